@@ -1,0 +1,331 @@
+"""The indicator catalogue: what each indicator in ``profiles/indicators.csv`` means.
+
+One entry per indicator, in display order. The build functions in :mod:`lib.pipeline.build`
+produce the values; this module only describes them.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from lib.contract import INDICATOR_COLUMNS
+
+OGL = "Open Government Licence v3.0"
+OPL = "Open Parliament Licence v3.0"
+SRC_IOD19 = "MHCLG, English Indices of Deprivation 2019 (Files 1, 6 and 8)"
+SRC_IOD25 = "MHCLG, English Indices of Deprivation 2025 (LSOA 2021 file and underlying indicators)"
+SRC_IOD15 = "DCLG, English Indices of Deprivation 2015"
+SRC_POP20 = "ONS, Lower layer Super Output Area population estimates, mid-2020"
+SRC_CENSUS = "ONS, Census 2021"
+SRC_DWP = "DWP, Stat-Xplore"
+SRC_QOF = "House of Commons Library, Local health conditions prevalence estimates based on QOF 2019/20"
+SRC_HI = "ONS, Health Index for England (2021 release)"
+
+LSOA_WEIGHTED = (
+    "Population-weighted mean of the LSOA values (weights: IoD2019 mid-2015 population for 2019; "
+    "Census 2021 usual residents for 2025). An estimate: no confidence interval, not tested for significance."
+)
+SUMMED = "Numerators and denominators summed from LSOAs (best-fit to wards), value and interval recomputed."
+
+
+def _ind(**kw: str | float) -> dict:
+    row = {c: "" for c in INDICATOR_COLUMNS}
+    row.update(kw)
+    return row
+
+
+QOF_CONDITIONS: dict[str, tuple[str, str]] = {
+    # code: (name, age group the register counts)
+    "AF": ("Atrial fibrillation", "all ages"),
+    "AST": ("Asthma", "all ages"),
+    "CAN": ("Cancer", "all ages"),
+    "CHD": ("Coronary heart disease", "all ages"),
+    "CKD": ("Chronic kidney disease", "18+"),
+    "COPD": ("COPD", "all ages"),
+    "CVDPP": ("CVD primary prevention", "30-74"),
+    "DEM": ("Dementia", "all ages"),
+    "DEP": ("Depression", "18+"),
+    "DM": ("Diabetes", "17+"),
+    "EP": ("Epilepsy", "18+"),
+    "HF": ("Heart failure", "all ages"),
+    "HYP": ("Hypertension", "all ages"),
+    "LD": ("Learning disability", "all ages"),
+    "MH": ("Serious mental illness (schizophrenia, bipolar, other psychoses)", "all ages"),
+    "OB": ("Obesity", "18+"),
+    "OST": ("Osteoporosis", "50+"),
+    "PAD": ("Peripheral arterial disease", "all ages"),
+    "PC": ("Palliative care", "all ages"),
+    "RA": ("Rheumatoid arthritis", "16+"),
+    "STIA": ("Stroke and TIA", "all ages"),
+}
+
+INDICATORS: list[dict] = [
+    # --- Deprivation and context ------------------------------------------------------------
+    _ind(
+        indicator_id="imd_most_deprived_10pct",
+        name="Residents living in LSOAs among England's most deprived 10% (IMD)",
+        short_name="In most deprived 10% (IMD)",
+        family="context", unit="% of residents", value_type="share", multiplier=100,
+        polarity="lower_is_better", ci_method="none", status="derived",
+        source=f"{SRC_IOD15}; {SRC_IOD19}; {SRC_IOD25}; {SRC_CENSUS} (TS038 residents)",
+        licence=OGL, period="IoD2015, IoD2019, IoD2025",
+        definition="Share of residents who live in a Lower layer Super Output Area (LSOA) ranked in England's most deprived 10% on the Index of Multiple Deprivation.",
+        method_note="Residents of LSOAs in national IMD decile 1 divided by all residents, summed from LSOAs. Residents: IoD2019 mid-2015 population for 2015 and 2019 (LSOA 2011); Census 2021 usual residents for 2025 (LSOA 2021). Deciles are never averaged.",
+        caveats="The IMD measures relative deprivation: across editions compare positions, not scores. Whole LSOAs are counted, so there is no sampling error and no confidence interval.",
+    ),
+    _ind(
+        indicator_id="imd_average_rank",
+        name="IMD population-weighted average rank (higher = more deprived)",
+        short_name="IMD average rank",
+        family="context", unit="rank (of 32,844 or 33,755)", value_type="score", multiplier=1,
+        polarity="lower_is_better", ci_method="none", status="derived",
+        source=f"{SRC_IOD19}; {SRC_IOD25}", licence=OGL, period="IoD2019, IoD2025",
+        definition="MHCLG's 'average rank' summary: the population-weighted mean of (number of LSOAs + 1 - the LSOA's IMD rank), so a higher number means more deprived.",
+        method_note="Population-weighted mean over LSOAs. Weights: IoD2019 mid-2015 population (2019, reproduces the published Manchester 26,417.75); Census 2021 usual residents (2025, MHCLG used mid-2022 estimates, so the city value differs slightly from the published 25,957.3).",
+        caveats="The IoD2019 LSOA scores (File 5) are not available offline, so the 2019 population-weighted average score cannot be rebuilt; this rank measure is the published alternative.",
+    ),
+    _ind(
+        indicator_id="imd_average_score",
+        name="IMD population-weighted average score",
+        short_name="IMD average score",
+        family="context", unit="score", value_type="score", multiplier=1,
+        polarity="lower_is_better", ci_method="none", status="derived",
+        source=f"{SRC_IOD15}; {SRC_IOD25}; {SRC_CENSUS} (TS038 residents)", licence=OGL, period="IoD2015, IoD2025",
+        definition="Population-weighted mean of the LSOA Index of Multiple Deprivation scores (higher = more deprived).",
+        method_note=LSOA_WEIGHTED + " IoD2015 weights: IoD2019 mid-2015 population.",
+        caveats="IoD2019 scores are not in any available source, so 2019 is missing (see the average rank instead). Scores are not comparable across editions.",
+    ),
+    _ind(
+        indicator_id="income_deprivation",
+        name="People living in income deprivation (IoD2019 income domain)",
+        short_name="Income deprivation",
+        family="context", unit="% of residents", value_type="proportion", multiplier=100,
+        polarity="lower_is_better", ci_method="wilson", status="derived",
+        source=SRC_IOD19, licence=OGL, period="IoD2019 (mostly 2015/16 data)",
+        definition="People in families receiving income-related benefits or tax credits, as a share of the mid-2015 population.",
+        method_note=SUMMED + " Numerator: File 8 income domain numerator; denominator: File 6 total population mid-2015.",
+        caveats="MHCLG rounds numerators to the nearest 5 and withholds small counts; withheld LSOA numerators are counted as 0 and the note says how many.",
+    ),
+    _ind(
+        indicator_id="idaci",
+        name="Children aged 0-15 living in income-deprived families (IDACI)",
+        short_name="Child income deprivation",
+        family="outcome", unit="% of children 0-15", value_type="proportion", multiplier=100,
+        polarity="lower_is_better", ci_method="wilson", status="derived",
+        source=SRC_IOD19, licence=OGL, period="IoD2019 (mostly 2015/16 data)",
+        definition="Children aged 0-15 living in income-deprived families, as a share of all children aged 0-15 (Income Deprivation Affecting Children Index numerator and denominator).",
+        method_note=SUMMED + " Numerator: File 8 IDACI numerator; denominator: File 6 dependent children 0-15, mid-2015.",
+        caveats="Numerators are rounded to 5 and small ones withheld at source (37 of Manchester's 282 LSOAs); withheld numerators are counted as 0, so values are slight underestimates where the note says so.",
+    ),
+    _ind(
+        indicator_id="idaopi",
+        name="People aged 60+ living in income deprivation (IDAOPI)",
+        short_name="Older people income deprivation",
+        family="outcome", unit="% of people 60+", value_type="proportion", multiplier=100,
+        polarity="lower_is_better", ci_method="wilson", status="derived",
+        source=SRC_IOD19, licence=OGL, period="IoD2019 (mostly 2015/16 data)",
+        definition="People aged 60 and over living in income-deprived households, as a share of all people aged 60+ (Income Deprivation Affecting Older People Index).",
+        method_note=SUMMED + " Numerator: File 8 IDAOPI numerator; denominator: File 6 older population 60+, mid-2015.",
+        caveats="Numerators are rounded to 5 and small ones withheld at source (17 Manchester LSOAs); withheld numerators are counted as 0.",
+    ),
+    # --- Health outcomes (IoD health domain indicators) ------------------------------------
+    _ind(
+        indicator_id="ypll",
+        name="Years of potential life lost (IoD health indicator)",
+        short_name="Years of life lost",
+        family="outcome", unit="age and sex standardised rate", value_type="score", multiplier=1,
+        polarity="lower_is_better", ci_method="none", status="derived",
+        source=f"{SRC_IOD19}; {SRC_IOD25}", licence=OGL, period="IoD2019, IoD2025",
+        definition="Premature death: an age and sex standardised measure of years of life lost before age 75, from the IoD health deprivation and disability domain.",
+        method_note=LSOA_WEIGHTED,
+        caveats="Published as a modelled score with no counts, so it is an estimate here. IoD2019 uses 2013-2017 deaths; IoD2025 more recent years.",
+    ),
+    _ind(
+        indicator_id="cidr",
+        name="Comparative illness and disability ratio (IoD health indicator)",
+        short_name="Illness and disability ratio",
+        family="outcome", unit="ratio (England = 100)", value_type="ratio", multiplier=1,
+        polarity="lower_is_better", ci_method="none", status="derived",
+        source=f"{SRC_IOD19}; {SRC_IOD25}", licence=OGL, period="IoD2019, IoD2025",
+        definition="Work-limiting morbidity and disability: an age and sex standardised ratio of people receiving disability and incapacity benefits.",
+        method_note=LSOA_WEIGHTED,
+        caveats="Published as a ratio with no counts, so the neighbourhood value is an estimate, not an indirectly standardised ratio rebuilt from observed and expected counts.",
+    ),
+    _ind(
+        indicator_id="acute_morbidity",
+        name="Emergency admissions (acute morbidity) ratio (IoD health indicator)",
+        short_name="Emergency admissions ratio",
+        family="outcome", unit="ratio (England = 100)", value_type="ratio", multiplier=1,
+        polarity="lower_is_better", ci_method="none", status="derived",
+        source=f"{SRC_IOD19}; {SRC_IOD25}", licence=OGL, period="IoD2019, IoD2025",
+        definition="An age and sex standardised rate of emergency admissions to hospital.",
+        method_note=LSOA_WEIGHTED,
+        caveats="Published as a ratio with no counts: an estimate, not significance-tested.",
+    ),
+    _ind(
+        indicator_id="mood_anxiety",
+        name="Mood and anxiety disorders score (IoD health indicator)",
+        short_name="Mood and anxiety score",
+        family="outcome", unit="score (0 = England average)", value_type="score", multiplier=1,
+        polarity="lower_is_better", ci_method="none", status="derived",
+        source=SRC_IOD19, licence=OGL, period="IoD2019",
+        definition="A combined score of prescribing, hospital episodes, suicides and benefits for mood and anxiety disorders; higher means more.",
+        method_note=LSOA_WEIGHTED,
+        caveats="A modelled score with no counts. IoD2025 replaced it with a different mental health indicator, so there is no 2025 value.",
+    ),
+    # --- Census 2021 ---------------------------------------------------------------------------
+    _ind(
+        indicator_id="disability",
+        name="Residents disabled under the Equality Act",
+        short_name="Disability",
+        family="outcome", unit="% of residents", value_type="proportion", multiplier=100,
+        polarity="lower_is_better", ci_method="wilson", status="derived",
+        source=f"{SRC_CENSUS}, TS038", licence=OGL, period="Census 2021",
+        definition="Usual residents whose day-to-day activities are limited a little or a lot by a long-term physical or mental health condition or illness.",
+        method_note="Counts and residents summed from LSOA 2021 (mapped to the 2004-2018 wards through the ONS LSOA 2011-2021 lookup), value and Wilson interval recomputed. Crude, not age-standardised.",
+        caveats="ONS perturbs census cells, so LSOA sums differ slightly from published totals (Manchester 96,719 vs 96,737). Crude rates reflect age structure.",
+    ),
+    _ind(
+        indicator_id="disability_limited_lot",
+        name="Residents whose day-to-day activities are limited a lot",
+        short_name="Disability: limited a lot",
+        family="outcome", unit="% of residents", value_type="proportion", multiplier=100,
+        polarity="lower_is_better", ci_method="wilson", status="real",
+        source=f"{SRC_CENSUS}, TS038 (local authority table via Trafford Data Lab)", licence=OGL, period="Census 2021",
+        definition="Usual residents disabled under the Equality Act whose day-to-day activities are limited a lot.",
+        method_note="Published Manchester count over all usual residents in the same table. Age-standardised: 11.4% (ONS).",
+        caveats="City only: no small-area or England breakdown is available offline.",
+    ),
+    _ind(
+        indicator_id="bad_health",
+        name="Residents in bad or very bad general health",
+        short_name="Bad or very bad health",
+        family="outcome", unit="% of residents", value_type="proportion", multiplier=100,
+        polarity="lower_is_better", ci_method="wilson", status="real",
+        source=f"{SRC_CENSUS}, TS037 (local authority table via Trafford Data Lab)", licence=OGL, period="Census 2021",
+        definition="Usual residents who describe their general health as bad or very bad.",
+        method_note="Published Manchester counts (bad + very bad) over all usual residents in the same table. Age-standardised: 8.8% (ONS, 6.6% bad + 2.2% very bad).",
+        caveats="City only: no small-area or England figures are available offline.",
+    ),
+    _ind(
+        indicator_id="household_deprivation",
+        name="Households deprived in one or more dimensions (Census)",
+        short_name="Household deprivation",
+        family="context", unit="% of households", value_type="proportion", multiplier=100,
+        polarity="lower_is_better", ci_method="wilson", status="derived",
+        source=f"{SRC_CENSUS}, TS011", licence=OGL, period="Census 2021",
+        definition="Households deprived in at least one of four dimensions: employment, education, health and disability, housing.",
+        method_note="Households summed from LSOA 2021 (via the ONS LSOA 2011-2021 lookup), value and Wilson interval recomputed.",
+        caveats="Census perturbation applies. Not the Index of Multiple Deprivation.",
+    ),
+    _ind(
+        indicator_id="household_deprivation_2plus",
+        name="Households deprived in two or more dimensions (Census)",
+        short_name="Household deprivation (2+)",
+        family="context", unit="% of households", value_type="proportion", multiplier=100,
+        polarity="lower_is_better", ci_method="wilson", status="derived",
+        source=f"{SRC_CENSUS}, TS011", licence=OGL, period="Census 2021",
+        definition="Households deprived in at least two of the four dimensions.",
+        method_note="As for households deprived in one or more dimensions.",
+        caveats="Census perturbation applies.",
+    ),
+    # --- DWP trend series --------------------------------------------------------------------
+    _ind(
+        indicator_id="children_low_income",
+        name="Children aged 0-19 in relative low-income families",
+        short_name="Children in low-income families",
+        family="outcome", unit="% of residents aged 0-19", value_type="proportion", multiplier=100,
+        polarity="lower_is_better", ci_method="wilson", status="derived",
+        source=f"{SRC_DWP}, Children in low income families (relative, before housing costs); {SRC_POP20}",
+        licence=OGL, period="2014/15 to 2021/22 (financial years)",
+        definition="Dependent children aged 0-19 in families with below 60% of median income before housing costs, as a share of all residents aged 0-19 (mid-2020).",
+        method_note="MSOA 2011 counts summed to wards by the ONS best-fit lookup. Denominator: mid-2020 residents aged 0-19, summed the same way (LSOA to MSOA). England: sum of the English local authorities. The same mid-2020 denominator is used for every year.",
+        caveats="DWP counts dependent children 0-19 (16-19 only if in full-time non-advanced education), so dividing by all 0-19 residents understates DWP's published under-16 rate. Stat-Xplore applies disclosure control, so totals may not add up (Manchester LA 48,555 in 2021/22). 2021/22 is provisional; DWP advises caution for 2020/21 and 2021/22. MSOAs fit wards only roughly.",
+    ),
+    _ind(
+        indicator_id="universal_credit_households",
+        name="Households on Universal Credit",
+        short_name="Households on Universal Credit",
+        family="context", unit="% of households (Census 2021)", value_type="proportion", multiplier=100,
+        polarity="lower_is_better", ci_method="wilson", status="derived",
+        source=f"{SRC_DWP}, Households on Universal Credit; {SRC_CENSUS}, TS011 households", licence=OGL,
+        period="August 2015 to November 2023 (monthly)",
+        definition="Households receiving Universal Credit, as a share of households counted at Census 2021.",
+        method_note="MSOA 2011 counts summed to wards by the ONS best-fit lookup; the denominator is Census 2021 households summed from LSOA 2021 to the same MSOAs. England: sum of the English local authorities over all English households.",
+        caveats="Universal Credit rolled out area by area from 2015, so early months reflect roll-out, not need. The same 2021 denominator is used for every month. Recent months are provisional or revised. Disclosure control: totals may not add up.",
+    ),
+    # --- Population (frail older people and children cohorts) --------------------------------
+    _ind(
+        indicator_id="population",
+        name="Resident population",
+        short_name="Population",
+        family="context", unit="people", value_type="count", multiplier=1,
+        polarity="no_judgement", ci_method="none", status="derived",
+        source=SRC_POP20, licence=OGL, period="mid-2020",
+        definition="Usual resident population, ONS mid-2020 estimate.",
+        method_note="Summed from LSOA 2011 estimates (best-fit to wards).",
+        caveats="Rolled forward from Census 2011 and since superseded by Census 2021-based estimates.",
+    ),
+]
+
+for _id, _lo, _label in (
+    ("age_0_15", "0-15", "Children aged 0-15"),
+    ("age_65plus", "65+", "Residents aged 65 and over"),
+    ("age_75plus", "75+", "Residents aged 75 and over"),
+    ("age_85plus", "85+", "Residents aged 85 and over"),
+):
+    INDICATORS.append(
+        _ind(
+            indicator_id=f"population_{_id}",
+            name=_label,
+            short_name=f"Aged {_lo}",
+            family="cohort", unit="% of residents", value_type="share", multiplier=100,
+            polarity="no_judgement", ci_method="none", status="derived",
+            source=SRC_POP20, licence=OGL, period="mid-2020",
+            definition=f"{_label} (count in the numerator) as a share of all residents, ONS mid-2020.",
+            method_note="Counts summed from LSOA 2011 single-year-of-age estimates (best-fit to wards).",
+            caveats="A population estimate, not a sample: no confidence interval. Rolled forward from Census 2011.",
+        )
+    )
+
+for _code, (_name, _ages) in QOF_CONDITIONS.items():
+    INDICATORS.append(
+        _ind(
+            indicator_id=f"qof_{_code.lower()}",
+            name=f"{_name}: modelled recorded prevalence (QOF)",
+            short_name=f"{_name} (QOF)",
+            family="outcome", unit=f"% of registered patients ({_ages})", value_type="proportion", multiplier=100,
+            polarity="no_judgement", ci_method="none", status="real",
+            source=SRC_QOF, licence=OPL, period="2019/20",
+            definition=f"Patients on GP registers for {_name.lower()} as a share of registered patients ({_ages}), apportioned from practices to where patients live.",
+            method_note="Manchester: the published local authority row. England: the sum of registers over the sum of lists of the 9 English regions (derived; equals the sum over local authorities).",
+            caveats="Modelled estimates of recorded prevalence among GP-registered patients, not true prevalence. City-centre areas have fewer registrations than residents. No neighbourhood breakdown is available offline.",
+        )
+    )
+
+for _col, _label in (
+    ("overall_score", "Health Index: overall score"),
+    ("healthy_people_domain_score", "Health Index: healthy people domain"),
+    ("healthy_lives_domain_score", "Health Index: healthy lives domain"),
+    ("healthy_places_domain_score", "Health Index: healthy places domain"),
+):
+    INDICATORS.append(
+        _ind(
+            indicator_id=f"health_index_{_col.replace('_score', '').replace('_domain', '')}",
+            name=_label,
+            short_name=_label.replace("Health Index: ", "Health Index ").replace(" domain", ""),
+            family="outcome", unit="index (England 2015 = 100)", value_type="score", multiplier=1,
+            polarity="higher_is_better", ci_method="none", status="real",
+            source=SRC_HI, licence=OGL, period="2015 to 2021",
+            definition="ONS Health Index for England, a composite of health outcomes, risk factors and wider determinants; England 2015 = 100, higher is healthier.",
+            method_note="Published Manchester values. England is 100 in 2015 by construction; later England values are not in the source.",
+            caveats="Indicator periods inside the index vary (see the ONS methodology). City only.",
+        )
+    )
+
+
+def indicators_table() -> pd.DataFrame:
+    """The catalogue as an ``indicators.csv`` frame (contract column order)."""
+    df = pd.DataFrame(INDICATORS, columns=INDICATOR_COLUMNS)
+    df["multiplier"] = df["multiplier"].astype(float)
+    return df
