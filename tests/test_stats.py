@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import ast
 import math
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -19,14 +18,8 @@ from scipy.stats import chi2, gamma, norm
 from statsmodels.stats.proportion import proportion_confint
 from statsmodels.stats.rates import confint_poisson
 
-# pytest.ini sets no ``pythonpath``; make the repository root importable when the bare
-# ``pytest`` script is used (``python -m pytest`` already adds the working directory).
-_ROOT = str(Path(__file__).resolve().parents[1])
-if _ROOT not in sys.path:
-    sys.path.insert(0, _ROOT)
-
-from lib import stats as st  # noqa: E402
-from lib.stats import (  # noqa: E402
+from lib import stats as st
+from lib.stats import (
     ESP2013,
     LEVELS,
     Z95,
@@ -136,7 +129,6 @@ def test_esp2013_weights():
     expected_labels = [f"{5 * i}-{5 * i + 4}" for i in range(18)] + ["90+"]
     assert list(ESP2013.index) == expected_labels
     assert ESP2013["0-4"] == 5000 and ESP2013["40-44"] == 7000 and ESP2013["90+"] == 1000
-    assert ESP2013.is_unique is False  # weights repeat (sanity that it is a weight series)
 
 
 def test_esp2013_band_every_age():

@@ -1,0 +1,61 @@
+"""Orchestrate a full rebuild: geography, indicators, values, seed tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from lib.contract import validate_indicators, validate_values
+from lib.definitions import read_definition
+from lib.pipeline import build, catalogue, geography, seeds
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFINITION = Path("geodata") / "neighbourhoods.csv"
+
+
+def known_wards(data_dir: Path) -> list[str]:
+    """The ward codes in the ward boundary file (the set a definition must cover)."""
+    wards = gpd.read_file(Path(data_dir) / geography.WARDS_FILE)
+    return sorted(wards["area_code"])
+
+
+def write_csv(df: pd.DataFrame, path: Path) -> Path:
+    """Write a CSV deterministically: UTF-8, ``\\n`` line ends, numbers via :func:`build.format_number`."""
+    out = df.copy()
+    for col in out.columns:
+        if pd.api.types.is_float_dtype(out[col]):
+            out[col] = out[col].map(build.format_number)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    out.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+    return path
+
+
+def build_all(data_dir: Path, out_dir: Path, definition_path: Path | None = None) -> list[Path]:
+    """Rebuild ``geodata/`` and ``profiles/`` under ``out_dir`` from ``data_dir``.
+
+    Raises ``DefinitionError`` for a bad definition, ``FileNotFoundError`` for a missing input,
+    and ``ValueError`` if an output breaks the data contract (nothing is written in that case
+    for the tables that failed).
+    """
+    data_dir, out_dir = Path(data_dir), Path(out_dir)
+    definition_path = definition_path or out_dir / DEFINITION
+    definition = read_definition(definition_path, known_wards(data_dir))
+    layers = geography.build_geography(data_dir, definition)
+    indicators = catalogue.indicators_table()
+    values, _notes = build.build_values(data_dir, definition, indicators)
+    present = set(values["indicator_id"])
+    indicators = indicators[indicators["indicator_id"].isin(present)].reset_index(drop=True)
+    problems = validate_indicators(indicators) + validate_values(values, indicators)
+    if problems:
+        raise ValueError("The built dataset breaks the contract:\n- " + "\n- ".join(map(str, problems)))
+
+    written = geography.write_geography(layers, out_dir / "geodata")
+    if definition_path.resolve() != (out_dir / DEFINITION).resolve():
+        written.append(write_csv(definition, out_dir / DEFINITION))
+    written.append(write_csv(indicators, out_dir / "profiles" / "indicators.csv"))
+    written.append(write_csv(values, out_dir / "profiles" / "values.csv"))
+    for name, table in seeds.build_seed_tables(data_dir).items():
+        written.append(write_csv(table, out_dir / "profiles" / "seeds" / f"{name}.csv"))
+    return written
