@@ -9,7 +9,7 @@ import pandas as pd
 
 from lib.contract import validate_indicators, validate_values
 from lib.definitions import read_definition
-from lib.pipeline import build, catalogue, geography, seeds
+from lib.pipeline import build, catalogue, geography, seeds, sources
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFINITION = Path("geodata") / "neighbourhoods.csv"
@@ -17,7 +17,7 @@ DEFINITION = Path("geodata") / "neighbourhoods.csv"
 
 def known_wards(data_dir: Path) -> list[str]:
     """The ward codes in the ward boundary file (the set a definition must cover)."""
-    wards = gpd.read_file(Path(data_dir) / geography.WARDS_FILE)
+    wards = gpd.read_file(sources.path(data_dir, "wards17"))
     return sorted(wards["area_code"])
 
 

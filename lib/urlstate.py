@@ -1,0 +1,70 @@
+"""Shareable views: the state of a page in the URL query string.
+
+Only allow-listed parameters are read; each value must be one of the choices the app offers.
+Anything else falls back to the default with a notice the page shows to the user.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+#: Every query parameter the app understands, with what it means.
+PARAMETERS: dict[str, str] = {
+    "nbhd": "neighbourhood code (N1-N4, C1-C4, S1-S4)",
+    "ind": "indicator id",
+    "period": "period of the indicator",
+    "bench": "benchmark: england, city or rest",
+    "level": "confidence level: 95 or 99.8",
+    "layer": "map detail: neighbourhoods, wards or lsoa",
+    "colour": "map colouring: comparison, quartile or continuous",
+    "family": "indicator family",
+}
+
+MAX_LENGTH = 64
+
+
+@dataclass
+class ViewState:
+    """Values read from the URL, and notices about what was ignored."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    notices: list[str] = field(default_factory=list)
+
+
+def parse(params: Mapping[str, str | Sequence[str]], choices: Mapping[str, Sequence[str]], defaults: Mapping[str, str]) -> ViewState:
+    """Read allow-listed parameters, validating each against its choices.
+
+    ``choices`` maps parameter -> allowed values (only these parameters are read);
+    ``defaults`` gives the value used when a parameter is absent or invalid.
+    Unknown parameters are ignored with a notice; invalid values fall back to the default
+    with a notice naming the parameter (values are never echoed back unescaped: notices
+    quote at most 64 printable characters).
+    """
+    state = ViewState(values=dict(defaults))
+    for key, raw in params.items():
+        value = raw[-1] if isinstance(raw, (list, tuple)) else raw
+        if key not in choices:
+            if key in PARAMETERS:
+                continue  # a known parameter this page does not use
+            state.notices.append(f"The link setting “{_safe(key)}” is not one this app understands, so it was ignored.")
+            continue
+        value = str(value)
+        allowed = choices[key]
+        if value in allowed:
+            state.values[key] = value
+        else:
+            state.notices.append(
+                f"The link asked for {PARAMETERS.get(key, key)} “{_safe(value)}”, which is not available here; showing {defaults.get(key, 'the default')} instead."
+            )
+    return state
+
+
+def to_params(values: Mapping[str, str], defaults: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The query parameters for a view (only allow-listed keys; all values kept so links are explicit)."""
+    return {k: str(v) for k, v in values.items() if k in PARAMETERS and v is not None}
+
+
+def _safe(text: str) -> str:
+    printable = "".join(ch for ch in str(text) if ch.isprintable())
+    return printable[:MAX_LENGTH] + ("…" if len(printable) > MAX_LENGTH else "")

@@ -1,0 +1,34 @@
+"""Overview: the 12 neighbourhoods at a glance, with population and one indicator against
+Manchester and England."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lib import overview
+from lib.indicators import BENCHMARKS, CONFIDENCE, has_neighbourhoods, meta, periods
+from pages import shared
+
+ds = shared.dataset()
+frame = shared.frame_state()
+choices_ind = [i for i in ds.indicators["indicator_id"] if i in set(has_neighbourhoods(ds.values))]
+state = shared.page_state({"ind": choices_ind}, {"ind": "disability"}, prefix="overview")
+names = dict(zip(ds.indicators["indicator_id"], ds.indicators["name"]))
+
+st.title("Manchester's 12 neighbourhoods")
+st.markdown(
+    "Out-of-hospital care in Manchester is organised in **12 integrated neighbourhoods** of "
+    "30,000–50,000 residents, grouped into **3 localities** (North, Central, South). "
+    "Pick an indicator to see how each neighbourhood compares with Manchester and England."
+)
+ind = st.selectbox("Indicator", choices_ind, format_func=names.get, key="overview_ind")
+m = meta(ds.indicators, ind)
+period = periods(ds.values, ind)[-1]
+table = overview.neighbourhood_summary(ds, ind, period, level=frame["level"])
+shared.write_url({"ind": ind})
+
+st.subheader(f"{m['name']}, {period}")
+st.markdown(overview.headline(table, m, level=CONFIDENCE[frame["level"]]))
+st.dataframe(overview.display_table(table, m), hide_index=True, width="stretch")
+shared.source_caption(m, period)
+shared.download_csv(overview.display_table(table, m), f"neighbourhoods_{ind}_{period}.csv".replace("/", "-"))

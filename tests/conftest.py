@@ -1,0 +1,64 @@
+"""Shared fixtures: paths, CSV reading, and ONE rebuild of the dataset per test session.
+
+The raw inputs live outside the repo (``$NP_DATA``, else ``<repo>/../shared/data``). Tests that
+need them skip with a message saying where they looked; tests of the committed dataset run
+without them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = Path(os.environ["NP_DATA"]) if os.environ.get("NP_DATA") else REPO.parent / "shared" / "data"
+DEFINITION_CSV = REPO / "geodata" / "neighbourhoods.csv"
+#: A file every build needs; its absence means "no raw data here".
+DATA_MARKER = Path("geo") / "manchester_wards_dec2017_wd17.geojson"
+
+
+def read_profile_csv(path: Path) -> pd.DataFrame:
+    """Read a dataset CSV the way users should: only an empty cell is missing (so "NA" stays text)."""
+    return pd.read_csv(path, keep_default_na=False, na_values=[""])
+
+
+def data_dir_or_skip() -> Path:
+    if not (DATA / DATA_MARKER).exists():
+        pytest.skip(
+            f"raw input data not found at {DATA} (looked for {DATA_MARKER}); "
+            "set NP_DATA to the shared data folder to run the pipeline tests"
+        )
+    return DATA
+
+
+@dataclass(frozen=True)
+class RebuiltDataset:
+    """The output of one ``build_all`` run into a temporary project folder."""
+
+    root: Path
+    written: tuple[Path, ...]
+    seconds: float
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    return data_dir_or_skip()
+
+
+@pytest.fixture(scope="session")
+def rebuilt_dataset(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> RebuiltDataset:
+    """Run the whole pipeline once into a temp dir (with the committed definition) and share it."""
+    from lib.pipeline.run import build_all
+
+    root = tmp_path_factory.mktemp("rebuilt")
+    (root / "geodata").mkdir()
+    shutil.copyfile(DEFINITION_CSV, root / "geodata" / "neighbourhoods.csv")
+    start = time.perf_counter()
+    written = build_all(data_dir, root)
+    return RebuiltDataset(root=root, written=tuple(written), seconds=time.perf_counter() - start)
