@@ -9,8 +9,8 @@ from lib import overview
 from lib.indicators import BENCHMARKS, CONFIDENCE, has_neighbourhoods, meta, periods
 from pages import shared
 
-ds = shared.dataset()
 frame = shared.frame_state()
+ds = shared.dataset()
 choices_ind = [i for i in ds.indicators["indicator_id"] if i in set(has_neighbourhoods(ds.values))]
 state = shared.page_state({"ind": choices_ind}, {"ind": "disability"}, prefix="overview")
 names = dict(zip(ds.indicators["indicator_id"], ds.indicators["name"]))
@@ -25,7 +25,7 @@ ind = st.selectbox("Indicator", choices_ind, format_func=names.get, key="overvie
 m = meta(ds.indicators, ind)
 period = periods(ds.values, ind)[-1]
 table = overview.neighbourhood_summary(ds, ind, period, level=frame["level"])
-shared.write_url({"ind": ind})
+shared.keep("overview", {"ind": ind})
 
 st.subheader(f"{m['name']}, {period}")
 st.markdown(overview.headline(table, m, level=CONFIDENCE[frame["level"]]))

@@ -61,14 +61,13 @@ def frame() -> bool:
         st.error(f"The app cannot load its data. {exc}")
         return False
     names = neighbourhood_names()
-    if "frame_ready" not in st.session_state:
+    if "frame_values" not in st.session_state:
         choices = {"nbhd": list(names), "bench": list(BENCHMARKS), "level": list(CONFIDENCE)}
         defaults = {"nbhd": next(iter(names)), "bench": "england", "level": "95"}
         state = urlstate.parse(dict(st.query_params), choices, defaults)
-        for key in FRAME_KEYS:
-            st.session_state[key] = state.values[key]
+        st.session_state["frame_values"] = {k: state.values[k] for k in FRAME_KEYS}
         st.session_state["frame_notices"] = state.notices
-        st.session_state["frame_ready"] = True
+    _restore_widgets(st.session_state["frame_values"], prefix="")
     with st.sidebar:
         st.markdown("### Neighbourhood Profiles\nManchester's 12 integrated neighbourhoods")
         st.selectbox("Neighbourhood", list(names), format_func=lambda c: f"{c} · {names[c]}", key="nbhd")
@@ -81,8 +80,8 @@ def frame() -> bool:
             st.markdown("\n".join(f"- **{STATUS_BADGE[s]}**: {status_sentence(s)}" for s in STATUS_BADGE))
         st.caption(DEFINITION_CAVEAT)
         st.caption(ATTRIBUTION)
-    for key in FRAME_KEYS:
-        st.query_params[key] = st.session_state[key]
+    st.session_state["frame_values"] = {k: st.session_state[k] for k in FRAME_KEYS}
+    write_url(st.session_state["frame_values"])
     for notice in st.session_state.pop("frame_notices", []):
         st.warning(notice, icon=":material/link_off:")
     return True
@@ -90,27 +89,55 @@ def frame() -> bool:
 
 def frame_state() -> dict[str, str]:
     """The shared selections: ``nbhd``, ``bench`` and ``level``."""
-    return {k: st.session_state[k] for k in FRAME_KEYS}
+    if "frame_values" not in st.session_state:
+        _route_through_app()
+    return dict(st.session_state["frame_values"])
+
+
+def _route_through_app() -> None:
+    """Rerun through ``app.py`` when a page ran without it.
+
+    On the first run of a fresh server opened on a deep link (e.g. ``/map``), Streamlit's legacy
+    router for a ``pages/`` folder runs the page script alone, before ``app.py`` has had a chance
+    to call ``st.navigation`` (which switches that router off). Switch it off and rerun, so the
+    shared frame is drawn and the same page runs inside it.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    PagesManager.uses_pages_directory = False
+    st.rerun()
 
 
 def page_state(choices: dict[str, list[str]], defaults: dict[str, str], prefix: str) -> dict[str, str]:
-    """Read a page's own URL parameters once per visit, keep them in session state under
-    ``<prefix>_<param>`` widget keys, and show notices for invalid ones."""
-    marker = f"{prefix}__url_read"
-    if not st.session_state.get(marker):
+    """A page's own selections, read from the URL on the first visit (invalid ones fall back
+    to defaults with a notice) and remembered across pages afterwards.
+
+    Widgets on the page use the keys ``<prefix>_<param>``; call :func:`keep` after them.
+    """
+    store = f"{prefix}__values"
+    if store not in st.session_state:
         state = urlstate.parse(dict(st.query_params), choices, defaults)
-        for key, value in state.values.items():
-            if key in choices:
-                st.session_state[f"{prefix}_{key}"] = value
+        st.session_state[store] = {k: state.values[k] for k in choices}
         for notice in state.notices:
             if "not one this app understands" not in notice:
                 st.warning(notice, icon=":material/link_off:")
-        st.session_state[marker] = True
-    for key in choices:
-        wkey = f"{prefix}_{key}"
-        if st.session_state.get(wkey) not in choices[key]:
-            st.session_state[wkey] = defaults[key]
-    return {key: st.session_state[f"{prefix}_{key}"] for key in choices}
+    values = {k: (v if v in choices[k] else defaults[k]) for k, v in st.session_state[store].items()}
+    _restore_widgets(values, prefix=f"{prefix}_")
+    return values
+
+
+def keep(prefix: str, values: dict[str, str]) -> None:
+    """Remember a page's selections (across pages) and put them in the URL."""
+    st.session_state[f"{prefix}__values"] = dict(values)
+    write_url(values)
+
+
+def _restore_widgets(values: dict[str, str], prefix: str) -> None:
+    # Streamlit drops a widget's key when the widget is not drawn in a run (e.g. on another
+    # page); restore it from the remembered selections so the widget keeps its value.
+    for key, value in values.items():
+        if f"{prefix}{key}" not in st.session_state:
+            st.session_state[f"{prefix}{key}"] = value
 
 
 def write_url(values: dict[str, str]) -> None:

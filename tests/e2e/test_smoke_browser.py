@@ -1,0 +1,18 @@
+"""Every page loads in a real browser with the network blocked, with no Streamlit exception."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.conftest import assert_no_exception, screenshot, wait_ready
+
+PAGES = ["overview", "map", "profile", "compare", "methods"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_loads_offline(offline_page, app_url, path):
+    offline_page.goto(f"{app_url}/{path}")
+    wait_ready(offline_page)
+    assert_no_exception(offline_page)
+    screenshot(offline_page, f"page_{path}")
+    assert offline_page.locator('[data-testid="stSidebar"]').count() == 1
