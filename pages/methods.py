@@ -1,6 +1,58 @@
-"""Placeholder: built in the explorer issue."""
+"""Data and methods: every indicator's definition, source, licence, period, status and method;
+the neighbourhood definition and its caveat; downloads of the embedded dataset."""
+
+from __future__ import annotations
 
 import streamlit as st
 
-st.title("methods")
-st.info("This view is being built.")
+from lib import catalogue_view, data
+from lib.contract import FAMILY_LABELS
+from pages import shared
+
+frame = shared.frame_state()
+ds = shared.dataset()
+
+st.title("Data and methods")
+st.markdown(
+    "Every figure in this app is **real** (a published figure, traceable to a source row), "
+    "**derived** (computed from published figures by the stated method, e.g. summed from small areas) "
+    "or **modelled** (an estimate). Each indicator below says which, where it comes from and how it was built."
+)
+
+st.header("Indicators")
+family = st.segmented_control("Family", ["all", *FAMILY_LABELS], format_func=lambda f: "All" if f == "all" else FAMILY_LABELS[f],
+                              default="all", key="methods_family")
+table = catalogue_view.indicator_catalogue(ds.indicators, ds.values, None if family in (None, "all") else family)
+st.dataframe(table, hide_index=True, width="stretch")
+shared.download_csv(table, "indicator_catalogue.csv", key="dl_catalogue")
+for _, row in table.iterrows():
+    with st.expander(f"{row['Indicator']} · {row['Status']}"):
+        st.markdown(f"**Definition.** {row['Definition']}")
+        st.markdown(f"**Method.** {row['Method']}")
+        st.markdown(f"**Caveats.** {row['Caveats'] or 'None recorded.'}")
+        st.markdown(f"**Source.** {row['Source']} · **Licence.** {row['Licence']} · **Periods.** {row['Periods']} · **Areas.** {row['Areas']}")
+
+st.header("How figures are built")
+st.markdown(catalogue_view.METHODS_MARKDOWN)
+
+st.header("The neighbourhoods")
+st.markdown(shared.DEFINITION_CAVEAT)
+st.dataframe(catalogue_view.definition_table(ds.definition), hide_index=True, width="stretch")
+st.caption(
+    "To use another grouping (for example the 13-neighbourhood model or primary care networks), edit "
+    "`geodata/neighbourhoods.csv` (one row per ward) and rebuild with `make data`."
+)
+
+st.header("Downloads")
+st.markdown("The files this app reads. The same formats are what your own data must look like.")
+cols = st.columns(3)
+for i, (rel, label, mime) in enumerate(catalogue_view.DOWNLOADS):
+    with cols[i % 3]:
+        try:
+            st.download_button(label, data.file_bytes(rel), file_name=rel.split("/")[-1], mime=mime, key=f"dl_{rel}",
+                               icon=":material/download:")
+        except data.DataFileError as exc:
+            st.warning(str(exc))
+
+st.header("Sources and licences")
+st.markdown(catalogue_view.ATTRIBUTIONS_MARKDOWN)

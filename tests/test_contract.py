@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import REPO, read_profile_csv
+from tests.conftest import REPO, read_profile_csv
 from lib import contract
 
 PROFILES = REPO / "profiles"

@@ -1,0 +1,50 @@
+# Neighbourhood Profiles: the two commands a newcomer needs (see README.md).
+#   make app    set up and run the app on the embedded data
+#   make test   set up and run every test (unit, app, end-to-end in headless Chromium)
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8501
+
+.PHONY: app test setup setup-dev assets browser data bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.runtime $@
+
+setup: $(VENV)/.runtime assets
+setup-dev: $(VENV)/.dev assets browser
+
+# Leaflet for the offline map, fetched from the npm registry at install time (never committed).
+assets:
+	bash scripts/fetch_assets.sh
+
+# Debian's Chromium for the browser tests (as root, when missing); tests skip with a message otherwise.
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Chromium is not installed and this is not root: browser tests will be skipped (sudo apt-get install chromium)."; fi; \
+	fi
+
+app: setup
+	$(BIN)/streamlit run app.py --server.port $(PORT)
+
+test: setup-dev
+	@$(BIN)/pytest; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: treat as a failure"; exit 1; fi; exit $$rc
+
+# Rebuild the embedded dataset from ../shared/data (or DATA=path).
+data: $(VENV)/.runtime
+	$(BIN)/python -m lib.pipeline $(if $(DATA),--data $(DATA),)
+
+clean:
+	rm -rf $(VENV) test-artifacts .pytest_cache

@@ -1,0 +1,97 @@
+"""The Data and methods view: the indicator catalogue as people read it, the definition table,
+the method text and the attributions."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from lib.contract import FAMILY_LABELS
+from lib.present import STATUS_BADGE
+
+DOWNLOADS: list[tuple[str, str, str]] = [
+    ("profiles/indicators.csv", "Indicators (indicators.csv)", "text/csv"),
+    ("profiles/values.csv", "All values (values.csv)", "text/csv"),
+    ("geodata/neighbourhoods.csv", "Neighbourhood definition (CSV)", "text/csv"),
+    ("geodata/neighbourhoods.geojson", "Neighbourhood boundaries (GeoJSON)", "application/geo+json"),
+    ("geodata/wards.geojson", "Ward boundaries (GeoJSON)", "application/geo+json"),
+    ("geodata/localities.geojson", "Locality boundaries (GeoJSON)", "application/geo+json"),
+    ("geodata/lsoa.geojson", "LSOA 2011 boundaries (GeoJSON)", "application/geo+json"),
+]
+
+METHODS_MARKDOWN = """
+- **Geography.** Small areas (LSOA 2011, LSOA 2021 via the ONS 2011–2021 lookup, MSOA 2011) are assigned
+  to the 2004–2018 wards by ONS best-fit lookups; wards to neighbourhoods and localities by the definition
+  table below. Boundaries are ONS generalised (20 m) boundaries, simplified with a coverage-preserving method
+  so neighbours share edges exactly, and rounded to 5 decimals.
+- **Adding up.** Counts, proportions and rates: numerators and denominators are summed, then the value and
+  its confidence interval are recomputed. Area rates are never averaged. Scores and ratios published without
+  counts (the Indices of Deprivation health indicators) are population-weighted means: estimates, with no
+  confidence interval and no significance test. Deprivation ranks and deciles are never averaged.
+- **Confidence intervals.** 95% and 99.8%. Proportions: Wilson score. Counts and rates: Byar's method
+  (exact Poisson below 10). Directly standardised rates: Dobson's method with the 2013 European Standard Population.
+- **Comparisons.** The Fingertips rule: if the benchmark lies inside the area's confidence interval the area
+  is *similar*; otherwise *better* or *worse* by the indicator's direction (or *higher*/*lower* when there is
+  no judgement). Benchmarks: England, Manchester, and the rest of Manchester (the city without the
+  neighbourhood). 99.8% is the stricter level.
+- **Small counts.** Where a source withholds small counts (the Indices of Deprivation income numerators),
+  the withheld values are counted as 0 and the note on the figure says how many areas that affects.
+  Census figures are perturbed by ONS and DWP figures have disclosure control, so totals may differ slightly
+  from published totals; notes give the published figure.
+"""
+
+ATTRIBUTIONS_MARKDOWN = """
+- Boundaries and lookups: Source: Office for National Statistics licensed under the Open Government Licence v3.0.
+  Contains OS data © Crown copyright and database right 2017–2024.
+- Population estimates, Census 2021, Health Index: Source: Office for National Statistics licensed under the
+  Open Government Licence v3.0. Contains Census 2021 data, ONS, © Crown copyright.
+- English Indices of Deprivation 2015, 2019 and 2025: Contains public sector information licensed under the
+  Open Government Licence v3.0. Source: Ministry of Housing, Communities and Local Government
+  (2015: Department for Communities and Local Government).
+- Children in low income families; Households on Universal Credit: Source: Department for Work and Pensions,
+  Stat-Xplore. Contains public sector information licensed under the Open Government Licence v3.0.
+- QOF modelled prevalence: Contains Parliamentary information licensed under the Open Parliament Licence v3.0
+  (House of Commons Library, modelled from NHS Digital QOF 2019/20).
+- Neighbourhood definitions: neighbourhood-to-ward assignment compiled by the project from MHCC
+  neighbourhood profiles (Dec 2019); wards inferred.
+- Seed figures (targets, finance, headline facts): Manchester council reports, 2016–2017.
+"""
+
+
+def indicator_catalogue(indicators: pd.DataFrame, values: pd.DataFrame, family: str | None = None) -> pd.DataFrame:
+    """One row per indicator with what a reader needs: name, family, status, unit, periods,
+    area levels available, definition, method, caveats, source and licence."""
+    ind = indicators if family is None else indicators[indicators["family"] == family]
+    per = values.groupby("indicator_id")["period"].agg(lambda s: ", ".join(sorted(s.astype(str).unique())))
+    order = ["lsoa", "ward", "neighbourhood", "locality", "city", "england"]
+    areas = values.groupby("indicator_id")["area_type"].agg(lambda s: ", ".join(t for t in order if t in set(s)))
+    return pd.DataFrame(
+        {
+            "Indicator": ind["name"],
+            "Id": ind["indicator_id"],
+            "Family": ind["family"].map(FAMILY_LABELS),
+            "Status": ind["status"].map(STATUS_BADGE),
+            "Unit": ind["unit"],
+            "Periods": ind["indicator_id"].map(per).fillna(""),
+            "Areas": ind["indicator_id"].map(areas).fillna(""),
+            "Definition": ind["definition"],
+            "Method": ind["method_note"],
+            "Caveats": ind["caveats"].fillna(""),
+            "Source": ind["source"],
+            "Licence": ind["licence"],
+        }
+    ).reset_index(drop=True)
+
+
+def definition_table(definition: pd.DataFrame) -> pd.DataFrame:
+    """The ward -> neighbourhood -> locality table with the evidence for each row."""
+    out = pd.DataFrame(
+        {
+            "Locality": definition["locality_name"],
+            "Neighbourhood": definition["neighbourhood_code"] + " · " + definition["neighbourhood_name"],
+            "Ward": definition["ward_name"],
+            "Ward code": definition["ward_code"],
+        }
+    )
+    if "evidence" in definition.columns:
+        out["Evidence"] = definition["evidence"].fillna("")
+    return out
