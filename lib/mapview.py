@@ -1,0 +1,452 @@
+"""The Map view: boundary layers merged with one indicator, coloured, and drawn with folium.
+
+Pure functions (no Streamlit). The page caches the boundary layers as GeoJSON dicts
+(:func:`layer_geojson`), merges in one indicator's figures (:func:`map_features`) and draws
+them (:func:`build_map`). The map needs only Leaflet's own JavaScript and CSS, served by the
+app itself (see ``scripts/fetch_assets.sh``): no CDN, no base tiles, so it works offline.
+
+Every data-driven string that reaches the map (names, tooltips, labels, legend) is escaped
+with :func:`html.escape`: folium tooltips render HTML inside an iframe that can reach the page.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import folium
+import geopandas as gpd
+import pandas as pd
+from branca.element import MacroElement
+from jinja2 import Template
+
+from lib import stats
+from lib.indicators import BENCHMARKS, CONFIDENCE
+from lib.present import (
+    COMPARISON_STYLE,
+    NO_DATA_COLOUR,
+    QUARTILE_COLOURS,
+    STATUS_BADGE,
+    comparison_label,
+    format_count,
+    format_interval,
+    format_value,
+)
+
+#: Map detail: URL value -> (area_type in values.csv, plain label).
+LAYERS: dict[str, tuple[str, str]] = {
+    "neighbourhoods": ("neighbourhood", "Neighbourhoods"),
+    "wards": ("ward", "Wards"),
+    "lsoa": ("lsoa", "Small areas (LSOAs)"),
+}
+#: Colouring: URL value -> plain label.
+COLOUR_MODES: dict[str, str] = {
+    "comparison": "Comparison with benchmark",
+    "quartile": "Quartile (of the areas shown)",
+    "continuous": "Continuous scale",
+}
+#: Sequential, colour-blind-safe scale (ColorBrewer YlGnBu, 5 classes): light = low, dark = high.
+CONTINUOUS_STOPS: tuple[str, ...] = ("#FFFFCC", "#A1DAB4", "#41B6C4", "#2C7FB8", "#253494")
+#: Where the map's own assets are served (Streamlit static serving of ``static/``).
+ASSET_BASE = "/app/static/vendor/leaflet"
+ATTRIBUTION = "Contains National Statistics and OS data © Crown copyright and database right 2017–2024"
+#: Manchester's extent (south-west, north-east) used when a layer is empty.
+CITY_BOUNDS = ((53.34, -2.32), (53.55, -2.14))
+COORD_DIGITS = 5  # ~1 m: plenty for boundaries simplified at 20 m
+
+
+def _round_coords(coords: Any, digits: int) -> Any:
+    if isinstance(coords, (list, tuple)) and coords and isinstance(coords[0], (int, float)):
+        return [round(float(c), digits) for c in coords]
+    return [_round_coords(c, digits) for c in coords]
+
+
+def layer_geojson(gdf: gpd.GeoDataFrame, digits: int = COORD_DIGITS) -> dict:
+    """A boundary layer as a compact GeoJSON FeatureCollection (EPSG:4326, rounded coordinates).
+
+    Keeps ``code``, ``name`` and ``neighbourhood_code`` (a neighbourhood's own code for the
+    neighbourhood layer) plus a label point inside each polygon (``label_lat``/``label_lng``).
+    The result is meant to be cached and never mutated (:func:`map_features` copies what it uses).
+    """
+    g = gdf.to_crs(4326) if gdf.crs is not None and gdf.crs.to_epsg() != 4326 else gdf
+    features = []
+    for row in g.itertuples(index=False):
+        geom = row.geometry.__geo_interface__
+        point = row.geometry.representative_point()
+        code = str(row.code)
+        nbhd = str(getattr(row, "neighbourhood_code", "") or "") or (code if "ward_codes" in g.columns else "")
+        features.append({
+            "type": "Feature",
+            "properties": {
+                "code": code, "name": str(row.name), "nbhd": nbhd,
+                "label_lat": round(point.y, digits), "label_lng": round(point.x, digits),
+            },
+            "geometry": {"type": geom["type"], "coordinates": _round_coords(geom["coordinates"], digits)},
+        })
+    return {"type": "FeatureCollection", "features": features}
+
+
+def payload_bytes(geojson: Mapping) -> int:
+    """Size of a GeoJSON dict as compact JSON (what the browser receives, roughly)."""
+    return len(json.dumps(geojson, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+
+
+def bounds(geojson: Mapping) -> list[list[float]]:
+    """``[[south, west], [north, east]]`` of a FeatureCollection (Manchester if empty)."""
+    xs: list[float] = []
+    ys: list[float] = []
+
+    def walk(c: Any) -> None:
+        if isinstance(c, (list, tuple)) and c and isinstance(c[0], (int, float)):
+            xs.append(float(c[0]))
+            ys.append(float(c[1]))
+        elif isinstance(c, (list, tuple)):
+            for part in c:
+                walk(part)
+
+    for f in geojson.get("features", []):
+        walk(f["geometry"]["coordinates"])
+    if not xs:
+        return [list(CITY_BOUNDS[0]), list(CITY_BOUNDS[1])]
+    return [[min(ys), min(xs)], [max(ys), max(xs)]]
+
+
+def effective_benchmark(bench: str, area_type: str) -> str:
+    """The benchmark actually used: 'Rest of Manchester' exists only for neighbourhoods and
+    localities; smaller areas are then compared with Manchester (as ``area_comparison_table`` does)."""
+    if bench == "rest" and area_type not in ("neighbourhood", "locality"):
+        return "city"
+    return bench
+
+
+def _hex_to_rgb(colour: str) -> tuple[int, int, int]:
+    c = colour.lstrip("#")
+    return int(c[0:2], 16), int(c[2:4], 16), int(c[4:6], 16)
+
+
+def continuous_colour(value: float | None, vmin: float, vmax: float, stops: Sequence[str] = CONTINUOUS_STOPS) -> str:
+    """A colour on the sequential scale for ``value`` between ``vmin`` and ``vmax``.
+
+    Light for low, dark for high (linear interpolation between the stops); ``NO_DATA_COLOUR``
+    for a missing value; the middle of the scale when all values are equal.
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return NO_DATA_COLOUR
+    t = 0.5 if vmax <= vmin else min(1.0, max(0.0, (float(value) - vmin) / (vmax - vmin)))
+    pos = t * (len(stops) - 1)
+    i = min(int(pos), len(stops) - 2)
+    f = pos - i
+    a, b = _hex_to_rgb(stops[i]), _hex_to_rgb(stops[i + 1])
+    return "#{:02X}{:02X}{:02X}".format(*(round(x + (y - x) * f) for x, y in zip(a, b)))
+
+
+def _is_nan(x: Any) -> bool:
+    return x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x))
+
+
+def fill_colour(row: Mapping, colour_mode: str, vmin: float = math.nan, vmax: float = math.nan) -> str:
+    """The fill of one area (a row of ``area_comparison_table``) under a colour mode."""
+    if _is_nan(row.get("value")):
+        return NO_DATA_COLOUR
+    if colour_mode == "comparison":
+        return COMPARISON_STYLE.get(str(row.get("comparison")), COMPARISON_STYLE["not_compared"])[1]
+    if colour_mode == "quartile":
+        q = row.get("quartile")
+        return NO_DATA_COLOUR if _is_nan(q) else QUARTILE_COLOURS[int(q)]
+    return continuous_colour(float(row["value"]), vmin, vmax)
+
+
+def ci_label(level: str) -> str:
+    """``'95% CI'`` or ``'99.8% CI'``."""
+    return f"{CONFIDENCE.get(level, level + '%')} CI"
+
+
+def table_rows(table: pd.DataFrame, meta: Mapping, bench: str = "england", level: str = "95", area_type: str = "neighbourhood") -> pd.DataFrame:
+    """The figures on the map as a plain table (the map's text alternative, and the CSV).
+
+    Columns: Area, Code, Value, <level> CI, Count, Compared with <benchmark>, Quartile, Status.
+    One row per area in ``table`` (a result of ``area_comparison_table``), in its order.
+    """
+    suffix = "95" if level == "95" else "998"
+    bench_name = BENCHMARKS.get(effective_benchmark(bench, area_type), bench)
+    status = STATUS_BADGE.get(str(meta.get("status")), str(meta.get("status", "")))
+    rows = []
+    for r in table.to_dict("records"):
+        q = r.get("quartile")
+        rows.append({
+            "Area": str(r.get("area_name", "")),
+            "Code": str(r.get("area_code", "")),
+            "Value": format_value(r.get("value"), dict(meta)),
+            ci_label(level): format_interval(r.get(f"lower_{suffix}"), r.get(f"upper_{suffix}"), dict(meta)),
+            "Count": format_count(r.get("numerator")),
+            f"Compared with {bench_name}": comparison_label(str(r.get("comparison", "not_compared")), bench_name),
+            "Quartile": "–" if _is_nan(q) else f"{int(q)}: {stats.quartile_labels[int(q)]}",
+            "Status": status,
+        })
+    columns = ["Area", "Code", "Value", ci_label(level), "Count", f"Compared with {bench_name}", "Quartile", "Status"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def tooltip_html(row: Mapping, meta: Mapping, bench_name: str, level: str = "95") -> str:
+    """The tooltip of one area as HTML: every data-driven string escaped."""
+    e = html.escape
+    suffix = "95" if level == "95" else "998"
+    unit = str(meta.get("unit", ""))
+    value = format_value(row.get("value"), dict(meta))
+    value_text = value if _is_nan(row.get("value")) or unit.startswith("%") else f"{value} {unit}"
+    lines = [
+        f"<b>{e(str(row.get('area_name') or row.get('name') or ''))}</b> <span style='color:#555'>{e(str(row.get('area_code') or row.get('code') or ''))}</span>",
+        f"{e(str(meta.get('short_name') or meta.get('name') or ''))}: <b>{e(value_text)}</b>",
+        f"{e(ci_label(level))}: {e(format_interval(row.get(f'lower_{suffix}'), row.get(f'upper_{suffix}'), dict(meta)))}",
+        f"Count: {e(format_count(row.get('numerator')))}",
+        f"{e(comparison_label(str(row.get('comparison', 'not_compared')), bench_name))}",
+        f"Status: {e(STATUS_BADGE.get(str(meta.get('status')), str(meta.get('status', ''))))}",
+    ]
+    return "<br>".join(lines)
+
+
+def map_features(
+    layer: Mapping | gpd.GeoDataFrame,
+    table: pd.DataFrame,
+    meta: Mapping,
+    colour_mode: str = "comparison",
+    bench: str = "england",
+    level: str = "95",
+    area_type: str = "neighbourhood",
+    selected: str | None = None,
+) -> dict:
+    """Merge one indicator's figures into a boundary layer: a new GeoJSON FeatureCollection.
+
+    ``layer`` is a :func:`layer_geojson` dict (or a GeoDataFrame); ``table`` a result of
+    ``area_comparison_table`` for the same area type. Each feature's properties hold ``code``,
+    ``name``, ``nbhd`` (its neighbourhood, for click-to-select), ``fill``, ``comparison``,
+    ``value`` (float or None), ``selected`` (in the selected neighbourhood) and ``tooltip``
+    (escaped HTML). Areas without a figure are kept, in the no-data grey.
+    """
+    geo = layer_geojson(layer) if isinstance(layer, gpd.GeoDataFrame) else layer
+    bench_name = BENCHMARKS.get(effective_benchmark(bench, area_type), bench)
+    by_code = {str(r["area_code"]): r for r in table.to_dict("records")}
+    vals = pd.to_numeric(table["value"], errors="coerce") if "value" in table else pd.Series(dtype=float)
+    vmin, vmax = (float(vals.min()), float(vals.max())) if vals.notna().any() else (math.nan, math.nan)
+    features = []
+    for f in geo["features"]:
+        p = f["properties"]
+        row = dict(by_code.get(p["code"], {}))
+        row.setdefault("area_code", p["code"])
+        if not row.get("area_name") or _is_nan(row.get("area_name")):
+            row["area_name"] = p["name"]
+        value = row.get("value")
+        features.append({
+            "type": "Feature",
+            "properties": {
+                "code": html.escape(p["code"]),
+                "name": html.escape(str(row["area_name"])),
+                "nbhd": html.escape(p.get("nbhd", "")),
+                "fill": fill_colour(row, colour_mode, vmin, vmax),
+                "comparison": str(row.get("comparison", "not_compared")) if not _is_nan(row.get("comparison")) else "not_compared",
+                "quartile": None if _is_nan(row.get("quartile")) else int(row["quartile"]),
+                "value": None if _is_nan(value) else float(value),
+                "selected": bool(selected) and p.get("nbhd") == selected,
+                "tooltip": tooltip_html(row, meta, bench_name, level),
+                "label_lat": p.get("label_lat"), "label_lng": p.get("label_lng"),
+            },
+            "geometry": f["geometry"],
+        })
+    return {"type": "FeatureCollection", "features": features}
+
+
+def legend_items(colour_mode: str, table: pd.DataFrame, meta: Mapping, bench: str = "england", area_type: str = "neighbourhood") -> list[tuple[str, str, str]]:
+    """The legend as (fill colour, symbol, text) rows, for the map and for the text under it.
+
+    Comparison: only the words present (plus 'No data' if any area lacks a figure);
+    quartile: the four groups with their value ranges; continuous: the minimum and maximum.
+    """
+    vals = pd.to_numeric(table["value"], errors="coerce") if "value" in table else pd.Series(dtype=float)
+    m = dict(meta)
+    items: list[tuple[str, str, str]] = []
+    if colour_mode == "comparison":
+        bench_name = BENCHMARKS.get(effective_benchmark(bench, area_type), bench)
+        present = set(table.loc[vals.notna(), "comparison"].astype(str)) if "comparison" in table else set()
+        for word in ("better", "similar", "worse", "higher", "lower", "not_compared"):
+            if word in present:
+                symbol, fill, _, _ = COMPARISON_STYLE[word]
+                items.append((fill, symbol, comparison_label(word, bench_name).split(" ", 1)[1]))
+    elif colour_mode == "quartile":
+        q = pd.to_numeric(table.get("quartile", pd.Series(dtype=float)), errors="coerce")
+        for k in (1, 2, 3, 4):
+            sel = vals[q == k]
+            rng = f"{format_value(sel.min(), m)} to {format_value(sel.max(), m)}" if sel.notna().any() else "no areas"
+            items.append((QUARTILE_COLOURS[k], str(k), f"{stats.quartile_labels[k].capitalize()} ({rng})"))
+    else:
+        if vals.notna().any():
+            vmin, vmax = float(vals.min()), float(vals.max())
+            items.append((continuous_colour(vmax, vmin, vmax), "▲", f"Highest: {format_value(vmax, m)}"))
+            items.append((continuous_colour(vmin, vmin, vmax), "▼", f"Lowest: {format_value(vmin, m)}"))
+    if vals.isna().any() or len(table) == 0:
+        items.append((NO_DATA_COLOUR, "–", "No data"))
+    return items
+
+
+def legend_text(items: Sequence[tuple[str, str, str]]) -> str:
+    """The legend as one line of plain text (symbol + words; no colour needed)."""
+    return " · ".join(f"{symbol} {text}" for _, symbol, text in items)
+
+
+def legend_html(title: str, items: Sequence[tuple[str, str, str]], colour_mode: str = "comparison") -> str:
+    """The legend drawn inside the map (escaped HTML): swatch with its symbol, and the words."""
+    e = html.escape
+    parts = [f"<div class='np-legend-title'>{e(title)}</div>"]
+    if colour_mode == "continuous" and len(items) >= 2 and items[0][2].startswith("Highest"):
+        gradient = ", ".join(CONTINUOUS_STOPS[::-1])
+        parts.append(
+            "<div class='np-scale'><span class='np-bar' style='background:linear-gradient(" + gradient + ")'></span>"
+            f"<span class='np-scale-labels'><span>{e(items[0][2])}</span><span>{e(items[1][2])}</span></span></div>"
+        )
+        items = items[2:]
+    for fill, symbol, text in items:
+        ink = "#FFFFFF" if _luminance(fill) < 0.35 else "#000000"
+        parts.append(
+            f"<div class='np-row'><span class='np-swatch' style='background:{e(fill)};color:{ink}'>{e(symbol)}</span>{e(text)}</div>"
+        )
+    return "".join(parts)
+
+
+def _luminance(colour: str) -> float:
+    def lin(c: int) -> float:
+        s = c / 255
+        return s / 12.92 if s <= 0.04045 else ((s + 0.055) / 1.055) ** 2.4
+
+    r, g, b = _hex_to_rgb(colour)
+    return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b)
+
+
+class _MapExtras(MacroElement):
+    """Legend, attribution, area labels and page style, drawn by Leaflet itself (no plugins)."""
+
+    _template = Template("""
+{% macro header(this, kwargs) %}
+<style>
+.leaflet-container { background: #FFFFFF; font-family: "Source Sans Pro", "Segoe UI", Arial, sans-serif; }
+.np-legend { background: rgba(255,255,255,0.95); padding: 10px 12px; border: 1px solid #888; border-radius: 4px;
+  font-size: 15px; line-height: 1.4; color: #111; max-width: 320px; }
+.np-legend-title { font-weight: 700; margin-bottom: 6px; }
+.np-row { display: flex; align-items: center; margin: 3px 0; }
+.np-swatch { display: inline-flex; align-items: center; justify-content: center; width: 26px; height: 20px;
+  margin-right: 8px; border: 1px solid #333; font-size: 13px; flex: none; }
+.np-scale { display: flex; align-items: stretch; margin: 4px 0; }
+.np-bar { width: 22px; height: 90px; border: 1px solid #333; margin-right: 8px; }
+.np-scale-labels { display: flex; flex-direction: column; justify-content: space-between; }
+.np-label { background: transparent; border: none; pointer-events: none !important; }
+.np-label span { display: inline-block; transform: translate(-50%, -50%); white-space: nowrap; font-weight: 700;
+  font-size: 14px; padding: 1px 5px; border-radius: 3px; background: rgba(255,255,255,0.85); color: #111;
+  border: 1px solid #666; }
+.leaflet-tooltip { font-size: 15px; line-height: 1.45; }
+.leaflet-control-attribution { font-size: 12px; }
+</style>
+{% endmacro %}
+{% macro script(this, kwargs) %}
+(function(map) {
+  var legend = L.control({position: "bottomright"});
+  legend.onAdd = function() {
+    var div = L.DomUtil.create("div", "np-legend");
+    div.setAttribute("role", "note");
+    div.innerHTML = {{ this.legend|tojson }};
+    return div;
+  };
+  legend.addTo(map);
+  if (map.attributionControl) { map.attributionControl.setPrefix(false); map.attributionControl.addAttribution({{ this.attribution|tojson }}); }
+  {{ this.labels|tojson }}.forEach(function(l) {
+    L.marker([l[0], l[1]], {interactive: false, keyboard: false,
+      icon: L.divIcon({className: "np-label", html: "<span>" + l[2] + "</span>", iconSize: null})}).addTo(map);
+  });
+})({{ this._parent.get_name() }});
+{% endmacro %}
+""")
+
+    def __init__(self, legend: str, attribution: str, labels: list[tuple[float, float, str]]) -> None:
+        super().__init__()
+        self._name = "MapExtras"
+        self.legend = legend
+        self.attribution = html.escape(attribution)
+        self.labels = [[lat, lng, html.escape(text)] for lat, lng, text in labels]
+
+
+def build_map(
+    features: Mapping,
+    legend_title: str,
+    legend: Sequence[tuple[str, str, str]],
+    colour_mode: str = "comparison",
+    outlines: Sequence[tuple[Mapping, float, str]] = (),
+    labels: bool = True,
+    fit: Mapping | None = None,
+    asset_base: str = ASSET_BASE,
+    attribution: str = ATTRIBUTION,
+    height: int = 620,
+) -> folium.Map:
+    """A folium map of ``features`` (from :func:`map_features`) with no base tiles.
+
+    Only Leaflet's JS and CSS are loaded, from ``asset_base`` (served by the app). ``outlines``
+    are (FeatureCollection, weight, colour) layers drawn on top, unfilled and not interactive
+    (e.g. neighbourhood and locality boundaries over wards). ``labels`` writes each feature's
+    code and comparison symbol at its label point (for the 12 neighbourhoods). The view fits
+    ``fit`` (a FeatureCollection; default ``features``).
+    """
+    m = folium.Map(tiles=None, zoom_control=True, control_scale=False, height=height, zoom_snap=0.25, prefer_canvas=False)
+    m.default_js = [("leaflet", f"{asset_base}/leaflet.js")]
+    m.default_css = [("leaflet_css", f"{asset_base}/leaflet.css")]
+
+    def style(feature: dict) -> dict:
+        p = feature["properties"]
+        return {"fillColor": p["fill"], "fillOpacity": 0.85, "color": "#000000" if p.get("selected") else "#FFFFFF",
+                "weight": 4 if p.get("selected") else 1.2, "opacity": 1}
+
+    folium.GeoJson(
+        dict(features), name="areas", style_function=style, zoom_on_click=False,
+        highlight_function=lambda f: {"weight": 4, "color": "#222222", "fillOpacity": 0.95},
+        tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False, sticky=True),
+    ).add_to(m)
+    for geo, weight, colour in outlines:
+        folium.GeoJson(
+            dict(geo), interactive=False, zoom_on_click=False,
+            style_function=lambda f, w=weight, c=colour: {"fill": False, "color": c, "weight": w, "opacity": 1},
+        ).add_to(m)
+    label_rows: list[tuple[float, float, str]] = []
+    if labels:
+        for f in features["features"]:
+            p = f["properties"]
+            if p.get("label_lat") is None:
+                continue
+            symbol = COMPARISON_STYLE.get(p.get("comparison", "not_compared"), COMPARISON_STYLE["not_compared"])[0] if colour_mode == "comparison" and p.get("value") is not None else ""
+            # p["code"] is already escaped by map_features; _MapExtras escapes again, so unescape first.
+            label_rows.append((p["label_lat"], p["label_lng"], f"{html.unescape(p['code'])} {symbol}".strip()))
+    _MapExtras(legend_html(legend_title, legend, colour_mode), attribution, label_rows).add_to(m)
+    m.fit_bounds(bounds(fit or features), padding=(8, 8))
+    return m
+
+
+def map_script_urls(m: folium.Map) -> list[str]:
+    """Every ``src``/``href`` of a script or stylesheet in the rendered map page."""
+    import re
+
+    page = m.get_root().render()
+    return re.findall(r'<script[^>]*\bsrc="([^"]+)"', page) + re.findall(r'<link[^>]*\bhref="([^"]+)"', page)
+
+
+def sort_areas(table: pd.DataFrame, order: Sequence[str] | None = None) -> pd.DataFrame:
+    """Rows in display order: the given area codes first in that order, the rest by name."""
+    rank = {code: i for i, code in enumerate(order or [])}
+    key = table["area_code"].map(lambda c: rank.get(c, len(rank)))
+    return table.assign(_k=key).sort_values(["_k", "area_name"], kind="stable").drop(columns="_k").reset_index(drop=True)
+
+
+def layer_for(available: Sequence[str], wanted: str) -> str:
+    """The map detail to show: ``wanted`` if the indicator has it, else the next coarser one
+    that it has (LSOAs -> wards -> neighbourhoods)."""
+    order = list(LAYERS)
+    for name in order[: order.index(wanted) + 1][::-1] if wanted in order else order[:1]:
+        if LAYERS[name][0] in available:
+            return name
+    return "neighbourhoods"

@@ -1,0 +1,274 @@
+"""One neighbourhood's profile: every indicator against Manchester and England, a plain-English
+summary, its population by age and the variation between its wards.
+
+Pure functions over the frames of :class:`lib.data.Dataset` (no Streamlit).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from lib.contract import FAMILIES
+from lib.data import Dataset
+from lib.indicators import area_comparison_table, has_neighbourhoods, meta, periods, slice_values
+from lib.present import comparison_label, format_count, format_interval, format_value
+
+#: Counts below this are never shown (disclosure control, GUIDE section 4).
+SUPPRESS_BELOW = 5
+#: The age indicators of the population section, with their plain labels.
+AGE_BANDS: dict[str, str] = {
+    "population_age_0_15": "Aged 0-15",
+    "population_age_65plus": "Aged 65+",
+    "population_age_75plus": "Aged 75+",
+    "population_age_85plus": "Aged 85+",
+}
+
+
+def _suffix(level: str) -> str:
+    return "95" if level == "95" else "998"
+
+
+def safe_count(x: float | None) -> str:
+    """A count for display, hidden ("<5") below the disclosure threshold."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "–"
+    if float(x) < SUPPRESS_BELOW:
+        return f"<{SUPPRESS_BELOW}"
+    return format_count(x)
+
+
+def profile_indicators(ds: Dataset) -> list[str]:
+    """Indicator ids with neighbourhood values, by family (catalogue order within a family)."""
+    have = set(has_neighbourhoods(ds.values))
+    ind = ds.indicators[ds.indicators["indicator_id"].isin(have)]
+    ind = ind.assign(_f=ind["family"].map({f: i for i, f in enumerate(FAMILIES)})).sort_values("_f", kind="stable")
+    return list(ind["indicator_id"])
+
+
+def profile_table(ds: Dataset, nbhd: str, level: str = "95", bench: str = "england") -> pd.DataFrame:
+    """One row per indicator with neighbourhood values (latest period of the neighbourhoods).
+
+    Columns: ``indicator_id, short_name, family, unit, polarity, ci_method, status, period,
+    value_type, value, lower, upper`` (interval at ``level``), ``numerator, denominator, manchester,
+    england, nbhd_min, nbhd_max, spread`` (max |x - England| over the 12 neighbourhoods and
+    Manchester), ``vs_city, vs_england, vs_bench`` (comparisons at ``level``; ``vs_bench``
+    against the chosen benchmark) and ``note``.
+    """
+    sfx = _suffix(level)
+    rows = []
+    for ind in profile_indicators(ds):
+        m = meta(ds.indicators, ind)
+        sel = (ds.values["indicator_id"] == ind) & (ds.values["area_type"] == "neighbourhood")
+        nb_periods = sorted(ds.values.loc[sel, "period"].astype(str).unique())
+        if not nb_periods:
+            continue
+        period = nb_periods[-1]
+        vs_eng = area_comparison_table(ds.values, ds.indicators, ind, period, "neighbourhood", "england", level)
+        vs_city = area_comparison_table(ds.values, ds.indicators, ind, period, "neighbourhood", "city", level)
+        vs_b = vs_eng if bench == "england" else area_comparison_table(ds.values, ds.indicators, ind, period, "neighbourhood", bench, level)
+        me = vs_eng[vs_eng["area_code"] == nbhd]
+        if me.empty:
+            continue
+        r = me.iloc[0]
+        eng, city = float(r["england"]), float(r["manchester"])
+        spread = np.nan
+        if not math.isnan(eng):
+            xs = np.append(vs_eng["value"].to_numpy(float), city)
+            d = np.abs(xs - eng)
+            spread = float(np.nanmax(d)) if np.isfinite(d).any() else np.nan
+        rows.append(
+            {
+                "indicator_id": ind,
+                "short_name": m["short_name"],
+                "family": m["family"],
+                "unit": m["unit"],
+                "value_type": m["value_type"],
+                "polarity": m["polarity"],
+                "ci_method": m["ci_method"],
+                "status": m["status"],
+                "period": period,
+                "value": float(r["value"]),
+                "lower": float(r[f"lower_{sfx}"]),
+                "upper": float(r[f"upper_{sfx}"]),
+                "numerator": float(r["numerator"]),
+                "denominator": float(r["denominator"]),
+                "manchester": city,
+                "england": eng,
+                "nbhd_min": float(vs_eng["value"].min()),
+                "nbhd_max": float(vs_eng["value"].max()),
+                "spread": spread,
+                "vs_city": vs_city.set_index("area_code").loc[nbhd, "comparison"],
+                "vs_england": r["comparison"],
+                "vs_bench": vs_b.set_index("area_code").loc[nbhd, "comparison"],
+                "note": "" if pd.isna(r["note"]) else str(r["note"]),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def display_profile_table(table: pd.DataFrame, indicators: pd.DataFrame, level: str = "95") -> pd.DataFrame:
+    """The profile table as people read it: formatted text and plain column names."""
+    ms = {i: meta(indicators, i) for i in table["indicator_id"]}
+    lvl = "99.8%" if level == "99.8" else "95%"
+    return pd.DataFrame(
+        {
+            "Indicator": table["short_name"],
+            "Period": table["period"],
+            "Value": [format_value(v, ms[i]) for v, i in zip(table["value"], table["indicator_id"])],
+            f"{lvl} confidence interval": [format_interval(lo, hi, ms[i]) for lo, hi, i in zip(table["lower"], table["upper"], table["indicator_id"])],
+            "Count": table["numerator"].map(safe_count),
+            "Manchester": [format_value(v, ms[i]) for v, i in zip(table["manchester"], table["indicator_id"])],
+            "England": [format_value(v, ms[i]) for v, i in zip(table["england"], table["indicator_id"])],
+            "Compared with Manchester": table["vs_city"].map(lambda w: comparison_label(w, "Manchester")),
+            "Compared with England": table["vs_england"].map(lambda w: comparison_label(w, "England")),
+            "Status": table["status"].str.capitalize(),
+            "Unit": table["unit"],
+        }
+    )
+
+
+def _names(table: pd.DataFrame, col: str, word: str) -> list[str]:
+    return list(table.loc[table[col] == word, "short_name"])
+
+
+def _join(items: list[str], limit: int = 5) -> str:
+    items = [i.lower() if not i[:3].isupper() else i for i in items]
+    if len(items) > limit:
+        items = items[:limit] + [f"{len(items) - limit} more"]
+    if len(items) == 1:
+        return items[0]
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def summary_sentences(table: pd.DataFrame, name: str, level: str = "95") -> list[str]:
+    """A plain-English summary (3-5 sentences) of a profile table from :func:`profile_table`.
+
+    Says where the neighbourhood is significantly better or worse than Manchester and than
+    England (at the confidence ``level``), naming indicators by short name, and which figures
+    are estimates or whole-population figures and so were not tested.
+    """
+    lvl = "99.8%" if level == "99.8" else "95%"
+    tested = table[table["ci_method"] != "none"]
+    out = [
+        f"{name} has {len(table)} indicators in this profile; {len(tested)} of them can be tested for a real "
+        f"difference from Manchester and England (at {lvl} confidence)."
+    ]
+    for col, bench in (("vs_city", "Manchester"), ("vs_england", "England")):
+        worse, better = _names(tested, col, "worse"), _names(tested, col, "better")
+        higher, lower = _names(tested, col, "higher"), _names(tested, col, "lower")
+        parts = []
+        if worse:
+            parts.append(f"worse than {bench} on {_join(worse)}")
+        if better:
+            parts.append(f"better than {bench} on {_join(better)}")
+        if higher or lower:
+            parts.append(f"different from {bench} (no better or worse) on {_join(higher + lower)}")
+        if parts:
+            out.append(f"It is significantly {'; and '.join(parts)}.")
+        else:
+            out.append(f"It is not significantly different from {bench} on any tested indicator.")
+    untested = table[table["ci_method"] == "none"]
+    est = untested[(untested["status"] == "modelled") | untested["value_type"].isin(["score", "ratio"])]
+    whole = untested[~untested.index.isin(est.index)]
+    if len(est):
+        out.append(f"Some figures are estimates ({_join(list(est['short_name']), 4)}), so they are shown but not tested for significance.")
+    if len(whole):
+        out.append(f"Others count everyone who lives there ({_join(list(whole['short_name']), 4)}), so there is no sampling error to test; they are described, not tested.")
+    return out[:5]
+
+
+def age_profile(ds: Dataset, nbhd: str) -> pd.DataFrame:
+    """Population by age: one row per (age band, area) for the neighbourhood, Manchester and England.
+
+    Columns: ``band, area, count, total, share`` (share in % of all residents), plus
+    ``period``. The ``All ages`` band has share 100.
+    """
+    rows = []
+    for ind, band in {"population": "All ages", **AGE_BANDS}.items():
+        p = periods(ds.values, ind)[-1]
+        for area_type, area in (("neighbourhood", None), ("city", "Manchester"), ("england", "England")):
+            s = slice_values(ds.values, ind, p, area_type)
+            if area_type == "neighbourhood":
+                s = s[s["area_code"] == nbhd]
+            if s.empty:
+                continue
+            r = s.iloc[0]
+            if ind == "population":
+                count, total, share = float(r["value"]), float(r["value"]), 100.0
+            else:
+                count, total, share = float(r["numerator"]), float(r["denominator"]), float(r["value"])
+            rows.append({"band": band, "area": area or str(r["area_name"]), "count": count, "total": total, "share": share, "period": p})
+    return pd.DataFrame(rows)
+
+
+def display_age_table(age: pd.DataFrame) -> pd.DataFrame:
+    """The age profile as a wide, readable table (count and share per area)."""
+    out = pd.DataFrame({"Age": age["band"].unique()})
+    for area in age["area"].unique():
+        a = age[age["area"] == area].set_index("band")
+        out[f"{area}: people"] = out["Age"].map(a["count"]).map(safe_count)
+        out[f"{area}: % of residents"] = out["Age"].map(a["share"]).map(lambda v: format_value(v, {"unit": "%", "value_type": "proportion"}))
+    return out
+
+
+def ward_indicators(ds: Dataset) -> list[str]:
+    """Indicator ids with ward values (catalogue order)."""
+    have = set(ds.values.loc[ds.values["area_type"] == "ward", "indicator_id"])
+    return [i for i in ds.indicators["indicator_id"] if i in have]
+
+
+def ward_table(ds: Dataset, nbhd: str, indicator_id: str, level: str = "95") -> pd.DataFrame:
+    """The neighbourhood's wards for one indicator (latest period with ward values), highest first.
+
+    Columns: ``area_code, area_name, period, value, lower, upper, numerator, denominator,
+    nbhd_value, manchester, england, vs_city, vs_england`` (comparisons at ``level``).
+    """
+    sfx = _suffix(level)
+    ps = [p for p in periods(ds.values, indicator_id) if not slice_values(ds.values, indicator_id, p, "ward").empty]
+    if not ps:
+        return pd.DataFrame()
+    period = ps[-1]
+    eng = area_comparison_table(ds.values, ds.indicators, indicator_id, period, "ward", "england", level)
+    city = area_comparison_table(ds.values, ds.indicators, indicator_id, period, "ward", "city", level)
+    nb = slice_values(ds.values, indicator_id, period, "neighbourhood")
+    nb = nb[nb["area_code"] == nbhd]
+    t = eng[eng["parent_code"] == nbhd].drop(columns=["vs_england", "vs_city"]).copy()
+    t["vs_city"] = t["area_code"].map(city.set_index("area_code")["comparison"])
+    t = t.rename(columns={"comparison": "vs_england", f"lower_{sfx}": "lower", f"upper_{sfx}": "upper"})
+    t["nbhd_value"] = float(nb.iloc[0]["value"]) if len(nb) else np.nan
+    cols = ["area_code", "area_name", "period", "value", "lower", "upper", "numerator", "denominator", "nbhd_value", "manchester", "england", "vs_city", "vs_england"]
+    return t[cols].sort_values("value", ascending=False).reset_index(drop=True)
+
+
+def display_ward_table(wards: pd.DataFrame, m: dict, level: str = "95") -> pd.DataFrame:
+    """The ward table as people read it."""
+    lvl = "99.8%" if level == "99.8" else "95%"
+    return pd.DataFrame(
+        {
+            "Ward": wards["area_name"],
+            "Ward code": wards["area_code"],
+            "Period": wards["period"],
+            f"Value ({m['unit']})": wards["value"].map(lambda v: format_value(v, m)),
+            f"{lvl} confidence interval": [format_interval(lo, hi, m) for lo, hi in zip(wards["lower"], wards["upper"])],
+            "Count": wards["numerator"].map(safe_count),
+            "Neighbourhood": wards["nbhd_value"].map(lambda v: format_value(v, m)),
+            "Manchester": wards["manchester"].map(lambda v: format_value(v, m)),
+            "England": wards["england"].map(lambda v: format_value(v, m)),
+            "Compared with Manchester": wards["vs_city"].map(lambda w: comparison_label(w, "Manchester")),
+            "Compared with England": wards["vs_england"].map(lambda w: comparison_label(w, "England")),
+        }
+    )
+
+
+def ward_sentence(wards: pd.DataFrame, m: dict, nbhd_name: str) -> str:
+    """One sentence naming the ward with the highest and lowest value."""
+    if wards.empty:
+        return f"There are no ward figures for {m['short_name'].lower()}."
+    top, low = wards.iloc[0], wards.iloc[-1]
+    s = f"In {nbhd_name}, {top['area_name']} has the highest {m['short_name'].lower()} ({format_value(top['value'], m)}, {top['period']})"
+    if len(wards) > 1:
+        s += f" and {low['area_name']} the lowest ({format_value(low['value'], m)})"
+    return s + "."
