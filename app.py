@@ -14,7 +14,7 @@ from pages import shared
 
 def main() -> None:
     """Declare the pages, draw the shared frame and run the selected page."""
-    st.set_page_config(page_title="Neighbourhood Profiles: Manchester", page_icon=":material/map:", layout="wide")
+    st.set_page_config(page_title="Neighbourhood Profiles: Manchester", layout="wide")
     pages = [
         st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True, url_path="overview"),
         st.Page("pages/map.py", title="Map", icon=":material/map:", url_path="map"),

@@ -32,6 +32,8 @@ BAND_GREY = "#D9D9D9"
 ENGLAND_COLOUR = "#000000"
 CITY_COLOUR = "#666666"
 FONT_SIZE = 13
+#: Room for axes and the bottom legend: Streamlit fits the whole chart (plot + legend) into the height.
+CHROME = 150
 
 
 def comparison_text(word: str) -> str:
@@ -54,7 +56,7 @@ def _fmt(values: pd.Series, m: dict) -> list[str]:
 
 def _configure(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     return chart.configure_axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE).configure_legend(
-        labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, orient="bottom", direction="horizontal", columns=3, labelLimit=400
+        labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, orient="bottom", direction="horizontal", columns=3, labelLimit=400, titleLimit=600
     )
 
 
@@ -124,15 +126,15 @@ def spine_chart(df: pd.DataFrame, area_name: str = "Neighbourhood", bench_name: 
     dot = base.mark_point(filled=True, size=170, stroke="black", strokeWidth=0.8).encode(
         x=alt.X("scaled:Q", scale=x_scale),
         y=y,
-        color=alt.Color("comparison_text:N", scale=_colour_scale(), title=f"{area_name} compared with {bench_name}"),
-        shape=alt.Shape("comparison_text:N", scale=_shape_scale(), title=f"{area_name} compared with {bench_name}"),
+        color=alt.Color("comparison_text:N", scale=_colour_scale(), title=f"Compared with {bench_name}"),
+        shape=alt.Shape("comparison_text:N", scale=_shape_scale(), title=f"Compared with {bench_name}"),
         tooltip=tooltip,
     )
     legend_marks = pd.DataFrame({"x": [-1.0, 1.0], "label": ["◆ Manchester (diamond); grey band: range of the 12", ""]})
     note = alt.Chart(legend_marks.iloc[:1]).mark_text(align="left", dy=-8, fontSize=11, color="#333333").encode(
         x=alt.X("x:Q", scale=x_scale), y=alt.value(0), text="label:N"
     )
-    chart = alt.layer(band, centre, city, dot, note).properties(height=max(120, 30 * len(df)), width="container")
+    chart = alt.layer(band, centre, city, dot, note).properties(height=max(120, 30 * len(df)) + CHROME, width="container")
     return _configure(chart)
 
 
@@ -197,7 +199,7 @@ def comparison_bars(df: pd.DataFrame, m: dict, england: float, manchester: float
         )
         for i in range(len(refs))
     ]
-    chart = alt.layer(bars, whiskers, lines, *labels).properties(height=34 * len(df) + 20, width="container", padding={"top": 36, "left": 5, "right": 5, "bottom": 5})
+    chart = alt.layer(bars, whiskers, lines, *labels).properties(height=34 * len(df) + 40 + CHROME, width="container", padding={"top": 36, "left": 5, "right": 5, "bottom": 5})
     return _configure(chart)
 
 
@@ -256,7 +258,7 @@ def tartan_chart(df: pd.DataFrame, bench_name: str) -> alt.TopLevelMixin:
     )
     text = base.mark_text(fontSize=11).encode(x=x, y=y, text="text:N", color=alt.Color("text_colour:N", scale=None), tooltip=tooltip)
     n_rows = df["short_name"].nunique()
-    return _configure(alt.layer(cells, text).properties(height=28 * n_rows, width="container"))
+    return _configure(alt.layer(cells, text).properties(height=28 * n_rows + CHROME, width="container"))
 
 
 # --------------------------------------------------------------------------- compare: funnel plot
@@ -291,7 +293,7 @@ def funnel_chart(points: pd.DataFrame, limits: pd.DataFrame, m: dict, p0_value: 
     long["line"] = long["level"] + " " + long["side"]
     dash = alt.StrokeDash("level:N", scale=alt.Scale(domain=["95%", "99.8%"], range=[[6, 3], [2, 2]]), title="Control limits")
     lines = alt.Chart(long).mark_line(color="#444444").encode(
-        x=alt.X("n:Q", title="Denominator (people or households)", scale=alt.Scale(type="log")), y=alt.Y("limit:Q", title=str(m["unit"])),
+        x=alt.X("n:Q", title="Denominator (people or households)", scale=alt.Scale(type="log")), y=alt.Y("limit:Q", title=str(m["unit"]), scale=alt.Scale(zero=False)),
         strokeDash=dash, detail="line:N",
     )
     centre = alt.Chart(pd.DataFrame({"y": [p0_value], "t": [f"{bench_name}: {format_value(p0_value, m)}"]}))
@@ -305,7 +307,7 @@ def funnel_chart(points: pd.DataFrame, limits: pd.DataFrame, m: dict, p0_value: 
         shape=alt.Shape("comparison_text:N", scale=_shape_scale(), title=f"Compared with {bench_name}"), tooltip=tooltip,
     )
     labels = alt.Chart(points).mark_text(align="left", dx=9, fontSize=12).encode(x="denominator:Q", y="value:Q", text="area_code:N")
-    return _configure(alt.layer(lines, rule, rule_text, pts, labels).properties(height=420, width="container"))
+    return _configure(alt.layer(lines, rule, rule_text, pts, labels).properties(height=420 + CHROME, width="container"))
 
 
 # --------------------------------------------------------------------------- compare: trend
@@ -359,7 +361,7 @@ def trend_chart(df: pd.DataFrame, m: dict, level_label: str = "95%") -> alt.TopL
     lines = base.mark_line(point=not monthly, strokeWidth=2.5).encode(
         x=x, y=alt.Y("value:Q", title=str(m["unit"]), scale=alt.Scale(zero=False)), color=colour, strokeDash=dash, tooltip=tooltip
     )
-    return _configure(alt.layer(band, lines).properties(height=360, width="container"))
+    return _configure(alt.layer(band, lines).properties(height=360 + CHROME, width="container"))
 
 
 # --------------------------------------------------------------------------- profile: age and wards
@@ -377,7 +379,7 @@ def age_chart(age: pd.DataFrame) -> alt.TopLevelMixin:
         tooltip=[alt.Tooltip("area:N", title="Area"), alt.Tooltip("band:N", title="Age"), alt.Tooltip("share_text:N", title="Share")],
     )
     text = alt.Chart(df).mark_text(align="left", dx=3, fontSize=11).encode(x="share:Q", y=y, yOffset=alt.YOffset("area:N", sort=areas), text="share_text:N")
-    return _configure(alt.layer(bars, text).properties(height=260, width="container"))
+    return _configure(alt.layer(bars, text).properties(height=300 + CHROME, width="container"))
 
 
 def ward_chart(wards: pd.DataFrame, m: dict, bench_name: str = "England", comparison_col: str = "vs_england") -> alt.TopLevelMixin:
@@ -398,5 +400,52 @@ def ward_chart(wards: pd.DataFrame, m: dict, bench_name: str = "England", compar
     if len(nb):
         ref = pd.DataFrame({"x": [float(nb.iloc[0])], "t": [f"Neighbourhood: {format_value(float(nb.iloc[0]), m)}"]})
         layers.append(alt.Chart(ref).mark_rule(strokeDash=[6, 4], strokeWidth=2, color=ENGLAND_COLOUR).encode(x="x:Q"))
-        layers.append(alt.Chart(ref).mark_text(align="left", dx=4, y=4, baseline="top", fontSize=12, fontWeight="bold").encode(x="x:Q", text="t:N"))
-    return _configure(alt.layer(*layers).properties(height=44 * len(df) + 30, width="container"))
+        layers.append(alt.Chart(ref).mark_text(align="left", dx=4, baseline="bottom", fontSize=12, fontWeight="bold").encode(x="x:Q", y=alt.value(-4), text="t:N"))
+    return _configure(alt.layer(*layers).properties(height=44 * len(df) + 40 + CHROME, width="container"))
+
+
+# --------------------------------------------------------------------------- tables behind the compare charts
+
+
+def bar_table(df: pd.DataFrame, england: float, manchester: float, m: dict, bench_name: str, level_label: str = "95%", counts: pd.Series | None = None) -> pd.DataFrame:
+    """The table behind :func:`comparison_bars` (formatted text, plain column names)."""
+    out = pd.DataFrame(
+        {
+            "Neighbourhood": [lbl.split(" ", 1)[1] for lbl in df["label"]],
+            f"Value ({m['unit']})": df["value_text"],
+            f"{level_label} confidence interval": df["interval_text"],
+            f"Compared with {bench_name}": df["comparison_text"],
+            "Manchester": format_value(manchester, m),
+            "England": format_value(england, m),
+        }
+    )
+    if counts is not None:
+        out.insert(3, "Count", list(counts))
+    return out
+
+
+def funnel_table(points: pd.DataFrame, limits: pd.DataFrame, m: dict, bench_name: str) -> pd.DataFrame:
+    """The table behind :func:`funnel_chart`: each neighbourhood with its own 95% and 99.8%
+    control limits (the limits at its denominator)."""
+    rows = []
+    for _, r in points.iterrows():
+        rec = {"Code": r["area_code"], "Neighbourhood": r["area_name"], "Denominator": f"{r['denominator']:,.0f}", "Value": format_value(r["value"], m)}
+        for lvl in ("95%", "99.8%"):
+            lim = limits[limits["level"] == lvl]
+            lo = float(np.interp(r["denominator"], lim["n"], lim["lower"]))
+            hi = float(np.interp(r["denominator"], lim["n"], lim["upper"]))
+            rec[f"{lvl} control limits"] = format_interval(lo, hi, m)
+        rec[f"Compared with {bench_name}"] = r["comparison_text"]
+        rows.append(rec)
+    return pd.DataFrame(rows)
+
+
+def trend_table(df: pd.DataFrame, m: dict, level_label: str = "95%") -> pd.DataFrame:
+    """The table behind :func:`trend_chart`: one row per period, one column per area."""
+    wide = df.pivot_table(index="period", columns="series", values="value_text", aggfunc="first", sort=True)
+    names = list(dict.fromkeys(df.sort_values("area_type", key=lambda s: s.map({"neighbourhood": 0, "city": 1, "england": 2}))["series"]))
+    wide = wide[[n for n in names if n in wide.columns]].reset_index().rename(columns={"period": "Period"})
+    nb = df[df["area_type"] == "neighbourhood"].set_index("period")
+    if len(nb):
+        wide.insert(2, f"{names[0]}: {level_label} interval", [format_interval(nb["lower"].get(p), nb["upper"].get(p), m) for p in wide["Period"]])
+    return wide

@@ -380,7 +380,8 @@ def build_map(
     legend: Sequence[tuple[str, str, str]],
     colour_mode: str = "comparison",
     outlines: Sequence[tuple[Mapping, float, str]] = (),
-    labels: bool = True,
+    labels: bool | Mapping = True,
+    selected_outline: Mapping | None = None,
     fit: Mapping | None = None,
     asset_base: str = ASSET_BASE,
     attribution: str = ATTRIBUTION,
@@ -390,9 +391,11 @@ def build_map(
 
     Only Leaflet's JS and CSS are loaded, from ``asset_base`` (served by the app). ``outlines``
     are (FeatureCollection, weight, colour) layers drawn on top, unfilled and not interactive
-    (e.g. neighbourhood and locality boundaries over wards). ``labels`` writes each feature's
-    code and comparison symbol at its label point (for the 12 neighbourhoods). The view fits
-    ``fit`` (a FeatureCollection; default ``features``).
+    (e.g. neighbourhood and locality boundaries over wards). ``labels=True`` writes each feature's
+    code (and comparison symbol) at its label point (for the 12 neighbourhoods); a
+    FeatureCollection instead labels its features' codes (e.g. neighbourhood codes over wards).
+    ``selected_outline`` (a FeatureCollection) is drawn on top as a double black-and-white line.
+    The view fits ``fit`` (a FeatureCollection; default ``features``).
     """
     m = folium.Map(tiles=None, zoom_control=True, control_scale=False, height=height, zoom_snap=0.25, prefer_canvas=False)
     m.default_js = [("leaflet", f"{asset_base}/leaflet.js")]
@@ -400,8 +403,8 @@ def build_map(
 
     def style(feature: dict) -> dict:
         p = feature["properties"]
-        return {"fillColor": p["fill"], "fillOpacity": 0.85, "color": "#000000" if p.get("selected") else "#FFFFFF",
-                "weight": 4 if p.get("selected") else 1.2, "opacity": 1}
+        return {"fillColor": p["fill"], "fillOpacity": 0.9, "color": "#000000" if p.get("selected") else "#4D4D4D",
+                "weight": 4.5 if p.get("selected") else 0.8, "opacity": 1}
 
     folium.GeoJson(
         dict(features), name="areas", style_function=style, zoom_on_click=False,
@@ -413,8 +416,19 @@ def build_map(
             dict(geo), interactive=False, zoom_on_click=False,
             style_function=lambda f, w=weight, c=colour: {"fill": False, "color": c, "weight": w, "opacity": 1},
         ).add_to(m)
+    if selected_outline is not None and selected_outline.get("features"):
+        for weight, colour in ((7, "#000000"), (2.5, "#FFFFFF")):
+            folium.GeoJson(
+                dict(selected_outline), interactive=False, zoom_on_click=False,
+                style_function=lambda f, w=weight, c=colour: {"fill": False, "color": c, "weight": w, "opacity": 1},
+            ).add_to(m)
     label_rows: list[tuple[float, float, str]] = []
-    if labels:
+    if isinstance(labels, Mapping):
+        for f in labels["features"]:
+            p = f["properties"]
+            if p.get("label_lat") is not None:
+                label_rows.append((p["label_lat"], p["label_lng"], str(p["code"])))
+    elif labels:
         for f in features["features"]:
             p = f["properties"]
             if p.get("label_lat") is None:
@@ -433,6 +447,12 @@ def map_script_urls(m: folium.Map) -> list[str]:
 
     page = m.get_root().render()
     return re.findall(r'<script[^>]*\bsrc="([^"]+)"', page) + re.findall(r'<link[^>]*\bhref="([^"]+)"', page)
+
+
+def select_features(geojson: Mapping, codes: Sequence[str]) -> dict:
+    """The features of a FeatureCollection whose ``code`` is in ``codes`` (a new collection)."""
+    wanted = set(codes)
+    return {"type": "FeatureCollection", "features": [f for f in geojson["features"] if f["properties"]["code"] in wanted]}
 
 
 def sort_areas(table: pd.DataFrame, order: Sequence[str] | None = None) -> pd.DataFrame:

@@ -1,6 +1,104 @@
-"""Placeholder: built in the explorer issue."""
+"""Compare areas: one indicator across the 12 neighbourhoods (bars with intervals, a funnel
+plot, a trend), and the tartan rug of every indicator: the board's overview."""
+
+from __future__ import annotations
 
 import streamlit as st
 
-st.title("compare")
-st.info("This view is being built.")
+from lib import charts
+from lib.contract import FAMILY_LABELS
+from lib.indicators import BENCHMARKS, CONFIDENCE, area_comparison_table, has_neighbourhoods, meta, neighbourhood_order
+from pages import shared
+
+frame = shared.frame_state()
+ds = shared.dataset()
+names = shared.neighbourhood_names()
+level, bench, nbhd = frame["level"], frame["bench"], frame["nbhd"]
+bench_name, level_label = BENCHMARKS[bench], CONFIDENCE[level]
+have = set(has_neighbourhoods(ds.values))
+by_family = {f: [i for i, fam in zip(ds.indicators["indicator_id"], ds.indicators["family"]) if fam == f and i in have] for f in FAMILY_LABELS}
+by_family = {f: inds for f, inds in by_family.items() if inds}
+nb_values = ds.values[ds.values["area_type"] == "neighbourhood"]
+nb_periods = {i: sorted(nb_values.loc[nb_values["indicator_id"] == i, "period"].astype(str).unique()) for i in have}
+all_periods = sorted({p for ps in nb_periods.values() for p in ps})
+state = shared.page_state(
+    {"family": list(by_family), "ind": sorted(have), "period": all_periods},
+    {"family": "outcome", "ind": "children_low_income", "period": nb_periods["children_low_income"][-1]},
+    prefix="compare",
+)
+short = dict(zip(ds.indicators["indicator_id"], ds.indicators["short_name"]))
+
+st.title("Compare the 12 neighbourhoods")
+c1, c2, c3 = st.columns([1, 2, 1])
+family = c1.selectbox("Family", list(by_family), format_func=FAMILY_LABELS.get, key="compare_family")
+if st.session_state.get("compare_ind") not in by_family[family]:
+    st.session_state["compare_ind"] = by_family[family][0]
+ind = c2.selectbox("Indicator", by_family[family], format_func=short.get, key="compare_ind")
+if st.session_state.get("compare_period") not in nb_periods[ind]:
+    st.session_state["compare_period"] = nb_periods[ind][-1]
+period = c3.selectbox("Period", nb_periods[ind][::-1], key="compare_period")
+shared.keep("compare", {"family": family, "ind": ind, "period": period})
+m = meta(ds.indicators, ind)
+
+# ---- bars
+st.subheader(f"{m['name']}, {period}")
+table = area_comparison_table(ds.values, ds.indicators, ind, period, "neighbourhood", bench, level)
+england, manchester = float(table["england"].iloc[0]), float(table["manchester"].iloc[0])
+sort = st.radio("Order", ["Highest first", "North, Central, South"], horizontal=True, key="compare_sort")
+order = neighbourhood_order(ds.definition) if sort != "Highest first" else None
+bars = charts.comparison_bar_data(table, m, names, level=level, order=order)
+if m["ci_method"] == "none":
+    st.info("This figure is an estimate or a whole-population figure: it has no confidence interval, so the bars are not tested against the benchmark.")
+st.altair_chart(charts.comparison_bars(bars, m, england, manchester, bench_name, level_label), width="stretch")
+counts = bars["area_code"].map(table.set_index("area_code")["numerator"]).map(lambda x: "–" if x != x else (f"<5" if x < 5 else f"{x:,.0f}"))
+bar_tbl = charts.bar_table(bars, england, manchester, m, bench_name, level_label, counts=counts)
+st.dataframe(bar_tbl, hide_index=True, width="stretch")
+shared.source_caption(m, period)
+shared.download_csv(bar_tbl, f"compare_{ind}_{period}.csv".replace("/", "-"), key="dl_compare_bars")
+
+# ---- funnel
+if ind in charts.funnel_indicators(ds):
+    st.subheader("Funnel plot: is the spread more than chance?")
+    p0_value = england if bench == "england" else manchester
+    p0_name = "England" if bench == "england" else "Manchester"
+    if bench == "rest":
+        st.caption("The funnel is drawn around Manchester: 'rest of Manchester' differs for each neighbourhood.")
+    pts = bars.merge(table[["area_code", "area_name", "denominator"]], on="area_code")
+    limits = charts.funnel_limits(p0_value / float(m["multiplier"]), pts["denominator"].min() * 0.5, pts["denominator"].max() * 1.5, float(m["multiplier"]))
+    st.altair_chart(charts.funnel_chart(pts, limits, m, p0_value, p0_name), width="stretch")
+    st.caption(
+        f"Control limits: the Wilson score interval of n × p₀ events out of n, around {p0_name}'s value p₀, at 95% and 99.8%. "
+        "Points outside the funnel differ from the benchmark by more than chance would explain at that level."
+    )
+    ftbl = charts.funnel_table(pts, limits, m, bench_name)
+    st.dataframe(ftbl, hide_index=True, width="stretch")
+    shared.source_caption(m, period)
+    shared.download_csv(ftbl, f"funnel_{ind}_{period}.csv".replace("/", "-"), key="dl_compare_funnel")
+
+# ---- trend
+if ind in charts.trend_indicators(ds):
+    st.subheader(f"Over time: {names[nbhd]}, Manchester and England")
+    trend = charts.trend_data(ds, ind, nbhd, level)
+    st.altair_chart(charts.trend_chart(trend, m, level_label), width="stretch")
+    if m["ci_method"] != "none":
+        st.caption(f"The shaded band is {names[nbhd]}'s {level_label} confidence interval.")
+    ttbl = charts.trend_table(trend, m, level_label)
+    st.dataframe(ttbl, hide_index=True, width="stretch")
+    shared.source_caption(m, f"{trend['period'].min()} to {trend['period'].max()}")
+    shared.download_csv(ttbl, f"trend_{ind}_{nbhd}.csv", key="dl_compare_trend")
+
+# ---- tartan rug
+st.subheader(f"All indicators at a glance, compared with {bench_name}")
+st.markdown(
+    f"Each cell is one neighbourhood (column) on one indicator (row), latest period, coloured and marked by its "
+    f"comparison with {bench_name} at {level_label} confidence: ▲ better, ● similar, ▼ worse, ○ not compared."
+)
+rug = charts.tartan_data(ds, bench, level, order=neighbourhood_order(ds.definition))
+st.altair_chart(charts.tartan_chart(rug, bench_name), width="stretch")
+rug_tbl = charts.tartan_table(rug)
+st.dataframe(rug_tbl, hide_index=True, width="stretch")
+st.caption(
+    "Sources, statuses and methods vary by indicator (see the Data and methods page). Estimates and whole-population "
+    "figures are not tested (○). Neighbourhoods: " + "; ".join(f"{c} {n}" for c, n in names.items()) + "."
+)
+shared.download_csv(rug_tbl, "tartan_rug.csv", key="dl_compare_tartan")

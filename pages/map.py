@@ -1,6 +1,121 @@
-"""Placeholder: built in the explorer issue."""
+"""Map: one indicator across the 12 neighbourhoods (or their wards and LSOAs), coloured by
+comparison, quartile or a continuous scale; click an area to select its neighbourhood.
+
+The table under the map holds the same figures (the map's text alternative)."""
+
+from __future__ import annotations
 
 import streamlit as st
+from streamlit_folium import st_folium
 
-st.title("map")
-st.info("This view is being built.")
+from lib import mapview
+from lib.contract import FAMILIES, FAMILY_LABELS
+from lib.indicators import BENCHMARKS, area_comparison_table, area_types, has_neighbourhoods, meta, periods
+from pages import shared
+
+MAP_KEY = "map_view"
+
+
+@st.cache_resource(show_spinner=False)
+def geojson(name: str) -> dict:
+    """A boundary layer as a compact GeoJSON dict (shared, read-only: never mutate)."""
+    return mapview.layer_geojson(shared.layer(name))
+
+
+def _select_clicked() -> None:
+    """Clicking an area selects its neighbourhood in the shared frame."""
+    clicked = (st.session_state.get(MAP_KEY) or {}).get("last_active_drawing") or {}
+    code = (clicked.get("properties") or {}).get("nbhd")
+    if code and code in shared.neighbourhood_names():
+        st.session_state["nbhd"] = code
+        st.session_state.setdefault("frame_values", {})["nbhd"] = code
+
+
+def _lower(label: str) -> str:
+    return label[:1].lower() + label[1:]
+
+
+frame = shared.frame_state()
+ds = shared.dataset()
+names = dict(zip(ds.indicators["indicator_id"], ds.indicators["name"]))
+mappable = set(has_neighbourhoods(ds.values))
+by_family = {f: [i for i in ds.indicators.loc[ds.indicators["family"] == f, "indicator_id"] if i in mappable] for f in FAMILIES}
+by_family = {f: ids for f, ids in by_family.items() if ids}
+all_ids = [i for ids in by_family.values() for i in ids]
+family_of = {i: f for f, ids in by_family.items() for i in ids}
+all_periods = sorted({p for i in all_ids for p in periods(ds.values, i)})
+
+first_visit = "map__values" not in st.session_state
+url_ind = st.query_params.get("ind")
+defaults = {"family": "outcome", "ind": "disability", "period": periods(ds.values, "disability")[-1],
+            "layer": "neighbourhoods", "colour": "comparison"}
+if url_ind in family_of and "family" not in st.query_params:
+    defaults["family"] = family_of[url_ind]
+state = shared.page_state(
+    {"family": list(by_family), "ind": all_ids, "period": all_periods, "layer": list(mapview.LAYERS), "colour": list(mapview.COLOUR_MODES)},
+    defaults, prefix="map",
+)
+if first_visit and family_of.get(state["ind"]) != state["family"]:
+    st.session_state["map_family"] = family_of[state["ind"]]  # a link's indicator decides its family
+
+st.title("Map")
+st.markdown("Pick an indicator to see how each area compares. **Click an area** to select its neighbourhood.")
+
+c1, c2, c3 = st.columns([1, 2, 1])
+family = c1.selectbox("Family", list(by_family), format_func=FAMILY_LABELS.get, key="map_family")
+if st.session_state.get("map_ind") not in by_family[family]:
+    st.session_state["map_ind"] = by_family[family][0]
+ind = c2.selectbox("Indicator", by_family[family], format_func=names.get, key="map_ind")
+ind_periods = periods(ds.values, ind)
+if st.session_state.get("map_period") not in ind_periods:
+    if first_visit and "period" in st.query_params:
+        st.warning(f"{names[ind]} has no figures for the period in the link; showing {ind_periods[-1]} instead.", icon=":material/link_off:")
+    st.session_state["map_period"] = ind_periods[-1]
+period = c3.selectbox("Period", ind_periods[::-1], key="map_period")
+
+c4, c5 = st.columns([1, 1])
+layer = c4.radio("Detail", list(mapview.LAYERS), format_func=lambda k: mapview.LAYERS[k][1], key="map_layer", horizontal=True)
+colour = c5.radio("Colour by", list(mapview.COLOUR_MODES), format_func=mapview.COLOUR_MODES.get, key="map_colour", horizontal=True)
+shared.keep("map", {"family": family, "ind": ind, "period": period, "layer": layer, "colour": colour})
+
+m = meta(ds.indicators, ind)
+shown = mapview.layer_for(area_types(ds.values, ind, period), layer)
+if shown != layer:
+    st.info(f"{names[ind]} has no figures for {_lower(mapview.LAYERS[layer][1])} in {period}; showing {_lower(mapview.LAYERS[shown][1])} instead.",
+            icon=":material/info:")
+area_type = mapview.LAYERS[shown][0]
+table = area_comparison_table(ds.values, ds.indicators, ind, period, area_type, frame["bench"], frame["level"])
+table = mapview.sort_areas(table, list(shared.neighbourhood_names()) if area_type == "neighbourhood" else None)
+bench_name = BENCHMARKS[mapview.effective_benchmark(frame["bench"], area_type)]
+detail = shown != "neighbourhoods"  # wards/LSOAs: neighbourhood outlines on top; the selected one drawn as a double line
+features = mapview.map_features(geojson(shown), table, m, colour, frame["bench"], frame["level"], area_type,
+                                selected=None if detail else frame["nbhd"])
+legend = mapview.legend_items(colour, table, m, frame["bench"], area_type)
+legend_title = {"comparison": f"Compared with {bench_name}", "quartile": "Quartile (1 = lowest)", "continuous": m["short_name"]}[colour]
+outlines = [(geojson("neighbourhoods"), 2, "#1A1A1A"), (geojson("localities"), 4, "#000000")] if detail else []
+fmap = mapview.build_map(
+    features, legend_title, legend, colour, outlines=outlines,
+    labels=geojson("neighbourhoods") if detail else True,
+    selected_outline=mapview.select_features(geojson("neighbourhoods"), [frame["nbhd"]]) if detail else None,
+    fit=geojson("neighbourhoods"),
+)
+
+st.subheader(f"{m['name']}, {period}: {_lower(mapview.LAYERS[shown][1])}")
+st.caption(
+    f"Map of Manchester's {len(table)} {_lower(mapview.LAYERS[shown][1])} coloured by "
+    f"{mapview.COLOUR_MODES[colour].lower()}. The selected neighbourhood has a thick "
+    f"{'black-and-white outline; black lines mark neighbourhoods and (thicker) localities' if detail else 'black outline'}. "
+    "The table below holds the same figures."
+)
+st_folium(fmap, key=MAP_KEY, height=620, use_container_width=True, returned_objects=["last_active_drawing"], on_change=_select_clicked)
+st.markdown("**Key:** " + mapview.legend_text(legend))
+
+nbhd_names = shared.neighbourhood_names()
+s1, s2 = st.columns([3, 1])
+s1.markdown(f"**Selected:** {frame['nbhd']} · {nbhd_names[frame['nbhd']]}")
+s2.page_link("pages/profile.py", label="Open its profile", icon=":material/person_pin_circle:")
+
+rows = mapview.table_rows(table, m, frame["bench"], frame["level"], area_type)
+st.dataframe(rows, hide_index=True, width="stretch")
+shared.source_caption(m, period)
+shared.download_csv(rows, f"map_{ind}_{period}_{shown}.csv".replace("/", "-"))

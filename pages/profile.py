@@ -1,6 +1,73 @@
-"""Placeholder: built in the explorer issue."""
+"""Neighbourhood profile: one neighbourhood against Manchester and England, in plain English, a
+spine chart with its table, its population by age and the variation between its wards."""
+
+from __future__ import annotations
 
 import streamlit as st
 
-st.title("profile")
-st.info("This view is being built.")
+from lib import charts, profile
+from lib.indicators import BENCHMARKS, CONFIDENCE, meta
+from pages import shared
+
+frame = shared.frame_state()
+ds = shared.dataset()
+names = shared.neighbourhood_names()
+nbhd, level, bench = frame["nbhd"], frame["level"], frame["bench"]
+name = names[nbhd]
+bench_name = BENCHMARKS[bench]
+ward_choices = profile.ward_indicators(ds)
+state = shared.page_state({"ind": ward_choices}, {"ind": "children_low_income"}, prefix="profile")
+short = dict(zip(ds.indicators["indicator_id"], ds.indicators["short_name"]))
+
+st.title(f"{nbhd} · {name}")
+table = profile.profile_table(ds, nbhd, level=level, bench=bench)
+st.markdown("\n".join(f"- {s}" for s in profile.summary_sentences(table, name, level=level)))
+
+st.subheader("How it compares with England")
+spine = charts.spine_data(table)
+st.markdown(
+    f"Each row is one indicator. The black line is **England**; the grey band is the range of the 12 "
+    f"neighbourhoods; the grey diamond is **Manchester**; the dot is **{name}**, coloured and shaped by its "
+    f"comparison with **{bench_name}** at {CONFIDENCE[level]} confidence. Better is always to the right "
+    "(for population figures, with no better or worse, right means higher)."
+)
+st.altair_chart(charts.spine_chart(spine, area_name=name, bench_name=bench_name), width="stretch")
+left_out = table.loc[~table["indicator_id"].isin(spine["indicator_id"]), "short_name"]
+if len(left_out):
+    st.caption("In the table only (no England figure to centre on, or a count): " + ", ".join(left_out) + ".")
+st.caption(
+    "Scaling as in Fingertips: each row is (value − England) ÷ the largest distance from England among the 12 "
+    "neighbourhoods and Manchester; 'lower is better' rows are flipped. Latest period of each indicator. "
+    "Statuses, sources and methods per indicator: see the table and the Data and methods page."
+)
+with st.expander("Source, period, status and method of each indicator"):
+    for ind_id, period in zip(table["indicator_id"], table["period"]):
+        st.markdown(f"**{short[ind_id]}**")
+        shared.source_caption(meta(ds.indicators, ind_id), period)
+display = profile.display_profile_table(table, ds.indicators, level=level)
+st.dataframe(display, hide_index=True, width="stretch")
+shared.download_csv(display, f"profile_{nbhd}.csv", key="dl_profile_table")
+
+st.subheader("Population by age")
+age = profile.age_profile(ds, nbhd)
+st.altair_chart(charts.age_chart(age), width="stretch")
+age_table = profile.display_age_table(age)
+st.dataframe(age_table, hide_index=True, width="stretch")
+shared.source_caption(meta(ds.indicators, "population"), str(age["period"].iloc[0]))
+shared.download_csv(age_table, f"population_by_age_{nbhd}.csv", key="dl_profile_age")
+
+st.subheader(f"Inside {name}: its wards")
+ind = st.selectbox("Indicator for the wards", ward_choices, format_func=short.get, key="profile_ind")
+shared.keep("profile", {"ind": ind})
+m = meta(ds.indicators, ind)
+wards = profile.ward_table(ds, nbhd, ind, level=level)
+if wards.empty:
+    st.info(f"There are no ward figures for {m['short_name'].lower()} in {name}.")
+else:
+    st.markdown(profile.ward_sentence(wards, m, name))
+    ward_bench, ward_col = ("England", "vs_england") if bench == "england" else ("Manchester", "vs_city")
+    st.altair_chart(charts.ward_chart(wards, m, bench_name=ward_bench, comparison_col=ward_col), width="stretch")
+    ward_display = profile.display_ward_table(wards, m, level=level)
+    st.dataframe(ward_display, hide_index=True, width="stretch")
+    shared.source_caption(m, str(wards["period"].iloc[0]))
+    shared.download_csv(ward_display, f"wards_{nbhd}_{ind}.csv", key="dl_profile_wards")

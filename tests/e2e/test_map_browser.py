@@ -1,0 +1,105 @@
+"""The Map page in a real browser with the network blocked: polygons drawn from local Leaflet,
+click-to-select, and links that reopen a view.
+
+Needs the Leaflet assets: run ``bash scripts/fetch_assets.sh`` first (CI does).
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from tests.e2e.conftest import ARTIFACTS, REPO, assert_no_exception, screenshot, wait_ready
+
+MAP_IFRAME = 'iframe[title*="streamlit_folium"]'
+
+pytestmark = pytest.mark.skipif(
+    not (REPO / "static" / "vendor" / "leaflet" / "leaflet.js").exists(),
+    reason="Leaflet assets missing: run `bash scripts/fetch_assets.sh` before the browser tests",
+)
+
+
+def _open_map(page, url: str, polygons: int | None = 12):
+    page.goto(url)
+    wait_ready(page)
+    frame = page.frame_locator(MAP_IFRAME)
+    paths = frame.locator("path.leaflet-interactive")
+    paths.first.wait_for(state="attached", timeout=30_000)
+    if polygons is not None:
+        page.wait_for_function(
+            """([sel, n]) => { const f = document.querySelector(sel); const d = f && f.contentDocument;
+                   return d && d.querySelectorAll('path.leaflet-interactive').length === n; }""",
+            arg=[MAP_IFRAME, polygons], timeout=30_000,
+        )
+    return frame
+
+
+def _map_screenshot(page, name: str) -> None:
+    """The map itself (the full-page screenshot stops at the viewport: Streamlit scrolls inside)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    iframe = page.locator(MAP_IFRAME)
+    iframe.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    iframe.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
+def _selected_nbhd(page) -> str:
+    return page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"] input[role="combobox"]').first.input_value()
+
+
+def test_map_draws_offline_and_click_selects(offline_page, app_url):
+    page = offline_page
+    frame = _open_map(page, f"{app_url}/map")
+    assert_no_exception(page)
+    assert frame.locator("path.leaflet-interactive").count() == 12
+    assert frame.locator(".np-legend").inner_text().startswith("Compared with")
+    assert "Crown copyright" in frame.locator(".leaflet-control-attribution").inner_text()
+    needed = [u for u in page.blocked_requests if re.search(r"\.(js|css)(\?|$)", u) or "leaflet" in u]
+    assert not needed, f"map assets requested off-box: {needed}"
+    assert "N1" in _selected_nbhd(page)
+    screenshot(page, "map_neighbourhoods")
+    _map_screenshot(page, "map_neighbourhoods_map")
+
+    # Click inside South neighbourhood S2 at its label point (a point inside the polygon), with
+    # the real mouse, after scrolling the map into view (coordinates are taken after the scroll).
+    iframe = page.locator(MAP_IFRAME)
+    iframe.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    inner = iframe.element_handle().content_frame()
+    point = inner.evaluate(
+        """() => { let out = null;
+             window.map.eachLayer(l => { if (l.feature && l.feature.properties.code === 'S2') {
+                 const p = l.feature.properties;
+                 out = window.map.latLngToContainerPoint([p.label_lat, p.label_lng]); } });
+             const r = document.querySelector('.leaflet-container').getBoundingClientRect();
+             return out && {x: out.x + r.left, y: out.y + r.top}; }"""
+    )
+    assert point, "feature S2 not found on the map"
+    box = iframe.bounding_box()
+    page.mouse.click(box["x"] + point["x"] + 6, box["y"] + point["y"] + 14)
+    page.wait_for_function("() => new URLSearchParams(location.search).get('nbhd') === 'S2'", timeout=15_000)
+    wait_ready(page)
+    assert "S2" in _selected_nbhd(page)
+    assert page.get_by_text(re.compile(r"Selected:.*S2")).count() >= 1
+    assert parse_qs(urlparse(page.url).query)["nbhd"] == ["S2"]
+    assert_no_exception(page)
+
+
+def test_link_reopens_view(offline_page, app_url):
+    page = offline_page
+    frame = _open_map(page, f"{app_url}/map?ind=imd_average_score&period=IoD2015&colour=quartile&layer=wards&nbhd=C2", polygons=32)
+    assert_no_exception(page)
+    assert "Quartile" in frame.locator(".np-legend").inner_text()
+    main = page.locator('[data-testid="stMain"]')
+    assert "Deprivation and context" in main.locator('[data-testid="stSelectbox"] input[role="combobox"]').nth(0).input_value()
+    assert "IoD2015" in main.locator('[data-testid="stSelectbox"] input[role="combobox"]').nth(2).input_value()
+    assert main.get_by_role("radio", name="Wards").is_checked()
+    assert main.get_by_role("radio", name=re.compile("Quartile")).is_checked()
+    assert "C2" in _selected_nbhd(page)
+    q = parse_qs(urlparse(page.url).query)
+    assert q["ind"] == ["imd_average_score"] and q["layer"] == ["wards"] and q["colour"] == ["quartile"]
+    assert not [u for u in page.blocked_requests if re.search(r"\.(js|css)(\?|$)", u)]
+    screenshot(page, "map_wards_quartile")
+    _map_screenshot(page, "map_wards_quartile_map")

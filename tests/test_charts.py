@@ -1,0 +1,171 @@
+"""Chart data and builders (lib.charts): spine scaling, tartan rug, funnel limits, serialisation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lib import charts, data, profile, stats
+from lib.indicators import area_comparison_table, meta
+from tests.conftest import REPO, read_profile_csv
+
+
+@pytest.fixture(scope="module")
+def ds() -> data.Dataset:
+    return data.load_dataset()
+
+
+@pytest.fixture(scope="module")
+def values_csv() -> pd.DataFrame:
+    return read_profile_csv(REPO / "profiles" / "values.csv")
+
+
+@pytest.fixture(scope="module")
+def indicators_csv() -> pd.DataFrame:
+    return read_profile_csv(REPO / "profiles" / "indicators.csv")
+
+
+def _latest_nbhd_period(values: pd.DataFrame, ind: str) -> str:
+    return sorted(values.loc[(values["indicator_id"] == ind) & (values["area_type"] == "neighbourhood"), "period"].astype(str).unique())[-1]
+
+
+def _expected_spine_indicators(values: pd.DataFrame, indicators: pd.DataFrame) -> set[str]:
+    out = set()
+    for ind in values.loc[values["area_type"] == "neighbourhood", "indicator_id"].unique():
+        p = _latest_nbhd_period(values, ind)
+        vt = indicators.set_index("indicator_id").loc[ind, "value_type"]
+        eng = values[(values["indicator_id"] == ind) & (values["period"].astype(str) == p) & (values["area_type"] == "england")]
+        if len(eng) and pd.notna(eng["value"].iloc[0]) and vt != "count":
+            out.add(ind)
+    return out
+
+
+@pytest.mark.parametrize("nbhd", ["N2", "C3", "S4"])
+def test_spine_one_row_per_indicator_with_england_value(ds, values_csv, indicators_csv, nbhd):
+    spine = charts.spine_data(profile.profile_table(ds, nbhd))
+    assert spine["indicator_id"].is_unique
+    assert set(spine["indicator_id"]) == _expected_spine_indicators(values_csv, indicators_csv)
+
+
+def test_spine_scaled_values_within_unit_interval_without_clipping(ds, values_csv):
+    """Recompute the Fingertips scaling from values.csv: it must fit in [-1, 1] unclipped."""
+    spine = charts.spine_data(profile.profile_table(ds, "N2"))
+    for col in ("scaled", "scaled_city", "band_lo", "band_hi"):
+        assert spine[col].between(-1.0, 1.0).all(), col
+    assert (spine["band_lo"] <= spine["scaled"] + 1e-12).all() and (spine["scaled"] <= spine["band_hi"] + 1e-12).all()
+    row = spine[spine["indicator_id"] == "children_low_income"].iloc[0]
+    v = values_csv[(values_csv["indicator_id"] == "children_low_income") & (values_csv["period"] == row["period"])]
+    eng = v.loc[v["area_type"] == "england", "value"].iloc[0]
+    xs = pd.concat([v.loc[v["area_type"] == "neighbourhood", "value"], v.loc[v["area_type"] == "city", "value"]])
+    d = (xs - eng).abs().max()
+    raw = -(v.loc[(v["area_type"] == "neighbourhood") & (v["area_code"] == "N2"), "value"].iloc[0] - eng) / d
+    assert -1.0 <= raw <= 1.0
+    assert row["scaled"] == pytest.approx(raw)
+
+
+def test_spine_flips_lower_is_better_so_worse_is_left(ds, values_csv, indicators_csv):
+    """A lower-is-better indicator significantly worse than England lands left of the centre line."""
+    pol = indicators_csv.set_index("indicator_id")["polarity"]
+    found = 0
+    for nbhd in ("N1", "N2", "C1", "S3"):
+        spine = charts.spine_data(profile.profile_table(ds, nbhd, bench="england"))
+        for _, r in spine.iterrows():
+            v = values_csv[(values_csv["indicator_id"] == r["indicator_id"]) & (values_csv["period"] == r["period"])
+                           & (values_csv["area_type"] == "neighbourhood") & (values_csv["area_code"] == nbhd)]
+            word = v["vs_england"].iloc[0]
+            if pol[r["indicator_id"]] == "lower_is_better" and word == "worse":
+                assert r["scaled"] < 0, (nbhd, r["indicator_id"])
+                assert r["value"] > r["england"]
+                found += 1
+            if word == "better":
+                assert r["scaled"] > 0, (nbhd, r["indicator_id"])
+    assert found > 0
+
+
+def test_tartan_rug_cells_match_values_csv(ds, values_csv):
+    rug = charts.tartan_data(ds, "england", "95")
+    inds = values_csv.loc[values_csv["area_type"] == "neighbourhood", "indicator_id"].unique()
+    assert len(rug) == 12 * len(inds)
+    assert rug.groupby("indicator_id")["area_code"].nunique().eq(12).all()
+    for _, cell in rug.iterrows():
+        v = values_csv[(values_csv["indicator_id"] == cell["indicator_id"]) & (values_csv["period"] == cell["period"])
+                       & (values_csv["area_type"] == "neighbourhood") & (values_csv["area_code"] == cell["area_code"])]
+        assert cell["period"] == _latest_nbhd_period(values_csv, cell["indicator_id"])
+        assert cell["comparison"] == v["vs_england"].iloc[0], (cell["indicator_id"], cell["area_code"])
+        symbol = charts.COMPARISON_STYLE[cell["comparison"]][0]
+        assert cell["text"].endswith(symbol)
+
+
+def test_tartan_rug_against_manchester_recomputed(ds, values_csv, indicators_csv):
+    rug = charts.tartan_data(ds, "city", "99.8")
+    pol = indicators_csv.set_index("indicator_id")
+    for _, cell in rug.sample(60, random_state=1).iterrows():
+        v = values_csv[(values_csv["indicator_id"] == cell["indicator_id"]) & (values_csv["period"] == cell["period"])]
+        me = v[(v["area_type"] == "neighbourhood") & (v["area_code"] == cell["area_code"])].iloc[0]
+        city = v.loc[v["area_type"] == "city", "value"].iloc[0]
+        if pol.loc[cell["indicator_id"], "ci_method"] == "none":
+            expected = "not_compared"
+        else:
+            expected = stats.compare_with_benchmark(me["value"], me["lower_998"], me["upper_998"], city, pol.loc[cell["indicator_id"], "polarity"]).item()
+        assert cell["comparison"] == expected
+
+
+def test_tartan_table_is_wide(ds):
+    rug = charts.tartan_data(ds, "england", "95")
+    wide = charts.tartan_table(rug)
+    assert len(wide) == rug["indicator_id"].nunique()
+    assert wide.shape[1] == 2 + 12
+
+
+def test_funnel_limits_widen_as_n_falls_and_nest():
+    lim = charts.funnel_limits(0.2, 100, 100_000, multiplier=100)
+    for level in ("95%", "99.8%"):
+        part = lim[lim["level"] == level].sort_values("n")
+        width = (part["upper"] - part["lower"]).to_numpy()
+        assert np.all(np.diff(width) < 0), level
+        assert (part["lower"] < 20).all() and (part["upper"] > 20).all()
+    a = lim[lim["level"] == "95%"].set_index("n")
+    b = lim[lim["level"] == "99.8%"].set_index("n")
+    assert (b["lower"] <= a["lower"]).all() and (b["upper"] >= a["upper"]).all()
+
+
+def test_funnel_limits_equal_wilson_interval():
+    lim = charts.funnel_limits(0.3, 50, 5000, multiplier=1, points=10)
+    r = lim[lim["level"] == "95%"].iloc[3]
+    lo, hi = stats.wilson_interval(r["n"] * 0.3, r["n"], stats.Z95)
+    assert r["lower"] == pytest.approx(float(lo)) and r["upper"] == pytest.approx(float(hi))
+
+
+def test_trend_data_has_three_series(ds):
+    t = charts.trend_data(ds, "children_low_income", "N2", "95")
+    assert set(t["area_type"]) == {"neighbourhood", "city", "england"}
+    assert t.groupby("area_type")["period"].nunique().eq(8).all()
+    assert t.loc[t["area_type"] == "neighbourhood", "lower"].notna().all()
+    assert charts.is_monthly(sorted(charts.trend_data(ds, "universal_credit_households", "N2")["period"].unique()))
+
+
+def test_every_chart_serialises(ds):
+    nb = profile.profile_table(ds, "N2", level="99.8", bench="rest")
+    charts.spine_chart(charts.spine_data(nb), "Cheetham and Crumpsall", "Rest of Manchester").to_dict()
+    charts.age_chart(profile.age_profile(ds, "N2")).to_dict()
+    m = meta(ds.indicators, "children_low_income")
+    charts.ward_chart(profile.ward_table(ds, "N2", "children_low_income"), m).to_dict()
+    tab = area_comparison_table(ds.values, ds.indicators, "children_low_income", "2021/22", "neighbourhood", "england", "95")
+    bars = charts.comparison_bar_data(tab, m, {}, "95")
+    charts.comparison_bars(bars, m, float(tab["england"].iloc[0]), float(tab["manchester"].iloc[0]), "England").to_dict()
+    charts.tartan_chart(charts.tartan_data(ds, "city", "95"), "Manchester").to_dict()
+    pts = bars.merge(tab[["area_code", "area_name", "denominator"]], on="area_code")
+    lim = charts.funnel_limits(float(tab["england"].iloc[0]) / 100, 1000, 30000)
+    charts.funnel_chart(pts, lim, m, float(tab["england"].iloc[0]), "England").to_dict()
+    charts.funnel_table(pts, lim, m, "England")
+    for ind in charts.trend_indicators(ds):
+        t = charts.trend_data(ds, ind, "S1", "99.8")
+        charts.trend_chart(t, meta(ds.indicators, ind)).to_dict()
+        assert len(charts.trend_table(t, meta(ds.indicators, ind))) == t["period"].nunique()
+
+
+def test_comparison_colours_come_with_symbol_and_word():
+    for word, (symbol, _, _, label) in charts.COMPARISON_STYLE.items():
+        assert charts.comparison_text(word) == f"{symbol} {label}"
+        assert word in charts.COMPARISON_SHAPES

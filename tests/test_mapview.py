@@ -1,0 +1,151 @@
+"""lib/mapview.py: features, colours, escaping, local assets and payload size."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from lib import data, mapview
+from lib.indicators import area_comparison_table, meta, periods
+from lib.present import COMPARISON_STYLE, NO_DATA_COLOUR, QUARTILE_COLOURS
+
+EVIL = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture(scope="module")
+def ds():
+    return data.load_dataset()
+
+
+@pytest.fixture(scope="module")
+def nbhd_geo():
+    return mapview.layer_geojson(data.load_layer("neighbourhoods"))
+
+
+@pytest.fixture(scope="module")
+def ward_geo():
+    return mapview.layer_geojson(data.load_layer("wards"))
+
+
+@pytest.fixture(scope="module")
+def table(ds):
+    return area_comparison_table(ds.values, ds.indicators, "disability", periods(ds.values, "disability")[-1])
+
+
+@pytest.fixture(scope="module")
+def m(ds):
+    return meta(ds.indicators, "disability")
+
+
+def test_twelve_features_coloured_by_comparison_word(nbhd_geo, table, m):
+    fc = mapview.map_features(nbhd_geo, table, m, "comparison")
+    assert len(fc["features"]) == 12
+    words = dict(zip(table["area_code"], table["comparison"]))
+    for f in fc["features"]:
+        p = f["properties"]
+        assert p["fill"] == COMPARISON_STYLE[words[p["code"]]][1]
+        assert p["comparison"] == words[p["code"]]
+
+
+def test_every_comparison_word_has_its_colour(nbhd_geo, table, m):
+    words = list(COMPARISON_STYLE)
+    forced = table.assign(comparison=[words[i % len(words)] for i in range(len(table))])
+    fc = mapview.map_features(nbhd_geo, forced, m, "comparison")
+    by_code = dict(zip(forced["area_code"], forced["comparison"]))
+    for f in fc["features"]:
+        assert f["properties"]["fill"] == COMPARISON_STYLE[by_code[f["properties"]["code"]]][1]
+    legend = mapview.legend_items("comparison", forced, m)
+    assert [sym for _, sym, _ in legend] == [COMPARISON_STYLE[w][0] for w in ("better", "similar", "worse", "higher", "lower", "not_compared")]
+    assert all(text for _, _, text in legend)  # always a word, never colour alone
+
+
+def test_quartile_colours(nbhd_geo, table, m):
+    fc = mapview.map_features(nbhd_geo, table, m, "quartile")
+    q = dict(zip(table["area_code"], table["quartile"]))
+    for f in fc["features"]:
+        assert f["properties"]["fill"] == QUARTILE_COLOURS[int(q[f["properties"]["code"]])]
+    assert {int(x) for x in q.values()} == {1, 2, 3, 4}
+    assert len(mapview.legend_items("quartile", table, m)) == 4
+
+
+def _luminance(c: str) -> float:
+    return mapview._luminance(c)
+
+
+def test_continuous_scale_is_monotone():
+    colours = [mapview.continuous_colour(v, 0.0, 100.0) for v in range(0, 101)]
+    lum = [_luminance(c) for c in colours]
+    assert all(a >= b for a, b in zip(lum, lum[1:])), "darker must mean higher"
+    assert colours[0] == mapview.CONTINUOUS_STOPS[0] and colours[-1] == mapview.CONTINUOUS_STOPS[-1]
+    assert mapview.continuous_colour(float("nan"), 0, 1) == NO_DATA_COLOUR
+
+
+def test_continuous_features_and_legend(nbhd_geo, table, m):
+    fc = mapview.map_features(nbhd_geo, table, m, "continuous")
+    pairs = sorted((f["properties"]["value"], _luminance(f["properties"]["fill"])) for f in fc["features"])
+    assert all(a[1] >= b[1] for a, b in zip(pairs, pairs[1:]))
+    items = mapview.legend_items("continuous", table, m)
+    assert items[0][2].startswith("Highest") and items[1][2].startswith("Lowest")
+
+
+def test_missing_area_is_grey(nbhd_geo, table, m):
+    fc = mapview.map_features(nbhd_geo, table.iloc[1:], m, "comparison")
+    missing = [f for f in fc["features"] if f["properties"]["code"] == table.iloc[0]["area_code"]][0]
+    assert missing["properties"]["fill"] == NO_DATA_COLOUR
+    assert "No data" in mapview.legend_text(mapview.legend_items("comparison", table.iloc[:0], m))
+
+
+def test_tooltip_fields_and_escaping(nbhd_geo, table, m):
+    evil = table.copy()
+    evil.loc[0, "area_name"] = EVIL
+    fc = mapview.map_features(nbhd_geo, evil, {**m, "short_name": EVIL}, "comparison", level="95")
+    p = [f for f in fc["features"] if f["properties"]["code"] == evil.loc[0, "area_code"]][0]["properties"]
+    tip = p["tooltip"]
+    assert "&lt;img src=x onerror=alert(1)&gt;" in tip
+    assert "<img" not in tip and "<img" not in p["name"]
+    for needle in ("95% CI", "Count:", "DERIVED", "than England"):
+        assert needle in tip
+    fmap = mapview.build_map(fc, EVIL, [("#000000", "<b>", EVIL)])
+    page = fmap.get_root().render()
+    assert "<img" not in page
+
+
+def test_map_uses_only_local_assets(nbhd_geo, table, m):
+    fc = mapview.map_features(nbhd_geo, table, m, "comparison", selected="N1")
+    fmap = mapview.build_map(fc, "Compared with England", mapview.legend_items("comparison", table, m))
+    urls = mapview.map_script_urls(fmap)
+    assert urls and all(u.startswith("/app/static/") for u in urls), urls
+    page = fmap.get_root().render()
+    assert not re.search(r'<(script|link)[^>]+(src|href)="https?://', page)
+    assert "Crown copyright" in page
+    for attr in ("default_js", "default_css"):
+        assert all(u.startswith("/app/static/") for _, u in getattr(fmap, attr))
+
+
+def test_payload_small(nbhd_geo, ward_geo, table, m):
+    assert mapview.payload_bytes(nbhd_geo) + mapview.payload_bytes(ward_geo) < 150_000
+    fc = mapview.map_features(nbhd_geo, table, m, "comparison")
+    assert mapview.payload_bytes(fc) < 60_000
+
+
+def test_table_rows_match_map(nbhd_geo, table, m):
+    rows = mapview.table_rows(table, m, "rest", "99.8", "neighbourhood")
+    assert len(rows) == 12
+    assert list(rows.columns) == ["Area", "Code", "Value", "99.8% CI", "Count", "Compared with Rest of Manchester", "Quartile", "Status"]
+    ward_rows = mapview.table_rows(table, m, "rest", "95", "ward")
+    assert "Compared with Manchester" in ward_rows.columns  # no 'rest of city' for wards
+
+
+def test_layer_fallback_and_order():
+    assert mapview.layer_for(["neighbourhood", "ward"], "lsoa") == "wards"
+    assert mapview.layer_for(["neighbourhood", "ward", "lsoa"], "lsoa") == "lsoa"
+    assert mapview.layer_for(["neighbourhood"], "wards") == "neighbourhoods"
+    t = pd.DataFrame({"area_code": ["S1", "N1", "C1"], "area_name": ["s", "n", "c"]})
+    assert list(mapview.sort_areas(t, ["N1", "C1", "S1"])["area_code"]) == ["N1", "C1", "S1"]
+
+
+def test_ward_features_know_their_neighbourhood(ward_geo):
+    assert len(ward_geo["features"]) == 32
+    assert all(f["properties"]["nbhd"] for f in ward_geo["features"])

@@ -1,0 +1,145 @@
+"""Smoke tests of every page through the router (Streamlit AppTest), with default,
+non-default and invalid URL parameters, and a URL round-trip of the shared frame.
+
+Note: AppTest's ``switch_page`` runs the page script on its own (the sidebar frame is drawn
+only on the first run, through ``app.py``); the frame's selections are then read from
+session state, as they are in the browser when the user moves between pages.
+"""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import REPO
+
+PAGES = ["pages/overview.py", "pages/map.py", "pages/profile.py", "pages/compare.py", "pages/methods.py"]
+TIMEOUT = 120
+
+
+def _app(params: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT)
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    return at
+
+
+def _open(page: str, params: dict[str, str] | None = None) -> AppTest:
+    at = _app(params)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    if page != "pages/overview.py":
+        at.switch_page(page)
+        at.run()
+    return at
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_runs_with_defaults(page):
+    at = _open(page)
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(at.main.children) > 0
+    assert not at.warning
+
+
+NON_DEFAULT = {
+    "pages/overview.py": {"nbhd": "S3", "bench": "rest", "level": "99.8", "ind": "idaci"},
+    "pages/map.py": {"nbhd": "C4", "bench": "city", "level": "99.8", "layer": "wards", "colour": "quartile", "ind": "idaopi"},
+    "pages/profile.py": {"nbhd": "C3", "bench": "rest", "level": "99.8", "ind": "idaci"},
+    "pages/compare.py": {"nbhd": "S2", "bench": "rest", "level": "99.8", "family": "context", "ind": "universal_credit_households", "period": "2020-01"},
+    "pages/methods.py": {"nbhd": "N4", "bench": "city", "level": "99.8", "family": "cohort"},
+}
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_runs_with_non_default_params(page):
+    at = _open(page, NON_DEFAULT[page])
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state["frame_values"] == {k: NON_DEFAULT[page][k] for k in ("nbhd", "bench", "level")}
+
+
+def test_profile_page_follows_the_url():
+    at = _open("pages/profile.py", NON_DEFAULT["pages/profile.py"])
+    assert at.title[0].value.startswith("C3")
+    assert at.selectbox(key="profile_ind").value == "idaci"
+    assert at.query_params["ind"] == "idaci"
+    assert any("Gorton" in m.value for m in at.markdown)
+
+
+def test_compare_page_follows_the_url():
+    at = _open("pages/compare.py", NON_DEFAULT["pages/compare.py"])
+    assert at.selectbox(key="compare_family").value == "context"
+    assert at.selectbox(key="compare_ind").value == "universal_credit_households"
+    assert at.selectbox(key="compare_period").value == "2020-01"
+    assert at.query_params["period"] == "2020-01"
+    assert any("Funnel" in s.value for s in at.subheader)
+    assert any("Over time" in s.value for s in at.subheader)
+
+
+def test_compare_page_changes_family_and_indicator():
+    at = _open("pages/compare.py")
+    at.selectbox(key="compare_family").set_value("cohort").run()
+    assert not at.exception
+    assert at.selectbox(key="compare_ind").value.startswith("population_age")
+    at.selectbox(key="compare_family").set_value("outcome").run()
+    at.selectbox(key="compare_ind").set_value("idaci").run()
+    assert not at.exception
+    assert at.query_params["ind"] == "idaci" and at.query_params["period"] == "IoD2019"
+
+
+def test_compare_page_mismatched_family_and_indicator():
+    at = _open("pages/compare.py", {"family": "cohort", "ind": "children_low_income", "period": "IoD2019"})
+    assert not at.exception
+    ind = at.selectbox(key="compare_ind")
+    assert ind.value.startswith("population_age")  # the family wins; the indicator falls back to its first
+    assert at.query_params["family"] == "cohort" and at.query_params["ind"] == ind.value
+
+
+def test_profile_page_changes_ward_indicator():
+    at = _open("pages/profile.py", {"nbhd": "N2"})
+    at.selectbox(key="profile_ind").set_value("children_low_income").run()
+    assert not at.exception
+    assert any("Cheetham has the highest" in m.value for m in at.markdown)
+    assert at.query_params["ind"] == "children_low_income"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_invalid_neighbourhood_warns(page):
+    at = _app({"nbhd": "ZZ", "bench": "moon", "level": "50"})
+    at.run()
+    assert not at.exception
+    notices = " ".join(w.value for w in at.warning)
+    assert "ZZ" in notices and "moon" in notices
+    if page != "pages/overview.py":
+        at.switch_page(page).run()
+        assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state["frame_values"] == {"nbhd": "N1", "bench": "england", "level": "95"}
+
+
+@pytest.mark.parametrize("page", ["pages/overview.py", "pages/profile.py", "pages/compare.py"])
+def test_invalid_indicator_warns(page):
+    at = _app({"nbhd": "C1"})
+    at.run()
+    at.query_params["ind"] = "<script>alert(1)</script>"
+    if page != "pages/overview.py":
+        at.switch_page(page)
+    else:
+        at = _app({"nbhd": "C1", "ind": "<script>alert(1)</script>"})
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("<script>" in w.value and "not available" in w.value for w in at.warning)
+
+
+def test_url_round_trip_of_the_frame():
+    at = _app({"nbhd": "C3", "bench": "city", "level": "99.8"})
+    at.run()
+    assert not at.exception
+    assert at.sidebar.selectbox(key="nbhd").value == "C3"
+    assert at.sidebar.selectbox(key="bench").value == "city"
+    assert at.sidebar.radio(key="level").value == "99.8"
+    for key, value in {"nbhd": "C3", "bench": "city", "level": "99.8"}.items():
+        assert at.query_params[key] == value
+    at.switch_page("pages/profile.py").run()
+    assert at.title[0].value.startswith("C3")
+    for key, value in {"nbhd": "C3", "bench": "city", "level": "99.8"}.items():
+        assert at.query_params[key] == value
