@@ -20,6 +20,8 @@ def main() -> None:
         st.Page("pages/map.py", title="Map", icon=":material/map:", url_path="map"),
         st.Page("pages/profile.py", title="Neighbourhood profile", icon=":material/person_pin_circle:", url_path="profile"),
         st.Page("pages/compare.py", title="Compare areas", icon=":material/bar_chart:", url_path="compare"),
+        st.Page("pages/cohorts.py", title="Risk cohorts", icon=":material/groups:", url_path="cohorts"),
+        st.Page("pages/activity.py", title="Activity shift", icon=":material/trending_down:", url_path="activity"),
         st.Page("pages/methods.py", title="Data and methods", icon=":material/menu_book:", url_path="methods"),
     ]
     page = st.navigation(pages)

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import REPO
 
-PAGES = ["pages/overview.py", "pages/map.py", "pages/profile.py", "pages/compare.py", "pages/methods.py"]
+PAGES = ["pages/overview.py", "pages/map.py", "pages/profile.py", "pages/compare.py", "pages/cohorts.py", "pages/activity.py", "pages/methods.py"]
 TIMEOUT = 120
 
 

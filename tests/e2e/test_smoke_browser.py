@@ -6,7 +6,7 @@ import pytest
 
 from tests.e2e.conftest import assert_no_exception, screenshot, wait_ready
 
-PAGES = ["overview", "map", "profile", "compare", "methods"]
+PAGES = ["overview", "map", "profile", "compare", "cohorts", "activity", "methods"]
 
 
 @pytest.mark.parametrize("path", PAGES)

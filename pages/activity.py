@@ -1,0 +1,9 @@
+"""Placeholder while the risk cohorts and activity shift issue is built."""
+
+import streamlit as st
+
+from pages import shared
+
+frame = shared.frame_state()
+st.title("activity")
+st.info("This view is being built.")
