@@ -48,6 +48,8 @@ NON_DEFAULT = {
     "pages/profile.py": {"nbhd": "C3", "bench": "rest", "level": "99.8", "ind": "idaci"},
     "pages/compare.py": {"nbhd": "S2", "bench": "rest", "level": "99.8", "family": "context", "ind": "universal_credit_households", "period": "2020-01"},
     "pages/methods.py": {"nbhd": "N4", "bench": "city", "level": "99.8", "family": "cohort"},
+    "pages/cohorts.py": {"nbhd": "S3", "bench": "city", "level": "99.8"},
+    "pages/activity.py": {"nbhd": "N1", "bench": "rest", "level": "95"},
 }
 
 
