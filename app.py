@@ -7,14 +7,20 @@ follow the user across pages, data-status key, attribution) and runs the chosen 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from pages import shared
 
+# A local favicon: a Material icon here (or a page's icon, used when none is set) makes the
+# browser fetch an SVG from Google's font servers, which fails offline.
+FAVICON = Path(__file__).parent / "static" / "favicon.png"
+
 
 def main() -> None:
     """Declare the pages, draw the shared frame and run the selected page."""
-    st.set_page_config(page_title="Neighbourhood Profiles: Manchester", layout="wide")
+    st.set_page_config(page_title="Neighbourhood Profiles: Manchester", page_icon=str(FAVICON), layout="wide")
     pages = [
         st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True, url_path="overview"),
         st.Page("pages/map.py", title="Map", icon=":material/map:", url_path="map"),

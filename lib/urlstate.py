@@ -19,6 +19,8 @@ PARAMETERS: dict[str, str] = {
     "layer": "map detail: neighbourhoods, wards or lsoa",
     "colour": "map colouring: comparison, quartile or continuous",
     "family": "indicator family",
+    "method": "apportionment method: population or need",
+    "method": "how modelled figures are split between neighbourhoods: need or population",
 }
 
 MAX_LENGTH = 64

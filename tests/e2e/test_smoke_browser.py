@@ -16,3 +16,12 @@ def test_page_loads_offline(offline_page, app_url, path):
     assert_no_exception(offline_page)
     screenshot(offline_page, f"page_{path}")
     assert offline_page.locator('[data-testid="stSidebar"]').count() == 1
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_makes_no_off_box_request(offline_page, app_url, path):
+    """Nothing the app serves (favicon, fonts, scripts) is fetched from another host."""
+    offline_page.goto(f"{app_url}/{path}")
+    wait_ready(offline_page)
+    offline_page.wait_for_timeout(1500)
+    assert offline_page.blocked_requests == []

@@ -1,0 +1,178 @@
+"""Apportion the city's 2020/21 activity-shift targets to the 12 neighbourhoods (modelled).
+
+The targets are published for Manchester as a whole. A neighbourhood's share is an estimate:
+the city figure split in proportion to a weight, either
+
+* **population**: resident population (ONS mid-2020, indicator ``population``), or
+* **need**: population × emergency admissions ratio (IoD health indicator
+  ``acute_morbidity``, latest period; England = 100), so neighbourhoods with more emergency
+  admissions than expected for their age and sex carry a larger share.
+
+Rounding rule (stated on screen): shares are whole numbers found by the **largest-remainder
+(Hamilton) method**, so the 12 shares always add back to the published city figure exactly.
+Each area first gets the whole part of its exact quota; the units left over go one each to the
+areas with the largest fractional remainders; equal remainders are broken by area code in
+alphabetical order (e.g. ``C1`` before ``N1``).
+
+Pure functions; nothing here imports Streamlit.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from fractions import Fraction
+
+import pandas as pd
+
+METHODS = {
+    "population": "Population: the city target split in proportion to resident population (ONS mid-2020).",
+    "need": (
+        "Need: the city target split in proportion to population (ONS mid-2020) × emergency admissions "
+        "ratio (IoD {period}, England = 100), i.e. expected emergency admissions."
+    ),
+}
+ROUNDING_RULE = (
+    "Whole numbers by the largest-remainder method: each neighbourhood gets the whole part of its exact "
+    "share, and the units left over go to the largest remainders (ties by neighbourhood code), so the 12 "
+    "shares add up exactly to the city figure."
+)
+
+
+def apportion(total: int, weights: Mapping[str, float]) -> dict[str, int]:
+    """Split the integer ``total`` into integer shares proportional to ``weights``.
+
+    Largest-remainder (Hamilton) method with exact rational arithmetic: quota_i = total × w_i / Σw;
+    each area gets ⌊quota_i⌋ and the remaining ``total − Σ⌊quota_i⌋`` units go one each to the
+    areas with the largest remainders ``quota_i − ⌊quota_i⌋``; ties are broken by code in
+    ascending (alphabetical) order. The shares sum exactly to ``total``. A negative total is
+    apportioned as minus the apportionment of its absolute value.
+
+    Zero weights get zero (unless every weight is zero, which is an error). Raises
+    :class:`ValueError` for no areas, negative, NaN or infinite weights, or a non-integer total.
+    """
+    if not weights:
+        raise ValueError("apportion needs at least one area")
+    if int(total) != total:
+        raise ValueError(f"total must be a whole number, got {total!r}")
+    total = int(total)
+    if total < 0:
+        return {k: -v for k, v in apportion(-total, weights).items()}
+    for code, w in weights.items():
+        if w is None or not math.isfinite(float(w)) or float(w) < 0:
+            raise ValueError(f"weight for {code} must be a finite number ≥ 0, got {w!r}")
+    exact = {code: Fraction(float(w)) for code, w in weights.items()}
+    denom = sum(exact.values())
+    if denom == 0:
+        raise ValueError("all weights are zero: nothing to apportion by")
+    quotas = {code: total * w / denom for code, w in exact.items()}
+    shares = {code: math.floor(q) for code, q in quotas.items()}
+    left = total - sum(shares.values())
+    order = sorted(quotas, key=lambda c: (-(quotas[c] - shares[c]), c))
+    for code in order[:left]:
+        shares[code] += 1
+    return shares
+
+
+def population_weights(values: pd.DataFrame, period: str = "mid-2020") -> dict[str, float]:
+    """Neighbourhood code -> resident population (indicator ``population``, ``period``)."""
+    rows = values[(values["indicator_id"] == "population") & (values["area_type"] == "neighbourhood") & (values["period"] == period)]
+    if rows.empty:
+        raise ValueError(f"no neighbourhood population for {period}")
+    return {str(c): float(v) for c, v in zip(rows["area_code"], rows["value"])}
+
+
+def need_period(values: pd.DataFrame) -> str:
+    """The latest period of the emergency admissions ratio with neighbourhood values."""
+    rows = values[(values["indicator_id"] == "acute_morbidity") & (values["area_type"] == "neighbourhood")]
+    if rows.empty:
+        raise ValueError("no neighbourhood values of acute_morbidity")
+    return sorted(rows["period"].astype(str).unique())[-1]
+
+
+def need_weights(values: pd.DataFrame, period: str | None = None, population_period: str = "mid-2020") -> dict[str, float]:
+    """Neighbourhood code -> population × emergency admissions ratio / 100 (expected admissions index).
+
+    ``period`` defaults to the latest period of ``acute_morbidity``.
+    """
+    period = period or need_period(values)
+    pop = population_weights(values, population_period)
+    rows = values[(values["indicator_id"] == "acute_morbidity") & (values["area_type"] == "neighbourhood") & (values["period"] == period)]
+    ratio = {str(c): float(v) for c, v in zip(rows["area_code"], rows["value"])}
+    missing = sorted(set(pop) - set(ratio))
+    if missing:
+        raise ValueError(f"no emergency admissions ratio for {', '.join(missing)} in {period}")
+    return {code: pop[code] * ratio[code] / 100.0 for code in pop}
+
+
+def weights_for(values: pd.DataFrame, method: str) -> dict[str, float]:
+    """The weights for ``method`` (``population`` or ``need``)."""
+    if method == "population":
+        return population_weights(values)
+    if method == "need":
+        return need_weights(values)
+    raise ValueError(f"unknown method {method!r}; use 'population' or 'need'")
+
+
+def method_text(values: pd.DataFrame, method: str) -> str:
+    """The method in words (for the screen and the download)."""
+    if method == "need":
+        return METHODS["need"].format(period=need_period(values))
+    return METHODS[method]
+
+
+def target_lines(targets: pd.DataFrame) -> pd.DataFrame:
+    """Only the published target lines (no totals) of the ``activity_targets_2020_21`` seed."""
+    return targets[targets["row_type"] == "line"].reset_index(drop=True)
+
+
+def target_shares(targets: pd.DataFrame, weights: Mapping[str, float], method: str, method_words: str | None = None) -> pd.DataFrame:
+    """One row per neighbourhood × target line: the apportioned share (status ``modelled``).
+
+    Columns: ``neighbourhood_code, measure_id, measure, unit_as_published, city_target, weight,
+    weight_share, share, method, status``. Shares of each measure sum to its city target.
+    """
+    lines = target_lines(targets)
+    wsum = float(sum(weights.values()))
+    rows = []
+    for _, t in lines.iterrows():
+        shares = apportion(int(t["activity_shift_2020_21"]), weights)
+        for code in sorted(weights):
+            rows.append({
+                "neighbourhood_code": code,
+                "measure_id": t["measure_id"],
+                "measure": t["measure"],
+                "unit_as_published": t["unit_as_published"],
+                "city_target": int(t["activity_shift_2020_21"]),
+                "weight": float(weights[code]),
+                "weight_share": float(weights[code]) / wsum,
+                "share": int(shares[code]),
+                "method": method_words or METHODS.get(method, method),
+                "status": "modelled",
+            })
+    return pd.DataFrame(rows)
+
+
+def choice_difference(targets: pd.DataFrame, values: pd.DataFrame) -> pd.DataFrame:
+    """How much the choice of method matters: per neighbourhood, the share of the city (%) under
+    each method, the difference in percentage points, and the difference in each target's share
+    summed over all lines (need − population)."""
+    pop = population_weights(values)
+    need = need_weights(values)
+    by_pop = target_shares(targets, pop, "population")
+    by_need = target_shares(targets, need, "need")
+    pop_sum, need_sum = sum(pop.values()), sum(need.values())
+    rows = []
+    for code in sorted(pop):
+        p = by_pop[by_pop["neighbourhood_code"] == code]["share"].sum()
+        n = by_need[by_need["neighbourhood_code"] == code]["share"].sum()
+        rows.append({
+            "neighbourhood_code": code,
+            "pct_by_population": 100 * pop[code] / pop_sum,
+            "pct_by_need": 100 * need[code] / need_sum,
+            "difference_pct_points": 100 * need[code] / need_sum - 100 * pop[code] / pop_sum,
+            "all_targets_by_population": int(p),
+            "all_targets_by_need": int(n),
+            "difference_all_targets": int(n - p),
+        })
+    return pd.DataFrame(rows)

@@ -1,0 +1,81 @@
+"""The Activity shift page through the router (AppTest): targets, money, and the tracker."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import REPO
+
+TIMEOUT = 120
+
+
+def _open(params: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT)
+    for k, v in (params or {}).items():
+        at.query_params[k] = v
+    at.run()
+    at.switch_page("pages/activity.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _charts(at: AppTest) -> int:
+    count = 0
+
+    def walk(node):
+        nonlocal count
+        for ch in (node.children.values() if isinstance(getattr(node, "children", None), dict) else []):
+            if getattr(ch, "type", "") in ("vega_lite_chart", "arrow_vega_lite_chart"):
+                count += 1
+            walk(ch)
+
+    walk(at.main)
+    return count
+
+
+def test_page_runs_with_targets_money_and_no_data():
+    at = _open({"nbhd": "C2"})
+    assert at.title[0].value.startswith("Activity shift: C2")
+    assert not at.warning
+    text = " ".join(m.value for m in at.markdown)
+    assert "MODELLED ESTIMATE" in text and "largest-remainder" in text
+    captions = " ".join(c.value for c in at.caption)
+    assert "229,192" in captions and "28,450" in captions
+    assert len(at.dataframe) >= 4
+    assert any("No activity loaded yet" in i.value for i in at.info)
+    assert _charts(at) == 1  # the shares bar chart only
+
+
+def test_method_switch_changes_shares():
+    at = _open({"nbhd": "N1"})
+    before = at.dataframe[0].value.iloc[:, 3].tolist()
+    at.radio(key="activity_method").set_value("need").run()
+    assert not at.exception
+    after = at.dataframe[0].value.iloc[:, 3].tolist()
+    assert before != after
+    assert any("emergency admissions ratio" in m.value for m in at.markdown)
+
+
+def test_sample_button_draws_spc_charts_with_synthetic_warning():
+    at = _open({"nbhd": "N1"})
+    at.button(key="activity_sample").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("SYNTHETIC SAMPLE DATA" in w.value and "not real activity" in w.value for w in at.warning)
+    assert _charts(at) == 1 + 3
+    assert any("Variation:" in m.value for m in at.markdown)
+    assert any("Special cause variation: improvement" in m.value for m in at.markdown)
+    assert any("Target path **MODELLED ESTIMATE**" in c.value for c in at.caption)
+    # data persist across reruns and a change of neighbourhood
+    at.selectbox(key="activity_measure").set_value("outpatient_attendances").run()
+    assert _charts(at) == 4 and not at.exception
+
+
+def test_previous_data_stay_after_bad_upload_state():
+    at = _open({"nbhd": "S1"})
+    at.button(key="activity_sample").click().run()
+    # a rejected upload leaves an error and the previous data (the page logic is lib.activity.accept_upload)
+    at.session_state["activity_error"] = ("bad.csv", "Missing column(s): count.")
+    at.run()
+    assert any("bad.csv could not be used" in e.value and "previously loaded data is still shown" in e.value for e in at.error)
+    assert _charts(at) == 4
