@@ -51,7 +51,10 @@ def headline(summary: pd.DataFrame, meta: dict, level: str = "95%") -> str:
     city = summary["manchester"].iloc[0] if len(summary) else float("nan")
     bench = f"Manchester: {format_value(city, meta)}; England: {format_value(eng, meta)}."
     if meta["ci_method"] == "none":
-        why = "an estimate" if meta["value_type"] in ("score", "ratio") else "a whole-population figure"
+        if meta.get("status") == "modelled":
+            why = "a modelled estimate (the method is on the Data and methods page)"
+        else:
+            why = "an estimate" if meta["value_type"] in ("score", "ratio") else "a whole-population figure"
         return f"{bench} This figure is {why}, so differences are described, not tested for significance."
     parts = []
     for col, name in (("vs_england_at_level", "England"), ("vs_city_at_level", "Manchester")):

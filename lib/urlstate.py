@@ -19,7 +19,6 @@ PARAMETERS: dict[str, str] = {
     "layer": "map detail: neighbourhoods, wards or lsoa",
     "colour": "map colouring: comparison, quartile or continuous",
     "family": "indicator family",
-    "method": "apportionment method: population or need",
     "method": "how modelled figures are split between neighbourhoods: need or population",
 }
 

@@ -1,9 +1,148 @@
-"""Placeholder while the risk cohorts and activity shift issue is built."""
+"""Risk cohorts: the five priority cohorts with their neighbourhood figures against Manchester and
+England (tables, one map), and the risk pyramid per neighbourhood and for the city (MODELLED)."""
 
+from __future__ import annotations
+
+import pandas as pd
 import streamlit as st
+from streamlit_folium import st_folium
 
+from lib import cohorts, mapview, riskpyramid
+from lib.indicators import BENCHMARKS, area_comparison_table, meta, periods
+from lib.present import STATUS_BADGE
 from pages import shared
 
 frame = shared.frame_state()
-st.title("cohorts")
-st.info("This view is being built.")
+ds = shared.dataset()
+names = shared.neighbourhood_names()
+nbhd, bench, level = frame["nbhd"], frame["bench"], frame["level"]
+MAP_KEY = "cohorts_map_view"
+MODELLED = STATUS_BADGE["modelled"]
+short = dict(zip(ds.indicators["indicator_id"], ds.indicators["short_name"]))
+map_choices = [i for c in cohorts.COHORT_IDS for i in cohorts.mappable_indicators(ds, c)]
+cohort_of = {i: c.label for c in cohorts.COHORTS for i in cohorts.mappable_indicators(ds, c.cohort_id)}
+state = shared.page_state(
+    {"ind": map_choices, "method": list(riskpyramid.METHODS)},
+    {"ind": "population_age_65plus", "method": "need"}, prefix="cohorts",
+)
+
+
+@st.cache_resource(show_spinner=False)
+def geojson(name: str) -> dict:
+    """A boundary layer as a compact GeoJSON dict (shared, read-only: never mutate)."""
+    return mapview.layer_geojson(shared.layer(name))
+
+
+def _select_clicked() -> None:
+    clicked = (st.session_state.get(MAP_KEY) or {}).get("last_active_drawing") or {}
+    code = (clicked.get("properties") or {}).get("nbhd")
+    if code and code in names:
+        st.session_state["nbhd"] = code
+        st.session_state.setdefault("frame_values", {})["nbhd"] = code
+
+
+st.title(f"Risk cohorts: {nbhd} · {names[nbhd]}")
+st.markdown(
+    "Manchester's Local Care Organisation plans care for **five priority cohorts** and organises support by "
+    "**risk tier** (New Models of Care, 2016; Commissioning Prospectus, 2017). Below, each cohort's public figures "
+    f"for **{names[nbhd]}** against Manchester and England, a map, and the **risk pyramid**. "
+    f"Figures marked **{MODELLED}** are estimates from a stated method, not observations."
+)
+
+# --- Map of one cohort indicator ------------------------------------------------------------
+st.header("Map of a cohort indicator")
+ind = st.selectbox("Indicator", map_choices, format_func=lambda i: f"{cohort_of[i]}: {short[i]}", key="cohorts_ind")
+m = meta(ds.indicators, ind)
+period = periods(ds.values, ind)[-1]
+table = area_comparison_table(ds.values, ds.indicators, ind, period, "neighbourhood", bench, level)
+table = mapview.sort_areas(table, list(names))
+colour = "comparison" if m["ci_method"] != "none" else "quartile"
+features = mapview.map_features(geojson("neighbourhoods"), table, m, colour, bench, level, "neighbourhood", selected=nbhd)
+legend = mapview.legend_items(colour, table, m, bench, "neighbourhood")
+legend_title = f"Compared with {BENCHMARKS[bench]}" if colour == "comparison" else "Quartile (1 = lowest)"
+fmap = mapview.build_map(features, legend_title, legend, colour, labels=True, fit=geojson("neighbourhoods"), height=460)
+status_word = f" ({MODELLED})" if m["status"] == "modelled" else ""
+st.subheader(f"{m['name']}{status_word}, {period}")
+st.caption(
+    f"Map of the 12 neighbourhoods coloured by {'comparison with ' + BENCHMARKS[bench] if colour == 'comparison' else 'quartile (no confidence interval, so no significance test)'}. "
+    "The selected neighbourhood has a thick black outline. Click an area to select it. The table below holds the same figures."
+)
+st_folium(fmap, key=MAP_KEY, height=460, use_container_width=True, returned_objects=["last_active_drawing"], on_change=_select_clicked)
+st.markdown("**Key:** " + mapview.legend_text(legend))
+rows = mapview.table_rows(table, m, bench, level, "neighbourhood")
+st.dataframe(rows, hide_index=True, width="stretch")
+shared.source_caption(m, period)
+shared.download_csv(rows, f"cohorts_map_{ind}_{period}.csv".replace("/", "-"), key="dl_cohorts_map")
+
+# --- One section per cohort -----------------------------------------------------------------
+st.header("The five cohorts")
+tabs = st.tabs([c.label.split(" (")[0] for c in cohorts.COHORTS] + ["Risk pyramid"])
+for tab, c in zip(tabs, cohorts.COHORTS):
+    with tab:
+        st.subheader(c.label)
+        st.markdown(c.intro)
+        if c.gap:
+            st.info(c.gap, icon=":material/info:")
+        if c.cohort_id == "children_ltc":
+            with st.expander("Add your own figures (import path)"):
+                st.markdown(cohorts.IMPORT_PATH)
+        ct = cohorts.cohort_table(ds, c.cohort_id, nbhd, bench, level)
+        shown = cohorts.display_cohort_table(ct, ds.indicators, bench)
+        st.dataframe(shown, hide_index=True, width="stretch")
+        shared.download_csv(shown, f"cohort_{c.cohort_id}_{nbhd}.csv", key=f"dl_cohort_{c.cohort_id}")
+        if (ct["status"] == "modelled").any():
+            st.markdown(f":orange-badge[{MODELLED}] **Expected counts (modelled), method:**")
+            for i in ct.loc[ct["status"] == "modelled", "indicator_id"]:
+                st.caption(f"**{short[i]}**: {meta(ds.indicators, i)['method_note']}")
+        st.caption(
+            "Comparisons: symbol and word, at the chosen confidence level; indicators without a confidence interval "
+            "(estimates, population figures, modelled counts) are not tested. Counts below 5 are not shown."
+        )
+        with st.expander("Source, period, status and method of each indicator"):
+            for i, p in zip(ct["indicator_id"], ct["period"]):
+                st.markdown(f"**{short[i]}**")
+                shared.source_caption(meta(ds.indicators, i), p)
+
+# --- Risk pyramid -----------------------------------------------------------------------------
+with tabs[-1]:
+    st.subheader("Risk pyramid (MODELLED)")
+    st.markdown(f":orange-badge[{MODELLED}] People in each risk tier, apportioned from the city's seed figures. "
+                "Not an observed count: no risk-stratification data by neighbourhood is public.")
+    method = st.radio("Split the city tiers between neighbourhoods by", list(riskpyramid.METHODS),
+                      format_func={"need": "Need index (population × illness and disability ratio)", "population": "Population only"}.get,
+                      key="cohorts_method", horizontal=True)
+    shared.keep("cohorts", {"ind": ind, "method": method})
+    st.markdown("**Method:** " + riskpyramid.METHODS[method].format(period=riskpyramid.need_period(ds))
+                + " City tiers: highest = 2% of residents (mid-2020), rounded to a whole person; high = 22,000 − highest; "
+                "rising and low together = residents − 22,000. " + cohorts.ROUNDING_RULE
+                + " A neighbourhood's rising-and-low figure is its residents minus its two upper tiers.")
+    st.markdown(riskpyramid.READING)
+    st.info(riskpyramid.NO_SOURCE, icon=":material/help:")
+    pyr = riskpyramid.pyramid(ds, method)
+    c1, c2 = st.columns(2)
+    c1.altair_chart(riskpyramid.pyramid_chart(riskpyramid.tier_long(pyr, nbhd), f"{nbhd} · {names[nbhd]}"), width="stretch")
+    c2.altair_chart(riskpyramid.pyramid_chart(riskpyramid.tier_long(pyr, pyr["area_code"].iloc[-1]), "Manchester"), width="stretch")
+    st.caption("Each bar's width is the tier's share of residents; the labels give people (modelled) and share. "
+               "The table below holds the same figures for all 12 neighbourhoods and the city.")
+    ptable = riskpyramid.display_pyramid_table(pyr)
+    st.dataframe(ptable, hide_index=True, width="stretch")
+    shared.download_csv(ptable, f"risk_pyramid_{method}.csv", key="dl_cohorts_pyramid")
+
+    st.markdown("**How much the choice matters** (highest + high tiers, need index vs population only)")
+    effect = riskpyramid.choice_effect(ds)
+    st.dataframe(riskpyramid.display_choice_effect(effect), hide_index=True, width="stretch")
+    big = effect.loc[effect["difference_pct"].abs().idxmax()]
+    st.markdown(
+        f"Switching from population to the need index moves **{riskpyramid.people_moved(effect):,}** of the 22,000 "
+        f"upper-tier people between neighbourhoods; the largest change is **{big['area_code']} · {big['area_name']}** "
+        f"({big['difference']:+,} people, {big['difference_pct']:+.1f}%). The city totals do not change."
+    )
+    shared.download_csv(riskpyramid.display_choice_effect(effect), "risk_pyramid_choice_effect.csv", key="dl_cohorts_effect")
+
+    st.markdown("**What the seed documents say** (quoted exactly)")
+    for quote, file, where in riskpyramid.QUOTES:
+        st.markdown(f"> {quote}\n\n— {where} (`seeds/{file}`)")
+    st.caption(
+        f"{MODELLED}. Sources: Manchester council reports 2016–2017 (seeds 003, 004); ONS mid-2020 population "
+        f"estimates; MHCLG English Indices of Deprivation {riskpyramid.need_period(ds)} (CIDR). Open Government Licence v3.0."
+    )

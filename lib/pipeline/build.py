@@ -317,6 +317,86 @@ def indicators_city_context(data_dir: Path) -> Part:
     return part
 
 
+#: Share of diagnosed dementia patients aged 65+ (seed fact ``dementia_65plus_share``, percent).
+DEMENTIA_65PLUS_FACT = "dementia_65plus_share"
+MICRO = 1_000_000  # expected counts are apportioned in whole millionths of a person
+
+
+def expected_weights(ward_pop: pd.DataFrame, dementia_65plus: float) -> dict[str, pd.Series]:
+    """Ward weights (each summing to 1) for the expected register counts.
+
+    ``ward_pop`` holds ``total, age_18plus, age_under65, age_65plus`` per ward (mid-2020).
+    Dementia: ``s x P65(ward)/P65(city) + (1 - s) x Pu65(ward)/Pu65(city)`` with ``s`` the seed
+    share of diagnosed patients aged 65+ (0.95). Depression (18+ register): share of residents
+    18+. Serious mental illness and learning disability (all-ages registers): share of residents.
+    """
+    share = lambda col: ward_pop[col] / ward_pop[col].sum()  # noqa: E731
+    return {
+        "expected_dementia": dementia_65plus * share("age_65plus") + (1 - dementia_65plus) * share("age_under65"),
+        "expected_smi": share("total"),
+        "expected_depression": share("age_18plus"),
+        "expected_learning_disability": share("total"),
+    }
+
+
+def indicators_expected(data_dir: Path, lk: Lookups, pop: pd.DataFrame) -> Part:
+    """Expected (modelled) register counts: the city's QOF 2019/20 register spread over wards.
+
+    Each ward gets ``register x weight`` (see :func:`expected_weights`), held in whole millionths
+    of a person by the largest-remainder method so every level adds up exactly to the register.
+    """
+    from lib.cohorts import largest_remainder
+    from lib.pipeline.catalogue import EXPECTED_REGISTERS
+
+    part = Part()
+    m = pop[pop["lsoa11_code"].isin(lk.lsoa11_ward.index)]
+    ward_pop = m.groupby(m["lsoa11_code"].map(lk.lsoa11_ward))[["total", "age_18plus", "age_under65", "age_65plus"]].sum().sort_index()
+    facts = sources.seed(data_dir, "city_headline_facts").set_index("fact_id")
+    s65 = float(facts.loc[DEMENTIA_65PLUS_FACT, "value"]) / 100.0
+    weights = expected_weights(ward_pop, s65)
+    lad = sources.qof(data_dir, "lad")
+    man = lad[lad["lad_code"] == CITY_CODE].set_index("group_code")
+    wards = pd.Series(ward_pop.index, index=ward_pop.index)
+    for ind, (code, _name, _ages, _w) in EXPECTED_REGISTERS.items():
+        register = float(man.loc[code, "register"])
+        micro = largest_remainder(round(register * MICRO), weights[ind].to_dict())
+        counts = np.array([micro[w] for w in ward_pop.index], dtype=float) / MICRO
+        part.measures.append((_measures(wards, ind, "2019/20", counts, np.full(len(counts), np.nan)), wards, None))
+    return part
+
+
+def indicators_homelessness(data_dir: Path, lk: Lookups) -> Part:
+    """IoD homelessness indicators: published by local authority only, so Manchester and England rows.
+
+    Every Manchester LSOA carries the same value (checked: a varying value raises, since it would
+    need the small-area treatment instead). England: LSOA values weighted by population
+    (IoD2019, mid-2015) or Census 2021 households (IoD2025).
+    """
+    part = Part()
+    f8 = sources.file8_indicators2019(data_dir).merge(sources.file6_denominators(data_dir), on="lsoa11_code", validate="1:1")
+    i25 = sources.imd2025_indicators(data_dir).merge(sources.household_deprivation2021(data_dir)[["lsoa21_code", "households"]],
+                                                      on="lsoa21_code", validate="1:1")
+    for ind, period, df, code_col, in_city, col, weight, note in (
+        ("homelessness_rate", "IoD2019", f8, "lsoa11_code", lk.lsoa11_ward.index, "homelessness_indicator_rate_per_1000_households", "pop_total",
+         "LSOA values weighted by mid-2015 population (derived)"),
+        ("homelessness_rate", "IoD2025", i25, "lsoa21_code", lk.lsoa21_lsoa11.index, "homelessness_indicator_rate_per_1_000_households", "households",
+         "LSOA values weighted by Census 2021 households (derived)"),
+        ("core_homelessness", "IoD2025", i25, "lsoa21_code", lk.lsoa21_lsoa11.index, "core_homelessness_rate_percent_of_households", "households",
+         "LSOA values weighted by Census 2021 households (derived)"),
+    ):
+        city_vals = df.loc[df[code_col].isin(in_city), col].round(9).unique()
+        if len(city_vals) != 1:
+            raise ValueError(f"{col} varies between Manchester LSOAs: it needs the small-area treatment")
+        part.rows.append(_city_row(ind, period, np.nan, np.nan, value=float(city_vals[0]),
+                                   note="Published by local authority only (the same value in every Manchester LSOA)"))
+        ok = df[col].notna() & df[weight].notna()
+        e = aggregate.england_row(ind, period, np.nan, np.nan)
+        e["value"] = float((df.loc[ok, col] * df.loc[ok, weight]).sum() / df.loc[ok, weight].sum())
+        e["note"] = note
+        part.rows.append(e)
+    return part
+
+
 def build_values(data_dir: Path, definition: pd.DataFrame, indicators: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     """Build the full ``values.csv`` frame. Returns (values, build notes)."""
     pop = sources.population2020(data_dir)
@@ -327,6 +407,8 @@ def build_values(data_dir: Path, definition: pd.DataFrame, indicators: pd.DataFr
         indicators_population(data_dir, lk, pop),
         indicators_dwp(data_dir, lk, pop),
         indicators_city_context(data_dir),
+        indicators_expected(data_dir, lk, pop),
+        indicators_homelessness(data_dir, lk),
     ]
     rolled: list[pd.DataFrame] = []
     extra: list[dict] = []

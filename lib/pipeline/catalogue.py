@@ -303,6 +303,94 @@ for _code, (_name, _ages) in QOF_CONDITIONS.items():
         )
     )
 
+#: Expected (modelled) register counts: indicator id -> (QOF group, name, age group of the weight, weight in words).
+EXPECTED_REGISTERS: dict[str, tuple[str, str, str, str]] = {
+    "expected_dementia": (
+        "DEM", "Dementia", "65+ and under 65",
+        "0.95 x (area's residents aged 65+ / city residents aged 65+) + 0.05 x (area's residents under 65 / "
+        "city residents under 65); 0.95 is the seed fact 'The vast majority (95%) of these are aged 65 and over' "
+        "(Commissioning Prospectus, seed 004, Manchester's 2,894 patients diagnosed with dementia in August 2016)",
+    ),
+    "expected_smi": (
+        "MH", "Serious mental illness", "all ages",
+        "area's share of the city's residents (all ages, as the QOF register counts all ages)",
+    ),
+    "expected_depression": (
+        "DEP", "Depression", "18+",
+        "area's share of the city's residents aged 18 and over (the QOF depression register counts adults 18+)",
+    ),
+    "expected_learning_disability": (
+        "LD", "Learning disability", "all ages",
+        "area's share of the city's residents (all ages, as the QOF register counts all ages)",
+    ),
+}
+EXPECTED_ROUNDING = (
+    "Ward figures are whole millionths of a person found by the largest-remainder method, so wards, "
+    "neighbourhoods, localities and the city add up exactly to the city register (to the 6 decimals stored)."
+)
+
+for _id, (_code, _name, _ages, _weight) in EXPECTED_REGISTERS.items():
+    INDICATORS.append(
+        _ind(
+            indicator_id=_id,
+            name=f"{_name}: expected patients on GP registers (modelled from the city's QOF prevalence)",
+            short_name=f"{_name}: expected (modelled)",
+            family="cohort", unit="people (expected, modelled)", value_type="count", multiplier=1,
+            polarity="no_judgement", ci_method="none", status="modelled",
+            source=f"{SRC_QOF} (Manchester register); {SRC_POP20}"
+            + ("; Manchester Commissioning Prospectus 2017 (seed 004)" if _code == "DEM" else ""),
+            licence=f"{OPL}; {OGL}", period="2019/20 register; mid-2020 population",
+            definition=(
+                f"How many patients on the {_name.lower()} register ({_ages}) each area would have if Manchester's "
+                "QOF 2019/20 register were spread over the city in proportion to the population in the register's age group."
+            ),
+            method_note=(
+                f"Expected(area) = Manchester QOF 2019/20 {_name.lower()} register (modelled, House of Commons Library) x "
+                f"weight(area), weight = {_weight}. Population: ONS mid-2020, LSOA 2011 best-fit to wards. "
+                + EXPECTED_ROUNDING
+            ),
+            caveats=(
+                "Modelled, not observed: it assumes the same prevalence in every area within each age group, so it "
+                "reflects age structure only, not local differences in deprivation or diagnosis. Not tested for "
+                "significance. The register counts GP-registered patients, and the city-centre has fewer registrations "
+                "than residents. No England figure (the model spreads the Manchester total only)."
+            ),
+        )
+    )
+
+INDICATORS += [
+    _ind(
+        indicator_id="homelessness_rate",
+        name="Homelessness indicator (IoD barriers to housing and services domain)",
+        short_name="Homelessness indicator",
+        family="cohort", unit="per 1,000 households", value_type="rate", multiplier=1,
+        polarity="lower_is_better", ci_method="none", status="real",
+        source=f"{SRC_IOD19} (File 8); {SRC_IOD25} (underlying indicators)", licence=OGL, period="IoD2019, IoD2025",
+        definition="The IoD homelessness indicator: households accepted as homeless (owed a homelessness duty) by the council, per 1,000 households, as defined in the IoD technical reports.",
+        method_note=(
+            "Published only by local authority: every Manchester LSOA carries the same value, so there is no neighbourhood "
+            "or ward figure. Manchester: the published value. England: the mean of the LSOA values weighted by population "
+            "(IoD2019, mid-2015) or Census 2021 households (IoD2025), i.e. the local authority values weighted by size (derived)."
+        ),
+        caveats="City only: the source publishes it only by local authority. Not tested for significance (no counts).",
+    ),
+    _ind(
+        indicator_id="core_homelessness",
+        name="Core homelessness (IoD2025 barriers to housing and services domain)",
+        short_name="Core homelessness",
+        family="cohort", unit="% of households", value_type="share", multiplier=100,
+        polarity="lower_is_better", ci_method="none", status="real",
+        source=f"{SRC_IOD25} (underlying indicators)", licence=OGL, period="IoD2025",
+        definition="The IoD2025 core homelessness indicator (rough sleeping, unsuitable temporary accommodation, sofa-surfing and similar), as a percentage of households, as defined in the IoD2025 technical report.",
+        method_note=(
+            "Published only by local authority: every Manchester LSOA carries the same value, so there is no neighbourhood "
+            "or ward figure. Manchester: the published value. England: the mean of the LSOA values weighted by Census 2021 "
+            "households (derived)."
+        ),
+        caveats="City only: the source publishes it only by local authority. A modelled estimate at source; not tested for significance.",
+    ),
+]
+
 for _col, _label in (
     ("overall_score", "Health Index: overall score"),
     ("healthy_people_domain_score", "Health Index: healthy people domain"),

@@ -120,7 +120,7 @@ def imd2025_indicators(data_dir: Path) -> pd.DataFrame:
 def population2020(data_dir: Path) -> pd.DataFrame:
     """ONS mid-2020 LSOA 2011 estimates: ``lsoa11_code, lsoa11_name, total`` and age groups.
 
-    Age groups: ``age_0_15, age_0_19, age_65plus, age_75plus, age_85plus``, plus one column
+    Age groups: ``age_0_15, age_0_19, age_18plus, age_under65, age_65plus, age_75plus, age_85plus``, plus one column
     per ESP2013 band (``band_0-4`` ... ``band_90+``) for direct standardisation.
     """
     df = pd.read_csv(path(data_dir, "pop2020"))
@@ -130,6 +130,8 @@ def population2020(data_dir: Path) -> pd.DataFrame:
     out = pd.DataFrame({"lsoa11_code": df["lsoa11_code"], "lsoa11_name": df["lsoa11_name"], "total": df["total_population"].astype(int)})
     out["age_0_15"] = single.loc[:, 0:15].sum(axis=1)
     out["age_0_19"] = single.loc[:, 0:19].sum(axis=1)
+    out["age_18plus"] = single.loc[:, 18:90].sum(axis=1)
+    out["age_under65"] = single.loc[:, 0:64].sum(axis=1)
     out["age_65plus"] = single.loc[:, 65:90].sum(axis=1)
     out["age_75plus"] = single.loc[:, 75:90].sum(axis=1)
     out["age_85plus"] = single.loc[:, 85:90].sum(axis=1)

@@ -1,0 +1,238 @@
+"""The five priority population cohorts: which indicators describe each, and their tables.
+
+The cohorts come from the council reports (``profiles/seeds/risk_tiers_and_cohorts.csv``;
+New Models of Care, seed 003, section 5.2, and the Commissioning Prospectus, seed 004). Each
+cohort is described by real, derived or modelled indicators from ``profiles/``; the table of
+one cohort shows a neighbourhood against Manchester and England.
+
+Also the rounding rule shared by the modelled apportionments (:func:`largest_remainder`).
+
+Pure functions; nothing here imports Streamlit.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+import pandas as pd
+
+from lib.data import Dataset
+from lib.indicators import BENCHMARKS, area_comparison_table, meta
+from lib.present import STATUS_BADGE, comparison_label, format_count, format_value
+
+#: Counts below this are not shown (GUIDE section 4, disclosure control).
+SUPPRESS_BELOW = 5
+
+ROUNDING_RULE = (
+    "Whole numbers by the largest-remainder (Hamilton) method: each area gets the whole part of its exact "
+    "share; the units left over go one each to the areas with the largest remainders (ties by area code), "
+    "so the parts add up exactly to the total."
+)
+
+
+def largest_remainder(total: int, weights: Mapping[str, float]) -> dict[str, int]:
+    """Split the whole number ``total`` into whole shares proportional to ``weights``.
+
+    Largest-remainder (Hamilton) method in exact rational arithmetic: quota_i = total x w_i / sum(w);
+    each key gets floor(quota_i); the ``total - sum(floor)`` units left go one each to the largest
+    remainders, ties broken by key in ascending order. The shares sum exactly to ``total``.
+    Raises ValueError for a negative or non-integer total, negative/non-finite weights, or all-zero weights.
+    """
+    if not weights:
+        raise ValueError("largest_remainder needs at least one area")
+    if int(total) != total or total < 0:
+        raise ValueError(f"total must be a non-negative whole number, got {total!r}")
+    total = int(total)
+    fw: dict[str, Fraction] = {}
+    for k, w in weights.items():
+        w = float(w)
+        if not math.isfinite(w) or w < 0:
+            raise ValueError(f"weight for {k!r} must be a finite non-negative number, got {w!r}")
+        fw[k] = Fraction(w)
+    s = sum(fw.values())
+    if s == 0:
+        raise ValueError("all weights are zero")
+    quota = {k: total * w / s for k, w in fw.items()}
+    out = {k: math.floor(q) for k, q in quota.items()}
+    left = total - sum(out.values())
+    order = sorted(quota, key=lambda k: (-(quota[k] - out[k]), k))
+    for k in order[:left]:
+        out[k] += 1
+    return out
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """One priority cohort: id (as in the seed table), label, intro and its indicators."""
+
+    cohort_id: str
+    label: str
+    intro: str
+    indicators: tuple[str, ...]
+    gap: str = ""
+
+
+IMPORT_PATH = (
+    "You can add your own ward- or neighbourhood-level figures (for example, counts from GP practice registers "
+    "or a local children's long-term conditions audit) in the same format as `profiles/values.csv`: one row per "
+    "indicator × period × area, with `indicator_id, period, area_type` (`ward`, `neighbourhood`, `locality` or "
+    "`city`), `area_code` (ward code, N1–S4, NORTH/CENTRAL/SOUTH or E08000003), `area_name, parent_code`, "
+    "`numerator` (the count), `denominator` (the population it is out of) and `value`, plus a row for the "
+    "indicator in `profiles/indicators.csv` (name, unit, value type, polarity, status, source, method). "
+    "Rebuilding or re-loading the dataset then shows them on every page. A full importer with checks is a later issue; "
+    "see the Data and methods page for the column list."
+)
+
+COHORTS: tuple[Cohort, ...] = (
+    Cohort(
+        "frail_older", "Frail older people",
+        "Frailty rises steeply with age. The public small-area figures are the number and share of residents "
+        "aged 65+, 75+ and 85+ and the share of people aged 60+ living in income deprivation.",
+        ("population_age_65plus", "population_age_75plus", "population_age_85plus", "idaopi"),
+    ),
+    Cohort(
+        "ltc_eol", "Multiple long term conditions / end of life",
+        "No public figure counts people with several long-term conditions by neighbourhood. The nearest public "
+        "measures are residents disabled under the Equality Act (Census 2021) and the comparative illness and "
+        "disability ratio (benefit claims for illness and disability, England = 100).",
+        ("disability", "disability_limited_lot", "cidr"),
+    ),
+    Cohort(
+        "mh_ld_dementia", "Mental health, learning disabilities and dementia",
+        "The mood and anxiety score is a real small-area measure. The expected counts for dementia, serious mental "
+        "illness, depression and learning disability are MODELLED: the city's QOF 2019/20 register spread over the "
+        "neighbourhoods by their population in the register's age group (method under the table).",
+        ("mood_anxiety", "expected_dementia", "expected_smi", "expected_depression", "expected_learning_disability"),
+    ),
+    Cohort(
+        "children_ltc", "Children and young people with long term conditions",
+        "The public small-area figures are the number of children aged 0–15 and the share of children in "
+        "low-income families.",
+        ("population_age_0_15", "children_low_income", "idaci"),
+        gap=(
+            "No public small-area prevalence of long-term conditions in children and young people exists: the QOF "
+            "registers are published by practice and local authority, mostly for adults, and not by neighbourhood. "
+            "The figures here describe the size and circumstances of the child population, not its conditions."
+        ),
+    ),
+    Cohort(
+        "complex_lives", "Adults with complex lives (e.g. homelessness, addiction)",
+        "Homelessness is published only for Manchester as a whole (IoD homelessness indicators); households on "
+        "Universal Credit are counted by small area.",
+        ("homelessness_rate", "core_homelessness", "universal_credit_households"),
+        gap=(
+            "No public small-area figure for addiction or multiple disadvantage exists in the data used here; "
+            "the homelessness indicators are published by local authority only."
+        ),
+    ),
+)
+COHORT_IDS = tuple(c.cohort_id for c in COHORTS)
+
+
+def cohort(cohort_id: str) -> Cohort:
+    """One cohort by id (KeyError if unknown)."""
+    for c in COHORTS:
+        if c.cohort_id == cohort_id:
+            return c
+    raise KeyError(cohort_id)
+
+
+def cohort_indicators(ds: Dataset, cohort_id: str) -> list[str]:
+    """The cohort's indicators that exist in the dataset, in the cohort's order."""
+    have = set(ds.indicators["indicator_id"]) & set(ds.values["indicator_id"])
+    return [i for i in cohort(cohort_id).indicators if i in have]
+
+
+def mappable_indicators(ds: Dataset, cohort_id: str) -> list[str]:
+    """The cohort's indicators with neighbourhood figures (those a map can show)."""
+    nb = set(ds.values.loc[ds.values["area_type"] == "neighbourhood", "indicator_id"])
+    return [i for i in cohort_indicators(ds, cohort_id) if i in nb]
+
+
+def _latest(ds: Dataset, ind: str, area_type: str) -> str | None:
+    sel = (ds.values["indicator_id"] == ind) & (ds.values["area_type"] == area_type)
+    p = sorted(ds.values.loc[sel, "period"].astype(str).unique())
+    return p[-1] if p else None
+
+
+def _safe_count(x: float | None) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "–"
+    if float(x) < SUPPRESS_BELOW:
+        return f"<{SUPPRESS_BELOW}"
+    return format_count(round(float(x)) if float(x) >= 10 else x)
+
+
+def cohort_table(ds: Dataset, cohort_id: str, nbhd: str, bench: str = "england", level: str = "95") -> pd.DataFrame:
+    """One row per indicator of the cohort: the neighbourhood against Manchester and England.
+
+    Columns: ``indicator_id, name, short_name, period, unit, status, value_type, value, count,
+    manchester, manchester_count, england, comparison`` (the neighbourhood against ``bench`` at
+    ``level``, from :func:`lib.indicators.area_comparison_table`), ``neighbourhood_level`` (False
+    for city-only indicators, whose ``value`` and ``count`` are then blank).
+    """
+    rows = []
+    for ind in cohort_indicators(ds, cohort_id):
+        m = meta(ds.indicators, ind)
+        period = _latest(ds, ind, "neighbourhood")
+        nb_level = period is not None
+        if period is None:
+            period = _latest(ds, ind, "city")
+        if period is None:
+            continue
+        t = area_comparison_table(ds.values, ds.indicators, ind, period, "neighbourhood", bench, level)
+        me = t[t["area_code"] == nbhd]
+        city = ds.values[(ds.values["indicator_id"] == ind) & (ds.values["period"] == period) & (ds.values["area_type"] == "city")]
+        eng = ds.values[(ds.values["indicator_id"] == ind) & (ds.values["period"] == period) & (ds.values["area_type"] == "england")]
+        rows.append({
+            "indicator_id": ind,
+            "name": m["name"],
+            "short_name": m["short_name"],
+            "period": period,
+            "unit": m["unit"],
+            "status": m["status"],
+            "value_type": m["value_type"],
+            "value": float(me["value"].iloc[0]) if len(me) else np.nan,
+            "count": float(me["numerator"].iloc[0]) if len(me) else np.nan,
+            "manchester": float(city["value"].iloc[0]) if len(city) else np.nan,
+            "manchester_count": float(city["numerator"].iloc[0]) if len(city) else np.nan,
+            "england": float(eng["value"].iloc[0]) if len(eng) else np.nan,
+            "comparison": str(me["comparison"].iloc[0]) if len(me) else "not_compared",
+            "neighbourhood_level": nb_level,
+        })
+    cols = ["indicator_id", "name", "short_name", "period", "unit", "status", "value_type", "value", "count",
+            "manchester", "manchester_count", "england", "comparison", "neighbourhood_level"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def display_cohort_table(table: pd.DataFrame, indicators: pd.DataFrame, bench: str = "england") -> pd.DataFrame:
+    """The cohort table as people read it (also the CSV download): formatted text, plain column names.
+
+    Counts below :data:`SUPPRESS_BELOW` are shown as ``<5``; modelled counts are rounded to whole people.
+    City-only indicators say so in the neighbourhood column.
+    """
+    bench_name = BENCHMARKS.get(bench, bench)
+    out = []
+    for r in table.to_dict("records"):
+        m = meta(indicators, r["indicator_id"])
+        modelled = r["status"] == "modelled"
+        value = format_value(r["value"], m) if r["neighbourhood_level"] else "City only (no neighbourhood figure)"
+        if modelled and r["neighbourhood_level"]:
+            value = f"{format_value(r['value'], m)} expected (modelled)"
+        out.append({
+            "Indicator": r["short_name"],
+            "Period": r["period"],
+            "Neighbourhood": value,
+            "Count": _safe_count(r["count"]) if r["value_type"] != "count" else "–",
+            "Manchester": format_value(r["manchester"], m) + (" (register)" if modelled else ""),
+            "England": format_value(r["england"], m),
+            f"Compared with {bench_name}": comparison_label(r["comparison"], bench_name),
+            "Status": STATUS_BADGE.get(r["status"], r["status"]),
+            "Unit": r["unit"],
+        })
+    return pd.DataFrame(out, columns=["Indicator", "Period", "Neighbourhood", "Count", "Manchester", "England",
+                                      f"Compared with {bench_name}", "Status", "Unit"])
