@@ -76,11 +76,11 @@ def shares_chart(shares: pd.DataFrame, selected: str, names: dict[str, str], tit
     df["Selected"] = ["◆ selected" if c == selected else "" for c in df["neighbourhood_code"]]
     df["label"] = [f"{s:,}" + (f"  {t}" if t else "") for s, t in zip(df["share"], df["Selected"])]
     sort = [f"{c} {names.get(c, '')}".strip() for c in (order or list(df["neighbourhood_code"]))]
-    y = alt.Y("Neighbourhood:N", sort=sort, title=None)
+    y = alt.Y("Neighbourhood:N", sort=sort, title=None, axis=alt.Axis(labelLimit=320, labelOverlap=False))
     bars = alt.Chart(df).mark_bar().encode(
         y=y, x=alt.X("share:Q", title="Share of the 2020/21 reduction (modelled)"),
         color=alt.condition(alt.datum.Selected != "", alt.value("#0B4F8A"), alt.value("#9ECAE1")),
         tooltip=["Neighbourhood:N", alt.Tooltip("share:Q", format=",", title="Share (modelled)"), alt.Tooltip("weight_share:Q", format=".1%", title="Weight share")],
     )
     text = alt.Chart(df).mark_text(align="left", dx=4).encode(y=y, x="share:Q", text=alt.Text("label:N"))
-    return alt.layer(bars, text).properties(title=title, height=300, width="container")
+    return alt.layer(bars, text).properties(title=title, height=12 * 32, width="container")

@@ -76,7 +76,7 @@ shared.download_csv(rows, f"cohorts_map_{ind}_{period}.csv".replace("/", "-"), k
 
 # --- One section per cohort -----------------------------------------------------------------
 st.header("The five cohorts")
-tabs = st.tabs([c.label.split(" (")[0] for c in cohorts.COHORTS] + ["Risk pyramid"])
+tabs = st.tabs([c.label.split(" (")[0] for c in cohorts.COHORTS])
 for tab, c in zip(tabs, cohorts.COHORTS):
     with tab:
         st.subheader(c.label)
@@ -104,45 +104,44 @@ for tab, c in zip(tabs, cohorts.COHORTS):
                 shared.source_caption(meta(ds.indicators, i), p)
 
 # --- Risk pyramid -----------------------------------------------------------------------------
-with tabs[-1]:
-    st.subheader("Risk pyramid (MODELLED)")
-    st.markdown(f":orange-badge[{MODELLED}] People in each risk tier, apportioned from the city's seed figures. "
-                "Not an observed count: no risk-stratification data by neighbourhood is public.")
-    method = st.radio("Split the city tiers between neighbourhoods by", list(riskpyramid.METHODS),
-                      format_func={"need": "Need index (population × illness and disability ratio)", "population": "Population only"}.get,
-                      key="cohorts_method", horizontal=True)
-    shared.keep("cohorts", {"ind": ind, "method": method})
-    st.markdown("**Method:** " + riskpyramid.METHODS[method].format(period=riskpyramid.need_period(ds))
-                + " City tiers: highest = 2% of residents (mid-2020), rounded to a whole person; high = 22,000 − highest; "
-                "rising and low together = residents − 22,000. " + cohorts.ROUNDING_RULE
-                + " A neighbourhood's rising-and-low figure is its residents minus its two upper tiers.")
-    st.markdown(riskpyramid.READING)
-    st.info(riskpyramid.NO_SOURCE, icon=":material/help:")
-    pyr = riskpyramid.pyramid(ds, method)
-    c1, c2 = st.columns(2)
-    c1.altair_chart(riskpyramid.pyramid_chart(riskpyramid.tier_long(pyr, nbhd), f"{nbhd} · {names[nbhd]}"), width="stretch")
-    c2.altair_chart(riskpyramid.pyramid_chart(riskpyramid.tier_long(pyr, pyr["area_code"].iloc[-1]), "Manchester"), width="stretch")
-    st.caption("Each bar's width is the tier's share of residents; the labels give people (modelled) and share. "
-               "The table below holds the same figures for all 12 neighbourhoods and the city.")
-    ptable = riskpyramid.display_pyramid_table(pyr)
-    st.dataframe(ptable, hide_index=True, width="stretch")
-    shared.download_csv(ptable, f"risk_pyramid_{method}.csv", key="dl_cohorts_pyramid")
+st.header("Risk pyramid (MODELLED)")
+st.markdown(f":orange-badge[{MODELLED}] People in each risk tier, apportioned from the city's seed figures. "
+            "Not an observed count: no risk-stratification data by neighbourhood is public.")
+method = st.radio("Split the city tiers between neighbourhoods by", list(riskpyramid.METHODS),
+                  format_func={"need": "Need index (population × illness and disability ratio)", "population": "Population only"}.get,
+                  key="cohorts_method", horizontal=True)
+shared.keep("cohorts", {"ind": ind, "method": method})
+st.markdown("**Method:** " + riskpyramid.METHODS[method].format(period=riskpyramid.need_period(ds))
+            + " City tiers: highest = 2% of residents (mid-2020), rounded to a whole person; high = 22,000 − highest; "
+            "rising and low together = residents − 22,000. " + cohorts.ROUNDING_RULE
+            + " A neighbourhood's rising-and-low figure is its residents minus its two upper tiers.")
+st.markdown(riskpyramid.READING)
+st.info(riskpyramid.NO_SOURCE, icon=":material/help:")
+pyr = riskpyramid.pyramid(ds, method)
+c1, c2 = st.columns(2)
+c1.altair_chart(riskpyramid.pyramid_chart(riskpyramid.tier_long(pyr, nbhd), f"{nbhd} · {names[nbhd]}"), width="stretch")
+c2.altair_chart(riskpyramid.pyramid_chart(riskpyramid.tier_long(pyr, pyr["area_code"].iloc[-1]), "Manchester"), width="stretch")
+st.caption("Each bar's width is the tier's share of residents; the labels give people (modelled) and share. "
+           "The table below holds the same figures for all 12 neighbourhoods and the city.")
+ptable = riskpyramid.display_pyramid_table(pyr)
+st.dataframe(ptable, hide_index=True, width="stretch")
+shared.download_csv(ptable, f"risk_pyramid_{method}.csv", key="dl_cohorts_pyramid")
 
-    st.markdown("**How much the choice matters** (highest + high tiers, need index vs population only)")
-    effect = riskpyramid.choice_effect(ds)
-    st.dataframe(riskpyramid.display_choice_effect(effect), hide_index=True, width="stretch")
-    big = effect.loc[effect["difference_pct"].abs().idxmax()]
-    st.markdown(
-        f"Switching from population to the need index moves **{riskpyramid.people_moved(effect):,}** of the 22,000 "
-        f"upper-tier people between neighbourhoods; the largest change is **{big['area_code']} · {big['area_name']}** "
-        f"({big['difference']:+,} people, {big['difference_pct']:+.1f}%). The city totals do not change."
-    )
-    shared.download_csv(riskpyramid.display_choice_effect(effect), "risk_pyramid_choice_effect.csv", key="dl_cohorts_effect")
+st.markdown("**How much the choice matters** (highest + high tiers, need index vs population only)")
+effect = riskpyramid.choice_effect(ds)
+st.dataframe(riskpyramid.display_choice_effect(effect), hide_index=True, width="stretch")
+big = effect.loc[effect["difference_pct"].abs().idxmax()]
+st.markdown(
+    f"Switching from population to the need index moves **{riskpyramid.people_moved(effect):,}** of the 22,000 "
+    f"upper-tier people between neighbourhoods; the largest change is **{big['area_code']} · {big['area_name']}** "
+    f"({big['difference']:+,} people, {big['difference_pct']:+.1f}%). The city totals do not change."
+)
+shared.download_csv(riskpyramid.display_choice_effect(effect), "risk_pyramid_choice_effect.csv", key="dl_cohorts_effect")
 
-    st.markdown("**What the seed documents say** (quoted exactly)")
-    for quote, file, where in riskpyramid.QUOTES:
-        st.markdown(f"> {quote}\n\n— {where} (`seeds/{file}`)")
-    st.caption(
-        f"{MODELLED}. Sources: Manchester council reports 2016–2017 (seeds 003, 004); ONS mid-2020 population "
-        f"estimates; MHCLG English Indices of Deprivation {riskpyramid.need_period(ds)} (CIDR). Open Government Licence v3.0."
-    )
+st.markdown("**What the seed documents say** (quoted exactly)")
+for quote, file, where in riskpyramid.QUOTES:
+    st.markdown(f"> {quote}\n\n— {where} (`seeds/{file}`)")
+st.caption(
+    f"{MODELLED}. Sources: Manchester council reports 2016–2017 (seeds 003, 004); ONS mid-2020 population "
+    f"estimates; MHCLG English Indices of Deprivation {riskpyramid.need_period(ds)} (CIDR). Open Government Licence v3.0."
+)

@@ -35,7 +35,7 @@ def test_default_view_has_every_section_and_modelled_labels():
     subs = [s.value for s in at.subheader]
     for c in cohorts.COHORTS:
         assert c.label in subs
-    assert "Risk pyramid (MODELLED)" in subs
+    assert "Risk pyramid (MODELLED)" in [h.value for h in at.header]  # its own section, not hidden in a tab
     text = _texts(at)
     assert "MODELLED ESTIMATE" in text
     assert "No public small-area prevalence" in text
