@@ -13,13 +13,13 @@ Pure functions; nothing here imports Streamlit.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass
-from fractions import Fraction
 
 import numpy as np
 import pandas as pd
 
+from lib.apportion import ROUNDING_RULE as APPORTION_RULE
+from lib.apportion import apportion
 from lib.data import Dataset
 from lib.indicators import BENCHMARKS, area_comparison_table, meta
 from lib.present import STATUS_BADGE, comparison_label, format_count, format_value
@@ -27,42 +27,9 @@ from lib.present import STATUS_BADGE, comparison_label, format_count, format_val
 #: Counts below this are not shown (GUIDE section 4, disclosure control).
 SUPPRESS_BELOW = 5
 
-ROUNDING_RULE = (
-    "Whole numbers by the largest-remainder (Hamilton) method: each area gets the whole part of its exact "
-    "share; the units left over go one each to the areas with the largest remainders (ties by area code), "
-    "so the parts add up exactly to the total."
-)
-
-
-def largest_remainder(total: int, weights: Mapping[str, float]) -> dict[str, int]:
-    """Split the whole number ``total`` into whole shares proportional to ``weights``.
-
-    Largest-remainder (Hamilton) method in exact rational arithmetic: quota_i = total x w_i / sum(w);
-    each key gets floor(quota_i); the ``total - sum(floor)`` units left go one each to the largest
-    remainders, ties broken by key in ascending order. The shares sum exactly to ``total``.
-    Raises ValueError for a negative or non-integer total, negative/non-finite weights, or all-zero weights.
-    """
-    if not weights:
-        raise ValueError("largest_remainder needs at least one area")
-    if int(total) != total or total < 0:
-        raise ValueError(f"total must be a non-negative whole number, got {total!r}")
-    total = int(total)
-    fw: dict[str, Fraction] = {}
-    for k, w in weights.items():
-        w = float(w)
-        if not math.isfinite(w) or w < 0:
-            raise ValueError(f"weight for {k!r} must be a finite non-negative number, got {w!r}")
-        fw[k] = Fraction(w)
-    s = sum(fw.values())
-    if s == 0:
-        raise ValueError("all weights are zero")
-    quota = {k: total * w / s for k, w in fw.items()}
-    out = {k: math.floor(q) for k, q in quota.items()}
-    left = total - sum(out.values())
-    order = sorted(quota, key=lambda k: (-(quota[k] - out[k]), k))
-    for k in order[:left]:
-        out[k] += 1
-    return out
+#: The rounding rule shared by the modelled apportionments: one implementation, in lib.apportion.
+largest_remainder = apportion
+ROUNDING_RULE = APPORTION_RULE
 
 
 @dataclass(frozen=True)

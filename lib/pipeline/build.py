@@ -345,7 +345,7 @@ def indicators_expected(data_dir: Path, lk: Lookups, pop: pd.DataFrame) -> Part:
     Each ward gets ``register x weight`` (see :func:`expected_weights`), held in whole millionths
     of a person by the largest-remainder method so every level adds up exactly to the register.
     """
-    from lib.cohorts import largest_remainder
+    from lib.apportion import apportion as largest_remainder
     from lib.pipeline.catalogue import EXPECTED_REGISTERS
 
     part = Part()
