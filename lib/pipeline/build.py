@@ -442,8 +442,43 @@ def build_values(data_dir: Path, definition: pd.DataFrame, indicators: pd.DataFr
             sel = frame["area_type"] == lvl
             frame.loc[sel, "note"] = [_join(n, _flag_note(flag.get(k)).lstrip("; ")) for n, k in zip(frame.loc[sel, "note"], key[sel])]
     values = aggregate.compute_values(frame, indicators)
+    targets = activity_target_rows(data_dir, values, definition)
+    if len(targets):
+        values = pd.concat([values, aggregate.compute_values(targets, indicators)], ignore_index=True)
     values = aggregate.add_comparisons(values, indicators)
     return tidy_values(values, indicators), lk.notes
+
+
+def activity_target_rows(data_dir: Path, values: pd.DataFrame, definition: pd.DataFrame) -> pd.DataFrame:
+    """Modelled neighbourhood shares of the 2020/21 city targets (by population), with their
+    locality sums and the city target, for the explorer views.
+
+    Uses the same function as the Activity shift page (:func:`lib.apportion.target_shares`), so
+    the numbers agree. No ward rows: the targets were set for the city, and a ward split would
+    add nothing but rounding.
+    """
+    from lib import apportion
+    from lib.pipeline.seeds import activity_targets
+
+    shares = apportion.target_shares(activity_targets(data_dir), apportion.population_weights(values), "population")
+    d = definition.drop_duplicates("neighbourhood_code").set_index("neighbourhood_code")
+    rows = []
+    note = "Modelled: city target split by population (largest remainder)"
+    for mid, grp in shares.groupby("measure_id", sort=True):
+        ind = f"target_{mid}"
+        for _, r in grp.iterrows():
+            rows.append({"indicator_id": ind, "period": "2020/21", "area_type": "neighbourhood", "area_code": r["neighbourhood_code"],
+                         "area_name": d.loc[r["neighbourhood_code"], "neighbourhood_name"], "parent_code": d.loc[r["neighbourhood_code"], "locality_code"],
+                         "numerator": float(r["share"]), "denominator": np.nan, "note": note})
+        loc = grp.assign(loc=grp["neighbourhood_code"].map(d["locality_code"])).groupby("loc")["share"].sum()
+        names = d.drop_duplicates("locality_code").set_index("locality_code")["locality_name"]
+        for code, total in loc.items():
+            rows.append({"indicator_id": ind, "period": "2020/21", "area_type": "locality", "area_code": code, "area_name": names[code],
+                         "parent_code": CITY_CODE, "numerator": float(total), "denominator": np.nan, "note": "Sum of its neighbourhoods' modelled shares"})
+        rows.append({"indicator_id": ind, "period": "2020/21", "area_type": "city", "area_code": CITY_CODE, "area_name": CITY_NAME,
+                     "parent_code": ENGLAND_CODE, "numerator": float(grp["city_target"].iloc[0]), "denominator": np.nan,
+                     "note": "Published city target (real)"})
+    return pd.DataFrame(rows)
 
 
 def _join(a, b) -> str:

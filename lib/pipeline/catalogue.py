@@ -412,8 +412,40 @@ for _col, _label in (
     )
 
 
-def indicators_table() -> pd.DataFrame:
-    """The catalogue as an ``indicators.csv`` frame (contract column order)."""
-    df = pd.DataFrame(INDICATORS, columns=INDICATOR_COLUMNS)
+SRC_TARGETS = (
+    'Manchester Locality Plan / LCO Commissioning Prospectus (2017), seed 004, "Activity reduction and efficiency measures"'
+)
+
+
+def activity_target_entries(targets: pd.DataFrame) -> list[dict]:
+    """One modelled indicator per published 2020/21 activity-shift target line.
+
+    ``targets`` is the seed table built by :func:`lib.pipeline.seeds.activity_targets`.
+    """
+    out = []
+    for _, t in targets[targets["row_type"] == "line"].iterrows():
+        out.append(
+            _ind(
+                indicator_id=f"target_{t['measure_id']}",
+                name=f"Share of the 2020/21 target: {t['measure']}",
+                short_name=f"Target share: {t['measure'].replace('Reducing ', '').replace('the cost of ', '')}",
+                family="activity", unit=f"reduction, units as published ({t['unit_as_published']})", value_type="count",
+                multiplier=1, polarity="no_judgement", ci_method="none", status="modelled",
+                source=SRC_TARGETS, licence="Public sector information (council report)", period="2020/21",
+                definition=f"The city's 2020/21 target reduction for '{t['measure']}' ({int(t['activity_shift_2020_21']):,}, as published), split between neighbourhoods.",
+                method_note=(
+                    "Modelled: the city target split in proportion to resident population (ONS mid-2020), whole numbers by the "
+                    "largest-remainder method so the 12 shares add up exactly to the city figure; localities are sums of their "
+                    "neighbourhoods. The Activity shift page also offers a split by need (population x emergency admissions ratio)."
+                ),
+                caveats="An apportionment, not a published neighbourhood target. Units are printed as published; some look shifted by a row in the source.",
+            )
+        )
+    return out
+
+
+def indicators_table(extra: list[dict] | None = None) -> pd.DataFrame:
+    """The catalogue as an ``indicators.csv`` frame (contract column order), plus ``extra`` entries."""
+    df = pd.DataFrame(INDICATORS + list(extra or []), columns=INDICATOR_COLUMNS)
     df["multiplier"] = df["multiplier"].astype(float)
     return df

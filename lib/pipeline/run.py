@@ -43,7 +43,7 @@ def build_all(data_dir: Path, out_dir: Path, definition_path: Path | None = None
     definition_path = definition_path or out_dir / DEFINITION
     definition = read_definition(definition_path, known_wards(data_dir))
     layers = geography.build_geography(data_dir, definition)
-    indicators = catalogue.indicators_table()
+    indicators = catalogue.indicators_table(catalogue.activity_target_entries(seeds.activity_targets(data_dir)))
     values, _notes = build.build_values(data_dir, definition, indicators)
     present = set(values["indicator_id"])
     indicators = indicators[indicators["indicator_id"].isin(present)].reset_index(drop=True)
