@@ -21,7 +21,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 from tests.e2e.conftest import CHROMIUM, LAUNCH_ARGS, start_server, stop_server, wait_ready  # noqa: E402
 
-PAGES = ["overview", "map", "profile", "compare", "cohorts", "activity", "methods"]
+PAGES = ["overview", "map", "profile", "compare", "cohorts", "activity", "own_data", "present", "methods"]
 
 
 def measure(browser, url: str, runs: int) -> list[float]:

@@ -15,7 +15,7 @@ import pandas as pd
 
 from lib import stats
 from lib.data import Dataset
-from lib.indicators import area_comparison_table, has_neighbourhoods, meta, periods, slice_values
+from lib.indicators import area_comparison_table, has_neighbourhoods, meta
 from lib.present import COMPARISON_STYLE, format_interval, format_value
 
 #: Comparison word -> Vega-Lite point shape (echoes the symbol in COMPARISON_STYLE).

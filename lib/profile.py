@@ -272,3 +272,108 @@ def ward_sentence(wards: pd.DataFrame, m: dict, nbhd_name: str) -> str:
     if len(wards) > 1:
         s += f" and {low['area_name']} the lowest ({format_value(low['value'], m)})"
     return s + "."
+
+
+# --------------------------------------------------------------------------- board summary
+
+
+def _previous_period(ps: list[str]) -> str | None:
+    """The period to compare the latest with: a year earlier for monthly series (``YYYY-MM``),
+    else the period before the latest. ``None`` when there is no earlier period."""
+    if len(ps) < 2:
+        return None
+    latest = ps[-1]
+    if len(latest) == 7 and latest[4] == "-" and latest[:4].isdigit():
+        year_before = f"{int(latest[:4]) - 1}{latest[4:]}"
+        return year_before if year_before in ps else ps[-2]
+    return ps[-2]
+
+
+def trend_rows(ds: Dataset, nbhd: str, level: str = "95") -> pd.DataFrame:
+    """Tested indicators with an earlier neighbourhood period: latest vs previous (a year earlier
+    for monthly series), the direction and whether the change is for the worse (polarity-aware).
+
+    Columns: ``indicator_id, short_name, period, previous_period, value, previous, vs_england,
+    rose, got_worse``. The change itself is not significance-tested: it is described.
+    """
+    table = profile_table(ds, nbhd, level=level)
+    rows = []
+    for r in table[table["ci_method"] != "none"].to_dict("records"):
+        nb = ds.values[(ds.values["indicator_id"] == r["indicator_id"]) & (ds.values["area_type"] == "neighbourhood")
+                       & (ds.values["area_code"] == nbhd)]
+        ps = sorted(nb["period"].astype(str).unique())
+        prev = _previous_period(ps)
+        if prev is None or ps[-1] != r["period"]:
+            continue
+        before = float(nb.loc[nb["period"].astype(str) == prev, "value"].iloc[0])
+        if math.isnan(before) or math.isnan(r["value"]) or before == r["value"]:
+            rose, worse = None, False
+        else:
+            rose = r["value"] > before
+            worse = (rose and r["polarity"] == "lower_is_better") or (not rose and r["polarity"] == "higher_is_better")
+        rows.append({"indicator_id": r["indicator_id"], "short_name": r["short_name"], "period": r["period"], "previous_period": prev,
+                     "value": r["value"], "previous": before, "vs_england": r["vs_england"], "rose": rose, "got_worse": worse,
+                     "unit": r["unit"], "value_type": r["value_type"]})
+    return pd.DataFrame(rows, columns=["indicator_id", "short_name", "period", "previous_period", "value", "previous",
+                                       "vs_england", "rose", "got_worse", "unit", "value_type"])
+
+
+def board_summary(ds: Dataset, nbhd: str, bench: str = "england", level: str = "95") -> list[str]:
+    """Three to five plain-English sentences for a board: where the neighbourhood is significantly
+    better or worse than England and than Manchester (or the rest of Manchester when ``bench`` is
+    ``"rest"``), what is worse than England and getting worse (indicators with earlier periods:
+    the latest against a year earlier for monthly series, else the period before), and which
+    figures are estimates.
+
+    "Worse than England and getting worse" is said only when the latest value is significantly
+    worse than England (at ``level``) AND it moved the wrong way (rose, for lower-is-better). The
+    change over time is described, not tested.
+    """
+    name = str(ds.definition.loc[ds.definition["neighbourhood_code"] == nbhd, "neighbourhood_name"].iloc[0])
+    lvl = "99.8%" if level == "99.8" else "95%"
+    table = profile_table(ds, nbhd, level=level, bench=bench)
+    tested = table[table["ci_method"] != "none"]
+    out: list[str] = []
+    other = ("vs_bench", "the rest of Manchester") if bench == "rest" else ("vs_city", "Manchester")
+    for col, bench_name in (("vs_england", "England"), other):
+        at = f" (at {lvl} confidence)" if col == "vs_england" else ""
+        worse, better = _names(tested, col, "worse"), _names(tested, col, "better")
+        if worse and better:
+            out.append(f"Compared with {bench_name}{at}, {name} is significantly worse on {_join(worse, 8)}, and better on {_join(better, 8)}.")
+        elif worse:
+            out.append(f"Compared with {bench_name}{at}, {name} is significantly worse on {_join(worse, 8)}.")
+        elif better:
+            out.append(f"Compared with {bench_name}{at}, {name} is significantly better on {_join(better, 8)}, and not worse on any tested figure.")
+        else:
+            out.append(f"{name} is not significantly different from {bench_name} on any of the {len(tested)} figures that can be tested.")
+    trends = trend_rows(ds, nbhd, level=level)
+    if len(trends):
+        def change(r: dict) -> str:
+            m = {"unit": r["unit"], "value_type": r["value_type"]}
+            verb = "up" if r["rose"] else "down"
+            return f"{r['short_name'].lower()} ({verb} from {format_value(r['previous'], m)} in {r['previous_period']} to {format_value(r['value'], m)} in {r['period']})"
+
+        bad = [change(r) for r in trends.to_dict("records") if r["vs_england"] == "worse" and r["got_worse"]]
+        if bad:
+            out.append(f"Worse than England and getting worse: {_join(bad)}.")
+        else:
+            improving = [change(r) for r in trends.to_dict("records") if r["vs_england"] == "worse" and r["rose"] is not None and not r["got_worse"]]
+            tail = f"; worse than England but improving: {_join(improving)}" if improving else ""
+            out.append(f"Of the {len(trends)} tested figures with earlier years, none is both worse than England and getting worse{tail}.")
+    untested = table[table["ci_method"] == "none"]
+    modelled = untested[untested["status"] == "modelled"]
+    averaged = untested[(untested["status"] != "modelled") & untested["value_type"].isin(["score", "ratio"])]
+    parts = []
+    expected = modelled[modelled["family"] != "activity"]
+    if len(expected):
+        parts.append(f"{len(expected)} modelled expected counts (such as {_join([n.split(':')[0] for n in expected['short_name']], 2)})")
+    targets = modelled[modelled["family"] == "activity"]
+    if len(targets):
+        parts.append(f"{len(targets)} modelled shares of the city's activity-shift targets")
+    if len(averaged):
+        parts.append(f"{len(averaged)} scores and ratios averaged from small areas (such as {_join(list(averaged['short_name']), 2)})")
+    if parts:
+        out.append("Some figures are estimates, not observed counts: " + _join(parts) + "; they are shown but not tested for significance.")
+    else:
+        out.append("No figure in this profile is an estimate: every figure is observed or computed from published counts.")
+    return out[:5]

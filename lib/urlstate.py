@@ -20,6 +20,8 @@ PARAMETERS: dict[str, str] = {
     "colour": "map colouring: comparison, quartile or continuous",
     "family": "indicator family",
     "method": "how modelled figures are split between neighbourhoods: need or population",
+    "present": "presentation mode: 1 for full-screen, large-type slides",
+    "step": "presentation step: map, profile, compare, cohorts or activity",
 }
 
 MAX_LENGTH = 64

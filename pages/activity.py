@@ -57,6 +57,11 @@ shared.download_csv(mine.drop(columns=["weight"]), f"activity_targets_share_{cod
 measure = st.selectbox("Show all 12 neighbourhoods' shares of", list(lines["measure_id"]), format_func=measure_names.get, key="activity_measure")
 one = shares[shares["measure_id"] == measure]
 st.altair_chart(shares_chart(one, code, names, f"{measure_names[measure]}: share of {int(one['city_target'].iloc[0]):,} by {method} ({MODELLED})", order=list(names)), width="stretch")
+shared.export_chart_buttons(shares_chart(one, code, names, f"{measure_names[measure]}: share of {int(one['city_target'].iloc[0]):,} by {method} ({MODELLED})", order=list(names)),
+                            f"activity_shares_{measure}_{method}", f"{measure_names[measure]}: each neighbourhood's share of the 2020/21 target ({MODELLED})",
+                            shared.export_sources_footer([f"target_{measure}"], "activity", {"method": method}, status="modelled",
+                                                         source=str(lines["source"].iloc[0]), period="2020/21", method=words),
+                            key="activity_shares")
 st.caption(f"{MODELLED}: {words} The 12 shares add up to the city figure.")
 
 with st.expander("How much does the choice of method matter?"):

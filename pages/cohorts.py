@@ -3,7 +3,6 @@ England (tables, one map), and the risk pyramid per neighbourhood and for the ci
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -27,10 +26,6 @@ state = shared.page_state(
 )
 
 
-@st.cache_resource(show_spinner=False)
-def geojson(name: str) -> dict:
-    """A boundary layer as a compact GeoJSON dict (shared, read-only: never mutate)."""
-    return mapview.layer_geojson(shared.layer(name))
 
 
 def _select_clicked() -> None:
@@ -57,10 +52,10 @@ period = periods(ds.values, ind)[-1]
 table = area_comparison_table(ds.values, ds.indicators, ind, period, "neighbourhood", bench, level)
 table = mapview.sort_areas(table, list(names))
 colour = "comparison" if m["ci_method"] != "none" else "quartile"
-features = mapview.map_features(geojson("neighbourhoods"), table, m, colour, bench, level, "neighbourhood", selected=nbhd)
+features = mapview.map_features(shared.geojson("neighbourhoods"), table, m, colour, bench, level, "neighbourhood", selected=nbhd)
 legend = mapview.legend_items(colour, table, m, bench, "neighbourhood")
 legend_title = f"Compared with {BENCHMARKS[bench]}" if colour == "comparison" else "Quartile (1 = lowest)"
-fmap = mapview.build_map(features, legend_title, legend, colour, labels=True, fit=geojson("neighbourhoods"), height=460)
+fmap = mapview.build_map(features, legend_title, legend, colour, labels=True, fit=shared.geojson("neighbourhoods"), height=460)
 status_word = f" ({MODELLED})" if m["status"] == "modelled" else ""
 st.subheader(f"{m['name']}{status_word}, {period}")
 st.caption(
@@ -69,6 +64,8 @@ st.caption(
 )
 st_folium(fmap, key=MAP_KEY, height=460, use_container_width=True, returned_objects=["last_active_drawing"], on_change=_select_clicked)
 st.markdown("**Key:** " + mapview.legend_text(legend))
+shared.export_map_buttons(features, legend, f"{m['name']}{status_word}, {period}", legend_title, colour,
+                          shared.export_footer(m, period, "cohorts", {"ind": ind}), f"cohorts_map_{ind}_{period}".replace("/", "-"), key="cohorts_map")
 rows = mapview.table_rows(table, m, bench, level, "neighbourhood")
 st.dataframe(rows, hide_index=True, width="stretch")
 shared.source_caption(m, period)
@@ -121,6 +118,11 @@ pyr = riskpyramid.pyramid(ds, method)
 c1, c2 = st.columns(2)
 c1.altair_chart(riskpyramid.pyramid_chart(riskpyramid.tier_long(pyr, nbhd), f"{nbhd} · {names[nbhd]}"), width="stretch")
 c2.altair_chart(riskpyramid.pyramid_chart(riskpyramid.tier_long(pyr, pyr["area_code"].iloc[-1]), "Manchester"), width="stretch")
+shared.export_chart_buttons(riskpyramid.pyramid_chart(riskpyramid.tier_long(pyr, nbhd), f"{nbhd} · {names[nbhd]}"), f"risk_pyramid_{nbhd}_{method}",
+                            f"Risk pyramid (MODELLED ESTIMATE): {nbhd} · {names[nbhd]}", shared.export_sources_footer(
+                                ["population"], "cohorts", {"ind": ind, "method": method}, status="modelled",
+                                source="Manchester council reports 2016–2017 (seeds 003, 004); ONS mid-2020 population estimates; MHCLG English Indices of Deprivation (CIDR)"),
+                            key="cohorts_pyramid", width=600)
 st.caption("Each bar's width is the tier's share of residents; the labels give people (modelled) and share. "
            "The table below holds the same figures for all 12 neighbourhoods and the city.")
 ptable = riskpyramid.display_pyramid_table(pyr)

@@ -50,7 +50,11 @@ bars = charts.comparison_bar_data(table, m, names, level=level, order=order)
 if m["ci_method"] == "none":
     st.info("This figure is an estimate or a whole-population figure: it has no confidence interval, so the bars are not tested against the benchmark.")
 st.altair_chart(charts.comparison_bars(bars, m, england, manchester, bench_name, level_label), width="stretch")
-counts = bars["area_code"].map(table.set_index("area_code")["numerator"]).map(lambda x: "–" if x != x else (f"<5" if x < 5 else f"{x:,.0f}"))
+view = {"family": family, "ind": ind, "period": period}
+shared.export_chart_buttons(charts.comparison_bars(bars, m, england, manchester, bench_name, level_label), f"compare_{ind}_{period}".replace("/", "-"),
+                            f"{m['name']}, {period}: the 12 neighbourhoods", shared.export_footer(m, period, "compare", view), key="compare_bars",
+                            subtitle=f"Bars with {level_label} confidence intervals, compared with {bench_name}.")
+counts = bars["area_code"].map(table.set_index("area_code")["numerator"]).map(lambda x: "–" if x != x else ("<5" if x < 5 else f"{x:,.0f}"))
 bar_tbl = charts.bar_table(bars, england, manchester, m, bench_name, level_label, counts=counts)
 st.dataframe(bar_tbl, hide_index=True, width="stretch")
 shared.source_caption(m, period)
@@ -66,6 +70,8 @@ if ind in charts.funnel_indicators(ds):
     pts = bars.merge(table[["area_code", "area_name", "denominator"]], on="area_code")
     limits = charts.funnel_limits(p0_value / float(m["multiplier"]), pts["denominator"].min() * 0.5, pts["denominator"].max() * 1.5, float(m["multiplier"]))
     st.altair_chart(charts.funnel_chart(pts, limits, m, p0_value, p0_name), width="stretch")
+    shared.export_chart_buttons(charts.funnel_chart(pts, limits, m, p0_value, p0_name), f"funnel_{ind}_{period}".replace("/", "-"),
+                                f"Funnel plot: {m['name']}, {period}", shared.export_footer(m, period, "compare", view), key="compare_funnel")
     st.caption(
         f"Control limits: the Wilson score interval of n × p₀ events out of n, around {p0_name}'s value p₀, at 95% and 99.8%. "
         "Points outside the funnel differ from the benchmark by more than chance would explain at that level."
@@ -80,6 +86,8 @@ if ind in charts.trend_indicators(ds):
     st.subheader(f"Over time: {names[nbhd]}, Manchester and England")
     trend = charts.trend_data(ds, ind, nbhd, level)
     st.altair_chart(charts.trend_chart(trend, m, level_label), width="stretch")
+    shared.export_chart_buttons(charts.trend_chart(trend, m, level_label), f"trend_{ind}_{nbhd}", f"{m['name']} over time: {names[nbhd]}, Manchester and England",
+                                shared.export_footer(m, f"{trend['period'].min()} to {trend['period'].max()}", "compare", view), key="compare_trend")
     if m["ci_method"] != "none":
         st.caption(f"The shaded band is {names[nbhd]}'s {level_label} confidence interval.")
     ttbl = charts.trend_table(trend, m, level_label)
@@ -95,6 +103,8 @@ st.markdown(
 )
 rug = charts.tartan_data(ds, bench, level, order=neighbourhood_order(ds.definition))
 st.altair_chart(charts.tartan_chart(rug, bench_name), width="stretch")
+shared.export_chart_buttons(charts.tartan_chart(rug, bench_name), f"tartan_rug_{bench}_{level}", f"All indicators at a glance, compared with {bench_name}",
+                            shared.export_sources_footer(list(rug["indicator_id"]), "compare", view), key="compare_tartan", width=1200)
 rug_tbl = charts.tartan_table(rug)
 st.dataframe(rug_tbl, hide_index=True, width="stretch")
 st.caption(

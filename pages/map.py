@@ -16,10 +16,6 @@ from pages import shared
 MAP_KEY = "map_view"
 
 
-@st.cache_resource(show_spinner=False)
-def geojson(name: str) -> dict:
-    """A boundary layer as a compact GeoJSON dict (shared, read-only: never mutate)."""
-    return mapview.layer_geojson(shared.layer(name))
 
 
 def _select_clicked() -> None:
@@ -88,16 +84,16 @@ table = area_comparison_table(ds.values, ds.indicators, ind, period, area_type, 
 table = mapview.sort_areas(table, list(shared.neighbourhood_names()) if area_type == "neighbourhood" else None)
 bench_name = BENCHMARKS[mapview.effective_benchmark(frame["bench"], area_type)]
 detail = shown != "neighbourhoods"  # wards/LSOAs: neighbourhood outlines on top; the selected one drawn as a double line
-features = mapview.map_features(geojson(shown), table, m, colour, frame["bench"], frame["level"], area_type,
+features = mapview.map_features(shared.geojson(shown), table, m, colour, frame["bench"], frame["level"], area_type,
                                 selected=None if detail else frame["nbhd"])
 legend = mapview.legend_items(colour, table, m, frame["bench"], area_type)
 legend_title = {"comparison": f"Compared with {bench_name}", "quartile": "Quartile (1 = lowest)", "continuous": m["short_name"]}[colour]
-outlines = [(geojson("neighbourhoods"), 2, "#1A1A1A"), (geojson("localities"), 4, "#000000")] if detail else []
+outlines = [(shared.geojson("neighbourhoods"), 2, "#1A1A1A"), (shared.geojson("localities"), 4, "#000000")] if detail else []
 fmap = mapview.build_map(
     features, legend_title, legend, colour, outlines=outlines,
-    labels=geojson("neighbourhoods") if detail else True,
-    selected_outline=mapview.select_features(geojson("neighbourhoods"), [frame["nbhd"]]) if detail else None,
-    fit=geojson("neighbourhoods"),
+    labels=shared.geojson("neighbourhoods") if detail else True,
+    selected_outline=mapview.select_features(shared.geojson("neighbourhoods"), [frame["nbhd"]]) if detail else None,
+    fit=shared.geojson("neighbourhoods"),
 )
 
 st.subheader(f"{m['name']}, {period}: {_lower(mapview.LAYERS[shown][1])}")
@@ -109,6 +105,10 @@ st.caption(
 )
 st_folium(fmap, key=MAP_KEY, height=620, use_container_width=True, returned_objects=["last_active_drawing"], on_change=_select_clicked)
 st.markdown("**Key:** " + mapview.legend_text(legend))
+shared.export_map_buttons(features, legend, f"{m['name']}, {period}: {_lower(mapview.LAYERS[shown][1])}", legend_title, colour,
+                          shared.export_footer(m, period, "map", {"family": family, "ind": ind, "period": period, "layer": layer, "colour": colour}),
+                          f"map_{ind}_{period}_{shown}".replace("/", "-"), key="map_static",
+                          outlines=[shared.geojson("neighbourhoods")] if detail else [], labels=shared.geojson("neighbourhoods") if detail else None)
 
 nbhd_names = shared.neighbourhood_names()
 s1, s2 = st.columns([3, 1])

@@ -49,7 +49,7 @@ cols = st.columns(3)
 for i, (rel, label, mime) in enumerate(catalogue_view.DOWNLOADS):
     with cols[i % 3]:
         try:
-            st.download_button(label, data.file_bytes(rel), file_name=rel.split("/")[-1], mime=mime, key=f"dl_{rel}",
+            st.download_button(label, shared.dataset_file_bytes(rel), file_name=rel.split("/")[-1], mime=mime, key=f"dl_{rel}",
                                icon=":material/download:")
         except data.DataFileError as exc:
             st.warning(str(exc))

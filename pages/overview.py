@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lib import overview
-from lib.indicators import BENCHMARKS, CONFIDENCE, has_neighbourhoods, meta, periods
+from lib.indicators import CONFIDENCE, has_neighbourhoods, meta, periods
 from pages import shared
 
 frame = shared.frame_state()

@@ -19,9 +19,15 @@ ward_choices = profile.ward_indicators(ds)
 state = shared.page_state({"ind": ward_choices}, {"ind": "children_low_income"}, prefix="profile")
 short = dict(zip(ds.indicators["indicator_id"], ds.indicators["short_name"]))
 
-st.title(f"{nbhd} · {name}")
+head, present = st.columns([5, 1], vertical_alignment="bottom")
+head.title(f"{nbhd} · {name}")
+with present:
+    shared.present_link("profile")
 table = profile.profile_table(ds, nbhd, level=level, bench=bench)
-st.markdown("\n".join(f"- {s}" for s in profile.summary_sentences(table, name, level=level)))
+st.markdown("**Board summary**\n\n" + "\n".join(f"- {s}" for s in profile.board_summary(ds, nbhd, bench=bench, level=level)))
+with st.expander("Export: slide deck, PDF profile and images", icon=":material/download:"):
+    st.caption(f"A slide deck (8 slides) and a one-page PDF for {name}, with sources, status and a link back to this view on every page.")
+    shared.export_neighbourhood_buttons(nbhd, bench, level)
 
 st.subheader("How it compares with England")
 spine = charts.spine_data(table)
@@ -32,6 +38,10 @@ st.markdown(
     "(for population figures, with no better or worse, right means higher)."
 )
 st.altair_chart(charts.spine_chart(spine, area_name=name, bench_name=bench_name), width="stretch")
+shared.export_chart_buttons(charts.spine_chart(spine, area_name=name, bench_name=bench_name), f"spine_{nbhd}",
+                            f"{nbhd} · {name}: how it compares with England",
+                            shared.export_profile_footer(table, "profile"), key="profile_spine", width=1100,
+                            subtitle=f"Dot: {name}, compared with {bench_name} at {CONFIDENCE[level]} confidence. Better is always to the right.")
 left_out = table.loc[~table["indicator_id"].isin(spine["indicator_id"]), "short_name"]
 if len(left_out):
     st.caption("In the table only (no England figure to centre on, or a count): " + ", ".join(left_out) + ".")
@@ -51,6 +61,8 @@ shared.download_csv(display, f"profile_{nbhd}.csv", key="dl_profile_table")
 st.subheader("Population by age")
 age = profile.age_profile(ds, nbhd)
 st.altair_chart(charts.age_chart(age), width="stretch")
+shared.export_chart_buttons(charts.age_chart(age), f"population_by_age_{nbhd}", f"Population by age: {nbhd} · {name}",
+                            shared.export_footer(meta(ds.indicators, "population"), str(age["period"].iloc[0]), "profile"), key="profile_age")
 age_table = profile.display_age_table(age)
 st.dataframe(age_table, hide_index=True, width="stretch")
 shared.source_caption(meta(ds.indicators, "population"), str(age["period"].iloc[0]))
@@ -67,6 +79,9 @@ else:
     st.markdown(profile.ward_sentence(wards, m, name))
     ward_bench, ward_col = ("England", "vs_england") if bench == "england" else ("Manchester", "vs_city")
     st.altair_chart(charts.ward_chart(wards, m, bench_name=ward_bench, comparison_col=ward_col), width="stretch")
+    shared.export_chart_buttons(charts.ward_chart(wards, m, bench_name=ward_bench, comparison_col=ward_col), f"wards_{nbhd}_{ind}",
+                                f"{m['name']}: the wards of {name}, {wards['period'].iloc[0]}",
+                                shared.export_footer(m, str(wards["period"].iloc[0]), "profile", {"ind": ind}), key="profile_wards")
     ward_display = profile.display_ward_table(wards, m, level=level)
     st.dataframe(ward_display, hide_index=True, width="stretch")
     shared.source_caption(m, str(wards["period"].iloc[0]))

@@ -12,7 +12,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from lib import data, urlstate
+from lib import data, disclosure, imports, regroup, urlstate
 from lib.indicators import BENCHMARKS, CONFIDENCE, neighbourhood_order
 from lib.present import COMPARISON_STYLE, STATUS_BADGE, status_sentence
 
@@ -28,16 +28,131 @@ DEFINITION_CAVEAT = (
 FRAME_KEYS = ("nbhd", "bench", "level")
 
 
+#: Session keys of the "Your data" page (pages/own_data.py): loaded imports, the chosen grouping
+#: (None = the 12 neighbourhoods) and the disclosure threshold the user asked for.
+USER_DATA_KEY = "own_data_loaded"
+GROUPING_KEY = "own_data_grouping"
+THRESHOLD_KEY = "own_data_threshold"
+
+
 @st.cache_data(show_spinner=False)
-def dataset() -> data.Dataset:
-    """The embedded dataset (cached; a hit returns a copy)."""
+def embedded() -> data.Dataset:
+    """The embedded dataset exactly as committed (cached; a hit returns a copy). Pages use
+    :func:`dataset`, which adds the user's data, their grouping and disclosure control."""
     return data.load_dataset()
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def _base(grouping_csv: str | None, threshold: int) -> tuple[data.Dataset, tuple[str, ...]]:
+    """The embedded dataset regrouped (if a grouping is chosen) and suppressed (cached per
+    grouping and threshold, shared by all sessions: it holds no user data)."""
+    ds = embedded()
+    values, definition, dropped = ds.values, ds.definition, ()
+    if grouping_csv is not None:
+        definition = _grouping_frame(grouping_csv)
+        r = regroup.regroup(values, ds.indicators, definition, note="Rebuilt from ward figures for the chosen grouping")
+        values, dropped = r.values, tuple(r.not_regrouped)
+    values = disclosure.suppress(values, ds.indicators, threshold)
+    indicators = ds.indicators.assign(user_data=False)
+    return data.Dataset(indicators=indicators, values=values, definition=definition), dropped
+
+
+def _grouping_frame(grouping_csv: str) -> pd.DataFrame:
+    import io
+
+    return pd.read_csv(io.StringIO(grouping_csv), dtype=str, keep_default_na=False, na_values=[""])
+
+
+def grouping_csv() -> str | None:
+    """The chosen grouping as CSV text (None for the 12 neighbourhoods)."""
+    g = st.session_state.get(GROUPING_KEY)
+    return g["csv"] if g else None
+
+
+def threshold() -> int:
+    """The disclosure threshold in force (never below the deployment's, ``NP_SUPPRESS_BELOW``)."""
+    return disclosure.effective_threshold(st.session_state.get(THRESHOLD_KEY))
+
+
+def not_regrouped() -> tuple[str, ...]:
+    """Indicators whose neighbourhood figures cannot be rebuilt for the chosen grouping."""
+    gcsv = grouping_csv()
+    return _base(gcsv, threshold())[1] if gcsv is not None else ()
+
+
+def dataset() -> data.Dataset:
+    """What every page sees: the embedded data plus the user's own data (marked "(your data)"),
+    rebuilt for the chosen neighbourhood grouping, with small counts hidden (``lib.disclosure``).
+
+    The embedded part is cached across sessions; the user's part is combined once per change and
+    kept in the session. Each call returns fresh copies of the frames.
+    """
+    gcsv, t = grouping_csv(), threshold()
+    base, _ = _base(gcsv, t)
+    loaded = st.session_state.get(USER_DATA_KEY) or []
+    if not loaded:
+        return base
+    key = (tuple((d.name, tuple(d.indicator_ids), id(d)) for d in loaded), hash(gcsv), t)
+    cached = st.session_state.get("_own_data_merged")
+    if not cached or cached[0] != key:
+        ui, uv = imports.combined(loaded)
+        if gcsv is not None:
+            uv = regroup.regroup(uv, ui, base.definition, note="Rebuilt from ward figures for the chosen grouping").values
+        uv = disclosure.suppress(uv, ui, t)
+        merged = data.Dataset(
+            indicators=pd.concat([base.indicators, ui], ignore_index=True),
+            values=pd.concat([base.values, uv.reindex(columns=base.values.columns)], ignore_index=True),
+            definition=base.definition,
+        )
+        st.session_state["_own_data_merged"] = (key, merged)
+        cached = st.session_state["_own_data_merged"]
+    ds = cached[1]
+    return data.Dataset(indicators=ds.indicators.copy(), values=ds.values.copy(), definition=ds.definition.copy())
+
+
+def dataset_file_bytes(relative: str) -> bytes:
+    """An embedded file for download, with disclosure control: ``profiles/values.csv`` is served
+    as :func:`dataset` holds it (small counts hidden, the chosen grouping, the user's data);
+    ``geodata/neighbourhoods.csv`` as the grouping in use; other files as committed."""
+    if relative == "profiles/values.csv":
+        return dataset().values.to_csv(index=False).encode("utf-8")
+    if relative == "profiles/indicators.csv":
+        ind = dataset().indicators
+        return ind[[c for c in ind.columns if c != "user_data"]].to_csv(index=False).encode("utf-8")
+    if relative == "geodata/neighbourhoods.csv" and grouping_csv() is not None:
+        return dataset().definition.to_csv(index=False).encode("utf-8")
+    return data.file_bytes(relative)
+
+
 @st.cache_resource(show_spinner=False)
-def layer(name: str) -> gpd.GeoDataFrame:
-    """A boundary layer (cached as a shared read-only resource: never mutate it)."""
+def _embedded_layer(name: str) -> gpd.GeoDataFrame:
     return data.load_layer(name)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _grouped_layers(grouping_csv: str) -> dict[str, gpd.GeoDataFrame]:
+    return regroup.dissolve_layers(_embedded_layer("wards"), _grouping_frame(grouping_csv))
+
+
+def layer(name: str) -> gpd.GeoDataFrame:
+    """A boundary layer (a shared read-only resource: never mutate it). With another grouping
+    chosen, the neighbourhood and locality layers are dissolved from the wards for it."""
+    gcsv = grouping_csv()
+    if gcsv is not None and name in ("neighbourhoods", "localities", "wards"):
+        return _grouped_layers(gcsv)[name]
+    return _embedded_layer(name)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _geojson(name: str, grouping_csv: str | None) -> dict:
+    from lib import mapview
+
+    return mapview.layer_geojson(layer(name))
+
+
+def geojson(name: str) -> dict:
+    """A boundary layer as compact GeoJSON for the map, for the chosen grouping (read-only)."""
+    return _geojson(name, grouping_csv())
 
 
 @st.cache_data(show_spinner=False)
@@ -53,8 +168,11 @@ def neighbourhood_names() -> dict[str, str]:
     return {code: names[code] for code in neighbourhood_order(d)}
 
 
-def frame() -> bool:
-    """Draw the shared frame. Returns False (after explaining) if the data cannot be loaded."""
+def frame(show_sidebar: bool = True) -> bool:
+    """Draw the shared frame. Returns False (after explaining) if the data cannot be loaded.
+
+    With ``show_sidebar=False`` (presentation mode) the selections are still read from the URL
+    and kept, but no sidebar widgets are drawn."""
     try:
         dataset()
     except data.DataFileError as exc:
@@ -68,6 +186,16 @@ def frame() -> bool:
         st.session_state["frame_values"] = {k: state.values[k] for k in FRAME_KEYS}
         st.session_state["frame_notices"] = state.notices
     _restore_widgets(st.session_state["frame_values"], prefix="")
+    if show_sidebar:
+        _sidebar(names)
+    st.session_state["frame_values"] = {k: st.session_state[k] for k in FRAME_KEYS}
+    write_url(st.session_state["frame_values"])
+    for notice in st.session_state.pop("frame_notices", []):
+        st.warning(notice, icon=":material/link_off:")
+    return True
+
+
+def _sidebar(names: dict[str, str]) -> None:
     with st.sidebar:
         st.markdown("### Neighbourhood Profiles\nManchester's 12 integrated neighbourhoods")
         st.selectbox("Neighbourhood", list(names), format_func=lambda c: f"{c} · {names[c]}", key="nbhd")
@@ -75,16 +203,12 @@ def frame() -> bool:
                      help="Rest of Manchester is the city without the neighbourhood, which removes the part–whole overlap.")
         st.radio("Confidence level", list(CONFIDENCE), format_func=CONFIDENCE.get, key="level", horizontal=True,
                  help="99.8% is stricter: fewer differences count as significant.")
+        present_link("map", label="Present this neighbourhood", widgets=True)
         with st.expander("What the labels mean"):
             st.markdown(comparison_key_markdown())
             st.markdown("\n".join(f"- **{STATUS_BADGE[s]}**: {status_sentence(s)}" for s in STATUS_BADGE))
         st.caption(DEFINITION_CAVEAT)
         st.caption(ATTRIBUTION)
-    st.session_state["frame_values"] = {k: st.session_state[k] for k in FRAME_KEYS}
-    write_url(st.session_state["frame_values"])
-    for notice in st.session_state.pop("frame_notices", []):
-        st.warning(notice, icon=":material/link_off:")
-    return True
 
 
 def frame_state() -> dict[str, str]:
@@ -177,3 +301,119 @@ def source_caption(meta: dict, period: str) -> None:
 def accessed_on() -> str:
     """Today's date for 'accessed on' lines."""
     return dt.date.today().isoformat()
+
+
+# --- presentation (presentation mode: static CSS and the "Present" link; see pages/present.py)
+
+#: Static CSS for presentation mode (no data in it): hide the Streamlit chrome and the sidebar,
+#: large dark type on white for a 1920 x 1080 projector, and hide the clicker-key buttons.
+PRESENT_CSS = """<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="collapsedControl"],
+[data-testid="stHeader"], header.stAppHeader, [data-testid="stToolbar"], [data-testid="stDecoration"],
+[data-testid="stStatusWidget"], [data-testid="stMainMenu"], #MainMenu, footer { display: none !important; }
+.stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] { background: #FFFFFF !important; color: #000000 !important; }
+[data-testid="stMainBlockContainer"], .block-container { padding: 1.2rem 2.5rem 2rem 2.5rem !important; max-width: 100% !important; }
+[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { font-size: 26px !important; line-height: 1.4 !important; color: #000000 !important; }
+[data-testid="stMarkdownContainer"] li { margin-bottom: 0.45em; }
+h1 { font-size: 46px !important; line-height: 1.15 !important; color: #000000 !important; padding: 0.2rem 0 0.4rem 0 !important; }
+h2, h3 { font-size: 32px !important; color: #000000 !important; }
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { font-size: 18px !important; color: #1A1A1A !important; opacity: 1 !important; line-height: 1.35 !important; }
+.stButton button, [data-testid="stPageLink"] a { min-height: 52px; border: 2px solid #000000 !important; }
+.stButton button p, [data-testid="stPageLink"] a p, [data-testid="stPageLink"] a span { font-size: 22px !important; font-weight: 600; color: #000000 !important; }
+[data-testid="stTable"] table td, [data-testid="stTable"] table th { font-size: 21px !important; color: #000000 !important; padding: 6px 10px !important; }
+[data-testid="stMetricValue"] { font-size: 44px !important; color: #000000 !important; }
+[data-testid="stMetricLabel"] p { font-size: 22px !important; color: #000000 !important; }
+[data-testid="stAlert"] p { font-size: 22px !important; }
+.st-key-np_clicker { display: none !important; }
+</style>"""
+
+
+def present_css() -> None:
+    """Hide the chrome and enlarge the type (static CSS only; never data)."""
+    st.html(PRESENT_CSS)
+
+
+def present_link(step: str = "map", label: str = "Present", widgets: bool = False) -> None:
+    """A link to presentation mode for the selected neighbourhood (from ``step``); ``widgets``:
+    take the selections from the sidebar widgets of this run (inside the frame)."""
+    from lib.present_mode import step_url_params
+
+    f = {k: st.session_state[k] for k in FRAME_KEYS} if widgets else frame_state()
+    st.page_link("pages/present.py", label=label, icon=":material/slideshow:",
+                 query_params=step_url_params(f["nbhd"], step, f["bench"], f["level"]),
+                 help="Full screen, large type, step by step: for a projector.")
+
+
+# --- exports (images, slide deck and PDF; bytes are made only when a button is clicked)
+
+
+def export_footer(meta: dict, period: str, page: str, params: dict[str, str] | None = None) -> list[str]:
+    """Footer lines for an exported image: source, period, status, accessed date and the link back
+    to this exact view (the shared frame plus ``params``)."""
+    from lib import exports
+
+    url = exports.view_url(None, page, {**frame_state(), **(params or {})})
+    return exports.meta_footer(meta, period, url)
+
+
+def export_chart_buttons(chart, name: str, title: str, footer: list[str], key: str, subtitle: str | None = None,
+                         width: int = 900) -> None:
+    """PNG and SVG downloads of a chart (altair or Vega-Lite dict) with its title and footer,
+    rendered on the server only when clicked."""
+    from lib import exports
+
+    def spec() -> dict:
+        return exports.with_footer(chart, title, footer, subtitle=subtitle, width=width)
+
+    c1, c2, _ = st.columns([1, 1, 3])
+    c1.download_button("Image (PNG)", lambda: exports.chart_png(spec(), scale=2), file_name=f"{name}.png", mime="image/png",
+                       key=f"png_{key}", on_click="ignore", icon=":material/image:")
+    c2.download_button("Image (SVG)", lambda: exports.chart_svg(spec()).encode("utf-8"), file_name=f"{name}.svg",
+                       mime="image/svg+xml", key=f"svg_{key}", on_click="ignore", icon=":material/image:")
+
+
+def export_neighbourhood_buttons(nbhd: str, bench: str, level: str) -> None:
+    """The neighbourhood's slide deck (PowerPoint) and one-page PDF profile, made when clicked."""
+    from lib import exports
+
+    layers = {"neighbourhoods": layer("neighbourhoods")}
+    c1, c2, _ = st.columns([1, 1, 2])
+    c1.download_button("Slide deck (PowerPoint)", lambda: exports.neighbourhood_deck(dataset(), nbhd, bench, level, None, layers),
+                       file_name=f"neighbourhood_{nbhd}.pptx", key="dl_deck", on_click="ignore", type="primary",
+                       mime="application/vnd.openxmlformats-officedocument.presentationml.presentation", icon=":material/slideshow:")
+    c2.download_button("One-page profile (PDF)", lambda: exports.neighbourhood_pdf(dataset(), nbhd, bench, level, None, layers),
+                       file_name=f"neighbourhood_{nbhd}.pdf", mime="application/pdf", key="dl_pdf", on_click="ignore",
+                       icon=":material/picture_as_pdf:")
+
+
+def export_sources_footer(indicator_ids: list[str], page: str, params: dict[str, str] | None = None, status: str | None = None,
+                          source: str | None = None, period: str | None = None, method: str | None = None) -> list[str]:
+    """Footer lines for an image built from several indicators (their distinct sources and statuses,
+    or the ``source``/``status``/``period`` given)."""
+    from lib import exports
+
+    ds = dataset()
+    known = [i for i in dict.fromkeys(indicator_ids) if i in set(ds.indicators["indicator_id"])]
+    src, statuses = exports._sources(ds, known) if known else ("", [])
+    if period is None:
+        v = ds.values[ds.values["indicator_id"].isin(known) & (ds.values["area_type"] == "neighbourhood")]
+        period = exports._period_span(sorted(v.groupby("indicator_id")["period"].max().astype(str).unique()))
+    url = exports.view_url(None, page, {**frame_state(), **(params or {})})
+    return exports.footer_lines(source or src, period, status or statuses, url, method=method)
+
+
+def export_profile_footer(table: pd.DataFrame, page: str, params: dict[str, str] | None = None) -> list[str]:
+    """Footer lines for the profile's spine chart (the sources of every indicator in it)."""
+    from lib import charts
+
+    return export_sources_footer(list(charts.spine_data(table)["indicator_id"]), page, params,
+                                 period=", ".join(dict.fromkeys(table["period"].astype(str))))
+
+
+def export_map_buttons(features: dict, legend: list, title: str, legend_title: str, colour_mode: str, footer: list[str], name: str,
+                       key: str, outlines: list | None = None, labels: dict | None = None) -> None:
+    """PNG and SVG of a static map drawn from the same features and colours as the interactive map."""
+    from lib import exports
+
+    spec = exports.map_chart(features, legend, title, legend_title, colour_mode, outlines=outlines or [], labels=labels)
+    export_chart_buttons(spec, name, "", footer + [exports.MAP_ATTRIBUTION + "."], key=key)

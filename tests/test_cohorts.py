@@ -9,7 +9,6 @@ import pytest
 
 from lib import cohorts, data
 from lib.cohorts import largest_remainder
-from lib.definitions import CITY_CODE
 from tests.conftest import REPO
 
 EXPECTED = {"expected_dementia": "qof_dem", "expected_smi": "qof_mh", "expected_depression": "qof_dep",

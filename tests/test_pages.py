@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import REPO
 
-PAGES = ["pages/overview.py", "pages/map.py", "pages/profile.py", "pages/compare.py", "pages/cohorts.py", "pages/activity.py", "pages/methods.py"]
+PAGES = ["pages/overview.py", "pages/map.py", "pages/profile.py", "pages/compare.py", "pages/cohorts.py", "pages/activity.py", "pages/own_data.py", "pages/methods.py"]
 TIMEOUT = 120
 
 
@@ -50,6 +50,7 @@ NON_DEFAULT = {
     "pages/methods.py": {"nbhd": "N4", "bench": "city", "level": "99.8", "family": "cohort"},
     "pages/cohorts.py": {"nbhd": "S3", "bench": "city", "level": "99.8"},
     "pages/activity.py": {"nbhd": "N1", "bench": "rest", "level": "95"},
+    "pages/own_data.py": {"nbhd": "C2", "bench": "city", "level": "99.8"},
 }
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from tests.e2e.conftest import assert_no_exception, screenshot, wait_ready
 
-PAGES = ["overview", "map", "profile", "compare", "cohorts", "activity", "methods"]
+PAGES = ["overview", "map", "profile", "compare", "cohorts", "activity", "own_data", "present", "methods"]
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -15,7 +15,8 @@ def test_page_loads_offline(offline_page, app_url, path):
     wait_ready(offline_page)
     assert_no_exception(offline_page)
     screenshot(offline_page, f"page_{path}")
-    assert offline_page.locator('[data-testid="stSidebar"]').count() == 1
+    # presentation mode hides the sidebar; every other page has the shared frame in it
+    assert offline_page.locator('[data-testid="stSidebar"]').count() == (0 if path == "present" else 1)
 
 
 @pytest.mark.parametrize("path", PAGES)

@@ -1,0 +1,154 @@
+"""Disclosure control: small counts are hidden before anything reaches the screen, a download or
+the map payload (``../shared/GUIDE.md`` section 4).
+
+Rules (applied by :func:`suppress` to a ``values.csv``-shaped table):
+
+* **Which figures are counts.** The ``numerator`` of every row whose indicator is observed
+  (status ``real`` or ``derived``) and is not a weighted mean (``score``/``ratio`` rows carry
+  no count: their numerator is blank), plus the ``value`` of ``count`` indicators. Counts of
+  *modelled* indicators (expected dementia cases from a prevalence × population, apportioned
+  targets) are estimates, usually not whole numbers, and say nothing about real people: they
+  are not disclosive and are left alone. Denominators below the threshold are hidden too.
+* **Primary suppression.** A count with ``0 < count < threshold`` (default threshold 5, so 1–4)
+  is hidden. Zero is shown: "none" is not a small group of identifiable people, and Fingertips
+  publishes zeros too. The row's numerator, value and both intervals are blanked (a value and a
+  denominator would give the count back), its comparisons become ``not_compared`` and its note
+  says :data:`TOO_FEW`.
+* **Secondary suppression.** Children sum to their parent (LSOAs to a ward, wards to a
+  neighbourhood, neighbourhoods to a locality, localities to the city). Within each indicator ×
+  period × parent, if exactly one child is hidden while the parent is shown, the smallest shown
+  child is hidden too, so the hidden count cannot be recovered by subtraction. If a parent is
+  hidden while all its children are shown, its smallest child is hidden, so the parent cannot
+  be recovered by addition. This repeats until nothing changes.
+* **Threshold.** ``NP_SUPPRESS_BELOW`` (environment, default 5) is the deployment's minimum; a
+  user may raise it on the "Your data" page but never lower it below that minimum (never < 1).
+
+Pure functions, no Streamlit.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pandas as pd
+
+DEFAULT_THRESHOLD = 5
+ENV_VAR = "NP_SUPPRESS_BELOW"
+TOO_FEW = "too few to show"
+COUNT_COLUMNS = ("numerator", "value", "lower_95", "upper_95", "lower_998", "upper_998")
+#: Child area type -> the area type of its parent (values.csv ``parent_code``).
+PARENT_LEVEL = {"lsoa": "ward", "ward": "neighbourhood", "neighbourhood": "locality", "locality": "city"}
+
+
+def configured_threshold() -> int:
+    """The deployment's threshold: ``NP_SUPPRESS_BELOW`` if it is a whole number ≥ 1, else 5."""
+    raw = os.environ.get(ENV_VAR, "")
+    try:
+        t = int(raw)
+    except ValueError:
+        return DEFAULT_THRESHOLD
+    return t if t >= 1 else DEFAULT_THRESHOLD
+
+
+def effective_threshold(requested: int | float | None) -> int:
+    """A user's requested threshold, never below the configured one."""
+    floor = configured_threshold()
+    if requested is None:
+        return floor
+    try:
+        return max(floor, int(requested))
+    except (TypeError, ValueError):
+        return floor
+
+
+def count_rows(values: pd.DataFrame, indicators: pd.DataFrame) -> pd.Series:
+    """Boolean mask: rows whose numerator (or count value) is a count of people or events."""
+    meta = indicators.set_index("indicator_id")
+    status = values["indicator_id"].map(meta["status"])
+    vt = values["indicator_id"].map(meta["value_type"])
+    return (status.isin(["real", "derived"]) & ~vt.isin(["score", "ratio"])).fillna(False).astype(bool)
+
+
+def the_count(values: pd.DataFrame, indicators: pd.DataFrame) -> pd.Series:
+    """The count of each row: its numerator, or its value for ``count`` indicators with none."""
+    vt = values["indicator_id"].map(indicators.set_index("indicator_id")["value_type"])
+    num = pd.to_numeric(values["numerator"], errors="coerce")
+    val = pd.to_numeric(values["value"], errors="coerce")
+    return num.where(num.notna() | (vt != "count"), val).astype(float)
+
+
+def suppress(values: pd.DataFrame, indicators: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
+    """Return a copy of ``values`` with small counts hidden (see the module rules)."""
+    threshold = max(1, int(threshold))
+    out = values.copy().reset_index(drop=True)
+    if out.empty:
+        return out
+    eligible = count_rows(out, indicators).to_numpy()
+    count = the_count(out, indicators).to_numpy()
+    den = pd.to_numeric(out["denominator"], errors="coerce").to_numpy(float)
+    small = lambda x: (x > 0) & (x < threshold)  # noqa: E731
+    with np.errstate(invalid="ignore"):
+        hidden = eligible & (small(np.nan_to_num(count, nan=0.0)) | small(np.nan_to_num(den, nan=0.0)))
+    if threshold > 1 and eligible.any():
+        hidden = _secondary(out, count, eligible, hidden)
+    if hidden.any():
+        for col in COUNT_COLUMNS:
+            out[col] = pd.to_numeric(out[col], errors="coerce").astype(float)
+            out.loc[hidden, col] = np.nan
+        # a small denominator is hidden too; a large one stays (it reveals nothing on its own)
+        small_den = hidden & small(np.nan_to_num(den, nan=0.0))
+        out["denominator"] = pd.to_numeric(out["denominator"], errors="coerce").astype(float)
+        out.loc[small_den, "denominator"] = np.nan
+        out.loc[hidden, ["vs_england", "vs_city"]] = "not_compared"
+        out["note"] = out["note"].astype("object")
+        out.loc[hidden, "note"] = TOO_FEW
+    return out
+
+
+def _secondary(df: pd.DataFrame, count: np.ndarray, eligible: np.ndarray, hidden: np.ndarray) -> np.ndarray:
+    """Complementary suppression within each indicator × period × parent (fixed point)."""
+    hidden = hidden.copy()
+    idx = pd.DataFrame({
+        "ind": df["indicator_id"].astype(str).to_numpy(),
+        "period": df["period"].astype(str).to_numpy(),
+        "type": df["area_type"].astype(str).to_numpy(),
+        "code": df["area_code"].astype(str).to_numpy(),
+        "parent": df["parent_code"].astype("object").where(df["parent_code"].notna(), "").astype(str).to_numpy(),
+    })
+    idx = idx[eligible]
+    # row position of each (indicator, period, area_type, code)
+    pos = {k: i for i, k in zip(idx.index, zip(idx["ind"], idx["period"], idx["type"], idx["code"]))}
+    groups: list[tuple[int | None, np.ndarray]] = []
+    for (ind, period, ctype, parent), g in idx.groupby(["ind", "period", "type", "parent"], sort=False):
+        ptype = PARENT_LEVEL.get(ctype)
+        if ptype is None or not parent:
+            continue
+        groups.append((pos.get((ind, period, ptype, parent)), g.index.to_numpy()))
+    for _ in range(20):
+        changed = False
+        for parent_row, children in groups:
+            if len(children) < 2:
+                continue
+            h = hidden[children]
+            shown = children[~h]
+            if len(shown) == 0:
+                continue
+            parent_shown = parent_row is not None and not hidden[parent_row]
+            need = (parent_shown and h.sum() == 1) or (parent_row is not None and hidden[parent_row] and h.sum() == 0)
+            if need:
+                c = np.nan_to_num(count[shown], nan=np.inf)
+                hidden[shown[int(np.argmin(c))]] = True
+                changed = True
+        if not changed:
+            break
+    return hidden
+
+
+def small_counts_present(values: pd.DataFrame, indicators: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
+    """Rows that still show a count 0 < count < threshold (for tests and checks): should be empty."""
+    eligible = count_rows(values, indicators)
+    c = the_count(values, indicators)
+    d = pd.to_numeric(values["denominator"], errors="coerce")
+    bad = eligible & (((c > 0) & (c < threshold)) | ((d > 0) & (d < threshold)))
+    return values.loc[bad]

@@ -1,0 +1,189 @@
+"""Your data: load your own indicator files (tidy values.csv format or a Fingertips export), choose
+another neighbourhood grouping, and set the disclosure threshold. Everything lives in this
+session only; every other page sees it through ``shared.dataset()``. Logic is in
+``lib/imports.py``, ``lib/regroup.py`` and ``lib/disclosure.py``."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from lib import disclosure, imports, regroup
+from lib.contract import FAMILIES, FAMILY_LABELS
+from pages import shared
+
+POLARITY_LABELS = {"": "Read it from the file (else no judgement)", "higher_is_better": "Higher is better",
+                   "lower_is_better": "Lower is better", "no_judgement": "No judgement (higher / lower only)"}
+
+
+@st.cache_resource(show_spinner=False)
+def geography() -> imports.Geography:
+    ds = shared.embedded()
+    return imports.load_geography(definition=ds.definition, values=ds.values)
+
+
+@st.cache_resource(show_spinner=False)
+def lookups2018() -> pd.Series:
+    lk = pd.read_csv(regroup.ROOT / "geodata" / "lookups" / "lsoa11_ward2018_bestfit.csv", dtype=str)
+    return lk.set_index("lsoa_code")["ward2018_code"]
+
+
+shared.frame_state()
+st.title("Your data")
+st.markdown(
+    "Add your own indicators (a **Fingertips download** or a file in this app's **own format**) at LSOA, MSOA, "
+    "ward or neighbourhood level. They are summed to neighbourhoods, localities and Manchester by the same methods "
+    "as the app's data, get confidence intervals and comparisons, and appear on every page marked **(your data)**. "
+    "They stay in this browser session only: nothing is stored on the server."
+)
+
+loaded: list[imports.ImportedData] = st.session_state.setdefault(shared.USER_DATA_KEY, [])
+
+# ---------------------------------------------------------------- upload
+st.subheader("Load a file")
+c1, c2 = st.columns(2)
+family = c1.selectbox("Show it under", list(FAMILIES), format_func=FAMILY_LABELS.get, key="own_family")
+polarity = c2.selectbox("Which direction is better?", list(POLARITY_LABELS), format_func=POLARITY_LABELS.get, key="own_polarity")
+uploads = st.file_uploader("CSV files (Fingertips 'all data' export or your own format)", type=None,
+                           accept_multiple_files=True, key="own_upload")
+seen: set = st.session_state.setdefault("own_seen", set())
+for up in uploads or []:
+    if up.file_id in seen:
+        continue
+    seen.add(up.file_id)
+    with st.spinner(f"Checking {up.name}…"):
+        loaded, error = imports.accept_upload(loaded, up.getvalue(), up.name, geography(), family=family,
+                                              polarity=polarity or None)
+    st.session_state[shared.USER_DATA_KEY] = loaded
+    errors = st.session_state.setdefault("own_errors", {})
+    if error:
+        errors[up.name] = error
+    else:
+        errors.pop(up.name, None)
+        st.session_state["own_last_ok"] = up.name
+
+for name, msg in (st.session_state.get("own_errors") or {}).items():
+    st.error(msg, icon=":material/error:")
+if st.session_state.get("own_errors"):
+    if st.button("Clear these messages", key="own_clear_errors"):
+        st.session_state["own_errors"] = {}
+        st.rerun()
+
+with st.expander("What the files must look like"):
+    st.markdown(
+        "**Fingertips export**: on fingertips.phe.org.uk choose the indicators, area type *Ward* (or MSOA), "
+        "Manchester as the area, then *Download → Export all data as CSV*. Sex is filtered to Persons; rows for other "
+        "areas are ignored.\n\n"
+        "**This app's own format** (like `values.csv`): one row per indicator, period and area, with columns "
+        "`indicator_id, period, area_code` and `numerator` + `denominator` (or `value`). Optional: `indicator_name`, "
+        "`value_type` (proportion, rate, count, score), `multiplier`, `polarity`, `unit`.\n\n"
+        "**Areas**: 2011 LSOAs (E01…), 2011 MSOAs (E02…), 2004–2018 wards (E05000687–E05000718), May-2018 wards "
+        "(E05011350–E05011381, placed in neighbourhoods by best fit: approximate) or neighbourhood codes (N1…S4). "
+        "Include every area of the level; leave a withheld figure blank. England (E92000001) rows are used as the "
+        "England benchmark.\n\n"
+        "**How figures are combined**: counts and denominators are summed, then the value and its interval are "
+        "recomputed (percentages: Wilson; rates and ratios of observed to expected: Byar). Values without counts are "
+        "combined as population-weighted means, flagged as estimates and not tested."
+    )
+
+# ---------------------------------------------------------------- loaded
+st.subheader("Loaded in this session")
+if not loaded:
+    st.info("Nothing loaded yet.", icon=":material/info:")
+for i, item in enumerate(list(loaded)):
+    with st.container(border=True):
+        a, b = st.columns([5, 1])
+        a.markdown(f"**{item.name}** · {'Fingertips export' if item.fmt == 'fingertips' else 'own format'}")
+        for _, r in item.indicators.iterrows():
+            a.markdown(f"- {r['name']}: {r['value_type']}, {r['period']} (family: {FAMILY_LABELS.get(r['family'], r['family'])})")
+        a.caption(" ".join(item.messages))
+        if b.button("Remove", key=f"own_remove_{i}_{item.name}", icon=":material/delete:"):
+            st.session_state[shared.USER_DATA_KEY] = [d for d in loaded if d is not item]
+            st.rerun()
+        with a.expander("Preview of the file and the neighbourhood and ward figures"):
+            st.dataframe(imports.safe_preview(item.preview, shared.threshold()), hide_index=True)
+            ds = shared.dataset()
+            shown = ds.values[ds.values["indicator_id"].isin(item.indicator_ids) & ds.values["area_type"].isin(["neighbourhood", "ward"])]
+            shown = shown.sort_values(["indicator_id", "period", "area_type"], ascending=[True, True, False])
+            st.dataframe(shown[["indicator_id", "period", "area_type", "area_code", "area_name", "numerator", "denominator", "value",
+                                "lower_95", "upper_95", "vs_england", "vs_city", "note"]], hide_index=True)
+
+# ---------------------------------------------------------------- grouping
+st.subheader("Neighbourhood grouping")
+base_def = shared.embedded().definition
+ward_names = base_def.set_index("ward_code")["ward_name"]
+options = {"twelve": "12 neighbourhoods (the app's definition)"} | {k: v[0] for k, v in regroup.SHIPPED.items()} | {"upload": "Upload my own grouping"}
+current = st.session_state.get(shared.GROUPING_KEY)
+current_key = current["key"] if current else "twelve"
+choice = st.radio("Group the wards into", list(options), format_func=options.get, key="own_grouping_choice",
+                  index=list(options).index(current_key) if current_key in options else 0)
+
+
+def _apply(key: str, label: str, definition: pd.DataFrame | None, notes: list[str]) -> None:
+    if definition is None:
+        st.session_state[shared.GROUPING_KEY] = None
+        codes = list(base_def["neighbourhood_code"].unique())
+    else:
+        st.session_state[shared.GROUPING_KEY] = {"key": key, "label": label, "notes": notes,
+                                                 "csv": definition.to_csv(index=False)}
+        codes = list(definition["neighbourhood_code"].unique())
+    fv = st.session_state.get("frame_values") or {}
+    if fv.get("nbhd") not in codes:
+        fv["nbhd"] = codes[0]
+        st.session_state["frame_values"] = fv
+        st.session_state["nbhd"] = codes[0]
+
+
+if choice == "twelve" and current is not None:
+    _apply("twelve", options["twelve"], None, [])
+    st.rerun()
+elif choice in regroup.SHIPPED and current_key != choice:
+    _apply(choice, options[choice], regroup.load_shipped(choice, set(ward_names.index)), [])
+    st.rerun()
+elif choice == "upload":
+    st.caption("A CSV with one row per ward: " + ", ".join(f"`{c}`" for c in regroup.DEFINITION_COLUMNS)
+               + ". Wards may be the 2004–2018 set or the May-2018 set (converted by best fit: approximate).")
+    gfile = st.file_uploader("Grouping CSV", key="own_grouping_upload")
+    if gfile is not None and st.session_state.get("own_grouping_file") != gfile.file_id:
+        st.session_state["own_grouping_file"] = gfile.file_id
+        try:
+            gdef, gnotes = regroup.read_grouping(gfile.getvalue(), gfile.name, ward_names, geography().lsoa_to_ward, lookups2018())
+        except regroup.DefinitionError as exc:
+            st.session_state["own_grouping_error"] = str(exc)
+        else:
+            st.session_state["own_grouping_error"] = None
+            _apply("upload", f"Your grouping: {gfile.name}", gdef, gnotes)
+            st.rerun()
+    if st.session_state.get("own_grouping_error"):
+        st.error(st.session_state["own_grouping_error"] + "\n\nThe grouping in use has not changed.", icon=":material/error:")
+
+current = st.session_state.get(shared.GROUPING_KEY)
+if current:
+    st.success(f"In use: **{current['label']}**. Every page now shows these neighbourhoods.", icon=":material/check:")
+    for n in current.get("notes", []):
+        st.warning(n, icon=":material/info:")
+    dropped = shared.not_regrouped()
+    if dropped:
+        names = dict(zip(shared.dataset().indicators["indicator_id"], shared.dataset().indicators["name"]))
+        st.caption("Cannot be rebuilt for this grouping (no figures for every ward), so shown for Manchester only: "
+                   + "; ".join(names.get(i, i) for i in dropped))
+    gdef = shared.dataset().definition
+    st.dataframe(gdef[["ward_code", "ward_name", "neighbourhood_code", "neighbourhood_name", "locality_code"]], hide_index=True, height=240)
+    shared.download_csv(gdef, "neighbourhood_grouping.csv", "Download this grouping (CSV)", key="own_dl_grouping")
+
+# ---------------------------------------------------------------- disclosure
+st.subheader("Disclosure control")
+floor = disclosure.configured_threshold()
+t = st.number_input("Hide counts below", min_value=floor, max_value=100, step=1, value=shared.threshold(),
+                    key="own_threshold_input",
+                    help=f"Counts from 1 to this number minus one are shown as “{disclosure.TOO_FEW}”, on every page, "
+                         "in downloads and on the map. The minimum is set for this installation "
+                         f"({floor}); you can only make it stricter.")
+if int(t) != shared.threshold():
+    st.session_state[shared.THRESHOLD_KEY] = int(t)
+    st.rerun()
+st.caption(
+    f"Counts of 1 to {shared.threshold() - 1} are hidden (zero is shown). Where a hidden count could be worked out "
+    "from a total (e.g. the other wards of a neighbourhood), the next smallest count is hidden too. Modelled counts "
+    "(expected cases, apportioned targets) are estimates, not counts of people, and are not hidden."
+)

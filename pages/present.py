@@ -1,0 +1,196 @@
+"""Presentation mode: a guided, full-screen sequence for one neighbourhood (map → board summary
+and spine chart → compare → risk cohorts → activity shift), large type for a projector.
+
+Each step is its own URL (``?present=1&step=<id>&nbhd=..&bench=..&level=..``). Next/previous:
+the buttons, the arrow keys, and PageDown/PageUp (what presentation clickers send).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from lib import apportion, charts, cohorts, mapview, present_mode, profile, riskpyramid
+from lib.charts_activity import shares_chart
+from lib.indicators import BENCHMARKS, CONFIDENCE, area_comparison_table, meta
+from lib.present import STATUS_BADGE, comparison_label, format_count, format_value
+from pages import shared
+
+frame = shared.frame_state()
+ds = shared.dataset()
+names = shared.neighbourhood_names()
+nbhd, bench, level = frame["nbhd"], frame["bench"], frame["level"]
+name = names[nbhd]
+bench_name, level_label = BENCHMARKS[bench], CONFIDENCE[level]
+MODELLED = STATUS_BADGE["modelled"]
+#: The cohort figures shown on the cohorts step (those present with neighbourhood values).
+KEY_COHORT_FIGURES = ("population_age_65plus", "population_age_85plus", "expected_dementia", "expected_smi",
+                      "expected_learning_disability", "expected_depression")
+shared.present_css()
+
+raw_step = st.query_params.get("step")
+current = raw_step if raw_step in present_mode.STEP_IDS else present_mode.STEP_IDS[0]
+if raw_step is not None and raw_step not in present_mode.STEP_IDS:
+    shown = "".join(ch for ch in str(raw_step) if ch.isprintable())[:40]
+    st.warning(f"There is no presentation step “{shown}”; showing the first step instead.", icon=":material/link_off:")
+st.query_params["present"] = "1"
+st.query_params["step"] = current
+
+
+def _go(step_id: str) -> None:
+    st.query_params["step"] = step_id
+
+
+
+
+def chart(c, height_scale: float = 1.3) -> None:
+    """An altair chart from lib.charts, restyled for the projector."""
+    st.vega_lite_chart(present_mode.projector_spec(c.to_dict(), height_scale), width="stretch")
+
+
+def source_line(m: dict, period: str) -> None:
+    badge = f"**{MODELLED}** · " if m["status"] == "modelled" else f"{STATUS_BADGE.get(m['status'], m['status'])} · "
+    st.caption(f"{badge}Source: {m['source']} ({m['licence']}) · Period: {period} · Method: {m['method_note']}")
+
+
+# --- header: where we are, and the way on
+first, last = current == present_mode.STEP_IDS[0], current == present_mode.STEP_IDS[-1]
+nav = st.columns([1.2, 4.6, 1.2, 1.6], vertical_alignment="center")
+nav[0].button("◀ Previous", key="np_prev", shortcut=present_mode.PREV_KEY, disabled=first, width="stretch",
+              on_click=_go, args=(present_mode.prev_step(current),), help="Previous step (← key or PageUp)")
+nav[1].markdown(f"**{present_mode.step_label(current)}** · {nbhd} {name}")
+nav[2].button("Next ▶", key="np_next", shortcut=present_mode.NEXT_KEY, disabled=last, width="stretch", type="primary",
+              on_click=_go, args=(present_mode.next_step(current),), help="Next step (→ key or PageDown)")
+with nav[3]:
+    st.page_link("pages/profile.py", label="Exit presentation", icon=":material/close:",
+                 query_params={"nbhd": nbhd, "bench": bench, "level": level})
+with st.container(key="np_clicker"):  # hidden: presentation clickers send PageDown / PageUp
+    st.button("Next (clicker)", key="np_next_clicker", shortcut=present_mode.CLICKER_NEXT_KEY, disabled=last,
+              on_click=_go, args=(present_mode.next_step(current),))
+    st.button("Previous (clicker)", key="np_prev_clicker", shortcut=present_mode.CLICKER_PREV_KEY, disabled=first,
+              on_click=_go, args=(present_mode.prev_step(current),))
+
+table = profile.profile_table(ds, nbhd, level=level, bench=bench)
+key_ind = present_mode.key_indicator(ds, nbhd, level=level, table=table)
+km = meta(ds.indicators, key_ind)
+key_period = str(table.loc[table["indicator_id"] == key_ind, "period"].iloc[0])
+
+
+def _lower_first(text: str) -> str:
+    """'▼ Worse than England' -> '▼ worse than England' (names keep their capitals)."""
+    head, _, rest = text.partition(" ")
+    return f"{head} {rest[:1].lower()}{rest[1:]}" if rest else text.lower()
+
+
+def key_sentence() -> str:
+    r = table[table["indicator_id"] == key_ind].iloc[0]
+    return (f"**{km['name']}** ({key_period}): **{format_value(r['value'], km)}** in {name}, against "
+            f"{format_value(r['manchester'], km)} in Manchester and {format_value(r['england'], km)} in England: "
+            f"**{_lower_first(comparison_label(r['vs_bench'], bench_name))}**.")
+
+
+# --- the steps
+if current == "map":
+    st.title(f"{nbhd} · {name}: where it is")
+    ctable = area_comparison_table(ds.values, ds.indicators, key_ind, key_period, "neighbourhood", bench, level)
+    ctable = mapview.sort_areas(ctable, list(names))
+    features = mapview.map_features(shared.geojson("neighbourhoods"), ctable, km, "comparison", bench, level, "neighbourhood", selected=nbhd)
+    legend = mapview.legend_items("comparison", ctable, km, bench, "neighbourhood")
+    fmap = mapview.build_map(features, f"Compared with {bench_name}", legend, "comparison", labels=True,
+                             fit=shared.geojson("neighbourhoods"), height=640)
+    present_mode.enlarge_map(fmap)
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        st_folium(fmap, key="present_map", height=640, use_container_width=True, returned_objects=[])
+    with right:
+        st.markdown(f"Manchester's 12 neighbourhoods on the most notable indicator for {name}, coloured by comparison "
+                    f"with **{bench_name}** ({level_label} confidence). **{nbhd}** has the thick black outline.")
+        st.markdown(key_sentence())
+        st.markdown("**Key:** " + mapview.legend_text(legend))
+        source_line(km, key_period)
+        st.caption(mapview.ATTRIBUTION + ". Neighbourhoods: best-fit groups of 2004–2018 wards.")
+    st.caption(f"Why this indicator: of the figures that can be tested, it is the one where {name} is furthest from England "
+               "(scaled as on the spine chart), preferring a significant difference. The table is on the Map page.")
+
+elif current == "profile":
+    st.title(f"{nbhd} · {name}: board summary")
+    left, right = st.columns([2, 3], gap="large")
+    with left:
+        st.markdown("\n".join(f"- {s}" for s in profile.board_summary(ds, nbhd, bench=bench, level=level)))
+    with right:
+        spine = charts.spine_data(table[table["ci_method"] != "none"])
+        st.markdown(f"**Tested indicators against England** (better to the right). Dot: {name}, shaped by its comparison "
+                    f"with {bench_name}; ◆ Manchester; black line England; grey band the range of the 12.")
+        chart(charts.spine_chart(spine, area_name=name, bench_name=bench_name), 1.25)
+    st.caption(f"Latest period of each indicator; {level_label} confidence. Statuses: "
+               + "; ".join(f"{r['short_name']} {r['status'].upper()} ({r['period']})" for r in table[table["ci_method"] != "none"].to_dict("records"))
+               + ". Sources: " + "; ".join(dict.fromkeys(meta(ds.indicators, i)["source"] for i in spine["indicator_id"]))
+               + ". " + "; ".join(dict.fromkeys(meta(ds.indicators, i)["licence"] for i in spine["indicator_id"])) + ". Estimates are listed on the profile page; they are not tested for significance.")
+
+elif current == "compare":
+    st.title(f"{nbhd} · {name}: how it compares")
+    st.markdown(key_sentence())
+    ctable = area_comparison_table(ds.values, ds.indicators, key_ind, key_period, "neighbourhood", bench, level)
+    bars = charts.comparison_bar_data(ctable, km, names, level=level)
+    bars["label"] = [("➤ " if c == nbhd else "") + lbl for c, lbl in zip(bars["area_code"], bars["label"])]
+    chart(charts.comparison_bars(bars, km, float(ctable["england"].iloc[0]), float(ctable["manchester"].iloc[0]), bench_name, level_label), 1.0)
+    st.caption(f"➤ marks {name}. Whiskers: {level_label} confidence intervals; solid line England, dashed line Manchester. "
+               "▲ better · ● similar · ▼ worse than the benchmark.")
+    source_line(km, key_period)
+
+elif current == "cohorts":
+    st.title(f"{nbhd} · {name}: risk cohorts")
+    pyr = riskpyramid.pyramid(ds, "need")
+    cohort_rows = {r["indicator_id"]: r for cid in cohorts.COHORT_IDS
+                   for r in cohorts.cohort_table(ds, cid, nbhd, bench, level).to_dict("records")}
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        st.markdown(f":orange-badge[{MODELLED}] **Risk pyramid**: people in each risk tier, apportioned from the city's "
+                    "seed figures by need (population × illness and disability ratio). Not an observed count.")
+        pc = riskpyramid.pyramid_chart(riskpyramid.tier_long(pyr, nbhd), f"{nbhd} · {name}").properties(height=300)
+        chart(pc, 1.0)
+    with right:
+        st.markdown("**Key cohort figures**")
+        lines = []
+        for ind in KEY_COHORT_FIGURES:
+            r = cohort_rows.get(ind)
+            if r is None or not r["neighbourhood_level"]:
+                continue
+            m = meta(ds.indicators, ind)
+            if r["status"] == "modelled":
+                lines.append(f"- {r['short_name'].split(':')[0]}, expected: **{format_count(round(r['value']))} people** · {MODELLED}")
+            else:
+                lines.append(f"- {r['short_name']}: **{format_value(r['value'], m)}** (Manchester {format_value(r['manchester'], m)}, "
+                             f"England {format_value(r['england'], m)})")
+        me = pyr.set_index("area_code").loc[nbhd]
+        lines.insert(0, f"- Highest + high risk: **{int(me['highest_and_high']):,} people** of {int(me['population']):,} · {MODELLED}")
+        st.markdown("\n".join(lines))
+    st.caption(f"{MODELLED}: " + riskpyramid.METHODS["need"].format(period=riskpyramid.need_period(ds))
+               + " City tiers from Manchester council reports 2016–2017 (seeds 003, 004); ONS mid-2020 population. OGL v3.0.")
+
+else:  # activity
+    st.title(f"{nbhd} · {name}: activity shift")
+    targets = shared.seed("activity_targets_2020_21")
+    weights = apportion.weights_for(ds.values, "population")
+    words = apportion.method_text(ds.values, "population")
+    shares = apportion.target_shares(targets, weights, "population", words)
+    mine = shares[shares["neighbourhood_code"] == nbhd]
+    st.markdown(f":orange-badge[{MODELLED}] {name}'s **estimated share** of the city's published 2020/21 target reductions "
+                "for moving care out of hospital.")
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        st.table(pd.DataFrame({
+            "Measure": mine["measure"],
+            "City (published)": mine["city_target"].map(format_count),
+            f"{nbhd} ({MODELLED})": mine["share"].map(format_count),
+        }).set_index("Measure"))
+    with right:
+        first_line = apportion.target_lines(targets).iloc[0]
+        one = shares[shares["measure_id"] == first_line["measure_id"]]
+        spec = present_mode.projector_spec(
+            shares_chart(one, nbhd, {c: "" for c in names}, f"{first_line['measure']}: all 12", order=list(names)).to_dict(), 1.45)
+        present_mode.widen_x(spec, float(one["share"].max()) * 1.45)
+        st.vega_lite_chart(spec, width="stretch")
+        st.caption(f"Each neighbourhood's modelled share; {nbhd} is dark and marked ◆. Codes as on the map.")
+    st.caption(f"{MODELLED}: {words} {apportion.ROUNDING_RULE} Targets REAL, as published. Source: {targets['source'].iloc[0]}.")
