@@ -27,7 +27,7 @@ import geopandas as gpd
 import pandas as pd
 import vl_convert as vlc
 
-from lib import charts, cohorts, mapview, profile
+from lib import charts, cohorts, mapview, present_mode, profile
 from lib.data import Dataset
 from lib.indicators import BENCHMARKS, CONFIDENCE, area_comparison_table, meta, neighbourhood_order
 from lib.present import COMPARISON_STYLE, STATUS_BADGE, comparison_label, format_value
@@ -293,22 +293,6 @@ def _latest_nbhd_period(ds: Dataset, indicator_id: str) -> str:
 # --------------------------------------------------------------------------- the neighbourhood story
 
 
-def key_indicator(table: pd.DataFrame, spine: pd.DataFrame | None = None) -> str:
-    """The indicator a neighbourhood's deck leads with: the tested indicator on which it is
-    furthest on the worse side of England (spine-chart scale) among those significantly worse
-    than the benchmark; else the furthest better; else :data:`DEFAULT_MAP_INDICATOR`."""
-    spine = charts.spine_data(table) if spine is None else spine
-    tested = set(table.loc[table["ci_method"] != "none", "indicator_id"])
-    s = spine[spine["indicator_id"].isin(tested)]
-    worse = s[s["comparison"] == "worse"].sort_values("scaled")
-    if len(worse):
-        return str(worse["indicator_id"].iloc[0])
-    better = s[s["comparison"] == "better"].sort_values("scaled", ascending=False)
-    if len(better):
-        return str(better["indicator_id"].iloc[0])
-    return DEFAULT_MAP_INDICATOR
-
-
 def _frame_params(nbhd: str, bench: str, level: str) -> dict[str, str]:
     return {"nbhd": nbhd, "bench": bench, "level": level}
 
@@ -344,9 +328,10 @@ class Story:
         self.bench_name = BENCHMARKS[bench]
         self.level_label = CONFIDENCE[level]
         self.table = profile.profile_table(ds, nbhd, level=level, bench=bench)
-        self.summary = profile.summary_sentences(self.table, self.name, level=level)
+        self.summary = profile.board_summary(ds, nbhd, bench=bench, level=level)
         self.spine = charts.spine_data(self.table)
-        self.key = key_indicator(self.table, self.spine)
+        # the same indicator the presentation leads with (one rule, in lib.present_mode)
+        self.key = present_mode.key_indicator(ds, nbhd, level=level, table=self.table)
         self.key_meta = meta(ds.indicators, self.key)
         self.key_period = _latest_nbhd_period(ds, self.key)
         self.layers = layers
