@@ -42,7 +42,6 @@ FOOTER_LINE = 16
 MAP_ATTRIBUTION = "Contains National Statistics and OS data © Crown copyright and database right 2017–2024"
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 APP_NAME = "Neighbourhood Profiles"
-DEFAULT_MAP_INDICATOR = "disability"
 
 
 # --------------------------------------------------------------------------- links and footers
@@ -347,11 +346,18 @@ class Story:
         return footer_lines(source, period, statuses, url, day=self.day)
 
     # -- charts
-    def spine_spec(self, width: int = 1100) -> dict:
+    def spine_spec(self, width: int = 1100, tested_only: bool = False) -> dict:
+        """The spine chart; ``tested_only`` keeps the indicators with a significance test, so the
+        chart is short enough to read on a slide (the full list is in the PDF and the app)."""
         url = self.url("profile")
-        chart = charts.spine_chart(self.spine, area_name=self.name, bench_name=self.bench_name)
-        return with_footer(chart, f"{self.nbhd} · {self.name}: how it compares with England",
-                           self.footer(list(self.spine["indicator_id"]), url),
+        spine = self.spine
+        if tested_only:
+            tested = set(self.table.loc[self.table["ci_method"] != "none", "indicator_id"])
+            spine = spine[spine["indicator_id"].isin(tested)] if spine["indicator_id"].isin(tested).any() else spine
+        chart = charts.spine_chart(spine, area_name=self.name, bench_name=self.bench_name)
+        return with_footer(chart, f"{self.nbhd} · {self.name}: how it compares with England"
+                           + (" (indicators tested for significance)" if tested_only else ""),
+                           self.footer(list(spine["indicator_id"]), url),
                            subtitle=f"Dot: {self.name}, compared with {self.bench_name} at {self.level_label} confidence. "
                                     "Better is always to the right.", width=width)
 
@@ -488,8 +494,8 @@ def neighbourhood_deck(ds: Dataset, nbhd: str, bench: str = "england", level: st
 
     # 4. spine chart
     slide = prs.slides.add_slide(blank)
-    _title(slide, f"How {s.name} compares with England")
-    _picture(slide, chart_png(s.spine_spec(), scale=2), Inches(0.5), Inches(1.15), Inches(12.3), Inches(4.85))
+    _title(slide, f"How it compares with England: {s.nbhd}")
+    _picture(slide, chart_png(s.spine_spec(tested_only=True), scale=2), Inches(0.5), Inches(1.15), Inches(12.3), Inches(4.85))
     _footer(slide, prs, s.footer(list(s.spine["indicator_id"]), s.url("profile")))
 
     # 5. compare
