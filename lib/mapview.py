@@ -24,6 +24,7 @@ from branca.element import MacroElement
 from jinja2 import Template
 
 from lib import stats
+from lib.disclosure import TOO_FEW
 from lib.indicators import BENCHMARKS, CONFIDENCE
 from lib.present import (
     COMPARISON_STYLE,
@@ -181,13 +182,20 @@ def table_rows(table: pd.DataFrame, meta: Mapping, bench: str = "england", level
             "Code": str(r.get("area_code", "")),
             "Value": format_value(r.get("value"), dict(meta)),
             ci_label(level): format_interval(r.get(f"lower_{suffix}"), r.get(f"upper_{suffix}"), dict(meta)),
-            "Count": format_count(r.get("numerator")),
+            "Count": _count_text(r),
             f"Compared with {bench_name}": comparison_label(str(r.get("comparison", "not_compared")), bench_name),
             "Quartile": "–" if _is_nan(q) else f"{int(q)}: {stats.quartile_labels[int(q)]}",
             "Status": status,
         })
     columns = ["Area", "Code", "Value", ci_label(level), "Count", f"Compared with {bench_name}", "Quartile", "Status"]
     return pd.DataFrame(rows, columns=columns)
+
+
+def _count_text(row: Mapping) -> str:
+    """The count as shown; a count hidden by disclosure control says so rather than a dash."""
+    if _is_nan(row.get("numerator")) and TOO_FEW in str(row.get("note") or ""):
+        return TOO_FEW
+    return format_count(row.get("numerator"))
 
 
 def tooltip_html(row: Mapping, meta: Mapping, bench_name: str, level: str = "95") -> str:
@@ -201,7 +209,7 @@ def tooltip_html(row: Mapping, meta: Mapping, bench_name: str, level: str = "95"
         f"<b>{e(str(row.get('area_name') or row.get('name') or ''))}</b> <span style='color:#555'>{e(str(row.get('area_code') or row.get('code') or ''))}</span>",
         f"{e(str(meta.get('short_name') or meta.get('name') or ''))}: <b>{e(value_text)}</b>",
         f"{e(ci_label(level))}: {e(format_interval(row.get(f'lower_{suffix}'), row.get(f'upper_{suffix}'), dict(meta)))}",
-        f"Count: {e(format_count(row.get('numerator')))}",
+        f"Count: {e(_count_text(row))}",
         f"{e(comparison_label(str(row.get('comparison', 'not_compared')), bench_name))}",
         f"Status: {e(STATUS_BADGE.get(str(meta.get('status')), str(meta.get('status', ''))))}",
     ]

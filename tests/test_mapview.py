@@ -149,3 +149,20 @@ def test_layer_fallback_and_order():
 def test_ward_features_know_their_neighbourhood(ward_geo):
     assert len(ward_geo["features"]) == 32
     assert all(f["properties"]["nbhd"] for f in ward_geo["features"])
+
+
+def test_hidden_counts_say_too_few_to_show_in_table_and_tooltip():
+    import numpy as np
+    import pandas as pd
+
+    from lib.disclosure import TOO_FEW
+
+    row = {"area_name": "Somewhere", "area_code": "E05000001", "value": np.nan, "numerator": np.nan,
+           "lower_95": np.nan, "upper_95": np.nan, "comparison": "not_compared", "quartile": np.nan, "note": TOO_FEW}
+    shown = {"area_name": "Elsewhere", "area_code": "E05000002", "value": 12.0, "numerator": 30.0,
+             "lower_95": 9.0, "upper_95": 15.0, "comparison": "similar", "quartile": 1.0, "note": np.nan}
+    meta = {"unit": "% of residents", "value_type": "proportion", "status": "derived", "short_name": "Test"}
+    table = mapview.table_rows(pd.DataFrame([row, shown]), meta, "england", "95")
+    assert list(table["Count"]) == [TOO_FEW, "30"]
+    assert f"Count: {TOO_FEW}" in mapview.tooltip_html(row, meta, "England")
+    assert "Count: 30" in mapview.tooltip_html(shown, meta, "England")
