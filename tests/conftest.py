@@ -62,3 +62,19 @@ def rebuilt_dataset(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) ->
     start = time.perf_counter()
     written = build_all(data_dir, root)
     return RebuiltDataset(root=root, written=tuple(written), seconds=time.perf_counter() - start)
+
+
+def open_page(page: str, params: dict[str, str] | None = None, timeout: float = 120):
+    """Run the app with URL parameters, then switch to ``page`` (AppTest), asserting no exception."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=timeout)
+    for k, v in (params or {}).items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    if page != "pages/overview.py":
+        at.switch_page(page)
+        at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at

@@ -4,20 +4,13 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import REPO
+from tests.conftest import open_page
 
 TIMEOUT = 120
 
 
 def _open(params: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT)
-    for k, v in (params or {}).items():
-        at.query_params[k] = v
-    at.run()
-    at.switch_page("pages/activity.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_page("pages/activity.py", params, timeout=TIMEOUT)
 
 
 def _charts(at: AppTest) -> int:
