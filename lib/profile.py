@@ -59,16 +59,22 @@ def profile_table(ds: Dataset, nbhd: str, level: str = "95", bench: str = "engla
     """
     sfx = _suffix(level)
     rows = []
+    # Scan the (large) values table once: only these levels matter here, grouped by indicator.
+    v = ds.values[ds.values["area_type"].isin(["neighbourhood", "city", "england"])]
+    by_ind = dict(tuple(v.groupby("indicator_id", sort=False)))
     for ind in profile_indicators(ds):
         m = meta(ds.indicators, ind)
-        sel = (ds.values["indicator_id"] == ind) & (ds.values["area_type"] == "neighbourhood")
-        nb_periods = sorted(ds.values.loc[sel, "period"].astype(str).unique())
+        vals = by_ind.get(ind)
+        if vals is None:
+            continue
+        nb_periods = sorted(vals.loc[vals["area_type"] == "neighbourhood", "period"].astype(str).unique())
         if not nb_periods:
             continue
         period = nb_periods[-1]
-        vs_eng = area_comparison_table(ds.values, ds.indicators, ind, period, "neighbourhood", "england", level)
-        vs_city = area_comparison_table(ds.values, ds.indicators, ind, period, "neighbourhood", "city", level)
-        vs_b = vs_eng if bench == "england" else area_comparison_table(ds.values, ds.indicators, ind, period, "neighbourhood", bench, level)
+        vals = vals[vals["period"] == period]
+        vs_eng = area_comparison_table(vals, ds.indicators, ind, period, "neighbourhood", "england", level)
+        vs_city = area_comparison_table(vals, ds.indicators, ind, period, "neighbourhood", "city", level)
+        vs_b = vs_eng if bench == "england" else area_comparison_table(vals, ds.indicators, ind, period, "neighbourhood", bench, level)
         me = vs_eng[vs_eng["area_code"] == nbhd]
         if me.empty:
             continue
@@ -318,12 +324,13 @@ def trend_rows(ds: Dataset, nbhd: str, level: str = "95") -> pd.DataFrame:
                                        "vs_england", "rose", "got_worse", "unit", "value_type"])
 
 
-def board_summary(ds: Dataset, nbhd: str, bench: str = "england", level: str = "95") -> list[str]:
+def board_summary(ds: Dataset, nbhd: str, bench: str = "england", level: str = "95", table: pd.DataFrame | None = None) -> list[str]:
     """Three to five plain-English sentences for a board: where the neighbourhood is significantly
     better or worse than England and than Manchester (or the rest of Manchester when ``bench`` is
     ``"rest"``), what is worse than England and getting worse (indicators with earlier periods:
     the latest against a year earlier for monthly series, else the period before), and which
-    figures are estimates.
+    figures are estimates. ``table`` is :func:`profile_table` for the same arguments, if the
+    caller already has it.
 
     "Worse than England and getting worse" is said only when the latest value is significantly
     worse than England (at ``level``) AND it moved the wrong way (rose, for lower-is-better). The
@@ -331,7 +338,7 @@ def board_summary(ds: Dataset, nbhd: str, bench: str = "england", level: str = "
     """
     name = str(ds.definition.loc[ds.definition["neighbourhood_code"] == nbhd, "neighbourhood_name"].iloc[0])
     lvl = "99.8%" if level == "99.8" else "95%"
-    table = profile_table(ds, nbhd, level=level, bench=bench)
+    table = profile_table(ds, nbhd, level=level, bench=bench) if table is None else table
     tested = table[table["ci_method"] != "none"]
     out: list[str] = []
     other = ("vs_bench", "the rest of Manchester") if bench == "rest" else ("vs_city", "Manchester")

@@ -101,7 +101,7 @@ st.markdown(
     f"Each cell is one neighbourhood (column) on one indicator (row), latest period, coloured and marked by its "
     f"comparison with {bench_name} at {level_label} confidence: ▲ better, ● similar, ▼ worse, ○ not compared."
 )
-rug = charts.tartan_data(ds, bench, level, order=neighbourhood_order(ds.definition))
+rug = shared.tartan_data(ds, bench, level, order=neighbourhood_order(ds.definition))
 st.altair_chart(charts.tartan_chart(rug, bench_name), width="stretch")
 shared.export_chart_buttons(charts.tartan_chart(rug, bench_name), f"tartan_rug_{bench}_{level}", f"All indicators at a glance, compared with {bench_name}",
                             shared.export_sources_footer(list(rug["indicator_id"]), "compare", view), key="compare_tartan", width=1200)

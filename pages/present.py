@@ -71,7 +71,7 @@ with st.container(key="np_clicker"):  # hidden: presentation clickers send PageD
     st.button("Previous (clicker)", key="np_prev_clicker", shortcut=present_mode.CLICKER_PREV_KEY, disabled=first,
               on_click=_go, args=(present_mode.prev_step(current),))
 
-table = profile.profile_table(ds, nbhd, level=level, bench=bench)
+table = shared.profile_table(ds, nbhd, level=level, bench=bench)
 key_ind = present_mode.key_indicator(ds, nbhd, level=level, table=table)
 km = meta(ds.indicators, key_ind)
 key_period = str(table.loc[table["indicator_id"] == key_ind, "period"].iloc[0])

@@ -12,7 +12,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from lib import data, disclosure, imports, regroup, urlstate
+from lib import charts, data, disclosure, imports, profile, regroup, urlstate
 from lib.indicators import BENCHMARKS, CONFIDENCE, neighbourhood_order
 from lib.present import COMPARISON_STYLE, STATUS_BADGE, status_sentence
 
@@ -108,6 +108,41 @@ def dataset() -> data.Dataset:
         cached = st.session_state["_own_data_merged"]
     ds = cached[1]
     return data.Dataset(indicators=ds.indicators.copy(), values=ds.values.copy(), definition=ds.definition.copy())
+
+
+def shared_cache_key() -> tuple | None:
+    """A key for results computed from :func:`dataset` that every session can share: the
+    grouping and threshold in use. None when this session has its own data loaded (then results
+    are computed for the session alone, never shared)."""
+    if st.session_state.get(USER_DATA_KEY):
+        return None
+    return (hash(grouping_csv()), threshold())
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _profile_table(key: tuple, nbhd: str, level: str, bench: str, _ds: data.Dataset) -> pd.DataFrame:
+    return profile.profile_table(_ds, nbhd, level=level, bench=bench)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _tartan(key: tuple, bench: str, level: str, order: tuple[str, ...], _ds: data.Dataset) -> pd.DataFrame:
+    return charts.tartan_data(_ds, bench, level, order=list(order))
+
+
+def profile_table(ds: data.Dataset, nbhd: str, level: str, bench: str) -> pd.DataFrame:
+    """:func:`lib.profile.profile_table`, cached across sessions where the data are shared."""
+    key = shared_cache_key()
+    if key is None:
+        return profile.profile_table(ds, nbhd, level=level, bench=bench)
+    return _profile_table(key, nbhd, level, bench, ds)
+
+
+def tartan_data(ds: data.Dataset, bench: str, level: str, order: list[str]) -> pd.DataFrame:
+    """:func:`lib.charts.tartan_data`, cached across sessions where the data are shared."""
+    key = shared_cache_key()
+    if key is None:
+        return charts.tartan_data(ds, bench, level, order=order)
+    return _tartan(key, bench, level, tuple(order), ds)
 
 
 def dataset_file_bytes(relative: str) -> bytes:
