@@ -40,6 +40,16 @@ def has_neighbourhoods(values: pd.DataFrame) -> list[str]:
     return list(values.loc[values["area_type"] == "neighbourhood", "indicator_id"].unique())
 
 
+def by_family(indicators: pd.DataFrame, values: pd.DataFrame) -> dict[str, list[str]]:
+    """Indicators with neighbourhood values, grouped by family (families in contract order,
+    indicators in catalogue order; families with none are left out)."""
+    from lib.contract import FAMILIES
+
+    have = set(has_neighbourhoods(values))
+    out = {f: [i for i, fam in zip(indicators["indicator_id"], indicators["family"]) if fam == f and i in have] for f in FAMILIES}
+    return {f: ids for f, ids in out.items() if ids}
+
+
 def neighbourhood_order(definition: pd.DataFrame) -> list[str]:
     """Neighbourhood codes in display order (North, Central, South; then by code)."""
     d = definition.drop_duplicates("neighbourhood_code")

@@ -27,7 +27,6 @@ def neighbourhood_summary(ds: Dataset, indicator_id: str, period: str, level: st
 
 def display_table(summary: pd.DataFrame, meta: dict) -> pd.DataFrame:
     """The summary as people read it (formatted text, plain column names)."""
-    suffix = "95" if "lower_95" in summary else "95"
     return pd.DataFrame(
         {
             "Code": summary["area_code"],
@@ -35,7 +34,7 @@ def display_table(summary: pd.DataFrame, meta: dict) -> pd.DataFrame:
             "Locality": summary["locality"],
             "Population (mid-2020)": summary["population"].map(format_count),
             f"Value ({meta['unit']})": summary["value"].map(lambda v: format_value(v, meta)),
-            "95% confidence interval": [format_interval(lo, hi, meta) for lo, hi in zip(summary[f"lower_{suffix}"], summary[f"upper_{suffix}"])],
+            "95% confidence interval": [format_interval(lo, hi, meta) for lo, hi in zip(summary["lower_95"], summary["upper_95"])],
             "Count": summary["numerator"].map(format_count),
             "Compared with Manchester": summary["vs_city_at_level"].map(lambda w: comparison_label(w, "Manchester")),
             "Compared with England": summary["vs_england_at_level"].map(lambda w: comparison_label(w, "England")),

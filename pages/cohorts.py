@@ -95,10 +95,7 @@ for tab, c in zip(tabs, cohorts.COHORTS):
             "Comparisons: symbol and word, at the chosen confidence level; indicators without a confidence interval "
             "(estimates, population figures, modelled counts) are not tested. Counts below 5 are not shown."
         )
-        with st.expander("Source, period, status and method of each indicator"):
-            for i, p in zip(ct["indicator_id"], ct["period"]):
-                st.markdown(f"**{short[i]}**")
-                shared.source_caption(meta(ds.indicators, i), p)
+        shared.sources_expander(ds.indicators, ct["indicator_id"], ct["period"])
 
 # --- Risk pyramid -----------------------------------------------------------------------------
 st.header("Risk pyramid (MODELLED)")

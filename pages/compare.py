@@ -7,7 +7,8 @@ import streamlit as st
 
 from lib import charts
 from lib.contract import FAMILY_LABELS
-from lib.indicators import BENCHMARKS, CONFIDENCE, area_comparison_table, has_neighbourhoods, meta, neighbourhood_order
+from lib.indicators import BENCHMARKS, CONFIDENCE, area_comparison_table, meta, neighbourhood_order
+from lib.indicators import by_family as indicator_families
 from pages import shared
 
 frame = shared.frame_state()
@@ -15,9 +16,8 @@ ds = shared.dataset()
 names = shared.neighbourhood_names()
 level, bench, nbhd = frame["level"], frame["bench"], frame["nbhd"]
 bench_name, level_label = BENCHMARKS[bench], CONFIDENCE[level]
-have = set(has_neighbourhoods(ds.values))
-by_family = {f: [i for i, fam in zip(ds.indicators["indicator_id"], ds.indicators["family"]) if fam == f and i in have] for f in FAMILY_LABELS}
-by_family = {f: inds for f, inds in by_family.items() if inds}
+by_family = indicator_families(ds.indicators, ds.values)
+have = {i for ids in by_family.values() for i in ids}
 nb_values = ds.values[ds.values["area_type"] == "neighbourhood"]
 nb_periods = {i: sorted(nb_values.loc[nb_values["indicator_id"] == i, "period"].astype(str).unique()) for i in have}
 all_periods = sorted({p for ps in nb_periods.values() for p in ps})

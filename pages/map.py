@@ -9,8 +9,9 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from lib import mapview
-from lib.contract import FAMILIES, FAMILY_LABELS
-from lib.indicators import BENCHMARKS, area_comparison_table, area_types, has_neighbourhoods, meta, periods
+from lib.contract import FAMILY_LABELS
+from lib.indicators import BENCHMARKS, area_comparison_table, area_types, meta, periods
+from lib.indicators import by_family as indicator_families
 from pages import shared
 
 MAP_KEY = "map_view"
@@ -34,9 +35,7 @@ def _lower(label: str) -> str:
 frame = shared.frame_state()
 ds = shared.dataset()
 names = dict(zip(ds.indicators["indicator_id"], ds.indicators["name"]))
-mappable = set(has_neighbourhoods(ds.values))
-by_family = {f: [i for i in ds.indicators.loc[ds.indicators["family"] == f, "indicator_id"] if i in mappable] for f in FAMILIES}
-by_family = {f: ids for f, ids in by_family.items() if ids}
+by_family = indicator_families(ds.indicators, ds.values)
 all_ids = [i for ids in by_family.values() for i in ids]
 family_of = {i: f for f, ids in by_family.items() for i in ids}
 all_periods = sorted({p for i in all_ids for p in periods(ds.values, i)})

@@ -50,10 +50,7 @@ st.caption(
     "neighbourhoods and Manchester; 'lower is better' rows are flipped. Latest period of each indicator. "
     "Statuses, sources and methods per indicator: see the table and the Data and methods page."
 )
-with st.expander("Source, period, status and method of each indicator"):
-    for ind_id, period in zip(table["indicator_id"], table["period"]):
-        st.markdown(f"**{short[ind_id]}**")
-        shared.source_caption(meta(ds.indicators, ind_id), period)
+shared.sources_expander(ds.indicators, table["indicator_id"], table["period"])
 display = profile.display_profile_table(table, ds.indicators, level=level)
 st.dataframe(display, hide_index=True, width="stretch")
 shared.download_csv(display, f"profile_{nbhd}.csv", key="dl_profile_table")

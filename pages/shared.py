@@ -333,6 +333,15 @@ def source_caption(meta: dict, period: str) -> None:
     )
 
 
+def sources_expander(indicators: pd.DataFrame, ids, periods) -> None:
+    """An expander with the source, period, status and method of each indicator shown."""
+    short = dict(zip(indicators["indicator_id"], indicators["short_name"]))
+    with st.expander("Source, period, status and method of each indicator"):
+        for ind_id, period in zip(ids, periods):
+            st.markdown(f"**{short.get(ind_id, ind_id)}**")
+            source_caption(indicators.loc[indicators["indicator_id"] == ind_id].iloc[0].to_dict(), period)
+
+
 def accessed_on() -> str:
     """Today's date for 'accessed on' lines."""
     return dt.date.today().isoformat()

@@ -78,3 +78,21 @@ def open_page(page: str, params: dict[str, str] | None = None, timeout: float = 
         at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+# Read-only views of the committed dataset, loaded once per test module.
+@pytest.fixture(scope="module")
+def ds():
+    from lib import data
+
+    return data.load_dataset(REPO)
+
+
+@pytest.fixture(scope="module")
+def values_csv() -> pd.DataFrame:
+    return read_profile_csv(REPO / "profiles" / "values.csv")
+
+
+@pytest.fixture(scope="module")
+def indicators_csv() -> pd.DataFrame:
+    return read_profile_csv(REPO / "profiles" / "indicators.csv")

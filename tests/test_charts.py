@@ -6,24 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib import charts, data, profile, stats
+from lib import charts, profile, stats
 from lib.indicators import area_comparison_table, meta
-from tests.conftest import REPO, read_profile_csv
-
-
-@pytest.fixture(scope="module")
-def ds() -> data.Dataset:
-    return data.load_dataset()
-
-
-@pytest.fixture(scope="module")
-def values_csv() -> pd.DataFrame:
-    return read_profile_csv(REPO / "profiles" / "values.csv")
-
-
-@pytest.fixture(scope="module")
-def indicators_csv() -> pd.DataFrame:
-    return read_profile_csv(REPO / "profiles" / "indicators.csv")
 
 
 def _latest_nbhd_period(values: pd.DataFrame, ind: str) -> str:

@@ -7,17 +7,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib import cohorts, data
+from lib import cohorts
 from lib.cohorts import largest_remainder
 from tests.conftest import REPO
 
 EXPECTED = {"expected_dementia": "qof_dem", "expected_smi": "qof_mh", "expected_depression": "qof_dep",
             "expected_learning_disability": "qof_ld"}
-
-
-@pytest.fixture(scope="module")
-def ds() -> data.Dataset:
-    return data.load_dataset(REPO)
 
 
 def _rows(ds, ind, area_type):

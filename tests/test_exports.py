@@ -13,11 +13,6 @@ from lib.indicators import area_comparison_table, meta, neighbourhood_order
 
 
 @pytest.fixture(scope="module")
-def ds():
-    return data.load_dataset()
-
-
-@pytest.fixture(scope="module")
 def layers():
     return {"neighbourhoods": mapview.layer_geojson(data.load_layer("neighbourhoods"))}
 

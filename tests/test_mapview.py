@@ -15,11 +15,6 @@ EVIL = "<img src=x onerror=alert(1)>"
 
 
 @pytest.fixture(scope="module")
-def ds():
-    return data.load_dataset()
-
-
-@pytest.fixture(scope="module")
 def nbhd_geo():
     return mapview.layer_geojson(data.load_layer("neighbourhoods"))
 

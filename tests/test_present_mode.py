@@ -7,17 +7,12 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import data, present_mode, profile, urlstate
+from lib import present_mode, profile, urlstate
 from lib.charts import spine_chart, spine_data
 from tests.conftest import REPO, read_profile_csv
 
 TIMEOUT = 120
 IDS = present_mode.STEP_IDS
-
-
-@pytest.fixture(scope="module")
-def ds() -> data.Dataset:
-    return data.load_dataset()
 
 
 @pytest.fixture(scope="module")

@@ -5,26 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from lib import data, profile
+from lib import profile
 from lib.indicators import meta
-from tests.conftest import REPO, read_profile_csv
 
 CODES = ["N1", "N2", "N3", "N4", "C1", "C2", "C3", "C4", "S1", "S2", "S3", "S4"]
-
-
-@pytest.fixture(scope="module")
-def ds() -> data.Dataset:
-    return data.load_dataset()
-
-
-@pytest.fixture(scope="module")
-def values_csv() -> pd.DataFrame:
-    return read_profile_csv(REPO / "profiles" / "values.csv")
-
-
-@pytest.fixture(scope="module")
-def indicators_csv() -> pd.DataFrame:
-    return read_profile_csv(REPO / "profiles" / "indicators.csv")
 
 
 def _latest(values: pd.DataFrame, nbhd: str) -> pd.DataFrame:

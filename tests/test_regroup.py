@@ -16,11 +16,6 @@ CITY_CENTRE = "E05000697"
 
 
 @pytest.fixture(scope="module")
-def ds() -> data.Dataset:
-    return data.load_dataset()
-
-
-@pytest.fixture(scope="module")
 def thirteen(ds) -> pd.DataFrame:
     return regroup.load_shipped("thirteen", set(ds.definition["ward_code"]))
 

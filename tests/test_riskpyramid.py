@@ -10,11 +10,6 @@ from lib import data, riskpyramid as rp
 from tests.conftest import REPO
 
 
-@pytest.fixture(scope="module")
-def ds() -> data.Dataset:
-    return data.load_dataset(REPO)
-
-
 def test_city_tiers_follow_the_seed_facts(ds):
     facts = pd.read_csv(REPO / "profiles" / "seeds" / "city_headline_facts.csv").set_index("fact_id")["value"]
     pop = ds.values[(ds.values["indicator_id"] == "population") & (ds.values["area_type"] == "city")]["value"].iloc[0]
