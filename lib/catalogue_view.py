@@ -61,9 +61,13 @@ def indicator_catalogue(indicators: pd.DataFrame, values: pd.DataFrame, family: 
     """One row per indicator with what a reader needs: name, family, status, unit, periods,
     area levels available, definition, method, caveats, source and licence."""
     ind = indicators if family is None else indicators[indicators["family"] == family]
-    per = values.groupby("indicator_id")["period"].agg(lambda s: ", ".join(sorted(s.astype(str).unique())))
-    order = ["lsoa", "ward", "neighbourhood", "locality", "city", "england"]
-    areas = values.groupby("indicator_id")["area_type"].agg(lambda s: ", ".join(t for t in order if t in set(s)))
+    pv = values[["indicator_id", "period"]].astype({"period": str}).drop_duplicates().sort_values(["indicator_id", "period"])
+    per = pv.groupby("indicator_id")["period"].agg(", ".join)
+    order = {t: i for i, t in enumerate(["lsoa", "ward", "neighbourhood", "locality", "city", "england"])}
+    av = values[["indicator_id", "area_type"]].drop_duplicates()
+    av = av[av["area_type"].isin(list(order))]
+    av = av.assign(_o=av["area_type"].map(order)).sort_values(["indicator_id", "_o"])
+    areas = av.groupby("indicator_id")["area_type"].agg(", ".join)
     return pd.DataFrame(
         {
             "Indicator": ind["name"],

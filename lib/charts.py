@@ -214,7 +214,8 @@ def tartan_data(ds: Dataset, benchmark: str = "england", level: str = "95", orde
     comparison_text, text`` (value and symbol), ``fill`` and ``text_colour``.
     """
     rows = []
-    for ind in [i for i in ds.indicators["indicator_id"] if i in set(has_neighbourhoods(ds.values))]:
+    have = set(has_neighbourhoods(ds.values))
+    for ind in [i for i in ds.indicators["indicator_id"] if i in have]:
         m = meta(ds.indicators, ind)
         sel = (ds.values["indicator_id"] == ind) & (ds.values["area_type"] == "neighbourhood")
         period = sorted(ds.values.loc[sel, "period"].astype(str).unique())[-1]

@@ -118,12 +118,12 @@ def compare_rows(rows: pd.DataFrame, indicators: pd.DataFrame, benchmark: pd.Ser
     if rows.empty:
         return np.array([], dtype=object)
     suffix = "95" if level == "95" else "998"
-    pol = rows["indicator_id"].map(indicators.set_index("indicator_id")["polarity"]).fillna("no_judgement")
+    pol = rows["indicator_id"].map(dict(zip(indicators["indicator_id"], indicators["polarity"]))).fillna("no_judgement")
     res = stats.compare_with_benchmark(
         rows["value"].to_numpy(float), rows[f"lower_{suffix}"].to_numpy(float), rows[f"upper_{suffix}"].to_numpy(float),
         np.broadcast_to(np.asarray(benchmark, dtype=float), (len(rows),)), pol.to_numpy(),
     )
-    ci = rows["indicator_id"].map(indicators.set_index("indicator_id")["ci_method"])
+    ci = rows["indicator_id"].map(dict(zip(indicators["indicator_id"], indicators["ci_method"])))
     return np.where(ci.to_numpy() == "none", "not_compared", np.asarray(res, dtype=object))
 
 
@@ -142,22 +142,56 @@ def area_comparison_table(
     ``comparison`` (against the chosen benchmark and level; ``rest`` = Manchester without
     the area, for summed indicators), and ``quartile`` (1-4 among the areas shown).
     """
-    rows = slice_values(values, indicator_id, period, area_type)
-    eng = benchmark_row(values, indicator_id, period, "england")
-    city = benchmark_row(values, indicator_id, period, "city")
-    rows["england"] = np.nan if eng is None else eng["value"]
-    rows["manchester"] = np.nan if city is None else city["value"]
+    sel = (values["indicator_id"] == indicator_id) & (values["period"] == period)
+    return comparison_frame(values.loc[sel], indicators, area_type, benchmark, level)
+
+
+def comparison_frame(
+    values: pd.DataFrame,
+    indicators: pd.DataFrame,
+    area_type: str = "neighbourhood",
+    benchmark: str = "england",
+    level: str = "95",
+) -> pd.DataFrame:
+    """:func:`area_comparison_table` for every indicator and period in ``values`` at once.
+
+    One row per area of ``area_type`` (in the order of ``values``), with the same columns as
+    :func:`area_comparison_table`; quartiles are computed within each indicator and period.
+    The rest-of-Manchester benchmark is the city's numerator and denominator minus the area's
+    (summed indicators only; as :func:`rest_of_city`), recomputed by the indicator's method.
+    """
+    rows = values.loc[values["area_type"] == area_type].reset_index(drop=True)
+    keys = list(zip(rows["indicator_id"], rows["period"]))
+    # England's and Manchester's row of each indicator and period (the first, as benchmark_row).
+    bench_rows: dict[tuple[str, str, str], tuple[float, float, float]] = {}
+    b = values.loc[values["area_type"].isin(["england", "city"])]
+    for k in zip(b["area_type"], b["indicator_id"], b["period"], b["value"], b["numerator"], b["denominator"]):
+        bench_rows.setdefault(k[:3], k[3:])
+    none = (np.nan, np.nan, np.nan)
+    eng = np.array([bench_rows.get(("england", *k), none) for k in keys], dtype=float).reshape(-1, 3)
+    city = np.array([bench_rows.get(("city", *k), none) for k in keys], dtype=float).reshape(-1, 3)
+    rows["england"] = eng[:, 0]
+    rows["manchester"] = city[:, 0]
     if benchmark == "rest" and area_type in ("neighbourhood", "locality"):
-        bench = [
-            (r or {}).get("value", np.nan)
-            for r in (rest_of_city(values, indicators, indicator_id, period, code, area_type) for code in rows["area_code"])
-        ]
-        rows["benchmark_value"] = np.asarray(bench, dtype=float)
+        vt = rows["indicator_id"].map(dict(zip(indicators["indicator_id"], indicators["value_type"]))).to_numpy(object)
+        mult = rows["indicator_id"].map(dict(zip(indicators["indicator_id"], indicators["multiplier"]))).to_numpy(float)
+        num = city[:, 1] - rows["numerator"].to_numpy(float)
+        den = city[:, 2] - rows["denominator"].to_numpy(float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(den > 0, num / np.where(den > 0, den, 1.0) * mult, np.nan)
+        rest = np.where(np.isin(vt, SUM_ONLY), num, ratio)
+        rows["benchmark_value"] = np.where(np.isin(vt, RATIO_OF_SUMS + SUM_ONLY), rest, np.nan).astype(float)
     else:
         rows["benchmark_value"] = rows["england"] if benchmark == "england" else rows["manchester"]
     rows["comparison"] = compare_rows(rows, indicators, rows["benchmark_value"].to_numpy(float), level)
-    rows["quartile"] = stats.quartile_groups(rows["value"].to_numpy(float))
-    return rows.reset_index(drop=True)
+    quartile = np.full(len(rows), np.nan)
+    group, _ = pd.factorize(pd.Series(keys, dtype=object)) if keys else (np.array([], dtype=int), None)
+    value = rows["value"].to_numpy(float)
+    for g in np.unique(group):
+        idx = np.flatnonzero(group == g)
+        quartile[idx] = stats.quartile_groups(value[idx])
+    rows["quartile"] = quartile
+    return rows
 
 
 def latest_period(values: pd.DataFrame, indicator_id: str) -> str:

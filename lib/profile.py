@@ -13,7 +13,7 @@ import pandas as pd
 
 from lib.contract import FAMILIES
 from lib.data import Dataset
-from lib.indicators import area_comparison_table, has_neighbourhoods, meta, periods, slice_values
+from lib.indicators import area_comparison_table, comparison_frame, has_neighbourhoods, meta, periods, slice_values
 from lib.present import comparison_label, format_count, format_interval, format_value
 
 #: Counts below this are never shown (disclosure control, GUIDE section 4).
@@ -58,61 +58,56 @@ def profile_table(ds: Dataset, nbhd: str, level: str = "95", bench: str = "engla
     against the chosen benchmark) and ``note``.
     """
     sfx = _suffix(level)
-    rows = []
-    # Scan the (large) values table once: only these levels matter here, grouped by indicator.
-    v = ds.values[ds.values["area_type"].isin(["neighbourhood", "city", "england"])]
-    by_ind = dict(tuple(v.groupby("indicator_id", sort=False)))
-    for ind in profile_indicators(ds):
-        m = meta(ds.indicators, ind)
-        vals = by_ind.get(ind)
-        if vals is None:
-            continue
-        nb_periods = sorted(vals.loc[vals["area_type"] == "neighbourhood", "period"].astype(str).unique())
-        if not nb_periods:
-            continue
-        period = nb_periods[-1]
-        vals = vals[vals["period"] == period]
-        vs_eng = area_comparison_table(vals, ds.indicators, ind, period, "neighbourhood", "england", level)
-        vs_city = area_comparison_table(vals, ds.indicators, ind, period, "neighbourhood", "city", level)
-        vs_b = vs_eng if bench == "england" else area_comparison_table(vals, ds.indicators, ind, period, "neighbourhood", bench, level)
-        me = vs_eng[vs_eng["area_code"] == nbhd]
-        if me.empty:
-            continue
-        r = me.iloc[0]
-        eng, city = float(r["england"]), float(r["manchester"])
-        spread = np.nan
-        if not math.isnan(eng):
-            xs = np.append(vs_eng["value"].to_numpy(float), city)
-            d = np.abs(xs - eng)
-            spread = float(np.nanmax(d)) if np.isfinite(d).any() else np.nan
-        rows.append(
-            {
-                "indicator_id": ind,
-                "short_name": m["short_name"],
-                "family": m["family"],
-                "unit": m["unit"],
-                "value_type": m["value_type"],
-                "polarity": m["polarity"],
-                "ci_method": m["ci_method"],
-                "status": m["status"],
-                "period": period,
-                "value": float(r["value"]),
-                "lower": float(r[f"lower_{sfx}"]),
-                "upper": float(r[f"upper_{sfx}"]),
-                "numerator": float(r["numerator"]),
-                "denominator": float(r["denominator"]),
-                "manchester": city,
-                "england": eng,
-                "nbhd_min": float(vs_eng["value"].min()),
-                "nbhd_max": float(vs_eng["value"].max()),
-                "spread": spread,
-                "vs_city": vs_city.set_index("area_code").loc[nbhd, "comparison"],
-                "vs_england": r["comparison"],
-                "vs_bench": vs_b.set_index("area_code").loc[nbhd, "comparison"],
-                "note": "" if pd.isna(r["note"]) else str(r["note"]),
-            }
-        )
-    return pd.DataFrame(rows)
+    ids = profile_indicators(ds)
+    v = ds.values[ds.values["area_type"].isin(["neighbourhood", "city", "england"]) & ds.values["indicator_id"].isin(ids)]
+    # The latest neighbourhood period of each indicator, and the rows of that period only.
+    nb = v[v["area_type"] == "neighbourhood"]
+    latest = nb.assign(period=nb["period"].astype(str)).groupby("indicator_id")["period"].max()
+    v = v[v["period"].astype(str) == v["indicator_id"].map(latest)]
+    vs_eng = comparison_frame(v, ds.indicators, "neighbourhood", "england", level)
+    vs_city = comparison_frame(v, ds.indicators, "neighbourhood", "city", level)
+    vs_b = vs_eng if bench == "england" else comparison_frame(v, ds.indicators, "neighbourhood", bench, level)
+    # Spread: the largest distance from England among the neighbourhoods and Manchester.
+    dist = (vs_eng["value"] - vs_eng["england"]).abs()
+    city_dist = (vs_eng["manchester"] - vs_eng["england"]).abs()
+    per_ind = pd.DataFrame({"indicator_id": vs_eng["indicator_id"], "value": vs_eng["value"], "d": dist, "c": city_dist})
+    spread = per_ind.groupby("indicator_id").agg(nbhd_min=("value", "min"), nbhd_max=("value", "max"), d=("d", "max"), c=("c", "max"))
+    spread["spread"] = spread[["d", "c"]].max(axis=1)
+    me = vs_eng[vs_eng["area_code"] == nbhd].drop_duplicates("indicator_id").set_index("indicator_id")
+    me_city = vs_city[vs_city["area_code"] == nbhd].drop_duplicates("indicator_id").set_index("indicator_id")["comparison"]
+    me_b = vs_b[vs_b["area_code"] == nbhd].drop_duplicates("indicator_id").set_index("indicator_id")["comparison"]
+    ind = ds.indicators.drop_duplicates("indicator_id").set_index("indicator_id")
+    order = [i for i in ids if i in me.index]
+    me = me.loc[order]
+    m = ind.loc[order]
+    out = pd.DataFrame(
+        {
+            "indicator_id": order,
+            "short_name": m["short_name"].to_numpy(object),
+            "family": m["family"].to_numpy(object),
+            "unit": m["unit"].to_numpy(object),
+            "value_type": m["value_type"].to_numpy(object),
+            "polarity": m["polarity"].to_numpy(object),
+            "ci_method": m["ci_method"].to_numpy(object),
+            "status": m["status"].to_numpy(object),
+            "period": me["period"].astype(str).to_numpy(object),
+            "value": me["value"].to_numpy(float),
+            "lower": me[f"lower_{sfx}"].to_numpy(float),
+            "upper": me[f"upper_{sfx}"].to_numpy(float),
+            "numerator": me["numerator"].to_numpy(float),
+            "denominator": me["denominator"].to_numpy(float),
+            "manchester": me["manchester"].to_numpy(float),
+            "england": me["england"].to_numpy(float),
+            "nbhd_min": spread.loc[order, "nbhd_min"].to_numpy(float),
+            "nbhd_max": spread.loc[order, "nbhd_max"].to_numpy(float),
+            "spread": spread.loc[order, "spread"].to_numpy(float),
+            "vs_city": me_city.loc[order].to_numpy(object),
+            "vs_england": me["comparison"].to_numpy(object),
+            "vs_bench": me_b.loc[order].to_numpy(object),
+            "note": me["note"].map(lambda x: "" if pd.isna(x) else str(x)).to_numpy(object),
+        }
+    )
+    return out
 
 
 def display_profile_table(table: pd.DataFrame, indicators: pd.DataFrame, level: str = "95") -> pd.DataFrame:
@@ -295,18 +290,23 @@ def _previous_period(ps: list[str]) -> str | None:
     return ps[-2]
 
 
-def trend_rows(ds: Dataset, nbhd: str, level: str = "95") -> pd.DataFrame:
+def trend_rows(ds: Dataset, nbhd: str, level: str = "95", table: pd.DataFrame | None = None) -> pd.DataFrame:
     """Tested indicators with an earlier neighbourhood period: latest vs previous (a year earlier
     for monthly series), the direction and whether the change is for the worse (polarity-aware).
 
     Columns: ``indicator_id, short_name, period, previous_period, value, previous, vs_england,
-    rose, got_worse``. The change itself is not significance-tested: it is described.
+    rose, got_worse``. The change itself is not significance-tested: it is described. ``table``
+    is :func:`profile_table` for this neighbourhood and level (any benchmark), if the caller has it.
     """
-    table = profile_table(ds, nbhd, level=level)
+    table = profile_table(ds, nbhd, level=level) if table is None else table
+    v = ds.values
+    mine = v[(v["area_type"] == "neighbourhood") & (v["area_code"] == nbhd)]
+    by_ind = {i: g for i, g in mine.groupby("indicator_id", sort=False)}
     rows = []
     for r in table[table["ci_method"] != "none"].to_dict("records"):
-        nb = ds.values[(ds.values["indicator_id"] == r["indicator_id"]) & (ds.values["area_type"] == "neighbourhood")
-                       & (ds.values["area_code"] == nbhd)]
+        nb = by_ind.get(r["indicator_id"])
+        if nb is None:
+            continue
         ps = sorted(nb["period"].astype(str).unique())
         prev = _previous_period(ps)
         if prev is None or ps[-1] != r["period"]:
@@ -353,7 +353,7 @@ def board_summary(ds: Dataset, nbhd: str, bench: str = "england", level: str = "
             out.append(f"Compared with {bench_name}{at}, {name} is significantly better on {_join(better, 8)}, and not worse on any tested figure.")
         else:
             out.append(f"{name} is not significantly different from {bench_name} on any of the {len(tested)} figures that can be tested.")
-    trends = trend_rows(ds, nbhd, level=level)
+    trends = trend_rows(ds, nbhd, level=level, table=table)
     if len(trends):
         def change(r: dict) -> str:
             m = {"unit": r["unit"], "value_type": r["value_type"]}

@@ -56,8 +56,10 @@ shared.download_csv(mine.drop(columns=["weight"]), f"activity_targets_share_{cod
 
 measure = st.selectbox("Show all 12 neighbourhoods' shares of", list(lines["measure_id"]), format_func=measure_names.get, key="activity_measure")
 one = shares[shares["measure_id"] == measure]
-st.altair_chart(shares_chart(one, code, names, f"{measure_names[measure]}: share of {int(one['city_target'].iloc[0]):,} by {method} ({MODELLED})", order=list(names)), width="stretch")
-shared.export_chart_buttons(shares_chart(one, code, names, f"{measure_names[measure]}: share of {int(one['city_target'].iloc[0]):,} by {method} ({MODELLED})", order=list(names)),
+shares_spec = shared.chart_spec(shares_chart, one, code, names, f"{measure_names[measure]}: share of {int(one['city_target'].iloc[0]):,} by {method} ({MODELLED})",
+                                order=list(names))
+shared.show_chart(shares_spec, f"Bar chart: each neighbourhood's modelled share of the city's {measure_names[measure]} target. The same figures can be downloaded as a table.")
+shared.export_chart_buttons(shares_spec,
                             f"activity_shares_{measure}_{method}", f"{measure_names[measure]}: each neighbourhood's share of the 2020/21 target ({MODELLED})",
                             shared.export_sources_footer([f"target_{measure}"], "activity", {"method": method}, status="modelled",
                                                          source=str(lines["source"].iloc[0]), period="2020/21", method=words),
@@ -163,8 +165,9 @@ else:
         path = activity.trajectory(months, counts, annual)
         goal = float(path["target"].iloc[-1]) if len(counts) > activity.BASELINE_MONTHS else None
         points, summary = spc.xmr(counts, polarity="lower_is_better", target=goal, lower_bound=0.0)
-        st.altair_chart(xmr_chart(points, months, f"{measure_names.get(m_id, m_id)} per month, {code}",
-                                  path if goal is not None else None), width="stretch")
+        shared.show_chart(shared.chart_spec(xmr_chart, points, months, f"{measure_names.get(m_id, m_id)} per month, {code}",
+                                            path if goal is not None else None),
+                          f"SPC chart: {measure_names.get(m_id, m_id)} per month in {names[code]}, with its mean and process limits.")
         c1, c2 = st.columns(2)
         c1.markdown(f"**Variation:** {summary['variation_icon']} {summary['variation_text']}")
         c2.markdown(f"**Assurance** (against the modelled target {format_count(round(goal)) if goal is not None else '–'} a month): "

@@ -83,7 +83,7 @@ for tab, c in zip(tabs, cohorts.COHORTS):
         if c.cohort_id == "children_ltc":
             with st.expander("Add your own figures (import path)"):
                 st.markdown(cohorts.IMPORT_PATH)
-        ct = cohorts.cohort_table(ds, c.cohort_id, nbhd, bench, level)
+        ct = shared.computed(cohorts.cohort_table, ds, c.cohort_id, nbhd, bench, level)
         shown = cohorts.display_cohort_table(ct, ds.indicators, bench)
         st.dataframe(shown, hide_index=True, width="stretch")
         shared.download_csv(shown, f"cohort_{c.cohort_id}_{nbhd}.csv", key=f"dl_cohort_{c.cohort_id}")
@@ -111,11 +111,13 @@ st.markdown("**Method:** " + riskpyramid.METHODS[method].format(period=riskpyram
             + " A neighbourhood's rising-and-low figure is its residents minus its two upper tiers.")
 st.markdown(riskpyramid.READING)
 st.info(riskpyramid.NO_SOURCE, icon=":material/help:")
-pyr = riskpyramid.pyramid(ds, method)
+pyr = shared.computed(riskpyramid.pyramid, ds, method)
 c1, c2 = st.columns(2)
-c1.altair_chart(riskpyramid.pyramid_chart(riskpyramid.tier_long(pyr, nbhd), f"{nbhd} · {names[nbhd]}"), width="stretch")
-c2.altair_chart(riskpyramid.pyramid_chart(riskpyramid.tier_long(pyr, pyr["area_code"].iloc[-1]), "Manchester"), width="stretch")
-shared.export_chart_buttons(riskpyramid.pyramid_chart(riskpyramid.tier_long(pyr, nbhd), f"{nbhd} · {names[nbhd]}"), f"risk_pyramid_{nbhd}_{method}",
+pyr_spec = shared.chart_spec(riskpyramid.pyramid_chart, riskpyramid.tier_long(pyr, nbhd), f"{nbhd} · {names[nbhd]}")
+shared.show_chart(pyr_spec, f"Risk pyramid (modelled estimate) for {names[nbhd]}: residents in each risk tier. The same figures are in the table below.", c1)
+shared.show_chart(shared.chart_spec(riskpyramid.pyramid_chart, riskpyramid.tier_long(pyr, pyr["area_code"].iloc[-1]), "Manchester"),
+                  "Risk pyramid (modelled estimate) for Manchester: residents in each risk tier. The same figures are in the table below.", c2)
+shared.export_chart_buttons(pyr_spec, f"risk_pyramid_{nbhd}_{method}",
                             f"Risk pyramid (MODELLED ESTIMATE): {nbhd} · {names[nbhd]}", shared.export_sources_footer(
                                 ["population"], "cohorts", {"ind": ind, "method": method}, status="modelled",
                                 source="Manchester council reports 2016–2017 (seeds 003, 004); ONS mid-2020 population estimates; MHCLG English Indices of Deprivation (CIDR)"),
@@ -127,7 +129,7 @@ st.dataframe(ptable, hide_index=True, width="stretch")
 shared.download_csv(ptable, f"risk_pyramid_{method}.csv", key="dl_cohorts_pyramid")
 
 st.markdown("**How much the choice matters** (highest + high tiers, need index vs population only)")
-effect = riskpyramid.choice_effect(ds)
+effect = shared.computed(riskpyramid.choice_effect, ds)
 st.dataframe(riskpyramid.display_choice_effect(effect), hide_index=True, width="stretch")
 big = effect.loc[effect["difference_pct"].abs().idxmax()]
 st.markdown(

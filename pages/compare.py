@@ -49,9 +49,11 @@ order = neighbourhood_order(ds.definition) if sort != "Highest first" else None
 bars = charts.comparison_bar_data(table, m, names, level=level, order=order)
 if m["ci_method"] == "none":
     st.info("This figure is an estimate or a whole-population figure: it has no confidence interval, so the bars are not tested against the benchmark.")
-st.altair_chart(charts.comparison_bars(bars, m, england, manchester, bench_name, level_label), width="stretch")
+bars_spec = shared.chart_spec(charts.comparison_bars, bars, m, england, manchester, bench_name, level_label)
+shared.show_chart(bars_spec, f"Bar chart: {m['short_name']} in each neighbourhood with {level_label} confidence intervals, compared with "
+                  f"{bench_name}. The same figures are in the table below.")
 view = {"family": family, "ind": ind, "period": period}
-shared.export_chart_buttons(charts.comparison_bars(bars, m, england, manchester, bench_name, level_label), f"compare_{ind}_{period}".replace("/", "-"),
+shared.export_chart_buttons(bars_spec, f"compare_{ind}_{period}".replace("/", "-"),
                             f"{m['name']}, {period}: the 12 neighbourhoods", shared.export_footer(m, period, "compare", view), key="compare_bars",
                             subtitle=f"Bars with {level_label} confidence intervals, compared with {bench_name}.")
 counts = bars["area_code"].map(table.set_index("area_code")["numerator"]).map(lambda x: "–" if x != x else ("<5" if x < 5 else f"{x:,.0f}"))
@@ -69,8 +71,10 @@ if ind in charts.funnel_indicators(ds):
         st.caption("The funnel is drawn around Manchester: 'rest of Manchester' differs for each neighbourhood.")
     pts = bars.merge(table[["area_code", "area_name", "denominator"]], on="area_code")
     limits = charts.funnel_limits(p0_value / float(m["multiplier"]), pts["denominator"].min() * 0.5, pts["denominator"].max() * 1.5, float(m["multiplier"]))
-    st.altair_chart(charts.funnel_chart(pts, limits, m, p0_value, p0_name), width="stretch")
-    shared.export_chart_buttons(charts.funnel_chart(pts, limits, m, p0_value, p0_name), f"funnel_{ind}_{period}".replace("/", "-"),
+    funnel_spec = shared.chart_spec(charts.funnel_chart, pts, limits, m, p0_value, p0_name)
+    shared.show_chart(funnel_spec, f"Funnel plot: {m['short_name']} in each neighbourhood against its population, with control limits "
+                      f"around {p0_name}. The same figures are in the table below.")
+    shared.export_chart_buttons(funnel_spec, f"funnel_{ind}_{period}".replace("/", "-"),
                                 f"Funnel plot: {m['name']}, {period}", shared.export_footer(m, period, "compare", view), key="compare_funnel")
     st.caption(
         f"Control limits: the Wilson score interval of n × p₀ events out of n, around {p0_name}'s value p₀, at 95% and 99.8%. "
@@ -84,9 +88,10 @@ if ind in charts.funnel_indicators(ds):
 # ---- trend
 if ind in charts.trend_indicators(ds):
     st.subheader(f"Over time: {names[nbhd]}, Manchester and England")
-    trend = charts.trend_data(ds, ind, nbhd, level)
-    st.altair_chart(charts.trend_chart(trend, m, level_label), width="stretch")
-    shared.export_chart_buttons(charts.trend_chart(trend, m, level_label), f"trend_{ind}_{nbhd}", f"{m['name']} over time: {names[nbhd]}, Manchester and England",
+    trend = shared.computed(charts.trend_data, ds, ind, nbhd, level)
+    trend_spec = shared.chart_spec(charts.trend_chart, trend, m, level_label)
+    shared.show_chart(trend_spec, f"Line chart: {m['short_name']} over time in {names[nbhd]}, Manchester and England. The same figures are in the table below.")
+    shared.export_chart_buttons(trend_spec, f"trend_{ind}_{nbhd}", f"{m['name']} over time: {names[nbhd]}, Manchester and England",
                                 shared.export_footer(m, f"{trend['period'].min()} to {trend['period'].max()}", "compare", view), key="compare_trend")
     if m["ci_method"] != "none":
         st.caption(f"The shaded band is {names[nbhd]}'s {level_label} confidence interval.")
@@ -102,8 +107,10 @@ st.markdown(
     f"comparison with {bench_name} at {level_label} confidence: ▲ better, ● similar, ▼ worse, ○ not compared."
 )
 rug = shared.tartan_data(ds, bench, level, order=neighbourhood_order(ds.definition))
-st.altair_chart(charts.tartan_chart(rug, bench_name), width="stretch")
-shared.export_chart_buttons(charts.tartan_chart(rug, bench_name), f"tartan_rug_{bench}_{level}", f"All indicators at a glance, compared with {bench_name}",
+rug_spec = shared.chart_spec(charts.tartan_chart, rug, bench_name)
+shared.show_chart(rug_spec, f"Tartan rug: every indicator (rows) for every neighbourhood (columns), marked by its comparison with {bench_name}. "
+                  "The same figures are in the table below.")
+shared.export_chart_buttons(rug_spec, f"tartan_rug_{bench}_{level}", f"All indicators at a glance, compared with {bench_name}",
                             shared.export_sources_footer(list(rug["indicator_id"]), "compare", view), key="compare_tartan", width=1200)
 rug_tbl = charts.tartan_table(rug)
 st.dataframe(rug_tbl, hide_index=True, width="stretch")

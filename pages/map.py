@@ -38,7 +38,7 @@ names = dict(zip(ds.indicators["indicator_id"], ds.indicators["name"]))
 by_family = indicator_families(ds.indicators, ds.values)
 all_ids = [i for ids in by_family.values() for i in ids]
 family_of = {i: f for f, ids in by_family.items() for i in ids}
-all_periods = sorted({p for i in all_ids for p in periods(ds.values, i)})
+all_periods = sorted(ds.values.loc[ds.values["indicator_id"].isin(all_ids), "period"].astype(str).unique())
 
 first_visit = "map__values" not in st.session_state
 url_ind = st.query_params.get("ind")

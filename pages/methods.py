@@ -48,11 +48,12 @@ st.markdown("The files this app reads. The same formats are what your own data m
 cols = st.columns(3)
 for i, (rel, label, mime) in enumerate(catalogue_view.DOWNLOADS):
     with cols[i % 3]:
-        try:
-            st.download_button(label, shared.dataset_file_bytes(rel), file_name=rel.split("/")[-1], mime=mime, key=f"dl_{rel}",
-                               icon=":material/download:")
-        except data.DataFileError as exc:
-            st.warning(str(exc))
+        if not (data.ROOT / rel).exists():
+            st.warning(f"{rel} is missing from the app's data. Restore it from the repository or rebuild it with `make data`.")
+            continue
+        # The bytes are made when the button is clicked (values.csv takes tens of ms to write).
+        st.download_button(label, lambda rel=rel: shared.dataset_file_bytes(rel), file_name=rel.split("/")[-1], mime=mime,
+                           key=f"dl_{rel}", on_click="ignore", icon=":material/download:")
 
 st.header("Sources and licences")
 st.markdown(catalogue_view.ATTRIBUTIONS_MARKDOWN)

@@ -11,7 +11,8 @@ from pages import shared
 
 frame = shared.frame_state()
 ds = shared.dataset()
-choices_ind = [i for i in ds.indicators["indicator_id"] if i in set(has_neighbourhoods(ds.values))]
+have = set(has_neighbourhoods(ds.values))
+choices_ind = [i for i in ds.indicators["indicator_id"] if i in have]
 state = shared.page_state({"ind": choices_ind}, {"ind": "disability"}, prefix="overview")
 names = dict(zip(ds.indicators["indicator_id"], ds.indicators["name"]))
 
@@ -24,7 +25,7 @@ st.markdown(
 ind = st.selectbox("Indicator", choices_ind, format_func=names.get, key="overview_ind")
 m = meta(ds.indicators, ind)
 period = periods(ds.values, ind)[-1]
-table = overview.neighbourhood_summary(ds, ind, period, level=frame["level"])
+table = shared.computed(overview.neighbourhood_summary, ds, ind, period, level=frame["level"])
 shared.keep("overview", {"ind": ind})
 
 st.subheader(f"{m['name']}, {period}")

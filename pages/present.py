@@ -44,9 +44,9 @@ def _go(step_id: str) -> None:
 
 
 
-def chart(c, height_scale: float = 1.3) -> None:
-    """An altair chart from lib.charts, restyled for the projector."""
-    st.vega_lite_chart(present_mode.projector_spec(c.to_dict(), height_scale), width="stretch")
+def chart(spec: dict, alt_text: str, height_scale: float = 1.3) -> None:
+    """A chart spec (from ``shared.chart_spec``), restyled for the projector."""
+    shared.show_chart(present_mode.projector_spec(spec, height_scale), alt_text)
 
 
 def source_line(m: dict, period: str) -> None:
@@ -117,12 +117,13 @@ elif current == "profile":
     st.title(f"{nbhd} · {name}: board summary")
     left, right = st.columns([2, 3], gap="large")
     with left:
-        st.markdown("\n".join(f"- {s}" for s in profile.board_summary(ds, nbhd, bench=bench, level=level)))
+        st.markdown("\n".join(f"- {s}" for s in shared.computed(profile.board_summary, ds, nbhd, bench=bench, level=level)))
     with right:
         spine = charts.spine_data(table[table["ci_method"] != "none"])
         st.markdown(f"**Tested indicators against England** (better to the right). Dot: {name}, shaped by its comparison "
                     f"with {bench_name}; ◆ Manchester; black line England; grey band the range of the 12.")
-        chart(charts.spine_chart(spine, area_name=name, bench_name=bench_name), 1.25)
+        chart(shared.chart_spec(charts.spine_chart, spine, area_name=name, bench_name=bench_name),
+              f"Spine chart: each indicator for {name} against England, Manchester and the range of the neighbourhoods.", 1.25)
     st.caption(f"Latest period of each indicator; {level_label} confidence. Statuses: "
                + "; ".join(f"{r['short_name']} {r['status'].upper()} ({r['period']})" for r in table[table["ci_method"] != "none"].to_dict("records"))
                + ". Sources: " + "; ".join(dict.fromkeys(meta(ds.indicators, i)["source"] for i in spine["indicator_id"]))
@@ -134,22 +135,23 @@ elif current == "compare":
     ctable = area_comparison_table(ds.values, ds.indicators, key_ind, key_period, "neighbourhood", bench, level)
     bars = charts.comparison_bar_data(ctable, km, names, level=level)
     bars["label"] = [("➤ " if c == nbhd else "") + lbl for c, lbl in zip(bars["area_code"], bars["label"])]
-    chart(charts.comparison_bars(bars, km, float(ctable["england"].iloc[0]), float(ctable["manchester"].iloc[0]), bench_name, level_label), 1.0)
+    chart(shared.chart_spec(charts.comparison_bars, bars, km, float(ctable["england"].iloc[0]), float(ctable["manchester"].iloc[0]), bench_name, level_label),
+          f"Bar chart: {km['short_name']} in each neighbourhood, compared with {bench_name}.", 1.0)
     st.caption(f"➤ marks {name}. Whiskers: {level_label} confidence intervals; solid line England, dashed line Manchester. "
                "▲ better · ● similar · ▼ worse than the benchmark.")
     source_line(km, key_period)
 
 elif current == "cohorts":
     st.title(f"{nbhd} · {name}: risk cohorts")
-    pyr = riskpyramid.pyramid(ds, "need")
+    pyr = shared.computed(riskpyramid.pyramid, ds, "need")
     cohort_rows = {r["indicator_id"]: r for cid in cohorts.COHORT_IDS
-                   for r in cohorts.cohort_table(ds, cid, nbhd, bench, level).to_dict("records")}
+                   for r in shared.computed(cohorts.cohort_table, ds, cid, nbhd, bench, level).to_dict("records")}
     left, right = st.columns([3, 2], gap="large")
     with left:
         st.markdown(f":orange-badge[{MODELLED}] **Risk pyramid**: people in each risk tier, apportioned from the city's "
                     "seed figures by need (population × illness and disability ratio). Not an observed count.")
-        pc = riskpyramid.pyramid_chart(riskpyramid.tier_long(pyr, nbhd), f"{nbhd} · {name}").properties(height=300)
-        chart(pc, 1.0)
+        pc = {**shared.chart_spec(riskpyramid.pyramid_chart, riskpyramid.tier_long(pyr, nbhd), f"{nbhd} · {name}"), "height": 300}
+        chart(pc, f"Risk pyramid (modelled estimate) for {name}: residents in each risk tier.", 1.0)
     with right:
         st.markdown("**Key cohort figures**")
         lines = []
@@ -189,8 +191,8 @@ else:  # activity
         first_line = apportion.target_lines(targets).iloc[0]
         one = shares[shares["measure_id"] == first_line["measure_id"]]
         spec = present_mode.projector_spec(
-            shares_chart(one, nbhd, {c: "" for c in names}, f"{first_line['measure']}: all 12", order=list(names)).to_dict(), 1.45)
+            shared.chart_spec(shares_chart, one, nbhd, {c: "" for c in names}, f"{first_line['measure']}: all 12", order=list(names)), 1.45)
         present_mode.widen_x(spec, float(one["share"].max()) * 1.45)
-        st.vega_lite_chart(spec, width="stretch")
+        shared.show_chart(spec, f"Bar chart: each neighbourhood's modelled share of the city's {first_line['measure']} target.")
         st.caption(f"Each neighbourhood's modelled share; {nbhd} is dark and marked ◆. Codes as on the map.")
     st.caption(f"{MODELLED}: {words} {apportion.ROUNDING_RULE} Targets REAL, as published. Source: {targets['source'].iloc[0]}.")

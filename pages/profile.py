@@ -24,7 +24,7 @@ head.title(f"{nbhd} · {name}")
 with present:
     shared.present_link("profile")
 table = shared.profile_table(ds, nbhd, level=level, bench=bench)
-st.markdown("**Board summary**\n\n" + "\n".join(f"- {s}" for s in profile.board_summary(ds, nbhd, bench=bench, level=level, table=table)))
+st.markdown("**Board summary**\n\n" + "\n".join(f"- {s}" for s in shared.computed(profile.board_summary, ds, nbhd, bench=bench, level=level)))
 with st.expander("Export: slide deck, PDF profile and images", icon=":material/download:"):
     st.caption(f"A slide deck (8 slides) and a one-page PDF for {name}, with sources, status and a link back to this view on every page.")
     shared.export_neighbourhood_buttons(nbhd, bench, level)
@@ -37,8 +37,10 @@ st.markdown(
     f"comparison with **{bench_name}** at {CONFIDENCE[level]} confidence. Better is always to the right "
     "(for population figures, with no better or worse, right means higher)."
 )
-st.altair_chart(charts.spine_chart(spine, area_name=name, bench_name=bench_name), width="stretch")
-shared.export_chart_buttons(charts.spine_chart(spine, area_name=name, bench_name=bench_name), f"spine_{nbhd}",
+spine_spec = shared.chart_spec(charts.spine_chart, spine, area_name=name, bench_name=bench_name)
+shared.show_chart(spine_spec, f"Spine chart: each indicator for {name} against England, Manchester and the range of the neighbourhoods. "
+                  "The same figures are in the table below.")
+shared.export_chart_buttons(spine_spec, f"spine_{nbhd}",
                             f"{nbhd} · {name}: how it compares with England",
                             shared.export_profile_footer(table, "profile"), key="profile_spine", width=1100,
                             subtitle=f"Dot: {name}, compared with {bench_name} at {CONFIDENCE[level]} confidence. Better is always to the right.")
@@ -56,9 +58,10 @@ st.dataframe(display, hide_index=True, width="stretch")
 shared.download_csv(display, f"profile_{nbhd}.csv", key="dl_profile_table")
 
 st.subheader("Population by age")
-age = profile.age_profile(ds, nbhd)
-st.altair_chart(charts.age_chart(age), width="stretch")
-shared.export_chart_buttons(charts.age_chart(age), f"population_by_age_{nbhd}", f"Population by age: {nbhd} · {name}",
+age = shared.computed(profile.age_profile, ds, nbhd)
+age_spec = shared.chart_spec(charts.age_chart, age)
+shared.show_chart(age_spec, f"Bar chart: population of {name} by age band, with Manchester and England. The same figures are in the table below.")
+shared.export_chart_buttons(age_spec, f"population_by_age_{nbhd}", f"Population by age: {nbhd} · {name}",
                             shared.export_footer(meta(ds.indicators, "population"), str(age["period"].iloc[0]), "profile"), key="profile_age")
 age_table = profile.display_age_table(age)
 st.dataframe(age_table, hide_index=True, width="stretch")
@@ -69,14 +72,15 @@ st.subheader(f"Inside {name}: its wards")
 ind = st.selectbox("Indicator for the wards", ward_choices, format_func=short.get, key="profile_ind")
 shared.keep("profile", {"ind": ind})
 m = meta(ds.indicators, ind)
-wards = profile.ward_table(ds, nbhd, ind, level=level)
+wards = shared.computed(profile.ward_table, ds, nbhd, ind, level=level)
 if wards.empty:
     st.info(f"There are no ward figures for {m['short_name'].lower()} in {name}.")
 else:
     st.markdown(profile.ward_sentence(wards, m, name))
     ward_bench, ward_col = ("England", "vs_england") if bench == "england" else ("Manchester", "vs_city")
-    st.altair_chart(charts.ward_chart(wards, m, bench_name=ward_bench, comparison_col=ward_col), width="stretch")
-    shared.export_chart_buttons(charts.ward_chart(wards, m, bench_name=ward_bench, comparison_col=ward_col), f"wards_{nbhd}_{ind}",
+    ward_spec = shared.chart_spec(charts.ward_chart, wards, m, bench_name=ward_bench, comparison_col=ward_col)
+    shared.show_chart(ward_spec, f"Bar chart: {m['short_name']} in each ward of {name}, compared with {ward_bench}. The same figures are in the table below.")
+    shared.export_chart_buttons(ward_spec, f"wards_{nbhd}_{ind}",
                                 f"{m['name']}: the wards of {name}, {wards['period'].iloc[0]}",
                                 shared.export_footer(m, str(wards["period"].iloc[0]), "profile", {"ind": ind}), key="profile_wards")
     ward_display = profile.display_ward_table(wards, m, level=level)

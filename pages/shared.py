@@ -35,18 +35,27 @@ GROUPING_KEY = "own_data_grouping"
 THRESHOLD_KEY = "own_data_threshold"
 
 
-@st.cache_data(show_spinner=False)
-def embedded() -> data.Dataset:
-    """The embedded dataset exactly as committed (cached; a hit returns a copy). Pages use
-    :func:`dataset`, which adds the user's data, their grouping and disclosure control."""
+@st.cache_resource(show_spinner=False)
+def _embedded() -> data.Dataset:
     return data.load_dataset()
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+def embedded() -> data.Dataset:
+    """The embedded dataset exactly as committed (read once per server; each call returns fresh
+    copies of the frames). Pages use :func:`dataset`, which adds the user's data, their grouping
+    and disclosure control."""
+    return _copy(_embedded())
+
+
+def _copy(ds: data.Dataset) -> data.Dataset:
+    return data.Dataset(indicators=ds.indicators.copy(), values=ds.values.copy(), definition=ds.definition.copy())
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
 def _base(grouping_csv: str | None, threshold: int) -> tuple[data.Dataset, tuple[str, ...]]:
-    """The embedded dataset regrouped (if a grouping is chosen) and suppressed (cached per
-    grouping and threshold, shared by all sessions: it holds no user data)."""
-    ds = embedded()
+    """The embedded dataset regrouped (if a grouping is chosen) and suppressed (kept per grouping
+    and threshold, shared read-only by all sessions: it holds no user data; callers copy it)."""
+    ds = _embedded()
     values, definition, dropped = ds.values, ds.definition, ()
     if grouping_csv is not None:
         definition = _grouping_frame(grouping_csv)
@@ -91,7 +100,7 @@ def dataset() -> data.Dataset:
     base, _ = _base(gcsv, t)
     loaded = st.session_state.get(USER_DATA_KEY) or []
     if not loaded:
-        return base
+        return _copy(base)
     key = (tuple((d.name, tuple(d.indicator_ids), id(d)) for d in loaded), hash(gcsv), t)
     cached = st.session_state.get("_own_data_merged")
     if not cached or cached[0] != key:
@@ -106,8 +115,7 @@ def dataset() -> data.Dataset:
         )
         st.session_state["_own_data_merged"] = (key, merged)
         cached = st.session_state["_own_data_merged"]
-    ds = cached[1]
-    return data.Dataset(indicators=ds.indicators.copy(), values=ds.values.copy(), definition=ds.definition.copy())
+    return _copy(cached[1])
 
 
 def shared_cache_key() -> tuple | None:
@@ -119,30 +127,50 @@ def shared_cache_key() -> tuple | None:
     return (hash(grouping_csv()), threshold())
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
-def _profile_table(key: tuple, nbhd: str, level: str, bench: str, _ds: data.Dataset) -> pd.DataFrame:
-    return profile.profile_table(_ds, nbhd, level=level, bench=bench)
+@st.cache_data(show_spinner=False, max_entries=2048)
+def _computed(key: tuple, module: str, name: str, args: tuple, kwargs: dict, _ds: data.Dataset):
+    import importlib
+
+    return getattr(importlib.import_module(module), name)(_ds, *args, **kwargs)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _tartan(key: tuple, bench: str, level: str, order: tuple[str, ...], _ds: data.Dataset) -> pd.DataFrame:
-    return charts.tartan_data(_ds, bench, level, order=list(order))
+def computed(fn, ds: data.Dataset, *args, **kwargs):
+    """``fn(ds, *args, **kwargs)`` for a ``lib`` function of the dataset from :func:`dataset`,
+    computed once per grouping, threshold and arguments and shared by every session (each gets a
+    copy); computed for the session alone when it has its own data (never shared)."""
+    key = shared_cache_key()
+    if key is None:
+        return fn(ds, *args, **kwargs)
+    return _computed(key, fn.__module__, fn.__qualname__, args, kwargs, ds)
 
 
 def profile_table(ds: data.Dataset, nbhd: str, level: str, bench: str) -> pd.DataFrame:
-    """:func:`lib.profile.profile_table`, cached across sessions where the data are shared."""
-    key = shared_cache_key()
-    if key is None:
-        return profile.profile_table(ds, nbhd, level=level, bench=bench)
-    return _profile_table(key, nbhd, level, bench, ds)
+    """:func:`lib.profile.profile_table`, shared across sessions where the data are shared."""
+    return computed(profile.profile_table, ds, nbhd, level=level, bench=bench)
 
 
 def tartan_data(ds: data.Dataset, bench: str, level: str, order: list[str]) -> pd.DataFrame:
-    """:func:`lib.charts.tartan_data`, cached across sessions where the data are shared."""
-    key = shared_cache_key()
-    if key is None:
-        return charts.tartan_data(ds, bench, level, order=order)
-    return _tartan(key, bench, level, tuple(order), ds)
+    """:func:`lib.charts.tartan_data`, shared across sessions where the data are shared."""
+    return computed(charts.tartan_data, ds, bench, level, order=list(order))
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _chart_spec(module: str, name: str, args: tuple, kwargs: dict) -> dict:
+    import importlib
+
+    return getattr(importlib.import_module(module), name)(*args, **kwargs).to_dict()
+
+
+def chart_spec(build, *args, **kwargs) -> dict:
+    """The Vega-Lite spec of ``build(*args, **kwargs)`` (a ``lib`` chart builder): built and
+    validated once per distinct input and shared across sessions (building an altair chart costs
+    tens of milliseconds; the spec depends only on the inputs, so sharing it reveals nothing)."""
+    return _chart_spec(build.__module__, build.__qualname__, args, kwargs)
+
+
+def show_chart(spec: dict, alt_text: str, container=None) -> None:
+    """Draw a chart spec full width, with ``alt_text`` as its accessible description."""
+    (container or st).vega_lite_chart(spec, width="stretch", alt=alt_text)
 
 
 def dataset_file_bytes(relative: str) -> bytes:
