@@ -42,6 +42,11 @@ test: setup-dev
 	@$(BIN)/pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: treat as a failure"; exit 1; fi; exit $$rc
 
+# The benchmark suite (page-ready ratios, server CPU per interaction, map payload, 25 concurrent
+# sessions, pipeline rebuild): writes BENCHMARKS.md. Not part of `make test`; run on a quiet machine.
+bench: setup-dev
+	$(BIN)/python -m bench.run --out BENCHMARKS.md
+
 # Rebuild the embedded dataset from ../shared/data (or DATA=path).
 data: $(VENV)/.runtime
 	$(BIN)/python -m lib.pipeline $(if $(DATA),--data $(DATA),)

@@ -158,13 +158,15 @@ def tartan_data(ds: data.Dataset, bench: str, level: str, order: list[str]) -> p
 def _chart_spec(module: str, name: str, args: tuple, kwargs: dict) -> dict:
     import importlib
 
-    return getattr(importlib.import_module(module), name)(*args, **kwargs).to_dict()
+    # Not validated against the Vega-Lite schema here (half the cost): the builders' specs are
+    # validated in the unit tests (tests/test_charts.py).
+    return getattr(importlib.import_module(module), name)(*args, **kwargs).to_dict(validate=False)
 
 
 def chart_spec(build, *args, **kwargs) -> dict:
-    """The Vega-Lite spec of ``build(*args, **kwargs)`` (a ``lib`` chart builder): built and
-    validated once per distinct input and shared across sessions (building an altair chart costs
-    tens of milliseconds; the spec depends only on the inputs, so sharing it reveals nothing)."""
+    """The Vega-Lite spec of ``build(*args, **kwargs)`` (a ``lib`` chart builder): built once per
+    distinct input and shared across sessions (building an altair chart costs tens of
+    milliseconds; the spec depends only on the inputs, so sharing it reveals nothing)."""
     return _chart_spec(build.__module__, build.__qualname__, args, kwargs)
 
 

@@ -1,0 +1,397 @@
+"""The benchmark suite: one command, one run, every target, written to BENCHMARKS.md.
+
+Run: ``make bench`` (or ``.venv/bin/python -m bench.run [--rounds 5] [--out BENCHMARKS.md]``).
+Not part of the tests: it takes a few minutes and wants a quiet machine.
+
+What it measures (targets from the "fast, safe and accessible" issue):
+
+1. **Page ready** for every page in headless Chromium, as a ratio to a bare one-line Streamlit
+   page served the same way in the same run (target: each page <= 1.5x). Each round loads the
+   bare page and then every page, each in a fresh browser context (a first visit: nothing cached),
+   so a busy moment hits both; the ratio is of the medians over the rounds.
+2. **Server CPU per interaction** (change indicator, select neighbourhood, change benchmark, on
+   the pages where users do them; target < 150 ms each): the server process's CPU time
+   (``/proc/<pid>/stat``, all threads) across each interaction of one session, averaged over
+   several different choices on a freshly started server (so shared caches start cold).
+3. **Map payload**: the bytes the server sends for the map (the map component's message), for the
+   neighbourhood map with wards (target < 150 KB), plus the neighbourhoods-only map.
+4. **Load**: 25 concurrent sessions, each opening the app and making 20 interactions with a
+   think time between them; errors, p50/p95/max interaction time (target p95 < 2 s) and server
+   memory per session. Sessions speak Streamlit's own WebSocket protocol (``bench/protocol.py``):
+   no browsers on the load machine, so what is measured is the server.
+5. **Pipeline rebuild**: ``python -m lib.pipeline`` into a temporary folder (needs the raw data).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import gzip
+import json
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from bench.protocol import Session  # noqa: E402
+from tests.e2e.conftest import CHROMIUM, LAUNCH_ARGS, start_server, stop_server, wait_ready  # noqa: E402
+
+PAGES = ["overview", "map", "profile", "compare", "cohorts", "activity", "own_data", "present", "methods"]
+TARGETS = {"page_ratio": 1.5, "cpu_ms": 150.0, "map_kb": 150.0, "p95_s": 2.0}
+CLK = os.sysconf("SC_CLK_TCK")
+
+
+# --------------------------------------------------------------------------- server probes
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (all its threads) so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def machine() -> dict[str, str]:
+    cpu = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines() if ln.startswith("model name")), "?")
+    mem = next((int(ln.split()[1]) for ln in Path("/proc/meminfo").read_text().splitlines() if ln.startswith("MemTotal")), 0)
+    try:
+        chromium = subprocess.run([str(CHROMIUM), "--version"], capture_output=True, text=True, timeout=30).stdout.strip()
+    except OSError:
+        chromium = "not found"
+    import streamlit
+
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO, capture_output=True, text=True).stdout.strip()
+    return {
+        "date": dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+        "commit": commit + (" (with uncommitted changes)" if dirty else ""),
+        "cpu": f"{cpu} × {os.cpu_count()} cores",
+        "memory": f"{mem / 1024 / 1024:.1f} GiB",
+        "os": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "streamlit": streamlit.__version__,
+        "chromium": chromium,
+        "load average at start": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+    }
+
+
+# --------------------------------------------------------------------------- 1. page ready
+
+
+def page_ready(app_url: str, bare_url: str, rounds: int) -> dict[str, list[float]]:
+    """Milliseconds from navigation to Streamlit's ready signal, per page, per round."""
+    from playwright.sync_api import sync_playwright
+
+    times: dict[str, list[float]] = {"bare page": [], **{p: [] for p in PAGES}}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS, headless=True)
+
+        def load(url: str) -> float:
+            ctx = browser.new_context(viewport={"width": 1400, "height": 900})
+            page = ctx.new_page()
+            origin = "/".join(url.split("/", 3)[:3])
+            page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(origin) or r.request.url.startswith(("data:", "blob:")) else r.abort())
+            t0 = time.perf_counter()
+            page.goto(url)
+            wait_ready(page, timeout=120_000)
+            ms = (time.perf_counter() - t0) * 1000
+            ctx.close()
+            return ms
+
+        load(bare_url)  # warm-up: server caches, Chromium's own start-up
+        for p in PAGES:
+            load(f"{app_url}/{p}")
+        for _ in range(rounds):
+            times["bare page"].append(load(bare_url))
+            for p in PAGES:
+                times[p].append(load(f"{app_url}/{p}"))
+        browser.close()
+    return times
+
+
+# --------------------------------------------------------------------------- 2. CPU per interaction
+
+#: (page, widget label) for each interaction named in the issue.
+INTERACTIONS = {
+    "change indicator (Map)": ("map", "Indicator"),
+    "select neighbourhood (Map)": ("map", "Neighbourhood"),
+    "change benchmark (Map)": ("map", "Compare with"),
+    "select neighbourhood (Profile)": ("profile", "Neighbourhood"),
+    "change benchmark (Profile)": ("profile", "Compare with"),
+    "change indicator (Compare)": ("compare", "Indicator"),
+    "select neighbourhood (Compare)": ("compare", "Neighbourhood"),
+    "change benchmark (Compare)": ("compare", "Compare with"),
+    "change indicator (Overview)": ("overview", "Indicator"),
+}
+
+
+async def cpu_per_interaction(app_url: str, pid: int, repeats: int) -> dict[str, dict]:
+    out: dict[str, dict] = {}
+    async with Session(app_url) as s:
+        for name, (page, label) in INTERACTIONS.items():
+            await s.go(page) if s.page else await s.open(page)
+            cpus, walls, errors = [], [], []
+            for _ in range(repeats):
+                c0 = cpu_seconds(pid)
+                r = await s.choose(label)
+                await asyncio.sleep(0.3)  # let the server finish sending before reading its CPU
+                cpus.append((cpu_seconds(pid) - c0) * 1000)
+                walls.append(r.seconds * 1000)
+                errors += r.exceptions
+            out[name] = {"cpu_ms": cpus, "wall_ms": walls, "errors": errors}
+    return out
+
+
+# --------------------------------------------------------------------------- 3. map payload
+
+
+async def map_payload(app_url: str) -> dict[str, int]:
+    """Bytes of the map component's message for each map detail level (raw and gzip)."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    sizes: dict[str, int] = {}
+    async with Session(app_url) as s:
+        await s.open("map")
+        for option in s.widgets["Detail"].options:
+            raw_msgs: list[bytes] = []
+            s.raw_sink = raw_msgs
+            await s.choose("Detail", option)
+            s.raw_sink = None
+            comp = []
+            for raw in raw_msgs:
+                fm = ForwardMsg()
+                fm.ParseFromString(raw)
+                if fm.WhichOneof("type") == "delta" and fm.delta.WhichOneof("type") == "new_element" \
+                        and fm.delta.new_element.WhichOneof("type") == "component_instance":
+                    comp.append(raw)
+            sizes[option] = sum(len(c) for c in comp)
+            sizes[option + " (gzip)"] = sum(len(gzip.compress(c, 6)) for c in comp)
+            sizes[option + " (whole page run)"] = sum(len(r) for r in raw_msgs)
+    return sizes
+
+
+# --------------------------------------------------------------------------- 4. load
+
+
+async def one_user(app_url: str, n: int, think: tuple[float, float], rng: random.Random, rec: dict) -> None:
+    plan = [("map", "Indicator"), ("map", "Neighbourhood"), ("map", "Compare with"), ("profile", None), ("profile", "Neighbourhood"),
+            ("compare", None), ("compare", "Indicator"), ("compare", "Compare with"), ("overview", None), ("overview", "Indicator")]
+    try:
+        async with Session(app_url) as s:
+            r = await s.open(rng.choice(["overview", "map", "profile"]))
+            rec["open"].append(r.seconds)
+            rec["errors"] += r.exceptions
+            start = rng.randrange(len(plan))
+            for i in range(n):
+                await asyncio.sleep(rng.uniform(*think))
+                page, label = plan[(start + i) % len(plan)]
+                r = await (s.go(page) if label is None or s.page != page else s.choose(label))
+                rec["times"].append(r.seconds)
+                rec["errors"] += r.exceptions
+    except Exception as exc:  # a dropped connection or a timeout is an error of the run
+        rec["errors"].append(f"{type(exc).__name__}: {exc}")
+
+
+async def warm_up(app_url: str) -> None:
+    """One session visits every page once, as the first user of a deployment would."""
+    async with Session(app_url) as s:
+        await s.open(PAGES[0])
+        for p in PAGES[1:]:
+            await s.go(p)
+
+
+async def load_test(app_url: str, pid: int, users: int, interactions: int, think: tuple[float, float]) -> dict:
+    rng = random.Random(20261122)
+    rec: dict = {"open": [], "times": [], "errors": []}
+    await warm_up(app_url)
+    rss0 = rss_mb(pid)
+    peak = [rss0]
+
+    async def watch() -> None:
+        while True:
+            peak.append(rss_mb(pid))
+            await asyncio.sleep(0.5)
+
+    watcher = asyncio.create_task(watch())
+    c0, t0 = cpu_seconds(pid), time.perf_counter()
+    await asyncio.gather(*(one_user(app_url, interactions, think, random.Random(rng.random()), rec) for _ in range(users)))
+    wall, cpu = time.perf_counter() - t0, cpu_seconds(pid) - c0
+    watcher.cancel()
+    rss1 = rss_mb(pid)
+    return {"users": users, "interactions": interactions, "think_s": think, "wall_s": wall, "cpu_s": cpu, "rss_before_mb": rss0,
+            "rss_after_mb": rss1, "rss_peak_mb": max(peak), **rec}
+
+
+# --------------------------------------------------------------------------- 5. pipeline
+
+
+def pipeline_rebuild() -> dict:
+    data = Path(os.environ.get("NP_DATA", REPO.parent / "shared" / "data"))
+    if not (data / "geo").exists():
+        return {"skipped": f"raw data not found at {data}"}
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "geodata").mkdir()
+        shutil.copyfile(REPO / "geodata" / "neighbourhoods.csv", Path(tmp) / "geodata" / "neighbourhoods.csv")
+        t0 = time.perf_counter()
+        p = subprocess.run([sys.executable, "-m", "lib.pipeline", "--data", str(data), "--out", tmp], cwd=REPO, capture_output=True, text=True)
+        secs = time.perf_counter() - t0
+        same = all((Path(tmp) / rel).read_bytes() == (REPO / rel).read_bytes()
+                   for rel in ("profiles/values.csv", "profiles/indicators.csv", "geodata/neighbourhoods.geojson", "geodata/wards.geojson"))
+    return {"seconds": secs, "ok": p.returncode == 0, "byte_identical": same}
+
+
+# --------------------------------------------------------------------------- report
+
+
+def pct(xs: list[float], q: float) -> float:
+    xs = sorted(xs)
+    if not xs:
+        return float("nan")
+    k = (len(xs) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(xs) - 1)
+    return xs[lo] + (xs[hi] - xs[lo]) * (k - lo)
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "**NOT MET**"
+
+
+def report(info: dict, ready: dict, cpu: dict, payload: dict, load: dict, pipe: dict, args) -> tuple[str, bool]:
+    lines = ["# Benchmarks", "",
+             "Numbers from one run of `make bench` (`bench/run.py`); see that file for exactly what is measured and how.", "",
+             "## Machine", "", "| | |", "|---|---|"] + [f"| {k} | {v} |" for k, v in info.items()] + [""]
+    all_ok = True
+    # 1
+    bare = statistics.median(ready["bare page"])
+    lines += ["## 1. Page ready (headless Chromium, first visit, ratio to a bare one-line page)", "",
+              f"{args.rounds} rounds; each round loads the bare page, then every page, each in a fresh browser context. "
+              "Ready = Streamlit connected, script finished, no loading skeleton left.", "",
+              "| page | median ms | max ms | ratio to bare | target ≤ 1.5× |", "|---|---|---|---|---|"]
+    for name, ts in ready.items():
+        ratio = statistics.median(ts) / bare
+        ok = name == "bare page" or ratio <= TARGETS["page_ratio"]
+        all_ok &= ok
+        lines.append(f"| {name} | {statistics.median(ts):.0f} | {max(ts):.0f} | {ratio:.2f} | {'–' if name == 'bare page' else verdict(ok)} |")
+    # 2
+    lines += ["", "## 2. Server CPU per interaction (one session, fresh server)", "",
+              f"Server process CPU (all threads, from /proc; 10 ms resolution) across each interaction, {args.repeats} different choices each, "
+              "the first of each on a cold shared cache.", "",
+              "| interaction | mean CPU ms | max CPU ms | median wall ms | errors | target < 150 ms |", "|---|---|---|---|---|---|"]
+    for name, r in cpu.items():
+        mean = statistics.mean(r["cpu_ms"])
+        ok = mean < TARGETS["cpu_ms"] and not r["errors"]
+        all_ok &= ok
+        lines.append(f"| {name} | {mean:.0f} | {max(r['cpu_ms']):.0f} | {statistics.median(r['wall_ms']):.0f} | {len(r['errors'])} | {verdict(ok)} |")
+    # 3
+    kb = payload.get("Wards", float("nan")) / 1024
+    ok = kb < TARGETS["map_kb"]
+    all_ok &= ok
+    lines += ["", "## 3. Map payload", "",
+              "Bytes of the map component's message (the map, its boundaries, styles, tooltips and legend) as sent over the WebSocket.", "",
+              "| map | raw KB | gzip KB | whole page run KB | target < 150 KB |", "|---|---|---|---|---|"]
+    for option in [k for k in payload if "(" not in k]:
+        t = verdict(ok) if option == "Wards" else "–"
+        lines.append(f"| {option} | {payload[option] / 1024:.1f} | {payload[option + ' (gzip)'] / 1024:.1f} | "
+                     f"{payload[option + ' (whole page run)'] / 1024:.1f} | {t} |")
+    # 4
+    times = load["times"]
+    p95 = pct(times, 0.95)
+    ok = not load["errors"] and p95 < TARGETS["p95_s"] and len(times) == load["users"] * load["interactions"]
+    all_ok &= ok
+    per_session = (load["rss_peak_mb"] - load["rss_before_mb"]) / load["users"]
+    per_session_after = (load["rss_after_mb"] - load["rss_before_mb"]) / load["users"]
+    lines += ["", "## 4. Load: concurrent sessions", "",
+              "After one warm-up visit to every page (a deployment's first user), "
+              f"{load['users']} sessions start together, each opens a page then makes {load['interactions']} interactions (change indicator, "
+              f"select neighbourhood, change benchmark, move page) with a think time of {load['think_s'][0]:g}–{load['think_s'][1]:g} s "
+              "before each. Time = from sending the choice to the end of the script run.", "",
+              "| measure | value | target |", "|---|---|---|",
+              f"| interactions completed | {len(times)} of {load['users'] * load['interactions']} | all |",
+              f"| errors | {len(load['errors'])} | 0 |",
+              f"| interaction p50 / p95 / max | {pct(times, 0.5):.2f} / {p95:.2f} / {max(times) if times else float('nan'):.2f} s | p95 < 2 s: {verdict(ok)} |",
+              f"| first page load p50 / p95 | {pct(load['open'], 0.5):.2f} / {pct(load['open'], 0.95):.2f} s | – |",
+              f"| server memory before / peak / after | {load['rss_before_mb']:.0f} / {load['rss_peak_mb']:.0f} / {load['rss_after_mb']:.0f} MiB | – |",
+              f"| memory per session: (peak − before) ÷ sessions; (after − before) ÷ sessions | {per_session:.1f} MiB; {per_session_after:.1f} MiB | reported |",
+              f"| server CPU during the test | {load['cpu_s']:.1f} s over {load['wall_s']:.0f} s | – |"]
+    if load["errors"]:
+        lines += ["", "Errors: " + "; ".join(sorted(set(load["errors"]))[:10])]
+    # 5
+    lines += ["", "## 5. Pipeline rebuild", ""]
+    if "skipped" in pipe:
+        lines.append(f"Skipped: {pipe['skipped']}.")
+    else:
+        lines.append(f"`python -m lib.pipeline` into an empty folder: **{pipe['seconds']:.1f} s** (exit {'ok' if pipe['ok'] else 'FAILED'}; "
+                     f"output byte-identical to the committed dataset: {'yes' if pipe['byte_identical'] else 'NO'}).")
+        all_ok &= pipe["ok"] and pipe["byte_identical"]
+    lines += ["", "## Reproduce", "",
+              "```", "make bench            # = .venv/bin/python -m bench.run --out BENCHMARKS.md", "```", "",
+              "On a quiet machine (no test run or other load): the page-ready ratio and the load test share the CPU with Chromium "
+              "and the server. Raw numbers of the last run are in `bench/results/latest.json` (not committed).", "",
+              f"**Overall: {'every target met' if all_ok else 'NOT every target met'}.**", ""]
+    return "\n".join(lines), all_ok
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--rounds", type=int, default=5, help="page-ready rounds")
+    ap.add_argument("--repeats", type=int, default=6, help="choices per interaction for the CPU measure")
+    ap.add_argument("--users", type=int, default=25)
+    ap.add_argument("--interactions", type=int, default=20)
+    ap.add_argument("--think", type=float, nargs=2, default=(2.0, 8.0), metavar=("MIN", "MAX"), help="think time in seconds")
+    ap.add_argument("--out", type=Path, default=REPO / "BENCHMARKS.md")
+    args = ap.parse_args()
+    info = machine()
+    print("machine:", info, flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        bare = Path(tmp) / "bare.py"
+        bare.write_text("import streamlit as st\nst.write('Hello')\n")
+        bproc, burl = start_server(bare, cwd=Path(tmp))
+        aproc, aurl = start_server(REPO / "app.py")
+        try:
+            print("2. CPU per interaction…", flush=True)
+            cpu = asyncio.run(cpu_per_interaction(aurl, aproc.pid, args.repeats))
+            print("3. map payload…", flush=True)
+            payload = asyncio.run(map_payload(aurl))
+            print("1. page ready…", flush=True)
+            ready = page_ready(aurl, burl, args.rounds)
+        finally:
+            stop_server(aproc)
+            stop_server(bproc)
+        # A fresh server for the load test, so its memory is the app's alone.
+        aproc, aurl = start_server(REPO / "app.py")
+        try:
+            print("4. load…", flush=True)
+            load = asyncio.run(load_test(aurl, aproc.pid, args.users, args.interactions, tuple(args.think)))
+        finally:
+            stop_server(aproc)
+    print("5. pipeline…", flush=True)
+    pipe = pipeline_rebuild()
+    text, ok = report(info, ready, cpu, payload, load, pipe, args)
+    args.out.write_text(text)
+    res = REPO / "bench" / "results"
+    res.mkdir(exist_ok=True)
+    (res / "latest.json").write_text(json.dumps({"machine": info, "ready": ready, "cpu": cpu, "payload": payload, "load": load, "pipeline": pipe},
+                                                indent=1, default=str))
+    print(text)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

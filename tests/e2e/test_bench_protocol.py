@@ -1,0 +1,33 @@
+"""The benchmark's WebSocket client (bench/protocol.py) drives the real app as a browser would:
+opening a page, choosing in a widget and moving page all run the script without an exception,
+and the choice reaches the page (so the load benchmark measures real interactions)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bench.protocol import Session
+
+
+def test_protocol_client_opens_chooses_and_moves(app_url):
+    async def run() -> None:
+        async with Session(app_url) as s:
+            r = await s.open("map", "nbhd=C2")
+            assert not r.exceptions and r.bytes > 10_000
+            assert {"Neighbourhood", "Compare with", "Indicator", "Detail"} <= set(s.widgets)
+            assert any(t.startswith("**Selected:** C2") for t in r.texts)
+            nb = s.widgets["Neighbourhood"]
+            r = await s.choose("Neighbourhood", next(o for o in nb.options if o.startswith("S3")))
+            assert not r.exceptions
+            assert any(t.startswith("**Selected:** S3") for t in r.texts), [t[:40] for t in r.texts]
+            r = await s.go("profile")
+            assert not r.exceptions and "Indicator for the wards" in s.widgets
+            r = await s.choose("Compare with", "Rest of Manchester")
+            assert not r.exceptions
+            assert any("the rest of Manchester" in t for t in r.texts)
+            r = await s.go("overview")
+            assert not r.exceptions and "Indicator" in s.widgets
+            with_bad = await s.choose("Indicator")
+            assert not with_bad.exceptions
+
+    asyncio.run(run())
