@@ -13,9 +13,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import streamlit as st
+from streamlit.logger import get_logger
 
-from lib import present_mode
+from lib import data, present_mode
 from pages import shared
+
+LOG = get_logger(__name__)
+PAGE_FAILED = ("This page could not be drawn because of an error in the app. The other pages still work: pick one "
+               "in the sidebar. Please report this (which page, and what you did) to the team that runs the app.")
 
 # A local favicon: a Material icon here (or a page's icon, used when none is set) makes the
 # browser fetch an SVG from Google's font servers, which fails offline.
@@ -43,15 +48,25 @@ def main() -> None:
     if page.url_path == PRESENT_PAGE and not presenting:
         st.query_params["present"] = "1"  # the presentation page is always in presentation mode
         st.rerun()
-    ok = shared.frame(show_sidebar=not presenting)
-    if not ok:
-        return
-    if presenting and page.url_path != PRESENT_PAGE:
-        # the step in the link (the presentation page checks it), else the one matching this page
-        step = st.query_params.get("step") or next(
-            (s for s, p in present_mode.STEP_PAGE.items() if p == page.url_path), present_mode.STEP_IDS[0])
-        st.switch_page(pages[-1], query_params={**st.session_state["frame_values"], "present": "1", "step": step})
-    page.run()
+    try:
+        ok = shared.frame(show_sidebar=not presenting)
+        if not ok:
+            return
+        if presenting and page.url_path != PRESENT_PAGE:
+            # the step in the link (the presentation page checks it), else the one matching this page
+            step = st.query_params.get("step") or next(
+                (s for s, p in present_mode.STEP_PAGE.items() if p == page.url_path), present_mode.STEP_IDS[0])
+            st.switch_page(pages[-1], query_params={**st.session_state["frame_values"], "present": "1", "step": step})
+        page.run()
+    # A failing page must not take the app down: the navigation above is already drawn. Streamlit's
+    # st.rerun / st.stop / st.switch_page raise ScriptControlException, a BaseException (not an
+    # Exception), so they pass through (tests/test_resilience.py checks this stays true).
+    except data.DataFileError as exc:  # a missing or damaged embedded file: say which, and what to do
+        LOG.warning("Page %s: %s", page.url_path, exc)
+        shared.data_file_error(exc)
+    except Exception:
+        LOG.exception("Page %s failed", page.url_path)  # the details go to the server log only
+        st.error(PAGE_FAILED, icon=":material/error:")
 
 
 if __name__ == "__main__":

@@ -6,6 +6,8 @@ raises :class:`DataFileError` with a message a user can act on.
 
 from __future__ import annotations
 
+import io
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,8 +30,28 @@ SEED_TABLES = (
 )
 
 
+#: The columns each seed table must have (as committed; ``python -m lib.pipeline`` writes them).
+SEED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "activity_targets_2020_21": ("measure_id", "measure", "unit_as_published", "activity_shift_2020_21", "row_type", "note", "source"),
+    "cash_released_gbp000": ("benefit_type", "2017/18", "2018/19", "2019/20", "2020/21", "cumulative", "row_type", "note", "source"),
+    "investment_gbp000": ("scheme", "status", "spend_2017_21", "recurrent", "row_type", "note", "source"),
+    "savings_gap_gbp000": ("line", "gbp000", "row_type", "note", "source"),
+    "city_headline_facts": ("fact_id", "statement", "value", "unit", "comparator_value", "comparator", "seed_file", "source"),
+    "population_health_aspirations_2021": ("outcome_id", "outcome", "aspiration_2021", "direction", "quantity", "unit", "source"),
+    "risk_tiers_and_cohorts": ("kind", "id", "label", "offer", "seed_file", "source"),
+}
+#: The properties the app reads from each boundary layer (besides the geometry).
+LAYER_COLUMNS: dict[str, tuple[str, ...]] = {
+    "neighbourhoods": ("code", "name", "locality_code", "ward_codes"),
+    "wards": ("code", "name", "neighbourhood_code", "locality_code"),
+    "localities": ("code", "name"),
+    "lsoa": ("code", "name", "ward_code"),
+}
+
+
 class DataFileError(RuntimeError):
-    """An embedded data file is missing or unreadable."""
+    """An embedded data file is missing or unreadable. The message names the file (relative to
+    the app folder) and says what to do, in plain English: it is shown to users as it is."""
 
 
 @dataclass(frozen=True)
@@ -41,16 +63,56 @@ class Dataset:
     definition: pd.DataFrame
 
 
-def _read_csv(path: Path, required: list[str]) -> pd.DataFrame:
-    if not path.exists():
-        raise DataFileError(f"The data file {path.name} is missing from {path.parent}. Rebuild it with `python -m lib.pipeline` or restore it from the repository.")
+def _relative(path: Path, root: Path) -> str:
     try:
-        df = pd.read_csv(path, keep_default_na=False, na_values=[""], encoding="utf-8")
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise DataFileError(f"The data file {path.name} could not be read ({exc.__class__.__name__}). Restore it from the repository or rebuild it with `python -m lib.pipeline`.") from exc
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.name
+
+
+def _fix(rel: str) -> str:
+    return (f"Restore it from the repository (`git checkout -- {rel}`) or rebuild the app's data with `make data` "
+            "(`python -m lib.pipeline`).")
+
+
+def _file_error(path: Path, root: Path, problem: str, kind: str = "data file") -> DataFileError:
+    rel = _relative(path, root)
+    return DataFileError(f"The {kind} {rel} {problem}. {_fix(rel)}")
+
+
+def _names(cols) -> str:
+    cols = list(cols)
+    return ", ".join(cols[:6]) + (f" and {len(cols) - 6} more" if len(cols) > 6 else "")
+
+
+def _read_bytes(path: Path, root: Path, kind: str = "data file") -> bytes:
+    if not path.is_file():
+        raise _file_error(path, root, "is missing", kind)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise _file_error(path, root, f"could not be opened ({exc.strerror or exc.__class__.__name__})", kind) from exc
+    if not raw.strip():
+        raise _file_error(path, root, "is empty", kind)
+    return raw
+
+
+def _read_csv(path: Path, required, root: Path = ROOT, **read_kw) -> pd.DataFrame:
+    """Read an embedded CSV; any problem (missing, not UTF-8 CSV, cut short, columns missing)
+    raises :class:`DataFileError` naming the file and what to do."""
+    raw = _read_bytes(path, root)
+    if not raw.endswith(b"\n"):  # every file the pipeline writes ends with a line break
+        raise _file_error(path, root, "looks cut short (its last line is incomplete)")
+    kw = {"keep_default_na": False, "na_values": [""], **read_kw}
+    try:
+        df = pd.read_csv(io.BytesIO(raw), encoding="utf-8", **kw)
+    except (UnicodeDecodeError, ValueError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise _file_error(path, root, "could not be read as a UTF-8 CSV file") from exc
     missing = [c for c in required if c not in df.columns]
     if missing:
-        raise DataFileError(f"The data file {path.name} lacks column(s) {', '.join(missing)}. Restore it from the repository or rebuild it.")
+        raise _file_error(path, root, f"lacks the column(s) {_names(missing)} (it may be damaged or from another version)")
+    if df.empty:
+        raise _file_error(path, root, "has no rows")
     return df
 
 
@@ -62,10 +124,16 @@ def _plain_strings(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def load_csv(relative: str, required=(), root: Path = ROOT, **read_kw) -> pd.DataFrame:
+    """Read another embedded CSV (e.g. ``geodata/lookups/...``): :class:`DataFileError` if
+    it is missing, unreadable or lacks one of the ``required`` columns."""
+    return _read_csv(root / relative, required, root, **read_kw)
+
+
 def load_dataset(root: Path = ROOT) -> Dataset:
     """Read ``profiles/indicators.csv``, ``profiles/values.csv`` and ``geodata/neighbourhoods.csv``."""
-    indicators = _read_csv(root / "profiles" / "indicators.csv", INDICATOR_COLUMNS)
-    values = _read_csv(root / "profiles" / "values.csv", VALUE_COLUMNS)
+    indicators = _read_csv(root / "profiles" / "indicators.csv", INDICATOR_COLUMNS, root)
+    values = _read_csv(root / "profiles" / "values.csv", VALUE_COLUMNS, root)
     for col in ("period", "area_code", "area_name", "parent_code", "note", "indicator_id", "area_type"):
         values[col] = values[col].astype("object")
     for col in ("numerator", "denominator", "value", "lower_95", "upper_95", "lower_998", "upper_998"):
@@ -75,11 +143,35 @@ def load_dataset(root: Path = ROOT) -> Dataset:
     # which pandas does several times faster on object columns than on Arrow-backed strings.
     indicators = _plain_strings(indicators)
     values = _plain_strings(values)
+    definition_path = root / "geodata" / "neighbourhoods.csv"
     try:
-        definition = validate_definition(_read_csv(root / "geodata" / "neighbourhoods.csv", DEFINITION_COLUMNS))
+        definition = validate_definition(_read_csv(definition_path, DEFINITION_COLUMNS, root))
     except DefinitionError as exc:
-        raise DataFileError(str(exc)) from exc
+        raise DataFileError(f"The data file geodata/neighbourhoods.csv is not a valid neighbourhood definition. {exc}\n\n"
+                            f"{_fix('geodata/neighbourhoods.csv')}") from exc
+    _check_consistent(indicators, values, definition)
     return Dataset(indicators=indicators, values=values, definition=definition)
+
+
+def _check_consistent(indicators: pd.DataFrame, values: pd.DataFrame, definition: pd.DataFrame) -> None:
+    """The three dataset files belong together: a file cut at a line break, or one from another
+    build, shows here (every page would otherwise fail somewhere in the middle)."""
+    described, with_values = set(indicators["indicator_id"].astype(str)), set(values["indicator_id"].astype(str))
+    problems = []
+    if with_values - described:
+        problems.append(f"profiles/values.csv has figures for indicator(s) that profiles/indicators.csv does not describe "
+                        f"({_names(sorted(with_values - described))})")
+    if described - with_values:
+        problems.append(f"profiles/indicators.csv describes indicator(s) with no figures in profiles/values.csv "
+                        f"({_names(sorted(described - with_values))})")
+    nbhds = set(values.loc[values["area_type"] == "neighbourhood", "area_code"].astype(str))
+    if nbhds - set(definition["neighbourhood_code"]):
+        problems.append(f"profiles/values.csv has neighbourhood(s) that geodata/neighbourhoods.csv does not define "
+                        f"({_names(sorted(nbhds - set(definition['neighbourhood_code'])))})")
+    if problems:
+        raise DataFileError("The app's data files do not match each other: " + "; ".join(problems) + ". Restore "
+                            "profiles/ and geodata/ from the repository (`git checkout -- profiles geodata`) or rebuild "
+                            "them with `make data` (`python -m lib.pipeline`).")
 
 
 def load_layer(name: str, root: Path = ROOT) -> gpd.GeoDataFrame:
@@ -87,19 +179,42 @@ def load_layer(name: str, root: Path = ROOT) -> gpd.GeoDataFrame:
     if name not in LAYERS:
         raise ValueError(f"Unknown layer {name!r}; choose one of {', '.join(LAYERS)}")
     path = root / "geodata" / f"{name}.geojson"
-    if not path.exists():
-        raise DataFileError(f"The boundary file {path.name} is missing. Rebuild it with `python -m lib.pipeline`.")
+    raw = _read_bytes(path, root, "boundary file")
     try:
-        return gpd.read_file(path)
-    except Exception as exc:  # pyogrio raises several types for corrupt files
-        raise DataFileError(f"The boundary file {path.name} could not be read. Restore it from the repository or rebuild it.") from exc
+        gdf = gpd.read_file(io.BytesIO(raw))
+    except Exception as exc:  # pyogrio/GDAL raise several types for files that are not GeoJSON
+        raise _file_error(path, root, "could not be read as GeoJSON", "boundary file") from exc
+    missing = [c for c in LAYER_COLUMNS[name] if c not in gdf.columns]
+    if missing:
+        raise _file_error(path, root, f"lacks the field(s) {_names(missing)} (it may be damaged or from another version)",
+                          "boundary file")
+    if gdf.empty or gdf.geometry.isna().all():
+        raise _file_error(path, root, "has no boundaries in it", "boundary file")
+    return gdf
+
+
+def load_geojson(relative: str, required=(), root: Path = ROOT) -> dict:
+    """An embedded GeoJSON file as a dict (``features`` with ``properties`` holding ``required``),
+    :class:`DataFileError` if it is missing or unreadable."""
+    path = root / relative
+    raw = _read_bytes(path, root, "boundary file")
+    try:
+        gj = json.loads(raw.decode("utf-8"))
+        props = [f["properties"] for f in gj["features"]]
+    except (UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+        raise _file_error(path, root, "could not be read as GeoJSON", "boundary file") from exc
+    missing = [c for c in required if not props or any(c not in p for p in props)]
+    if missing:
+        raise _file_error(path, root, f"lacks the field(s) {_names(missing)} (it may be damaged or from another version)",
+                          "boundary file")
+    return gj
 
 
 def load_seed(name: str, root: Path = ROOT) -> pd.DataFrame:
     """Read one seed table from ``profiles/seeds/``."""
     if name not in SEED_TABLES:
         raise ValueError(f"Unknown seed table {name!r}")
-    return _read_csv(root / "profiles" / "seeds" / f"{name}.csv", [])
+    return _read_csv(root / "profiles" / "seeds" / f"{name}.csv", SEED_COLUMNS[name], root)
 
 
 def file_bytes(relative: str, root: Path = ROOT) -> bytes:
@@ -107,6 +222,4 @@ def file_bytes(relative: str, root: Path = ROOT) -> bytes:
     p = (root / relative).resolve()
     if not (p.is_relative_to((root / "geodata").resolve()) or p.is_relative_to((root / "profiles").resolve())):
         raise ValueError("Only embedded data files can be downloaded")
-    if not p.exists():
-        raise DataFileError(f"{relative} is missing")
-    return p.read_bytes()
+    return _read_bytes(p, root.resolve(), "boundary file" if p.suffix == ".geojson" else "data file")

@@ -46,7 +46,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -127,16 +126,18 @@ class ImportedData:
 
 
 def load_geography(root: Path = ROOT, definition: pd.DataFrame | None = None, values: pd.DataFrame | None = None) -> Geography:
-    """Read the lookups from the embedded dataset (``geodata/``, population from ``values``)."""
-    if definition is None or values is None:
-        from lib import data
+    """Read the lookups from the embedded dataset (``geodata/``, population from ``values``);
+    :class:`lib.data.DataFileError` names a missing or damaged file."""
+    from lib import data
 
+    if definition is None or values is None:
         ds = data.load_dataset(root)
         definition, values = ds.definition, ds.values
-    lsoa = json.loads((root / "geodata" / "lsoa.geojson").read_text(encoding="utf-8"))
+    lsoa = data.load_geojson("geodata/lsoa.geojson", ["code", "ward_code", "name"], root)
     props = pd.DataFrame([f["properties"] for f in lsoa["features"]])
-    msoa = pd.read_csv(root / "geodata" / "lookups" / "msoa11_ward17_bestfit.csv", dtype=str)
-    w18 = pd.read_csv(root / "geodata" / "wards2018_bestfit.csv", dtype=str, keep_default_na=False)
+    msoa = data.load_csv("geodata/lookups/msoa11_ward17_bestfit.csv", ["msoa_code", "ward_code", "msoa_name"], root,
+                         dtype=str, keep_default_na=True, na_values=None)
+    w18 = data.load_csv("geodata/wards2018_bestfit.csv", ["ward2018_code", "ward2018_name", "neighbourhood_code"], root, dtype=str, na_values=None)
     pop = values.loc[(values["indicator_id"] == "population"), ["period", "area_type", "area_code", "numerator"]]
     pop = pop.sort_values("period").drop_duplicates(["area_type", "area_code"], keep="last")
     return Geography(

@@ -50,8 +50,10 @@ class Regrouped:
 
 def load_shipped(key: str, known_wards=None) -> pd.DataFrame:
     """A grouping shipped in ``geodata/definitions/``, validated."""
+    from lib import data  # a missing or damaged file raises data.DataFileError naming it
+
     label, fname, _ = SHIPPED[key]
-    df = pd.read_csv(DEFINITIONS_DIR / fname, dtype=str, keep_default_na=False, na_values=[""])
+    df = data.load_csv((DEFINITIONS_DIR / fname).relative_to(ROOT).as_posix(), DEFINITION_COLUMNS, ROOT, dtype=str)
     return validate_definition(df, known_wards)
 
 

@@ -89,14 +89,15 @@ st.markdown("All figures £ thousands, as published, with totals recomputed by t
 for name, title in (("cash_released_gbp000", "Cash each target is meant to release (£'000)"),
                     ("investment_gbp000", "Investing in reform: the investment plan (£'000)"),
                     ("savings_gap_gbp000", "The LCO savings gap to 2020/21 (£'000)")):
-    t = shared.seed(name)
     st.subheader(title)
-    st.dataframe(t.drop(columns=["source"]).fillna(""), hide_index=True, width="stretch")
-    for note in t["note"].dropna():
-        if note and note != "Recomputed by this project":
-            st.caption(f"Note: {note}")
-    st.caption(f"Source: {t['source'].iloc[0]}. Rows marked recomputed_total are sums computed by this project (status DERIVED); other rows REAL, as published.")
-    shared.download_csv(t, f"{name}.csv", key=f"dl_{name}")
+    with shared.needs_data():  # a missing or damaged table: a message in its place, the rest of the page still works
+        t = shared.seed(name)
+        st.dataframe(t.drop(columns=["source"]).fillna(""), hide_index=True, width="stretch")
+        for note in t["note"].dropna():
+            if note and note != "Recomputed by this project":
+                st.caption(f"Note: {note}")
+        st.caption(f"Source: {t['source'].iloc[0]}. Rows marked recomputed_total are sums computed by this project (status DERIVED); other rows REAL, as published.")
+        shared.download_csv(t, f"{name}.csv", key=f"dl_{name}")
 
 # --- 3. Tracker -------------------------------------------------------------------------------
 st.header("3. Is activity shifting? Track your monthly counts")

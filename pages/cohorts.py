@@ -52,20 +52,21 @@ period = periods(ds.values, ind)[-1]
 table = area_comparison_table(ds.values, ds.indicators, ind, period, "neighbourhood", bench, level)
 table = mapview.sort_areas(table, list(names))
 colour = "comparison" if m["ci_method"] != "none" else "quartile"
-features = mapview.map_features(shared.geojson("neighbourhoods"), table, m, colour, bench, level, "neighbourhood", selected=nbhd)
 legend = mapview.legend_items(colour, table, m, bench, "neighbourhood")
 legend_title = f"Compared with {BENCHMARKS[bench]}" if colour == "comparison" else "Quartile (1 = lowest)"
-fmap = mapview.build_map(features, legend_title, legend, colour, labels=True, fit=shared.geojson("neighbourhoods"), height=460)
 status_word = f" ({MODELLED})" if m["status"] == "modelled" else ""
 st.subheader(f"{m['name']}{status_word}, {period}")
 st.caption(
     f"Map of the 12 neighbourhoods coloured by {'comparison with ' + BENCHMARKS[bench] if colour == 'comparison' else 'quartile (no confidence interval, so no significance test)'}. "
     "The selected neighbourhood has a thick black outline. Click an area to select it. The table below holds the same figures."
 )
-st_folium(fmap, key=MAP_KEY, height=460, use_container_width=True, returned_objects=["last_active_drawing"], on_change=_select_clicked)
-st.markdown("**Key:** " + mapview.legend_text(legend))
-shared.export_map_buttons(features, legend, f"{m['name']}{status_word}, {period}", legend_title, colour,
-                          shared.export_footer(m, period, "cohorts", {"ind": ind}), f"cohorts_map_{ind}_{period}".replace("/", "-"), key="cohorts_map")
+with shared.needs_data():  # without the boundary file, a message replaces the map; the table still works
+    features = mapview.map_features(shared.geojson("neighbourhoods"), table, m, colour, bench, level, "neighbourhood", selected=nbhd)
+    fmap = mapview.build_map(features, legend_title, legend, colour, labels=True, fit=shared.geojson("neighbourhoods"), height=460)
+    st_folium(fmap, key=MAP_KEY, height=460, use_container_width=True, returned_objects=["last_active_drawing"], on_change=_select_clicked)
+    st.markdown("**Key:** " + mapview.legend_text(legend))
+    shared.export_map_buttons(features, legend, f"{m['name']}{status_word}, {period}", legend_title, colour,
+                              shared.export_footer(m, period, "cohorts", {"ind": ind}), f"cohorts_map_{ind}_{period}".replace("/", "-"), key="cohorts_map")
 rows = mapview.table_rows(table, m, bench, level, "neighbourhood")
 st.dataframe(rows, hide_index=True, width="stretch")
 shared.source_caption(m, period)

@@ -83,31 +83,31 @@ table = area_comparison_table(ds.values, ds.indicators, ind, period, area_type, 
 table = mapview.sort_areas(table, list(shared.neighbourhood_names()) if area_type == "neighbourhood" else None)
 bench_name = BENCHMARKS[mapview.effective_benchmark(frame["bench"], area_type)]
 detail = shown != "neighbourhoods"  # wards/LSOAs: neighbourhood outlines on top; the selected one drawn as a double line
-features = mapview.map_features(shared.geojson(shown), table, m, colour, frame["bench"], frame["level"], area_type,
-                                selected=None if detail else frame["nbhd"])
-legend = mapview.legend_items(colour, table, m, frame["bench"], area_type)
-legend_title = {"comparison": f"Compared with {bench_name}", "quartile": "Quartile (1 = lowest)", "continuous": m["short_name"]}[colour]
-outlines = [(shared.geojson("neighbourhoods"), 2, "#1A1A1A"), (shared.geojson("localities"), 4, "#000000")] if detail else []
-fmap = mapview.build_map(
-    features, legend_title, legend, colour, outlines=outlines,
-    labels=shared.geojson("neighbourhoods") if detail else True,
-    selected_outline=mapview.select_features(shared.geojson("neighbourhoods"), [frame["nbhd"]]) if detail else None,
-    fit=shared.geojson("neighbourhoods"),
-)
-
 st.subheader(f"{m['name']}, {period}: {_lower(mapview.LAYERS[shown][1])}")
-st.caption(
-    f"Map of Manchester's {len(table)} {_lower(mapview.LAYERS[shown][1])} coloured by "
-    f"{mapview.COLOUR_MODES[colour].lower()}. The selected neighbourhood has a thick "
-    f"{'black-and-white outline; black lines mark neighbourhoods and (thicker) localities' if detail else 'black outline'}. "
-    "The table below holds the same figures."
-)
-st_folium(fmap, key=MAP_KEY, height=620, use_container_width=True, returned_objects=["last_active_drawing"], on_change=_select_clicked)
-st.markdown("**Key:** " + mapview.legend_text(legend))
-shared.export_map_buttons(features, legend, f"{m['name']}, {period}: {_lower(mapview.LAYERS[shown][1])}", legend_title, colour,
-                          shared.export_footer(m, period, "map", {"family": family, "ind": ind, "period": period, "layer": layer, "colour": colour}),
-                          f"map_{ind}_{period}_{shown}".replace("/", "-"), key="map_static",
-                          outlines=[shared.geojson("neighbourhoods")] if detail else [], labels=shared.geojson("neighbourhoods") if detail else None)
+with shared.needs_data():  # without a boundary file, a message replaces the map; the table below still works
+    features = mapview.map_features(shared.geojson(shown), table, m, colour, frame["bench"], frame["level"], area_type,
+                                    selected=None if detail else frame["nbhd"])
+    legend = mapview.legend_items(colour, table, m, frame["bench"], area_type)
+    legend_title = {"comparison": f"Compared with {bench_name}", "quartile": "Quartile (1 = lowest)", "continuous": m["short_name"]}[colour]
+    outlines = [(shared.geojson("neighbourhoods"), 2, "#1A1A1A"), (shared.geojson("localities"), 4, "#000000")] if detail else []
+    fmap = mapview.build_map(
+        features, legend_title, legend, colour, outlines=outlines,
+        labels=shared.geojson("neighbourhoods") if detail else True,
+        selected_outline=mapview.select_features(shared.geojson("neighbourhoods"), [frame["nbhd"]]) if detail else None,
+        fit=shared.geojson("neighbourhoods"),
+    )
+    st.caption(
+        f"Map of Manchester's {len(table)} {_lower(mapview.LAYERS[shown][1])} coloured by "
+        f"{mapview.COLOUR_MODES[colour].lower()}. The selected neighbourhood has a thick "
+        f"{'black-and-white outline; black lines mark neighbourhoods and (thicker) localities' if detail else 'black outline'}. "
+        "The table below holds the same figures."
+    )
+    st_folium(fmap, key=MAP_KEY, height=620, use_container_width=True, returned_objects=["last_active_drawing"], on_change=_select_clicked)
+    st.markdown("**Key:** " + mapview.legend_text(legend))
+    shared.export_map_buttons(features, legend, f"{m['name']}, {period}: {_lower(mapview.LAYERS[shown][1])}", legend_title, colour,
+                              shared.export_footer(m, period, "map", {"family": family, "ind": ind, "period": period, "layer": layer, "colour": colour}),
+                              f"map_{ind}_{period}_{shown}".replace("/", "-"), key="map_static",
+                              outlines=[shared.geojson("neighbourhoods")] if detail else [], labels=shared.geojson("neighbourhoods") if detail else None)
 
 nbhd_names = shared.neighbourhood_names()
 s1, s2 = st.columns([3, 1])

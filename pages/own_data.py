@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lib import disclosure, imports, regroup
+from lib import data, disclosure, imports, regroup
 from lib.contract import FAMILIES, FAMILY_LABELS
 from pages import shared
 
@@ -24,7 +24,8 @@ def geography() -> imports.Geography:
 
 @st.cache_resource(show_spinner=False)
 def lookups2018() -> pd.Series:
-    lk = pd.read_csv(regroup.ROOT / "geodata" / "lookups" / "lsoa11_ward2018_bestfit.csv", dtype=str)
+    lk = data.load_csv("geodata/lookups/lsoa11_ward2018_bestfit.csv", ["lsoa_code", "ward2018_code"], dtype=str,
+                       keep_default_na=True, na_values=None)
     return lk.set_index("lsoa_code")["ward2018_code"]
 
 
@@ -52,8 +53,11 @@ for up in uploads or []:
         continue
     seen.add(up.file_id)
     with st.spinner(f"Checking {up.name}…"):
-        loaded, error = imports.accept_upload(loaded, up.getvalue(), up.name, geography(), family=family,
-                                              polarity=polarity or None)
+        try:
+            loaded, error = imports.accept_upload(loaded, up.getvalue(), up.name, geography(), family=family,
+                                                  polarity=polarity or None)
+        except data.DataFileError as exc:  # a lookup the app ships is missing or damaged: not the user's file
+            error = f"{up.name} could not be checked. {exc}"
     st.session_state[shared.USER_DATA_KEY] = loaded
     errors = st.session_state.setdefault("own_errors", {})
     if error:
@@ -138,8 +142,9 @@ if choice == "twelve" and current is not None:
     _apply("twelve", options["twelve"], None, [])
     st.rerun()
 elif choice in regroup.SHIPPED and current_key != choice:
-    _apply(choice, options[choice], regroup.load_shipped(choice, set(ward_names.index)), [])
-    st.rerun()
+    with shared.needs_data():
+        _apply(choice, options[choice], regroup.load_shipped(choice, set(ward_names.index)), [])
+        st.rerun()
 elif choice == "upload":
     st.caption("A CSV with one row per ward: " + ", ".join(f"`{c}`" for c in regroup.DEFINITION_COLUMNS)
                + ". Wards may be the 2004–2018 set or the May-2018 set (converted by best fit: approximate).")
@@ -148,7 +153,7 @@ elif choice == "upload":
         st.session_state["own_grouping_file"] = gfile.file_id
         try:
             gdef, gnotes = regroup.read_grouping(gfile.getvalue(), gfile.name, ward_names, geography().lsoa_to_ward, lookups2018())
-        except regroup.DefinitionError as exc:
+        except (regroup.DefinitionError, data.DataFileError) as exc:
             st.session_state["own_grouping_error"] = str(exc)
         else:
             st.session_state["own_grouping_error"] = None

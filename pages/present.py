@@ -95,13 +95,13 @@ if current == "map":
     st.title(f"{nbhd} · {name}: where it is")
     ctable = area_comparison_table(ds.values, ds.indicators, key_ind, key_period, "neighbourhood", bench, level)
     ctable = mapview.sort_areas(ctable, list(names))
-    features = mapview.map_features(shared.geojson("neighbourhoods"), ctable, km, "comparison", bench, level, "neighbourhood", selected=nbhd)
     legend = mapview.legend_items("comparison", ctable, km, bench, "neighbourhood")
-    fmap = mapview.build_map(features, f"Compared with {bench_name}", legend, "comparison", labels=True,
-                             fit=shared.geojson("neighbourhoods"), height=640)
-    present_mode.enlarge_map(fmap)
     left, right = st.columns([3, 2], gap="large")
-    with left:
+    with left, shared.needs_data():  # without the boundary file, a message replaces the map
+        features = mapview.map_features(shared.geojson("neighbourhoods"), ctable, km, "comparison", bench, level, "neighbourhood", selected=nbhd)
+        fmap = mapview.build_map(features, f"Compared with {bench_name}", legend, "comparison", labels=True,
+                                 fit=shared.geojson("neighbourhoods"), height=640)
+        present_mode.enlarge_map(fmap)
         st_folium(fmap, key="present_map", height=640, use_container_width=True, returned_objects=[])
     with right:
         st.markdown(f"Manchester's 12 neighbourhoods on the most notable indicator for {name}, coloured by comparison "

@@ -6,7 +6,9 @@ besides the pages themselves; all logic lives in ``lib/``.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import Iterator
 
 import geopandas as gpd
 import pandas as pd
@@ -224,6 +226,22 @@ def geojson(name: str) -> dict:
 def seed(name: str) -> pd.DataFrame:
     """A seed table from ``profiles/seeds``."""
     return data.load_seed(name)
+
+
+def data_file_error(exc: data.DataFileError) -> None:
+    """Say, where the file was needed, which embedded file is missing or damaged and what to do
+    (the message of :class:`lib.data.DataFileError` is written for users)."""
+    st.error(f"{exc}\n\nThe rest of the app still works where it does not need this file.", icon=":material/error:")
+
+
+@contextlib.contextmanager
+def needs_data() -> Iterator[None]:
+    """Draw a part of a page that needs an embedded file: if the file is missing or damaged, the
+    part stops with :func:`data_file_error` in its place and the page goes on after the block."""
+    try:
+        yield
+    except data.DataFileError as exc:
+        data_file_error(exc)
 
 
 def neighbourhood_names() -> dict[str, str]:
