@@ -7,6 +7,9 @@ app itself (see ``scripts/fetch_assets.sh``): no CDN, no base tiles, so it works
 
 Every data-driven string that reaches the map (names, tooltips, labels, legend) is escaped
 with :func:`html.escape`: folium tooltips render HTML inside an iframe that can reach the page.
+And every string handed to folium has its braces made HTML entities (:func:`jinja_safe`):
+branca compiles each rendered map script as a Jinja template again, so a name holding
+``{{ ... }}`` would otherwise be evaluated on the server (template injection: it can run code).
 """
 
 from __future__ import annotations
@@ -298,6 +301,28 @@ def legend_items(colour_mode: str, table: pd.DataFrame, meta: Mapping, bench: st
     return items
 
 
+def jinja_safe(obj: Any) -> Any:
+    """A copy of ``obj`` (dicts, lists, tuples, strings, numbers) whose strings have ``{`` and
+    ``}`` as the HTML entities ``&#123;`` and ``&#125;``.
+
+    branca's ``MacroElement.render`` wraps the *rendered* script of every folium element (the
+    GeoJSON data, tooltips, legend) in ``Element(...)``, which compiles it as a Jinja template:
+    ``{{ 7*7 }}`` in an area or indicator name would come out as ``49``, and Jinja's globals reach
+    Python's ``os`` module. With no braces left, nothing in the data can open a Jinja tag. Every
+    string is shown as HTML (tooltips, legend, labels) or not shown at all (e.g. the names
+    in outline layers), so the entities read as the braces they stand for.
+    """
+    if isinstance(obj, str):
+        return obj.replace("{", "&#123;").replace("}", "&#125;")
+    if isinstance(obj, Mapping):  # a GeoJSON geometry holds only its type and numbers: shared, not copied
+        return {k: v if k == "geometry" else jinja_safe(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [jinja_safe(v) for v in obj]
+    if isinstance(obj, tuple):
+        return tuple(jinja_safe(v) for v in obj)
+    return obj
+
+
 def legend_text(items: Sequence[tuple[str, str, str]]) -> str:
     """The legend as one line of plain text (symbol + words; no colour needed)."""
     return " · ".join(f"{symbol} {text}" for _, symbol, text in items)
@@ -377,9 +402,9 @@ class _MapExtras(MacroElement):
     def __init__(self, legend: str, attribution: str, labels: list[tuple[float, float, str]]) -> None:
         super().__init__()
         self._name = "MapExtras"
-        self.legend = legend
-        self.attribution = html.escape(attribution)
-        self.labels = [[lat, lng, html.escape(text)] for lat, lng, text in labels]
+        self.legend = jinja_safe(legend)
+        self.attribution = jinja_safe(html.escape(attribution))
+        self.labels = [[lat, lng, jinja_safe(html.escape(text))] for lat, lng, text in labels]
 
 
 def build_map(
@@ -405,6 +430,10 @@ def build_map(
     ``selected_outline`` (a FeatureCollection) is drawn on top as a double black-and-white line.
     The view fits ``fit`` (a FeatureCollection; default ``features``).
     """
+    # No data string may carry a Jinja tag into folium (see jinja_safe); the caller's dicts are not changed.
+    features, outlines = jinja_safe(features), [(jinja_safe(geo), w, c) for geo, w, c in outlines]
+    labels = jinja_safe(labels) if isinstance(labels, Mapping) else labels
+    selected_outline = jinja_safe(selected_outline) if selected_outline is not None else None
     m = folium.Map(tiles=None, zoom_control=True, control_scale=False, height=height, zoom_snap=0.25, prefer_canvas=False)
     m.default_js = [("leaflet", f"{asset_base}/leaflet.js")]
     m.default_css = [("leaflet_css", f"{asset_base}/leaflet.css")]
@@ -444,7 +473,7 @@ def build_map(
             symbol = COMPARISON_STYLE.get(p.get("comparison", "not_compared"), COMPARISON_STYLE["not_compared"])[0] if colour_mode == "comparison" and p.get("value") is not None else ""
             # p["code"] is already escaped by map_features; _MapExtras escapes again, so unescape first.
             label_rows.append((p["label_lat"], p["label_lng"], f"{html.unescape(p['code'])} {symbol}".strip()))
-    _MapExtras(legend_html(legend_title, legend, colour_mode), attribution, label_rows).add_to(m)
+    _MapExtras(legend_html(legend_title, legend, colour_mode), attribution, label_rows).add_to(m)  # escapes and defuses
     m.fit_bounds(bounds(fit or features), padding=(8, 8))
     return m
 

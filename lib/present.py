@@ -7,6 +7,7 @@ and a word, never colour alone.
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
 
@@ -81,3 +82,27 @@ def status_sentence(status: str) -> str:
         "derived": "Derived: computed from published figures by the stated method.",
         "modelled": "Modelled: an estimate, not an observed figure.",
     }.get(status, status)
+
+
+#: A spreadsheet reads a cell starting with one of these as a formula (CSV injection).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER_TEXT = re.compile(r"[+-]?(\d[\d,]*(\.\d*)?|\.\d+)([eE][+-]?\d+)?%?")
+
+
+def neutralise_formula(cell):
+    """A text cell that a spreadsheet would run as a formula (``=HYPERLINK(...)``, ``+cmd``,
+    ``@SUM``, ...) gets a leading apostrophe, so Excel and LibreOffice show it as text (OWASP's
+    advice for CSV injection). Numbers written as text (``-1.5``) and non-text cells are unchanged."""
+    if isinstance(cell, str) and cell.startswith(FORMULA_TRIGGERS) and not _NUMBER_TEXT.fullmatch(cell.strip()):
+        return "'" + cell
+    return cell
+
+
+def csv_bytes(df: pd.DataFrame) -> bytes:
+    """A table as UTF-8 CSV for download, with formula-like text cells (and headers) neutralised
+    (:func:`neutralise_formula`). Every other cell is written exactly as ``DataFrame.to_csv`` would."""
+    out = df.rename(columns=lambda c: neutralise_formula(c) if isinstance(c, str) else c)
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col].dtype):
+            out[col] = out[col].map(neutralise_formula)
+    return out.to_csv(index=False).encode("utf-8")

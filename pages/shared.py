@@ -16,7 +16,7 @@ import streamlit as st
 
 from lib import charts, data, disclosure, imports, profile, regroup, urlstate
 from lib.indicators import BENCHMARKS, CONFIDENCE, neighbourhood_order
-from lib.present import COMPARISON_STYLE, STATUS_BADGE, status_sentence
+from lib.present import COMPARISON_STYLE, STATUS_BADGE, csv_bytes, status_sentence
 
 ATTRIBUTION = (
     "Contains National Statistics and OS data © Crown copyright and database right 2017–2024. "
@@ -180,14 +180,16 @@ def show_chart(spec: dict, alt_text: str, container=None) -> None:
 def dataset_file_bytes(relative: str) -> bytes:
     """An embedded file for download, with disclosure control: ``profiles/values.csv`` is served
     as :func:`dataset` holds it (small counts hidden, the chosen grouping, the user's data);
-    ``geodata/neighbourhoods.csv`` as the grouping in use; other files as committed."""
+    ``geodata/neighbourhoods.csv`` as the grouping in use; other files as committed. Files built
+    from :func:`dataset` may hold the user's text: formula-like cells are neutralised
+    (:func:`lib.present.csv_bytes`)."""
     if relative == "profiles/values.csv":
-        return dataset().values.to_csv(index=False).encode("utf-8")
+        return csv_bytes(dataset().values)
     if relative == "profiles/indicators.csv":
         ind = dataset().indicators
-        return ind[[c for c in ind.columns if c != "user_data"]].to_csv(index=False).encode("utf-8")
+        return csv_bytes(ind[[c for c in ind.columns if c != "user_data"]])
     if relative == "geodata/neighbourhoods.csv" and grouping_csv() is not None:
-        return dataset().definition.to_csv(index=False).encode("utf-8")
+        return csv_bytes(dataset().definition)
     return data.file_bytes(relative)
 
 
@@ -368,8 +370,9 @@ def comparison_key_markdown() -> str:
 
 
 def download_csv(df: pd.DataFrame, filename: str, label: str = "Download this table (CSV)", key: str | None = None) -> None:
-    """A CSV download of exactly the table shown."""
-    st.download_button(label, df.to_csv(index=False).encode("utf-8"), file_name=filename, mime="text/csv",
+    """A CSV download of the table shown (text that a spreadsheet would run as a formula gets a
+    leading apostrophe: :func:`lib.present.csv_bytes`)."""
+    st.download_button(label, csv_bytes(df), file_name=filename, mime="text/csv",
                        key=key or f"dl_{filename}", icon=":material/download:")
 
 

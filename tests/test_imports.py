@@ -300,3 +300,22 @@ def test_the_page_keeps_serving_and_keeps_the_data_after_every_bad_file(geo, exa
     at.switch_page("pages/compare.py")
     at.run()
     assert not at.exception
+
+
+def test_the_server_upload_limit_matches_the_importers_limit():
+    """Streamlit refuses a file above ``server.maxUploadSize`` (MB) in the browser, with its own
+    message; below it, the importer's limit (:data:`imports.MAX_BYTES`) gives ours. They agree."""
+    import tomllib
+
+    config = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["maxUploadSize"] * 1_000_000 == imports.MAX_BYTES
+
+
+def test_a_binary_or_wrong_type_grouping_gets_a_clear_message():
+    from lib import regroup
+
+    names = pd.read_csv(REPO / "geodata" / "neighbourhoods.csv").set_index("ward_code")["ward_name"]
+    for raw, fragment in ((b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe", "is not UTF-8 text"), (b"", "is empty"),
+                          (b"<html><body>not a csv</body></html>", "missing column")):
+        with pytest.raises(regroup.DefinitionError, match=fragment):
+            regroup.read_grouping(raw, "grouping.png", names)

@@ -107,6 +107,42 @@ def test_tooltip_fields_and_escaping(nbhd_geo, table, m):
     assert "<img" not in page
 
 
+TEMPLATE = "{{ 7*7 }} {{ lipsum.__globals__.os.getcwd() }} {% if 1 %}IF{% endif %} {# hidden #}"
+
+
+def test_jinja_tags_in_data_are_not_evaluated_when_the_map_renders(nbhd_geo, table, m):
+    """branca compiles each rendered folium script as a Jinja template again: a name holding
+    ``{{ ... }}`` was evaluated on the server (``{{ 7*7 }}`` gave 49; Jinja's globals reach ``os``).
+    Area names, ward and locality names (outline layers), indicator names, units and the legend
+    must all reach the page as text."""
+    import html
+    import os
+
+    evil = table.copy()
+    evil["area_name"] = [f"{TEMPLATE} #{k}" for k in range(len(evil))]
+    geo = {**nbhd_geo, "features": [{**f, "properties": {**f["properties"], "name": TEMPLATE}} for f in nbhd_geo["features"]]}
+    meta_evil = {**m, "short_name": TEMPLATE, "name": TEMPLATE, "unit": TEMPLATE}
+    for mode in ("comparison", "continuous"):
+        fc = mapview.map_features(geo, evil, meta_evil, mode, level="95")
+        before = repr(fc)
+        fmap = mapview.build_map(fc, TEMPLATE, mapview.legend_items(mode, evil, meta_evil) + [("#000000", "x", TEMPLATE)],
+                                 mode, outlines=[(geo, 2, "#000000")], labels=geo, selected_outline=geo)
+        page = fmap.get_root().render()
+        assert repr(fc) == before, "build_map must not change the caller's features"
+        assert os.getcwd() not in page
+        # every copy of the text is still there, braces as entities (JSON-escaped & in the script)
+        shown = html.unescape(page.replace("\\u0026", "&"))
+        assert shown.count(TEMPLATE) >= len(evil) * 2 + 2, shown.count(TEMPLATE)
+
+
+def test_jinja_safe_keeps_numbers_geometry_and_plain_text():
+    obj = {"a": "x{y}", "b": [1, 2.5, None, ("{", "z")], "geometry": {"type": "Point", "coordinates": [1.0, 2.0]}}
+    out = mapview.jinja_safe(obj)
+    assert out == {"a": "x&#123;y&#125;", "b": [1, 2.5, None, ("&#123;", "z")], "geometry": obj["geometry"]}
+    assert obj["a"] == "x{y}"
+    assert mapview.jinja_safe("Ancoats, Clayton and Bradford") == "Ancoats, Clayton and Bradford"
+
+
 def test_map_uses_only_local_assets(nbhd_geo, table, m):
     fc = mapview.map_features(nbhd_geo, table, m, "comparison", selected="N1")
     fmap = mapview.build_map(fc, "Compared with England", mapview.legend_items("comparison", table, m))
