@@ -88,14 +88,15 @@ features = mapview.map_features(shared.geojson(shown), table, m, colour, frame["
 legend = mapview.legend_items(colour, table, m, frame["bench"], area_type)
 legend_title = {"comparison": f"Compared with {bench_name}", "quartile": "Quartile (1 = lowest)", "continuous": m["short_name"]}[colour]
 outlines = [(shared.geojson("neighbourhoods"), 2, "#1A1A1A"), (shared.geojson("localities"), 4, "#000000")] if detail else []
+map_title = f"{m['name']}, {period}: {_lower(mapview.LAYERS[shown][1])}"
 fmap = mapview.build_map(
     features, legend_title, legend, colour, outlines=outlines,
     labels=shared.geojson("neighbourhoods") if detail else True,
     selected_outline=mapview.select_features(shared.geojson("neighbourhoods"), [frame["nbhd"]]) if detail else None,
-    fit=shared.geojson("neighbourhoods"),
+    fit=shared.geojson("neighbourhoods"), name=f"Map of {map_title}, {_lower(legend_title)}",
 )
 
-st.subheader(f"{m['name']}, {period}: {_lower(mapview.LAYERS[shown][1])}")
+st.header(map_title)
 st.caption(
     f"Map of Manchester's {len(table)} {_lower(mapview.LAYERS[shown][1])} coloured by "
     f"{mapview.COLOUR_MODES[colour].lower()}. The selected neighbourhood has a thick "

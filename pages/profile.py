@@ -29,7 +29,7 @@ with st.expander("Export: slide deck, PDF profile and images", icon=":material/d
     st.caption(f"A slide deck (8 slides) and a one-page PDF for {name}, with sources, status and a link back to this view on every page.")
     shared.export_neighbourhood_buttons(nbhd, bench, level)
 
-st.subheader("How it compares with England")
+st.header("How it compares with England")
 spine = charts.spine_data(table)
 st.markdown(
     f"Each row is one indicator. The black line is **England**; the grey band is the range of the 12 "
@@ -55,7 +55,7 @@ display = profile.display_profile_table(table, ds.indicators, level=level)
 st.dataframe(display, hide_index=True, width="stretch")
 shared.download_csv(display, f"profile_{nbhd}.csv", key="dl_profile_table")
 
-st.subheader("Population by age")
+st.header("Population by age")
 age = profile.age_profile(ds, nbhd)
 st.altair_chart(charts.age_chart(age), width="stretch")
 shared.export_chart_buttons(charts.age_chart(age), f"population_by_age_{nbhd}", f"Population by age: {nbhd} · {name}",
@@ -65,7 +65,7 @@ st.dataframe(age_table, hide_index=True, width="stretch")
 shared.source_caption(meta(ds.indicators, "population"), str(age["period"].iloc[0]))
 shared.download_csv(age_table, f"population_by_age_{nbhd}.csv", key="dl_profile_age")
 
-st.subheader(f"Inside {name}: its wards")
+st.header(f"Inside {name}: its wards")
 ind = st.selectbox("Indicator for the wards", ward_choices, format_func=short.get, key="profile_ind")
 shared.keep("profile", {"ind": ind})
 m = meta(ds.indicators, ind)
