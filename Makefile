@@ -24,7 +24,8 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 setup: $(VENV)/.runtime assets
 setup-dev: $(VENV)/.dev assets browser
 
-# Leaflet for the offline map, fetched from the npm registry at install time (never committed).
+# Leaflet for the offline map and axe-core for the accessibility tests, fetched from the npm
+# registry at install time (never committed; axe-core into tests/e2e/vendor/, not served).
 assets:
 	bash scripts/fetch_assets.sh
 

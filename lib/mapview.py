@@ -17,13 +17,14 @@ from __future__ import annotations
 import html
 import json
 import math
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import folium
 import geopandas as gpd
 import pandas as pd
-from branca.element import MacroElement
+from branca.element import Element, MacroElement
 from jinja2 import Template
 
 from lib import stats
@@ -57,6 +58,10 @@ CONTINUOUS_STOPS: tuple[str, ...] = ("#FFFFCC", "#A1DAB4", "#41B6C4", "#2C7FB8",
 #: Where the map's own assets are served (Streamlit static serving of ``static/``).
 ASSET_BASE = "/app/static/vendor/leaflet"
 ATTRIBUTION = "Contains National Statistics and OS data © Crown copyright and database right 2017–2024"
+#: folium's viewport tag forbids zooming (``maximum-scale=1.0, user-scalable=no``), which fails
+#: WCAG 1.4.4 (axe rule ``meta-viewport``); :class:`_MapExtras` swaps it for one that allows it.
+_ZOOM_LOCK = re.compile(r'<meta name="viewport"[^>]*>', re.S)
+VIEWPORT_TAG = '<meta name="viewport" content="width=device-width, initial-scale=1.0" />'
 #: Manchester's extent (south-west, north-east) used when a layer is empty.
 CITY_BOUNDS = ((53.34, -2.32), (53.55, -2.14))
 COORD_DIGITS = 5  # ~1 m: plenty for boundaries simplified at 20 m
@@ -357,7 +362,11 @@ def _luminance(colour: str) -> float:
 
 
 class _MapExtras(MacroElement):
-    """Legend, attribution, area labels and page style, drawn by Leaflet itself (no plugins)."""
+    """Legend, attribution, area labels and page style, drawn by Leaflet itself (no plugins).
+
+    Also for assistive technology: the map container (focusable by Leaflet: arrow keys pan, +/-
+    zoom) is a named region, the frame the map is drawn in gets the same name (Streamlit titles it
+    after the component), and the viewport tag allows zooming."""
 
     _template = Template("""
 {% macro header(this, kwargs) %}
@@ -382,6 +391,11 @@ class _MapExtras(MacroElement):
 {% endmacro %}
 {% macro script(this, kwargs) %}
 (function(map) {
+  var name = {{ this.name|tojson }};
+  var box = map.getContainer();
+  box.setAttribute("role", "region");
+  box.setAttribute("aria-label", name);
+  try { if (window.frameElement) { window.frameElement.setAttribute("aria-label", name); } } catch (e) {}
   var legend = L.control({position: "bottomright"});
   legend.onAdd = function() {
     var div = L.DomUtil.create("div", "np-legend");
@@ -399,12 +413,22 @@ class _MapExtras(MacroElement):
 {% endmacro %}
 """)
 
-    def __init__(self, legend: str, attribution: str, labels: list[tuple[float, float, str]]) -> None:
+    def __init__(self, legend: str, attribution: str, labels: list[tuple[float, float, str]], name: str) -> None:
         super().__init__()
         self._name = "MapExtras"
+        self.name = name
         self.legend = jinja_safe(legend)
         self.attribution = jinja_safe(html.escape(attribution))
         self.labels = [[lat, lng, jinja_safe(html.escape(text))] for lat, lng, text in labels]
+
+    def render(self, **kwargs) -> None:
+        super().render(**kwargs)
+        # The map's own header (rendered before its children, so present now) carries the viewport tag.
+        header, key = self.get_root().header, self._parent.get_name()
+        rendered = header._children.get(key)
+        if rendered is not None:
+            fixed = _ZOOM_LOCK.sub(VIEWPORT_TAG, rendered.render())
+            header.add_child(Element("{% raw %}" + fixed + "{% endraw %}"), name=key)
 
 
 def build_map(
@@ -419,6 +443,7 @@ def build_map(
     asset_base: str = ASSET_BASE,
     attribution: str = ATTRIBUTION,
     height: int = 620,
+    name: str | None = None,
 ) -> folium.Map:
     """A folium map of ``features`` (from :func:`map_features`) with no base tiles.
 
@@ -428,7 +453,8 @@ def build_map(
     code (and comparison symbol) at its label point (for the 12 neighbourhoods); a
     FeatureCollection instead labels its features' codes (e.g. neighbourhood codes over wards).
     ``selected_outline`` (a FeatureCollection) is drawn on top as a double black-and-white line.
-    The view fits ``fit`` (a FeatureCollection; default ``features``).
+    The view fits ``fit`` (a FeatureCollection; default ``features``). ``name`` is the map's
+    accessible name (default: from ``legend_title``).
     """
     # No data string may carry a Jinja tag into folium (see jinja_safe); the caller's dicts are not changed.
     features, outlines = jinja_safe(features), [(jinja_safe(geo), w, c) for geo, w, c in outlines]
@@ -473,7 +499,9 @@ def build_map(
             symbol = COMPARISON_STYLE.get(p.get("comparison", "not_compared"), COMPARISON_STYLE["not_compared"])[0] if colour_mode == "comparison" and p.get("value") is not None else ""
             # p["code"] is already escaped by map_features; _MapExtras escapes again, so unescape first.
             label_rows.append((p["label_lat"], p["label_lng"], f"{html.unescape(p['code'])} {symbol}".strip()))
-    _MapExtras(legend_html(legend_title, legend, colour_mode), attribution, label_rows).add_to(m)  # escapes and defuses
+    name = name or f"Map of Manchester: {legend_title}"
+    _MapExtras(legend_html(legend_title, legend, colour_mode), attribution, label_rows,  # escapes and defuses
+               jinja_safe(f"{name}. Arrow keys pan, plus and minus zoom; the same figures are in a table.")).add_to(m)
     m.fit_bounds(bounds(fit or features), padding=(8, 8))
     return m
 

@@ -55,6 +55,8 @@ colour = "comparison" if m["ci_method"] != "none" else "quartile"
 legend = mapview.legend_items(colour, table, m, bench, "neighbourhood")
 legend_title = f"Compared with {BENCHMARKS[bench]}" if colour == "comparison" else "Quartile (1 = lowest)"
 status_word = f" ({MODELLED})" if m["status"] == "modelled" else ""
+fmap = mapview.build_map(features, legend_title, legend, colour, labels=True, fit=shared.geojson("neighbourhoods"), height=460,
+                         name=f"Map of {m['name']}{status_word}, {period}, {legend_title[:1].lower() + legend_title[1:]}")
 st.subheader(f"{m['name']}{status_word}, {period}")
 st.caption(
     f"Map of the 12 neighbourhoods coloured by {'comparison with ' + BENCHMARKS[bench] if colour == 'comparison' else 'quartile (no confidence interval, so no significance test)'}. "

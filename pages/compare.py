@@ -41,7 +41,7 @@ shared.keep("compare", {"family": family, "ind": ind, "period": period})
 m = meta(ds.indicators, ind)
 
 # ---- bars
-st.subheader(f"{m['name']}, {period}")
+st.header(f"{m['name']}, {period}")
 table = area_comparison_table(ds.values, ds.indicators, ind, period, "neighbourhood", bench, level)
 england, manchester = float(table["england"].iloc[0]), float(table["manchester"].iloc[0])
 sort = st.radio("Order", ["Highest first", "North, Central, South"], horizontal=True, key="compare_sort")
@@ -101,7 +101,7 @@ if ind in charts.trend_indicators(ds):
     shared.download_csv(ttbl, f"trend_{ind}_{nbhd}.csv", key="dl_compare_trend")
 
 # ---- tartan rug
-st.subheader(f"All indicators at a glance, compared with {bench_name}")
+st.header(f"All indicators at a glance, compared with {bench_name}")
 st.markdown(
     f"Each cell is one neighbourhood (column) on one indicator (row), latest period, coloured and marked by its "
     f"comparison with {bench_name} at {level_label} confidence: ▲ better, ● similar, ▼ worse, ○ not compared."

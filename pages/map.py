@@ -83,7 +83,8 @@ table = area_comparison_table(ds.values, ds.indicators, ind, period, area_type, 
 table = mapview.sort_areas(table, list(shared.neighbourhood_names()) if area_type == "neighbourhood" else None)
 bench_name = BENCHMARKS[mapview.effective_benchmark(frame["bench"], area_type)]
 detail = shown != "neighbourhoods"  # wards/LSOAs: neighbourhood outlines on top; the selected one drawn as a double line
-st.subheader(f"{m['name']}, {period}: {_lower(mapview.LAYERS[shown][1])}")
+map_title = f"{m['name']}, {period}: {_lower(mapview.LAYERS[shown][1])}"
+st.header(map_title)
 with shared.needs_data():  # without a boundary file, a message replaces the map; the table below still works
     features = mapview.map_features(shared.geojson(shown), table, m, colour, frame["bench"], frame["level"], area_type,
                                     selected=None if detail else frame["nbhd"])
@@ -94,7 +95,7 @@ with shared.needs_data():  # without a boundary file, a message replaces the map
         features, legend_title, legend, colour, outlines=outlines,
         labels=shared.geojson("neighbourhoods") if detail else True,
         selected_outline=mapview.select_features(shared.geojson("neighbourhoods"), [frame["nbhd"]]) if detail else None,
-        fit=shared.geojson("neighbourhoods"),
+        fit=shared.geojson("neighbourhoods"), name=f"Map of {map_title}, {_lower(legend_title)}",
     )
     st.caption(
         f"Map of Manchester's {len(table)} {_lower(mapview.LAYERS[shown][1])} coloured by "
@@ -104,7 +105,7 @@ with shared.needs_data():  # without a boundary file, a message replaces the map
     )
     st_folium(fmap, key=MAP_KEY, height=620, use_container_width=True, returned_objects=["last_active_drawing"], on_change=_select_clicked)
     st.markdown("**Key:** " + mapview.legend_text(legend))
-    shared.export_map_buttons(features, legend, f"{m['name']}, {period}: {_lower(mapview.LAYERS[shown][1])}", legend_title, colour,
+    shared.export_map_buttons(features, legend, map_title, legend_title, colour,
                               shared.export_footer(m, period, "map", {"family": family, "ind": ind, "period": period, "layer": layer, "colour": colour}),
                               f"map_{ind}_{period}_{shown}".replace("/", "-"), key="map_static",
                               outlines=[shared.geojson("neighbourhoods")] if detail else [], labels=shared.geojson("neighbourhoods") if detail else None)

@@ -28,7 +28,7 @@ period = periods(ds.values, ind)[-1]
 table = shared.computed(overview.neighbourhood_summary, ds, ind, period, level=frame["level"])
 shared.keep("overview", {"ind": ind})
 
-st.subheader(f"{m['name']}, {period}")
+st.header(f"{m['name']}, {period}")
 st.markdown(overview.headline(table, m, level=CONFIDENCE[frame["level"]]))
 st.dataframe(overview.display_table(table, m), hide_index=True, width="stretch")
 shared.source_caption(m, period)

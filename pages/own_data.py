@@ -41,7 +41,7 @@ st.markdown(
 loaded: list[imports.ImportedData] = st.session_state.setdefault(shared.USER_DATA_KEY, [])
 
 # ---------------------------------------------------------------- upload
-st.subheader("Load a file")
+st.header("Load a file")
 c1, c2 = st.columns(2)
 family = c1.selectbox("Show it under", list(FAMILIES), format_func=FAMILY_LABELS.get, key="own_family")
 polarity = c2.selectbox("Which direction is better?", list(POLARITY_LABELS), format_func=POLARITY_LABELS.get, key="own_polarity")
@@ -91,7 +91,7 @@ with st.expander("What the files must look like"):
     )
 
 # ---------------------------------------------------------------- loaded
-st.subheader("Loaded in this session")
+st.header("Loaded in this session")
 if not loaded:
     st.info("Nothing loaded yet.", icon=":material/info:")
 for i, item in enumerate(list(loaded)):
@@ -113,7 +113,7 @@ for i, item in enumerate(list(loaded)):
                                 "lower_95", "upper_95", "vs_england", "vs_city", "note"]], hide_index=True)
 
 # ---------------------------------------------------------------- grouping
-st.subheader("Neighbourhood grouping")
+st.header("Neighbourhood grouping")
 base_def = shared.embedded().definition
 ward_names = base_def.set_index("ward_code")["ward_name"]
 options = {"twelve": "12 neighbourhoods (the app's definition)"} | {k: v[0] for k, v in regroup.SHIPPED.items()} | {"upload": "Upload my own grouping"}
@@ -177,7 +177,7 @@ if current:
     shared.download_csv(gdef, "neighbourhood_grouping.csv", "Download this grouping (CSV)", key="own_dl_grouping")
 
 # ---------------------------------------------------------------- disclosure
-st.subheader("Disclosure control")
+st.header("Disclosure control")
 floor = disclosure.configured_threshold()
 t = st.number_input("Hide counts below", min_value=floor, max_value=100, step=1, value=shared.threshold(),
                     key="own_threshold_input",

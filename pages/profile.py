@@ -30,7 +30,7 @@ with st.expander("Export: slide deck, PDF profile and images", icon=":material/d
     with shared.needs_data():  # the deck and PDF draw the neighbourhood boundaries
         shared.export_neighbourhood_buttons(nbhd, bench, level)
 
-st.subheader("How it compares with England")
+st.header("How it compares with England")
 spine = charts.spine_data(table)
 st.markdown(
     f"Each row is one indicator. The black line is **England**; the grey band is the range of the 12 "
@@ -58,7 +58,7 @@ display = profile.display_profile_table(table, ds.indicators, level=level)
 st.dataframe(display, hide_index=True, width="stretch")
 shared.download_csv(display, f"profile_{nbhd}.csv", key="dl_profile_table")
 
-st.subheader("Population by age")
+st.header("Population by age")
 age = shared.computed(profile.age_profile, ds, nbhd)
 age_spec = shared.chart_spec(charts.age_chart, age)
 shared.show_chart(age_spec, f"Bar chart: population of {name} by age band, with Manchester and England. The same figures are in the table below.")
@@ -69,7 +69,7 @@ st.dataframe(age_table, hide_index=True, width="stretch")
 shared.source_caption(meta(ds.indicators, "population"), str(age["period"].iloc[0]))
 shared.download_csv(age_table, f"population_by_age_{nbhd}.csv", key="dl_profile_age")
 
-st.subheader(f"Inside {name}: its wards")
+st.header(f"Inside {name}: its wards")
 ind = st.selectbox("Indicator for the wards", ward_choices, format_func=short.get, key="profile_ind")
 shared.keep("profile", {"ind": ind})
 m = meta(ds.indicators, ind)

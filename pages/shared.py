@@ -28,6 +28,13 @@ DEFINITION_CAVEAT = (
     "assignment compiled by the project from MHCC neighbourhood profiles (Dec 2019); wards inferred."
 )
 FRAME_KEYS = ("nbhd", "bench", "level")
+#: Static CSS (no data in it): a clear focus ring on links and radio options, where Streamlit
+#: only tints the background of a focused link or rings a radio faintly (WCAG 2.4.7, focus visible).
+FOCUS_CSS = """<style>
+[data-testid="stSidebarNav"] a:focus-visible, [data-testid="stPageLink"] a:focus-visible,
+[data-testid="stRadio"] label:has(input:focus-visible) {
+  outline: 3px solid #0B4F8A !important; outline-offset: 1px; border-radius: 4px; }
+</style>"""
 
 
 #: Session keys of the "Your data" page (pages/own_data.py): loaded imports, the chosen grouping
@@ -258,6 +265,7 @@ def frame(show_sidebar: bool = True) -> bool:
 
     With ``show_sidebar=False`` (presentation mode) the selections are still read from the URL
     and kept, but no sidebar widgets are drawn."""
+    st.html(FOCUS_CSS)
     try:
         dataset()
     except data.DataFileError as exc:
@@ -415,6 +423,7 @@ h2, h3 { font-size: 32px !important; color: #000000 !important; }
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { font-size: 18px !important; color: #1A1A1A !important; opacity: 1 !important; line-height: 1.35 !important; }
 .stButton button, [data-testid="stPageLink"] a { min-height: 52px; border: 2px solid #000000 !important; }
 .stButton button p, [data-testid="stPageLink"] a p, [data-testid="stPageLink"] a span { font-size: 22px !important; font-weight: 600; color: #000000 !important; }
+.stButton button[kind="primary"] p { color: #FFFFFF !important; }
 [data-testid="stTable"] table td, [data-testid="stTable"] table th { font-size: 21px !important; color: #000000 !important; padding: 6px 10px !important; }
 [data-testid="stMetricValue"] { font-size: 44px !important; color: #000000 !important; }
 [data-testid="stMetricLabel"] p { font-size: 22px !important; color: #000000 !important; }

@@ -155,6 +155,19 @@ def test_map_uses_only_local_assets(nbhd_geo, table, m):
         assert all(u.startswith("/app/static/") for _, u in getattr(fmap, attr))
 
 
+def test_map_allows_zoom_and_has_an_accessible_name(nbhd_geo, table, m):
+    """folium's viewport tag (user-scalable=no) is replaced; the map and its frame get a name."""
+    fc = mapview.map_features(nbhd_geo, table, m, "comparison", selected="N1")
+    fmap = mapview.build_map(fc, "Compared with England", mapview.legend_items("comparison", table, m), name="Map of X")
+    fmap.render()  # streamlit-folium renders the map before it reads the header
+    header = fmap.get_root().header.render()
+    assert re.findall(r'<meta name="viewport"[^>]*>', header) == [mapview.VIEWPORT_TAG]
+    page = fmap.get_root().render()
+    assert "user-scalable=no" not in page and "maximum-scale" not in page
+    assert '"Map of X. Arrow keys pan' in page and 'setAttribute("aria-label", name)' in page
+    assert 'window.frameElement.setAttribute("aria-label", name)' in page
+
+
 def test_payload_small(nbhd_geo, ward_geo, table, m):
     assert mapview.payload_bytes(nbhd_geo) + mapview.payload_bytes(ward_geo) < 150_000
     fc = mapview.map_features(nbhd_geo, table, m, "comparison")
