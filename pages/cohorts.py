@@ -55,8 +55,6 @@ colour = "comparison" if m["ci_method"] != "none" else "quartile"
 legend = mapview.legend_items(colour, table, m, bench, "neighbourhood")
 legend_title = f"Compared with {BENCHMARKS[bench]}" if colour == "comparison" else "Quartile (1 = lowest)"
 status_word = f" ({MODELLED})" if m["status"] == "modelled" else ""
-fmap = mapview.build_map(features, legend_title, legend, colour, labels=True, fit=shared.geojson("neighbourhoods"), height=460,
-                         name=f"Map of {m['name']}{status_word}, {period}, {legend_title[:1].lower() + legend_title[1:]}")
 st.subheader(f"{m['name']}{status_word}, {period}")
 st.caption(
     f"Map of the 12 neighbourhoods coloured by {'comparison with ' + BENCHMARKS[bench] if colour == 'comparison' else 'quartile (no confidence interval, so no significance test)'}. "
@@ -64,7 +62,8 @@ st.caption(
 )
 with shared.needs_data():  # without the boundary file, a message replaces the map; the table still works
     features = mapview.map_features(shared.geojson("neighbourhoods"), table, m, colour, bench, level, "neighbourhood", selected=nbhd)
-    fmap = mapview.build_map(features, legend_title, legend, colour, labels=True, fit=shared.geojson("neighbourhoods"), height=460)
+    fmap = mapview.build_map(features, legend_title, legend, colour, labels=True, fit=shared.geojson("neighbourhoods"), height=460,
+                             name=f"Map of {m['name']}{status_word}, {period}, {legend_title[:1].lower() + legend_title[1:]}")
     st_folium(fmap, key=MAP_KEY, height=460, use_container_width=True, returned_objects=["last_active_drawing"], on_change=_select_clicked)
     st.markdown("**Key:** " + mapview.legend_text(legend))
     shared.export_map_buttons(features, legend, f"{m['name']}{status_word}, {period}", legend_title, colour,
