@@ -44,7 +44,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bench.protocol import Session  # noqa: E402
-from tests.e2e.conftest import CHROMIUM, LAUNCH_ARGS, start_server, stop_server, wait_ready  # noqa: E402
+from tests.e2e.conftest import CHROMIUM, LAUNCH_ARGS, page_url, start_server, stop_server, wait_ready  # noqa: E402
 
 PAGES = ["overview", "map", "profile", "compare", "cohorts", "activity", "own_data", "present", "methods"]
 TARGETS = {"page_ratio": 1.5, "cpu_ms": 150.0, "map_kb": 150.0, "p95_s": 2.0}
@@ -117,11 +117,11 @@ def page_ready(app_url: str, bare_url: str, rounds: int) -> dict[str, list[float
 
         load(bare_url)  # warm-up: server caches, Chromium's own start-up
         for p in PAGES:
-            load(f"{app_url}/{p}")
+            load(page_url(app_url, p))
         for _ in range(rounds):
             times["bare page"].append(load(bare_url))
             for p in PAGES:
-                times[p].append(load(f"{app_url}/{p}"))
+                times[p].append(load(page_url(app_url, p)))
         browser.close()
     return times
 
@@ -362,6 +362,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         bare = Path(tmp) / "bare.py"
         bare.write_text("import streamlit as st\nst.write('Hello')\n")
+        shutil.copytree(REPO / ".streamlit", Path(tmp) / ".streamlit")  # served the same way: the app's server settings
         bproc, burl = start_server(bare, cwd=Path(tmp))
         aproc, aurl = start_server(REPO / "app.py")
         try:

@@ -22,6 +22,7 @@ PARAMETERS: dict[str, str] = {
     "method": "how modelled figures are split between neighbourhoods: need or population",
     "present": "presentation mode: 1 for full-screen, large-type slides",
     "step": "presentation step: map, profile, compare, cohorts or activity",
+    "view": "the part (tab) of a page shown",
 }
 
 MAX_LENGTH = 64

@@ -21,9 +21,10 @@ have = {i for ids in by_family.values() for i in ids}
 nb_values = ds.values[ds.values["area_type"] == "neighbourhood"]
 nb_periods = {i: sorted(nb_values.loc[nb_values["indicator_id"] == i, "period"].astype(str).unique()) for i in have}
 all_periods = sorted({p for ps in nb_periods.values() for p in ps})
+VIEWS = {"bars": "The 12 neighbourhoods", "funnel": "Funnel plot", "trend": "Over time", "rug": "All indicators at a glance"}
 state = shared.page_state(
-    {"family": list(by_family), "ind": sorted(have), "period": all_periods},
-    {"family": "outcome", "ind": "children_low_income", "period": nb_periods["children_low_income"][-1]},
+    {"family": list(by_family), "ind": sorted(have), "period": all_periods, "view": list(VIEWS)},
+    {"family": "outcome", "ind": "children_low_income", "period": nb_periods["children_low_income"][-1], "view": "bars"},
     prefix="compare",
 )
 short = dict(zip(ds.indicators["indicator_id"], ds.indicators["short_name"]))
@@ -37,85 +38,94 @@ ind = c2.selectbox("Indicator", by_family[family], format_func=short.get, key="c
 if st.session_state.get("compare_period") not in nb_periods[ind]:
     st.session_state["compare_period"] = nb_periods[ind][-1]
 period = c3.selectbox("Period", nb_periods[ind][::-1], key="compare_period")
-shared.keep("compare", {"family": family, "ind": ind, "period": period})
 m = meta(ds.indicators, ind)
+view = {"family": family, "ind": ind, "period": period}  # the export links' view
 
-# ---- bars
-st.header(f"{m['name']}, {period}")
 table = area_comparison_table(ds.values, ds.indicators, ind, period, "neighbourhood", bench, level)
 england, manchester = float(table["england"].iloc[0]), float(table["manchester"].iloc[0])
-sort = st.radio("Order", ["Highest first", "North, Central, South"], horizontal=True, key="compare_sort")
-order = neighbourhood_order(ds.definition) if sort != "Highest first" else None
-bars = charts.comparison_bar_data(table, m, names, level=level, order=order)
-if m["ci_method"] == "none":
-    st.info("This figure is an estimate or a whole-population figure: it has no confidence interval, so the bars are not tested against the benchmark.")
-bars_spec = shared.chart_spec(charts.comparison_bars, bars, m, england, manchester, bench_name, level_label)
-shared.show_chart(bars_spec, f"Bar chart: {m['short_name']} in each neighbourhood with {level_label} confidence intervals, compared with "
-                  f"{bench_name}. The same figures are in the table below.")
-view = {"family": family, "ind": ind, "period": period}
-shared.export_chart_buttons(bars_spec, f"compare_{ind}_{period}".replace("/", "-"),
-                            f"{m['name']}, {period}: the 12 neighbourhoods", shared.export_footer(m, period, "compare", view), key="compare_bars",
-                            subtitle=f"Bars with {level_label} confidence intervals, compared with {bench_name}.")
-counts = bars["area_code"].map(table.set_index("area_code")["numerator"]).map(lambda x: "–" if x != x else ("<5" if x < 5 else f"{x:,.0f}"))
-bar_tbl = charts.bar_table(bars, england, manchester, m, bench_name, level_label, counts=counts)
-st.dataframe(bar_tbl, hide_index=True, width="stretch")
-shared.source_caption(m, period)
-shared.download_csv(bar_tbl, f"compare_{ind}_{period}.csv".replace("/", "-"), key="dl_compare_bars")
+tab, tabs = shared.view_tabs("compare", VIEWS, state["view"])
+shared.keep("compare", {"family": family, "ind": ind, "period": period, "view": tab})
+if tab == "bars":
+    with tabs["bars"]:
+        st.header(f"{m['name']}, {period}")
+        sort = st.radio("Order", ["Highest first", "North, Central, South"], horizontal=True, key="compare_sort")
+        order = neighbourhood_order(ds.definition) if sort != "Highest first" else None
+        bars = charts.comparison_bar_data(table, m, names, level=level, order=order)
+        if m["ci_method"] == "none":
+            st.info("This figure is an estimate or a whole-population figure: it has no confidence interval, so the bars are not tested against the benchmark.")
+        bars_spec = shared.chart_spec(charts.comparison_bars, bars, m, england, manchester, bench_name, level_label)
+        shared.show_chart(bars_spec, f"Bar chart: {m['short_name']} in each neighbourhood with {level_label} confidence intervals, compared with "
+                          f"{bench_name}. The same figures are in the table below.")
+        shared.export_chart_buttons(bars_spec, f"compare_{ind}_{period}".replace("/", "-"),
+                                    f"{m['name']}, {period}: the 12 neighbourhoods", shared.export_footer(m, period, "compare", view), key="compare_bars",
+                                    subtitle=f"Bars with {level_label} confidence intervals, compared with {bench_name}.")
+        counts = bars["area_code"].map(table.set_index("area_code")["numerator"]).map(lambda x: "–" if x != x else ("<5" if x < 5 else f"{x:,.0f}"))
+        bar_tbl = charts.bar_table(bars, england, manchester, m, bench_name, level_label, counts=counts)
+        st.dataframe(bar_tbl, hide_index=True, width="stretch")
+        shared.source_caption(m, period)
+        shared.download_csv(bar_tbl, f"compare_{ind}_{period}.csv".replace("/", "-"), key="dl_compare_bars")
 
-# ---- funnel
-if ind in charts.funnel_indicators(ds):
-    st.subheader("Funnel plot: is the spread more than chance?")
-    p0_value = england if bench == "england" else manchester
-    p0_name = "England" if bench == "england" else "Manchester"
-    if bench == "rest":
-        st.caption("The funnel is drawn around Manchester: 'rest of Manchester' differs for each neighbourhood.")
-    pts = bars.merge(table[["area_code", "area_name", "denominator"]], on="area_code")
-    limits = charts.funnel_limits(p0_value / float(m["multiplier"]), pts["denominator"].min() * 0.5, pts["denominator"].max() * 1.5, float(m["multiplier"]))
-    funnel_spec = shared.chart_spec(charts.funnel_chart, pts, limits, m, p0_value, p0_name)
-    shared.show_chart(funnel_spec, f"Funnel plot: {m['short_name']} in each neighbourhood against its population, with control limits "
-                      f"around {p0_name}. The same figures are in the table below.")
-    shared.export_chart_buttons(funnel_spec, f"funnel_{ind}_{period}".replace("/", "-"),
-                                f"Funnel plot: {m['name']}, {period}", shared.export_footer(m, period, "compare", view), key="compare_funnel")
-    st.caption(
-        f"Control limits: the Wilson score interval of n × p₀ events out of n, around {p0_name}'s value p₀, at 95% and 99.8%. "
-        "Points outside the funnel differ from the benchmark by more than chance would explain at that level."
-    )
-    ftbl = charts.funnel_table(pts, limits, m, bench_name)
-    st.dataframe(ftbl, hide_index=True, width="stretch")
-    shared.source_caption(m, period)
-    shared.download_csv(ftbl, f"funnel_{ind}_{period}.csv".replace("/", "-"), key="dl_compare_funnel")
+if tab == "funnel":
+    with tabs["funnel"]:
+        st.header("Funnel plot: is the spread more than chance?")
+        if ind not in charts.funnel_indicators(ds):
+            st.info(f"No funnel plot for {m['short_name'].lower()}: it needs a proportion with its counts (a numerator out of a denominator).")
+        else:
+            p0_value = england if bench == "england" else manchester
+            p0_name = "England" if bench == "england" else "Manchester"
+            if bench == "rest":
+                st.caption("The funnel is drawn around Manchester: 'rest of Manchester' differs for each neighbourhood.")
+            pts = charts.comparison_bar_data(table, m, names, level=level).merge(table[["area_code", "area_name", "denominator"]], on="area_code")
+            limits = charts.funnel_limits(p0_value / float(m["multiplier"]), pts["denominator"].min() * 0.5, pts["denominator"].max() * 1.5, float(m["multiplier"]))
+            funnel_spec = shared.chart_spec(charts.funnel_chart, pts, limits, m, p0_value, p0_name)
+            shared.show_chart(funnel_spec, f"Funnel plot: {m['short_name']} in each neighbourhood against its population, with control limits "
+                              f"around {p0_name}. The same figures are in the table below.")
+            shared.export_chart_buttons(funnel_spec, f"funnel_{ind}_{period}".replace("/", "-"),
+                                        f"Funnel plot: {m['name']}, {period}", shared.export_footer(m, period, "compare", view), key="compare_funnel")
+            st.caption(
+                f"Control limits: the Wilson score interval of n × p₀ events out of n, around {p0_name}'s value p₀, at 95% and 99.8%. "
+                "Points outside the funnel differ from the benchmark by more than chance would explain at that level."
+            )
+            ftbl = charts.funnel_table(pts, limits, m, bench_name)
+            st.dataframe(ftbl, hide_index=True, width="stretch")
+            shared.source_caption(m, period)
+            shared.download_csv(ftbl, f"funnel_{ind}_{period}.csv".replace("/", "-"), key="dl_compare_funnel")
 
-# ---- trend
-if ind in charts.trend_indicators(ds):
-    st.subheader(f"Over time: {names[nbhd]}, Manchester and England")
-    trend = shared.computed(charts.trend_data, ds, ind, nbhd, level)
-    trend_spec = shared.chart_spec(charts.trend_chart, trend, m, level_label)
-    shared.show_chart(trend_spec, f"Line chart: {m['short_name']} over time in {names[nbhd]}, Manchester and England. The same figures are in the table below.")
-    shared.export_chart_buttons(trend_spec, f"trend_{ind}_{nbhd}", f"{m['name']} over time: {names[nbhd]}, Manchester and England",
-                                shared.export_footer(m, f"{trend['period'].min()} to {trend['period'].max()}", "compare", view), key="compare_trend")
-    if m["ci_method"] != "none":
-        st.caption(f"The shaded band is {names[nbhd]}'s {level_label} confidence interval.")
-    ttbl = charts.trend_table(trend, m, level_label)
-    st.dataframe(ttbl, hide_index=True, width="stretch")
-    shared.source_caption(m, f"{trend['period'].min()} to {trend['period'].max()}")
-    shared.download_csv(ttbl, f"trend_{ind}_{nbhd}.csv", key="dl_compare_trend")
+if tab == "trend":
+    with tabs["trend"]:
+        st.header(f"Over time: {names[nbhd]}, Manchester and England")
+        if ind not in charts.trend_indicators(ds):
+            st.info(f"{m['short_name']} has one period only, so there is no trend to show.")
+        else:
+            trend = shared.computed(charts.trend_data, ds, ind, nbhd, level)
+            trend_spec = shared.chart_spec(charts.trend_chart, trend, m, level_label)
+            shared.show_chart(trend_spec, f"Line chart: {m['short_name']} over time in {names[nbhd]}, Manchester and England. The same figures are in the table below.")
+            shared.export_chart_buttons(trend_spec, f"trend_{ind}_{nbhd}", f"{m['name']} over time: {names[nbhd]}, Manchester and England",
+                                        shared.export_footer(m, f"{trend['period'].min()} to {trend['period'].max()}", "compare", view), key="compare_trend")
+            if m["ci_method"] != "none":
+                st.caption(f"The shaded band is {names[nbhd]}'s {level_label} confidence interval.")
+            ttbl = charts.trend_table(trend, m, level_label)
+            st.dataframe(ttbl, hide_index=True, width="stretch")
+            shared.source_caption(m, f"{trend['period'].min()} to {trend['period'].max()}")
+            shared.download_csv(ttbl, f"trend_{ind}_{nbhd}.csv", key="dl_compare_trend")
 
-# ---- tartan rug
-st.header(f"All indicators at a glance, compared with {bench_name}")
-st.markdown(
-    f"Each cell is one neighbourhood (column) on one indicator (row), latest period, coloured and marked by its "
-    f"comparison with {bench_name} at {level_label} confidence: ▲ better, ● similar, ▼ worse, ○ not compared."
-)
-rug = shared.tartan_data(ds, bench, level, order=neighbourhood_order(ds.definition))
-rug_spec = shared.chart_spec(charts.tartan_chart, rug, bench_name)
-shared.show_chart(rug_spec, f"Tartan rug: every indicator (rows) for every neighbourhood (columns), marked by its comparison with {bench_name}. "
-                  "The same figures are in the table below.")
-shared.export_chart_buttons(rug_spec, f"tartan_rug_{bench}_{level}", f"All indicators at a glance, compared with {bench_name}",
-                            shared.export_sources_footer(list(rug["indicator_id"]), "compare", view), key="compare_tartan", width=1200)
-rug_tbl = charts.tartan_table(rug)
-st.dataframe(rug_tbl, hide_index=True, width="stretch")
-st.caption(
-    "Sources, statuses and methods vary by indicator (see the Data and methods page). Estimates and whole-population "
-    "figures are not tested (○). Neighbourhoods: " + "; ".join(f"{c} {n}" for c, n in names.items()) + "."
-)
-shared.download_csv(rug_tbl, "tartan_rug.csv", key="dl_compare_tartan")
+if tab == "rug":
+    with tabs["rug"]:
+        st.header(f"All indicators at a glance, compared with {bench_name}")
+        st.markdown(
+            f"Each cell is one neighbourhood (column) on one indicator (row), latest period, coloured and marked by its "
+            f"comparison with {bench_name} at {level_label} confidence: ▲ better, ● similar, ▼ worse, ○ not compared."
+        )
+        rug = shared.tartan_data(ds, bench, level, order=neighbourhood_order(ds.definition))
+        rug_spec = shared.chart_spec(charts.tartan_chart, rug, bench_name)
+        shared.show_chart(rug_spec, f"Tartan rug: every indicator (rows) for every neighbourhood (columns), marked by its comparison with {bench_name}. "
+                          "The same figures are in the table below.")
+        shared.export_chart_buttons(rug_spec, f"tartan_rug_{bench}_{level}", f"All indicators at a glance, compared with {bench_name}",
+                                    shared.export_sources_footer(list(rug["indicator_id"]), "compare", view), key="compare_tartan", width=1200)
+        rug_tbl = charts.tartan_table(rug)
+        st.dataframe(rug_tbl, hide_index=True, width="stretch")
+        st.caption(
+            "Sources, statuses and methods vary by indicator (see the Data and methods page). Estimates and whole-population "
+            "figures are not tested (○). Neighbourhoods: " + "; ".join(f"{c} {n}" for c, n in names.items()) + "."
+        )
+        shared.download_csv(rug_tbl, "tartan_rug.csv", key="dl_compare_tartan")

@@ -16,7 +16,8 @@ nbhd, level, bench = frame["nbhd"], frame["level"], frame["bench"]
 name = names[nbhd]
 bench_name = BENCHMARKS[bench]
 ward_choices = profile.ward_indicators(ds)
-state = shared.page_state({"ind": ward_choices}, {"ind": "children_low_income"}, prefix="profile")
+VIEWS = {"compare": "How it compares", "table": "All indicators", "age": "Population by age", "wards": "Its wards"}
+state = shared.page_state({"ind": ward_choices, "view": list(VIEWS)}, {"ind": "children_low_income", "view": "compare"}, prefix="profile")
 short = dict(zip(ds.indicators["indicator_id"], ds.indicators["short_name"]))
 
 head, present = st.columns([5, 1], vertical_alignment="bottom")
@@ -30,61 +31,72 @@ with st.expander("Export: slide deck, PDF profile and images", icon=":material/d
     with shared.needs_data():  # the deck and PDF draw the neighbourhood boundaries
         shared.export_neighbourhood_buttons(nbhd, bench, level)
 
-st.header("How it compares with England")
-spine = charts.spine_data(table)
-st.markdown(
-    f"Each row is one indicator. The black line is **England**; the grey band is the range of the 12 "
-    f"neighbourhoods; the grey diamond is **Manchester**; the dot is **{name}**, coloured and shaped by its "
-    f"comparison with **{bench_name}** at {CONFIDENCE[level]} confidence. Better is always to the right "
-    "(for population figures, with no better or worse, right means higher)."
-)
-spine_spec = shared.chart_spec(charts.spine_chart, spine, area_name=name, bench_name=bench_name)
-shared.show_chart(spine_spec, f"Spine chart: each indicator for {name} against England, Manchester and the range of the neighbourhoods. "
-                  "The same figures are in the table below.")
-shared.export_chart_buttons(spine_spec, f"spine_{nbhd}",
-                            f"{nbhd} · {name}: how it compares with England",
-                            shared.export_profile_footer(table, "profile"), key="profile_spine", width=1100,
-                            subtitle=f"Dot: {name}, compared with {bench_name} at {CONFIDENCE[level]} confidence. Better is always to the right.")
-left_out = table.loc[~table["indicator_id"].isin(spine["indicator_id"]), "short_name"]
-if len(left_out):
-    st.caption("In the table only (no England figure to centre on, or a count): " + ", ".join(left_out) + ".")
-st.caption(
-    "Scaling as in Fingertips: each row is (value − England) ÷ the largest distance from England among the 12 "
-    "neighbourhoods and Manchester; 'lower is better' rows are flipped. Latest period of each indicator. "
-    "Statuses, sources and methods per indicator: see the table and the Data and methods page."
-)
-shared.sources_expander(ds.indicators, table["indicator_id"], table["period"])
-display = profile.display_profile_table(table, ds.indicators, level=level)
-st.dataframe(display, hide_index=True, width="stretch")
-shared.download_csv(display, f"profile_{nbhd}.csv", key="dl_profile_table")
+view, tabs = shared.view_tabs("profile", VIEWS, state["view"])
+ind = state["ind"]
+if view == "compare":
+    with tabs["compare"]:
+        st.header("How it compares with England")
+        spine = charts.spine_data(table)
+        st.markdown(
+            f"Each row is one indicator. The black line is **England**; the grey band is the range of the 12 "
+            f"neighbourhoods; the grey diamond is **Manchester**; the dot is **{name}**, coloured and shaped by its "
+            f"comparison with **{bench_name}** at {CONFIDENCE[level]} confidence. Better is always to the right "
+            "(for population figures, with no better or worse, right means higher)."
+        )
+        spine_spec = shared.chart_spec(charts.spine_chart, spine, area_name=name, bench_name=bench_name)
+        shared.show_chart(spine_spec, f"Spine chart: each indicator for {name} against England, Manchester and the range of the neighbourhoods. "
+                          "The same figures are in the All indicators tab.")
+        shared.export_chart_buttons(spine_spec, f"spine_{nbhd}",
+                                    f"{nbhd} · {name}: how it compares with England",
+                                    shared.export_profile_footer(table, "profile"), key="profile_spine", width=1100,
+                                    subtitle=f"Dot: {name}, compared with {bench_name} at {CONFIDENCE[level]} confidence. Better is always to the right.")
+        left_out = table.loc[~table["indicator_id"].isin(spine["indicator_id"]), "short_name"]
+        if len(left_out):
+            st.caption("In the table only (no England figure to centre on, or a count): " + ", ".join(left_out) + ".")
+        st.caption(
+            "Scaling as in Fingertips: each row is (value − England) ÷ the largest distance from England among the 12 "
+            "neighbourhoods and Manchester; 'lower is better' rows are flipped. Latest period of each indicator. "
+            "Statuses, sources and methods per indicator: see the All indicators tab and the Data and methods page."
+        )
+if view == "table":
+    with tabs["table"]:
+        st.header(f"Every indicator for {name}")
+        shared.sources_expander(ds.indicators, table["indicator_id"], table["period"])
+        display = profile.display_profile_table(table, ds.indicators, level=level)
+        st.dataframe(display, hide_index=True, width="stretch")
+        shared.download_csv(display, f"profile_{nbhd}.csv", key="dl_profile_table")
 
-st.header("Population by age")
-age = shared.computed(profile.age_profile, ds, nbhd)
-age_spec = shared.chart_spec(charts.age_chart, age)
-shared.show_chart(age_spec, f"Bar chart: population of {name} by age band, with Manchester and England. The same figures are in the table below.")
-shared.export_chart_buttons(age_spec, f"population_by_age_{nbhd}", f"Population by age: {nbhd} · {name}",
-                            shared.export_footer(meta(ds.indicators, "population"), str(age["period"].iloc[0]), "profile"), key="profile_age")
-age_table = profile.display_age_table(age)
-st.dataframe(age_table, hide_index=True, width="stretch")
-shared.source_caption(meta(ds.indicators, "population"), str(age["period"].iloc[0]))
-shared.download_csv(age_table, f"population_by_age_{nbhd}.csv", key="dl_profile_age")
+if view == "age":
+    with tabs["age"]:
+        st.header("Population by age")
+        age = shared.computed(profile.age_profile, ds, nbhd)
+        age_spec = shared.chart_spec(charts.age_chart, age)
+        shared.show_chart(age_spec, f"Bar chart: population of {name} by age band, with Manchester and England. The same figures are in the table below.")
+        shared.export_chart_buttons(age_spec, f"population_by_age_{nbhd}", f"Population by age: {nbhd} · {name}",
+                                    shared.export_footer(meta(ds.indicators, "population"), str(age["period"].iloc[0]), "profile"), key="profile_age")
+        age_table = profile.display_age_table(age)
+        st.dataframe(age_table, hide_index=True, width="stretch")
+        shared.source_caption(meta(ds.indicators, "population"), str(age["period"].iloc[0]))
+        shared.download_csv(age_table, f"population_by_age_{nbhd}.csv", key="dl_profile_age")
 
-st.header(f"Inside {name}: its wards")
-ind = st.selectbox("Indicator for the wards", ward_choices, format_func=short.get, key="profile_ind")
-shared.keep("profile", {"ind": ind})
-m = meta(ds.indicators, ind)
-wards = shared.computed(profile.ward_table, ds, nbhd, ind, level=level)
-if wards.empty:
-    st.info(f"There are no ward figures for {m['short_name'].lower()} in {name}.")
-else:
-    st.markdown(profile.ward_sentence(wards, m, name))
-    ward_bench, ward_col = ("England", "vs_england") if bench == "england" else ("Manchester", "vs_city")
-    ward_spec = shared.chart_spec(charts.ward_chart, wards, m, bench_name=ward_bench, comparison_col=ward_col)
-    shared.show_chart(ward_spec, f"Bar chart: {m['short_name']} in each ward of {name}, compared with {ward_bench}. The same figures are in the table below.")
-    shared.export_chart_buttons(ward_spec, f"wards_{nbhd}_{ind}",
-                                f"{m['name']}: the wards of {name}, {wards['period'].iloc[0]}",
-                                shared.export_footer(m, str(wards["period"].iloc[0]), "profile", {"ind": ind}), key="profile_wards")
-    ward_display = profile.display_ward_table(wards, m, level=level)
-    st.dataframe(ward_display, hide_index=True, width="stretch")
-    shared.source_caption(m, str(wards["period"].iloc[0]))
-    shared.download_csv(ward_display, f"wards_{nbhd}_{ind}.csv", key="dl_profile_wards")
+if view == "wards":
+    with tabs["wards"]:
+        st.markdown(f"**Inside {name}: its wards**")
+        ind = st.selectbox("Indicator for the wards", ward_choices, format_func=short.get, key="profile_ind")
+        m = meta(ds.indicators, ind)
+        wards = shared.computed(profile.ward_table, ds, nbhd, ind, level=level)
+        if wards.empty:
+            st.info(f"There are no ward figures for {m['short_name'].lower()} in {name}.")
+        else:
+            st.markdown(profile.ward_sentence(wards, m, name))
+            ward_bench, ward_col = ("England", "vs_england") if bench == "england" else ("Manchester", "vs_city")
+            ward_spec = shared.chart_spec(charts.ward_chart, wards, m, bench_name=ward_bench, comparison_col=ward_col)
+            shared.show_chart(ward_spec, f"Bar chart: {m['short_name']} in each ward of {name}, compared with {ward_bench}. The same figures are in the table below.")
+            shared.export_chart_buttons(ward_spec, f"wards_{nbhd}_{ind}",
+                                        f"{m['name']}: the wards of {name}, {wards['period'].iloc[0]}",
+                                        shared.export_footer(m, str(wards["period"].iloc[0]), "profile", {"ind": ind}), key="profile_wards")
+            ward_display = profile.display_ward_table(wards, m, level=level)
+            st.dataframe(ward_display, hide_index=True, width="stretch")
+            shared.source_caption(m, str(wards["period"].iloc[0]))
+            shared.download_csv(ward_display, f"wards_{nbhd}_{ind}.csv", key="dl_profile_wards")
+shared.keep("profile", {"ind": ind, "view": view})

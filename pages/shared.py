@@ -343,6 +343,20 @@ def page_state(choices: dict[str, list[str]], defaults: dict[str, str], prefix: 
     return values
 
 
+def view_tabs(prefix: str, views: dict[str, str], current: str) -> tuple[str, dict]:
+    """Tabs for the parts of a long page, run lazily: only the open tab's part is computed and
+    drawn, so the page opens fast and every part is one click away. ``views`` maps a view id (kept
+    in the URL as ``view``, via :func:`page_state` and :func:`keep`) to its tab label; ``current``
+    is the view to open. Returns the open view's id and each view's tab container."""
+    ids, labels = list(views), list(views.values())
+    key = f"{prefix}_tab"
+    if st.session_state.get(key) not in labels:
+        st.session_state[key] = views.get(current, labels[0])
+    tabs = st.tabs(labels, key=key, on_change="rerun")
+    open_id = next((i for i, t in zip(ids, tabs) if t.open), ids[0])
+    return open_id, dict(zip(ids, tabs))
+
+
 def keep(prefix: str, values: dict[str, str]) -> None:
     """Remember a page's selections (across pages) and put them in the URL."""
     st.session_state[f"{prefix}__values"] = dict(values)

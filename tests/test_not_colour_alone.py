@@ -22,6 +22,8 @@ LABEL = re.compile(rf"^[{SYMBOLS}] ({WORDS})\b")
 NO_FIGURE = {"", "–", "nan", "None", "<NA>"}
 
 PAGES = ["pages/overview.py", "pages/map.py", "pages/profile.py", "pages/compare.py", "pages/cohorts.py"]
+#: The part of a page (its tab, in the URL) that holds the comparison table.
+VIEW = {"pages/profile.py": {"view": "table"}}
 
 
 def _comparison_cells(at) -> list[tuple[int, str, str]]:
@@ -37,7 +39,7 @@ def _comparison_cells(at) -> list[tuple[int, str, str]]:
 
 @pytest.mark.parametrize("page", PAGES)
 def test_comparison_cells_carry_symbol_and_word(page):
-    at = open_page(page)
+    at = open_page(page, VIEW.get(page))
     cells = _comparison_cells(at)
     assert cells, f"{page}: no 'Compared with ...' column in any table"
     bad = [c for c in cells if not LABEL.match(c[2])]
@@ -50,7 +52,7 @@ def test_comparison_cells_carry_symbol_and_word(page):
 
 def test_tartan_table_cells_carry_the_symbol():
     """The rug's table (beside the coloured rug): every neighbourhood cell ends with its symbol."""
-    at = open_page("pages/compare.py")
+    at = open_page("pages/compare.py", {"view": "rug"})
     wide = next(f.value for f in at.dataframe if {"N1", "S4"} <= set(map(str, f.value.columns)))
     codes = [c for c in wide.columns if re.fullmatch(r"[NCS]\d", str(c))]
     assert len(codes) == 12

@@ -45,7 +45,7 @@ def test_page_runs_with_defaults(page):
 NON_DEFAULT = {
     "pages/overview.py": {"nbhd": "S3", "bench": "rest", "level": "99.8", "ind": "idaci"},
     "pages/map.py": {"nbhd": "C4", "bench": "city", "level": "99.8", "layer": "wards", "colour": "quartile", "ind": "idaopi"},
-    "pages/profile.py": {"nbhd": "C3", "bench": "rest", "level": "99.8", "ind": "idaci"},
+    "pages/profile.py": {"nbhd": "C3", "bench": "rest", "level": "99.8", "ind": "idaci", "view": "wards"},
     "pages/compare.py": {"nbhd": "S2", "bench": "rest", "level": "99.8", "family": "context", "ind": "universal_credit_households", "period": "2020-01"},
     "pages/methods.py": {"nbhd": "N4", "bench": "city", "level": "99.8", "family": "cohort"},
     "pages/cohorts.py": {"nbhd": "S3", "bench": "city", "level": "99.8"},
@@ -69,14 +69,41 @@ def test_profile_page_follows_the_url():
     assert any("Gorton" in m.value for m in at.markdown)
 
 
+def test_profile_parts_are_tabs_drawn_only_when_open_and_kept_in_the_url():
+    at = _open("pages/profile.py", {"nbhd": "N2"})
+    assert [h.value for h in at.header] == ["How it compares with England"]  # the default part only
+    assert not any(k == "profile_ind" for k in (w.key for w in at.selectbox))
+    assert at.query_params["view"] == "compare"
+    for view, label, heading in [("table", "All indicators", "Every indicator"), ("age", "Population by age", "Population by age"),
+                                 ("wards", "Its wards", None)]:
+        at.session_state["profile_tab"] = label
+        at.run()
+        assert not at.exception
+        assert at.query_params["view"] == view
+        if heading:
+            assert [h.value for h in at.header][0].startswith(heading)
+        else:
+            assert at.selectbox(key="profile_ind").value == at.query_params["ind"]
+    at.switch_page("pages/map.py").run()
+    at.switch_page("pages/profile.py").run()
+    assert at.query_params["view"] == "wards"  # remembered across pages
+
+
 def test_compare_page_follows_the_url():
     at = _open("pages/compare.py", NON_DEFAULT["pages/compare.py"])
     assert at.selectbox(key="compare_family").value == "context"
     assert at.selectbox(key="compare_ind").value == "universal_credit_households"
     assert at.selectbox(key="compare_period").value == "2020-01"
     assert at.query_params["period"] == "2020-01"
-    assert any("Funnel" in s.value for s in at.subheader)
-    assert any("Over time" in s.value for s in at.subheader)
+    assert at.query_params["view"] == "bars" and at.header[0].value.startswith("Households on Universal Credit")
+    for view, label, heading in [("funnel", "Funnel plot", "Funnel"), ("trend", "Over time", "Over time"),
+                                 ("rug", "All indicators at a glance", "All indicators")]:
+        at.session_state["compare_tab"] = label
+        at.run()
+        assert not at.exception
+        assert at.query_params["view"] == view and at.query_params["ind"] == "universal_credit_households"
+        assert [h.value for h in at.header][0].startswith(heading)  # only the open part is drawn
+        assert len(at.header) == 1
 
 
 def test_compare_page_changes_family_and_indicator():
@@ -99,7 +126,7 @@ def test_compare_page_mismatched_family_and_indicator():
 
 
 def test_profile_page_changes_ward_indicator():
-    at = _open("pages/profile.py", {"nbhd": "N2"})
+    at = _open("pages/profile.py", {"nbhd": "N2", "view": "wards"})
     at.selectbox(key="profile_ind").set_value("children_low_income").run()
     assert not at.exception
     assert any("Cheetham has the highest" in m.value for m in at.markdown)

@@ -202,7 +202,7 @@ def test_boundary_file_broken_only_maps_that_draw_it_say_so(app_root, name, how)
             _assert_file_message(_go(at, "cohorts"), relative)
             if how == "missing":
                 _assert_file_message(_go(at, "profile"), relative)  # the slide deck and PDF (in the export panel)
-                assert at.title and at.dataframe, "the rest of the profile is drawn"
+                assert at.title and at.header, "the rest of the profile is drawn"
             return
         _go(at, "map")
         if name == "lsoa":  # an indicator with LSOA figures

@@ -112,6 +112,12 @@ def offline_page(page, app_url):
     return page
 
 
+def page_url(app_url: str, path: str) -> str:
+    """A page's address: the overview is the default page, served at the app's root ("/overview"
+    makes Streamlit report "page not found" before falling back to it)."""
+    return f"{app_url}/" if path == "overview" else f"{app_url}/{path}"
+
+
 def wait_ready(page, timeout: float = 30_000) -> None:
     """Wait until Streamlit is connected, not running, and no skeleton remains."""
     page.wait_for_selector('[data-testid="stApp"][data-test-connection-state="CONNECTED"]', timeout=timeout)

@@ -5,6 +5,7 @@ and the choice reaches the page (so the load benchmark measures real interaction
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 from bench.protocol import Session
 
@@ -30,4 +31,6 @@ def test_protocol_client_opens_chooses_and_moves(app_url):
             with_bad = await s.choose("Indicator")
             assert not with_bad.exceptions
 
-    asyncio.run(run())
+    # In a thread of its own: the browser tests' Playwright keeps an event loop running in this one.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, run()).result()

@@ -109,7 +109,7 @@ def test_present_link_on_the_profile_opens_presentation(offline_page, app_url):
 
 
 def test_a_download_button_delivers_a_file(offline_page, app_url):
-    offline_page.goto(f"{app_url}/profile?nbhd=C3")
+    offline_page.goto(f"{app_url}/profile?nbhd=C3&view=table")
     wait_ready(offline_page, timeout=60_000)
     with offline_page.expect_download(timeout=30_000) as info:
         offline_page.locator('[data-testid="stDownloadButton"] button').filter(has_text="Download this table (CSV)").first.click()

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import assert_no_exception, screenshot, wait_ready
+from tests.e2e.conftest import assert_no_exception, page_url, screenshot, wait_ready
 
 PAGES = ["overview", "map", "profile", "compare", "cohorts", "activity", "own_data", "present", "methods"]
 
 
 @pytest.mark.parametrize("path", PAGES)
 def test_page_loads_offline(offline_page, app_url, path):
-    offline_page.goto(f"{app_url}/{path}")
+    offline_page.goto(page_url(app_url, path))
     wait_ready(offline_page)
     assert_no_exception(offline_page)
     screenshot(offline_page, f"page_{path}")
@@ -22,7 +22,7 @@ def test_page_loads_offline(offline_page, app_url, path):
 @pytest.mark.parametrize("path", PAGES)
 def test_page_makes_no_off_box_request(offline_page, app_url, path):
     """Nothing the app serves (favicon, fonts, scripts) is fetched from another host."""
-    offline_page.goto(f"{app_url}/{path}")
+    offline_page.goto(page_url(app_url, path))
     wait_ready(offline_page)
     offline_page.wait_for_timeout(1500)
     assert offline_page.blocked_requests == []
