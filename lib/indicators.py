@@ -146,6 +146,13 @@ def area_comparison_table(
     return comparison_frame(values.loc[sel], indicators, area_type, benchmark, level)
 
 
+def area_table(ds, indicator_id: str, period: str, area_type: str = "neighbourhood", benchmark: str = "england",
+               level: str = "95") -> pd.DataFrame:
+    """:func:`area_comparison_table` of a :class:`lib.data.Dataset` (the form the app's shared
+    cache takes: ``shared.computed(area_table, ds, ...)``)."""
+    return area_comparison_table(ds.values, ds.indicators, indicator_id, period, area_type, benchmark, level)
+
+
 def comparison_frame(
     values: pd.DataFrame,
     indicators: pd.DataFrame,

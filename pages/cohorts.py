@@ -7,7 +7,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from lib import cohorts, mapview, riskpyramid
-from lib.indicators import BENCHMARKS, area_comparison_table, meta, periods
+from lib.indicators import BENCHMARKS, area_table, meta, periods
 from lib.present import STATUS_BADGE
 from pages import shared
 
@@ -49,7 +49,7 @@ st.header("Map of a cohort indicator")
 ind = st.selectbox("Indicator", map_choices, format_func=lambda i: f"{cohort_of[i]}: {short[i]}", key="cohorts_ind")
 m = meta(ds.indicators, ind)
 period = periods(ds.values, ind)[-1]
-table = area_comparison_table(ds.values, ds.indicators, ind, period, "neighbourhood", bench, level)
+table = shared.computed(area_table, ds, ind, period, "neighbourhood", bench, level)
 table = mapview.sort_areas(table, list(names))
 colour = "comparison" if m["ci_method"] != "none" else "quartile"
 legend = mapview.legend_items(colour, table, m, bench, "neighbourhood")

@@ -7,7 +7,7 @@ import streamlit as st
 
 from lib import charts
 from lib.contract import FAMILY_LABELS
-from lib.indicators import BENCHMARKS, CONFIDENCE, area_comparison_table, meta, neighbourhood_order
+from lib.indicators import BENCHMARKS, CONFIDENCE, area_table, meta, neighbourhood_order
 from lib.indicators import by_family as indicator_families
 from pages import shared
 
@@ -19,7 +19,8 @@ bench_name, level_label = BENCHMARKS[bench], CONFIDENCE[level]
 by_family = indicator_families(ds.indicators, ds.values)
 have = {i for ids in by_family.values() for i in ids}
 nb_values = ds.values[ds.values["area_type"] == "neighbourhood"]
-nb_periods = {i: sorted(nb_values.loc[nb_values["indicator_id"] == i, "period"].astype(str).unique()) for i in have}
+nb_periods = {i: sorted(set(g)) for i, g in nb_values.loc[nb_values["indicator_id"].isin(have), "period"].astype(str).groupby(
+    nb_values["indicator_id"]) if i in have}
 all_periods = sorted({p for ps in nb_periods.values() for p in ps})
 VIEWS = {"bars": "The 12 neighbourhoods", "funnel": "Funnel plot", "trend": "Over time", "rug": "All indicators at a glance"}
 state = shared.page_state(
@@ -41,7 +42,7 @@ period = c3.selectbox("Period", nb_periods[ind][::-1], key="compare_period")
 m = meta(ds.indicators, ind)
 view = {"family": family, "ind": ind, "period": period}  # the export links' view
 
-table = area_comparison_table(ds.values, ds.indicators, ind, period, "neighbourhood", bench, level)
+table = shared.computed(area_table, ds, ind, period, "neighbourhood", bench, level)
 england, manchester = float(table["england"].iloc[0]), float(table["manchester"].iloc[0])
 tab, tabs = shared.view_tabs("compare", VIEWS, state["view"])
 shared.keep("compare", {"family": family, "ind": ind, "period": period, "view": tab})

@@ -10,7 +10,7 @@ from streamlit_folium import st_folium
 
 from lib import mapview
 from lib.contract import FAMILY_LABELS
-from lib.indicators import BENCHMARKS, area_comparison_table, area_types, meta, periods
+from lib.indicators import BENCHMARKS, area_table, area_types, meta, periods
 from lib.indicators import by_family as indicator_families
 from pages import shared
 
@@ -79,7 +79,7 @@ if shown != layer:
     st.info(f"{names[ind]} has no figures for {_lower(mapview.LAYERS[layer][1])} in {period}; showing {_lower(mapview.LAYERS[shown][1])} instead.",
             icon=":material/info:")
 area_type = mapview.LAYERS[shown][0]
-table = area_comparison_table(ds.values, ds.indicators, ind, period, area_type, frame["bench"], frame["level"])
+table = shared.computed(area_table, ds, ind, period, area_type, frame["bench"], frame["level"])
 table = mapview.sort_areas(table, list(shared.neighbourhood_names()) if area_type == "neighbourhood" else None)
 bench_name = BENCHMARKS[mapview.effective_benchmark(frame["bench"], area_type)]
 detail = shown != "neighbourhoods"  # wards/LSOAs: neighbourhood outlines on top; the selected one drawn as a double line

@@ -13,7 +13,7 @@ from streamlit_folium import st_folium
 
 from lib import apportion, charts, cohorts, mapview, present_mode, profile, riskpyramid
 from lib.charts_activity import shares_chart
-from lib.indicators import BENCHMARKS, CONFIDENCE, area_comparison_table, meta
+from lib.indicators import BENCHMARKS, CONFIDENCE, area_table, meta
 from lib.present import STATUS_BADGE, comparison_label, format_count, format_value
 from pages import shared
 
@@ -93,7 +93,7 @@ def key_sentence() -> str:
 # --- the steps
 if current == "map":
     st.title(f"{nbhd} · {name}: where it is")
-    ctable = area_comparison_table(ds.values, ds.indicators, key_ind, key_period, "neighbourhood", bench, level)
+    ctable = shared.computed(area_table, ds, key_ind, key_period, "neighbourhood", bench, level)
     ctable = mapview.sort_areas(ctable, list(names))
     legend = mapview.legend_items("comparison", ctable, km, bench, "neighbourhood")
     left, right = st.columns([3, 2], gap="large")
@@ -132,7 +132,7 @@ elif current == "profile":
 elif current == "compare":
     st.title(f"{nbhd} · {name}: how it compares")
     st.markdown(key_sentence())
-    ctable = area_comparison_table(ds.values, ds.indicators, key_ind, key_period, "neighbourhood", bench, level)
+    ctable = shared.computed(area_table, ds, key_ind, key_period, "neighbourhood", bench, level)
     bars = charts.comparison_bar_data(ctable, km, names, level=level)
     bars["label"] = [("➤ " if c == nbhd else "") + lbl for c, lbl in zip(bars["area_code"], bars["label"])]
     chart(shared.chart_spec(charts.comparison_bars, bars, km, float(ctable["england"].iloc[0]), float(ctable["manchester"].iloc[0]), bench_name, level_label),

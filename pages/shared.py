@@ -57,7 +57,10 @@ def embedded() -> data.Dataset:
 
 
 def _copy(ds: data.Dataset) -> data.Dataset:
-    return data.Dataset(indicators=ds.indicators.copy(), values=ds.values.copy(), definition=ds.definition.copy())
+    # Shallow copies are safe under pandas' copy-on-write (the default from pandas 3): a page that
+    # changes its copy gets its own data, and the shared frames never change.
+    return data.Dataset(indicators=ds.indicators.copy(deep=False), values=ds.values.copy(deep=False),
+                        definition=ds.definition.copy(deep=False))
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -254,10 +257,15 @@ def needs_data() -> Iterator[None]:
 
 
 def neighbourhood_names() -> dict[str, str]:
-    """Neighbourhood code -> name, in display order."""
-    d = dataset().definition
+    """Neighbourhood code -> name, in display order (for the grouping in use)."""
+    return dict(_neighbourhood_names(grouping_csv(), threshold()))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _neighbourhood_names(grouping_csv: str | None, threshold: int) -> tuple[tuple[str, str], ...]:
+    d = _base(grouping_csv, threshold)[0].definition
     names = d.drop_duplicates("neighbourhood_code").set_index("neighbourhood_code")["neighbourhood_name"]
-    return {code: names[code] for code in neighbourhood_order(d)}
+    return tuple((code, str(names[code])) for code in neighbourhood_order(d))
 
 
 def frame(show_sidebar: bool = True) -> bool:
@@ -394,7 +402,8 @@ def comparison_key_markdown() -> str:
 def download_csv(df: pd.DataFrame, filename: str, label: str = "Download this table (CSV)", key: str | None = None) -> None:
     """A CSV download of the table shown (text that a spreadsheet would run as a formula gets a
     leading apostrophe: :func:`lib.present.csv_bytes`)."""
-    st.download_button(label, csv_bytes(df), file_name=filename, mime="text/csv",
+    # The bytes are made when the button is clicked, not on every run.
+    st.download_button(label, lambda: csv_bytes(df), file_name=filename, mime="text/csv", on_click="ignore",
                        key=key or f"dl_{filename}", icon=":material/download:")
 
 
