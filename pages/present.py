@@ -117,9 +117,9 @@ elif current == "profile":
     st.title(f"{nbhd} · {name}: board summary")
     left, right = st.columns([2, 3], gap="large")
     with left:
-        st.markdown("\n".join(f"- {s}" for s in shared.computed(profile.board_summary, ds, nbhd, bench=bench, level=level)))
+        st.markdown("\n".join(f"- {s}" for s in shared.computed(profile.board_summary, ds, nbhd, bench=bench, level=level, table=table)))
     with right:
-        spine = charts.spine_data(table[table["ci_method"] != "none"])
+        spine = shared.pure(charts.spine_data, table[table["ci_method"] != "none"])
         st.markdown(f"**Tested indicators against England** (better to the right). Dot: {name}, shaped by its comparison "
                     f"with {bench_name}; ◆ Manchester; black line England; grey band the range of the 12.")
         chart(shared.chart_spec(charts.spine_chart, spine, area_name=name, bench_name=bench_name),

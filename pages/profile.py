@@ -25,7 +25,7 @@ head.title(f"{nbhd} · {name}")
 with present:
     shared.present_link("profile")
 table = shared.profile_table(ds, nbhd, level=level, bench=bench)
-st.markdown("**Board summary**\n\n" + "\n".join(f"- {s}" for s in shared.computed(profile.board_summary, ds, nbhd, bench=bench, level=level)))
+st.markdown("**Board summary**\n\n" + "\n".join(f"- {s}" for s in shared.computed(profile.board_summary, ds, nbhd, bench=bench, level=level, table=table)))
 with st.expander("Export: slide deck, PDF profile and images", icon=":material/download:"):
     st.caption(f"A slide deck (8 slides) and a one-page PDF for {name}, with sources, status and a link back to this view on every page.")
     with shared.needs_data():  # the deck and PDF draw the neighbourhood boundaries
@@ -36,7 +36,7 @@ ind = state["ind"]
 if view == "compare":
     with tabs["compare"]:
         st.header("How it compares with England")
-        spine = charts.spine_data(table)
+        spine = shared.pure(charts.spine_data, table)
         st.markdown(
             f"Each row is one indicator. The black line is **England**; the grey band is the range of the 12 "
             f"neighbourhoods; the grey diamond is **Manchester**; the dot is **{name}**, coloured and shaped by its "
@@ -48,7 +48,7 @@ if view == "compare":
                           "The same figures are in the All indicators tab.")
         shared.export_chart_buttons(spine_spec, f"spine_{nbhd}",
                                     f"{nbhd} · {name}: how it compares with England",
-                                    shared.export_profile_footer(table, "profile"), key="profile_spine", width=1100,
+                                    lambda: shared.export_profile_footer(table, "profile"), key="profile_spine", width=1100,
                                     subtitle=f"Dot: {name}, compared with {bench_name} at {CONFIDENCE[level]} confidence. Better is always to the right.")
         left_out = table.loc[~table["indicator_id"].isin(spine["indicator_id"]), "short_name"]
         if len(left_out):

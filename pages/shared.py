@@ -167,6 +167,19 @@ def tartan_data(ds: data.Dataset, bench: str, level: str, order: list[str]) -> p
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
+def _pure(module: str, name: str, args: tuple, kwargs: dict):
+    import importlib
+
+    return getattr(importlib.import_module(module), name)(*args, **kwargs)
+
+
+def pure(fn, *args, **kwargs):
+    """``fn(*args, **kwargs)`` for a pure ``lib`` function of small, hashable inputs (frames,
+    dicts, strings), computed once per distinct input and shared across sessions."""
+    return _pure(fn.__module__, fn.__qualname__, args, kwargs)
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
 def _chart_spec(module: str, name: str, args: tuple, kwargs: dict) -> dict:
     import importlib
 
@@ -483,14 +496,14 @@ def export_footer(meta: dict, period: str, page: str, params: dict[str, str] | N
     return exports.meta_footer(meta, period, url)
 
 
-def export_chart_buttons(chart, name: str, title: str, footer: list[str], key: str, subtitle: str | None = None,
+def export_chart_buttons(chart, name: str, title: str, footer, key: str, subtitle: str | None = None,
                          width: int = 900) -> None:
-    """PNG and SVG downloads of a chart (altair or Vega-Lite dict) with its title and footer,
-    rendered on the server only when clicked."""
+    """PNG and SVG downloads of a chart (altair or Vega-Lite dict) with its title and footer lines
+    (a list, or a function making it when a button is clicked), rendered only when clicked."""
     from lib import exports
 
     def spec() -> dict:
-        return exports.with_footer(chart, title, footer, subtitle=subtitle, width=width)
+        return exports.with_footer(chart, title, footer() if callable(footer) else footer, subtitle=subtitle, width=width)
 
     c1, c2, _ = st.columns([1, 1, 3])
     c1.download_button("Image (PNG)", lambda: exports.chart_png(spec(), scale=2), file_name=f"{name}.png", mime="image/png",
