@@ -123,19 +123,25 @@ def _app_with(loaded) -> AppTest:
 
 def test_no_small_count_in_any_page_table_with_small_user_counts(small_upload):
     at = _app_with(small_upload)
-    params = {"pages/map.py": {"map_family": "outcome", "map_ind": "user_small_counts", "map_layer": "wards"},
-              "pages/compare.py": {}, "pages/profile.py": {}, "pages/overview.py": {}, "pages/own_data.py": {}}
-    for page, state in params.items():
+    params = [("pages/map.py", {"map_family": "outcome", "map_ind": "user_small_counts", "map_layer": "wards"}),
+              ("pages/compare.py", {}), ("pages/compare.py", {"compare_tab": "Funnel plot"}),
+              ("pages/compare.py", {"compare_tab": "Over time"}), ("pages/compare.py", {"compare_tab": "All indicators at a glance"}),
+              ("pages/profile.py", {"profile_tab": "All indicators"}), ("pages/profile.py", {"profile_tab": "Its wards"}),
+              ("pages/overview.py", {}), ("pages/own_data.py", {})]
+    tables = 0
+    for page, state in params:
         at.switch_page(page)
         for k, v in state.items():
             at.session_state[k] = v
         at.run()
         assert not at.exception, (page, [e.value for e in at.exception])
         for df_el in at.dataframe:
+            tables += 1
             df = df_el.value
             for col in [c for c in df.columns if str(c).lower() in ("count", "numerator", "denominator")]:
                 shown = set(df[col].astype(str).str.replace(".0", "", regex=False))
                 assert not shown & SMALL_COUNTS, (page, col, shown & SMALL_COUNTS)
+    assert tables >= len(params), "every page part visited drew its table(s)"
 
 
 def _probe() -> None:
