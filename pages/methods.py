@@ -19,41 +19,52 @@ st.markdown(
     "or **modelled** (an estimate). Each indicator below says which, where it comes from and how it was built."
 )
 
-st.header("Indicators")
-family = st.segmented_control("Family", ["all", *FAMILY_LABELS], format_func=lambda f: "All" if f == "all" else FAMILY_LABELS[f],
-                              default="all", key="methods_family")
-table = catalogue_view.indicator_catalogue(ds.indicators, ds.values, None if family in (None, "all") else family)
-st.dataframe(table, hide_index=True, width="stretch")
-shared.download_csv(table, "indicator_catalogue.csv", key="dl_catalogue")
-for _, row in table.iterrows():
-    with st.expander(f"{row['Indicator']} · {row['Status']}"):
-        st.markdown(f"**Definition.** {row['Definition']}")
-        st.markdown(f"**Method.** {row['Method']}")
-        st.markdown(f"**Caveats.** {row['Caveats'] or 'None recorded.'}")
-        st.markdown(f"**Source.** {row['Source']} · **Licence.** {row['Licence']} · **Periods.** {row['Periods']} · **Areas.** {row['Areas']}")
-
-st.header("How figures are built")
-st.markdown(catalogue_view.METHODS_MARKDOWN)
-
-st.header("The neighbourhoods")
-st.markdown(shared.DEFINITION_CAVEAT)
-st.dataframe(catalogue_view.definition_table(ds.definition), hide_index=True, width="stretch")
-st.caption(
-    "To use another grouping (for example the 13-neighbourhood model or primary care networks), edit "
-    "`geodata/neighbourhoods.csv` (one row per ward) and rebuild with `make data`."
-)
-
-st.header("Downloads")
-st.markdown("The files this app reads. The same formats are what your own data must look like.")
-cols = st.columns(3)
-for i, (rel, label, mime) in enumerate(catalogue_view.DOWNLOADS):
-    with cols[i % 3]:
-        if not (data.ROOT / rel).exists():
-            st.warning(f"{rel} is missing from the app's data. Restore it from the repository or rebuild it with `make data`.")
-            continue
-        # The bytes are made when the button is clicked (values.csv takes tens of ms to write).
-        st.download_button(label, lambda rel=rel: shared.dataset_file_bytes(rel), file_name=rel.split("/")[-1], mime=mime,
-                           key=f"dl_{rel}", on_click="ignore", icon=":material/download:")
-
-st.header("Sources and licences")
-st.markdown(catalogue_view.ATTRIBUTIONS_MARKDOWN)
+VIEWS = {"indicators": "Indicators", "methods": "How figures are built", "neighbourhoods": "The neighbourhoods",
+         "downloads": "Downloads", "sources": "Sources and licences"}
+state = shared.page_state({"view": list(VIEWS)}, {"view": "indicators"}, prefix="methods")
+view, tabs = shared.view_tabs("methods", VIEWS, state["view"])
+shared.keep("methods", {"view": view})
+if view == "indicators":
+    with tabs["indicators"]:
+        st.header("Indicators")
+        family = st.segmented_control("Family", ["all", *FAMILY_LABELS], format_func=lambda f: "All" if f == "all" else FAMILY_LABELS[f],
+                                      default="all", key="methods_family")
+        table = catalogue_view.indicator_catalogue(ds.indicators, ds.values, None if family in (None, "all") else family)
+        st.dataframe(table, hide_index=True, width="stretch")
+        shared.download_csv(table, "indicator_catalogue.csv", key="dl_catalogue")
+        for _, row in table.iterrows():
+            with st.expander(f"{row['Indicator']} · {row['Status']}"):
+                st.markdown(f"**Definition.** {row['Definition']}")
+                st.markdown(f"**Method.** {row['Method']}")
+                st.markdown(f"**Caveats.** {row['Caveats'] or 'None recorded.'}")
+                st.markdown(f"**Source.** {row['Source']} · **Licence.** {row['Licence']} · **Periods.** {row['Periods']} · **Areas.** {row['Areas']}")
+if view == "methods":
+    with tabs["methods"]:
+        st.header("How figures are built")
+        st.markdown(catalogue_view.METHODS_MARKDOWN)
+if view == "neighbourhoods":
+    with tabs["neighbourhoods"]:
+        st.header("The neighbourhoods")
+        st.markdown(shared.DEFINITION_CAVEAT)
+        st.dataframe(catalogue_view.definition_table(ds.definition), hide_index=True, width="stretch")
+        st.caption(
+            "To use another grouping (for example the 13-neighbourhood model or primary care networks), edit "
+            "`geodata/neighbourhoods.csv` (one row per ward) and rebuild with `make data`."
+        )
+if view == "downloads":
+    with tabs["downloads"]:
+        st.header("Downloads")
+        st.markdown("The files this app reads. The same formats are what your own data must look like.")
+        cols = st.columns(3)
+        for i, (rel, label, mime) in enumerate(catalogue_view.DOWNLOADS):
+            with cols[i % 3]:
+                if not (data.ROOT / rel).exists():
+                    st.warning(f"{rel} is missing from the app's data. Restore it from the repository or rebuild it with `make data`.")
+                    continue
+                # The bytes are made when the button is clicked (values.csv takes tens of ms to write).
+                st.download_button(label, lambda rel=rel: shared.dataset_file_bytes(rel), file_name=rel.split("/")[-1], mime=mime,
+                                   key=f"dl_{rel}", on_click="ignore", icon=":material/download:")
+if view == "sources":
+    with tabs["sources"]:
+        st.header("Sources and licences")
+        st.markdown(catalogue_view.ATTRIBUTIONS_MARKDOWN)
