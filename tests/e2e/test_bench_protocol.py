@@ -22,7 +22,8 @@ def test_protocol_client_opens_chooses_and_moves(app_url):
             assert not r.exceptions
             assert any(t.startswith("**Selected:** S3") for t in r.texts), [t[:40] for t in r.texts]
             r = await s.go("profile")
-            assert not r.exceptions and "Indicator for the wards" in s.widgets
+            assert not r.exceptions and "Compare with" in s.widgets
+            assert any("Dot" in t or "black line is **England**" in t for t in r.texts)  # the profile's spine chart part
             r = await s.choose("Compare with", "Rest of Manchester")
             assert not r.exceptions
             assert any("the rest of Manchester" in t for t in r.texts)
