@@ -40,6 +40,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
@@ -261,12 +263,8 @@ def pipeline_rebuild() -> dict:
 
 
 def pct(xs: list[float], q: float) -> float:
-    xs = sorted(xs)
-    if not xs:
-        return float("nan")
-    k = (len(xs) - 1) * q
-    lo, hi = int(k), min(int(k) + 1, len(xs) - 1)
-    return xs[lo] + (xs[hi] - xs[lo]) * (k - lo)
+    """The ``q`` quantile (linear interpolation), NaN for no data."""
+    return float(np.percentile(xs, q * 100)) if xs else float("nan")
 
 
 def verdict(ok: bool) -> str:

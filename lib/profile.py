@@ -301,7 +301,7 @@ def trend_rows(ds: Dataset, nbhd: str, level: str = "95", table: pd.DataFrame | 
     table = profile_table(ds, nbhd, level=level) if table is None else table
     v = ds.values
     mine = v[(v["area_type"] == "neighbourhood") & (v["area_code"] == nbhd)]
-    by_ind = {i: g for i, g in mine.groupby("indicator_id", sort=False)}
+    by_ind = dict(tuple(mine.groupby("indicator_id", sort=False)))
     rows = []
     for r in table[table["ci_method"] != "none"].to_dict("records"):
         nb = by_ind.get(r["indicator_id"])

@@ -132,14 +132,15 @@ shared.download_csv(ptable, f"risk_pyramid_{method}.csv", key="dl_cohorts_pyrami
 
 st.markdown("**How much the choice matters** (highest + high tiers, need index vs population only)")
 effect = shared.computed(riskpyramid.choice_effect, ds)
-st.dataframe(riskpyramid.display_choice_effect(effect), hide_index=True, width="stretch")
+effect_table = riskpyramid.display_choice_effect(effect)
+st.dataframe(effect_table, hide_index=True, width="stretch")
 big = effect.loc[effect["difference_pct"].abs().idxmax()]
 st.markdown(
     f"Switching from population to the need index moves **{riskpyramid.people_moved(effect):,}** of the 22,000 "
     f"upper-tier people between neighbourhoods; the largest change is **{big['area_code']} · {big['area_name']}** "
     f"({big['difference']:+,} people, {big['difference_pct']:+.1f}%). The city totals do not change."
 )
-shared.download_csv(riskpyramid.display_choice_effect(effect), "risk_pyramid_choice_effect.csv", key="dl_cohorts_effect")
+shared.download_csv(effect_table, "risk_pyramid_choice_effect.csv", key="dl_cohorts_effect")
 
 st.markdown("**What the seed documents say** (quoted exactly)")
 for quote, file, where in riskpyramid.QUOTES:

@@ -19,8 +19,7 @@ bench_name, level_label = BENCHMARKS[bench], CONFIDENCE[level]
 by_family = indicator_families(ds.indicators, ds.values)
 have = {i for ids in by_family.values() for i in ids}
 nb_values = ds.values[ds.values["area_type"] == "neighbourhood"]
-nb_periods = {i: sorted(set(g)) for i, g in nb_values.loc[nb_values["indicator_id"].isin(have), "period"].astype(str).groupby(
-    nb_values["indicator_id"]) if i in have}
+nb_periods = {i: sorted(g.astype(str).unique()) for i, g in nb_values[nb_values["indicator_id"].isin(have)].groupby("indicator_id")["period"]}
 all_periods = sorted({p for ps in nb_periods.values() for p in ps})
 VIEWS = {"bars": "The 12 neighbourhoods", "funnel": "Funnel plot", "trend": "Over time", "rug": "All indicators at a glance"}
 state = shared.page_state(

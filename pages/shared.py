@@ -139,11 +139,17 @@ def shared_cache_key() -> tuple | None:
     return (hash(grouping_csv()), threshold())
 
 
-@st.cache_data(show_spinner=False, max_entries=2048)
-def _computed(key: tuple, module: str, name: str, args: tuple, kwargs: dict, _ds: data.Dataset):
+def _lib_function(module: str, name: str):
+    """A ``lib`` function by module and name: the shared caches below are keyed by these strings
+    (stable across reruns), not by the function object."""
     import importlib
 
-    return getattr(importlib.import_module(module), name)(_ds, *args, **kwargs)
+    return getattr(importlib.import_module(module), name)
+
+
+@st.cache_data(show_spinner=False, max_entries=2048)
+def _computed(key: tuple, module: str, name: str, args: tuple, kwargs: dict, _ds: data.Dataset):
+    return _lib_function(module, name)(_ds, *args, **kwargs)
 
 
 def computed(fn, ds: data.Dataset, *args, **kwargs):
@@ -168,9 +174,7 @@ def tartan_data(ds: data.Dataset, bench: str, level: str, order: list[str]) -> p
 
 @st.cache_data(show_spinner=False, max_entries=512)
 def _pure(module: str, name: str, args: tuple, kwargs: dict):
-    import importlib
-
-    return getattr(importlib.import_module(module), name)(*args, **kwargs)
+    return _lib_function(module, name)(*args, **kwargs)
 
 
 def pure(fn, *args, **kwargs):
@@ -181,11 +185,9 @@ def pure(fn, *args, **kwargs):
 
 @st.cache_data(show_spinner=False, max_entries=512)
 def _chart_spec(module: str, name: str, args: tuple, kwargs: dict) -> dict:
-    import importlib
-
     # Not validated against the Vega-Lite schema here (half the cost): the builders' specs are
     # validated in the unit tests (tests/test_charts.py).
-    return getattr(importlib.import_module(module), name)(*args, **kwargs).to_dict(validate=False)
+    return _lib_function(module, name)(*args, **kwargs).to_dict(validate=False)
 
 
 def chart_spec(build, *args, **kwargs) -> dict:
