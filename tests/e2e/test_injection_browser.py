@@ -36,6 +36,7 @@ import io
 import re
 
 import pandas as pd
+from playwright.sync_api import Error as PlaywrightError
 import pytest
 
 from tests.e2e.conftest import REPO, assert_no_exception, screenshot, wait_ready
@@ -215,7 +216,14 @@ def _wait_map(page, polygons: int) -> None:
 def _hover_areas(page, codes: list[str], seen: Seen, watch: Watch, where: str, click: str | None = None) -> None:
     """Hover each area's label point so its tooltip renders; read the tooltip; click one area."""
     iframe = page.locator(MAP_IFRAME)
-    iframe.scroll_into_view_if_needed()
+    for attempt in range(3):
+        try:
+            iframe.scroll_into_view_if_needed(timeout=15_000)
+            break
+        except PlaywrightError:  # streamlit-folium replaced the map's frame after the wait: find the new one
+            if attempt == 2:
+                raise
+            page.wait_for_timeout(1_500)
     page.wait_for_timeout(400)
     inner = iframe.element_handle().content_frame()
     box = iframe.bounding_box()
