@@ -57,7 +57,20 @@ def profile_table(ds: Dataset, nbhd: str, level: str = "95", bench: str = "engla
     Manchester), ``vs_city, vs_england, vs_bench`` (comparisons at ``level``; ``vs_bench``
     against the chosen benchmark) and ``note``.
     """
-    sfx = _suffix(level)
+    return _one_profile(_profile_parts(ds, level, bench), nbhd)
+
+
+def profile_tables(ds: Dataset, level: str = "95", bench: str = "england") -> dict[str, pd.DataFrame]:
+    """:func:`profile_table` for every neighbourhood, keyed by code: the comparisons are made once
+    for all of them (what a neighbourhood's profile costs is then a slice)."""
+    parts = _profile_parts(ds, level, bench)
+    codes = parts[0].loc[parts[0]["area_type"] == "neighbourhood", "area_code"].drop_duplicates()
+    return {code: _one_profile(parts, code) for code in codes}
+
+
+def _profile_parts(ds: Dataset, level: str, bench: str) -> tuple:
+    """The neighbourhood-independent part of :func:`profile_table`: every neighbourhood's
+    comparisons (with England, the city and ``bench``) and each indicator's spread."""
     ids = profile_indicators(ds)
     v = ds.values[ds.values["area_type"].isin(["neighbourhood", "city", "england"]) & ds.values["indicator_id"].isin(ids)]
     # The latest neighbourhood period of each indicator, and the rows of that period only.
@@ -73,10 +86,15 @@ def profile_table(ds: Dataset, nbhd: str, level: str = "95", bench: str = "engla
     per_ind = pd.DataFrame({"indicator_id": vs_eng["indicator_id"], "value": vs_eng["value"], "d": dist, "c": city_dist})
     spread = per_ind.groupby("indicator_id").agg(nbhd_min=("value", "min"), nbhd_max=("value", "max"), d=("d", "max"), c=("c", "max"))
     spread["spread"] = spread[["d", "c"]].max(axis=1)
+    ind = ds.indicators.drop_duplicates("indicator_id").set_index("indicator_id")
+    return v, vs_eng, vs_city, vs_b, spread, ind, ids, _suffix(level)
+
+
+def _one_profile(parts: tuple, nbhd: str) -> pd.DataFrame:
+    _, vs_eng, vs_city, vs_b, spread, ind, ids, sfx = parts
     me = vs_eng[vs_eng["area_code"] == nbhd].drop_duplicates("indicator_id").set_index("indicator_id")
     me_city = vs_city[vs_city["area_code"] == nbhd].drop_duplicates("indicator_id").set_index("indicator_id")["comparison"]
     me_b = vs_b[vs_b["area_code"] == nbhd].drop_duplicates("indicator_id").set_index("indicator_id")["comparison"]
-    ind = ds.indicators.drop_duplicates("indicator_id").set_index("indicator_id")
     order = [i for i in ids if i in me.index]
     me = me.loc[order]
     m = ind.loc[order]

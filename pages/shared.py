@@ -14,7 +14,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from lib import charts, data, disclosure, imports, profile, regroup, urlstate
+from lib import charts, data, disclosure, imports, profile, regroup, tables, urlstate
 from lib.indicators import BENCHMARKS, CONFIDENCE, neighbourhood_order
 from lib.present import COMPARISON_STYLE, STATUS_BADGE, csv_bytes, status_sentence
 
@@ -163,8 +163,11 @@ def computed(fn, ds: data.Dataset, *args, **kwargs):
 
 
 def profile_table(ds: data.Dataset, nbhd: str, level: str, bench: str) -> pd.DataFrame:
-    """:func:`lib.profile.profile_table`, shared across sessions where the data are shared."""
-    return computed(profile.profile_table, ds, nbhd, level=level, bench=bench)
+    """:func:`lib.profile.profile_table`, shared across sessions where the data are shared. The
+    12 are computed together (:func:`lib.profile.profile_tables`), so moving between
+    neighbourhoods costs a slice, not a new set of comparisons."""
+    tables = computed(profile.profile_tables, ds, level=level, bench=bench)
+    return tables[nbhd] if nbhd in tables else computed(profile.profile_table, ds, nbhd, level=level, bench=bench)
 
 
 def tartan_data(ds: data.Dataset, bench: str, level: str, order: list[str]) -> pd.DataFrame:
@@ -200,6 +203,12 @@ def chart_spec(build, *args, **kwargs) -> dict:
 def show_chart(spec: dict, alt_text: str, container=None) -> None:
     """Draw a chart spec full width, with ``alt_text`` as its accessible description."""
     (container or st).vega_lite_chart(spec, width="stretch", alt=alt_text)
+
+
+def show_table(df: pd.DataFrame, caption: str, numeric: tuple[str, ...] = (), row_header: str | None = None) -> None:
+    """A short table people read rather than sort, as a static accessible HTML table
+    (:func:`lib.tables.html_table`: caption, column and row headers, every cell escaped)."""
+    st.html(tables.html_table(df, caption, numeric=numeric, row_header=row_header))
 
 
 def dataset_file_bytes(relative: str) -> bytes:
@@ -315,7 +324,7 @@ def _sidebar(names: dict[str, str]) -> None:
     with st.sidebar:
         st.markdown("### Neighbourhood Profiles\nManchester's 12 integrated neighbourhoods")
         st.selectbox("Neighbourhood", list(names), format_func=lambda c: f"{c} · {names[c]}", key="nbhd")
-        st.selectbox("Compare with", list(BENCHMARKS), format_func=BENCHMARKS.get, key="bench",
+        st.radio("Compare with", list(BENCHMARKS), format_func=BENCHMARKS.get, key="bench",
                      help="Rest of Manchester is the city without the neighbourhood, which removes the part–whole overlap.")
         st.radio("Confidence level", list(CONFIDENCE), format_func=CONFIDENCE.get, key="level", horizontal=True,
                  help="99.8% is stricter: fewer differences count as significant.")

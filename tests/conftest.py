@@ -96,3 +96,11 @@ def values_csv() -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def indicators_csv() -> pd.DataFrame:
     return read_profile_csv(REPO / "profiles" / "indicators.csv")
+
+
+def shown_tables(at) -> list[pd.DataFrame]:
+    """Every table a page drew: the interactive grids (``st.dataframe``) and the static HTML
+    tables (``shared.show_table``), read back into DataFrames."""
+    from lib.tables import read_html_tables
+
+    return [f.value for f in at.dataframe] + [t for h in at.html for t in read_html_tables(h.value)]

@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib import data, disclosure, imports
-from tests.conftest import REPO
+from tests.conftest import REPO, shown_tables
 
 IND = pd.DataFrame([
     {"indicator_id": "p", "value_type": "proportion", "status": "derived", "ci_method": "wilson", "multiplier": 100, "polarity": "no_judgement"},
@@ -135,9 +135,8 @@ def test_no_small_count_in_any_page_table_with_small_user_counts(small_upload):
             at.session_state[k] = v
         at.run()
         assert not at.exception, (page, [e.value for e in at.exception])
-        for df_el in at.dataframe:
+        for df in shown_tables(at):
             tables += 1
-            df = df_el.value
             for col in [c for c in df.columns if str(c).lower() in ("count", "numerator", "denominator")]:
                 shown = set(df[col].astype(str).str.replace(".0", "", regex=False))
                 assert not shown & SMALL_COUNTS, (page, col, shown & SMALL_COUNTS)

@@ -100,3 +100,13 @@ def test_profile_table_rows_match_the_per_indicator_comparison(ds, nbhd, bench, 
         assert _same(r["nbhd_min"], float(np.nanmin(vals))) and _same(r["nbhd_max"], float(np.nanmax(vals)))
         d = np.abs(np.append(vals, float(me["manchester"])) - float(me["england"]))
         assert _same(r["spread"], float(np.nanmax(d)) if np.isfinite(d).any() else np.nan)
+
+
+@pytest.mark.parametrize(("bench", "level"), [("england", "95"), ("rest", "99.8")])
+def test_all_profiles_at_once_are_each_neighbourhoods_profile(ds, bench, level):
+    """The pages take a neighbourhood's profile from the 12 computed together: the same table."""
+    tables = profile.profile_tables(ds, level=level, bench=bench)
+    codes = sorted(ds.values.loc[ds.values["area_type"] == "neighbourhood", "area_code"].unique())
+    assert sorted(tables) == codes and len(codes) == 12
+    for code in codes:
+        pd.testing.assert_frame_equal(tables[code], profile.profile_table(ds, code, level=level, bench=bench))

@@ -13,7 +13,7 @@ import re
 import pytest
 
 from lib.present import COMPARISON_STYLE
-from tests.conftest import open_page
+from tests.conftest import open_page, shown_tables
 
 SYMBOLS = "".join(sorted({s for s, _, _, _ in COMPARISON_STYLE.values()}))
 WORDS = "|".join(re.escape(label) for _, _, _, label in COMPARISON_STYLE.values())
@@ -29,8 +29,7 @@ VIEW = {"pages/profile.py": {"view": "table"}}
 def _comparison_cells(at) -> list[tuple[int, str, str]]:
     """(table index, column, cell) for every cell of a "Compared with ..." column."""
     out = []
-    for i, frame in enumerate(at.dataframe):
-        df = frame.value
+    for i, df in enumerate(shown_tables(at)):
         for col in df.columns:
             if str(col).startswith("Compared with"):
                 out += [(i, col, str(v)) for v in df[col] if str(v) not in NO_FIGURE]

@@ -165,7 +165,7 @@ def test_url_round_trip_of_the_frame():
     at.run()
     assert not at.exception
     assert at.sidebar.selectbox(key="nbhd").value == "C3"
-    assert at.sidebar.selectbox(key="bench").value == "city"
+    assert at.sidebar.radio(key="bench").value == "city"
     assert at.sidebar.radio(key="level").value == "99.8"
     for key, value in {"nbhd": "C3", "bench": "city", "level": "99.8"}.items():
         assert at.query_params[key] == value
