@@ -7,6 +7,7 @@ Pure functions over the frames of :class:`lib.data.Dataset` (no Streamlit).
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -64,11 +65,25 @@ def profile_tables(ds: Dataset, level: str = "95", bench: str = "england") -> di
     """:func:`profile_table` for every neighbourhood, keyed by code: the comparisons are made once
     for all of them (what a neighbourhood's profile costs is then a slice)."""
     parts = _profile_parts(ds, level, bench)
-    codes = parts[0].loc[parts[0]["area_type"] == "neighbourhood", "area_code"].drop_duplicates()
+    # Every neighbourhood of the grouping (one with no figures gets an empty profile, as from
+    # profile_table), then any other with figures.
+    codes = dict.fromkeys([*ds.definition["neighbourhood_code"], *parts.vs_eng["area_code"]])
     return {code: _one_profile(parts, code) for code in codes}
 
 
-def _profile_parts(ds: Dataset, level: str, bench: str) -> tuple:
+class _ProfileParts(NamedTuple):
+    """The neighbourhood-independent part of a profile (see :func:`_profile_parts`)."""
+
+    vs_eng: pd.DataFrame
+    vs_city: pd.DataFrame
+    vs_b: pd.DataFrame
+    spread: pd.DataFrame
+    ind: pd.DataFrame
+    ids: list[str]
+    sfx: str
+
+
+def _profile_parts(ds: Dataset, level: str, bench: str) -> _ProfileParts:
     """The neighbourhood-independent part of :func:`profile_table`: every neighbourhood's
     comparisons (with England, the city and ``bench``) and each indicator's spread."""
     ids = profile_indicators(ds)
@@ -87,11 +102,11 @@ def _profile_parts(ds: Dataset, level: str, bench: str) -> tuple:
     spread = per_ind.groupby("indicator_id").agg(nbhd_min=("value", "min"), nbhd_max=("value", "max"), d=("d", "max"), c=("c", "max"))
     spread["spread"] = spread[["d", "c"]].max(axis=1)
     ind = ds.indicators.drop_duplicates("indicator_id").set_index("indicator_id")
-    return v, vs_eng, vs_city, vs_b, spread, ind, ids, _suffix(level)
+    return _ProfileParts(vs_eng, vs_city, vs_b, spread, ind, ids, _suffix(level))
 
 
-def _one_profile(parts: tuple, nbhd: str) -> pd.DataFrame:
-    _, vs_eng, vs_city, vs_b, spread, ind, ids, sfx = parts
+def _one_profile(parts: _ProfileParts, nbhd: str) -> pd.DataFrame:
+    vs_eng, vs_city, vs_b, spread, ind, ids, sfx = parts
     me = vs_eng[vs_eng["area_code"] == nbhd].drop_duplicates("indicator_id").set_index("indicator_id")
     me_city = vs_city[vs_city["area_code"] == nbhd].drop_duplicates("indicator_id").set_index("indicator_id")["comparison"]
     me_b = vs_b[vs_b["area_code"] == nbhd].drop_duplicates("indicator_id").set_index("indicator_id")["comparison"]

@@ -166,8 +166,7 @@ def profile_table(ds: data.Dataset, nbhd: str, level: str, bench: str) -> pd.Dat
     """:func:`lib.profile.profile_table`, shared across sessions where the data are shared. The
     12 are computed together (:func:`lib.profile.profile_tables`), so moving between
     neighbourhoods costs a slice, not a new set of comparisons."""
-    tables = computed(profile.profile_tables, ds, level=level, bench=bench)
-    return tables[nbhd] if nbhd in tables else computed(profile.profile_table, ds, nbhd, level=level, bench=bench)
+    return computed(profile.profile_tables, ds, level=level, bench=bench)[nbhd]
 
 
 def tartan_data(ds: data.Dataset, bench: str, level: str, order: list[str]) -> pd.DataFrame:
