@@ -1,9 +1,9 @@
 """Static HTML tables: a real ``<table>`` with a caption and column headers, every cell escaped.
 
-Used for the short tables people read rather than sort (the 12 neighbourhoods on the overview): a
-plain table reads well on a projector and in print, screen readers move through it cell by cell,
-and the browser draws it without loading the interactive data grid (a quarter of a first page
-load on a 2-core machine, see ``BENCHMARKS.md``). Long tables stay interactive grids.
+Every table the app shows is one of these: a plain table reads well on a projector and in print,
+screen readers move through it cell by cell (the interactive data grid is a canvas they cannot
+read), and the browser draws it without loading the grid's code (a third of a first page load on
+a 2-core machine, see ``BENCHMARKS.md``). People who want to sort or filter download the CSV.
 
 :func:`read_html_tables` is the inverse, for tests and for anyone who wants the figures back.
 """
@@ -11,6 +11,8 @@ load on a 2-core machine, see ``BENCHMARKS.md``). Long tables stay interactive g
 from __future__ import annotations
 
 import html
+import math
+import re
 from html.parser import HTMLParser
 
 import pandas as pd
@@ -26,26 +28,72 @@ TABLE_CSS = """<style>
 .np-table thead th { border-bottom: 2px solid #0B0C0C; font-weight: 600; }
 .np-table td.num, .np-table th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .np-table tbody tr:nth-child(even) { background: #F3F2F1; }
+.np-table.np-scroll thead th { position: sticky; top: 0; background: #FFFFFF; }
 </style>"""
 
 MISSING = "–"
 
+#: A cell that reads as a number: an optional sign or "<", a currency sign, digits with thousands
+#: commas and decimals, an optional % or unit-free suffix. Columns of only these are right-aligned.
+NUMBER_TEXT = re.compile(r"^[<>≤≥~+\-−]?\s?£?\d[\d,]*(\.\d+)?\s?%?$")
+
+
+def format_number(value: float | int) -> str:
+    """A number as people read it: up to 3 decimals with trailing zeros dropped, and thousands
+    commas from 10,000 (so years and 4-digit codes stay as they are)."""
+    if isinstance(value, (int,)) or (isinstance(value, float) and value.is_integer()):
+        v = int(value)
+        return f"{v:,}" if abs(v) >= 10_000 else str(v)
+    text = f"{value:,.3f}" if abs(value) >= 10_000 else f"{value:.3f}"
+    return text.rstrip("0").rstrip(".")
+
+
+def _missing(value: object) -> bool:
+    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
+
 
 def _cell(value: object) -> str:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
+    if _missing(value):
         return MISSING
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+        return html.escape(format_number(value))
+    if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
+        return _cell(value.item())
     return html.escape(str(value), quote=True)
 
 
-def html_table(df: pd.DataFrame, caption: str, numeric: tuple[str, ...] = (), row_header: str | None = None) -> str:
+def numeric_columns(df: pd.DataFrame) -> tuple[str, ...]:
+    """The columns to right-align: numeric dtypes, and text columns whose every filled cell
+    reads as a number (:data:`NUMBER_TEXT`, e.g. "12.5%", "<5", "45,210")."""
+    out = []
+    for col in df.columns:
+        s = df[col]
+        if pd.api.types.is_bool_dtype(s):
+            continue
+        if pd.api.types.is_numeric_dtype(s):
+            out.append(str(col))
+            continue
+        filled = [str(v).strip() for v in s if not _missing(v) and str(v).strip() not in ("", MISSING)]
+        if filled and all(NUMBER_TEXT.match(v) for v in filled):
+            out.append(str(col))
+    return tuple(out)
+
+
+def html_table(df: pd.DataFrame, caption: str, numeric: tuple[str, ...] | None = None, row_header: str | None = None,
+               max_height: int | None = None) -> str:
     """``df`` as an accessible HTML table (with :data:`TABLE_CSS`).
 
     ``caption`` names the table (also the scrollable region's accessible name); ``numeric``
-    columns are right-aligned; ``row_header`` is the column whose cells name their row (marked
-    ``<th scope="row">``). Every header and cell is HTML-escaped; missing values show as "–".
+    columns are right-aligned (``None``: found by :func:`numeric_columns`); ``row_header`` is the
+    column whose cells name their row (marked ``<th scope="row">``); ``max_height`` (pixels)
+    makes a long table scroll inside its region, under a header that stays in view. Every
+    header and cell is HTML-escaped; numbers are shown by :func:`format_number`; missing values
+    show as "–".
     """
     cols = [str(c) for c in df.columns]
-    num = {str(c) for c in numeric}
+    num = set(numeric_columns(df) if numeric is None else (str(c) for c in numeric))
 
     def cls(col: str) -> str:
         return ' class="num"' if col in num else ""
@@ -61,7 +109,8 @@ def html_table(df: pd.DataFrame, caption: str, numeric: tuple[str, ...] = (), ro
                 cells.append(f"<td{cls(col)}>{_cell(value)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     label = html.escape(caption, quote=True)
-    return (f'{TABLE_CSS}<div class="np-table" role="region" aria-label="{label}" tabindex="0">'
+    scroll = f' np-scroll" style="max-height: {int(max_height)}px; overflow-y: auto;' if max_height else ""
+    return (f'{TABLE_CSS}<div class="np-table{scroll}" role="region" aria-label="{label}" tabindex="0">'
             f"<table><caption>{label}</caption><thead><tr>{head}</tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table></div>")
 

@@ -47,7 +47,7 @@ table1 = pd.DataFrame({
     f"{code} share (modelled)": mine["share"].map(format_count),
     f"{code} weight share": (100 * mine["weight_share"]).map(lambda v: f"{v:.1f}%"),
 })
-st.dataframe(table1, hide_index=True, width="stretch")
+shared.show_table(table1, f"{code} {names[code]}: modelled share of each city activity-shift target, 2020/21")
 for _, row in targets[targets["row_type"] != "line"].iterrows():
     st.caption(f"{row['measure']}: {int(row['activity_shift_2020_21']):,}. {row['note']}")
 st.caption(f"Units are printed as published; some look shifted by a row in the source (e.g. outpatient attendances "
@@ -78,7 +78,7 @@ with st.expander("How much does the choice of method matter?"):
         "All 11 lines by need": diff["all_targets_by_need"],
         "Difference (need − population)": diff["difference_all_targets"],
     })
-    st.dataframe(shown, hide_index=True, width="stretch")
+    shared.show_table(shown, "Share of the city targets by population and by need, for each neighbourhood")
     st.caption("'All 11 lines' adds the lines' shares together across their different units, as the source's OVERALL does. "
                f"{MODELLED}: both columns are estimates.")
     shared.download_csv(shown, "activity_method_difference.csv", key="dl_diff")
@@ -92,7 +92,7 @@ for name, title in (("cash_released_gbp000", "Cash each target is meant to relea
     st.subheader(title)
     with shared.needs_data():  # a missing or damaged table: a message in its place, the rest of the page still works
         t = shared.seed(name)
-        st.dataframe(t.drop(columns=["source"]).fillna(""), hide_index=True, width="stretch")
+        shared.show_table(t.drop(columns=["source"]).fillna(""), title)
         for note in t["note"].dropna():
             if note and note != "Recomputed by this project":
                 st.caption(f"Note: {note}")
@@ -109,7 +109,7 @@ st.markdown(
     "the way to a limit. Lower activity is counted as improvement."
 )
 with st.expander("The CSV format (what to upload)"):
-    st.dataframe(activity.contract_table(), hide_index=True, width="stretch")
+    shared.show_table(activity.contract_table(), "The columns of a monthly activity CSV")
     st.markdown(f"Comma-separated, UTF-8, one header line; lines starting with # are skipped; at most "
                 f"{activity.MAX_BYTES // 1_000_000} MB and {activity.MAX_ROWS:,} rows. Valid measure ids: "
                 f"{', '.join(lines['measure_id'])}. SPC needs at least {activity.MIN_SPC_POINTS} months per series.")
@@ -160,7 +160,7 @@ else:
         st.subheader(f"{measure_names.get(m_id, m_id)}: {code} {names[code]}")
         if len(counts) < activity.MIN_SPC_POINTS:
             st.info(f"Only {len(counts)} months: SPC needs at least {activity.MIN_SPC_POINTS}, so no chart is drawn.")
-            st.dataframe(s[["month", "count"]], hide_index=True)
+            shared.show_table(s[["month", "count"]], f"Monthly counts: {measure_names.get(m_id, m_id)}, {code} {names[code]}")
             continue
         annual = float(share_of.get(m_id, 0))
         path = activity.trajectory(months, counts, annual)
@@ -199,5 +199,5 @@ else:
         if s["population"].notna().any():
             table.insert(2, "per_1000", (1000 * s["count"] / s["population"]).round(2))
         with st.expander("The numbers"):
-            st.dataframe(table, hide_index=True, width="stretch")
+            shared.show_table(table, f"SPC points and limits: {measure_names.get(m_id, m_id)}, {code} {names[code]}", max_height=420)
         shared.download_csv(table, f"activity_spc_{code}_{m_id}{'_SYNTHETIC' if current.synthetic else ''}.csv", key=f"dl_spc_{m_id}")

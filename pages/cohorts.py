@@ -69,7 +69,7 @@ with shared.needs_data():  # without the boundary file, a message replaces the m
     shared.export_map_buttons(features, legend, f"{m['name']}{status_word}, {period}", legend_title, colour,
                               shared.export_footer(m, period, "cohorts", {"ind": ind}), f"cohorts_map_{ind}_{period}".replace("/", "-"), key="cohorts_map")
 rows = mapview.table_rows(table, m, bench, level, "neighbourhood")
-st.dataframe(rows, hide_index=True, width="stretch")
+shared.show_table(rows, f"{m['short_name']} in each neighbourhood, {period}")
 shared.source_caption(m, period)
 shared.download_csv(rows, f"cohorts_map_{ind}_{period}.csv".replace("/", "-"), key="dl_cohorts_map")
 
@@ -87,7 +87,7 @@ for tab, c in zip(tabs, cohorts.COHORTS):
                 st.markdown(cohorts.IMPORT_PATH)
         ct = shared.computed(cohorts.cohort_table, ds, c.cohort_id, nbhd, bench, level)
         shown = cohorts.display_cohort_table(ct, ds.indicators, bench)
-        st.dataframe(shown, hide_index=True, width="stretch")
+        shared.show_table(shown, f"{c.label}: indicators for {names[nbhd]}")
         shared.download_csv(shown, f"cohort_{c.cohort_id}_{nbhd}.csv", key=f"dl_cohort_{c.cohort_id}")
         if (ct["status"] == "modelled").any():
             st.markdown(f":orange-badge[{MODELLED}] **Expected counts (modelled), method:**")
@@ -127,13 +127,13 @@ shared.export_chart_buttons(pyr_spec, f"risk_pyramid_{nbhd}_{method}",
 st.caption("Each bar's width is the tier's share of residents; the labels give people (modelled) and share. "
            "The table below holds the same figures for all 12 neighbourhoods and the city.")
 ptable = riskpyramid.display_pyramid_table(pyr)
-st.dataframe(ptable, hide_index=True, width="stretch")
+shared.show_table(ptable, "The risk pyramid for the 12 neighbourhoods and the city")
 shared.download_csv(ptable, f"risk_pyramid_{method}.csv", key="dl_cohorts_pyramid")
 
 st.markdown("**How much the choice matters** (highest + high tiers, need index vs population only)")
 effect = shared.computed(riskpyramid.choice_effect, ds)
 effect_table = riskpyramid.display_choice_effect(effect)
-st.dataframe(effect_table, hide_index=True, width="stretch")
+shared.show_table(effect_table, "What each choice in the pyramid changes")
 big = effect.loc[effect["difference_pct"].abs().idxmax()]
 st.markdown(
     f"Switching from population to the need index moves **{riskpyramid.people_moved(effect):,}** of the 22,000 "

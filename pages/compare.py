@@ -61,7 +61,7 @@ if tab == "bars":
                                     subtitle=f"Bars with {level_label} confidence intervals, compared with {bench_name}.")
         counts = bars["area_code"].map(table.set_index("area_code")["numerator"]).map(lambda x: "–" if x != x else ("<5" if x < 5 else f"{x:,.0f}"))
         bar_tbl = charts.bar_table(bars, england, manchester, m, bench_name, level_label, counts=counts)
-        st.dataframe(bar_tbl, hide_index=True, width="stretch")
+        shared.show_table(bar_tbl, f"{m['short_name']} in each neighbourhood, {period}, compared with {bench_name}")
         shared.source_caption(m, period)
         shared.download_csv(bar_tbl, f"compare_{ind}_{period}.csv".replace("/", "-"), key="dl_compare_bars")
 
@@ -87,7 +87,7 @@ if tab == "funnel":
                 "Points outside the funnel differ from the benchmark by more than chance would explain at that level."
             )
             ftbl = charts.funnel_table(pts, limits, m, bench_name)
-            st.dataframe(ftbl, hide_index=True, width="stretch")
+            shared.show_table(ftbl, f"Funnel plot figures: {m['short_name']}, {period}")
             shared.source_caption(m, period)
             shared.download_csv(ftbl, f"funnel_{ind}_{period}.csv".replace("/", "-"), key="dl_compare_funnel")
 
@@ -105,7 +105,7 @@ if tab == "trend":
             if m["ci_method"] != "none":
                 st.caption(f"The shaded band is {names[nbhd]}'s {level_label} confidence interval.")
             ttbl = charts.trend_table(trend, m, level_label)
-            st.dataframe(ttbl, hide_index=True, width="stretch")
+            shared.show_table(ttbl, f"{m['short_name']} over time: {names[nbhd]}, Manchester and England")
             shared.source_caption(m, f"{trend['period'].min()} to {trend['period'].max()}")
             shared.download_csv(ttbl, f"trend_{ind}_{nbhd}.csv", key="dl_compare_trend")
 
@@ -123,7 +123,7 @@ if tab == "rug":
         shared.export_chart_buttons(rug_spec, f"tartan_rug_{bench}_{level}", f"All indicators at a glance, compared with {bench_name}",
                                     shared.export_sources_footer(list(rug["indicator_id"]), "compare", view), key="compare_tartan", width=1200)
         rug_tbl = charts.tartan_table(rug)
-        st.dataframe(rug_tbl, hide_index=True, width="stretch")
+        shared.show_table(rug_tbl, f"Every indicator for every neighbourhood, compared with {bench_name}")
         st.caption(
             "Sources, statuses and methods vary by indicator (see the Data and methods page). Estimates and whole-population "
             "figures are not tested (○). Neighbourhoods: " + "; ".join(f"{c} {n}" for c, n in names.items()) + "."

@@ -30,7 +30,7 @@ if view == "indicators":
         family = st.segmented_control("Family", ["all", *FAMILY_LABELS], format_func=lambda f: "All" if f == "all" else FAMILY_LABELS[f],
                                       default="all", key="methods_family")
         table = catalogue_view.indicator_catalogue(ds.indicators, ds.values, None if family in (None, "all") else family)
-        st.dataframe(table, hide_index=True, width="stretch")
+        shared.show_table(table, "The indicators: definitions, sources and status")
         shared.download_csv(table, "indicator_catalogue.csv", key="dl_catalogue")
         for _, row in table.iterrows():
             with st.expander(f"{row['Indicator']} · {row['Status']}"):
@@ -46,7 +46,7 @@ if view == "neighbourhoods":
     with tabs["neighbourhoods"]:
         st.header("The neighbourhoods")
         st.markdown(shared.DEFINITION_CAVEAT)
-        st.dataframe(catalogue_view.definition_table(ds.definition), hide_index=True, width="stretch")
+        shared.show_table(catalogue_view.definition_table(ds.definition), "The neighbourhoods and their wards")
         st.caption(
             "To use another grouping (for example the 13-neighbourhood model or primary care networks), edit "
             "`geodata/neighbourhoods.csv` (one row per ward) and rebuild with `make data`."

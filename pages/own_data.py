@@ -105,12 +105,13 @@ for i, item in enumerate(list(loaded)):
             st.session_state[shared.USER_DATA_KEY] = [d for d in loaded if d is not item]
             st.rerun()
         with a.expander("Preview of the file and the neighbourhood and ward figures"):
-            st.dataframe(imports.safe_preview(item.preview, shared.threshold()), hide_index=True)
+            shared.show_table(imports.safe_preview(item.preview, shared.threshold()), f"The first rows of {item.name}", max_height=320)
             ds = shared.dataset()
             shown = ds.values[ds.values["indicator_id"].isin(item.indicator_ids) & ds.values["area_type"].isin(["neighbourhood", "ward"])]
             shown = shown.sort_values(["indicator_id", "period", "area_type"], ascending=[True, True, False])
-            st.dataframe(shown[["indicator_id", "period", "area_type", "area_code", "area_name", "numerator", "denominator", "value",
-                                "lower_95", "upper_95", "vs_england", "vs_city", "note"]], hide_index=True)
+            shared.show_table(shown[["indicator_id", "period", "area_type", "area_code", "area_name", "numerator", "denominator", "value",
+                                     "lower_95", "upper_95", "vs_england", "vs_city", "note"]],
+                              f"{item.name}: the neighbourhood and ward figures as the app holds them", row_header=None, max_height=360)
 
 # ---------------------------------------------------------------- grouping
 st.header("Neighbourhood grouping")
@@ -173,7 +174,8 @@ if current:
         st.caption("Cannot be rebuilt for this grouping (no figures for every ward), so shown for Manchester only: "
                    + "; ".join(names.get(i, i) for i in dropped))
     gdef = shared.dataset().definition
-    st.dataframe(gdef[["ward_code", "ward_name", "neighbourhood_code", "neighbourhood_name", "locality_code"]], hide_index=True, height=240)
+    shared.show_table(gdef[["ward_code", "ward_name", "neighbourhood_code", "neighbourhood_name", "locality_code"]],
+                      "The grouping in use: each ward and its neighbourhood", row_header="ward_name", max_height=320)
     shared.download_csv(gdef, "neighbourhood_grouping.csv", "Download this grouping (CSV)", key="own_dl_grouping")
 
 # ---------------------------------------------------------------- disclosure

@@ -204,10 +204,18 @@ def show_chart(spec: dict, alt_text: str, container=None) -> None:
     (container or st).vega_lite_chart(spec, width="stretch", alt=alt_text)
 
 
-def show_table(df: pd.DataFrame, caption: str, numeric: tuple[str, ...] = (), row_header: str | None = None) -> None:
-    """A short table people read rather than sort, as a static accessible HTML table
-    (:func:`lib.tables.html_table`: caption, column and row headers, every cell escaped)."""
-    st.html(tables.html_table(df, caption, numeric=numeric, row_header=row_header))
+#: ``show_table``'s default row header: the table's first column.
+FIRST_COLUMN = "\x00first column"
+
+
+def show_table(df: pd.DataFrame, caption: str, numeric: tuple[str, ...] | None = None, row_header: str | None = FIRST_COLUMN,
+               max_height: int | None = None, container=None) -> None:
+    """A table as a static accessible HTML table (:func:`lib.tables.html_table`: caption, column
+    and row headers, every cell escaped, number columns right-aligned). The row header is the
+    first column unless ``row_header`` names another (or is ``None``); ``max_height`` (pixels)
+    scrolls a long table inside its own region."""
+    header = (str(df.columns[0]) if len(df.columns) else None) if row_header == FIRST_COLUMN else row_header
+    (container or st).html(tables.html_table(df, caption, numeric=numeric, row_header=header, max_height=max_height))
 
 
 def dataset_file_bytes(relative: str) -> bytes:

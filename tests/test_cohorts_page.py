@@ -7,7 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib import cohorts
-from tests.conftest import open_page
+from tests.conftest import open_page, shown_tables
 
 TIMEOUT = 120
 
@@ -36,7 +36,7 @@ def test_default_view_has_every_section_and_modelled_labels():
     assert "No public source gives the size of the rising-risk tier" in text
     assert "Need index = population" in text
     # a table per cohort, the map table, the pyramid table and the choice-effect table
-    assert len(at.dataframe) == len(cohorts.COHORTS) + 3
+    assert len(shown_tables(at)) == len(cohorts.COHORTS) + 3
     assert at.radio(key="cohorts_method").value == "need"
 
 

@@ -7,7 +7,7 @@ import html
 import numpy as np
 import pandas as pd
 
-from lib.tables import MISSING, html_table, read_html_tables
+from lib.tables import MISSING, format_number, html_table, numeric_columns, read_html_tables
 
 PAYLOAD = '<img src=x onerror="alert(1)">&{{7*7}}'
 
@@ -26,8 +26,8 @@ def test_round_trip_gives_the_same_cells_and_headers():
     (back,) = read_html_tables(html_table(df, "Three areas", numeric=("Value (%)", "Count"), row_header="Neighbourhood"))
     assert list(back.columns) == list(df.columns)
     assert back.attrs["caption"] == "Three areas"
-    expected = [[MISSING if (v is None or (not isinstance(v, str) and pd.isna(v))) else str(v) for v in row]
-                for row in df.itertuples(index=False, name=None)]
+    expected = [[MISSING if (v is None or (not isinstance(v, str) and pd.isna(v))) else (v if isinstance(v, str) else format_number(v))
+                 for v in row] for row in df.itertuples(index=False, name=None)]
     assert back.values.tolist() == expected
 
 
@@ -52,3 +52,31 @@ def test_structure_for_screen_readers():
 def test_an_empty_table_still_has_its_header():
     (back,) = read_html_tables(html_table(_frame().iloc[0:0], "None"))
     assert back.empty and list(back.columns) == list(_frame().columns)
+
+
+def test_numbers_read_as_people_write_them():
+    assert [format_number(v) for v in (3, 3.0, 2021, 12.5, 12.50, 0.1234, 45210, 45210.5, -12345.0, 1 / 3)] == [
+        "3", "3", "2021", "12.5", "12.5", "0.123", "45,210", "45,210.5", "-12,345", "0.333"]
+    (back,) = read_html_tables(html_table(pd.DataFrame({"n": np.array([1, 20000], dtype="int64"), "ok": [True, False]}), "t"))
+    assert back.values.tolist() == [["1", "Yes"], ["20,000", "No"]]
+
+
+def test_number_columns_are_found_and_right_aligned():
+    df = pd.DataFrame({
+        "Area": ["Ancoats", "Wythenshawe", "City"],
+        "Rate": ["12.5%", "<5", None],
+        "Count": [1, 2, 3],
+        "Mixed": ["12", "twelve", "3"],
+        "Code": ["E05011031", "E05011032", "E05011033"],
+        "Flag": [True, False, True],
+    })
+    assert numeric_columns(df) == ("Rate", "Count")
+    out = html_table(df, "t")
+    assert '<th scope="col" class="num">Rate</th>' in out and '<td class="num">&lt;5</td>' in out
+    assert '<th scope="col">Mixed</th>' in out and '<th scope="col">Code</th>' in out
+
+
+def test_a_long_table_scrolls_in_its_region_under_a_fixed_header():
+    out = html_table(_frame(), "Three areas", max_height=240)
+    assert 'class="np-table np-scroll" style="max-height: 240px; overflow-y: auto;" role="region"' in out
+    assert 'style=' not in html_table(_frame(), "Three areas")
