@@ -13,10 +13,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import streamlit as st
+from starlette.middleware import Middleware
 from streamlit.logger import get_logger
 
 from lib import data, present_mode
-from pages import shared
+from lib.serving import BackendBaseUrl
 
 LOG = get_logger(__name__)
 PAGE_FAILED = ("This page could not be drawn because of an error in the app. The other pages still work: pick one "
@@ -30,6 +31,8 @@ PRESENT_PAGE = "present"
 
 def main() -> None:
     """Declare the pages, draw the shared frame and run the selected page."""
+    from pages import shared  # here, not at the top: serving imports this file before Streamlit's runtime exists
+
     presenting = st.query_params.get("present") == "1"
     st.set_page_config(page_title="Neighbourhood Profiles: Manchester", page_icon=str(FAVICON), layout="wide",
                        initial_sidebar_state="collapsed" if presenting else "auto")
@@ -71,3 +74,8 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+else:
+    # ``streamlit run app.py`` imports this file to find this ASGI app, and serves it: Streamlit
+    # plus a middleware that tells each page where the server is (a deep link then connects on
+    # the first try: lib/serving.py). Each session runs the file as a script (``__main__``, above).
+    app = st.App(__file__, middleware=[Middleware(BackendBaseUrl, base_path=st.get_option("server.baseUrlPath"))])

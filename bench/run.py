@@ -6,7 +6,8 @@ Not part of the tests: it takes a few minutes and wants a quiet machine.
 What it measures (targets from the "fast, safe and accessible" issue):
 
 1. **Page ready** for every page in headless Chromium, as a ratio to a bare one-line Streamlit
-   page served the same way in the same run (target: each page <= 1.5x). Each round loads the
+   page served the same way in the same run (target: each page <= 1.5x): the app's
+   ``.streamlit`` settings and the same ``st.App`` with the same middleware (:data:`BARE_PAGE`). Each round loads the
    bare page and then every page, each in a fresh browser context (a first visit: nothing cached),
    so a busy moment hits both; the ratio is of the medians over the rounds.
 2. **Server CPU per interaction** (change indicator, select neighbourhood, change benchmark, on
@@ -54,6 +55,31 @@ CLK = os.sysconf("SC_CLK_TCK")
 
 
 # --------------------------------------------------------------------------- server probes
+
+
+#: The bare page: one line of text, served as ``app.py`` is (the same ``st.App`` and middleware).
+BARE_PAGE = """import sys
+sys.path.insert(0, {repo!r})
+import streamlit as st
+
+if __name__ == "__main__":
+    st.write("Hello")
+else:  # served like app.py
+    from starlette.middleware import Middleware
+
+    from lib.serving import BackendBaseUrl
+
+    app = st.App(__file__, middleware=[Middleware(BackendBaseUrl, base_path=st.get_option("server.baseUrlPath"))])
+"""
+
+
+def write_bare_page(folder: Path) -> Path:
+    """Write the bare page (:data:`BARE_PAGE`) and the app's ``.streamlit`` settings into
+    ``folder``; return the script's path."""
+    script = folder / "bare.py"
+    script.write_text(BARE_PAGE.format(repo=str(REPO)))
+    shutil.copytree(REPO / ".streamlit", folder / ".streamlit", dirs_exist_ok=True)
+    return script
 
 
 def cpu_seconds(pid: int) -> float:
@@ -358,9 +384,7 @@ def main() -> int:
     info = machine()
     print("machine:", info, flush=True)
     with tempfile.TemporaryDirectory() as tmp:
-        bare = Path(tmp) / "bare.py"
-        bare.write_text("import streamlit as st\nst.write('Hello')\n")
-        shutil.copytree(REPO / ".streamlit", Path(tmp) / ".streamlit")  # served the same way: the app's server settings
+        bare = write_bare_page(Path(tmp))
         bproc, burl = start_server(bare, cwd=Path(tmp))
         aproc, aurl = start_server(REPO / "app.py")
         try:

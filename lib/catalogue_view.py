@@ -3,6 +3,8 @@ the method text and the attributions."""
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 
 from lib.contract import FAMILY_LABELS
@@ -84,6 +86,30 @@ def indicator_catalogue(indicators: pd.DataFrame, values: pd.DataFrame, family: 
             "Licence": ind["licence"],
         }
     ).reset_index(drop=True)
+
+
+#: The catalogue's columns in its at-a-glance table; the rest are in :func:`indicator_details_html`.
+SUMMARY_COLUMNS = ["Indicator", "Family", "Status", "Unit", "Periods", "Areas"]
+#: What :func:`indicator_details_html` gives for each indicator, in order.
+DETAIL_COLUMNS = ["Definition", "Method", "Caveats", "Source", "Licence", "Id"]
+
+
+def indicator_details_html(catalogue: pd.DataFrame) -> str:
+    """Every indicator of :func:`indicator_catalogue` in full, as one HTML document: a heading per
+    indicator (its name and status) and a definition list of :data:`DETAIL_COLUMNS`. Every text is
+    HTML-escaped (uploaded indicators carry the user's words). One document, not an element per
+    indicator, so a long catalogue costs the browser one element to draw."""
+    parts = ["<div class=\"np-details\">", "<style>.np-details dt { font-weight: 600; margin-top: 0.3rem; } "
+             ".np-details dd { margin: 0 0 0 1rem; } .np-details h3 { font-size: 1.15rem; margin: 1.2rem 0 0.2rem 0; }</style>"]
+    for _, row in catalogue.iterrows():
+        parts.append(f"<h3>{html.escape(str(row['Indicator']))} · {html.escape(str(row['Status']))}</h3><dl>")
+        for col in DETAIL_COLUMNS:
+            value = row.get(col, "")
+            text = "None recorded." if (col == "Caveats" and not str(value or "").strip()) else str(value)
+            parts.append(f"<dt>{html.escape(col if col != 'Id' else 'Indicator id')}</dt><dd>{html.escape(text)}</dd>")
+        parts.append("</dl>")
+    parts.append("</div>")
+    return "".join(parts)
 
 
 def definition_table(definition: pd.DataFrame) -> pd.DataFrame:

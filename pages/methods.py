@@ -30,14 +30,10 @@ if view == "indicators":
         family = st.segmented_control("Family", ["all", *FAMILY_LABELS], format_func=lambda f: "All" if f == "all" else FAMILY_LABELS[f],
                                       default="all", key="methods_family")
         table = catalogue_view.indicator_catalogue(ds.indicators, ds.values, None if family in (None, "all") else family)
-        shared.show_table(table, "The indicators: definitions, sources and status")
-        shared.download_csv(table, "indicator_catalogue.csv", key="dl_catalogue")
-        for _, row in table.iterrows():
-            with st.expander(f"{row['Indicator']} · {row['Status']}"):
-                st.markdown(f"**Definition.** {row['Definition']}")
-                st.markdown(f"**Method.** {row['Method']}")
-                st.markdown(f"**Caveats.** {row['Caveats'] or 'None recorded.'}")
-                st.markdown(f"**Source.** {row['Source']} · **Licence.** {row['Licence']} · **Periods.** {row['Periods']} · **Areas.** {row['Areas']}")
+        shared.show_table(table[catalogue_view.SUMMARY_COLUMNS], "The indicators at a glance: family, status, unit, periods and areas")
+        shared.download_csv(table, "indicator_catalogue.csv", "Download the whole catalogue (CSV)", key="dl_catalogue")
+        with st.expander("Each indicator in full: definition, method, caveats, source and licence"):
+            st.html(catalogue_view.indicator_details_html(table))
 if view == "methods":
     with tabs["methods"]:
         st.header("How figures are built")

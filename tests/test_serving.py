@@ -1,0 +1,78 @@
+"""lib.serving: HTML pages get the server's address; nothing else is touched."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+
+import pytest
+
+from lib.serving import BackendBaseUrl, base_url_script, inject_after_head
+
+PAGE = b"<!DOCTYPE html><html><head><title>x</title><script type=module src=./static/js/index.js></script></head><body></body></html>"
+
+
+def _serve(body: bytes, content_type: bytes, extra=(), method: str = "GET", chunks: int = 1, base_path: str = ""):
+    """Run the middleware around a one-response app; return (start message, body sent)."""
+    async def inner(scope, receive, send):
+        headers = [(b"content-type", content_type), (b"content-length", str(len(body)).encode()), (b"etag", b'"abc"'), *extra]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        step = max(1, -(-len(body) // chunks))
+        parts = [body[i:i + step] for i in range(0, len(body), step)] or [b""]
+        for i, part in enumerate(parts):
+            await send({"type": "http.response.body", "body": part, "more_body": i < len(parts) - 1})
+
+    sent = []
+
+    async def send(message):
+        sent.append(message)
+
+    async def receive():
+        return {"type": "http.request"}
+
+    asyncio.run(BackendBaseUrl(inner, base_path=base_path)({"type": "http", "method": method, "path": "/compare"}, receive, send))
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    return start, b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+
+
+@pytest.mark.parametrize("chunks", [1, 3])
+def test_an_html_page_gets_the_script_first_in_head_and_a_true_length(chunks):
+    start, body = _serve(PAGE, b"text/html; charset=utf-8", chunks=chunks)
+    script = base_url_script("").encode()
+    assert body.startswith(b"<!DOCTYPE html><html><head>" + script + b"<title>")
+    assert body.count(b"BACKEND_BASE_URL") == 1
+    headers = dict(start["headers"])
+    assert int(headers[b"content-length"]) == len(body)
+    assert b"etag" not in headers  # the body changed
+
+
+def test_a_gzipped_page_is_read_and_sent_plain():
+    start, body = _serve(gzip.compress(PAGE), b"text/html", extra=[(b"content-encoding", b"gzip")])
+    headers = dict(start["headers"])
+    assert b"content-encoding" not in headers and int(headers[b"content-length"]) == len(body)
+    assert body == inject_after_head(PAGE, base_url_script(""))
+
+
+@pytest.mark.parametrize("content_type", [b"application/javascript", b"application/json", b"image/png"])
+def test_other_responses_pass_untouched(content_type):
+    start, body = _serve(PAGE, content_type)
+    assert body == PAGE and dict(start["headers"])[b"etag"] == b'"abc"'
+
+
+def test_head_requests_and_unknown_encodings_pass_untouched():
+    assert _serve(PAGE, b"text/html", method="HEAD")[1] == PAGE
+    br = b"\x8b\x00not-really-brotli"
+    assert _serve(br, b"text/html", extra=[(b"content-encoding", b"br")])[1] == br
+
+
+def test_the_address_follows_the_base_path_and_is_inert_text():
+    assert 'new URL("/", window.location.origin)' in base_url_script("")
+    assert 'new URL("/profiles/", window.location.origin)' in base_url_script("/profiles/")
+    evil = base_url_script('x"</script><script>alert(1)</script>')
+    assert evil.count("</script>") == 1 and evil.endswith("</script>") and "<script>alert" not in evil
+
+
+def test_injection_is_idempotent_and_needs_a_head():
+    once = inject_after_head(PAGE, "<script>1</script>")
+    assert inject_after_head(once, "<script>1</script>") == once
+    assert inject_after_head(b"<html><body></body></html>", "<script>1</script>") == b"<html><body></body></html>"
