@@ -13,11 +13,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import streamlit as st
-from starlette.middleware import Middleware
 from streamlit.logger import get_logger
 
 from lib import data, present_mode
-from lib.serving import BackendBaseUrl
+from lib import serving
 
 LOG = get_logger(__name__)
 PAGE_FAILED = ("This page could not be drawn because of an error in the app. The other pages still work: pick one "
@@ -76,6 +75,6 @@ if __name__ == "__main__":
     main()
 else:
     # ``streamlit run app.py`` imports this file to find this ASGI app, and serves it: Streamlit
-    # plus a middleware that tells each page where the server is (a deep link then connects on
-    # the first try: lib/serving.py). Each session runs the file as a script (``__main__``, above).
-    app = st.App(__file__, middleware=[Middleware(BackendBaseUrl, base_path=st.get_option("server.baseUrlPath"))])
+    # plus middleware that serves its build files from memory and tells each page where the
+    # server is (lib/serving.py). Each session runs the file as a script (``__main__``, above).
+    app = st.App(__file__, middleware=serving.middleware(st.get_option("server.baseUrlPath")))

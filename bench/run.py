@@ -65,11 +65,9 @@ import streamlit as st
 if __name__ == "__main__":
     st.write("Hello")
 else:  # served like app.py
-    from starlette.middleware import Middleware
+    from lib import serving
 
-    from lib.serving import BackendBaseUrl
-
-    app = st.App(__file__, middleware=[Middleware(BackendBaseUrl, base_path=st.get_option("server.baseUrlPath"))])
+    app = st.App(__file__, middleware=serving.middleware(st.get_option("server.baseUrlPath")))
 """
 
 

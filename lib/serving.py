@@ -1,5 +1,6 @@
-"""How the app is served: an ASGI middleware that tells the browser where the server is.
+"""How the app is served: two ASGI middlewares, for a faster first page.
 
+**Where the server is.**
 Streamlit's page at a deep link (``/compare``) does not know whether ``/compare`` is a page or the
 prefix the app is served under, so before it connects it probes ``/compare/_stcore/health``, gets
 a 404, and tries again at the root after a pause: every deep link, bookmark and presentation link
@@ -8,13 +9,23 @@ the server's address from ``window.__streamlit.BACKEND_BASE_URL`` when a host pa
 :class:`BackendBaseUrl` sets it in the HTML page, from the app's own ``server.baseUrlPath``, so the
 first probe is the right one.
 
+**The page's code from memory.** A first visit fetches 50 to 120 small script files. Streamlit's
+static-file handler reads each from disk through a worker thread, and while a session's script is
+running (the same Python process, one lock) every such hand-over waits its turn: files of a few
+hundred bytes took 100 to 250 ms to arrive during a page's first run, and the page waits for them.
+:class:`StaticFromMemory` serves those files (hashed, immutable names) from memory, in one step.
+
 Pure ASGI (no Streamlit import): ``app.py`` installs it with ``st.App(..., middleware=[...])``.
 """
 
 from __future__ import annotations
 
 import gzip
+import importlib.util
 import json
+import mimetypes
+import re
+from pathlib import Path
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
@@ -96,3 +107,63 @@ class BackendBaseUrl:
         headers = [(k, v) for k, v in headers if k.lower() not in _STALE] + [(b"content-length", str(len(page)).encode())]
         await send({**start, "headers": headers})
         await send({"type": "http.response.body", "body": page})
+
+
+#: The static files :class:`StaticFromMemory` serves: Streamlit's hashed build files, by plain name.
+STATIC_FILE = re.compile(r"^/static/(js|css|media)/[A-Za-z0-9][A-Za-z0-9._-]*$")
+#: As Streamlit sends them: the names change with every build, so they never go stale.
+IMMUTABLE = b"public, immutable, max-age=31536000"
+
+
+class StaticFromMemory:
+    """ASGI middleware: Streamlit's build files (``/static/js|css|media/<name>``, under the
+    app's base path) served from memory, read from ``static_dir`` on first use. Anything else,
+    and any name not found there, goes on to Streamlit unchanged."""
+
+    def __init__(self, app: ASGIApp, static_dir: str | Path, base_path: str = "") -> None:
+        self.app = app
+        self.root = Path(static_dir).resolve()
+        self.prefix = "/" + base_path.strip("/") if base_path.strip("/") else ""
+        self.files: dict[str, tuple[bytes, bytes]] = {}
+
+    def _file(self, path: str) -> tuple[bytes, bytes] | None:
+        if path in self.files:
+            return self.files[path]
+        target = (self.root / path.lstrip("/")).resolve()
+        if self.root not in target.parents or not target.is_file():
+            return None
+        kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        if kind == "text/javascript":
+            kind = "application/javascript"
+        self.files[path] = (target.read_bytes(), kind.encode())
+        return self.files[path]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        if self.prefix and path.startswith(self.prefix + "/"):
+            path = path[len(self.prefix):]
+        found = self._file(path) if scope["type"] == "http" and scope.get("method") in ("GET", "HEAD") and STATIC_FILE.match(path) else None
+        if found is None:
+            await self.app(scope, receive, send)
+            return
+        body, kind = found
+        await send({"type": "http.response.start", "status": 200, "headers": [
+            (b"content-type", kind), (b"content-length", str(len(body)).encode()), (b"cache-control", IMMUTABLE)]})
+        await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
+
+
+def streamlit_static_dir() -> Path:
+    """Where the installed Streamlit keeps its web build (found without importing Streamlit)."""
+    spec = importlib.util.find_spec("streamlit")
+    if spec is None or spec.origin is None:
+        raise RuntimeError("Streamlit is not installed")
+    return Path(spec.origin).parent / "static"
+
+
+def middleware(base_path: str = "") -> list:
+    """The app's serving middleware for ``st.App(..., middleware=...)``: :class:`StaticFromMemory`
+    then :class:`BackendBaseUrl`, for an app served under ``base_path``."""
+    from starlette.middleware import Middleware
+
+    return [Middleware(StaticFromMemory, static_dir=streamlit_static_dir(), base_path=base_path),
+            Middleware(BackendBaseUrl, base_path=base_path)]

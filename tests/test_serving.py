@@ -76,3 +76,45 @@ def test_injection_is_idempotent_and_needs_a_head():
     once = inject_after_head(PAGE, "<script>1</script>")
     assert inject_after_head(once, "<script>1</script>") == once
     assert inject_after_head(b"<html><body></body></html>", "<script>1</script>") == b"<html><body></body></html>"
+
+
+def _static(tmp_path, path: str, method: str = "GET", base_path: str = ""):
+    """Run StaticFromMemory over a folder with one build file; return (status or 'passed on', headers, body)."""
+    from lib.serving import StaticFromMemory
+
+    (tmp_path / "static" / "js").mkdir(parents=True)
+    (tmp_path / "static" / "js" / "index.Ab12.js").write_bytes(b"export const x = 1;")
+    (tmp_path / "secret.txt").write_text("no")
+    passed = []
+
+    async def inner(scope, receive, send):
+        passed.append(scope["path"])
+
+    sent = []
+
+    async def send(message):
+        sent.append(message)
+
+    async def receive():
+        return {"type": "http.request"}
+
+    mw = StaticFromMemory(inner, static_dir=tmp_path, base_path=base_path)
+    asyncio.run(mw({"type": "http", "method": method, "path": path}, receive, send))
+    if passed:
+        return "passed on", {}, b""
+    return sent[0]["status"], dict(sent[0]["headers"]), sent[1]["body"]
+
+
+def test_build_files_come_from_memory_with_their_type_and_cache_rule(tmp_path):
+    status, headers, body = _static(tmp_path, "/static/js/index.Ab12.js")
+    assert status == 200 and body == b"export const x = 1;"
+    assert headers[b"content-type"] == b"application/javascript" and int(headers[b"content-length"]) == len(body)
+    assert headers[b"cache-control"] == b"public, immutable, max-age=31536000"
+    assert _static(tmp_path / "b", "/static/js/index.Ab12.js", method="HEAD")[2] == b""
+    assert _static(tmp_path / "c", "/profiles/static/js/index.Ab12.js", base_path="profiles")[0] == 200
+
+
+@pytest.mark.parametrize("path", ["/static/js/missing.js", "/static/js/../../secret.txt", "/static/js/%2e%2e/x", "/secret.txt",
+                                  "/compare", "/_stcore/health", "/static/other/index.Ab12.js"])
+def test_anything_else_goes_on_to_streamlit(tmp_path, path):
+    assert _static(tmp_path, path)[0] == "passed on"
