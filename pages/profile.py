@@ -26,7 +26,7 @@ with present:
     shared.present_link("profile")
 table = shared.profile_table(ds, nbhd, level=level, bench=bench)
 st.markdown("**Board summary**\n\n" + "\n".join(f"- {s}" for s in shared.computed(profile.board_summary, ds, nbhd, bench=bench, level=level, table=table)))
-with st.expander("Export: slide deck, PDF profile and images", icon=":material/download:"):
+with st.popover("Export: slide deck and PDF profile", icon=":material/download:"):
     st.caption(f"A slide deck (8 slides) and a one-page PDF for {name}, with sources, status and a link back to this view on every page.")
     with shared.needs_data():  # the deck and PDF draw the neighbourhood boundaries
         shared.export_neighbourhood_buttons(nbhd, bench, level)

@@ -336,10 +336,11 @@ def _sidebar(names: dict[str, str]) -> None:
         st.radio("Confidence level", list(CONFIDENCE), format_func=CONFIDENCE.get, key="level", horizontal=True,
                  help="99.8% is stricter: fewer differences count as significant.")
         present_link("map", label="Present this neighbourhood", widgets=True)
-        with st.expander("What the labels mean"):
+        # A popover, not an expander: its text is drawn only when opened, so every page opens faster.
+        with st.popover("What the labels mean", icon=":material/help:"):
             st.markdown(comparison_key_markdown())
             st.markdown("\n".join(f"- **{STATUS_BADGE[s]}**: {status_sentence(s)}" for s in STATUS_BADGE))
-        st.caption(DEFINITION_CAVEAT)
+            st.caption(DEFINITION_CAVEAT)
         st.caption(ATTRIBUTION)
 
 
@@ -523,11 +524,12 @@ def export_chart_buttons(chart, name: str, title: str, footer, key: str, subtitl
     def spec() -> dict:
         return exports.with_footer(chart, title, footer() if callable(footer) else footer, subtitle=subtitle, width=width)
 
-    c1, c2, _ = st.columns([1, 1, 3])
-    c1.download_button("Image (PNG)", lambda: exports.chart_png(spec(), scale=2), file_name=f"{name}.png", mime="image/png",
-                       key=f"png_{key}", on_click="ignore", icon=":material/image:")
-    c2.download_button("Image (SVG)", lambda: exports.chart_svg(spec()).encode("utf-8"), file_name=f"{name}.svg",
-                       mime="image/svg+xml", key=f"svg_{key}", on_click="ignore", icon=":material/image:")
+    # In a popover: the buttons are drawn when it is opened, so the page itself opens faster.
+    with st.popover("Download image", icon=":material/image:"):
+        st.download_button("Image (PNG)", lambda: exports.chart_png(spec(), scale=2), file_name=f"{name}.png", mime="image/png",
+                           key=f"png_{key}", on_click="ignore", icon=":material/image:")
+        st.download_button("Image (SVG)", lambda: exports.chart_svg(spec()).encode("utf-8"), file_name=f"{name}.svg",
+                           mime="image/svg+xml", key=f"svg_{key}", on_click="ignore", icon=":material/image:")
 
 
 def export_neighbourhood_buttons(nbhd: str, bench: str, level: str) -> None:
@@ -535,7 +537,7 @@ def export_neighbourhood_buttons(nbhd: str, bench: str, level: str) -> None:
     from lib import exports
 
     layers = {"neighbourhoods": layer("neighbourhoods")}
-    c1, c2, _ = st.columns([1, 1, 2])
+    c1, c2 = st.columns(2)
     c1.download_button("Slide deck (PowerPoint)", lambda: exports.neighbourhood_deck(dataset(), nbhd, bench, level, None, layers),
                        file_name=f"neighbourhood_{nbhd}.pptx", key="dl_deck", on_click="ignore", type="primary",
                        mime="application/vnd.openxmlformats-officedocument.presentationml.presentation", icon=":material/slideshow:")

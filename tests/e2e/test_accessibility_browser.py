@@ -149,6 +149,7 @@ CONTROLS_JS = """() => {
         ['page link', '[data-testid="stPageLink"] a'],
         ['expander', '[data-testid="stExpander"] summary'],
         ['tabs', '[data-testid="stTabs"] [role="tablist"]'],
+        ['popover', '[data-testid="stPopover"] button'],
     ];
     const seen = new Set(), out = [];
     for (const [kind, sel] of kinds) {

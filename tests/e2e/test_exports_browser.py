@@ -14,7 +14,7 @@ def test_deck_download_delivers_pptx(offline_page, app_url):
     page.goto(f"{app_url}/profile?nbhd=C2&bench=england&level=95")
     wait_ready(page, timeout=60_000)
     assert_no_exception(page)
-    page.get_by_text("Export: slide deck, PDF profile and images").click()
+    page.get_by_text("Export: slide deck and PDF profile").click()
     button = page.get_by_role("button", name="Slide deck (PowerPoint)")
     button.wait_for(timeout=30_000)
     with page.expect_download(timeout=60_000) as info:
