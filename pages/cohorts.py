@@ -21,8 +21,8 @@ short = dict(zip(ds.indicators["indicator_id"], ds.indicators["short_name"]))
 map_choices = [i for c in cohorts.COHORT_IDS for i in cohorts.mappable_indicators(ds, c)]
 cohort_of = {i: c.label for c in cohorts.COHORTS for i in cohorts.mappable_indicators(ds, c.cohort_id)}
 state = shared.page_state(
-    {"ind": map_choices, "method": list(riskpyramid.METHODS)},
-    {"ind": "population_age_65plus", "method": "need"}, prefix="cohorts",
+    {"ind": map_choices, "method": list(riskpyramid.METHODS), "view": ["cohorts", "map", "pyramid"]},
+    {"ind": "population_age_65plus", "method": "need", "view": "cohorts"}, prefix="cohorts",
 )
 
 
@@ -40,112 +40,120 @@ st.title(f"Risk cohorts: {nbhd} · {names[nbhd]}")
 st.markdown(
     "Manchester's Local Care Organisation plans care for **five priority cohorts** and organises support by "
     "**risk tier** (New Models of Care, 2016; Commissioning Prospectus, 2017). Below, each cohort's public figures "
-    f"for **{names[nbhd]}** against Manchester and England, a map, and the **risk pyramid**. "
+    f"for **{names[nbhd]}** against Manchester and England, a map, and the **risk pyramid**, each in its own tab. "
     f"Figures marked **{MODELLED}** are estimates from a stated method, not observations."
 )
 
-# --- Map of one cohort indicator ------------------------------------------------------------
-st.header("Map of a cohort indicator")
-ind = st.selectbox("Indicator", map_choices, format_func=lambda i: f"{cohort_of[i]}: {short[i]}", key="cohorts_ind")
-m = meta(ds.indicators, ind)
-period = periods(ds.values, ind)[-1]
-table = shared.computed(area_table, ds, ind, period, "neighbourhood", bench, level)
-table = mapview.sort_areas(table, list(names))
-colour = "comparison" if m["ci_method"] != "none" else "quartile"
-legend = mapview.legend_items(colour, table, m, bench, "neighbourhood")
-legend_title = f"Compared with {BENCHMARKS[bench]}" if colour == "comparison" else "Quartile (1 = lowest)"
-status_word = f" ({MODELLED})" if m["status"] == "modelled" else ""
-st.subheader(f"{m['name']}{status_word}, {period}")
-st.caption(
-    f"Map of the 12 neighbourhoods coloured by {'comparison with ' + BENCHMARKS[bench] if colour == 'comparison' else 'quartile (no confidence interval, so no significance test)'}. "
-    "The selected neighbourhood has a thick black outline. Click an area to select it. The table below holds the same figures."
-)
-with shared.needs_data():  # without the boundary file, a message replaces the map; the table still works
-    features = mapview.map_features(shared.geojson("neighbourhoods"), table, m, colour, bench, level, "neighbourhood", selected=nbhd)
-    fmap = mapview.build_map(features, legend_title, legend, colour, labels=True, fit=shared.geojson("neighbourhoods"), height=460,
-                             name=f"Map of {m['name']}{status_word}, {period}, {legend_title[:1].lower() + legend_title[1:]}")
-    st_folium(fmap, key=MAP_KEY, height=460, use_container_width=True, returned_objects=["last_active_drawing"], on_change=_select_clicked)
-    st.markdown("**Key:** " + mapview.legend_text(legend))
-    shared.export_map_buttons(features, legend, f"{m['name']}{status_word}, {period}", legend_title, colour,
-                              shared.export_footer(m, period, "cohorts", {"ind": ind}), f"cohorts_map_{ind}_{period}".replace("/", "-"), key="cohorts_map")
-rows = mapview.table_rows(table, m, bench, level, "neighbourhood")
-shared.show_table(rows, f"{m['short_name']} in each neighbourhood, {period}")
-shared.source_caption(m, period)
-shared.download_csv(rows, f"cohorts_map_{ind}_{period}.csv".replace("/", "-"), key="dl_cohorts_map")
+VIEWS = {"cohorts": "The five cohorts", "map": "Map of a cohort indicator", "pyramid": "Risk pyramid (MODELLED)"}
+# Each view is drawn only when open (lazy tabs): the page opens with the cohort tables alone.
+view, tabs = shared.view_tabs("cohorts", VIEWS, state["view"])
+ind, method = state["ind"], state["method"]
+if view == "cohorts":
+    with tabs["cohorts"]:
+        st.header("The five cohorts")
+        cohort_tabs = st.tabs([c.label.split(" (")[0] for c in cohorts.COHORTS])
+        for tab, c in zip(cohort_tabs, cohorts.COHORTS):
+            with tab:
+                st.subheader(c.label)
+                st.markdown(c.intro)
+                if c.gap:
+                    st.info(c.gap, icon=":material/info:")
+                if c.cohort_id == "children_ltc":
+                    with st.expander("Add your own figures (import path)"):
+                        st.markdown(cohorts.IMPORT_PATH)
+                ct = shared.computed(cohorts.cohort_table, ds, c.cohort_id, nbhd, bench, level)
+                shown = cohorts.display_cohort_table(ct, ds.indicators, bench)
+                shared.show_table(shown, f"{c.label}: indicators for {names[nbhd]}")
+                shared.download_csv(shown, f"cohort_{c.cohort_id}_{nbhd}.csv", key=f"dl_cohort_{c.cohort_id}")
+                if (ct["status"] == "modelled").any():
+                    st.markdown(f":orange-badge[{MODELLED}] **Expected counts (modelled), method:**")
+                    for i in ct.loc[ct["status"] == "modelled", "indicator_id"]:
+                        st.caption(f"**{short[i]}**: {meta(ds.indicators, i)['method_note']}")
+                st.caption(
+                    "Comparisons: symbol and word, at the chosen confidence level; indicators without a confidence interval "
+                    "(estimates, population figures, modelled counts) are not tested. Counts below 5 are not shown."
+                )
+                shared.sources_expander(ds.indicators, ct["indicator_id"], ct["period"])
 
-# --- One section per cohort -----------------------------------------------------------------
-st.header("The five cohorts")
-tabs = st.tabs([c.label.split(" (")[0] for c in cohorts.COHORTS])
-for tab, c in zip(tabs, cohorts.COHORTS):
-    with tab:
-        st.subheader(c.label)
-        st.markdown(c.intro)
-        if c.gap:
-            st.info(c.gap, icon=":material/info:")
-        if c.cohort_id == "children_ltc":
-            with st.expander("Add your own figures (import path)"):
-                st.markdown(cohorts.IMPORT_PATH)
-        ct = shared.computed(cohorts.cohort_table, ds, c.cohort_id, nbhd, bench, level)
-        shown = cohorts.display_cohort_table(ct, ds.indicators, bench)
-        shared.show_table(shown, f"{c.label}: indicators for {names[nbhd]}")
-        shared.download_csv(shown, f"cohort_{c.cohort_id}_{nbhd}.csv", key=f"dl_cohort_{c.cohort_id}")
-        if (ct["status"] == "modelled").any():
-            st.markdown(f":orange-badge[{MODELLED}] **Expected counts (modelled), method:**")
-            for i in ct.loc[ct["status"] == "modelled", "indicator_id"]:
-                st.caption(f"**{short[i]}**: {meta(ds.indicators, i)['method_note']}")
+if view == "map":
+    with tabs["map"]:
+        st.header("Map of a cohort indicator")
+        state["ind"] = ind = st.selectbox("Indicator", map_choices, format_func=lambda i: f"{cohort_of[i]}: {short[i]}", key="cohorts_ind")
+        m = meta(ds.indicators, ind)
+        period = periods(ds.values, ind)[-1]
+        table = shared.computed(area_table, ds, ind, period, "neighbourhood", bench, level)
+        table = mapview.sort_areas(table, list(names))
+        colour = "comparison" if m["ci_method"] != "none" else "quartile"
+        legend = mapview.legend_items(colour, table, m, bench, "neighbourhood")
+        legend_title = f"Compared with {BENCHMARKS[bench]}" if colour == "comparison" else "Quartile (1 = lowest)"
+        status_word = f" ({MODELLED})" if m["status"] == "modelled" else ""
+        st.subheader(f"{m['name']}{status_word}, {period}")
         st.caption(
-            "Comparisons: symbol and word, at the chosen confidence level; indicators without a confidence interval "
-            "(estimates, population figures, modelled counts) are not tested. Counts below 5 are not shown."
+            f"Map of the 12 neighbourhoods coloured by {'comparison with ' + BENCHMARKS[bench] if colour == 'comparison' else 'quartile (no confidence interval, so no significance test)'}. "
+            "The selected neighbourhood has a thick black outline. Click an area to select it. The table below holds the same figures."
         )
-        shared.sources_expander(ds.indicators, ct["indicator_id"], ct["period"])
+        with shared.needs_data():  # without the boundary file, a message replaces the map; the table still works
+            features = mapview.map_features(shared.geojson("neighbourhoods"), table, m, colour, bench, level, "neighbourhood", selected=nbhd)
+            fmap = mapview.build_map(features, legend_title, legend, colour, labels=True, fit=shared.geojson("neighbourhoods"), height=460,
+                                     name=f"Map of {m['name']}{status_word}, {period}, {legend_title[:1].lower() + legend_title[1:]}")
+            st_folium(fmap, key=MAP_KEY, height=460, use_container_width=True, returned_objects=["last_active_drawing"], on_change=_select_clicked)
+            st.markdown("**Key:** " + mapview.legend_text(legend))
+            shared.export_map_buttons(features, legend, f"{m['name']}{status_word}, {period}", legend_title, colour,
+                                      shared.export_footer(m, period, "cohorts", {"ind": ind}), f"cohorts_map_{ind}_{period}".replace("/", "-"), key="cohorts_map")
+        rows = mapview.table_rows(table, m, bench, level, "neighbourhood")
+        shared.show_table(rows, f"{m['short_name']} in each neighbourhood, {period}")
+        shared.source_caption(m, period)
+        shared.download_csv(rows, f"cohorts_map_{ind}_{period}.csv".replace("/", "-"), key="dl_cohorts_map")
 
-# --- Risk pyramid -----------------------------------------------------------------------------
-st.header("Risk pyramid (MODELLED)")
-st.markdown(f":orange-badge[{MODELLED}] People in each risk tier, apportioned from the city's seed figures. "
-            "Not an observed count: no risk-stratification data by neighbourhood is public.")
-method = st.radio("Split the city tiers between neighbourhoods by", list(riskpyramid.METHODS),
-                  format_func={"need": "Need index (population × illness and disability ratio)", "population": "Population only"}.get,
-                  key="cohorts_method", horizontal=True)
-shared.keep("cohorts", {"ind": ind, "method": method})
-st.markdown("**Method:** " + riskpyramid.METHODS[method].format(period=riskpyramid.need_period(ds))
-            + " City tiers: highest = 2% of residents (mid-2020), rounded to a whole person; high = 22,000 − highest; "
-            "rising and low together = residents − 22,000. " + cohorts.ROUNDING_RULE
-            + " A neighbourhood's rising-and-low figure is its residents minus its two upper tiers.")
-st.markdown(riskpyramid.READING)
-st.info(riskpyramid.NO_SOURCE, icon=":material/help:")
-pyr = shared.computed(riskpyramid.pyramid, ds, method)
-c1, c2 = st.columns(2)
-pyr_spec = shared.chart_spec(riskpyramid.pyramid_chart, riskpyramid.tier_long(pyr, nbhd), f"{nbhd} · {names[nbhd]}")
-shared.show_chart(pyr_spec, f"Risk pyramid (modelled estimate) for {names[nbhd]}: residents in each risk tier. The same figures are in the table below.", c1)
-shared.show_chart(shared.chart_spec(riskpyramid.pyramid_chart, riskpyramid.tier_long(pyr, pyr["area_code"].iloc[-1]), "Manchester"),
-                  "Risk pyramid (modelled estimate) for Manchester: residents in each risk tier. The same figures are in the table below.", c2)
-shared.export_chart_buttons(pyr_spec, f"risk_pyramid_{nbhd}_{method}",
-                            f"Risk pyramid (MODELLED ESTIMATE): {nbhd} · {names[nbhd]}", shared.export_sources_footer(
-                                ["population"], "cohorts", {"ind": ind, "method": method}, status="modelled",
-                                source="Manchester council reports 2016–2017 (seeds 003, 004); ONS mid-2020 population estimates; MHCLG English Indices of Deprivation (CIDR)"),
-                            key="cohorts_pyramid", width=600)
-st.caption("Each bar's width is the tier's share of residents; the labels give people (modelled) and share. "
-           "The table below holds the same figures for all 12 neighbourhoods and the city.")
-ptable = riskpyramid.display_pyramid_table(pyr)
-shared.show_table(ptable, "The risk pyramid for the 12 neighbourhoods and the city")
-shared.download_csv(ptable, f"risk_pyramid_{method}.csv", key="dl_cohorts_pyramid")
+if view == "pyramid":
+    with tabs["pyramid"]:
+        st.header("Risk pyramid (MODELLED)")
+        st.markdown(f":orange-badge[{MODELLED}] People in each risk tier, apportioned from the city's seed figures. "
+                    "Not an observed count: no risk-stratification data by neighbourhood is public.")
+        state["method"] = method = st.radio("Split the city tiers between neighbourhoods by", list(riskpyramid.METHODS),
+                          format_func={"need": "Need index (population × illness and disability ratio)", "population": "Population only"}.get,
+                          key="cohorts_method", horizontal=True)
+        st.markdown("**Method:** " + riskpyramid.METHODS[method].format(period=riskpyramid.need_period(ds))
+                    + " City tiers: highest = 2% of residents (mid-2020), rounded to a whole person; high = 22,000 − highest; "
+                    "rising and low together = residents − 22,000. " + cohorts.ROUNDING_RULE
+                    + " A neighbourhood's rising-and-low figure is its residents minus its two upper tiers.")
+        st.markdown(riskpyramid.READING)
+        st.info(riskpyramid.NO_SOURCE, icon=":material/help:")
+        pyr = shared.computed(riskpyramid.pyramid, ds, method)
+        c1, c2 = st.columns(2)
+        pyr_spec = shared.chart_spec(riskpyramid.pyramid_chart, riskpyramid.tier_long(pyr, nbhd), f"{nbhd} · {names[nbhd]}")
+        shared.show_chart(pyr_spec, f"Risk pyramid (modelled estimate) for {names[nbhd]}: residents in each risk tier. The same figures are in the table below.", c1)
+        shared.show_chart(shared.chart_spec(riskpyramid.pyramid_chart, riskpyramid.tier_long(pyr, pyr["area_code"].iloc[-1]), "Manchester"),
+                          "Risk pyramid (modelled estimate) for Manchester: residents in each risk tier. The same figures are in the table below.", c2)
+        shared.export_chart_buttons(pyr_spec, f"risk_pyramid_{nbhd}_{method}",
+                                    f"Risk pyramid (MODELLED ESTIMATE): {nbhd} · {names[nbhd]}", shared.export_sources_footer(
+                                        ["population"], "cohorts", {"ind": ind, "method": method}, status="modelled",
+                                        source="Manchester council reports 2016–2017 (seeds 003, 004); ONS mid-2020 population estimates; MHCLG English Indices of Deprivation (CIDR)"),
+                                    key="cohorts_pyramid", width=600)
+        st.caption("Each bar's width is the tier's share of residents; the labels give people (modelled) and share. "
+                   "The table below holds the same figures for all 12 neighbourhoods and the city.")
+        ptable = riskpyramid.display_pyramid_table(pyr)
+        shared.show_table(ptable, "The risk pyramid for the 12 neighbourhoods and the city")
+        shared.download_csv(ptable, f"risk_pyramid_{method}.csv", key="dl_cohorts_pyramid")
 
-st.markdown("**How much the choice matters** (highest + high tiers, need index vs population only)")
-effect = shared.computed(riskpyramid.choice_effect, ds)
-effect_table = riskpyramid.display_choice_effect(effect)
-shared.show_table(effect_table, "What each choice in the pyramid changes")
-big = effect.loc[effect["difference_pct"].abs().idxmax()]
-st.markdown(
-    f"Switching from population to the need index moves **{riskpyramid.people_moved(effect):,}** of the 22,000 "
-    f"upper-tier people between neighbourhoods; the largest change is **{big['area_code']} · {big['area_name']}** "
-    f"({big['difference']:+,} people, {big['difference_pct']:+.1f}%). The city totals do not change."
-)
-shared.download_csv(effect_table, "risk_pyramid_choice_effect.csv", key="dl_cohorts_effect")
+        st.markdown("**How much the choice matters** (highest + high tiers, need index vs population only)")
+        effect = shared.computed(riskpyramid.choice_effect, ds)
+        effect_table = riskpyramid.display_choice_effect(effect)
+        shared.show_table(effect_table, "What each choice in the pyramid changes")
+        big = effect.loc[effect["difference_pct"].abs().idxmax()]
+        st.markdown(
+            f"Switching from population to the need index moves **{riskpyramid.people_moved(effect):,}** of the 22,000 "
+            f"upper-tier people between neighbourhoods; the largest change is **{big['area_code']} · {big['area_name']}** "
+            f"({big['difference']:+,} people, {big['difference_pct']:+.1f}%). The city totals do not change."
+        )
+        shared.download_csv(effect_table, "risk_pyramid_choice_effect.csv", key="dl_cohorts_effect")
 
-st.markdown("**What the seed documents say** (quoted exactly)")
-for quote, file, where in riskpyramid.QUOTES:
-    st.markdown(f"> {quote}\n\n— {where} (`seeds/{file}`)")
-st.caption(
-    f"{MODELLED}. Sources: Manchester council reports 2016–2017 (seeds 003, 004); ONS mid-2020 population "
-    f"estimates; MHCLG English Indices of Deprivation {riskpyramid.need_period(ds)} (CIDR). Open Government Licence v3.0."
-)
+        st.markdown("**What the seed documents say** (quoted exactly)")
+        for quote, file, where in riskpyramid.QUOTES:
+            st.markdown(f"> {quote}\n\n— {where} (`seeds/{file}`)")
+        st.caption(
+            f"{MODELLED}. Sources: Manchester council reports 2016–2017 (seeds 003, 004); ONS mid-2020 population "
+            f"estimates; MHCLG English Indices of Deprivation {riskpyramid.need_period(ds)} (CIDR). Open Government Licence v3.0."
+        )
+
+shared.keep("cohorts", {"ind": state["ind"], "method": state["method"], "view": view})

@@ -22,22 +22,39 @@ def _texts(at: AppTest) -> str:
     return "\n".join(parts)
 
 
-def test_default_view_has_every_section_and_modelled_labels():
+def test_default_view_has_every_cohort_and_the_other_views_one_click_away():
     at = _open()
     assert not at.warning
     subs = [s.value for s in at.subheader]
     for c in cohorts.COHORTS:
         assert c.label in subs
-    assert "Risk pyramid (MODELLED)" in [h.value for h in at.header]  # its own section, not hidden in a tab
+    assert "No public small-area prevalence" in _texts(at)
+    assert len(shown_tables(at)) == len(cohorts.COHORTS)  # a table per cohort
+    # the map and the pyramid are views of their own (tabs at the top), drawn when opened
+    labels = [t.label for t in at.tabs]
+    assert {"Map of a cohort indicator", "Risk pyramid (MODELLED)"} <= set(labels)
+    assert not [h for h in at.header if h.value == "Risk pyramid (MODELLED)"]
+
+
+def test_pyramid_view_has_its_modelled_labels_and_tables():
+    at = _open({"view": "pyramid"})
+    assert not at.warning
+    assert "Risk pyramid (MODELLED)" in [h.value for h in at.header]
     text = _texts(at)
     assert "MODELLED ESTIMATE" in text
-    assert "No public small-area prevalence" in text
     assert "approximately 22,000 people" in text and "approximately 2% of Manchester's population" in text
     assert "No public source gives the size of the rising-risk tier" in text
     assert "Need index = population" in text
-    # a table per cohort, the map table, the pyramid table and the choice-effect table
-    assert len(shown_tables(at)) == len(cohorts.COHORTS) + 3
+    assert len(shown_tables(at)) == 2  # the pyramid table and the choice-effect table
     assert at.radio(key="cohorts_method").value == "need"
+    assert at.query_params["view"] == "pyramid"
+
+
+def test_map_view_has_the_map_table():
+    at = _open({"view": "map", "ind": "expected_dementia"})
+    assert not at.warning and not at.exception
+    assert at.selectbox(key="cohorts_ind").value == "expected_dementia"
+    assert len(shown_tables(at)) == 1
 
 
 @pytest.mark.parametrize("params", [
@@ -45,29 +62,35 @@ def test_default_view_has_every_section_and_modelled_labels():
     {"nbhd": "C2", "bench": "rest", "level": "95", "ind": "universal_credit_households", "method": "need"},
 ])
 def test_non_default_params_are_followed(params):
-    at = _open(params)
-    assert not at.warning
-    assert at.session_state["frame_values"] == {k: params[k] for k in ("nbhd", "bench", "level")}
-    assert at.selectbox(key="cohorts_ind").value == params["ind"]
-    assert at.radio(key="cohorts_method").value == params["method"]
-    assert at.query_params["method"] == params["method"] and at.query_params["ind"] == params["ind"]
-    assert at.title[0].value.startswith(f"Risk cohorts: {params['nbhd']}")
-    if params["method"] == "population":
-        assert "Population only" in _texts(at)
+    for view in ("pyramid", "map", "cohorts"):
+        at = _open({**params, "view": view})
+        assert not at.warning
+        assert at.session_state["frame_values"] == {k: params[k] for k in ("nbhd", "bench", "level")}
+        # every view keeps the others' choices in the URL
+        assert at.query_params["method"] == params["method"] and at.query_params["ind"] == params["ind"]
+        assert at.query_params["view"] == view
+        assert at.title[0].value.startswith(f"Risk cohorts: {params['nbhd']}")
+        if view == "map":
+            assert at.selectbox(key="cohorts_ind").value == params["ind"]
+        if view == "pyramid":
+            assert at.radio(key="cohorts_method").value == params["method"]
+            if params["method"] == "population":
+                assert "Population only" in _texts(at)
 
 
 def test_invalid_method_falls_back_with_a_notice():
-    at = _open({"method": "guess"})
+    at = _open({"method": "guess", "view": "pyramid"})
     assert at.radio(key="cohorts_method").value == "need"
     assert any("guess" in w.value for w in at.warning)
 
 
 def test_switching_method_and_indicator_updates_the_url():
-    at = _open()
+    at = _open({"view": "pyramid"})
     at.radio(key="cohorts_method").set_value("population").run()
     assert not at.exception
     assert at.query_params["method"] == "population"
+    at = _open({"view": "map", "method": "population"})
     at.selectbox(key="cohorts_ind").set_value("expected_depression").run()
     assert not at.exception
-    assert at.query_params["ind"] == "expected_depression"
+    assert at.query_params["ind"] == "expected_depression" and at.query_params["method"] == "population"
     assert any("MODELLED" in s.value for s in at.subheader)

@@ -334,19 +334,27 @@ def test_payloads_in_area_names_indicator_names_and_values_run_nothing(offline_p
             assert_no_exception(page)
         if where == "methods":
             for exp in main.locator('[data-testid="stExpander"] summary').all():
-                if "your data" in exp.inner_text():
+                if "your data" in exp.inner_text() or "Each indicator in full" in exp.inner_text():
                     exp.click()
             page.wait_for_timeout(500)
-        # charts: hover the Vega views so tooltips render, then read everything
-        for chart in main.locator('[data-testid="stVegaLiteChart"]').all()[:3]:
-            try:
-                chart.scroll_into_view_if_needed(timeout=5_000)
-                chart.hover(timeout=5_000)
-            except Exception:
-                pass
-        seen.collect(page, where)
-        watch.check(where)
-        screenshot(page, f"injection_{where}")
+        # the cohorts page's other views (lazy tabs: drawn when opened)
+        views = [None, "Map of a cohort indicator", "Risk pyramid (MODELLED)"] if where == "cohorts" else [None]
+        for view in views:
+            if view:
+                main.get_by_role("tab", name=view).first.click()
+                wait_ready(page, timeout=60_000)
+                assert_no_exception(page)
+            name = where + (f" · {view}" if view else "")
+            # charts: hover the Vega views so tooltips render, then read everything
+            for chart in main.locator('[data-testid="stVegaLiteChart"]').all()[:3]:
+                try:
+                    chart.scroll_into_view_if_needed(timeout=5_000)
+                    chart.hover(timeout=5_000)
+                except Exception:
+                    pass
+            seen.collect(page, name)
+            watch.check(name)
+            screenshot(page, f"injection_{name.replace(' · ', '_').replace(' ', '_')}")
 
     # ---- presentation mode, from the sidebar link (same session), through its steps
     page.locator('[data-testid="stSidebar"] [data-testid="stPageLink"] a').first.click()
