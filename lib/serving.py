@@ -15,6 +15,14 @@ running (the same Python process, one lock) every such hand-over waits its turn:
 hundred bytes took 100 to 250 ms to arrive during a page's first run, and the page waits for them.
 :class:`StaticFromMemory` serves those files (hashed, immutable names) from memory, in one step.
 
+**No 40 ms pause per file.** Streamlit 1.67 binds its listening socket itself with protocol number
+0, so Python's event loop does not turn on ``TCP_NODELAY`` for the connections it accepts (it only
+does for sockets marked as TCP). Each response is written as headers then body; without
+``TCP_NODELAY`` the body waits for the browser to acknowledge the headers, which Linux delays by
+40 ms. So every file after the first on a kept-alive connection took about 44 ms even when the
+server was idle. :func:`no_delay_on_listening_sockets` sets the option on the listening socket
+(accepted connections inherit it).
+
 Pure ASGI (no Streamlit import): ``app.py`` installs it with ``st.App(..., middleware=[...])``.
 """
 
@@ -24,7 +32,9 @@ import gzip
 import importlib.util
 import json
 import mimetypes
+import os
 import re
+import socket
 from pathlib import Path
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
@@ -160,10 +170,38 @@ def streamlit_static_dir() -> Path:
     return Path(spec.origin).parent / "static"
 
 
+def no_delay_on_listening_sockets(fd_dir: str = "/proc/self/fd") -> int:
+    """Turn on ``TCP_NODELAY`` for this process's listening TCP sockets (connections accepted
+    from them inherit it, on Linux). Returns how many were set; 0 where ``fd_dir`` is not there
+    (not Linux) or there is no listening socket yet. Other descriptors are left as they are."""
+    try:
+        fds = [int(name) for name in os.listdir(fd_dir) if name.isdigit()]
+    except OSError:
+        return 0
+    done = 0
+    for fd in fds:
+        try:
+            sock = socket.socket(fileno=fd)
+        except OSError:
+            continue  # not a socket
+        try:
+            if (sock.family in (socket.AF_INET, socket.AF_INET6) and sock.type == socket.SOCK_STREAM
+                    and sock.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN)):
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                done += 1
+        except OSError:
+            pass
+        finally:
+            sock.detach()  # the descriptor stays open and owned by whoever opened it
+    return done
+
+
 def middleware(base_path: str = "") -> list:
     """The app's serving middleware for ``st.App(..., middleware=...)``: :class:`StaticFromMemory`
-    then :class:`BackendBaseUrl`, for an app served under ``base_path``."""
+    then :class:`BackendBaseUrl`, for an app served under ``base_path``; on the way, turns on
+    ``TCP_NODELAY`` for the server's listening socket (:func:`no_delay_on_listening_sockets`)."""
     from starlette.middleware import Middleware
 
+    no_delay_on_listening_sockets()  # Streamlit has bound its socket by the time it imports the app
     return [Middleware(StaticFromMemory, static_dir=streamlit_static_dir(), base_path=base_path),
             Middleware(BackendBaseUrl, base_path=base_path)]

@@ -118,3 +118,35 @@ def test_build_files_come_from_memory_with_their_type_and_cache_rule(tmp_path):
                                   "/compare", "/_stcore/health", "/static/other/index.Ab12.js"])
 def test_anything_else_goes_on_to_streamlit(tmp_path, path):
     assert _static(tmp_path, path)[0] == "passed on"
+
+
+def test_listening_sockets_get_no_delay_and_pass_it_to_their_connections():
+    """As Streamlit binds it (protocol 0, so asyncio skips TCP_NODELAY), then fixed."""
+    import socket
+
+    from lib.serving import no_delay_on_listening_sockets
+
+    listener = socket.socket(family=socket.AF_INET)  # proto 0, like Streamlit's _bind_socket
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    other = socket.socket(family=socket.AF_INET)  # not listening: left alone
+    try:
+        assert listener.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 0
+        assert no_delay_on_listening_sockets() >= 1
+        assert listener.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1
+        assert other.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 0
+        client = socket.create_connection(listener.getsockname())
+        conn, _ = listener.accept()
+        assert conn.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1  # inherited
+        conn.close()
+        client.close()
+        listener.getsockname()  # still open: the scan detached, it did not close
+    finally:
+        listener.close()
+        other.close()
+
+
+def test_no_proc_folder_means_nothing_done(tmp_path):
+    from lib.serving import no_delay_on_listening_sockets
+
+    assert no_delay_on_listening_sockets(str(tmp_path / "missing")) == 0
