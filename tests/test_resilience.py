@@ -88,8 +88,11 @@ def _open(app: Path, params: dict[str, str] | None = None):
     return at
 
 
-def _go(at, page: str):
+def _go(at, page: str, tab: str | None = None):
+    """Switch to ``page`` (and open its view tab labelled ``tab``, for pages with lazy views)."""
     at.switch_page(f"pages/{page}.py")
+    if tab:
+        at.session_state[f"{page}_tab"] = tab
     at.run()
     return at
 
@@ -202,7 +205,7 @@ def test_boundary_file_broken_only_maps_that_draw_it_say_so(app_root, name, how)
             _go(at, "map")
             _assert_file_message(at, relative)
             _assert_map_table(at)
-            _assert_file_message(_go(at, "cohorts"), relative)
+            _assert_file_message(_go(at, "cohorts", tab="Map of a cohort indicator"), relative)
             if how == "missing":
                 _assert_file_message(_go(at, "profile"), relative)  # the slide deck and PDF (in the export panel)
                 assert at.title and at.header, "the rest of the profile is drawn"
