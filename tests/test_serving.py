@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+
+
+def _run(coro) -> None:
+    """Run ``coro`` to the end in a thread of its own (a browser test may have left an event loop
+    running in this one)."""
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, coro).result()
 
 from lib.serving import BackendBaseUrl, base_url_script, inject_after_head
 
@@ -30,7 +38,7 @@ def _serve(body: bytes, content_type: bytes, extra=(), method: str = "GET", chun
     async def receive():
         return {"type": "http.request"}
 
-    asyncio.run(BackendBaseUrl(inner, base_path=base_path)({"type": "http", "method": method, "path": "/compare"}, receive, send))
+    _run(BackendBaseUrl(inner, base_path=base_path)({"type": "http", "method": method, "path": "/compare"}, receive, send))
     start = next(m for m in sent if m["type"] == "http.response.start")
     return start, b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
 
@@ -99,7 +107,7 @@ def _static(tmp_path, path: str, method: str = "GET", base_path: str = ""):
         return {"type": "http.request"}
 
     mw = StaticFromMemory(inner, static_dir=tmp_path, base_path=base_path)
-    asyncio.run(mw({"type": "http", "method": method, "path": path}, receive, send))
+    _run(mw({"type": "http", "method": method, "path": path}, receive, send))
     if passed:
         return "passed on", {}, b""
     return sent[0]["status"], dict(sent[0]["headers"]), sent[1]["body"]
