@@ -19,21 +19,33 @@ st.markdown(
     "or **modelled** (an estimate). Each indicator below says which, where it comes from and how it was built."
 )
 
-VIEWS = {"indicators": "Indicators", "methods": "How figures are built", "neighbourhoods": "The neighbourhoods",
+VIEWS = {"indicators": "Indicators", "details": "Each indicator in full", "methods": "How figures are built", "neighbourhoods": "The neighbourhoods",
          "downloads": "Downloads", "sources": "Sources and licences"}
 state = shared.page_state({"view": list(VIEWS)}, {"view": "indicators"}, prefix="methods")
 view, tabs = shared.view_tabs("methods", VIEWS, state["view"])
 shared.keep("methods", {"view": view})
+
+
+def _family_choice(key: str) -> str | None:
+    """The family filter: a family id, or None for all of them."""
+    family = st.segmented_control("Family", ["all", *FAMILY_LABELS], format_func=lambda f: "All" if f == "all" else FAMILY_LABELS[f],
+                                  default="all", key=key)
+    return None if family in (None, "all") else family
+
+
 if view == "indicators":
     with tabs["indicators"]:
         st.header("Indicators")
-        family = st.segmented_control("Family", ["all", *FAMILY_LABELS], format_func=lambda f: "All" if f == "all" else FAMILY_LABELS[f],
-                                      default="all", key="methods_family")
-        table = catalogue_view.indicator_catalogue(ds.indicators, ds.values, None if family in (None, "all") else family)
+        table = catalogue_view.indicator_catalogue(ds.indicators, ds.values, _family_choice("methods_family"))
         shared.show_table(table[catalogue_view.SUMMARY_COLUMNS], "The indicators at a glance: family, status, unit, periods and areas")
+        st.caption("Each indicator's definition, method, caveats, source and licence are in the tab *Each indicator in full*, "
+                   "and in the CSV below.")
         shared.download_csv(table, "indicator_catalogue.csv", "Download the whole catalogue (CSV)", key="dl_catalogue")
-        with st.expander("Each indicator in full: definition, method, caveats, source and licence"):
-            st.html(catalogue_view.indicator_details_html(table))
+if view == "details":
+    with tabs["details"]:
+        st.header("Each indicator in full")
+        table = catalogue_view.indicator_catalogue(ds.indicators, ds.values, _family_choice("methods_details_family"))
+        st.html(catalogue_view.indicator_details_html(table))
 if view == "methods":
     with tabs["methods"]:
         st.header("How figures are built")

@@ -18,11 +18,13 @@ from lib.present_mode import STEPS
 from tests.e2e.conftest import REPO, assert_no_exception, screenshot, wait_ready
 
 AXE = REPO / "tests" / "e2e" / "vendor" / "axe-core" / "axe.min.js"
-PAGES = ["overview", "map", "profile", "compare", "cohorts", "cohorts_map", "cohorts_pyramid", "activity", "own_data", "methods"]
+PAGES = ["overview", "map", "profile", "compare", "cohorts", "cohorts_map", "cohorts_pyramid", "activity", "own_data", "methods",
+         "methods_details"]
 MAP_PAGES = {"map", "cohorts_map"}
 #: The overview is the default page, at the app's root (where its own links point); the cohorts
 #: page's map and pyramid are views of their own (lazy tabs), opened by their links.
-URL_PATH = {"overview": "", "cohorts_map": "cohorts?view=map", "cohorts_pyramid": "cohorts?view=pyramid"}
+URL_PATH = {"overview": "", "cohorts_map": "cohorts?view=map", "cohorts_pyramid": "cohorts?view=pyramid",
+            "methods_details": "methods?view=details"}
 MAP_IFRAME = 'iframe[title*="streamlit_folium"]'
 BLOCKING = ("serious", "critical")
 

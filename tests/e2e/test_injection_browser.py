@@ -332,13 +332,9 @@ def test_payloads_in_area_names_indicator_names_and_values_run_nothing(offline_p
             box = main.locator('[data-testid="stSelectbox"]').nth(0 if where == "overview" else 1)
             _pick(page, box, "pwned('mdlink')", CORPUS["mdlink"])
             assert_no_exception(page)
-        if where == "methods":
-            for exp in main.locator('[data-testid="stExpander"] summary').all():
-                if "your data" in exp.inner_text() or "Each indicator in full" in exp.inner_text():
-                    exp.click()
-            page.wait_for_timeout(500)
-        # the cohorts page's other views (lazy tabs: drawn when opened)
-        views = [None, "Map of a cohort indicator", "Risk pyramid (MODELLED)"] if where == "cohorts" else [None]
+        # the other views of the cohorts and methods pages (lazy tabs: drawn when opened)
+        views = {"cohorts": [None, "Map of a cohort indicator", "Risk pyramid (MODELLED)"],
+                 "methods": [None, "Each indicator in full"]}.get(where, [None])
         for view in views:
             if view:
                 main.get_by_role("tab", name=view).first.click()
