@@ -35,8 +35,8 @@ import mimetypes
 import os
 import re
 import socket
-from pathlib import Path
 from collections.abc import Awaitable, Callable, MutableMapping
+from pathlib import Path
 from typing import Any
 
 Scope = MutableMapping[str, Any]

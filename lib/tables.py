@@ -57,7 +57,7 @@ def _cell(value: object) -> str:
         return MISSING
     if isinstance(value, bool):
         return "Yes" if value else "No"
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+    if isinstance(value, (int, float)) and math.isfinite(value):  # bools were handled above
         return html.escape(format_number(value))
     if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
         return _cell(value.item())

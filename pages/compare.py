@@ -61,9 +61,8 @@ if tab == "bars":
                                     subtitle=f"Bars with {level_label} confidence intervals, compared with {bench_name}.")
         counts = bars["area_code"].map(table.set_index("area_code")["numerator"]).map(lambda x: "–" if x != x else ("<5" if x < 5 else f"{x:,.0f}"))
         bar_tbl = charts.bar_table(bars, england, manchester, m, bench_name, level_label, counts=counts)
-        shared.show_table(bar_tbl, f"{m['short_name']} in each neighbourhood, {period}, compared with {bench_name}")
-        shared.source_caption(m, period)
-        shared.download_csv(bar_tbl, f"compare_{ind}_{period}.csv".replace("/", "-"), key="dl_compare_bars")
+        shared.figures_table(bar_tbl, f"{m['short_name']} in each neighbourhood, {period}, compared with {bench_name}", m, period,
+                             f"compare_{ind}_{period}.csv", key="dl_compare_bars")
 
 if tab == "funnel":
     with tabs["funnel"]:
@@ -87,9 +86,7 @@ if tab == "funnel":
                 "Points outside the funnel differ from the benchmark by more than chance would explain at that level."
             )
             ftbl = charts.funnel_table(pts, limits, m, bench_name)
-            shared.show_table(ftbl, f"Funnel plot figures: {m['short_name']}, {period}")
-            shared.source_caption(m, period)
-            shared.download_csv(ftbl, f"funnel_{ind}_{period}.csv".replace("/", "-"), key="dl_compare_funnel")
+            shared.figures_table(ftbl, f"Funnel plot figures: {m['short_name']}, {period}", m, period, f"funnel_{ind}_{period}.csv", key="dl_compare_funnel")
 
 if tab == "trend":
     with tabs["trend"]:
@@ -105,9 +102,8 @@ if tab == "trend":
             if m["ci_method"] != "none":
                 st.caption(f"The shaded band is {names[nbhd]}'s {level_label} confidence interval.")
             ttbl = charts.trend_table(trend, m, level_label)
-            shared.show_table(ttbl, f"{m['short_name']} over time: {names[nbhd]}, Manchester and England")
-            shared.source_caption(m, f"{trend['period'].min()} to {trend['period'].max()}")
-            shared.download_csv(ttbl, f"trend_{ind}_{nbhd}.csv", key="dl_compare_trend")
+            shared.figures_table(ttbl, f"{m['short_name']} over time: {names[nbhd]}, Manchester and England", m,
+                                 f"{trend['period'].min()} to {trend['period'].max()}", f"trend_{ind}_{nbhd}.csv", key="dl_compare_trend")
 
 if tab == "rug":
     with tabs["rug"]:

@@ -116,6 +116,4 @@ s1.markdown(f"**Selected:** {frame['nbhd']} · {nbhd_names[frame['nbhd']]}")
 s2.page_link("pages/profile.py", label="Open its profile", icon=":material/person_pin_circle:")
 
 rows = mapview.table_rows(table, m, frame["bench"], frame["level"], area_type)
-shared.show_table(rows, f"{map_title}: the figures for each area")
-shared.source_caption(m, period)
-shared.download_csv(rows, f"map_{ind}_{period}_{shown}.csv".replace("/", "-"))
+shared.figures_table(rows, f"{map_title}: the figures for each area", m, period, f"map_{ind}_{period}_{shown}.csv")

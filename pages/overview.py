@@ -31,7 +31,5 @@ shared.keep("overview", {"ind": ind})
 st.header(f"{m['name']}, {period}")
 st.markdown(overview.headline(table, m, level=CONFIDENCE[frame["level"]]))
 shown = overview.display_table(table, m)
-shared.show_table(shown, f"The 12 neighbourhoods: {m['short_name'].lower()}, {period}",
-                  numeric=("Population (mid-2020)", f"Value ({m['unit']})", "Count"), row_header="Neighbourhood")
-shared.source_caption(m, period)
-shared.download_csv(shown, f"neighbourhoods_{ind}_{period}.csv".replace("/", "-"))
+shared.figures_table(shown, f"The 12 neighbourhoods: {m['short_name'].lower()}, {period}", m, period, f"neighbourhoods_{ind}_{period}.csv",
+                     numeric=("Population (mid-2020)", f"Value ({m['unit']})", "Count"), row_header="Neighbourhood")

@@ -75,9 +75,8 @@ if view == "age":
         shared.export_chart_buttons(age_spec, f"population_by_age_{nbhd}", f"Population by age: {nbhd} · {name}",
                                     shared.export_footer(meta(ds.indicators, "population"), str(age["period"].iloc[0]), "profile"), key="profile_age")
         age_table = profile.display_age_table(age)
-        shared.show_table(age_table, f"Population of {name} by age band, with Manchester and England")
-        shared.source_caption(meta(ds.indicators, "population"), str(age["period"].iloc[0]))
-        shared.download_csv(age_table, f"population_by_age_{nbhd}.csv", key="dl_profile_age")
+        shared.figures_table(age_table, f"Population of {name} by age band, with Manchester and England", meta(ds.indicators, "population"),
+                             str(age["period"].iloc[0]), f"population_by_age_{nbhd}.csv", key="dl_profile_age")
 
 if view == "wards":
     with tabs["wards"]:
@@ -96,7 +95,5 @@ if view == "wards":
                                         f"{m['name']}: the wards of {name}, {wards['period'].iloc[0]}",
                                         shared.export_footer(m, str(wards["period"].iloc[0]), "profile", {"ind": ind}), key="profile_wards")
             ward_display = profile.display_ward_table(wards, m, level=level)
-            shared.show_table(ward_display, f"{m['short_name']} in each ward of {name}")
-            shared.source_caption(m, str(wards["period"].iloc[0]))
-            shared.download_csv(ward_display, f"wards_{nbhd}_{ind}.csv", key="dl_profile_wards")
+            shared.figures_table(ward_display, f"{m['short_name']} in each ward of {name}", m, str(wards["period"].iloc[0]), f"wards_{nbhd}_{ind}.csv", key="dl_profile_wards")
 shared.keep("profile", {"ind": ind, "view": view})

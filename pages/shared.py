@@ -10,6 +10,8 @@ import contextlib
 import datetime as dt
 from collections.abc import Iterator
 
+from typing import Any
+
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
@@ -445,6 +447,16 @@ def source_caption(meta: dict, period: str) -> None:
         f"**{STATUS_BADGE.get(meta['status'], meta['status'])}** · Source: {meta['source']} ({meta['licence']}) · "
         f"Period: {period} · Method: {meta['method_note']}"
     )
+
+
+def figures_table(df: pd.DataFrame, caption: str, meta: dict, period: str, filename: str, key: str | None = None,
+                  **table: Any) -> None:
+    """A table of an indicator's figures as every page gives one: the table (:func:`show_table`,
+    with ``table`` passed on), its source line (:func:`source_caption`) and its CSV download
+    (:func:`download_csv`; a "/" in ``filename``, as in a period like 2021/22, becomes "-")."""
+    show_table(df, caption, **table)
+    source_caption(meta, period)
+    download_csv(df, filename.replace("/", "-"), key=key)
 
 
 def sources_expander(indicators: pd.DataFrame, ids, periods) -> None:
