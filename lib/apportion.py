@@ -22,8 +22,12 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 import pandas as pd
+
+if TYPE_CHECKING:  # only for the type of the dataset argument
+    from lib.data import Dataset
 
 METHODS = {
     "population": "Population: the city target split in proportion to resident population (ONS mid-2020).",
@@ -176,3 +180,15 @@ def choice_difference(targets: pd.DataFrame, values: pd.DataFrame) -> pd.DataFra
             "difference_all_targets": int(n - p),
         })
     return pd.DataFrame(rows)
+
+
+def shares_by_method(ds: Dataset, targets: pd.DataFrame, method: str) -> tuple[pd.DataFrame, str]:
+    """The neighbourhoods' shares of the city targets (:func:`target_shares`) with the method's
+    weights from the dataset (:func:`weights_for`), and the method in words (:func:`method_text`)."""
+    words = method_text(ds.values, method)
+    return target_shares(targets, weights_for(ds.values, method), method, words), words
+
+
+def method_difference(ds: Dataset, targets: pd.DataFrame) -> pd.DataFrame:
+    """:func:`choice_difference` for the dataset's values."""
+    return choice_difference(targets, ds.values)

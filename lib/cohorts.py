@@ -22,7 +22,7 @@ from lib.apportion import ROUNDING_RULE as APPORTION_RULE
 from lib.apportion import apportion
 from lib.data import Dataset
 from lib.indicators import BENCHMARKS, area_comparison_table, meta
-from lib.present import STATUS_BADGE, comparison_label, format_count, format_value
+from lib.present import STATUS_BADGE, comparison_label, format_count, format_value, sources_markdown
 
 #: Counts below this are not shown (GUIDE section 4, disclosure control).
 SUPPRESS_BELOW = 5
@@ -203,3 +203,40 @@ def display_cohort_table(table: pd.DataFrame, indicators: pd.DataFrame, bench: s
         })
     return pd.DataFrame(out, columns=["Indicator", "Period", "Neighbourhood", "Count", "Manchester", "England",
                                       f"Compared with {bench_name}", "Status", "Unit"])
+
+
+@dataclass(frozen=True)
+class CohortView:
+    """What the Risk cohorts page shows for one cohort and neighbourhood, computed together."""
+
+    #: :func:`cohort_table`
+    table: pd.DataFrame
+    #: :func:`display_cohort_table` (also the CSV download)
+    shown: pd.DataFrame
+    #: ``(short name, method note)`` of each modelled indicator, in table order
+    modelled_methods: tuple[tuple[str, str], ...]
+    #: the source, period, status and method of each indicator (markdown list, :func:`lib.present.sources_markdown`)
+    sources: str
+
+
+def cohort_view(ds: Dataset, cohort_id: str, nbhd: str, bench: str = "england", level: str = "95") -> CohortView:
+    """Everything the page draws for one cohort: its table, the table as shown, the methods of its
+    modelled indicators and its sources."""
+    table = cohort_table(ds, cohort_id, nbhd, bench, level)
+    modelled = table.loc[table["status"] == "modelled", "indicator_id"]
+    return CohortView(
+        table=table,
+        shown=display_cohort_table(table, ds.indicators, bench),
+        modelled_methods=tuple((meta(ds.indicators, i)["short_name"], meta(ds.indicators, i)["method_note"]) for i in modelled),
+        sources=sources_markdown(ds.indicators, table["indicator_id"], table["period"]),
+    )
+
+
+def map_choices(ds: Dataset) -> list[tuple[str, str]]:
+    """``(indicator id, cohort label)`` for every indicator a cohort map can show, cohort by cohort
+    (an indicator in two cohorts is listed under the first)."""
+    out: dict[str, str] = {}
+    for c in COHORTS:
+        for i in mappable_indicators(ds, c.cohort_id):
+            out.setdefault(i, c.label)
+    return list(out.items())

@@ -84,6 +84,26 @@ def status_sentence(status: str) -> str:
     }.get(status, status)
 
 
+def source_text(meta: dict, period: str) -> str:
+    """The source line under a chart or table (markdown): status, source and licence, period, method."""
+    return (f"**{STATUS_BADGE.get(meta['status'], meta['status'])}** · Source: {meta['source']} ({meta['licence']}) · "
+            f"Period: {period} · Method: {meta['method_note']}")
+
+
+def sources_markdown(indicators: pd.DataFrame, ids, periods) -> str:
+    """One markdown list: each indicator's short name and :func:`source_text` for its period.
+    Unknown ids are listed by id alone."""
+    rows = indicators.set_index("indicator_id")
+    lines = []
+    for ind_id, period in zip(ids, periods):
+        if ind_id in rows.index:
+            m = rows.loc[ind_id].to_dict()
+            lines.append(f"- **{m['short_name']}**: {source_text(m, str(period))}")
+        else:
+            lines.append(f"- **{ind_id}**: period {period}")
+    return "\n".join(lines)
+
+
 #: A spreadsheet reads a cell starting with one of these as a formula (CSV injection).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER_TEXT = re.compile(r"[+-]?(\d[\d,]*(\.\d*)?|\.\d+)([eE][+-]?\d+)?%?")

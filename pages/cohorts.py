@@ -18,8 +18,8 @@ nbhd, bench, level = frame["nbhd"], frame["bench"], frame["level"]
 MAP_KEY = "cohorts_map_view"
 MODELLED = STATUS_BADGE["modelled"]
 short = dict(zip(ds.indicators["indicator_id"], ds.indicators["short_name"]))
-map_choices = [i for c in cohorts.COHORT_IDS for i in cohorts.mappable_indicators(ds, c)]
-cohort_of = {i: c.label for c in cohorts.COHORTS for i in cohorts.mappable_indicators(ds, c.cohort_id)}
+cohort_of = dict(shared.computed(cohorts.map_choices, ds))
+map_choices = list(cohort_of)
 state = shared.page_state(
     {"ind": map_choices, "method": list(riskpyramid.METHODS), "view": ["cohorts", "map", "pyramid"]},
     {"ind": "population_age_65plus", "method": "need", "view": "cohorts"}, prefix="cohorts",
@@ -61,19 +61,18 @@ if view == "cohorts":
                 if c.cohort_id == "children_ltc":
                     with st.expander("Add your own figures (import path)"):
                         st.markdown(cohorts.IMPORT_PATH)
-                ct = shared.computed(cohorts.cohort_table, ds, c.cohort_id, nbhd, bench, level)
-                shown = cohorts.display_cohort_table(ct, ds.indicators, bench)
-                shared.show_table(shown, f"{c.label}: indicators for {names[nbhd]}")
-                shared.download_csv(shown, f"cohort_{c.cohort_id}_{nbhd}.csv", key=f"dl_cohort_{c.cohort_id}")
-                if (ct["status"] == "modelled").any():
-                    st.markdown(f":orange-badge[{MODELLED}] **Expected counts (modelled), method:**")
-                    for i in ct.loc[ct["status"] == "modelled", "indicator_id"]:
-                        st.caption(f"**{short[i]}**: {meta(ds.indicators, i)['method_note']}")
+                cv = shared.computed(cohorts.cohort_view, ds, c.cohort_id, nbhd, bench, level)
+                shared.show_table(cv.shown, f"{c.label}: indicators for {names[nbhd]}")
+                shared.download_csv(cv.shown, f"cohort_{c.cohort_id}_{nbhd}.csv", key=f"dl_cohort_{c.cohort_id}")
+                if cv.modelled_methods:
+                    st.markdown(f":orange-badge[{MODELLED}] **Expected counts (modelled), method:**\n\n"
+                                + "\n".join(f"- **{name}**: {note}" for name, note in cv.modelled_methods))
                 st.caption(
                     "Comparisons: symbol and word, at the chosen confidence level; indicators without a confidence interval "
                     "(estimates, population figures, modelled counts) are not tested. Counts below 5 are not shown."
                 )
-                shared.sources_expander(ds.indicators, ct["indicator_id"], ct["period"])
+                with st.expander("Source, period, status and method of each indicator"):
+                    st.markdown(cv.sources)
 
 if view == "map":
     with tabs["map"]:

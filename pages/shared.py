@@ -18,7 +18,7 @@ import streamlit as st
 
 from lib import charts, data, disclosure, imports, profile, regroup, tables, urlstate
 from lib.indicators import BENCHMARKS, CONFIDENCE, neighbourhood_order
-from lib.present import COMPARISON_STYLE, STATUS_BADGE, csv_bytes, status_sentence
+from lib.present import COMPARISON_STYLE, STATUS_BADGE, csv_bytes, source_text, sources_markdown, status_sentence
 
 ATTRIBUTION = (
     "Contains National Statistics and OS data © Crown copyright and database right 2017–2024. "
@@ -443,10 +443,7 @@ def download_csv(df: pd.DataFrame, filename: str, label: str = "Download this ta
 
 def source_caption(meta: dict, period: str) -> None:
     """Source, period, status and method under a chart or table."""
-    st.caption(
-        f"**{STATUS_BADGE.get(meta['status'], meta['status'])}** · Source: {meta['source']} ({meta['licence']}) · "
-        f"Period: {period} · Method: {meta['method_note']}"
-    )
+    st.caption(source_text(meta, period))
 
 
 def figures_table(df: pd.DataFrame, caption: str, meta: dict, period: str, filename: str, key: str | None = None,
@@ -461,11 +458,8 @@ def figures_table(df: pd.DataFrame, caption: str, meta: dict, period: str, filen
 
 def sources_expander(indicators: pd.DataFrame, ids, periods) -> None:
     """An expander with the source, period, status and method of each indicator shown."""
-    short = dict(zip(indicators["indicator_id"], indicators["short_name"]))
     with st.expander("Source, period, status and method of each indicator"):
-        for ind_id, period in zip(ids, periods):
-            st.markdown(f"**{short.get(ind_id, ind_id)}**")
-            source_caption(indicators.loc[indicators["indicator_id"] == ind_id].iloc[0].to_dict(), period)
+        st.markdown(sources_markdown(indicators, ids, periods))
 
 
 def accessed_on() -> str:

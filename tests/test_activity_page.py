@@ -1,4 +1,5 @@
-"""The Activity shift page through the router (AppTest): targets, money, and the tracker."""
+"""The Activity shift page through the router (AppTest): targets, all 12 shares, money, and the
+tracker, each a view of its own (only the open one is drawn)."""
 
 from __future__ import annotations
 
@@ -27,17 +28,30 @@ def _charts(at: AppTest) -> int:
     return count
 
 
-def test_page_runs_with_targets_money_and_no_data():
+def test_page_opens_on_the_targets_with_the_other_views_one_click_away():
     at = _open({"nbhd": "C2"})
     assert at.title[0].value.startswith("Activity shift: C2")
     assert not at.warning
     text = " ".join(m.value for m in at.markdown)
     assert "MODELLED ESTIMATE" in text and "largest-remainder" in text
     captions = " ".join(c.value for c in at.caption)
-    assert "229,192" in captions and "28,450" in captions
-    assert len(shown_tables(at)) >= 4
-    assert any("No activity loaded yet" in i.value for i in at.info)
-    assert _charts(at) == 1  # the shares bar chart only
+    assert "229,192" in captions  # the published overall target, with its note
+    assert len(shown_tables(at)) == 2  # C2's shares, and the method comparison in its expander
+    assert _charts(at) == 0 and not at.get("file_uploader")
+    assert at.query_params["view"] == "targets"
+    assert [t.label for t in at.tabs][:4] == ["Targets and this neighbourhood's share", "All 12 neighbourhoods' shares",
+                                             "The money", "Track your monthly activity"]
+
+
+def test_shares_and_money_views():
+    at = _open({"nbhd": "N1", "view": "shares"})
+    assert _charts(at) == 1  # the shares bar chart
+    one = shown_tables(at)[0]
+    assert len(one) == 12 and one.iloc[0, 0].startswith("N1")
+    at = _open({"nbhd": "N1", "view": "money"})
+    assert _charts(at) == 0 and len(shown_tables(at)) == 3
+    assert "28,450" in " ".join(c.value for c in at.caption)  # a note on the money tables
+    assert at.query_params["view"] == "money"
 
 
 def test_method_switch_changes_shares():
@@ -51,24 +65,30 @@ def test_method_switch_changes_shares():
 
 
 def test_sample_button_draws_spc_charts_with_synthetic_warning():
-    at = _open({"nbhd": "N1"})
+    at = _open({"nbhd": "N1", "view": "tracker"})
+    assert any("No activity loaded yet" in i.value for i in at.info)
     at.button(key="activity_sample").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("SYNTHETIC SAMPLE DATA" in w.value and "not real activity" in w.value for w in at.warning)
-    assert _charts(at) == 1 + 3
+    assert _charts(at) == 3
     assert any("Variation:" in m.value for m in at.markdown)
     assert any("Special cause variation: improvement" in m.value for m in at.markdown)
     assert any("Target path **MODELLED ESTIMATE**" in c.value for c in at.caption)
-    # data persist across reruns and a change of neighbourhood
-    at.selectbox(key="activity_measure").set_value("outpatient_attendances").run()
-    assert _charts(at) == 4 and not at.exception
+    # the data stay across views and a change of method
+    at.session_state["activity_tab"] = "The money"
+    at.run()
+    assert _charts(at) == 0
+    at.session_state["activity_tab"] = "Track your monthly activity"
+    at.run()
+    at.radio(key="activity_method").set_value("need").run()
+    assert _charts(at) == 3 and not at.exception
 
 
 def test_previous_data_stay_after_bad_upload_state():
-    at = _open({"nbhd": "S1"})
+    at = _open({"nbhd": "S1", "view": "tracker"})
     at.button(key="activity_sample").click().run()
     # a rejected upload leaves an error and the previous data (the page logic is lib.activity.accept_upload)
     at.session_state["activity_error"] = ("bad.csv", "Missing column(s): count.")
     at.run()
     assert any("bad.csv could not be used" in e.value and "previously loaded data is still shown" in e.value for e in at.error)
-    assert _charts(at) == 4
+    assert _charts(at) == 3

@@ -91,3 +91,19 @@ def test_choice_difference(values, targets):
     assert d["difference_pct_points"].sum() == pytest.approx(0, abs=1e-9)
     assert d["difference_all_targets"].abs().sum() > 0
     assert "Need" in apportion.method_text(values, "need") and "IoD2025" in apportion.method_text(values, "need")
+
+
+def test_shares_by_method_and_method_difference_use_the_datasets_values(ds):
+    from lib import apportion as ap
+    from lib.data import load_seed
+
+    targets = load_seed("activity_targets_2020_21")
+    for method in ("population", "need"):
+        shares, words = ap.shares_by_method(ds, targets, method)
+        assert words == ap.method_text(ds.values, method)
+        pd.testing.assert_frame_equal(shares, ap.target_shares(targets, ap.weights_for(ds.values, method), method, words))
+        # each line's shares add up to its published city target
+        sums = shares.groupby("measure_id")["share"].sum()
+        lines = ap.target_lines(targets).set_index("measure_id")["activity_shift_2020_21"].astype(int)
+        assert (sums == lines.reindex(sums.index)).all()
+    pd.testing.assert_frame_equal(ap.method_difference(ds, targets), ap.choice_difference(targets, ds.values))

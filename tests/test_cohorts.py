@@ -157,3 +157,36 @@ def test_children_cohort_states_the_gap_and_the_import_path():
     c = cohorts.cohort("children_ltc")
     assert "No public small-area prevalence" in c.gap
     assert "values.csv" in cohorts.IMPORT_PATH and "indicators.csv" in cohorts.IMPORT_PATH
+
+
+# ------------------------------------------------------------------ what the page draws, computed together
+
+
+def test_cohort_view_holds_the_table_its_display_and_each_modelled_method(ds):
+    for cid in cohorts.COHORT_IDS:
+        view = cohorts.cohort_view(ds, cid, "N3", "rest", "99.8")
+        table = cohorts.cohort_table(ds, cid, "N3", "rest", "99.8")
+        pd.testing.assert_frame_equal(view.table, table)
+        pd.testing.assert_frame_equal(view.shown, cohorts.display_cohort_table(table, ds.indicators, "rest"))
+        modelled = table[table["status"] == "modelled"]
+        notes = ds.indicators.set_index("indicator_id")["method_note"]
+        assert view.modelled_methods == tuple(zip(modelled["short_name"], notes[modelled["indicator_id"]]))
+        # the sources list: one line per indicator, in table order, with its own period
+        lines = view.sources.splitlines()
+        assert len(lines) == len(table)
+        for line, (_, r) in zip(lines, table.iterrows()):
+            assert line.startswith(f"- **{r['short_name']}**:") and f"Period: {r['period']} ·" in line
+    assert any(cohorts.cohort_view(ds, c, "N1").modelled_methods for c in cohorts.COHORT_IDS)  # the expected counts
+
+
+def test_map_choices_are_each_mappable_indicator_once_under_its_first_cohort(ds):
+    choices = cohorts.map_choices(ds)
+    ids = [i for i, _ in choices]
+    assert len(ids) == len(set(ids)) and ids
+    first = {}
+    for c in cohorts.COHORTS:
+        for i in cohorts.mappable_indicators(ds, c.cohort_id):
+            first.setdefault(i, c.label)
+    assert dict(choices) == first
+    nb = set(ds.values.loc[ds.values["area_type"] == "neighbourhood", "indicator_id"])
+    assert set(ids) <= nb

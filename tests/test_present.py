@@ -30,3 +30,19 @@ def test_csv_bytes_neutralises_cells_and_headers_only_where_needed():
     assert out["'=bad header"].tolist() == ["-4", "a", "b"]
     plain = pd.DataFrame({"a": ["x", "y"], "b": [1, 2]})
     assert csv_bytes(plain) == plain.to_csv(index=False).encode("utf-8")
+
+
+def test_sources_markdown_lists_each_indicator_with_its_own_period_status_and_source():
+    from lib.present import STATUS_BADGE, source_text, sources_markdown
+
+    inds = pd.DataFrame({
+        "indicator_id": ["a", "b"], "short_name": ["Alpha", "Beta"], "status": ["real", "modelled"],
+        "source": ["ONS", "Seed 003"], "licence": ["OGL v3", "OGL v3"], "method_note": ["As published.", "Apportioned."],
+    })
+    md = sources_markdown(inds, ["b", "a", "zz"], ["2020", "2019/20", "2021"])
+    assert md.splitlines() == [
+        "- **Beta**: **MODELLED ESTIMATE** · Source: Seed 003 (OGL v3) · Period: 2020 · Method: Apportioned.",
+        "- **Alpha**: **REAL** · Source: ONS (OGL v3) · Period: 2019/20 · Method: As published.",
+        "- **zz**: period 2021",
+    ]
+    assert source_text(inds.iloc[0].to_dict(), "2019") == f"**{STATUS_BADGE['real']}** · Source: ONS (OGL v3) · Period: 2019 · Method: As published."

@@ -14,7 +14,7 @@ def _charts(page) -> int:
 
 def test_upload_sample_then_bad_file(offline_page, app_url):
     page = offline_page
-    page.goto(f"{app_url}/activity?nbhd=N1")
+    page.goto(f"{app_url}/activity?nbhd=N1&view=tracker")
     wait_ready(page)
     assert_no_exception(page)
     page.get_by_text("No activity loaded yet", exact=False).wait_for(timeout=30_000)

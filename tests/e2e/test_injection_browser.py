@@ -332,9 +332,10 @@ def test_payloads_in_area_names_indicator_names_and_values_run_nothing(offline_p
             box = main.locator('[data-testid="stSelectbox"]').nth(0 if where == "overview" else 1)
             _pick(page, box, "pwned('mdlink')", CORPUS["mdlink"])
             assert_no_exception(page)
-        # the other views of the cohorts and methods pages (lazy tabs: drawn when opened)
+        # the other views of the cohorts, activity and methods pages (lazy tabs: drawn when opened)
         views = {"cohorts": [None, "Map of a cohort indicator", "Risk pyramid (MODELLED)"],
-                 "methods": [None, "Each indicator in full"]}.get(where, [None])
+                 "methods": [None, "Each indicator in full"],
+                 "activity": [None, "All 12 neighbourhoods' shares", "The money", "Track your monthly activity"]}.get(where, [None])
         for view in views:
             if view:
                 main.get_by_role("tab", name=view).first.click()
