@@ -1,4 +1,4 @@
-"""How the app is served: two ASGI middlewares, for a faster first page.
+"""How the app is served: two ASGI middlewares, for a faster first page (and one keyboard fix).
 
 **Where the server is.**
 Streamlit's page at a deep link (``/compare``) does not know whether ``/compare`` is a page or the
@@ -8,6 +8,11 @@ pays that round trip (about a tenth of a first page load, see ``BENCHMARKS.md``)
 the server's address from ``window.__streamlit.BACKEND_BASE_URL`` when a host page sets it;
 :class:`BackendBaseUrl` sets it in the HTML page, from the app's own ``server.baseUrlPath``, so the
 first probe is the right one.
+
+**Keyboard focus into popovers.** Streamlit draws a popover's content at the end of the page, so
+after Enter opens one, Tab walks the whole page before it reaches what is inside. Every HTML page
+also gets :data:`POPOVER_FOCUS_SCRIPT`: when a popover is opened from the keyboard, focus moves to
+its first control (as for a dialog). Mouse clicks are left alone.
 
 **The page's code from memory.** A first visit fetches 50 to 120 small script files. Streamlit's
 static-file handler reads each from disk through a worker thread; :class:`StaticFromMemory` serves
@@ -59,6 +64,23 @@ def base_url_script(base_path: str = "") -> str:
             f"{{BACKEND_BASE_URL: new URL({literal}, window.location.origin).href}});</script>")
 
 
+#: Static (no data in it): a popover opened from the keyboard (a click with ``detail`` 0, which Enter
+#: and Space give) moves focus to the first control inside it, once it is drawn (up to 30 frames).
+POPOVER_FOCUS_SCRIPT = (
+    "<script>document.addEventListener('click',function(e){"
+    "var b=e.target.closest&&e.target.closest('[data-testid=\"stPopoverButton\"]');if(!b||e.detail!==0)return;var n=0;"
+    "(function f(){var d=document.querySelectorAll('[data-testid=\"stPopoverBody\"]'),p=d[d.length-1];"
+    "var t=b.getAttribute('aria-expanded')==='true'&&p&&p.querySelector("
+    "'input:not([type=hidden]),button,select,textarea,a[href],[tabindex]:not([tabindex=\"-1\"])');"
+    "if(t){t.focus();}else if(++n<30){requestAnimationFrame(f);}})();},true);</script>"
+)
+
+
+def page_scripts(base_path: str = "") -> str:
+    """What every HTML page gets: :func:`base_url_script` and :data:`POPOVER_FOCUS_SCRIPT`."""
+    return base_url_script(base_path) + POPOVER_FOCUS_SCRIPT
+
+
 def inject_after_head(page: bytes, snippet: str) -> bytes:
     """``page`` with ``snippet`` placed right after its ``<head>`` tag (so it runs before the
     page's own scripts); unchanged if there is no ``<head>`` or the snippet is already there."""
@@ -73,11 +95,12 @@ def inject_after_head(page: bytes, snippet: str) -> bytes:
 
 
 class BackendBaseUrl:
-    """ASGI middleware: every HTML page the server sends gets :func:`base_url_script`."""
+    """ASGI middleware: every HTML page the server sends gets :func:`page_scripts` (where the
+    server is, and keyboard focus into popovers)."""
 
     def __init__(self, app: ASGIApp, base_path: str = "") -> None:
         self.app = app
-        self.snippet = base_url_script(base_path)
+        self.snippet = page_scripts(base_path)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope.get("method") not in ("GET", "HEAD"):

@@ -332,11 +332,16 @@ def frame(show_sidebar: bool = True) -> bool:
 def _sidebar(names: dict[str, str]) -> None:
     with st.sidebar:
         st.markdown("### Neighbourhood Profiles\nManchester's 12 integrated neighbourhoods")
-        st.selectbox("Neighbourhood", list(names), format_func=lambda c: f"{c} · {names[c]}", key="nbhd")
-        st.radio("Compare with", list(BENCHMARKS), format_func=BENCHMARKS.get, key="bench",
+        # The choice in force, always in view; the controls that change it in a popover, drawn
+        # only when opened (a select box costs every page about a fifth of a bare page's load).
+        nbhd = st.session_state["nbhd"]
+        st.markdown(selection_markdown(nbhd, names[nbhd], st.session_state["bench"], st.session_state["level"]))
+        with st.popover("Change neighbourhood or comparison", icon=":material/tune:", width="stretch"):
+            st.selectbox("Neighbourhood", list(names), format_func=lambda c: f"{c} · {names[c]}", key="nbhd")
+            st.radio("Compare with", list(BENCHMARKS), format_func=BENCHMARKS.get, key="bench",
                      help="Rest of Manchester is the city without the neighbourhood, which removes the part–whole overlap.")
-        st.radio("Confidence level", list(CONFIDENCE), format_func=CONFIDENCE.get, key="level", horizontal=True,
-                 help="99.8% is stricter: fewer differences count as significant.")
+            st.radio("Confidence level", list(CONFIDENCE), format_func=CONFIDENCE.get, key="level", horizontal=True,
+                     help="99.8% is stricter: fewer differences count as significant.")
         present_link("map", label="Present this neighbourhood", widgets=True)
         # A popover, not an expander: its text is drawn only when opened, so every page opens faster.
         with st.popover("What the labels mean", icon=":material/help:"):
@@ -344,6 +349,11 @@ def _sidebar(names: dict[str, str]) -> None:
             st.markdown("\n".join(f"- **{STATUS_BADGE[s]}**: {status_sentence(s)}" for s in STATUS_BADGE))
             st.caption(DEFINITION_CAVEAT)
         st.caption(ATTRIBUTION)
+
+
+def selection_markdown(nbhd: str, name: str, bench: str, level: str) -> str:
+    """The shared selection in words, as the sidebar shows it."""
+    return f"**{nbhd} · {name}**  \ncompared with {BENCHMARKS[bench]}, {CONFIDENCE[level]} confidence"
 
 
 def frame_state() -> dict[str, str]:

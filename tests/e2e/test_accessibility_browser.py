@@ -118,6 +118,17 @@ def test_axe_finds_no_serious_problem(offline_page, app_url, axe_source, path):
     _check(offline_page, axe_source, path, map_frame=path in MAP_PAGES)
 
 
+@pytest.mark.parametrize("label", ["Change neighbourhood or comparison", "What the labels mean"])
+def test_axe_finds_no_serious_problem_in_the_sidebar_popovers(offline_page, app_url, axe_source, label):
+    """The shared choice and the labels key are drawn only when their popover opens: check them open."""
+    page = offline_page
+    _open(page, f"{app_url}/profile")
+    page.locator('[data-testid="stSidebar"] [data-testid="stPopover"] button', has_text=label).click()
+    page.locator('[data-testid="stPopoverBody"]').first.wait_for(timeout=15_000)
+    page.wait_for_timeout(500)
+    _check(page, axe_source, "popover_" + label.split()[0].lower(), map_frame=False)
+
+
 @pytest.mark.parametrize("step", [s.step_id for s in STEPS])
 def test_axe_finds_no_serious_problem_in_presentation(offline_page, app_url, axe_source, step):
     offline_page.set_viewport_size({"width": 1920, "height": 1080})

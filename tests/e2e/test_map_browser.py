@@ -46,7 +46,8 @@ def _map_screenshot(page, name: str) -> None:
 
 
 def _selected_nbhd(page) -> str:
-    return page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"] input[role="combobox"]').first.input_value()
+    """The neighbourhood in force, as the sidebar shows it ("N1 · ...")."""
+    return page.locator('[data-testid="stSidebar"] [data-testid="stMarkdown"]', has_text="compared with").first.inner_text().split("\n")[0]
 
 
 def test_map_draws_offline_and_click_selects(offline_page, app_url):

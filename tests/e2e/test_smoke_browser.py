@@ -39,3 +39,34 @@ def test_a_deep_link_connects_on_the_first_try(page, app_url, path):
     assert_no_exception(page)
     assert probes == [f"{app_url}/_stcore/health"]
     assert page.evaluate("window.__streamlit && window.__streamlit.BACKEND_BASE_URL") == f"{app_url}/"
+
+
+def test_the_shared_choice_is_shown_and_changed_in_its_popover(offline_page, app_url):
+    """The sidebar shows the neighbourhood and comparison in force; the popover changes them, by
+    keyboard too (Enter opens it, Tab reaches each control), and the page, the words and the URL follow."""
+    page = offline_page
+    page.goto(page_url(app_url, "profile") + "?nbhd=N2&bench=city")
+    wait_ready(page)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    shown = sidebar.locator('[data-testid="stMarkdown"]', has_text="compared with").first
+    assert shown.inner_text().startswith("N2 · ") and "compared with Manchester, 95% confidence" in shown.inner_text()
+    assert sidebar.locator('[data-testid="stSelectbox"]').count() == 0  # drawn only when opened
+    button = sidebar.locator('[data-testid="stPopover"] button', has_text="Change neighbourhood or comparison")
+    button.focus()
+    page.keyboard.press("Enter")
+    box = page.locator('[data-testid="stPopoverBody"] [data-testid="stSelectbox"]')
+    box.wait_for(timeout=15_000)
+    where = "() => { const a = document.activeElement, w = a && a.closest('[data-testid]'); return w ? w.getAttribute('data-testid') : null; }"
+    page.wait_for_function(f"({where})() === 'stSelectbox'", timeout=5_000)  # focus moved into the popover (lib/serving.py)
+    reached = []
+    for _ in range(4):
+        page.keyboard.press("Tab")
+        reached.append(page.evaluate(where))
+    assert reached.count("stRadioOption") == 2 or reached.count("stRadio") == 2, reached  # then the two radio groups (and their help)
+    box.locator("input").click()
+    page.get_by_role("option", name="S3", exact=False).first.click()
+    wait_ready(page)
+    page.wait_for_function("() => new URLSearchParams(location.search).get('nbhd') === 'S3'", timeout=15_000)
+    assert shown.inner_text().startswith("S3 · ")
+    assert page.locator('[data-testid="stHeading"]').first.inner_text().startswith("S3 · ")
+    assert_no_exception(page)
