@@ -23,6 +23,7 @@ PARAMETERS: dict[str, str] = {
     "present": "presentation mode: 1 for full-screen, large-type slides",
     "step": "presentation step: map, profile, compare, cohorts or activity",
     "view": "the part (tab) of a page shown",
+    "cohort": "the risk cohort shown on the Risk cohorts page",
 }
 
 MAX_LENGTH = 64

@@ -21,8 +21,8 @@ short = dict(zip(ds.indicators["indicator_id"], ds.indicators["short_name"]))
 cohort_of = dict(shared.computed(cohorts.map_choices, ds))
 map_choices = list(cohort_of)
 state = shared.page_state(
-    {"ind": map_choices, "method": list(riskpyramid.METHODS), "view": ["cohorts", "map", "pyramid"]},
-    {"ind": "population_age_65plus", "method": "need", "view": "cohorts"}, prefix="cohorts",
+    {"ind": map_choices, "method": list(riskpyramid.METHODS), "view": ["cohorts", "map", "pyramid"], "cohort": list(cohorts.COHORT_IDS)},
+    {"ind": "population_age_65plus", "method": "need", "view": "cohorts", "cohort": cohorts.COHORT_IDS[0]}, prefix="cohorts",
 )
 
 
@@ -45,15 +45,17 @@ st.markdown(
 )
 
 VIEWS = {"cohorts": "The five cohorts", "map": "Map of a cohort indicator", "pyramid": "Risk pyramid (MODELLED)"}
-# Each view is drawn only when open (lazy tabs): the page opens with the cohort tables alone.
+# Each view is drawn only when open (lazy tabs): the page opens with the first cohort's table alone.
 view, tabs = shared.view_tabs("cohorts", VIEWS, state["view"])
 ind, method = state["ind"], state["method"]
 if view == "cohorts":
     with tabs["cohorts"]:
         st.header("The five cohorts")
-        cohort_tabs = st.tabs([c.label.split(" (")[0] for c in cohorts.COHORTS])
-        for tab, c in zip(cohort_tabs, cohorts.COHORTS):
-            with tab:
+        # one tab per cohort, each drawn when opened (the open one is kept in the URL as ``cohort``)
+        state["cohort"], cohort_tabs = shared.view_tabs("cohorts_cohort", {c.cohort_id: c.label.split(" (")[0] for c in cohorts.COHORTS},
+                                                        state["cohort"])
+        for c in [cohorts.cohort(state["cohort"])]:
+            with cohort_tabs[c.cohort_id]:
                 st.subheader(c.label)
                 st.markdown(c.intro)
                 if c.gap:
@@ -153,4 +155,4 @@ if view == "pyramid":
             f"estimates; MHCLG English Indices of Deprivation {riskpyramid.need_period(ds)} (CIDR). Open Government Licence v3.0."
         )
 
-shared.keep("cohorts", {"ind": state["ind"], "method": state["method"], "view": view})
+shared.keep("cohorts", {"ind": state["ind"], "method": state["method"], "view": view, "cohort": state["cohort"]})

@@ -42,9 +42,9 @@ loaded: list[imports.ImportedData] = st.session_state.setdefault(shared.USER_DAT
 
 # ---------------------------------------------------------------- upload
 st.header("Load a file")
-c1, c2 = st.columns(2)
-family = c1.selectbox("Show it under", list(FAMILIES), format_func=FAMILY_LABELS.get, key="own_family")
-polarity = c2.selectbox("Which direction is better?", list(POLARITY_LABELS), format_func=POLARITY_LABELS.get, key="own_polarity")
+# Radio buttons, not select boxes: four options each, all in view (and one less control kind to load).
+family = st.radio("Show it under", list(FAMILIES), format_func=FAMILY_LABELS.get, key="own_family", horizontal=True)
+polarity = st.radio("Which direction is better?", list(POLARITY_LABELS), format_func=POLARITY_LABELS.get, key="own_polarity", horizontal=True)
 uploads = st.file_uploader("CSV files (Fingertips 'all data' export or your own format)", type=None,
                            accept_multiple_files=True, key="own_upload")
 seen: set = st.session_state.setdefault("own_seen", set())

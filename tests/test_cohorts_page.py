@@ -22,18 +22,42 @@ def _texts(at: AppTest) -> str:
     return "\n".join(parts)
 
 
-def test_default_view_has_every_cohort_and_the_other_views_one_click_away():
+def test_default_view_has_the_first_cohort_and_the_others_one_click_away():
     at = _open()
     assert not at.warning
-    subs = [s.value for s in at.subheader]
-    for c in cohorts.COHORTS:
-        assert c.label in subs
-    assert "No public small-area prevalence" in _texts(at)
-    assert len(shown_tables(at)) == len(cohorts.COHORTS)  # a table per cohort
+    first = cohorts.COHORTS[0]
+    assert [s.value for s in at.subheader] == [first.label]
+    assert len(shown_tables(at)) == 1  # the open cohort's table alone
+    assert at.query_params["cohort"] == first.cohort_id
+    labels = [t.label for t in at.tabs]
+    assert [c.label.split(" (")[0] for c in cohorts.COHORTS] == [x for x in labels if x in {c.label.split(" (")[0] for c in cohorts.COHORTS}]
     # the map and the pyramid are views of their own (tabs at the top), drawn when opened
     labels = [t.label for t in at.tabs]
     assert {"Map of a cohort indicator", "Risk pyramid (MODELLED)"} <= set(labels)
     assert not [h for h in at.header if h.value == "Risk pyramid (MODELLED)"]
+
+
+@pytest.mark.parametrize("cohort", [c.cohort_id for c in cohorts.COHORTS])
+def test_each_cohort_opens_by_its_link_with_its_table(cohort):
+    at = _open({"cohort": cohort, "nbhd": "S2"})
+    c = cohorts.cohort(cohort)
+    assert not at.warning and [s.value for s in at.subheader] == [c.label]
+    table = shown_tables(at)[0]
+    assert list(table["Indicator"]) == list(cohorts.cohort_table(at_ds(), cohort, "S2")["short_name"])
+    assert at.query_params["cohort"] == cohort and at.query_params["view"] == "cohorts"
+    if c.gap:
+        assert c.gap in _texts(at)
+    # switching cohort keeps it in the URL
+    other = next(x for x in cohorts.COHORTS if x.cohort_id != cohort)
+    at.session_state["cohorts_cohort_tab"] = other.label.split(" (")[0]
+    at.run()
+    assert [s.value for s in at.subheader] == [other.label] and at.query_params["cohort"] == other.cohort_id
+
+
+def at_ds():
+    from lib import data
+
+    return data.load_dataset()
 
 
 def test_pyramid_view_has_its_modelled_labels_and_tables():
