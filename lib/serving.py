@@ -65,14 +65,16 @@ def base_url_script(base_path: str = "") -> str:
 
 
 #: Static (no data in it): a popover opened from the keyboard (a click with ``detail`` 0, which Enter
-#: and Space give) moves focus to the first control inside it, once it is drawn (up to 30 frames).
+#: and Space give) moves focus to the first control inside it once that is drawn (its code may still
+#: be loading on a first visit: up to 180 frames, about 3 s), unless focus has moved on meanwhile.
 POPOVER_FOCUS_SCRIPT = (
     "<script>document.addEventListener('click',function(e){"
     "var b=e.target.closest&&e.target.closest('[data-testid=\"stPopoverButton\"]');if(!b||e.detail!==0)return;var n=0;"
     "(function f(){var d=document.querySelectorAll('[data-testid=\"stPopoverBody\"]'),p=d[d.length-1];"
+    "if(document.activeElement!==b)return;"
     "var t=b.getAttribute('aria-expanded')==='true'&&p&&p.querySelector("
     "'input:not([type=hidden]),button,select,textarea,a[href],[tabindex]:not([tabindex=\"-1\"])');"
-    "if(t){t.focus();}else if(++n<30){requestAnimationFrame(f);}})();},true);</script>"
+    "if(t){t.focus();}else if(++n<180){requestAnimationFrame(f);}})();},true);</script>"
 )
 
 
