@@ -7,6 +7,8 @@ shaped or labelled by it.
 
 from __future__ import annotations
 
+import functools
+import json
 import re
 
 import altair as alt
@@ -63,6 +65,11 @@ def _configure(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
 # --------------------------------------------------------------------------- spine chart
 
 
+#: The columns of :func:`spine_data`.
+SPINE_COLUMNS = ["indicator_id", "short_name", "period", "value", "england", "manchester", "flip", "scaled", "scaled_city", "band_lo", "band_hi",
+                 "comparison", "comparison_text", "value_text", "england_text", "manchester_text", "range_text"]
+
+
 def spine_data(profile: pd.DataFrame) -> pd.DataFrame:
     """Spine-chart rows from :func:`lib.profile.profile_table`: one per indicator that has an
     England value (counts such as total population are excluded: they are not comparable).
@@ -74,7 +81,7 @@ def spine_data(profile: pd.DataFrame) -> pd.DataFrame:
     (the neighbourhood), ``scaled_city``, ``band_lo``, ``band_hi`` (the 12 neighbourhoods),
     ``comparison`` (word), ``comparison_text`` and formatted ``*_text`` columns for tooltips.
     """
-    cols = ["indicator_id", "short_name", "period", "value", "england", "manchester", "flip", "scaled", "scaled_city", "band_lo", "band_hi", "comparison", "comparison_text", "value_text", "england_text", "manchester_text", "range_text"]
+    cols = SPINE_COLUMNS
     if profile.empty:
         return pd.DataFrame(columns=cols)
     df = profile[profile["england"].notna() & profile["value"].notna() & (profile["value_type"] != "count")].copy()
@@ -136,6 +143,30 @@ def spine_chart(df: pd.DataFrame, area_name: str = "Neighbourhood", bench_name: 
     )
     chart = alt.layer(band, centre, city, dot, note, data=df).properties(height=max(120, 30 * len(df)) + CHROME, width="container")
     return _configure(chart)
+
+
+#: Stands for the neighbourhood's name in the cached spine-chart template (:func:`spine_spec`).
+_AREA = "@@spine-area-name@@"
+
+
+@functools.lru_cache(maxsize=64)
+def _spine_template(bench_name: str, names: tuple[str, ...]) -> tuple[str, str]:
+    """The spine chart's spec as JSON text, for rows with these short names (in this order), with
+    :data:`_AREA` for the neighbourhood's name; and the name of its rows' dataset."""
+    placeholder = pd.DataFrame({c: [""] * len(names) for c in SPINE_COLUMNS}).assign(short_name=list(names))
+    spec = spine_chart(placeholder, area_name=_AREA, bench_name=bench_name).to_dict(validate=False)
+    return json.dumps(spec), spec["data"]["name"]
+
+
+def spine_spec(df: pd.DataFrame, area_name: str = "Neighbourhood", bench_name: str = "England") -> dict:
+    """The Vega-Lite spec of :func:`spine_chart` (``.to_dict()``), from a template built once per
+    benchmark and list of indicators, with ``df``'s rows and ``area_name`` put in: a few
+    milliseconds where building the chart takes tens (moving between neighbourhoods is the
+    profile's commonest step). The same spec, up to the name of its rows' dataset."""
+    text, rows_name = _spine_template(bench_name, tuple(df["short_name"]))
+    spec = json.loads(text.replace(_AREA, json.dumps(area_name)[1:-1]))
+    spec["datasets"][rows_name] = df[SPINE_COLUMNS].astype(object).where(df[SPINE_COLUMNS].notna(), None).to_dict(orient="records")
+    return spec
 
 
 # --------------------------------------------------------------------------- compare: bars

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from lib import apportion, charts, cohorts, mapview, present_mode, profile, riskpyramid
+from lib import apportion, charts, cohorts, mapview, present_mode, riskpyramid
 from lib.charts_activity import shares_chart
 from lib.indicators import BENCHMARKS, CONFIDENCE, area_table, meta
 from lib.present import STATUS_BADGE, comparison_label, format_count, format_value
@@ -117,12 +117,12 @@ elif current == "profile":
     st.title(f"{nbhd} · {name}: board summary")
     left, right = st.columns([2, 3], gap="large")
     with left:
-        st.markdown("\n".join(f"- {s}" for s in shared.computed(profile.board_summary, ds, nbhd, bench=bench, level=level, table=table)))
+        st.markdown("\n".join(f"- {s}" for s in shared.profile_parts(ds, nbhd, level=level, bench=bench)[1]))
     with right:
         spine = shared.pure(charts.spine_data, table[table["ci_method"] != "none"])
         st.markdown(f"**Tested indicators against England** (better to the right). Dot: {name}, shaped by its comparison "
                     f"with {bench_name}; ◆ Manchester; black line England; grey band the range of the 12.")
-        chart(shared.chart_spec(charts.spine_chart, spine, area_name=name, bench_name=bench_name),
+        chart(charts.spine_spec(spine, area_name=name, bench_name=bench_name),
               f"Spine chart: each indicator for {name} against England, Manchester and the range of the neighbourhoods.", 1.25)
     st.caption(f"Latest period of each indicator; {level_label} confidence. Statuses: "
                + "; ".join(f"{r['short_name']} {r['status'].upper()} ({r['period']})" for r in table[table["ci_method"] != "none"].to_dict("records"))

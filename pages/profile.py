@@ -24,8 +24,8 @@ head, present = st.columns([5, 1], vertical_alignment="bottom")
 head.title(f"{nbhd} · {name}")
 with present:
     shared.present_link("profile")
-table = shared.profile_table(ds, nbhd, level=level, bench=bench)
-st.markdown("**Board summary**\n\n" + "\n".join(f"- {s}" for s in shared.computed(profile.board_summary, ds, nbhd, bench=bench, level=level, table=table)))
+table, summary, spine = shared.profile_parts(ds, nbhd, level=level, bench=bench)
+st.markdown("**Board summary**\n\n" + "\n".join(f"- {s}" for s in summary))
 with st.popover("Export: slide deck and PDF profile", icon=":material/download:"):
     st.caption(f"A slide deck (8 slides) and a one-page PDF for {name}, with sources, status and a link back to this view on every page.")
     with shared.needs_data():  # the deck and PDF draw the neighbourhood boundaries
@@ -36,14 +36,13 @@ ind = state["ind"]
 if view == "compare":
     with tabs["compare"]:
         st.header("How it compares with England")
-        spine = shared.pure(charts.spine_data, table)
         st.markdown(
             f"Each row is one indicator. The black line is **England**; the grey band is the range of the 12 "
             f"neighbourhoods; the grey diamond is **Manchester**; the dot is **{name}**, coloured and shaped by its "
             f"comparison with **{bench_name}** at {CONFIDENCE[level]} confidence. Better is always to the right "
             "(for population figures, with no better or worse, right means higher)."
         )
-        spine_spec = shared.chart_spec(charts.spine_chart, spine, area_name=name, bench_name=bench_name)
+        spine_spec = charts.spine_spec(spine, area_name=name, bench_name=bench_name)  # from a cached template: fast per neighbourhood
         shared.show_chart(spine_spec, f"Spine chart: each indicator for {name} against England, Manchester and the range of the neighbourhoods. "
                           "The same figures are in the All indicators tab.")
         shared.export_chart_buttons(spine_spec, f"spine_{nbhd}",

@@ -168,7 +168,28 @@ def profile_table(ds: data.Dataset, nbhd: str, level: str, bench: str) -> pd.Dat
     """:func:`lib.profile.profile_table`, shared across sessions where the data are shared. The
     12 are computed together (:func:`lib.profile.profile_tables`), so moving between
     neighbourhoods costs a slice, not a new set of comparisons."""
-    return computed(profile.profile_tables, ds, level=level, bench=bench)[nbhd]
+    return profile_parts(ds, nbhd, level, bench)[0]
+
+
+def _parts(ds: data.Dataset, tables: dict[str, pd.DataFrame], nbhd: str, level: str, bench: str) -> tuple[pd.DataFrame, list[str], pd.DataFrame]:
+    table = tables[nbhd]
+    return table, profile.board_summary(ds, nbhd, bench=bench, level=level, table=table), charts.spine_data(table)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _profile_parts(key: tuple, nbhd: str, level: str, bench: str, _ds: data.Dataset) -> tuple[pd.DataFrame, list[str], pd.DataFrame]:
+    return _parts(_ds, computed(profile.profile_tables, _ds, level=level, bench=bench), nbhd, level, bench)
+
+
+def profile_parts(ds: data.Dataset, nbhd: str, level: str, bench: str) -> tuple[pd.DataFrame, list[str], pd.DataFrame]:
+    """One neighbourhood's profile table, board summary (:func:`lib.profile.board_summary`) and
+    spine-chart rows (:func:`lib.charts.spine_data`), computed once per neighbourhood, benchmark
+    and level and shared across sessions where the data are shared (each call gets copies; the
+    cache is keyed by those strings, so a repeat visit costs no hashing of tables)."""
+    key = shared_cache_key()
+    if key is None:
+        return _parts(ds, profile.profile_tables(ds, level=level, bench=bench), nbhd, level, bench)
+    return _profile_parts(key, nbhd, level, bench, ds)
 
 
 def tartan_data(ds: data.Dataset, bench: str, level: str, order: list[str]) -> pd.DataFrame:
