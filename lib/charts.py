@@ -7,7 +7,9 @@ shaped or labelled by it.
 
 from __future__ import annotations
 
+import base64
 import functools
+import html
 import json
 import re
 
@@ -19,6 +21,7 @@ from lib import stats
 from lib.data import Dataset
 from lib.indicators import area_comparison_table, has_neighbourhoods, meta
 from lib.present import COMPARISON_STYLE, format_interval, format_value
+from lib.tables import TABLE_CSS
 
 #: Comparison word -> Vega-Lite point shape (echoes the symbol in COMPARISON_STYLE).
 COMPARISON_SHAPES = {
@@ -167,6 +170,88 @@ def spine_spec(df: pd.DataFrame, area_name: str = "Neighbourhood", bench_name: s
     spec = json.loads(text.replace(_AREA, json.dumps(area_name)[1:-1]))
     spec["datasets"][rows_name] = df[SPINE_COLUMNS].astype(object).where(df[SPINE_COLUMNS].notna(), None).to_dict(orient="records")
     return spec
+
+
+#: The spine graphic drawn in each row of :func:`spine_table_html`: pixels, and where England (0) sits.
+SPINE_WIDTH, SPINE_HEIGHT = 200, 24
+#: Room at each end for a marker at ±1 (pixels).
+SPINE_PAD = 8
+SPINE_CSS = """<style>
+.np-spine th, .np-spine td { padding: 0.3rem 0.45rem; }
+.np-spine td.np-nowrap { white-space: nowrap; }
+.np-spine td.np-spine-cell { padding: 0.2rem 0.45rem; width: 210px; }
+.np-spine td.np-spine-cell img { display: block; }
+.np-spine th.np-spine-cell { white-space: nowrap; }
+</style>"""
+
+
+def _spine_x(v: float) -> float:
+    half = SPINE_WIDTH / 2
+    return round(half + float(v) / 1.05 * (half - SPINE_PAD), 1)
+
+
+def _spine_marker(word: str, x: float, y: float) -> str:
+    """The neighbourhood's marker: the comparison's colour and shape (as on the chart's legend)."""
+    fill = COMPARISON_STYLE.get(word, COMPARISON_STYLE["not_compared"])[1]
+    shape = COMPARISON_SHAPES.get(word, "square")
+    r = 7
+    if shape == "triangle-up":
+        pts = f"{x},{y - r} {x - r},{y + r * 0.8} {x + r},{y + r * 0.8}"
+        return f'<polygon points="{pts}" fill="{fill}" stroke="#000000" stroke-width="1"/>'
+    if shape == "triangle-down":
+        pts = f"{x},{y + r} {x - r},{y - r * 0.8} {x + r},{y - r * 0.8}"
+        return f'<polygon points="{pts}" fill="{fill}" stroke="#000000" stroke-width="1"/>'
+    if shape == "circle":
+        return f'<circle cx="{x}" cy="{y}" r="{r - 1}" fill="{fill}" stroke="#000000" stroke-width="1"/>'
+    return f'<rect x="{x - r + 1.5}" y="{y - r + 1.5}" width="{2 * r - 3}" height="{2 * r - 3}" fill="{fill}" stroke="#000000" stroke-width="1"/>'
+
+
+def spine_svg(row: dict) -> str:
+    """One row's spine graphic (an SVG document): the 12
+    neighbourhoods' range as a grey band, England as a black line in the middle, Manchester as a
+    grey diamond and the neighbourhood as its comparison's marker. Better is to the right."""
+    y = SPINE_HEIGHT / 2
+    lo, hi = _spine_x(row["band_lo"]), _spine_x(row["band_hi"])
+    cx, nx, ex = _spine_x(row["scaled_city"]), _spine_x(row["scaled"]), _spine_x(0.0)
+    d = 6
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{SPINE_WIDTH}" height="{SPINE_HEIGHT}" viewBox="0 0 {SPINE_WIDTH} {SPINE_HEIGHT}">'
+            f'<rect x="{lo}" y="{y - 7}" width="{max(hi - lo, 1)}" height="14" fill="{BAND_GREY}"/>'
+            f'<line x1="{ex}" y1="1" x2="{ex}" y2="{SPINE_HEIGHT - 1}" stroke="{ENGLAND_COLOUR}" stroke-width="2"/>'
+            f'<polygon points="{cx},{y - d} {cx + d},{y} {cx},{y + d} {cx - d},{y}" fill="{CITY_COLOUR}" stroke="#FFFFFF" stroke-width="1"/>'
+            f"{_spine_marker(str(row['comparison']), nx, y)}</svg>")
+
+
+def spine_image(row: dict) -> str:
+    """:func:`spine_svg` as an image (``alt=""``: decorative, the row holds its figures as text).
+    An image because the app's HTML is sanitised, and inline SVG does not survive that."""
+    data = base64.b64encode(spine_svg(row).encode("utf-8")).decode("ascii")
+    return f'<img src="data:image/svg+xml;base64,{data}" width="{SPINE_WIDTH}" height="{SPINE_HEIGHT}" alt="">'
+
+
+def spine_table_html(df: pd.DataFrame, area_name: str, bench_name: str, caption: str) -> str:
+    """The spine chart as Fingertips draws its area profiles: a table, one row per indicator of
+    :func:`spine_data`, with the figures as text (the neighbourhood, Manchester, England, the range
+    of the 12 and the comparison with ``bench_name`` in words and symbol) and the spine graphic
+    (:func:`spine_image`) in its last column. Every text is escaped; the graphic holds numbers only.
+    A screen reader reads the figures; a sighted reader sees them and the picture together."""
+    e = html.escape
+    head = ["Indicator", "Period", area_name, "Manchester", "England", "Range of the 12", f"Compared with {bench_name}"]
+    num = ' class="num"'
+    cells = "".join(f'<th scope="col"{num if i in (2, 3, 4) else ""}>{e(h)}</th>' for i, h in enumerate(head))
+    cells += '<th scope="col" class="np-spine-cell">Worse ← England → Better</th>'
+    rows = []
+    for r in df.to_dict("records"):
+        rows.append(
+            "<tr>"
+            f'<th scope="row">{e(str(r["short_name"]))}</th><td>{e(str(r["period"]))}</td>'
+            f'<td class="num">{e(str(r["value_text"]))}</td><td class="num">{e(str(r["manchester_text"]))}</td>'
+            f'<td class="num">{e(str(r["england_text"]))}</td><td class="np-nowrap">{e(str(r["range_text"]))}</td>'
+            f'<td class="np-nowrap">{e(str(r["comparison_text"]))}</td><td class="np-spine-cell">{spine_image(r)}</td>'
+            "</tr>"
+        )
+    label = e(caption, quote=True)
+    return (f'{TABLE_CSS}{SPINE_CSS}<div class="np-table np-spine" role="region" aria-label="{label}" tabindex="0">'
+            f"<table><caption>{label}</caption><thead><tr>{cells}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
 
 
 # --------------------------------------------------------------------------- compare: bars

@@ -68,7 +68,55 @@ def profile_tables(ds: Dataset, level: str = "95", bench: str = "england") -> di
     # Every neighbourhood of the grouping (one with no figures gets an empty profile, as from
     # profile_table), then any other with figures.
     codes = dict.fromkeys([*ds.definition["neighbourhood_code"], *parts.vs_eng["area_code"]])
-    return {code: _one_profile(parts, code) for code in codes}
+    together = _all_profiles(parts)
+    return {code: together[code] if code in together else _one_profile(parts, code) for code in codes}
+
+
+def _all_profiles(parts: _ProfileParts) -> dict[str, pd.DataFrame]:
+    """:func:`_one_profile` for every neighbourhood with figures, built in one pass (the same
+    frames; about a tenth of the time of twelve separate slices)."""
+    vs_eng, vs_city, vs_b, spread, ind, ids, sfx = parts
+    me = vs_eng.drop_duplicates(["area_code", "indicator_id"])
+    me = me[me["indicator_id"].isin(ids)]
+    rank = {i: n for n, i in enumerate(ids)}
+    me = me.assign(_rank=me["indicator_id"].map(rank)).sort_values(["area_code", "_rank"], kind="stable")
+    key = pd.MultiIndex.from_arrays([me["area_code"], me["indicator_id"]])
+
+    def words(frame: pd.DataFrame) -> np.ndarray:
+        first = frame.drop_duplicates(["area_code", "indicator_id"]).set_index(["area_code", "indicator_id"])["comparison"]
+        return first.reindex(key).to_numpy(object)
+
+    m = ind.loc[me["indicator_id"]]
+    sp = spread.loc[me["indicator_id"]]
+    out = pd.DataFrame(
+        {
+            "indicator_id": me["indicator_id"].to_numpy(object),
+            "short_name": m["short_name"].to_numpy(object),
+            "family": m["family"].to_numpy(object),
+            "unit": m["unit"].to_numpy(object),
+            "value_type": m["value_type"].to_numpy(object),
+            "polarity": m["polarity"].to_numpy(object),
+            "ci_method": m["ci_method"].to_numpy(object),
+            "status": m["status"].to_numpy(object),
+            "period": me["period"].astype(str).to_numpy(object),
+            "value": me["value"].to_numpy(float),
+            "lower": me[f"lower_{sfx}"].to_numpy(float),
+            "upper": me[f"upper_{sfx}"].to_numpy(float),
+            "numerator": me["numerator"].to_numpy(float),
+            "denominator": me["denominator"].to_numpy(float),
+            "manchester": me["manchester"].to_numpy(float),
+            "england": me["england"].to_numpy(float),
+            "nbhd_min": sp["nbhd_min"].to_numpy(float),
+            "nbhd_max": sp["nbhd_max"].to_numpy(float),
+            "spread": sp["spread"].to_numpy(float),
+            "vs_city": words(vs_city),
+            "vs_england": me["comparison"].to_numpy(object),
+            "vs_bench": words(vs_b),
+            "note": me["note"].map(lambda x: "" if pd.isna(x) else str(x)).to_numpy(object),
+        }
+    )
+    codes = me["area_code"].to_numpy(object)
+    return {code: out[codes == code].reset_index(drop=True) for code in dict.fromkeys(codes)}
 
 
 class _ProfileParts(NamedTuple):

@@ -37,14 +37,16 @@ if view == "compare":
     with tabs["compare"]:
         st.header("How it compares with England")
         st.markdown(
-            f"Each row is one indicator. The black line is **England**; the grey band is the range of the 12 "
-            f"neighbourhoods; the grey diamond is **Manchester**; the dot is **{name}**, coloured and shaped by its "
-            f"comparison with **{bench_name}** at {CONFIDENCE[level]} confidence. Better is always to the right "
+            f"Each row is one indicator, with its figures and, on the right, its spine: the black line is **England**; "
+            f"the grey band is the range of the 12 neighbourhoods; the grey diamond is **Manchester**; the marker is "
+            f"**{name}**, coloured and shaped by its comparison with **{bench_name}** at {CONFIDENCE[level]} confidence "
+            "(▲ better, ● similar, ▼ worse, ■ not compared). Better is always to the right "
             "(for population figures, with no better or worse, right means higher)."
         )
+        # Fingertips' area-profile layout: a table whose last column draws the spine (static HTML and SVG,
+        # read cell by cell by a screen reader); the same chart as an image for slides is under "Download image".
+        st.html(charts.spine_table_html(spine, name, bench_name, f"{nbhd} · {name}: each indicator against England, Manchester and the range of the 12"))
         spine_spec = charts.spine_spec(spine, area_name=name, bench_name=bench_name)  # from a cached template: fast per neighbourhood
-        shared.show_chart(spine_spec, f"Spine chart: each indicator for {name} against England, Manchester and the range of the neighbourhoods. "
-                          "The same figures are in the All indicators tab.")
         shared.export_chart_buttons(spine_spec, f"spine_{nbhd}",
                                     f"{nbhd} · {name}: how it compares with England",
                                     lambda: shared.export_profile_footer(table, "profile"), key="profile_spine", width=1100,

@@ -177,3 +177,47 @@ def test_spine_spec_from_its_template_is_the_charts_own_spec(ds, bench, level):
     assert [r["short_name"] for r in spec["datasets"][spec["data"]["name"]]] == list(fewer["short_name"])
     assert spec == json.loads(json.dumps(charts.spine_chart(fewer, "N1", bench_name).to_dict()).replace(
         charts.spine_chart(fewer, "N1", bench_name).to_dict()["data"]["name"], spec["data"]["name"]))
+
+
+def test_spine_table_has_every_row_as_text_and_its_spine_drawn_to_scale(ds):
+    """The profile's spine table: one row per spine indicator with its figures in words, and a
+    graphic whose marks sit where the scaled values say (England in the middle, ±1 near the edges,
+    every mark inside the picture)."""
+    import re
+
+    from lib.tables import read_html_tables
+
+    rows = charts.spine_data(profile.profile_table(ds, "C3", level="95", bench="rest"))
+    out = charts.spine_table_html(rows, "Gorton <b>&</b> Levenshulme", "Rest of Manchester", "Spine <script>x</script>")
+    assert "<script>" not in out and "<b>&" not in out  # every text escaped
+    [table] = read_html_tables(out)
+    assert list(table.columns)[:7] == ["Indicator", "Period", "Gorton <b>&</b> Levenshulme", "Manchester", "England", "Range of the 12",
+                                       "Compared with Rest of Manchester"]
+    assert list(table["Indicator"]) == list(rows["short_name"])
+    assert list(table["Gorton <b>&</b> Levenshulme"]) == list(rows["value_text"])
+    assert list(table["Compared with Rest of Manchester"]) == list(rows["comparison_text"])
+    import base64
+
+    images = re.findall(r'<img src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)" width="\d+" height="\d+" alt="">', out)
+    svgs = [base64.b64decode(i).decode("utf-8") for i in images]
+    assert len(svgs) == len(rows) and all(s.startswith('<svg xmlns="http://www.w3.org/2000/svg"') for s in svgs)
+    half = charts.SPINE_WIDTH / 2
+
+    def x(v):  # independent: England at the middle, ±1.05 at the edges less the padding
+        return half + v / 1.05 * (half - charts.SPINE_PAD)
+
+    for svg, r in zip(svgs, rows.to_dict("records")):
+        band = re.search(r'<rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)"', svg)
+        assert float(band.group(1)) == pytest.approx(x(r["band_lo"]), abs=0.06)
+        assert float(band.group(1)) + float(band.group(2)) == pytest.approx(max(x(r["band_hi"]), x(r["band_lo"]) + 1), abs=0.1)
+        assert f'x1="{half}"' in svg  # England
+        diamond = re.search(r'<polygon points="([\d.]+),', svg)
+        assert float(diamond.group(1)) == pytest.approx(x(r["scaled_city"]), abs=0.06)
+        marker = svg.split('stroke="#FFFFFF" stroke-width="1"/>', 1)[1]  # what follows Manchester's diamond
+        shape = {"better": "<polygon", "worse": "<polygon", "higher": "<polygon", "lower": "<polygon", "similar": "<circle",
+                 "not_compared": "<rect"}[r["comparison"]]
+        assert marker.startswith(shape), (r["comparison"], marker[:40])
+        assert re.search(r'fill="(#[0-9A-F]{6})"', marker).group(1) == charts.COMPARISON_STYLE[r["comparison"]][1]
+        at = float(re.search(r'(?:cx="|points="|x=")([\d.]+)', marker).group(1))  # a triangle's apex, a circle's centre, a square's left edge
+        assert at == pytest.approx(x(r["scaled"]) - (5.5 if shape == "<rect" else 0), abs=0.06)
+        assert 7 <= x(r["scaled"]) <= charts.SPINE_WIDTH - 7  # a marker (7 px) at ±1 stays inside

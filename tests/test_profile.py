@@ -81,3 +81,18 @@ def test_small_counts_are_suppressed():
     assert profile.safe_count(3) == "<5"
     assert profile.safe_count(5) == "5"
     assert profile.safe_count(float("nan")) == "–"
+
+
+@pytest.mark.parametrize("level,bench", [("95", "england"), ("99.8", "rest"), ("95", "city")])
+def test_profile_tables_built_together_equal_each_neighbourhood_built_alone(ds, level, bench):
+    """The one-pass build of the 12 profiles gives exactly the frames of the one-by-one build."""
+    from lib.profile import _one_profile, _profile_parts
+
+    parts = _profile_parts(ds, level, bench)
+    tables = profile.profile_tables(ds, level=level, bench=bench)
+    assert list(tables)[:12] == list(dict.fromkeys(ds.definition["neighbourhood_code"]))
+    for code, table in tables.items():
+        pd.testing.assert_frame_equal(table, _one_profile(parts, code))
+        pd.testing.assert_frame_equal(table, profile.profile_table(ds, code, level=level, bench=bench))
+    # a neighbourhood with no figures gets the same empty profile either way
+    pd.testing.assert_frame_equal(_one_profile(parts, "ZZ9"), profile.profile_table(ds, "ZZ9", level=level, bench=bench))
