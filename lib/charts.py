@@ -181,7 +181,6 @@ SPINE_CSS = """<style>
 .np-spine td.np-nowrap { white-space: nowrap; }
 .np-spine td.np-spine-cell { padding: 0.2rem 0.45rem; width: 210px; }
 .np-spine td.np-spine-cell img { display: block; }
-.np-spine th.np-spine-cell { white-space: nowrap; }
 </style>"""
 
 
@@ -539,6 +538,66 @@ def bar_table(df: pd.DataFrame, england: float, manchester: float, m: dict, benc
     if counts is not None:
         out.insert(3, "Count", list(counts))
     return out
+
+
+def bar_scale(df: pd.DataFrame, england: float, manchester: float) -> tuple[float, float]:
+    """The value range the bar pictures of :func:`bars_table_html` share: from 0 (or the lowest
+    value, interval or benchmark, if below 0) to the highest, with 5% room."""
+    vals = pd.concat([df["value"], df["lower"], df["upper"], pd.Series([england, manchester], dtype=float)]).dropna()
+    lo, hi = min(0.0, float(vals.min())) if len(vals) else 0.0, max(0.0, float(vals.max())) if len(vals) else 1.0
+    span = (hi - lo) or 1.0
+    return (lo - 0.05 * span if lo < 0 else 0.0), hi + 0.05 * span
+
+
+def bar_svg(row: dict, scale: tuple[float, float], england: float, manchester: float) -> str:
+    """One neighbourhood's bar (an SVG document): the value as a bar in its comparison's colour from
+    0, its interval as a black whisker, England as a solid line and Manchester as a dashed one."""
+    lo, hi = scale
+
+    def x(v: float) -> float:
+        return round(SPINE_PAD + (float(v) - lo) / (hi - lo) * (SPINE_WIDTH - 2 * SPINE_PAD), 1)
+
+    y, h = SPINE_HEIGHT / 2, SPINE_HEIGHT
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{SPINE_WIDTH}" height="{h}" viewBox="0 0 {SPINE_WIDTH} {h}">']
+    if pd.notna(row["value"]):
+        x0, x1 = sorted((x(0.0), x(row["value"])))
+        fill = COMPARISON_STYLE.get(str(row["comparison"]), COMPARISON_STYLE["not_compared"])[1]
+        parts.append(f'<rect x="{x0}" y="{y - 7}" width="{max(x1 - x0, 1)}" height="14" fill="{fill}" stroke="#000000" stroke-width="0.5"/>')
+    if pd.notna(row["lower"]) and pd.notna(row["upper"]):
+        a, b = x(row["lower"]), x(row["upper"])
+        parts.append(f'<path d="M{a},{y} H{b} M{a},{y - 5} V{y + 5} M{b},{y - 5} V{y + 5}" stroke="#000000" stroke-width="1.5" fill="none"/>')
+    if pd.notna(england):
+        parts.append(f'<line x1="{x(england)}" y1="0" x2="{x(england)}" y2="{h}" stroke="{ENGLAND_COLOUR}" stroke-width="2"/>')
+    if pd.notna(manchester):
+        parts.append(f'<line x1="{x(manchester)}" y1="0" x2="{x(manchester)}" y2="{h}" stroke="{ENGLAND_COLOUR}" stroke-width="2" stroke-dasharray="4 3"/>')
+    return "".join(parts) + "</svg>"
+
+
+def bars_table_html(df: pd.DataFrame, england: float, manchester: float, m: dict, bench_name: str, caption: str,
+                    level_label: str = "95%", counts: pd.Series | None = None) -> str:
+    """:func:`comparison_bars` as Fingertips draws its *compare areas* view: the table of
+    :func:`bar_table` (every figure as text, escaped) with each neighbourhood's bar, interval and
+    the England (solid) and Manchester (dashed) lines drawn as a small picture in its last column."""
+    e = html.escape
+    shown = bar_table(df, england, manchester, m, bench_name, level_label, counts=counts).drop(columns=["Manchester", "England"])
+    scale = bar_scale(df, england, manchester)
+    num = {f"Value ({m['unit']})", "Count"}
+    right = ' class="num"'
+    head = "".join(f'<th scope="col"{right if c in num else ""}>{e(str(c))}</th>' for c in shown.columns)
+    head += (f'<th scope="col" class="np-spine-cell">England {e(format_value(england, m))} (solid line)<br>'
+             f'Manchester {e(format_value(manchester, m))} (dashed line)</th>')
+    rows = []
+    for (_, r), (_, t) in zip(df.iterrows(), shown.iterrows()):
+        cells = [f'<th scope="row">{e(str(t.iloc[0]))}</th>']
+        for col, value in list(t.items())[1:]:
+            cls = ' class="num"' if col in num else ' class="np-nowrap"'
+            cells.append(f"<td{cls}>{e(str(value))}</td>")
+        image = base64.b64encode(bar_svg(r.to_dict(), scale, england, manchester).encode("utf-8")).decode("ascii")
+        cells.append(f'<td class="np-spine-cell"><img src="data:image/svg+xml;base64,{image}" width="{SPINE_WIDTH}" height="{SPINE_HEIGHT}" alt=""></td>')
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    label = e(caption, quote=True)
+    return (f'{TABLE_CSS}{SPINE_CSS}<div class="np-table np-spine" role="region" aria-label="{label}" tabindex="0">'
+            f"<table><caption>{label}</caption><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
 
 
 def funnel_table(points: pd.DataFrame, limits: pd.DataFrame, m: dict, bench_name: str) -> pd.DataFrame:

@@ -53,16 +53,18 @@ if tab == "bars":
         bars = charts.comparison_bar_data(table, m, names, level=level, order=order)
         if m["ci_method"] == "none":
             st.info("This figure is an estimate or a whole-population figure: it has no confidence interval, so the bars are not tested against the benchmark.")
+        counts = bars["area_code"].map(table.set_index("area_code")["numerator"]).map(lambda x: "–" if x != x else ("<5" if x < 5 else f"{x:,.0f}"))
+        # Fingertips' compare-areas layout: the figures as a table, each row's bar, interval and the
+        # England and Manchester lines as a small picture (static: no chart library to load).
+        st.html(charts.bars_table_html(bars, england, manchester, m, bench_name,
+                                       f"{m['short_name']} in each neighbourhood, {period}, compared with {bench_name}", level_label, counts=counts))
+        shared.source_caption(m, period)
+        bar_tbl = charts.bar_table(bars, england, manchester, m, bench_name, level_label, counts=counts)
+        shared.download_csv(bar_tbl, f"compare_{ind}_{period}.csv".replace("/", "-"), key="dl_compare_bars")
         bars_spec = shared.chart_spec(charts.comparison_bars, bars, m, england, manchester, bench_name, level_label)
-        shared.show_chart(bars_spec, f"Bar chart: {m['short_name']} in each neighbourhood with {level_label} confidence intervals, compared with "
-                          f"{bench_name}. The same figures are in the table below.")
         shared.export_chart_buttons(bars_spec, f"compare_{ind}_{period}".replace("/", "-"),
                                     f"{m['name']}, {period}: the 12 neighbourhoods", shared.export_footer(m, period, "compare", view), key="compare_bars",
                                     subtitle=f"Bars with {level_label} confidence intervals, compared with {bench_name}.")
-        counts = bars["area_code"].map(table.set_index("area_code")["numerator"]).map(lambda x: "–" if x != x else ("<5" if x < 5 else f"{x:,.0f}"))
-        bar_tbl = charts.bar_table(bars, england, manchester, m, bench_name, level_label, counts=counts)
-        shared.figures_table(bar_tbl, f"{m['short_name']} in each neighbourhood, {period}, compared with {bench_name}", m, period,
-                             f"compare_{ind}_{period}.csv", key="dl_compare_bars")
 
 if tab == "funnel":
     with tabs["funnel"]:

@@ -8,6 +8,7 @@ import pytest
 
 from lib import charts, profile, stats
 from lib.indicators import area_comparison_table, meta
+from lib.present import format_value
 
 
 def _latest_nbhd_period(values: pd.DataFrame, ind: str) -> str:
@@ -221,3 +222,48 @@ def test_spine_table_has_every_row_as_text_and_its_spine_drawn_to_scale(ds):
         at = float(re.search(r'(?:cx="|points="|x=")([\d.]+)', marker).group(1))  # a triangle's apex, a circle's centre, a square's left edge
         assert at == pytest.approx(x(r["scaled"]) - (5.5 if shape == "<rect" else 0), abs=0.06)
         assert 7 <= x(r["scaled"]) <= charts.SPINE_WIDTH - 7  # a marker (7 px) at ±1 stays inside
+
+
+def test_bars_table_has_the_figures_as_text_and_each_bar_drawn_to_scale(ds):
+    """Compare areas' first view: the bar table's text is :func:`bar_table`'s, and each picture's
+    bar, whisker and reference lines sit where the values say on the shared scale."""
+    import base64
+    import re
+
+    from lib.tables import read_html_tables
+
+    m = meta(ds.indicators, "children_low_income")
+    tab = area_comparison_table(ds.values, ds.indicators, "children_low_income", "2021/22", "neighbourhood", "rest", "95")
+    bars = charts.comparison_bar_data(tab, m, {"N1": "Cheetham <i>x</i>"}, "95")
+    eng, man = float(tab["england"].iloc[0]), float(tab["manchester"].iloc[0])
+    out = charts.bars_table_html(bars, eng, man, m, "Rest of Manchester", "Bars <script>", "95%")
+    assert "<script>" not in out and "<i>x</i>" not in out
+    [shown] = read_html_tables(out)
+    expected = charts.bar_table(bars, eng, man, m, "Rest of Manchester", "95%").drop(columns=["Manchester", "England"])
+    assert list(shown.columns)[:-1] == list(expected.columns)
+    assert shown.iloc[:, :-1].astype(str).values.tolist() == expected.astype(str).values.tolist()
+    assert f"England {format_value(eng, m)}" in shown.columns[-1] and f"Manchester {format_value(man, m)}" in shown.columns[-1]
+    lo, hi = charts.bar_scale(bars, eng, man)
+    assert lo == 0.0 and hi == pytest.approx(1.05 * max(bars["upper"].max(), eng, man))
+
+    def x(v):  # independent
+        return charts.SPINE_PAD + (v - lo) / (hi - lo) * (charts.SPINE_WIDTH - 2 * charts.SPINE_PAD)
+
+    images = re.findall(r'<img src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"', out)
+    assert len(images) == len(bars)
+    for img, r in zip(images, bars.to_dict("records")):
+        svg = base64.b64decode(img).decode("utf-8")
+        bar = re.search(r'<rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)" height="14" fill="(#[0-9A-F]{6})"', svg)
+        assert float(bar.group(1)) == pytest.approx(x(0.0), abs=0.06)
+        assert float(bar.group(1)) + float(bar.group(2)) == pytest.approx(x(r["value"]), abs=0.12)
+        assert bar.group(3) == charts.COMPARISON_STYLE[r["comparison"]][1]
+        whisker = re.search(r'<path d="M([\d.]+),[\d.]+ H([\d.]+)', svg)
+        assert float(whisker.group(1)) == pytest.approx(x(r["lower"]), abs=0.06) and float(whisker.group(2)) == pytest.approx(x(r["upper"]), abs=0.06)
+        lines = [(float(re.search(r'x1="([\d.]+)"', ln).group(1)), "stroke-dasharray" in ln) for ln in re.findall(r"<line [^>]*/>", svg)]
+        assert lines == [(pytest.approx(x(eng), abs=0.06), False), (pytest.approx(x(man), abs=0.06), True)]  # England solid, Manchester dashed
+
+
+def test_bar_scale_takes_in_negative_values():
+    df = pd.DataFrame({"value": [-0.5, 0.2], "lower": [-0.9, 0.1], "upper": [-0.1, 0.4]})
+    lo, hi = charts.bar_scale(df, 0.0, 0.1)
+    assert lo == pytest.approx(-0.9 - 0.05 * 1.3) and hi == pytest.approx(0.4 + 0.05 * 1.3)
