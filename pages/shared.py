@@ -554,12 +554,18 @@ def export_footer(meta: dict, period: str, page: str, params: dict[str, str] | N
 
 def export_chart_buttons(chart, name: str, title: str, footer, key: str, subtitle: str | None = None,
                          width: int = 900) -> None:
-    """PNG and SVG downloads of a chart (altair or Vega-Lite dict) with its title and footer lines
-    (a list, or a function making it when a button is clicked), rendered only when clicked."""
+    """PNG and SVG downloads of a chart (altair or Vega-Lite dict, or a function making one when a
+    button is clicked: for a chart the page does not draw) with its title and footer lines (a list,
+    or a function making it when a button is clicked), rendered only when clicked.
+
+    A function given here runs when the button is clicked, outside the page's run: it must not
+    read ``st.session_state`` (or anything built from it, such as :func:`dataset`); give it the
+    values it needs (``tests/e2e/test_exports_browser.py`` downloads both images)."""
     from lib import exports
 
     def spec() -> dict:
-        return exports.with_footer(chart, title, footer() if callable(footer) else footer, subtitle=subtitle, width=width)
+        return exports.with_footer(chart() if callable(chart) else chart, title, footer() if callable(footer) else footer,
+                                   subtitle=subtitle, width=width)
 
     # In a popover: the buttons are drawn when it is opened, so the page itself opens faster.
     with st.popover("Download image", icon=":material/image:"):
@@ -574,11 +580,14 @@ def export_neighbourhood_buttons(nbhd: str, bench: str, level: str) -> None:
     from lib import exports
 
     layers = {"neighbourhoods": layer("neighbourhoods")}
+    # Read now, in the page's run: the files are made when clicked, outside it, where the session's
+    # own data, grouping and disclosure threshold cannot be read.
+    ds = dataset()
     c1, c2 = st.columns(2)
-    c1.download_button("Slide deck (PowerPoint)", lambda: exports.neighbourhood_deck(dataset(), nbhd, bench, level, None, layers),
+    c1.download_button("Slide deck (PowerPoint)", lambda: exports.neighbourhood_deck(ds, nbhd, bench, level, None, layers),
                        file_name=f"neighbourhood_{nbhd}.pptx", key="dl_deck", on_click="ignore", type="primary",
                        mime="application/vnd.openxmlformats-officedocument.presentationml.presentation", icon=":material/slideshow:")
-    c2.download_button("One-page profile (PDF)", lambda: exports.neighbourhood_pdf(dataset(), nbhd, bench, level, None, layers),
+    c2.download_button("One-page profile (PDF)", lambda: exports.neighbourhood_pdf(ds, nbhd, bench, level, None, layers),
                        file_name=f"neighbourhood_{nbhd}.pdf", mime="application/pdf", key="dl_pdf", on_click="ignore",
                        icon=":material/picture_as_pdf:")
 

@@ -27,3 +27,31 @@ def test_deck_download_delivers_pptx(offline_page, app_url):
     screenshot(page, "exports_profile")
     assert_no_exception(page)
     assert not page.blocked_requests, page.blocked_requests
+
+
+def test_chart_images_are_made_when_asked_for(offline_page, app_url):
+    """Compare areas and the profile draw their figures as tables; the chart image for slides is
+    built only when its button is clicked, and is a real PNG and SVG with the title in it."""
+    import re
+
+    page = offline_page
+    for path, name, title in (("compare?nbhd=C2&ind=children_low_income&period=2021%2F22", "compare_children_low_income_2021-22", "the 12 neighbourhoods"),
+                              ("profile?nbhd=C2", "spine_C2", "how it compares with England")):
+        page.goto(f"{app_url}/{path}")
+        wait_ready(page, timeout=60_000)
+        assert page.locator('[data-testid="stVegaLiteChart"]').count() == 0  # the table, not the chart library
+        page.locator('[data-testid="stPopover"] button', has_text="Download image").first.click()
+        png = page.get_by_role("button", name="Image (PNG)")
+        png.wait_for(timeout=30_000)
+        with page.expect_download(timeout=60_000) as info:
+            png.click()
+        raw = open(info.value.path(), "rb").read()
+        assert info.value.suggested_filename == f"{name}.png"
+        assert raw[:8] == b"\x89PNG\r\n\x1a\n" and len(raw) > 20_000
+        svg_button = page.get_by_role("button", name="Image (SVG)")
+        with page.expect_download(timeout=60_000) as info:
+            svg_button.click()
+        svg = open(info.value.path(), encoding="utf-8").read()
+        assert svg.lstrip().startswith("<svg") and re.search(re.escape(title), svg, re.IGNORECASE), svg[:300]
+        assert_no_exception(page)
+        page.keyboard.press("Escape")
