@@ -223,8 +223,19 @@ def spine_svg(row: dict) -> str:
 def spine_image(row: dict) -> str:
     """:func:`spine_svg` as an image (``alt=""``: decorative, the row holds its figures as text).
     An image because the app's HTML is sanitised, and inline SVG does not survive that."""
-    data = base64.b64encode(spine_svg(row).encode("utf-8")).decode("ascii")
+    return _svg_image(spine_svg(row))
+
+
+def _svg_image(svg: str) -> str:
+    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
     return f'<img src="data:image/svg+xml;base64,{data}" width="{SPINE_WIDTH}" height="{SPINE_HEIGHT}" alt="">'
+
+
+def _picture_table(caption: str, head: str, rows: list[str]) -> str:
+    """The table of :func:`spine_table_html` and :func:`bars_table_html`: a named, focusable region."""
+    label = html.escape(caption, quote=True)
+    return (f'{TABLE_CSS}{SPINE_CSS}<div class="np-table np-spine" role="region" aria-label="{label}" tabindex="0">'
+            f"<table><caption>{label}</caption><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
 
 
 def spine_table_html(df: pd.DataFrame, area_name: str, bench_name: str, caption: str) -> str:
@@ -248,9 +259,7 @@ def spine_table_html(df: pd.DataFrame, area_name: str, bench_name: str, caption:
             f'<td class="np-nowrap">{e(str(r["comparison_text"]))}</td><td class="np-spine-cell">{spine_image(r)}</td>'
             "</tr>"
         )
-    label = e(caption, quote=True)
-    return (f'{TABLE_CSS}{SPINE_CSS}<div class="np-table np-spine" role="region" aria-label="{label}" tabindex="0">'
-            f"<table><caption>{label}</caption><thead><tr>{cells}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
+    return _picture_table(caption, cells, rows)
 
 
 # --------------------------------------------------------------------------- compare: bars
@@ -592,12 +601,9 @@ def bars_table_html(df: pd.DataFrame, england: float, manchester: float, m: dict
         for col, value in list(t.items())[1:]:
             cls = ' class="num"' if col in num else ' class="np-nowrap"'
             cells.append(f"<td{cls}>{e(str(value))}</td>")
-        image = base64.b64encode(bar_svg(r.to_dict(), scale, england, manchester).encode("utf-8")).decode("ascii")
-        cells.append(f'<td class="np-spine-cell"><img src="data:image/svg+xml;base64,{image}" width="{SPINE_WIDTH}" height="{SPINE_HEIGHT}" alt=""></td>')
+        cells.append(f'<td class="np-spine-cell">{_svg_image(bar_svg(r.to_dict(), scale, england, manchester))}</td>')
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    label = e(caption, quote=True)
-    return (f'{TABLE_CSS}{SPINE_CSS}<div class="np-table np-spine" role="region" aria-label="{label}" tabindex="0">'
-            f"<table><caption>{label}</caption><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
+    return _picture_table(caption, head, rows)
 
 
 def funnel_table(points: pd.DataFrame, limits: pd.DataFrame, m: dict, bench_name: str) -> pd.DataFrame:
