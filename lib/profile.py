@@ -86,11 +86,20 @@ def _all_profiles(parts: _ProfileParts) -> dict[str, pd.DataFrame]:
         first = frame.drop_duplicates(["area_code", "indicator_id"]).set_index(["area_code", "indicator_id"])["comparison"]
         return first.reindex(key).to_numpy(object)
 
-    m = ind.loc[me["indicator_id"]]
-    sp = spread.loc[me["indicator_id"]]
-    out = pd.DataFrame(
+    out = _profile_frame(me["indicator_id"].to_numpy(object), me, ind, spread, words(vs_city), words(vs_b), sfx)
+    codes = me["area_code"].to_numpy(object)
+    return {code: out[codes == code].reset_index(drop=True) for code in dict.fromkeys(codes)}
+
+
+def _profile_frame(ids: np.ndarray, me: pd.DataFrame, ind: pd.DataFrame, spread: pd.DataFrame, vs_city: np.ndarray,
+                   vs_bench: np.ndarray, sfx: str) -> pd.DataFrame:
+    """The profile table's columns from rows ``me`` of the comparisons with England (one per id in
+    ``ids``, in that order), the catalogue ``ind`` and ``spread`` (indexed by indicator) and the
+    words compared with the city and the benchmark, row for row."""
+    m, sp = ind.loc[ids], spread.loc[ids]
+    return pd.DataFrame(
         {
-            "indicator_id": me["indicator_id"].to_numpy(object),
+            "indicator_id": ids,
             "short_name": m["short_name"].to_numpy(object),
             "family": m["family"].to_numpy(object),
             "unit": m["unit"].to_numpy(object),
@@ -109,14 +118,12 @@ def _all_profiles(parts: _ProfileParts) -> dict[str, pd.DataFrame]:
             "nbhd_min": sp["nbhd_min"].to_numpy(float),
             "nbhd_max": sp["nbhd_max"].to_numpy(float),
             "spread": sp["spread"].to_numpy(float),
-            "vs_city": words(vs_city),
+            "vs_city": vs_city,
             "vs_england": me["comparison"].to_numpy(object),
-            "vs_bench": words(vs_b),
+            "vs_bench": vs_bench,
             "note": me["note"].map(lambda x: "" if pd.isna(x) else str(x)).to_numpy(object),
         }
     )
-    codes = me["area_code"].to_numpy(object)
-    return {code: out[codes == code].reset_index(drop=True) for code in dict.fromkeys(codes)}
 
 
 class _ProfileParts(NamedTuple):
@@ -159,36 +166,8 @@ def _one_profile(parts: _ProfileParts, nbhd: str) -> pd.DataFrame:
     me_city = vs_city[vs_city["area_code"] == nbhd].drop_duplicates("indicator_id").set_index("indicator_id")["comparison"]
     me_b = vs_b[vs_b["area_code"] == nbhd].drop_duplicates("indicator_id").set_index("indicator_id")["comparison"]
     order = [i for i in ids if i in me.index]
-    me = me.loc[order]
-    m = ind.loc[order]
-    out = pd.DataFrame(
-        {
-            "indicator_id": order,
-            "short_name": m["short_name"].to_numpy(object),
-            "family": m["family"].to_numpy(object),
-            "unit": m["unit"].to_numpy(object),
-            "value_type": m["value_type"].to_numpy(object),
-            "polarity": m["polarity"].to_numpy(object),
-            "ci_method": m["ci_method"].to_numpy(object),
-            "status": m["status"].to_numpy(object),
-            "period": me["period"].astype(str).to_numpy(object),
-            "value": me["value"].to_numpy(float),
-            "lower": me[f"lower_{sfx}"].to_numpy(float),
-            "upper": me[f"upper_{sfx}"].to_numpy(float),
-            "numerator": me["numerator"].to_numpy(float),
-            "denominator": me["denominator"].to_numpy(float),
-            "manchester": me["manchester"].to_numpy(float),
-            "england": me["england"].to_numpy(float),
-            "nbhd_min": spread.loc[order, "nbhd_min"].to_numpy(float),
-            "nbhd_max": spread.loc[order, "nbhd_max"].to_numpy(float),
-            "spread": spread.loc[order, "spread"].to_numpy(float),
-            "vs_city": me_city.loc[order].to_numpy(object),
-            "vs_england": me["comparison"].to_numpy(object),
-            "vs_bench": me_b.loc[order].to_numpy(object),
-            "note": me["note"].map(lambda x: "" if pd.isna(x) else str(x)).to_numpy(object),
-        }
-    )
-    return out
+    return _profile_frame(np.asarray(order, dtype=object), me.loc[order], ind, spread, me_city.loc[order].to_numpy(object),
+                          me_b.loc[order].to_numpy(object), sfx)
 
 
 def display_profile_table(table: pd.DataFrame, indicators: pd.DataFrame, level: str = "95") -> pd.DataFrame:

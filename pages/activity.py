@@ -88,7 +88,8 @@ if view == "shares":
                                                                  source=str(lines["source"].iloc[0]), period="2020/21", method=words),
                                     key="activity_shares")
         st.caption(f"{MODELLED}: {words} The 12 shares add up to the city figure.")
-        one = one.set_index("neighbourhood_code").loc[[c for c in names if c in set(one["neighbourhood_code"])]].reset_index()  # the chart's order
+        position = {c: i for i, c in enumerate(names)}
+        one = one.sort_values("neighbourhood_code", key=lambda codes: codes.map(position))  # the chart's order
         one_table = pd.DataFrame({
             "Neighbourhood": one["neighbourhood_code"] + " " + one["neighbourhood_code"].map(names),
             "Share (modelled)": one["share"].map(format_count),

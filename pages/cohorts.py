@@ -54,27 +54,26 @@ if view == "cohorts":
         # one tab per cohort, each drawn when opened (the open one is kept in the URL as ``cohort``)
         state["cohort"], cohort_tabs = shared.view_tabs("cohorts_cohort", {c.cohort_id: c.label.split(" (")[0] for c in cohorts.COHORTS},
                                                         state["cohort"])
-        for c in [cohorts.cohort(state["cohort"])]:
-            with cohort_tabs[c.cohort_id]:
-                st.subheader(c.label)
-                st.markdown(c.intro)
-                if c.gap:
-                    st.info(c.gap, icon=":material/info:")
-                if c.cohort_id == "children_ltc":
-                    with st.expander("Add your own figures (import path)"):
-                        st.markdown(cohorts.IMPORT_PATH)
-                cv = shared.computed(cohorts.cohort_view, ds, c.cohort_id, nbhd, bench, level)
-                shared.show_table(cv.shown, f"{c.label}: indicators for {names[nbhd]}")
-                shared.download_csv(cv.shown, f"cohort_{c.cohort_id}_{nbhd}.csv", key=f"dl_cohort_{c.cohort_id}")
-                if cv.modelled_methods:
-                    st.markdown(f":orange-badge[{MODELLED}] **Expected counts (modelled), method:**\n\n"
-                                + "\n".join(f"- **{name}**: {note}" for name, note in cv.modelled_methods))
-                st.caption(
-                    "Comparisons: symbol and word, at the chosen confidence level; indicators without a confidence interval "
-                    "(estimates, population figures, modelled counts) are not tested. Counts below 5 are not shown."
-                )
-                with st.expander("Source, period, status and method of each indicator"):
-                    st.markdown(cv.sources)
+        c = cohorts.cohort(state["cohort"])
+        with cohort_tabs[c.cohort_id]:
+            st.subheader(c.label)
+            st.markdown(c.intro)
+            if c.gap:
+                st.info(c.gap, icon=":material/info:")
+            if c.cohort_id == "children_ltc":
+                with st.expander("Add your own figures (import path)"):
+                    st.markdown(cohorts.IMPORT_PATH)
+            cv = shared.computed(cohorts.cohort_view, ds, c.cohort_id, nbhd, bench, level)
+            shared.show_table(cv.shown, f"{c.label}: indicators for {names[nbhd]}")
+            shared.download_csv(cv.shown, f"cohort_{c.cohort_id}_{nbhd}.csv", key=f"dl_cohort_{c.cohort_id}")
+            if cv.modelled_methods:
+                st.markdown(f":orange-badge[{MODELLED}] **Expected counts (modelled), method:**\n\n"
+                            + "\n".join(f"- **{name}**: {note}" for name, note in cv.modelled_methods))
+            st.caption(
+                "Comparisons: symbol and word, at the chosen confidence level; indicators without a confidence interval "
+                "(estimates, population figures, modelled counts) are not tested. Counts below 5 are not shown."
+            )
+            shared.sources_expander(cv.sources)
 
 if view == "map":
     with tabs["map"]:

@@ -7,6 +7,7 @@ import streamlit as st
 
 from lib import charts, profile
 from lib.indicators import BENCHMARKS, CONFIDENCE, meta
+from lib.present import sources_markdown
 from pages import shared
 
 frame = shared.frame_state()
@@ -61,7 +62,7 @@ if view == "compare":
 if view == "table":
     with tabs["table"]:
         st.header(f"Every indicator for {name}")
-        shared.sources_expander(ds.indicators, table["indicator_id"], table["period"])
+        shared.sources_expander(sources_markdown(ds.indicators, table["indicator_id"], table["period"]))
         display = profile.display_profile_table(table, ds.indicators, level=level)
         shared.show_table(display, f"Every indicator for {name}, compared with {bench_name}")
         shared.download_csv(display, f"profile_{nbhd}.csv", key="dl_profile_table")

@@ -18,7 +18,7 @@ import streamlit as st
 
 from lib import charts, data, disclosure, imports, profile, regroup, tables, urlstate
 from lib.indicators import BENCHMARKS, CONFIDENCE, neighbourhood_order
-from lib.present import COMPARISON_STYLE, STATUS_BADGE, csv_bytes, source_text, sources_markdown, status_sentence
+from lib.present import COMPARISON_STYLE, STATUS_BADGE, csv_bytes, source_text, status_sentence
 
 ATTRIBUTION = (
     "Contains National Statistics and OS data © Crown copyright and database right 2017–2024. "
@@ -487,10 +487,11 @@ def figures_table(df: pd.DataFrame, caption: str, meta: dict, period: str, filen
     download_csv(df, filename.replace("/", "-"), key=key)
 
 
-def sources_expander(indicators: pd.DataFrame, ids, periods) -> None:
-    """An expander with the source, period, status and method of each indicator shown."""
+def sources_expander(sources: str) -> None:
+    """An expander with the source, period, status and method of each indicator shown
+    (``sources``: :func:`lib.present.sources_markdown`)."""
     with st.expander("Source, period, status and method of each indicator"):
-        st.markdown(sources_markdown(indicators, ids, periods))
+        st.markdown(sources)
 
 
 def accessed_on() -> str:
