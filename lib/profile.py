@@ -14,7 +14,7 @@ import pandas as pd
 
 from lib.contract import FAMILIES
 from lib.data import Dataset
-from lib.indicators import area_comparison_table, comparison_frame, has_neighbourhoods, meta, periods, slice_values
+from lib.indicators import BENCHMARKS, area_comparison_table, comparison_frame, has_neighbourhoods, meta, periods, slice_values
 from lib.present import comparison_label, format_count, format_interval, format_value
 
 #: Counts below this are never shown (disclosure control, GUIDE section 4).
@@ -58,24 +58,35 @@ def profile_table(ds: Dataset, nbhd: str, level: str = "95", bench: str = "engla
     Manchester), ``vs_city, vs_england, vs_bench`` (comparisons at ``level``; ``vs_bench``
     against the chosen benchmark) and ``note``.
     """
-    return _one_profile(_profile_parts(ds, level, bench), nbhd)
+    return _one_profile(_profile_parts(ds, level), nbhd, bench)
 
 
 def profile_tables(ds: Dataset, level: str = "95", bench: str = "england") -> dict[str, pd.DataFrame]:
     """:func:`profile_table` for every neighbourhood, keyed by code: the comparisons are made once
     for all of them (what a neighbourhood's profile costs is then a slice)."""
-    parts = _profile_parts(ds, level, bench)
+    return _tables(ds, _profile_parts(ds, level), bench)
+
+
+def profile_tables_by_benchmark(ds: Dataset, level: str = "95") -> dict[str, dict[str, pd.DataFrame]]:
+    """:func:`profile_tables` for each benchmark of :data:`lib.indicators.BENCHMARKS` (keyed by
+    it), from one set of comparisons: changing the benchmark then costs no new comparison."""
+    parts = _profile_parts(ds, level)
+    return {bench: _tables(ds, parts, bench) for bench in BENCHMARKS}
+
+
+def _tables(ds: Dataset, parts: _ProfileParts, bench: str) -> dict[str, pd.DataFrame]:
     # Every neighbourhood of the grouping (one with no figures gets an empty profile, as from
     # profile_table), then any other with figures.
     codes = dict.fromkeys([*ds.definition["neighbourhood_code"], *parts.vs_eng["area_code"]])
-    together = _all_profiles(parts)
-    return {code: together[code] if code in together else _one_profile(parts, code) for code in codes}
+    together = _all_profiles(parts, bench)
+    return {code: together[code] if code in together else _one_profile(parts, code, bench) for code in codes}
 
 
-def _all_profiles(parts: _ProfileParts) -> dict[str, pd.DataFrame]:
+def _all_profiles(parts: _ProfileParts, bench: str) -> dict[str, pd.DataFrame]:
     """:func:`_one_profile` for every neighbourhood with figures, built in one pass (the same
     frames; about a tenth of the time of twelve separate slices)."""
-    vs_eng, vs_city, vs_b, spread, ind, ids, sfx = parts
+    vs_eng, vs_city, spread, ind, ids, sfx = parts.vs_eng, parts.vs_city, parts.spread, parts.ind, parts.ids, parts.sfx
+    vs_b = parts.against(bench)
     me = vs_eng.drop_duplicates(["area_code", "indicator_id"])
     me = me[me["indicator_id"].isin(ids)]
     rank = {i: n for n, i in enumerate(ids)}
@@ -131,16 +142,20 @@ class _ProfileParts(NamedTuple):
 
     vs_eng: pd.DataFrame
     vs_city: pd.DataFrame
-    vs_b: pd.DataFrame
+    vs_rest: pd.DataFrame
     spread: pd.DataFrame
     ind: pd.DataFrame
     ids: list[str]
     sfx: str
 
+    def against(self, bench: str) -> pd.DataFrame:
+        """The comparisons with ``bench`` (a key of :data:`lib.indicators.BENCHMARKS`)."""
+        return {"england": self.vs_eng, "city": self.vs_city, "rest": self.vs_rest}[bench]
 
-def _profile_parts(ds: Dataset, level: str, bench: str) -> _ProfileParts:
+
+def _profile_parts(ds: Dataset, level: str) -> _ProfileParts:
     """The neighbourhood-independent part of :func:`profile_table`: every neighbourhood's
-    comparisons (with England, the city and ``bench``) and each indicator's spread."""
+    comparisons (with England, the city and the rest of the city) and each indicator's spread."""
     ids = profile_indicators(ds)
     v = ds.values[ds.values["area_type"].isin(["neighbourhood", "city", "england"]) & ds.values["indicator_id"].isin(ids)]
     # The latest neighbourhood period of each indicator, and the rows of that period only.
@@ -149,7 +164,7 @@ def _profile_parts(ds: Dataset, level: str, bench: str) -> _ProfileParts:
     v = v[v["period"].astype(str) == v["indicator_id"].map(latest)]
     vs_eng = comparison_frame(v, ds.indicators, "neighbourhood", "england", level)
     vs_city = comparison_frame(v, ds.indicators, "neighbourhood", "city", level)
-    vs_b = vs_eng if bench == "england" else comparison_frame(v, ds.indicators, "neighbourhood", bench, level)
+    vs_rest = comparison_frame(v, ds.indicators, "neighbourhood", "rest", level)
     # Spread: the largest distance from England among the neighbourhoods and Manchester.
     dist = (vs_eng["value"] - vs_eng["england"]).abs()
     city_dist = (vs_eng["manchester"] - vs_eng["england"]).abs()
@@ -157,11 +172,12 @@ def _profile_parts(ds: Dataset, level: str, bench: str) -> _ProfileParts:
     spread = per_ind.groupby("indicator_id").agg(nbhd_min=("value", "min"), nbhd_max=("value", "max"), d=("d", "max"), c=("c", "max"))
     spread["spread"] = spread[["d", "c"]].max(axis=1)
     ind = ds.indicators.drop_duplicates("indicator_id").set_index("indicator_id")
-    return _ProfileParts(vs_eng, vs_city, vs_b, spread, ind, ids, _suffix(level))
+    return _ProfileParts(vs_eng, vs_city, vs_rest, spread, ind, ids, _suffix(level))
 
 
-def _one_profile(parts: _ProfileParts, nbhd: str) -> pd.DataFrame:
-    vs_eng, vs_city, vs_b, spread, ind, ids, sfx = parts
+def _one_profile(parts: _ProfileParts, nbhd: str, bench: str) -> pd.DataFrame:
+    vs_eng, vs_city, spread, ind, ids, sfx = parts.vs_eng, parts.vs_city, parts.spread, parts.ind, parts.ids, parts.sfx
+    vs_b = parts.against(bench)
     me = vs_eng[vs_eng["area_code"] == nbhd].drop_duplicates("indicator_id").set_index("indicator_id")
     me_city = vs_city[vs_city["area_code"] == nbhd].drop_duplicates("indicator_id").set_index("indicator_id")["comparison"]
     me_b = vs_b[vs_b["area_code"] == nbhd].drop_duplicates("indicator_id").set_index("indicator_id")["comparison"]
@@ -350,6 +366,20 @@ def _previous_period(ps: list[str]) -> str | None:
     return ps[-2]
 
 
+def _series_by_indicator(ds: Dataset, nbhd: str) -> dict[str, dict[str, float]]:
+    """The neighbourhood's values, as ``{indicator_id: {period: value}}`` (first row of each)."""
+    v = ds.values
+    mine = (v["area_type"].to_numpy(object) == "neighbourhood") & (v["area_code"].to_numpy(object) == nbhd)
+    out: dict[str, dict[str, float]] = {}
+    for ind, period, value in zip(v["indicator_id"].to_numpy(object)[mine], v["period"].to_numpy(object)[mine], v["value"].to_numpy(float)[mine]):
+        out.setdefault(ind, {}).setdefault(str(period), float(value))
+    return out
+
+
+TREND_COLUMNS = ["indicator_id", "short_name", "period", "previous_period", "value", "previous", "vs_england", "rose", "got_worse",
+                 "unit", "value_type"]
+
+
 def trend_rows(ds: Dataset, nbhd: str, level: str = "95", table: pd.DataFrame | None = None) -> pd.DataFrame:
     """Tested indicators with an earlier neighbourhood period: latest vs previous (a year earlier
     for monthly series), the direction and whether the change is for the worse (polarity-aware).
@@ -359,19 +389,22 @@ def trend_rows(ds: Dataset, nbhd: str, level: str = "95", table: pd.DataFrame | 
     is :func:`profile_table` for this neighbourhood and level (any benchmark), if the caller has it.
     """
     table = profile_table(ds, nbhd, level=level) if table is None else table
-    v = ds.values
-    mine = v[(v["area_type"] == "neighbourhood") & (v["area_code"] == nbhd)]
-    by_ind = dict(tuple(mine.groupby("indicator_id", sort=False)))
+    return pd.DataFrame(_trends(ds, nbhd, table.to_dict("records")), columns=TREND_COLUMNS)
+
+
+def _trends(ds: Dataset, nbhd: str, records: list[dict]) -> list[dict]:
+    """The rows of :func:`trend_rows` from the profile table's ``records``."""
+    series = _series_by_indicator(ds, nbhd)
     rows = []
-    for r in table[table["ci_method"] != "none"].to_dict("records"):
-        nb = by_ind.get(r["indicator_id"])
+    for r in records:
+        nb = series.get(r["indicator_id"]) if r["ci_method"] != "none" else None
         if nb is None:
             continue
-        ps = sorted(nb["period"].astype(str).unique())
+        ps = sorted(nb)
         prev = _previous_period(ps)
         if prev is None or ps[-1] != r["period"]:
             continue
-        before = float(nb.loc[nb["period"].astype(str) == prev, "value"].iloc[0])
+        before = nb[prev]
         if math.isnan(before) or math.isnan(r["value"]) or before == r["value"]:
             rose, worse = None, False
         else:
@@ -380,8 +413,7 @@ def trend_rows(ds: Dataset, nbhd: str, level: str = "95", table: pd.DataFrame | 
         rows.append({"indicator_id": r["indicator_id"], "short_name": r["short_name"], "period": r["period"], "previous_period": prev,
                      "value": r["value"], "previous": before, "vs_england": r["vs_england"], "rose": rose, "got_worse": worse,
                      "unit": r["unit"], "value_type": r["value_type"]})
-    return pd.DataFrame(rows, columns=["indicator_id", "short_name", "period", "previous_period", "value", "previous",
-                                       "vs_england", "rose", "got_worse", "unit", "value_type"])
+    return rows
 
 
 def board_summary(ds: Dataset, nbhd: str, bench: str = "england", level: str = "95", table: pd.DataFrame | None = None) -> list[str]:
@@ -396,15 +428,18 @@ def board_summary(ds: Dataset, nbhd: str, bench: str = "england", level: str = "
     worse than England (at ``level``) AND it moved the wrong way (rose, for lower-is-better). The
     change over time is described, not tested.
     """
-    name = str(ds.definition.loc[ds.definition["neighbourhood_code"] == nbhd, "neighbourhood_name"].iloc[0])
+    d = ds.definition
+    name = str(d["neighbourhood_name"].to_numpy(object)[d["neighbourhood_code"].to_numpy(object) == nbhd][0])
     lvl = "99.8%" if level == "99.8" else "95%"
     table = profile_table(ds, nbhd, level=level, bench=bench) if table is None else table
-    tested = table[table["ci_method"] != "none"]
+    records = table.to_dict("records")  # a few dozen rows: plain Python is quicker than frame filters here
+    tested = [r for r in records if r["ci_method"] != "none"]
     out: list[str] = []
     other = ("vs_bench", "the rest of Manchester") if bench == "rest" else ("vs_city", "Manchester")
     for col, bench_name in (("vs_england", "England"), other):
         at = f" (at {lvl} confidence)" if col == "vs_england" else ""
-        worse, better = _names(tested, col, "worse"), _names(tested, col, "better")
+        worse = [r["short_name"] for r in tested if r[col] == "worse"]
+        better = [r["short_name"] for r in tested if r[col] == "better"]
         if worse and better:
             out.append(f"Compared with {bench_name}{at}, {name} is significantly worse on {_join(worse, 8)}, and better on {_join(better, 8)}.")
         elif worse:
@@ -413,32 +448,32 @@ def board_summary(ds: Dataset, nbhd: str, bench: str = "england", level: str = "
             out.append(f"Compared with {bench_name}{at}, {name} is significantly better on {_join(better, 8)}, and not worse on any tested figure.")
         else:
             out.append(f"{name} is not significantly different from {bench_name} on any of the {len(tested)} figures that can be tested.")
-    trends = trend_rows(ds, nbhd, level=level, table=table)
-    if len(trends):
+    trends = _trends(ds, nbhd, records)
+    if trends:
         def change(r: dict) -> str:
             m = {"unit": r["unit"], "value_type": r["value_type"]}
             verb = "up" if r["rose"] else "down"
             return f"{r['short_name'].lower()} ({verb} from {format_value(r['previous'], m)} in {r['previous_period']} to {format_value(r['value'], m)} in {r['period']})"
 
-        bad = [change(r) for r in trends.to_dict("records") if r["vs_england"] == "worse" and r["got_worse"]]
+        bad = [change(r) for r in trends if r["vs_england"] == "worse" and r["got_worse"]]
         if bad:
             out.append(f"Worse than England and getting worse: {_join(bad)}.")
         else:
-            improving = [change(r) for r in trends.to_dict("records") if r["vs_england"] == "worse" and r["rose"] is not None and not r["got_worse"]]
+            improving = [change(r) for r in trends if r["vs_england"] == "worse" and r["rose"] is not None and not r["got_worse"]]
             tail = f"; worse than England but improving: {_join(improving)}" if improving else ""
             out.append(f"Of the {len(trends)} tested figures with earlier years, none is both worse than England and getting worse{tail}.")
-    untested = table[table["ci_method"] == "none"]
-    modelled = untested[untested["status"] == "modelled"]
-    averaged = untested[(untested["status"] != "modelled") & untested["value_type"].isin(["score", "ratio"])]
+    untested = [r for r in records if r["ci_method"] == "none"]
+    modelled = [r for r in untested if r["status"] == "modelled"]
+    averaged = [r for r in untested if r["status"] != "modelled" and r["value_type"] in ("score", "ratio")]
     parts = []
-    expected = modelled[modelled["family"] != "activity"]
-    if len(expected):
-        parts.append(f"{len(expected)} modelled expected counts (such as {_join([n.split(':')[0] for n in expected['short_name']], 2)})")
-    targets = modelled[modelled["family"] == "activity"]
-    if len(targets):
+    expected = [r for r in modelled if r["family"] != "activity"]
+    if expected:
+        parts.append(f"{len(expected)} modelled expected counts (such as {_join([r['short_name'].split(':')[0] for r in expected], 2)})")
+    targets = [r for r in modelled if r["family"] == "activity"]
+    if targets:
         parts.append(f"{len(targets)} modelled shares of the city's activity-shift targets")
-    if len(averaged):
-        parts.append(f"{len(averaged)} scores and ratios averaged from small areas (such as {_join(list(averaged['short_name']), 2)})")
+    if averaged:
+        parts.append(f"{len(averaged)} scores and ratios averaged from small areas (such as {_join([r['short_name'] for r in averaged], 2)})")
     if parts:
         out.append("Some figures are estimates, not observed counts: " + _join(parts) + "; they are shown but not tested for significance.")
     else:

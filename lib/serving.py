@@ -28,19 +28,30 @@ does for sockets marked as TCP). Each response is written as headers then body; 
 server was idle. :func:`no_delay_on_listening_sockets` sets the option on the listening socket
 (accepted connections inherit it).
 
+**No long pauses for garbage collection.** Python's full garbage collection walks every object
+the collector tracks: with the pages' libraries loaded (pandas, GeoPandas, folium, altair, SciPy,
+Streamlit) that is about 190,000 objects (their modules, classes and functions, which live as
+long as the server), and each full collection took 150 to 250 ms, landing on whichever click was
+running. :func:`load_and_freeze` imports what the pages use once, at start, then moves everything
+alive into the collector's permanent generation (``gc.freeze``), so later collections walk only
+what sessions created (measured: 20 to 60 ms).
+
 Pure ASGI (no Streamlit import): ``app.py`` installs it with ``st.App(..., middleware=[...])``.
 """
 
 from __future__ import annotations
 
+import gc
 import gzip
+import importlib
 import importlib.util
+import pkgutil
 import json
 import mimetypes
 import os
 import re
 import socket
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -219,6 +230,22 @@ def no_delay_on_listening_sockets(fd_dir: str = "/proc/self/fd") -> int:
         finally:
             sock.detach()  # the descriptor stays open and owned by whoever opened it
     return done
+
+
+def load_and_freeze(packages: Sequence[str] = ("lib",), modules: Sequence[str] = ("streamlit_folium",)) -> int:
+    """Import every module of ``packages`` (not their sub-packages) and ``modules``, collect
+    garbage once, then freeze what is alive (``gc.freeze``): full collections later skip it.
+    Returns the number of objects frozen. Call once, when the server starts."""
+    for package in packages:
+        root = importlib.import_module(package)
+        for info in pkgutil.iter_modules(root.__path__):
+            if not info.ispkg:
+                importlib.import_module(f"{package}.{info.name}")
+    for name in modules:
+        importlib.import_module(name)
+    gc.collect()
+    gc.freeze()
+    return gc.get_freeze_count()
 
 
 def middleware(base_path: str = "") -> list:

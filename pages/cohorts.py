@@ -4,7 +4,6 @@ England (tables, one map), and the risk pyramid per neighbourhood and for the ci
 from __future__ import annotations
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from lib import cohorts, mapview, riskpyramid
 from lib.indicators import BENCHMARKS, area_table, meta, periods
@@ -96,7 +95,7 @@ if view == "map":
             features = mapview.map_features(shared.geojson("neighbourhoods"), table, m, colour, bench, level, "neighbourhood", selected=nbhd)
             fmap = mapview.build_map(features, legend_title, legend, colour, labels=True, fit=shared.geojson("neighbourhoods"), height=460,
                                      name=f"Map of {m['name']}{status_word}, {period}, {legend_title[:1].lower() + legend_title[1:]}")
-            st_folium(fmap, key=MAP_KEY, height=460, use_container_width=True, returned_objects=["last_active_drawing"], on_change=_select_clicked)
+            shared.interactive_map(fmap, MAP_KEY, 460, ["last_active_drawing"], on_change=_select_clicked)
             st.markdown("**Key:** " + mapview.legend_text(legend))
             shared.export_map_buttons(features, legend, f"{m['name']}{status_word}, {period}", legend_title, colour,
                                       shared.export_footer(m, period, "cohorts", {"ind": ind}), f"cohorts_map_{ind}_{period}".replace("/", "-"), key="cohorts_map")

@@ -6,7 +6,6 @@ The table under the map holds the same figures (the map's text alternative)."""
 from __future__ import annotations
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from lib import mapview
 from lib.contract import FAMILY_LABELS
@@ -103,7 +102,7 @@ with shared.needs_data():  # without a boundary file, a message replaces the map
         f"{'black-and-white outline; black lines mark neighbourhoods and (thicker) localities' if detail else 'black outline'}. "
         "The table below holds the same figures."
     )
-    st_folium(fmap, key=MAP_KEY, height=620, use_container_width=True, returned_objects=["last_active_drawing"], on_change=_select_clicked)
+    shared.interactive_map(fmap, MAP_KEY, 620, ["last_active_drawing"], on_change=_select_clicked)
     st.markdown("**Key:** " + mapview.legend_text(legend))
     shared.export_map_buttons(features, legend, map_title, legend_title, colour,
                               shared.export_footer(m, period, "map", {"family": family, "ind": ind, "period": period, "layer": layer, "colour": colour}),

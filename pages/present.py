@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from lib import apportion, charts, cohorts, mapview, present_mode, riskpyramid
 from lib.charts_activity import shares_chart
@@ -102,7 +101,7 @@ if current == "map":
         fmap = mapview.build_map(features, f"Compared with {bench_name}", legend, "comparison", labels=True,
                                  fit=shared.geojson("neighbourhoods"), height=640)
         present_mode.enlarge_map(fmap)
-        st_folium(fmap, key="present_map", height=640, use_container_width=True, returned_objects=[])
+        shared.interactive_map(fmap, "present_map", 640, [])
     with right:
         st.markdown(f"Manchester's 12 neighbourhoods on the most notable indicator for {name}, coloured by comparison "
                     f"with **{bench_name}** ({level_label} confidence). **{nbhd}** has the thick black outline.")

@@ -49,7 +49,7 @@ if view == "compare":
         st.html(charts.spine_table_html(spine, name, bench_name, f"{nbhd} · {name}: each indicator against England, Manchester and the range of the 12"))
         shared.export_chart_buttons(lambda: charts.spine_spec(spine, area_name=name, bench_name=bench_name), f"spine_{nbhd}",
                                     f"{nbhd} · {name}: how it compares with England",
-                                    shared.export_profile_footer(table, "profile"), key="profile_spine", width=1100,
+                                    shared.export_profile_footer(table, spine, "profile"), key="profile_spine", width=1100,
                                     subtitle=f"Dot: {name}, compared with {bench_name} at {CONFIDENCE[level]} confidence. Better is always to the right.")
         left_out = table.loc[~table["indicator_id"].isin(spine["indicator_id"]), "short_name"]
         if len(left_out):

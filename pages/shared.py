@@ -166,7 +166,7 @@ def computed(fn, ds: data.Dataset, *args, **kwargs):
 
 def profile_table(ds: data.Dataset, nbhd: str, level: str, bench: str) -> pd.DataFrame:
     """:func:`lib.profile.profile_table`, shared across sessions where the data are shared. The
-    12 are computed together (:func:`lib.profile.profile_tables`), so moving between
+    12 are computed together (:func:`lib.profile.profile_tables_by_benchmark`), so moving between
     neighbourhoods costs a slice, not a new set of comparisons."""
     return profile_parts(ds, nbhd, level, bench)[0]
 
@@ -176,16 +176,25 @@ def _parts(ds: data.Dataset, tables: dict[str, pd.DataFrame], nbhd: str, level: 
     return table, profile.board_summary(ds, nbhd, bench=bench, level=level, table=table), charts.spine_data(table)
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _tables_by_benchmark(key: tuple, level: str, _ds: data.Dataset) -> dict[str, dict[str, pd.DataFrame]]:
+    # One object shared, never copied (36 small tables: copying them on each use would cost more
+    # than slicing one): only _parts reads it, and what it returns is copied by _profile_parts.
+    return profile.profile_tables_by_benchmark(_ds, level=level)
+
+
 @st.cache_data(show_spinner=False, max_entries=256)
 def _profile_parts(key: tuple, nbhd: str, level: str, bench: str, _ds: data.Dataset) -> tuple[pd.DataFrame, list[str], pd.DataFrame]:
-    return _parts(_ds, computed(profile.profile_tables, _ds, level=level, bench=bench), nbhd, level, bench)
+    return _parts(_ds, _tables_by_benchmark(key, level, _ds)[bench], nbhd, level, bench)
 
 
 def profile_parts(ds: data.Dataset, nbhd: str, level: str, bench: str) -> tuple[pd.DataFrame, list[str], pd.DataFrame]:
     """One neighbourhood's profile table, board summary (:func:`lib.profile.board_summary`) and
     spine-chart rows (:func:`lib.charts.spine_data`), computed once per neighbourhood, benchmark
     and level and shared across sessions where the data are shared (each call gets copies; the
-    cache is keyed by those strings, so a repeat visit costs no hashing of tables)."""
+    cache is keyed by those strings, so a repeat visit costs no hashing of tables). The tables
+    for all three benchmarks come from one set of comparisons per level, so changing the
+    benchmark makes no new comparison."""
     key = shared_cache_key()
     if key is None:
         return _parts(ds, profile.profile_tables(ds, level=level, bench=bench), nbhd, level, bench)
@@ -609,18 +618,32 @@ def export_sources_footer(indicator_ids: list[str], page: str, params: dict[str,
     return exports.footer_lines(source or src, period, status or statuses, url, method=method)
 
 
-def export_profile_footer(table: pd.DataFrame, page: str, params: dict[str, str] | None = None) -> list[str]:
-    """Footer lines for the profile's spine chart (the sources of every indicator in it)."""
-    from lib import charts
-
-    return export_sources_footer(list(charts.spine_data(table)["indicator_id"]), page, params,
+def export_profile_footer(table: pd.DataFrame, spine: pd.DataFrame, page: str, params: dict[str, str] | None = None) -> list[str]:
+    """Footer lines for the profile's spine chart: the sources of every indicator in ``spine``
+    (:func:`lib.charts.spine_data` of the profile ``table``), and the table's periods."""
+    return export_sources_footer(list(spine["indicator_id"]), page, params,
                                  period=", ".join(dict.fromkeys(table["period"].astype(str))))
+
+
+def interactive_map(fmap, key: str, height: int, returned_objects: list[str], on_change=None):
+    """Draw a folium map with streamlit-folium at the container's width; returns what it returns.
+
+    ``render=False``: otherwise ``st_folium`` renders the whole figure, discards the result and
+    renders the map again; the second pass alone gives the same component arguments
+    (``tests/test_mapview.py`` compares them) at about two-thirds of the cost of each map run."""
+    from streamlit_folium import st_folium
+
+    return st_folium(fmap, key=key, height=height, use_container_width=True, returned_objects=returned_objects,
+                     on_change=on_change, render=False)
 
 
 def export_map_buttons(features: dict, legend: list, title: str, legend_title: str, colour_mode: str, footer: list[str], name: str,
                        key: str, outlines: list | None = None, labels: dict | None = None) -> None:
-    """PNG and SVG of a static map drawn from the same features and colours as the interactive map."""
+    """PNG and SVG of a static map drawn from the same features and colours as the interactive map
+    (its chart is built only when a button is clicked)."""
     from lib import exports
 
-    spec = exports.map_chart(features, legend, title, legend_title, colour_mode, outlines=outlines or [], labels=labels)
+    def spec() -> dict:
+        return exports.map_chart(features, legend, title, legend_title, colour_mode, outlines=outlines or [], labels=labels)
+
     export_chart_buttons(spec, name, "", footer + [exports.MAP_ATTRIBUTION + "."], key=key)

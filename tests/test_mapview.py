@@ -210,3 +210,27 @@ def test_hidden_counts_say_too_few_to_show_in_table_and_tooltip():
     assert list(table["Count"]) == [TOO_FEW, "30"]
     assert f"Count: {TOO_FEW}" in mapview.tooltip_html(row, meta, "England")
     assert "Count: 30" in mapview.tooltip_html(shown, meta, "England")
+
+
+def test_streamlit_folium_sends_the_same_map_without_its_first_render(monkeypatch, nbhd_geo, ward_geo, table, m):
+    """The pages call st_folium with render=False (pages/shared.py: interactive_map): st_folium
+    then skips a whole-figure render whose result it discards. The component must receive the
+    same script, header, HTML, links and key either way (element ids are random per build)."""
+    import streamlit_folium
+
+    sent: list[dict] = []
+    monkeypatch.setattr(streamlit_folium, "_component_func", lambda **kw: sent.append(kw))
+
+    def send(render: bool) -> dict:
+        fc = mapview.map_features(ward_geo, table, m, "comparison")
+        fmap = mapview.build_map(fc, "Compared with England", mapview.legend_items("comparison", table, m),
+                                 outlines=[(nbhd_geo, 2, "#1A1A1A")], labels=nbhd_geo, fit=nbhd_geo, name="Map of X")
+        streamlit_folium.st_folium(fmap, key="k", returned_objects=["last_active_drawing"], render=render)
+        kw = {k: v for k, v in sent.pop().items() if k != "on_change"}
+        return {k: re.sub(r"[0-9a-f]{32}", "ID", v) if isinstance(v, str) else v for k, v in kw.items()}
+
+    full, lean = send(True), send(False)
+    assert "GeoJson" in full["script"] or "geoJson" in full["script"]
+    assert set(full) == set(lean)
+    for k in full:
+        assert lean[k] == full[k], k

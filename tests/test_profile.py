@@ -88,11 +88,33 @@ def test_profile_tables_built_together_equal_each_neighbourhood_built_alone(ds, 
     """The one-pass build of the 12 profiles gives exactly the frames of the one-by-one build."""
     from lib.profile import _one_profile, _profile_parts
 
-    parts = _profile_parts(ds, level, bench)
+    parts = _profile_parts(ds, level)
     tables = profile.profile_tables(ds, level=level, bench=bench)
+    by_bench = profile.profile_tables_by_benchmark(ds, level=level)
     assert list(tables)[:12] == list(dict.fromkeys(ds.definition["neighbourhood_code"]))
+    assert list(by_bench[bench]) == list(tables)
     for code, table in tables.items():
-        pd.testing.assert_frame_equal(table, _one_profile(parts, code))
+        pd.testing.assert_frame_equal(table, _one_profile(parts, code, bench))
         pd.testing.assert_frame_equal(table, profile.profile_table(ds, code, level=level, bench=bench))
+        pd.testing.assert_frame_equal(table, by_bench[bench][code])
     # a neighbourhood with no figures gets the same empty profile either way
-    pd.testing.assert_frame_equal(_one_profile(parts, "ZZ9"), profile.profile_table(ds, "ZZ9", level=level, bench=bench))
+    pd.testing.assert_frame_equal(_one_profile(parts, "ZZ9", bench), profile.profile_table(ds, "ZZ9", level=level, bench=bench))
+
+
+def test_the_benchmark_column_is_the_comparison_with_that_benchmark(ds):
+    """vs_bench is vs_england against England, vs_city against Manchester, and against the rest of
+    Manchester the comparison computed from the city's counts minus the neighbourhood's."""
+    from lib.indicators import comparison_frame
+
+    by_bench = profile.profile_tables_by_benchmark(ds, level="95")
+    assert set(by_bench) == {"england", "city", "rest"}
+    t = by_bench["england"]["C3"]
+    assert list(t["vs_bench"]) == list(t["vs_england"])
+    assert list(by_bench["city"]["C3"]["vs_bench"]) == list(by_bench["city"]["C3"]["vs_city"])
+    rest = by_bench["rest"]["C3"].set_index("indicator_id")
+    v = ds.values
+    v = v[v["area_type"].isin(["neighbourhood", "city", "england"])]
+    for ind_id, r in rest.iterrows():
+        one = comparison_frame(v[(v["indicator_id"] == ind_id) & (v["period"].astype(str) == r["period"])], ds.indicators, "neighbourhood", "rest", "95")
+        assert one.loc[one["area_code"] == "C3", "comparison"].iloc[0] == r["vs_bench"], ind_id
+    assert (rest["vs_bench"] != rest["vs_city"]).any()  # the rest of the city is not the city

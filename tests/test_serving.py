@@ -16,6 +16,7 @@ def _run(coro) -> None:
         pool.submit(asyncio.run, coro).result()
 
 from lib.serving import POPOVER_FOCUS_SCRIPT, BackendBaseUrl, base_url_script, inject_after_head, page_scripts
+from tests.conftest import REPO
 
 PAGE = b"<!DOCTYPE html><html><head><title>x</title><script type=module src=./static/js/index.js></script></head><body></body></html>"
 
@@ -159,3 +160,23 @@ def test_no_proc_folder_means_nothing_done(tmp_path):
     from lib.serving import no_delay_on_listening_sockets
 
     assert no_delay_on_listening_sockets(str(tmp_path / "missing")) == 0
+
+
+def test_the_pages_libraries_are_loaded_and_frozen_at_start():
+    """load_and_freeze imports every lib module and moves what is alive out of the collector's
+    generations (in a fresh interpreter: freezing this one would outlive the test)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import gc, sys\n"
+        "from lib import serving\n"
+        "n = serving.load_and_freeze(modules=('json',))\n"
+        "import lib.profile, lib.mapview\n"
+        "tracked = {id(o) for o in gc.get_objects()}\n"
+        "def made_later(): pass\n"
+        "print(n > 10000 and gc.get_freeze_count() > 10000, 'lib.mapview' in sys.modules and 'json' in sys.modules,\n"
+        "      id(lib.profile.board_summary) in tracked, id(lib.mapview.build_map) in tracked, id(made_later) in {id(o) for o in gc.get_objects()})\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO).stdout.split()
+    assert out == ["True", "True", "False", "False", "True"], out
