@@ -232,10 +232,13 @@ def no_delay_on_listening_sockets(fd_dir: str = "/proc/self/fd") -> int:
     return done
 
 
-def load_and_freeze(packages: Sequence[str] = ("lib",), modules: Sequence[str] = ("streamlit_folium",)) -> int:
+def load_and_freeze(packages: Sequence[str] = ("lib",), modules: Sequence[str] = ()) -> int:
     """Import every module of ``packages`` (not their sub-packages) and ``modules``, collect
     garbage once, then freeze what is alive (``gc.freeze``): full collections later skip it.
-    Returns the number of objects frozen. Call once, when the server starts."""
+    Returns the number of objects frozen. Call once, when the server starts.
+
+    Not for Streamlit components (such as ``streamlit_folium``): imported before Streamlit's
+    runtime exists, a component is not registered, and its frame gets a 404."""
     for package in packages:
         root = importlib.import_module(package)
         for info in pkgutil.iter_modules(root.__path__):
