@@ -5,6 +5,8 @@ Pure functions over the frames of :class:`lib.data.Dataset`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 import pandas as pd
 
@@ -24,20 +26,32 @@ def meta(indicators: pd.DataFrame, indicator_id: str) -> dict:
     return row.iloc[0].to_dict()
 
 
+# These three run on every page run over the whole values table: comparisons on its columns'
+# arrays, not frame filters (about a quarter of the time).
+def _column(values: pd.DataFrame, name: str) -> np.ndarray:
+    return values[name].to_numpy(object)
+
+
 def periods(values: pd.DataFrame, indicator_id: str) -> list[str]:
     """The periods an indicator has, oldest first."""
-    return sorted(values.loc[values["indicator_id"] == indicator_id, "period"].astype(str).unique())
+    return sorted({str(p) for p in _column(values, "period")[_column(values, "indicator_id") == indicator_id]})
+
+
+def periods_of_any(values: pd.DataFrame, indicator_ids: Iterable[str]) -> list[str]:
+    """Every period that any of ``indicator_ids`` has, oldest first."""
+    wanted = set(indicator_ids)
+    return sorted({str(p) for i, p in zip(_column(values, "indicator_id"), _column(values, "period")) if i in wanted})
 
 
 def area_types(values: pd.DataFrame, indicator_id: str, period: str) -> list[str]:
-    """Area types with values for an indicator and period."""
-    sel = (values["indicator_id"] == indicator_id) & (values["period"] == period)
-    return list(values.loc[sel, "area_type"].unique())
+    """Area types with values for an indicator and period (in the order they first appear)."""
+    sel = (_column(values, "indicator_id") == indicator_id) & (_column(values, "period") == period)
+    return list(dict.fromkeys(_column(values, "area_type")[sel]))
 
 
 def has_neighbourhoods(values: pd.DataFrame) -> list[str]:
     """Indicator ids with at least one neighbourhood value (the map and compare views use these)."""
-    return list(values.loc[values["area_type"] == "neighbourhood", "indicator_id"].unique())
+    return list(dict.fromkeys(_column(values, "indicator_id")[_column(values, "area_type") == "neighbourhood"]))
 
 
 def by_family(indicators: pd.DataFrame, values: pd.DataFrame) -> dict[str, list[str]]:

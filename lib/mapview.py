@@ -523,8 +523,15 @@ def select_features(geojson: Mapping, codes: Sequence[str]) -> dict:
 def sort_areas(table: pd.DataFrame, order: Sequence[str] | None = None) -> pd.DataFrame:
     """Rows in display order: the given area codes first in that order, the rest by name."""
     rank = {code: i for i, code in enumerate(order or [])}
-    key = table["area_code"].map(lambda c: rank.get(c, len(rank)))
-    return table.assign(_k=key).sort_values(["_k", "area_name"], kind="stable").drop(columns="_k").reset_index(drop=True)
+    names = table["area_name"].to_numpy(object)
+
+    def key(i: int) -> tuple:
+        name = names[i]
+        missing = not isinstance(name, str)  # a missing name sorts last, as pandas puts it
+        return rank.get(codes[i], len(rank)), missing, "" if missing else name
+
+    codes = table["area_code"].to_numpy(object)
+    return table.iloc[sorted(range(len(table)), key=key)].reset_index(drop=True)
 
 
 def layer_for(available: Sequence[str], wanted: str) -> str:

@@ -9,7 +9,7 @@ import streamlit as st
 
 from lib import mapview
 from lib.contract import FAMILY_LABELS
-from lib.indicators import BENCHMARKS, area_table, area_types, meta, periods
+from lib.indicators import BENCHMARKS, area_table, area_types, meta, periods, periods_of_any
 from lib.indicators import by_family as indicator_families
 from pages import shared
 
@@ -37,7 +37,7 @@ names = dict(zip(ds.indicators["indicator_id"], ds.indicators["name"]))
 by_family = indicator_families(ds.indicators, ds.values)
 all_ids = [i for ids in by_family.values() for i in ids]
 family_of = {i: f for f, ids in by_family.items() for i in ids}
-all_periods = sorted(ds.values.loc[ds.values["indicator_id"].isin(all_ids), "period"].astype(str).unique())
+all_periods = periods_of_any(ds.values, all_ids)
 
 first_visit = "map__values" not in st.session_state
 url_ind = st.query_params.get("ind")

@@ -110,3 +110,21 @@ def test_all_profiles_at_once_are_each_neighbourhoods_profile(ds, bench, level):
     assert sorted(tables) == codes and len(codes) == 12
     for code in codes:
         pd.testing.assert_frame_equal(tables[code], profile.profile_table(ds, code, level=level, bench=bench))
+
+
+def test_period_and_area_type_lookups_match_frame_filters(ds):
+    """periods, periods_of_any, area_types and has_neighbourhoods (array lookups) give what the
+    plain pandas filters give, for every indicator and period."""
+    from lib.indicators import area_types, has_neighbourhoods, periods, periods_of_any
+
+    v = ds.values
+    assert has_neighbourhoods(v) == list(v.loc[v["area_type"] == "neighbourhood", "indicator_id"].unique())
+    ids = list(v["indicator_id"].unique())
+    for i in ids:
+        expected = sorted(v.loc[v["indicator_id"] == i, "period"].astype(str).unique())
+        assert periods(v, i) == expected, i
+        for p in expected:
+            assert area_types(v, i, p) == list(v.loc[(v["indicator_id"] == i) & (v["period"] == p), "area_type"].unique()), (i, p)
+    some = ids[::3]
+    assert periods_of_any(v, some) == sorted(v.loc[v["indicator_id"].isin(some), "period"].astype(str).unique())
+    assert periods(v, "no_such_indicator") == [] and periods_of_any(v, []) == []

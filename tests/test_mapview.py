@@ -234,3 +234,15 @@ def test_streamlit_folium_sends_the_same_map_without_its_first_render(monkeypatc
     assert set(full) == set(lean)
     for k in full:
         assert lean[k] == full[k], k
+
+
+@pytest.mark.parametrize("order", [None, ["N2", "C1", "S3"], "reversed"])
+def test_sort_areas_puts_the_given_codes_first_then_the_rest_by_name(ds, order):
+    ward_table = area_comparison_table(ds.values, ds.indicators, "disability", periods(ds.values, "disability")[-1], area_type="ward")
+    ward_table.loc[ward_table.index[:2], "area_name"] = None  # a missing name goes last, as pandas sorts it
+    if order == "reversed":
+        order = list(reversed(ward_table["area_code"]))[:5]
+    rank = {c: i for i, c in enumerate(order or [])}
+    expected = (ward_table.assign(_k=ward_table["area_code"].map(lambda c: rank.get(c, len(rank))))
+                .sort_values(["_k", "area_name"], kind="stable").drop(columns="_k").reset_index(drop=True))
+    pd.testing.assert_frame_equal(mapview.sort_areas(ward_table, order), expected)
