@@ -55,3 +55,36 @@ def test_chart_images_are_made_when_asked_for(offline_page, app_url):
         assert svg.lstrip().startswith("<svg") and re.search(re.escape(title), svg, re.IGNORECASE), svg[:300]
         assert_no_exception(page)
         page.keyboard.press("Escape")
+
+
+def test_deck_and_pdf_hold_the_sessions_own_data(offline_page, app_url):
+    """The deck and PDF are made when clicked, outside the page's run: they must still be built
+    from this session's data (its uploaded indicator, named in their sources), not the shared
+    dataset."""
+    from pptx import Presentation
+    from pypdf import PdfReader
+
+    from tests.e2e.test_own_data_browser import SMALL, _upload
+
+    page = offline_page
+    page.goto(f"{app_url}/own_data")
+    wait_ready(page, timeout=60_000)
+    _upload(page, "small_counts_SYNTHETIC.csv", SMALL)
+    page.get_by_text("SYNTHETIC small counts (your data)", exact=False).first.wait_for(timeout=60_000)
+    wait_ready(page, timeout=60_000)
+    page.locator('[data-testid="stSidebarNav"] a', has_text="Neighbourhood profile").first.click()  # same session
+    wait_ready(page, timeout=60_000)
+    assert_no_exception(page)
+    page.get_by_text("Export: slide deck and PDF profile").click()
+    deck_button = page.get_by_role("button", name="Slide deck (PowerPoint)")
+    deck_button.wait_for(timeout=30_000)
+    with page.expect_download(timeout=90_000) as info:
+        deck_button.click()
+    prs = Presentation(io.BytesIO(open(info.value.path(), "rb").read()))
+    deck_text = " ".join(shape.text_frame.text for slide in prs.slides for shape in slide.shapes if shape.has_text_frame)
+    assert "Your data: small_counts_SYNTHETIC.csv" in deck_text  # in the sources of the slides built from the profile
+    with page.expect_download(timeout=90_000) as info:
+        page.get_by_role("button", name="One-page profile (PDF)").click()
+    pdf_text = " ".join(p.extract_text() for p in PdfReader(info.value.path()).pages)
+    assert "Your data: small_counts_SYNTHETIC.csv" in " ".join(pdf_text.split())
+    assert_no_exception(page)
