@@ -129,6 +129,21 @@ def test_axe_finds_no_serious_problem_in_the_sidebar_popovers(offline_page, app_
     _check(page, axe_source, "popover_" + label.split()[0].lower(), map_frame=False)
 
 
+@pytest.mark.parametrize("path,label", [("compare", "Download image"), ("profile", "Export: slide deck and PDF profile"),
+                                        ("map", "Download image")])
+def test_axe_finds_no_serious_problem_in_the_page_popovers(offline_page, app_url, axe_source, path, label):
+    """The download buttons of a chart image, and the deck and PDF, are drawn only when their
+    popover opens: check them open."""
+    page = offline_page
+    _open(page, f"{app_url}/{path}", map_frame=path in MAP_PAGES)
+    page.locator('[data-testid="stMain"] [data-testid="stPopover"] button', has_text=label).first.click()
+    body = page.locator('[data-testid="stPopoverBody"]').first
+    body.wait_for(timeout=15_000)
+    body.get_by_role("button").first.wait_for(timeout=15_000)  # its buttons are drawn
+    page.wait_for_timeout(500)
+    _check(page, axe_source, f"popover_{path}", map_frame=path in MAP_PAGES)
+
+
 @pytest.mark.parametrize("step", [s.step_id for s in STEPS])
 def test_axe_finds_no_serious_problem_in_presentation(offline_page, app_url, axe_source, step):
     offline_page.set_viewport_size({"width": 1920, "height": 1080})
