@@ -7,6 +7,16 @@ import io
 from tests.e2e.conftest import assert_no_exception, screenshot, wait_ready
 
 
+def _download_deck(page):
+    """Open the profile's export popover and download its slide deck; return the download."""
+    page.get_by_text("Export: slide deck and PDF profile").click()
+    button = page.get_by_role("button", name="Slide deck (PowerPoint)")
+    button.wait_for(timeout=30_000)
+    with page.expect_download(timeout=90_000) as info:
+        button.click()
+    return info.value
+
+
 def test_deck_download_delivers_pptx(offline_page, app_url):
     from pptx import Presentation
 
@@ -14,12 +24,7 @@ def test_deck_download_delivers_pptx(offline_page, app_url):
     page.goto(f"{app_url}/profile?nbhd=C2&bench=england&level=95")
     wait_ready(page, timeout=60_000)
     assert_no_exception(page)
-    page.get_by_text("Export: slide deck and PDF profile").click()
-    button = page.get_by_role("button", name="Slide deck (PowerPoint)")
-    button.wait_for(timeout=30_000)
-    with page.expect_download(timeout=60_000) as info:
-        button.click()
-    download = info.value
+    download = _download_deck(page)
     assert download.suggested_filename == "neighbourhood_C2.pptx"
     raw = open(download.path(), "rb").read()
     prs = Presentation(io.BytesIO(raw))
@@ -75,12 +80,7 @@ def test_deck_and_pdf_hold_the_sessions_own_data(offline_page, app_url):
     page.locator('[data-testid="stSidebarNav"] a', has_text="Neighbourhood profile").first.click()  # same session
     wait_ready(page, timeout=60_000)
     assert_no_exception(page)
-    page.get_by_text("Export: slide deck and PDF profile").click()
-    deck_button = page.get_by_role("button", name="Slide deck (PowerPoint)")
-    deck_button.wait_for(timeout=30_000)
-    with page.expect_download(timeout=90_000) as info:
-        deck_button.click()
-    prs = Presentation(io.BytesIO(open(info.value.path(), "rb").read()))
+    prs = Presentation(io.BytesIO(open(_download_deck(page).path(), "rb").read()))
     deck_text = " ".join(shape.text_frame.text for slide in prs.slides for shape in slide.shapes if shape.has_text_frame)
     assert "Your data: small_counts_SYNTHETIC.csv" in deck_text  # in the sources of the slides built from the profile
     with page.expect_download(timeout=90_000) as info:
