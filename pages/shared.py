@@ -30,13 +30,6 @@ DEFINITION_CAVEAT = (
     "assignment compiled by the project from MHCC neighbourhood profiles (Dec 2019); wards inferred."
 )
 FRAME_KEYS = ("nbhd", "bench", "level")
-#: Static CSS (no data in it): a clear focus ring on links and radio options, where Streamlit
-#: only tints the background of a focused link or rings a radio faintly (WCAG 2.4.7, focus visible).
-FOCUS_CSS = """<style>
-[data-testid="stSidebarNav"] a:focus-visible, [data-testid="stPageLink"] a:focus-visible,
-[data-testid="stRadio"] label:has(input:focus-visible) {
-  outline: 3px solid #0B4F8A !important; outline-offset: 1px; border-radius: 4px; }
-</style>"""
 
 
 #: Session keys of the "Your data" page (pages/own_data.py): loaded imports, the chosen grouping
@@ -336,7 +329,6 @@ def frame(show_sidebar: bool = True) -> bool:
 
     With ``show_sidebar=False`` (presentation mode) the selections are still read from the URL
     and kept, but no sidebar widgets are drawn."""
-    st.html(FOCUS_CSS)
     try:
         dataset()
     except data.DataFileError as exc:

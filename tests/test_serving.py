@@ -15,7 +15,7 @@ def _run(coro) -> None:
     with ThreadPoolExecutor(1) as pool:
         pool.submit(asyncio.run, coro).result()
 
-from lib.serving import POPOVER_FOCUS_SCRIPT, BackendBaseUrl, base_url_script, inject_after_head, page_scripts
+from lib.serving import FOCUS_CSS, POPOVER_FOCUS_SCRIPT, BackendBaseUrl, base_url_script, inject_after_head, page_scripts
 from tests.conftest import REPO
 
 PAGE = b"<!DOCTYPE html><html><head><title>x</title><script type=module src=./static/js/index.js></script></head><body></body></html>"
@@ -47,10 +47,10 @@ def _serve(body: bytes, content_type: bytes, extra=(), method: str = "GET", chun
 @pytest.mark.parametrize("chunks", [1, 3])
 def test_an_html_page_gets_the_script_first_in_head_and_a_true_length(chunks):
     start, body = _serve(PAGE, b"text/html; charset=utf-8", chunks=chunks)
-    script = (base_url_script("") + POPOVER_FOCUS_SCRIPT).encode()
+    script = (base_url_script("") + POPOVER_FOCUS_SCRIPT + FOCUS_CSS).encode()
     assert page_scripts("") == script.decode()
     assert body.startswith(b"<!DOCTYPE html><html><head>" + script + b"<title>")
-    assert body.count(b"BACKEND_BASE_URL") == 1 and body.count(b"stPopoverBody") == 1
+    assert body.count(b"BACKEND_BASE_URL") == 1 and body.count(b"stPopoverBody") == 1 and body.count(FOCUS_CSS.encode()) == 1
     headers = dict(start["headers"])
     assert int(headers[b"content-length"]) == len(body)
     assert b"etag" not in headers  # the body changed

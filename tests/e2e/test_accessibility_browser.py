@@ -309,3 +309,19 @@ def test_the_map_is_focusable_and_named(offline_page, app_url):
     page.wait_for_timeout(600)
     after = page.frame_locator(MAP_IFRAME).first.locator("body").evaluate("() => window.map.getCenter().lng")
     assert after > before
+
+
+def test_a_focused_link_shows_a_clear_focus_ring(offline_page, app_url):
+    """The app's focus ring (``lib.serving.FOCUS_CSS``, in every page's head) is in force: a sidebar
+    page link reached with the keyboard gets a 3 px outline, and loses it when focus moves on."""
+    page = offline_page
+    _open(page, f"{app_url}/", map_frame=False)
+    link = page.locator('[data-testid="stSidebarNav"] a').nth(1)
+    outline = "el => getComputedStyle(el).outlineWidth + ' ' + getComputedStyle(el).outlineStyle"
+    link.focus()
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")  # focus from the keyboard: :focus-visible
+    assert link.evaluate("el => el === document.activeElement")
+    assert link.evaluate(outline) == "3px solid"
+    page.keyboard.press("Tab")
+    assert link.evaluate(outline) != "3px solid"
