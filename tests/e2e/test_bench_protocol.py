@@ -35,3 +35,30 @@ def test_protocol_client_opens_chooses_and_moves(app_url):
     # In a thread of its own: the browser tests' Playwright keeps an event loop running in this one.
     with ThreadPoolExecutor(1) as pool:
         pool.submit(asyncio.run, run()).result()
+
+
+def test_the_bare_pages_serve_and_the_reference_draws_the_maps_map(page, tmp_path):
+    """The benchmark's bare page shows its one line, and its reference page (bare page plus the Map
+    page's map, ``bench.run.BARE_MAP_PAGE``) draws the 12 neighbourhoods in the map component with
+    the offline Leaflet, so the reference row measures a real map."""
+    from bench.run import write_bare_map_page
+    from tests.e2e.conftest import start_server, stop_server, wait_ready
+
+    script = write_bare_map_page(tmp_path)
+    for name, draws_map in (("bare.py", False), (script.name, True)):
+        proc, url = start_server(tmp_path / name, cwd=tmp_path)
+        try:
+            page.goto(url)
+            wait_ready(page, timeout=60_000)
+            assert page.get_by_text("Hello").count() == 1
+            assert page.locator('[data-testid="stException"]').count() == 0
+            frames = page.locator('iframe[title*="streamlit_folium"]')
+            if draws_map:
+                inside = page.frame_locator('iframe[title*="streamlit_folium"]').first
+                inside.locator("path.leaflet-interactive").first.wait_for(timeout=30_000)
+                assert inside.locator("path.leaflet-interactive").count() >= 12
+                assert inside.locator("text=N1").count() >= 1  # the neighbourhood labels
+            else:
+                assert frames.count() == 0
+        finally:
+            stop_server(proc)
