@@ -42,6 +42,8 @@ class RunResult:
     bytes: int
     exceptions: list[str] = field(default_factory=list)
     texts: list[str] = field(default_factory=list)
+    #: The query strings the run put in the browser's address bar, in order (one per message).
+    urls: list[str] = field(default_factory=list)
 
 
 class Session:
@@ -52,6 +54,7 @@ class Session:
         self.widgets: dict[str, Widget] = {}
         self.values: dict[str, str] = {}  # widget id -> chosen option label
         self.page = ""
+        self.query = ""  # the address bar's query string, as the app last wrote it (a browser sends it with each rerun)
         self.raw_sink: list[bytes] | None = None  # when a list, every raw message of the next runs is appended
         self._ws = None
 
@@ -65,11 +68,13 @@ class Session:
     async def open(self, page: str, query: str = "", timeout: float = 120) -> RunResult:
         """Load a page as a fresh visit would (``/page?query``)."""
         self.page = page
+        self.query = query
         return await self._run(query, timeout)
 
     async def go(self, page: str, timeout: float = 120) -> RunResult:
-        """Move to another page of the app (the sidebar navigation)."""
+        """Move to another page of the app (the sidebar navigation, which drops the query string)."""
         self.page = page
+        self.query = ""
         return await self._run("", timeout)
 
     async def choose(self, label: str, option: str | None = None, timeout: float = 120) -> RunResult:
@@ -83,7 +88,7 @@ class Session:
         if option not in w.options:
             raise ValueError(f"{option!r} is not an option of {label!r}")
         self.values[w.id] = option
-        return await self._run("", timeout)
+        return await self._run(self.query, timeout)
 
     async def _run(self, query: str, timeout: float) -> RunResult:
         msg = BackMsg()
@@ -125,6 +130,9 @@ class Session:
                     result.exceptions.append(f"{el.exception.type}: {el.exception.message}")
                 elif which == "markdown":
                     result.texts.append(el.markdown.body)
+            elif kind == "page_info_changed":
+                result.urls.append(fm.page_info_changed.query_string)
+                self.query = fm.page_info_changed.query_string
             elif kind == "page_not_found":
                 result.exceptions.append(f"page not found: {fm.page_not_found.page_name}")
             elif kind == "script_finished":

@@ -446,9 +446,12 @@ def _restore_widgets(values: dict[str, str], prefix: str) -> None:
 
 
 def write_url(values: dict[str, str]) -> None:
-    """Put a page's state into the query string (with the shared frame's)."""
-    for key, value in urlstate.to_params(values).items():
-        st.query_params[key] = value
+    """Put a page's state into the query string (with the shared frame's): only the parameters
+    that changed, in one update. Each change to ``st.query_params`` sends the browser a message
+    that rewrites its address (a key at a time, that was eight messages on every Map run)."""
+    changed = {k: v for k, v in urlstate.to_params(values).items() if st.query_params.get(k) != v}
+    if changed:
+        st.query_params.update(changed)
 
 
 def comparison_key_markdown() -> str:

@@ -15,12 +15,16 @@ def test_protocol_client_opens_chooses_and_moves(app_url):
         async with Session(app_url) as s:
             r = await s.open("map", "nbhd=C2")
             assert not r.exceptions and r.bytes > 10_000
+            # the URL is written once for the frame and once for the page, not a key at a time
+            assert len(r.urls) == 2, r.urls
+            assert {"nbhd=C2", "bench=england", "ind=disability", "layer=neighbourhoods"} <= set(r.urls[-1].split("&"))
             assert {"Neighbourhood", "Compare with", "Indicator", "Detail"} <= set(s.widgets)
             assert any(t.startswith("**Selected:** C2") for t in r.texts)
             nb = s.widgets["Neighbourhood"]
             r = await s.choose("Neighbourhood", next(o for o in nb.options if o.startswith("S3")))
             assert not r.exceptions
             assert any(t.startswith("**Selected:** S3") for t in r.texts), [t[:40] for t in r.texts]
+            assert len(r.urls) == 1 and "nbhd=S3" in r.urls[0].split("&") and "ind=disability" in r.urls[0], r.urls
             r = await s.go("profile")
             assert not r.exceptions and "Compare with" in s.widgets
             assert any("Dot" in t or "black line is **England**" in t for t in r.texts)  # the profile's spine chart part
