@@ -1,4 +1,5 @@
-"""Presentation conventions shared by every view: number formats, comparison colours and symbols.
+"""Presentation conventions shared by every view: number formats, comparison colours and symbols,
+and text from the data made safe to embed in Markdown (:func:`md_text`).
 
 Comparison colours use the Okabe-Ito colour-blind-safe palette and always come with a symbol
 and a word, never colour alone.
@@ -85,23 +86,93 @@ def status_sentence(status: str) -> str:
 
 
 def source_text(meta: dict, period: str) -> str:
-    """The source line under a chart or table (markdown): status, source and licence, period, method."""
-    return (f"**{STATUS_BADGE.get(meta['status'], meta['status'])}** · Source: {meta['source']} ({meta['licence']}) · "
-            f"Period: {period} · Method: {meta['method_note']}")
+    """The source line under a chart or table (markdown): status, source and licence, period, method.
+    The catalogue's text and the period are shown literally (:func:`md_text`): they may come from
+    the user's own file."""
+    status = STATUS_BADGE.get(meta["status"], meta["status"])
+    return (f"**{md_text(status)}** · Source: {md_text(meta['source'])} ({md_text(meta['licence'])}) · "
+            f"Period: {md_text(period)} · Method: {md_text(meta['method_note'])}")
 
 
 def sources_markdown(indicators: pd.DataFrame, ids, periods) -> str:
     """One markdown list: each indicator's short name and :func:`source_text` for its period.
-    Unknown ids are listed by id alone."""
+    Unknown ids are listed by id alone. Names, ids and periods are shown literally (:func:`md_text`)."""
     rows = indicators.set_index("indicator_id")
     lines = []
     for ind_id, period in zip(ids, periods):
         if ind_id in rows.index:
             m = rows.loc[ind_id].to_dict()
-            lines.append(f"- **{m['short_name']}**: {source_text(m, str(period))}")
+            lines.append(f"- **{md_text(m['short_name'])}**: {source_text(m, str(period))}")
         else:
-            lines.append(f"- **{ind_id}**: period {period}")
+            lines.append(f"- **{md_text(ind_id)}**: period {md_text(period)}")
     return "\n".join(lines)
+
+
+# --- text from the data inside Markdown
+
+#: Every ASCII punctuation character. CommonMark lets a backslash escape any of them, and each can
+#: mean something to Markdown, GitHub's extensions or Streamlit's (``*_~`#[]()!<>|&\``, ``:red[..]``,
+#: ``:material/..:``, ``$..$``, ``- `` and ``1. `` at the start of a line, ...).
+_MD_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+#: U+2060 WORD JOINER: invisible, zero width, no break. See :func:`md_text`.
+WORD_JOINER = "\u2060"
+#: Where Streamlit would still turn literal text into something else after Markdown has read
+#: the backslash escapes: emoji shortcodes and its logo (``:smile:``, ``:streamlit:``, ``:+1:``),
+#: GitHub's bare links (``https://``, ``www.``) and e-mail addresses. A word joiner goes after
+#: each match (after the colon, after ``www``, after ``@``), so no such pattern is left whole.
+_MD_TEXT_TRANSFORMS = (
+    re.compile(r":(?=[\w+-]+:)"),
+    re.compile(r":(?=/)"),
+    re.compile(r"(?i)www(?=\.)"),
+    re.compile(r"@"),
+)
+_WHITESPACE = re.compile(r"\s+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def md_text(text: object) -> str:
+    """``text`` (a name, unit, file name or period, possibly the user's own) ready to embed in a
+    Streamlit element that renders Markdown (``st.markdown``, captions, titles, alerts, labels,
+    tabs, ...), so that it is shown exactly as written, never as formatting, a link, an emoji,
+    an icon, a colour or maths.
+
+    * Every ASCII punctuation character gets a backslash (CommonMark allows one before any of them;
+      Streamlit's ``\\$`` and ``\\:`` are escapes too, so ``$x$``, ``:red[x]`` and
+      ``:material/home:`` stay text).
+    * Streamlit replaces emoji shortcodes (``:smile:``) and its logo (``:streamlit:``), and GitHub
+      Markdown links bare addresses (``https://...``, ``www.``, ``a@b.org``), in the text *after*
+      the escapes are read, so escapes alone do not stop them: an invisible word joiner (U+2060)
+      goes after the colon, ``www`` or ``@`` that would start one. The text reads and copies the
+      same, bar that zero-width character.
+    * Line breaks, tabs and runs of spaces become one space (a line break could start a list or a
+      heading), and the ends are trimmed, as a browser shows them anyway.
+    * ``None``, NaN and ``pd.NA`` give ``""``; anything else is shown as ``str(text)``.
+
+    Only for Markdown: plain-text places (select box options, HTML tables from
+    :mod:`lib.tables`, charts, maps, CSV, slides) take the text as it is.
+    """
+    if _missing(text):
+        return ""
+    s = _WHITESPACE.sub(" ", _CONTROL.sub(" ", str(text))).strip()
+    for pattern in _MD_TEXT_TRANSFORMS:
+        s = pattern.sub(lambda m: m.group(0) + WORD_JOINER, s)
+    return _MD_PUNCTUATION.sub(r"\\\1", s)
+
+
+def md_message(text: object) -> str:
+    """A plain-text message (a first paragraph, then ``- `` bullet lines, as :mod:`lib.imports`,
+    :mod:`lib.activity` and :mod:`lib.definitions` write them, with the user's file name and
+    values in them) as Markdown: its lines and bullets kept, every line's text shown literally
+    (:func:`md_text`). A blank line stays a paragraph break."""
+    if _missing(text):
+        return ""
+    lines = str(text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\n".join("- " + md_text(line[2:]) if line.startswith("- ") else md_text(line) for line in lines).strip()
+
+
+def _missing(text: object) -> bool:
+    """None, NaN or ``pd.NA``: nothing to show."""
+    return text is None or text is pd.NA or (isinstance(text, float) and math.isnan(text))
 
 
 #: A spreadsheet reads a cell starting with one of these as a formula (CSV injection).

@@ -8,7 +8,7 @@ import streamlit as st
 
 from lib import activity, apportion, data, spc
 from lib.charts_activity import xmr_chart, shares_chart
-from lib.present import STATUS_BADGE, format_count
+from lib.present import STATUS_BADGE, format_count, md_text
 from pages import shared
 
 frame = shared.frame_state()
@@ -24,7 +24,7 @@ state = shared.page_state({"method": ["population", "need"], "view": list(VIEWS)
 SAMPLE = "profiles/samples/SYNTHETIC_activity_sample.csv"
 MODELLED = STATUS_BADGE["modelled"]
 
-st.title(f"Activity shift: {code} {names[code]}")
+st.title(f"Activity shift: {md_text(code)} {md_text(names[code])}")
 st.markdown(
     "Manchester's plan is to move care out of hospital. Below, each in its own tab: the city's **2020/21 target "
     "reductions** as published with this neighbourhood's **estimated share** of each, all 12 neighbourhoods' shares, "
@@ -42,7 +42,7 @@ shared.keep("activity", {"method": method, "view": view})
 if view == "targets":
     with tabs["targets"]:
         st.header("The city's 2020/21 targets and this neighbourhood's share")
-        st.markdown(f"**{MODELLED}**: each share is an estimate, not a published figure. {words} {apportion.ROUNDING_RULE}")
+        st.markdown(f"**{MODELLED}**: each share is an estimate, not a published figure. {md_text(words)} {apportion.ROUNDING_RULE}")
         table1 = pd.DataFrame({
             "Measure": mine["measure"],
             "Unit (as published)": mine["unit_as_published"],
@@ -54,7 +54,7 @@ if view == "targets":
         st.caption("\n\n".join(f"{row['measure']}: {int(row['activity_shift_2020_21']):,}. {row['note']}"
                                 for _, row in targets[targets["row_type"] != "line"].iterrows()))
         st.caption(f"Units are printed as published; some look shifted by a row in the source (e.g. outpatient attendances "
-                   f"'Per admission'). Source: {lines['source'].iloc[0]}. Status: published targets REAL; shares {MODELLED} ({words})")
+                   f"'Per admission'). Source: {lines['source'].iloc[0]}. Status: published targets REAL; shares {MODELLED} ({md_text(words)})")
         shared.download_csv(mine.drop(columns=["weight"]), f"activity_targets_share_{code}_{method}.csv", key="dl_shares")
 
         with st.expander("How much does the choice of method matter?"):
@@ -87,7 +87,7 @@ if view == "shares":
                                     shared.export_sources_footer([f"target_{measure}"], "activity", {"method": method}, status="modelled",
                                                                  source=str(lines["source"].iloc[0]), period="2020/21", method=words),
                                     key="activity_shares")
-        st.caption(f"{MODELLED}: {words} The 12 shares add up to the city figure.")
+        st.caption(f"{MODELLED}: {md_text(words)} The 12 shares add up to the city figure.")
         position = {c: i for i, c in enumerate(names)}
         one = one.sort_values("neighbourhood_code", key=lambda codes: codes.map(position))  # the chart's order
         one_table = pd.DataFrame({
@@ -155,26 +155,27 @@ if view == "tracker":
         err = st.session_state.get("activity_error")
         if err:
             kept = " Your previously loaded data is still shown below." if current is not None else ""
-            st.error(f"**{err[0]} could not be used.**{kept}\n\n" + "\n".join(f"- {p}" for p in err[1].split("\n")), icon=":material/error:")
+            st.error(f"**{md_text(err[0])} could not be used.**{kept}\n\n" + "\n".join(f"- {md_text(p)}" for p in err[1].split("\n")),
+                     icon=":material/error:")
 
         if current is None:
             st.info("No activity loaded yet. Upload a CSV, or try the synthetic sample to see how the tracker works.")
         else:
             if current.synthetic:
-                st.warning(f"**SYNTHETIC SAMPLE DATA** ({current.name}): made-up numbers for trying the tracker. "
+                st.warning(f"**SYNTHETIC SAMPLE DATA** ({md_text(current.name)}): made-up numbers for trying the tracker. "
                            "This is not real activity; do not draw any conclusion from it.", icon=":material/science:")
             else:
-                st.caption(f"Showing your upload: {current.name} ({len(current.frame):,} rows).")
+                st.caption(f"Showing your upload: {md_text(current.name)} ({len(current.frame):,} rows).")
             for w in current.warnings:
-                st.warning(w)
+                st.warning(md_text(w))  # plain text quoting the file
             mine_data = current.frame[current.frame["neighbourhood_code"] == code]
             if mine_data.empty:
-                st.info(f"The loaded data have no rows for {code} {names[code]}. Pick another neighbourhood in the sidebar.")
+                st.info(f"The loaded data have no rows for {md_text(code)} {md_text(names[code])}. Pick another neighbourhood in the sidebar.")
             share_of = dict(zip(mine["measure_id"], mine["share"]))
             for m_id in sorted(mine_data["measure_id"].unique()):
                 s = activity.series(current.frame, code, m_id)
                 months, counts = list(s["month"]), s["count"].astype(float).tolist()
-                st.subheader(f"{measure_names.get(m_id, m_id)}: {code} {names[code]}")
+                st.subheader(f"{md_text(measure_names.get(m_id, m_id))}: {md_text(code)} {md_text(names[code])}")
                 if len(counts) < activity.MIN_SPC_POINTS:
                     st.info(f"Only {len(counts)} months: SPC needs at least {activity.MIN_SPC_POINTS}, so no chart is drawn.")
                     shared.show_table(s[["month", "count"]], f"Monthly counts: {measure_names.get(m_id, m_id)}, {code} {names[code]}")
@@ -199,7 +200,7 @@ if view == "tracker":
                         f"against the modelled target reduction of {prog['target_per_month']:,.0f} a month{pct}."
                     )
                 st.caption(
-                    f"Target path **{MODELLED}**: {code}'s share of the city's 2020/21 reduction ({format_count(annual)} a year, by {method}) "
+                    f"Target path **{MODELLED}**: {md_text(code)}'s share of the city's 2020/21 reduction ({format_count(annual)} a year, by {method}) "
                     f"taken off the baseline in a straight line over the 12 months after it, then held. The published unit "
                     f"('{dict(zip(lines['measure_id'], lines['unit_as_published'])).get(m_id, '')}') may not match your counts. "
                     f"Limits from all {summary['n']} points; MR̄ {summary['mr_bar']:,.1f}; lower limit not below 0."

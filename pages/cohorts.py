@@ -7,7 +7,7 @@ import streamlit as st
 
 from lib import cohorts, mapview, riskpyramid
 from lib.indicators import BENCHMARKS, area_table, meta, periods
-from lib.present import STATUS_BADGE
+from lib.present import STATUS_BADGE, md_text
 from pages import shared
 
 frame = shared.frame_state()
@@ -35,11 +35,11 @@ def _select_clicked() -> None:
         st.session_state.setdefault("frame_values", {})["nbhd"] = code
 
 
-st.title(f"Risk cohorts: {nbhd} · {names[nbhd]}")
+st.title(f"Risk cohorts: {md_text(nbhd)} · {md_text(names[nbhd])}")
 st.markdown(
     "Manchester's Local Care Organisation plans care for **five priority cohorts** and organises support by "
     "**risk tier** (New Models of Care, 2016; Commissioning Prospectus, 2017). Below, each cohort's public figures "
-    f"for **{names[nbhd]}** against Manchester and England, a map, and the **risk pyramid**, each in its own tab. "
+    f"for **{md_text(names[nbhd])}** against Manchester and England, a map, and the **risk pyramid**, each in its own tab. "
     f"Figures marked **{MODELLED}** are estimates from a stated method, not observations."
 )
 
@@ -67,7 +67,7 @@ if view == "cohorts":
             shared.download_csv(cv.shown, f"cohort_{c.cohort_id}_{nbhd}.csv", key=f"dl_cohort_{c.cohort_id}")
             if cv.modelled_methods:
                 st.markdown(f":orange-badge[{MODELLED}] **Expected counts (modelled), method:**\n\n"
-                            + "\n".join(f"- **{name}**: {note}" for name, note in cv.modelled_methods))
+                            + "\n".join(f"- **{md_text(name)}**: {md_text(note)}" for name, note in cv.modelled_methods))
             st.caption(
                 "Comparisons: symbol and word, at the chosen confidence level; indicators without a confidence interval "
                 "(estimates, population figures, modelled counts) are not tested. Counts below 5 are not shown."
@@ -86,7 +86,7 @@ if view == "map":
         legend = mapview.legend_items(colour, table, m, bench, "neighbourhood")
         legend_title = f"Compared with {BENCHMARKS[bench]}" if colour == "comparison" else "Quartile (1 = lowest)"
         status_word = f" ({MODELLED})" if m["status"] == "modelled" else ""
-        st.subheader(f"{m['name']}{status_word}, {period}")
+        st.subheader(f"{md_text(m['name'])}{status_word}, {md_text(period)}")
         st.caption(
             f"Map of the 12 neighbourhoods coloured by {'comparison with ' + BENCHMARKS[bench] if colour == 'comparison' else 'quartile (no confidence interval, so no significance test)'}. "
             "The selected neighbourhood has a thick black outline. Click an area to select it. The table below holds the same figures."
@@ -110,7 +110,7 @@ if view == "pyramid":
         state["method"] = method = st.radio("Split the city tiers between neighbourhoods by", list(riskpyramid.METHODS),
                           format_func={"need": "Need index (population × illness and disability ratio)", "population": "Population only"}.get,
                           key="cohorts_method", horizontal=True)
-        st.markdown("**Method:** " + riskpyramid.METHODS[method].format(period=riskpyramid.need_period(ds))
+        st.markdown("**Method:** " + riskpyramid.METHODS[method].format(period=md_text(riskpyramid.need_period(ds)))
                     + " City tiers: highest = 2% of residents (mid-2020), rounded to a whole person; high = 22,000 − highest; "
                     "rising and low together = residents − 22,000. " + cohorts.ROUNDING_RULE
                     + " A neighbourhood's rising-and-low figure is its residents minus its two upper tiers.")
@@ -140,7 +140,7 @@ if view == "pyramid":
         big = effect.loc[effect["difference_pct"].abs().idxmax()]
         st.markdown(
             f"Switching from population to the need index moves **{riskpyramid.people_moved(effect):,}** of the 22,000 "
-            f"upper-tier people between neighbourhoods; the largest change is **{big['area_code']} · {big['area_name']}** "
+            f"upper-tier people between neighbourhoods; the largest change is **{md_text(big['area_code'])} · {md_text(big['area_name'])}** "
             f"({big['difference']:+,} people, {big['difference_pct']:+.1f}%). The city totals do not change."
         )
         shared.download_csv(effect_table, "risk_pyramid_choice_effect.csv", key="dl_cohorts_effect")
@@ -150,7 +150,7 @@ if view == "pyramid":
             st.markdown(f"> {quote}\n\n— {where} (`seeds/{file}`)")
         st.caption(
             f"{MODELLED}. Sources: Manchester council reports 2016–2017 (seeds 003, 004); ONS mid-2020 population "
-            f"estimates; MHCLG English Indices of Deprivation {riskpyramid.need_period(ds)} (CIDR). Open Government Licence v3.0."
+            f"estimates; MHCLG English Indices of Deprivation {md_text(riskpyramid.need_period(ds))} (CIDR). Open Government Licence v3.0."
         )
 
 shared.keep("cohorts", {"ind": state["ind"], "method": state["method"], "view": view, "cohort": state["cohort"]})

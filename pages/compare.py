@@ -9,6 +9,7 @@ from lib import charts
 from lib.contract import FAMILY_LABELS
 from lib.indicators import BENCHMARKS, CONFIDENCE, area_table, meta, neighbourhood_order
 from lib.indicators import by_family as indicator_families
+from lib.present import md_text
 from pages import shared
 
 frame = shared.frame_state()
@@ -47,7 +48,7 @@ tab, tabs = shared.view_tabs("compare", VIEWS, state["view"])
 shared.keep("compare", {"family": family, "ind": ind, "period": period, "view": tab})
 if tab == "bars":
     with tabs["bars"]:
-        st.header(f"{m['name']}, {period}")
+        st.header(f"{md_text(m['name'])}, {md_text(period)}")
         sort = st.radio("Order", ["Highest first", "North, Central, South"], horizontal=True, key="compare_sort")
         order = neighbourhood_order(ds.definition) if sort != "Highest first" else None
         bars = charts.comparison_bar_data(table, m, names, level=level, order=order)
@@ -71,7 +72,7 @@ if tab == "funnel":
     with tabs["funnel"]:
         st.header("Funnel plot: is the spread more than chance?")
         if ind not in charts.funnel_indicators(ds):
-            st.info(f"No funnel plot for {m['short_name'].lower()}: it needs a proportion with its counts (a numerator out of a denominator).")
+            st.info(f"No funnel plot for {md_text(m['short_name'].lower())}: it needs a proportion with its counts (a numerator out of a denominator).")
         else:
             p0_value = england if bench == "england" else manchester
             p0_name = "England" if bench == "england" else "Manchester"
@@ -93,9 +94,9 @@ if tab == "funnel":
 
 if tab == "trend":
     with tabs["trend"]:
-        st.header(f"Over time: {names[nbhd]}, Manchester and England")
+        st.header(f"Over time: {md_text(names[nbhd])}, Manchester and England")
         if ind not in charts.trend_indicators(ds):
-            st.info(f"{m['short_name']} has one period only, so there is no trend to show.")
+            st.info(f"{md_text(m['short_name'])} has one period only, so there is no trend to show.")
         else:
             trend = shared.computed(charts.trend_data, ds, ind, nbhd, level)
             trend_spec = shared.chart_spec(charts.trend_chart, trend, m, level_label)
@@ -103,7 +104,7 @@ if tab == "trend":
             shared.export_chart_buttons(trend_spec, f"trend_{ind}_{nbhd}", f"{m['name']} over time: {names[nbhd]}, Manchester and England",
                                         shared.export_footer(m, f"{trend['period'].min()} to {trend['period'].max()}", "compare", view), key="compare_trend")
             if m["ci_method"] != "none":
-                st.caption(f"The shaded band is {names[nbhd]}'s {level_label} confidence interval.")
+                st.caption(f"The shaded band is {md_text(names[nbhd])}'s {level_label} confidence interval.")
             ttbl = charts.trend_table(trend, m, level_label)
             shared.figures_table(ttbl, f"{m['short_name']} over time: {names[nbhd]}, Manchester and England", m,
                                  f"{trend['period'].min()} to {trend['period'].max()}", f"trend_{ind}_{nbhd}.csv", key="dl_compare_trend")
@@ -125,6 +126,6 @@ if tab == "rug":
         shared.show_table(rug_tbl, f"Every indicator for every neighbourhood, compared with {bench_name}")
         st.caption(
             "Sources, statuses and methods vary by indicator (see the Data and methods page). Estimates and whole-population "
-            "figures are not tested (○). Neighbourhoods: " + "; ".join(f"{c} {n}" for c, n in names.items()) + "."
+            "figures are not tested (○). Neighbourhoods: " + "; ".join(f"{md_text(c)} {md_text(n)}" for c, n in names.items()) + "."
         )
         shared.download_csv(rug_tbl, "tartan_rug.csv", key="dl_compare_tartan")

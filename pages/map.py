@@ -11,6 +11,7 @@ from lib import mapview
 from lib.contract import FAMILY_LABELS
 from lib.indicators import BENCHMARKS, area_table, area_types, meta, periods, periods_of_any
 from lib.indicators import by_family as indicator_families
+from lib.present import md_text
 from pages import shared
 
 MAP_KEY = "map_view"
@@ -63,7 +64,8 @@ ind = c2.selectbox("Indicator", by_family[family], format_func=names.get, key="m
 ind_periods = periods(ds.values, ind)
 if st.session_state.get("map_period") not in ind_periods:
     if first_visit and "period" in st.query_params:
-        st.warning(f"{names[ind]} has no figures for the period in the link; showing {ind_periods[-1]} instead.", icon=":material/link_off:")
+        st.warning(f"{md_text(names[ind])} has no figures for the period in the link; showing {md_text(ind_periods[-1])} instead.",
+                   icon=":material/link_off:")
     st.session_state["map_period"] = ind_periods[-1]
 period = c3.selectbox("Period", ind_periods[::-1], key="map_period")
 
@@ -75,7 +77,8 @@ shared.keep("map", {"family": family, "ind": ind, "period": period, "layer": lay
 m = meta(ds.indicators, ind)
 shown = mapview.layer_for(area_types(ds.values, ind, period), layer)
 if shown != layer:
-    st.info(f"{names[ind]} has no figures for {_lower(mapview.LAYERS[layer][1])} in {period}; showing {_lower(mapview.LAYERS[shown][1])} instead.",
+    st.info(f"{md_text(names[ind])} has no figures for {_lower(mapview.LAYERS[layer][1])} in {md_text(period)}; "
+            f"showing {_lower(mapview.LAYERS[shown][1])} instead.",
             icon=":material/info:")
 area_type = mapview.LAYERS[shown][0]
 table = shared.computed(area_table, ds, ind, period, area_type, frame["bench"], frame["level"])
@@ -83,7 +86,7 @@ table = mapview.sort_areas(table, list(shared.neighbourhood_names()) if area_typ
 bench_name = BENCHMARKS[mapview.effective_benchmark(frame["bench"], area_type)]
 detail = shown != "neighbourhoods"  # wards/LSOAs: neighbourhood outlines on top; the selected one drawn as a double line
 map_title = f"{m['name']}, {period}: {_lower(mapview.LAYERS[shown][1])}"
-st.header(map_title)
+st.header(md_text(map_title))  # plain text (also the export's title): shown literally
 with shared.needs_data():  # without a boundary file, a message replaces the map; the table below still works
     features = mapview.map_features(shared.geojson(shown), table, m, colour, frame["bench"], frame["level"], area_type,
                                     selected=None if detail else frame["nbhd"])
@@ -111,7 +114,7 @@ with shared.needs_data():  # without a boundary file, a message replaces the map
 
 nbhd_names = shared.neighbourhood_names()
 s1, s2 = st.columns([3, 1])
-s1.markdown(f"**Selected:** {frame['nbhd']} · {nbhd_names[frame['nbhd']]}")
+s1.markdown(f"**Selected:** {md_text(frame['nbhd'])} · {md_text(nbhd_names[frame['nbhd']])}")
 s2.page_link("pages/profile.py", label="Open its profile", icon=":material/person_pin_circle:")
 
 rows = mapview.table_rows(table, m, frame["bench"], frame["level"], area_type)

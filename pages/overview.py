@@ -7,6 +7,7 @@ import streamlit as st
 
 from lib import overview
 from lib.indicators import CONFIDENCE, has_neighbourhoods, meta, periods
+from lib.present import md_text
 from pages import shared
 
 frame = shared.frame_state()
@@ -28,7 +29,7 @@ period = periods(ds.values, ind)[-1]
 table = shared.computed(overview.neighbourhood_summary, ds, ind, period, level=frame["level"])
 shared.keep("overview", {"ind": ind})
 
-st.header(f"{m['name']}, {period}")
+st.header(f"{md_text(m['name'])}, {md_text(period)}")
 st.markdown(overview.headline(table, m, level=CONFIDENCE[frame["level"]]))
 shown = overview.display_table(table, m)
 shared.figures_table(shown, f"The 12 neighbourhoods: {m['short_name'].lower()}, {period}", m, period, f"neighbourhoods_{ind}_{period}.csv",

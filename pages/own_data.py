@@ -10,6 +10,7 @@ import streamlit as st
 
 from lib import data, disclosure, imports, regroup
 from lib.contract import FAMILIES, FAMILY_LABELS
+from lib.present import md_message, md_text
 from pages import shared
 
 POLARITY_LABELS = {"": "Read it from the file (else no judgement)", "higher_is_better": "Higher is better",
@@ -52,12 +53,14 @@ for up in uploads or []:
     if up.file_id in seen:
         continue
     seen.add(up.file_id)
-    with st.spinner(f"Checking {up.name}…"):
+    with st.spinner(f"Checking {md_text(up.name)}…"):
+        # Kept as markdown: the importer's plain-text message (which quotes the file) shown literally.
         try:
             loaded, error = imports.accept_upload(loaded, up.getvalue(), up.name, geography(), family=family,
                                                   polarity=polarity or None)
+            error = md_message(error) if error else error
         except data.DataFileError as exc:  # a lookup the app ships is missing or damaged: not the user's file
-            error = f"{up.name} could not be checked. {exc}"
+            error = f"{md_text(up.name)} could not be checked. {exc}"  # the app's own message (markdown)
     st.session_state[shared.USER_DATA_KEY] = loaded
     errors = st.session_state.setdefault("own_errors", {})
     if error:
@@ -97,10 +100,11 @@ if not loaded:
 for i, item in enumerate(list(loaded)):
     with st.container(border=True):
         a, b = st.columns([5, 1])
-        a.markdown(f"**{item.name}** · {'Fingertips export' if item.fmt == 'fingertips' else 'own format'}")
+        a.markdown(f"**{md_text(item.name)}** · {'Fingertips export' if item.fmt == 'fingertips' else 'own format'}")
         for _, r in item.indicators.iterrows():
-            a.markdown(f"- {r['name']}: {r['value_type']}, {r['period']} (family: {FAMILY_LABELS.get(r['family'], r['family'])})")
-        a.caption(" ".join(item.messages))
+            a.markdown(f"- {md_text(r['name'])}: {md_text(r['value_type'])}, {md_text(r['period'])} "
+                       f"(family: {md_text(FAMILY_LABELS.get(r['family'], r['family']))})")
+        a.caption(md_text(" ".join(item.messages)))  # plain text quoting the file
         if b.button("Remove", key=f"own_remove_{i}_{item.name}", icon=":material/delete:"):
             st.session_state[shared.USER_DATA_KEY] = [d for d in loaded if d is not item]
             st.rerun()
@@ -155,7 +159,8 @@ elif choice == "upload":
         try:
             gdef, gnotes = regroup.read_grouping(gfile.getvalue(), gfile.name, ward_names, geography().lsoa_to_ward, lookups2018())
         except (regroup.DefinitionError, data.DataFileError) as exc:
-            st.session_state["own_grouping_error"] = str(exc)
+            # kept as markdown: the checker's plain text (quoting the file) literally; the app's own message as it is
+            st.session_state["own_grouping_error"] = md_message(str(exc)) if isinstance(exc, regroup.DefinitionError) else str(exc)
         else:
             st.session_state["own_grouping_error"] = None
             _apply("upload", f"Your grouping: {gfile.name}", gdef, gnotes)
@@ -165,14 +170,14 @@ elif choice == "upload":
 
 current = st.session_state.get(shared.GROUPING_KEY)
 if current:
-    st.success(f"In use: **{current['label']}**. Every page now shows these neighbourhoods.", icon=":material/check:")
+    st.success(f"In use: **{md_text(current['label'])}**. Every page now shows these neighbourhoods.", icon=":material/check:")
     for n in current.get("notes", []):
         st.warning(n, icon=":material/info:")
     dropped = shared.not_regrouped()
     if dropped:
         names = dict(zip(shared.dataset().indicators["indicator_id"], shared.dataset().indicators["name"]))
         st.caption("Cannot be rebuilt for this grouping (no figures for every ward), so shown for Manchester only: "
-                   + "; ".join(names.get(i, i) for i in dropped))
+                   + "; ".join(md_text(names.get(i, i)) for i in dropped))
     gdef = shared.dataset().definition
     shared.show_table(gdef[["ward_code", "ward_name", "neighbourhood_code", "neighbourhood_name", "locality_code"]],
                       "The grouping in use: each ward and its neighbourhood", row_header="ward_name", max_height=320)

@@ -13,7 +13,7 @@ import streamlit as st
 from lib import apportion, charts, cohorts, mapview, present_mode, riskpyramid
 from lib.charts_activity import shares_chart
 from lib.indicators import BENCHMARKS, CONFIDENCE, area_table, meta
-from lib.present import STATUS_BADGE, comparison_label, format_count, format_value
+from lib.present import STATUS_BADGE, comparison_label, format_count, format_value, md_text
 from pages import shared
 
 frame = shared.frame_state()
@@ -32,7 +32,7 @@ raw_step = st.query_params.get("step")
 current = raw_step if raw_step in present_mode.STEP_IDS else present_mode.STEP_IDS[0]
 if raw_step is not None and raw_step not in present_mode.STEP_IDS:
     shown = "".join(ch for ch in str(raw_step) if ch.isprintable())[:40]
-    st.warning(f"There is no presentation step “{shown}”; showing the first step instead.", icon=":material/link_off:")
+    st.warning(f"There is no presentation step “{md_text(shown)}”; showing the first step instead.", icon=":material/link_off:")
 st.query_params["present"] = "1"
 st.query_params["step"] = current
 
@@ -49,8 +49,9 @@ def chart(spec: dict, alt_text: str, height_scale: float = 1.3) -> None:
 
 
 def source_line(m: dict, period: str) -> None:
-    badge = f"**{MODELLED}** · " if m["status"] == "modelled" else f"{STATUS_BADGE.get(m['status'], m['status'])} · "
-    st.caption(f"{badge}Source: {m['source']} ({m['licence']}) · Period: {period} · Method: {m['method_note']}")
+    badge = f"**{MODELLED}** · " if m["status"] == "modelled" else f"{md_text(STATUS_BADGE.get(m['status'], m['status']))} · "
+    st.caption(f"{badge}Source: {md_text(m['source'])} ({md_text(m['licence'])}) · Period: {md_text(period)} · "
+               f"Method: {md_text(m['method_note'])}")
 
 
 # --- header: where we are, and the way on
@@ -58,7 +59,7 @@ first, last = current == present_mode.STEP_IDS[0], current == present_mode.STEP_
 nav = st.columns([1.2, 4.6, 1.2, 1.6], vertical_alignment="center")
 nav[0].button("◀ Previous", key="np_prev", shortcut=present_mode.PREV_KEY, disabled=first, width="stretch",
               on_click=_go, args=(present_mode.prev_step(current),), help="Previous step (← key or PageUp)")
-nav[1].markdown(f"**{present_mode.step_label(current)}** · {nbhd} {name}")
+nav[1].markdown(f"**{present_mode.step_label(current)}** · {md_text(nbhd)} {md_text(name)}")
 nav[2].button("Next ▶", key="np_next", shortcut=present_mode.NEXT_KEY, disabled=last, width="stretch", type="primary",
               on_click=_go, args=(present_mode.next_step(current),), help="Next step (→ key or PageDown)")
 with nav[3]:
@@ -84,14 +85,14 @@ def _lower_first(text: str) -> str:
 
 def key_sentence() -> str:
     r = table[table["indicator_id"] == key_ind].iloc[0]
-    return (f"**{km['name']}** ({key_period}): **{format_value(r['value'], km)}** in {name}, against "
+    return (f"**{md_text(km['name'])}** ({md_text(key_period)}): **{format_value(r['value'], km)}** in {md_text(name)}, against "
             f"{format_value(r['manchester'], km)} in Manchester and {format_value(r['england'], km)} in England: "
             f"**{_lower_first(comparison_label(r['vs_bench'], bench_name))}**.")
 
 
 # --- the steps
 if current == "map":
-    st.title(f"{nbhd} · {name}: where it is")
+    st.title(f"{md_text(nbhd)} · {md_text(name)}: where it is")
     ctable = shared.computed(area_table, ds, key_ind, key_period, "neighbourhood", bench, level)
     ctable = mapview.sort_areas(ctable, list(names))
     legend = mapview.legend_items("comparison", ctable, km, bench, "neighbourhood")
@@ -103,45 +104,47 @@ if current == "map":
         present_mode.enlarge_map(fmap)
         shared.interactive_map(fmap, "present_map", 640, [])
     with right:
-        st.markdown(f"Manchester's 12 neighbourhoods on the most notable indicator for {name}, coloured by comparison "
-                    f"with **{bench_name}** ({level_label} confidence). **{nbhd}** has the thick black outline.")
+        st.markdown(f"Manchester's 12 neighbourhoods on the most notable indicator for {md_text(name)}, coloured by comparison "
+                    f"with **{bench_name}** ({level_label} confidence). **{md_text(nbhd)}** has the thick black outline.")
         st.markdown(key_sentence())
         st.markdown("**Key:** " + mapview.legend_text(legend))
         source_line(km, key_period)
         st.caption(mapview.ATTRIBUTION + ". Neighbourhoods: best-fit groups of 2004–2018 wards.")
-    st.caption(f"Why this indicator: of the figures that can be tested, it is the one where {name} is furthest from England "
+    st.caption(f"Why this indicator: of the figures that can be tested, it is the one where {md_text(name)} is furthest from England "
                "(scaled as on the spine chart), preferring a significant difference. The table is on the Map page.")
 
 elif current == "profile":
-    st.title(f"{nbhd} · {name}: board summary")
+    st.title(f"{md_text(nbhd)} · {md_text(name)}: board summary")
     left, right = st.columns([2, 3], gap="large")
     with left:
-        st.markdown("\n".join(f"- {s}" for s in shared.profile_parts(ds, nbhd, level=level, bench=bench)[1]))
+        st.markdown("\n".join(f"- {md_text(s)}" for s in shared.profile_parts(ds, nbhd, level=level, bench=bench)[1]))  # plain sentences
     with right:
         spine = shared.pure(charts.spine_data, table[table["ci_method"] != "none"])
-        st.markdown(f"**Tested indicators against England** (better to the right). Dot: {name}, shaped by its comparison "
+        st.markdown(f"**Tested indicators against England** (better to the right). Dot: {md_text(name)}, shaped by its comparison "
                     f"with {bench_name}; ◆ Manchester; black line England; grey band the range of the 12.")
         chart(charts.spine_spec(spine, area_name=name, bench_name=bench_name),
               f"Spine chart: each indicator for {name} against England, Manchester and the range of the neighbourhoods.", 1.25)
     st.caption(f"Latest period of each indicator; {level_label} confidence. Statuses: "
-               + "; ".join(f"{r['short_name']} {r['status'].upper()} ({r['period']})" for r in table[table["ci_method"] != "none"].to_dict("records"))
-               + ". Sources: " + "; ".join(dict.fromkeys(meta(ds.indicators, i)["source"] for i in spine["indicator_id"]))
-               + ". " + "; ".join(dict.fromkeys(meta(ds.indicators, i)["licence"] for i in spine["indicator_id"])) + ". Estimates are listed on the profile page; they are not tested for significance.")
+               + "; ".join(f"{md_text(r['short_name'])} {md_text(r['status'].upper())} ({md_text(r['period'])})"
+                           for r in table[table["ci_method"] != "none"].to_dict("records"))
+               + ". Sources: " + "; ".join(dict.fromkeys(md_text(meta(ds.indicators, i)["source"]) for i in spine["indicator_id"]))
+               + ". " + "; ".join(dict.fromkeys(md_text(meta(ds.indicators, i)["licence"]) for i in spine["indicator_id"]))
+               + ". Estimates are listed on the profile page; they are not tested for significance.")
 
 elif current == "compare":
-    st.title(f"{nbhd} · {name}: how it compares")
+    st.title(f"{md_text(nbhd)} · {md_text(name)}: how it compares")
     st.markdown(key_sentence())
     ctable = shared.computed(area_table, ds, key_ind, key_period, "neighbourhood", bench, level)
     bars = charts.comparison_bar_data(ctable, km, names, level=level)
     bars["label"] = [("➤ " if c == nbhd else "") + lbl for c, lbl in zip(bars["area_code"], bars["label"])]
     chart(shared.chart_spec(charts.comparison_bars, bars, km, float(ctable["england"].iloc[0]), float(ctable["manchester"].iloc[0]), bench_name, level_label),
           f"Bar chart: {km['short_name']} in each neighbourhood, compared with {bench_name}.", 1.0)
-    st.caption(f"➤ marks {name}. Whiskers: {level_label} confidence intervals; solid line England, dashed line Manchester. "
+    st.caption(f"➤ marks {md_text(name)}. Whiskers: {level_label} confidence intervals; solid line England, dashed line Manchester. "
                "▲ better · ● similar · ▼ worse than the benchmark.")
     source_line(km, key_period)
 
 elif current == "cohorts":
-    st.title(f"{nbhd} · {name}: risk cohorts")
+    st.title(f"{md_text(nbhd)} · {md_text(name)}: risk cohorts")
     pyr = shared.computed(riskpyramid.pyramid, ds, "need")
     cohort_rows = {r["indicator_id"]: r for cid in cohorts.COHORT_IDS
                    for r in shared.computed(cohorts.cohort_table, ds, cid, nbhd, bench, level).to_dict("records")}
@@ -160,31 +163,31 @@ elif current == "cohorts":
                 continue
             m = meta(ds.indicators, ind)
             if r["status"] == "modelled":
-                lines.append(f"- {r['short_name'].split(':')[0]}, expected: **{format_count(round(r['value']))} people** · {MODELLED}")
+                lines.append(f"- {md_text(r['short_name'].split(':')[0])}, expected: **{format_count(round(r['value']))} people** · {MODELLED}")
             else:
-                lines.append(f"- {r['short_name']}: **{format_value(r['value'], m)}** (Manchester {format_value(r['manchester'], m)}, "
+                lines.append(f"- {md_text(r['short_name'])}: **{format_value(r['value'], m)}** (Manchester {format_value(r['manchester'], m)}, "
                              f"England {format_value(r['england'], m)})")
         me = pyr.set_index("area_code").loc[nbhd]
         lines.insert(0, f"- Highest + high risk: **{int(me['highest_and_high']):,} people** of {int(me['population']):,} · {MODELLED}")
         st.markdown("\n".join(lines))
-    st.caption(f"{MODELLED}: " + riskpyramid.METHODS["need"].format(period=riskpyramid.need_period(ds))
+    st.caption(f"{MODELLED}: " + riskpyramid.METHODS["need"].format(period=md_text(riskpyramid.need_period(ds)))
                + " City tiers from Manchester council reports 2016–2017 (seeds 003, 004); ONS mid-2020 population. OGL v3.0.")
 
 else:  # activity
-    st.title(f"{nbhd} · {name}: activity shift")
+    st.title(f"{md_text(nbhd)} · {md_text(name)}: activity shift")
     targets = shared.seed("activity_targets_2020_21")
     weights = apportion.weights_for(ds.values, "population")
     words = apportion.method_text(ds.values, "population")
     shares = apportion.target_shares(targets, weights, "population", words)
     mine = shares[shares["neighbourhood_code"] == nbhd]
-    st.markdown(f":orange-badge[{MODELLED}] {name}'s **estimated share** of the city's published 2020/21 target reductions "
+    st.markdown(f":orange-badge[{MODELLED}] {md_text(name)}'s **estimated share** of the city's published 2020/21 target reductions "
                 "for moving care out of hospital.")
     left, right = st.columns([3, 2], gap="large")
     with left:
         st.table(pd.DataFrame({
             "Measure": mine["measure"],
             "City (published)": mine["city_target"].map(format_count),
-            f"{nbhd} ({MODELLED})": mine["share"].map(format_count),
+            f"{md_text(nbhd)} ({MODELLED})": mine["share"].map(format_count),  # st.table renders markdown
         }).set_index("Measure"))
     with right:
         first_line = apportion.target_lines(targets).iloc[0]
@@ -193,5 +196,5 @@ else:  # activity
             shared.chart_spec(shares_chart, one, nbhd, {c: "" for c in names}, f"{first_line['measure']}: all 12", order=list(names)), 1.45)
         present_mode.widen_x(spec, float(one["share"].max()) * 1.45)
         shared.show_chart(spec, f"Bar chart: each neighbourhood's modelled share of the city's {first_line['measure']} target.")
-        st.caption(f"Each neighbourhood's modelled share; {nbhd} is dark and marked ◆. Codes as on the map.")
-    st.caption(f"{MODELLED}: {words} {apportion.ROUNDING_RULE} Targets REAL, as published. Source: {targets['source'].iloc[0]}.")
+        st.caption(f"Each neighbourhood's modelled share; {md_text(nbhd)} is dark and marked ◆. Codes as on the map.")
+    st.caption(f"{MODELLED}: {md_text(words)} {apportion.ROUNDING_RULE} Targets REAL, as published. Source: {targets['source'].iloc[0]}.")

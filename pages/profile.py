@@ -7,7 +7,7 @@ import streamlit as st
 
 from lib import charts, profile
 from lib.indicators import BENCHMARKS, CONFIDENCE, meta
-from lib.present import sources_markdown
+from lib.present import md_text, sources_markdown
 from pages import shared
 
 frame = shared.frame_state()
@@ -22,13 +22,13 @@ state = shared.page_state({"ind": ward_choices, "view": list(VIEWS)}, {"ind": "c
 short = dict(zip(ds.indicators["indicator_id"], ds.indicators["short_name"]))
 
 head, present = st.columns([5, 1], vertical_alignment="bottom")
-head.title(f"{nbhd} · {name}")
+head.title(f"{md_text(nbhd)} · {md_text(name)}")
 with present:
     shared.present_link("profile")
 table, summary, spine = shared.profile_parts(ds, nbhd, level=level, bench=bench)
-st.markdown("**Board summary**\n\n" + "\n".join(f"- {s}" for s in summary))
+st.markdown("**Board summary**\n\n" + "\n".join(f"- {md_text(s)}" for s in summary))  # plain sentences (also the deck's)
 with st.popover("Export: slide deck and PDF profile", icon=":material/download:"):
-    st.caption(f"A slide deck (8 slides) and a one-page PDF for {name}, with sources, status and a link back to this view on every page.")
+    st.caption(f"A slide deck (8 slides) and a one-page PDF for {md_text(name)}, with sources, status and a link back to this view on every page.")
     with shared.needs_data():  # the deck and PDF draw the neighbourhood boundaries
         shared.export_neighbourhood_buttons(nbhd, bench, level)
 
@@ -40,7 +40,7 @@ if view == "compare":
         st.markdown(
             f"Each row is one indicator, with its figures and, on the right, its spine: the black line is **England**; "
             f"the grey band is the range of the 12 neighbourhoods; the grey diamond is **Manchester**; the marker is "
-            f"**{name}**, coloured and shaped by its comparison with **{bench_name}** at {CONFIDENCE[level]} confidence "
+            f"**{md_text(name)}**, coloured and shaped by its comparison with **{bench_name}** at {CONFIDENCE[level]} confidence "
             "(▲ better, ● similar, ▼ worse, ■ not compared). Better is always to the right "
             "(for population figures, with no better or worse, right means higher)."
         )
@@ -53,7 +53,7 @@ if view == "compare":
                                     subtitle=f"Dot: {name}, compared with {bench_name} at {CONFIDENCE[level]} confidence. Better is always to the right.")
         left_out = table.loc[~table["indicator_id"].isin(spine["indicator_id"]), "short_name"]
         if len(left_out):
-            st.caption("In the table only (no England figure to centre on, or a count): " + ", ".join(left_out) + ".")
+            st.caption("In the table only (no England figure to centre on, or a count): " + ", ".join(map(md_text, left_out)) + ".")
         st.caption(
             "Scaling as in Fingertips: each row is (value − England) ÷ the largest distance from England among the 12 "
             "neighbourhoods and Manchester; 'lower is better' rows are flipped. Latest period of each indicator. "
@@ -61,7 +61,7 @@ if view == "compare":
         )
 if view == "table":
     with tabs["table"]:
-        st.header(f"Every indicator for {name}")
+        st.header(f"Every indicator for {md_text(name)}")
         shared.sources_expander(sources_markdown(ds.indicators, table["indicator_id"], table["period"]))
         display = profile.display_profile_table(table, ds.indicators, level=level)
         shared.show_table(display, f"Every indicator for {name}, compared with {bench_name}")
@@ -81,14 +81,14 @@ if view == "age":
 
 if view == "wards":
     with tabs["wards"]:
-        st.markdown(f"**Inside {name}: its wards**")
+        st.markdown(f"**Inside {md_text(name)}: its wards**")
         ind = st.selectbox("Indicator for the wards", ward_choices, format_func=short.get, key="profile_ind")
         m = meta(ds.indicators, ind)
         wards = shared.computed(profile.ward_table, ds, nbhd, ind, level=level)
         if wards.empty:
-            st.info(f"There are no ward figures for {m['short_name'].lower()} in {name}.")
+            st.info(f"There are no ward figures for {md_text(m['short_name'].lower())} in {md_text(name)}.")
         else:
-            st.markdown(profile.ward_sentence(wards, m, name))
+            st.markdown(md_text(profile.ward_sentence(wards, m, name)))  # a plain sentence
             ward_bench, ward_col = ("England", "vs_england") if bench == "england" else ("Manchester", "vs_city")
             ward_spec = shared.chart_spec(charts.ward_chart, wards, m, bench_name=ward_bench, comparison_col=ward_col)
             shared.show_chart(ward_spec, f"Bar chart: {m['short_name']} in each ward of {name}, compared with {ward_bench}. The same figures are in the table below.")

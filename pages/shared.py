@@ -18,7 +18,7 @@ import streamlit as st
 
 from lib import charts, data, disclosure, imports, profile, regroup, tables, urlstate
 from lib.indicators import BENCHMARKS, CONFIDENCE, neighbourhood_order
-from lib.present import COMPARISON_STYLE, STATUS_BADGE, csv_bytes, source_text, status_sentence
+from lib.present import COMPARISON_STYLE, STATUS_BADGE, csv_bytes, md_text, source_text, status_sentence
 
 ATTRIBUTION = (
     "Contains National Statistics and OS data © Crown copyright and database right 2017–2024. "
@@ -347,7 +347,7 @@ def frame(show_sidebar: bool = True) -> bool:
     st.session_state["frame_values"] = {k: st.session_state[k] for k in FRAME_KEYS}
     write_url(st.session_state["frame_values"])
     for notice in st.session_state.pop("frame_notices", []):
-        st.warning(notice, icon=":material/link_off:")
+        st.warning(md_text(notice), icon=":material/link_off:")  # it quotes the link's text
     return True
 
 
@@ -374,8 +374,9 @@ def _sidebar(names: dict[str, str]) -> None:
 
 
 def selection_markdown(nbhd: str, name: str, bench: str, level: str) -> str:
-    """The shared selection in words, as the sidebar shows it."""
-    return f"**{nbhd} · {name}**  \ncompared with {BENCHMARKS[bench]}, {CONFIDENCE[level]} confidence"
+    """The shared selection in words (markdown), as the sidebar shows it; the code and name (which may
+    be the user's, from an uploaded grouping) shown literally."""
+    return f"**{md_text(nbhd)} · {md_text(name)}**  \ncompared with {BENCHMARKS[bench]}, {CONFIDENCE[level]} confidence"
 
 
 def frame_state() -> dict[str, str]:
@@ -411,7 +412,7 @@ def page_state(choices: dict[str, list[str]], defaults: dict[str, str], prefix: 
         st.session_state[store] = {k: state.values[k] for k in choices}
         for notice in state.notices:
             if "not one this app understands" not in notice:
-                st.warning(notice, icon=":material/link_off:")
+                st.warning(md_text(notice), icon=":material/link_off:")  # it quotes the link's text
     values = {k: (v if v in choices[k] else defaults[k]) for k, v in st.session_state[store].items()}
     _restore_widgets(values, prefix=f"{prefix}_")
     return values

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
+from lib.present import md_text
 from tests.conftest import open_page, shown_tables
 
 TIMEOUT = 120
@@ -90,5 +91,7 @@ def test_previous_data_stay_after_bad_upload_state():
     # a rejected upload leaves an error and the previous data (the page logic is lib.activity.accept_upload)
     at.session_state["activity_error"] = ("bad.csv", "Missing column(s): count.")
     at.run()
-    assert any("bad.csv could not be used" in e.value and "previously loaded data is still shown" in e.value for e in at.error)
+    # the file name and the message are shown literally (escaped for markdown: lib.present.md_text)
+    assert any(f"{md_text('bad.csv')} could not be used" in e.value and "previously loaded data is still shown" in e.value
+               and md_text("Missing column(s): count.") in e.value for e in at.error)
     assert _charts(at) == 3

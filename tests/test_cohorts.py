@@ -9,6 +9,7 @@ import pytest
 
 from lib import cohorts
 from lib.cohorts import largest_remainder
+from lib.present import md_text
 from tests.conftest import REPO
 
 EXPECTED = {"expected_dementia": "qof_dem", "expected_smi": "qof_mh", "expected_depression": "qof_dep",
@@ -175,7 +176,7 @@ def test_cohort_view_holds_the_table_its_display_and_each_modelled_method(ds):
         lines = view.sources.splitlines()
         assert len(lines) == len(table)
         for line, (_, r) in zip(lines, table.iterrows()):
-            assert line.startswith(f"- **{r['short_name']}**:") and f"Period: {r['period']} ·" in line
+            assert line.startswith(f"- **{md_text(r['short_name'])}**:") and f"Period: {md_text(r['period'])} ·" in line
     assert any(cohorts.cohort_view(ds, c, "N1").modelled_methods for c in cohorts.COHORT_IDS)  # the expected counts
 
 

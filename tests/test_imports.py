@@ -10,6 +10,7 @@ import pytest
 
 from lib import aggregate, imports, stats
 from lib.contract import validate_indicators, validate_values
+from lib.present import md_message, md_text
 from tests.conftest import REPO
 
 BAD = REPO / "tests" / "bad_files"
@@ -292,11 +293,11 @@ def test_the_page_keeps_serving_and_keeps_the_data_after_every_bad_file(geo, exa
     for name in sorted(EXPECTED):
         loaded, error = imports.accept_upload(at.session_state["own_data_loaded"], (BAD / name).read_bytes(), name, geo)
         at.session_state["own_data_loaded"] = loaded
-        at.session_state["own_errors"] = {name: error}
+        at.session_state["own_errors"] = {name: md_message(error)}  # as the page keeps it: markdown, the text shown literally
         at.run()
         assert not at.exception, (name, [e.value for e in at.exception])
-        assert any(EXPECTED[name] in e.value for e in at.error), name
-        assert any("SYNTHETIC test indicator (not real data) (your data)" in m.value for m in at.markdown), name
+        assert any(md_text(EXPECTED[name]) in e.value for e in at.error), name
+        assert any(md_text("SYNTHETIC test indicator (not real data) (your data)") in m.value for m in at.markdown), name
     at.switch_page("pages/compare.py")
     at.run()
     assert not at.exception

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from lib.present import md_text
 from tests.conftest import REPO
 
 PAGES = ["pages/overview.py", "pages/map.py", "pages/profile.py", "pages/compare.py", "pages/cohorts.py", "pages/activity.py", "pages/own_data.py", "pages/methods.py"]
@@ -157,7 +158,7 @@ def test_invalid_indicator_warns(page):
         at = _app({"nbhd": "C1", "ind": "<script>alert(1)</script>"})
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    assert any("<script>" in w.value and "not available" in w.value for w in at.warning)
+    assert any(md_text("<script>") in w.value and "not available" in w.value for w in at.warning)  # quoted literally
 
 
 def test_url_round_trip_of_the_frame():

@@ -40,9 +40,10 @@ def test_sources_markdown_lists_each_indicator_with_its_own_period_status_and_so
         "source": ["ONS", "Seed 003"], "licence": ["OGL v3", "OGL v3"], "method_note": ["As published.", "Apportioned."],
     })
     md = sources_markdown(inds, ["b", "a", "zz"], ["2020", "2019/20", "2021"])
+    # the catalogue's text and the periods are escaped (shown literally: tests/test_markdown_text.py)
     assert md.splitlines() == [
-        "- **Beta**: **MODELLED ESTIMATE** · Source: Seed 003 (OGL v3) · Period: 2020 · Method: Apportioned.",
-        "- **Alpha**: **REAL** · Source: ONS (OGL v3) · Period: 2019/20 · Method: As published.",
+        "- **Beta**: **MODELLED ESTIMATE** · Source: Seed 003 (OGL v3) · Period: 2020 · Method: Apportioned\\.",
+        "- **Alpha**: **REAL** · Source: ONS (OGL v3) · Period: 2019\\/20 · Method: As published\\.",
         "- **zz**: period 2021",
     ]
-    assert source_text(inds.iloc[0].to_dict(), "2019") == f"**{STATUS_BADGE['real']}** · Source: ONS (OGL v3) · Period: 2019 · Method: As published."
+    assert source_text(inds.iloc[0].to_dict(), "2019") == f"**{STATUS_BADGE['real']}** · Source: ONS (OGL v3) · Period: 2019 · Method: As published\\."

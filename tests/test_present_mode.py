@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from lib import present_mode, profile, urlstate
 from lib.charts import spine_chart, spine_data
+from lib.present import md_text
 from tests.conftest import REPO, read_profile_csv
 
 TIMEOUT = 120
@@ -165,7 +166,7 @@ def test_every_step_runs(step):
 
 def test_profile_step_shows_the_board_summary():
     at = _present({"present": "1", "step": "profile", "nbhd": "N2", "bench": "city", "level": "99.8"})
-    assert any("Compared with England (at 99.8% confidence)" in m.value for m in at.markdown)
+    assert any(md_text("Compared with England (at 99.8% confidence)") in m.value for m in at.markdown)
 
 
 def test_next_and_previous_buttons_move_and_the_url_follows():

