@@ -52,6 +52,17 @@ def test_upload_small_counts_then_bad_file_then_map(offline_page, app_url):
     assert_no_exception(page)
     screenshot(page, "own_data_loaded_and_bad_file")
 
+    # A bad file whose name is Markdown: its error quotes the name literally (no link, no bold).
+    hostile = "[visit](https://evil.example/f) **bold** semicolons2.csv"
+    _upload(page, hostile, b"indicator_id;period;area_code;numerator\nx;2020;E05000687;5\n")
+    err = page.locator('[data-testid="stAlert"]').filter(has_text="semicolons2.csv").first
+    err.wait_for(timeout=60_000)
+    wait_ready(page)
+    assert hostile in err.inner_text().replace("\u2060", ""), err.inner_text()
+    assert err.locator('a[href*="evil.example"]').count() == 0
+    assert err.locator("strong, b").filter(has_text=re.compile(r"^bold$")).count() == 0
+    assert_no_exception(page)
+
     # Same session: go to the Map through the navigation, pick the uploaded indicator, wards.
     page.locator('[data-testid="stSidebarNav"] a', has_text="Map").first.click()
     wait_ready(page)
