@@ -39,6 +39,7 @@ from lib.present import (
     format_count,
     format_interval,
     format_value,
+    is_missing,
 )
 
 #: Map detail: URL value -> (area_type in values.csv, plain label).
@@ -152,19 +153,15 @@ def continuous_colour(value: float | None, vmin: float, vmax: float, stops: Sequ
     return "#{:02X}{:02X}{:02X}".format(*(round(x + (y - x) * f) for x, y in zip(a, b)))
 
 
-def _is_nan(x: Any) -> bool:
-    return x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x))
-
-
 def fill_colour(row: Mapping, colour_mode: str, vmin: float = math.nan, vmax: float = math.nan) -> str:
     """The fill of one area (a row of ``area_comparison_table``) under a colour mode."""
-    if _is_nan(row.get("value")):
+    if is_missing(row.get("value")):
         return NO_DATA_COLOUR
     if colour_mode == "comparison":
         return COMPARISON_STYLE.get(str(row.get("comparison")), COMPARISON_STYLE["not_compared"])[1]
     if colour_mode == "quartile":
         q = row.get("quartile")
-        return NO_DATA_COLOUR if _is_nan(q) else QUARTILE_COLOURS[int(q)]
+        return NO_DATA_COLOUR if is_missing(q) else QUARTILE_COLOURS[int(q)]
     return continuous_colour(float(row["value"]), vmin, vmax)
 
 
@@ -192,7 +189,7 @@ def table_rows(table: pd.DataFrame, meta: Mapping, bench: str = "england", level
             ci_label(level): format_interval(r.get(f"lower_{suffix}"), r.get(f"upper_{suffix}"), dict(meta)),
             "Count": _count_text(r),
             f"Compared with {bench_name}": comparison_label(str(r.get("comparison", "not_compared")), bench_name),
-            "Quartile": "–" if _is_nan(q) else f"{int(q)}: {stats.quartile_labels[int(q)]}",
+            "Quartile": "–" if is_missing(q) else f"{int(q)}: {stats.quartile_labels[int(q)]}",
             "Status": status,
         })
     columns = ["Area", "Code", "Value", ci_label(level), "Count", f"Compared with {bench_name}", "Quartile", "Status"]
@@ -201,7 +198,7 @@ def table_rows(table: pd.DataFrame, meta: Mapping, bench: str = "england", level
 
 def _count_text(row: Mapping) -> str:
     """The count as shown; a count hidden by disclosure control says so rather than a dash."""
-    if _is_nan(row.get("numerator")) and TOO_FEW in str(row.get("note") or ""):
+    if is_missing(row.get("numerator")) and TOO_FEW in str(row.get("note") or ""):
         return TOO_FEW
     return format_count(row.get("numerator"))
 
@@ -212,7 +209,7 @@ def tooltip_html(row: Mapping, meta: Mapping, bench_name: str, level: str = "95"
     suffix = "95" if level == "95" else "998"
     unit = str(meta.get("unit", ""))
     value = format_value(row.get("value"), dict(meta))
-    value_text = value if _is_nan(row.get("value")) or unit.startswith("%") else f"{value} {unit}"
+    value_text = value if is_missing(row.get("value")) or unit.startswith("%") else f"{value} {unit}"
     lines = [
         f"<b>{e(str(row.get('area_name') or row.get('name') or ''))}</b> <span style='color:#555'>{e(str(row.get('area_code') or row.get('code') or ''))}</span>",
         f"{e(str(meta.get('short_name') or meta.get('name') or ''))}: <b>{e(value_text)}</b>",
@@ -252,7 +249,7 @@ def map_features(
         p = f["properties"]
         row = dict(by_code.get(p["code"], {}))
         row.setdefault("area_code", p["code"])
-        if not row.get("area_name") or _is_nan(row.get("area_name")):
+        if not row.get("area_name") or is_missing(row.get("area_name")):
             row["area_name"] = p["name"]
         value = row.get("value")
         features.append({
@@ -262,9 +259,9 @@ def map_features(
                 "name": html.escape(str(row["area_name"])),
                 "nbhd": html.escape(p.get("nbhd", "")),
                 "fill": fill_colour(row, colour_mode, vmin, vmax),
-                "comparison": str(row.get("comparison", "not_compared")) if not _is_nan(row.get("comparison")) else "not_compared",
-                "quartile": None if _is_nan(row.get("quartile")) else int(row["quartile"]),
-                "value": None if _is_nan(value) else float(value),
+                "comparison": str(row.get("comparison", "not_compared")) if not is_missing(row.get("comparison")) else "not_compared",
+                "quartile": None if is_missing(row.get("quartile")) else int(row["quartile"]),
+                "value": None if is_missing(value) else float(value),
                 "selected": bool(selected) and p.get("nbhd") == selected,
                 "tooltip": tooltip_html(row, meta, bench_name, level),
                 "label_lat": p.get("label_lat"), "label_lng": p.get("label_lng"),
@@ -523,14 +520,13 @@ def select_features(geojson: Mapping, codes: Sequence[str]) -> dict:
 def sort_areas(table: pd.DataFrame, order: Sequence[str] | None = None) -> pd.DataFrame:
     """Rows in display order: the given area codes first in that order, the rest by name."""
     rank = {code: i for i, code in enumerate(order or [])}
-    names = table["area_name"].to_numpy(object)
+    codes, names = table["area_code"].to_numpy(object), table["area_name"].to_numpy(object)
 
     def key(i: int) -> tuple:
         name = names[i]
         missing = not isinstance(name, str)  # a missing name sorts last, as pandas puts it
         return rank.get(codes[i], len(rank)), missing, "" if missing else name
 
-    codes = table["area_code"].to_numpy(object)
     return table.iloc[sorted(range(len(table)), key=key)].reset_index(drop=True)
 
 

@@ -39,9 +39,14 @@ def comparison_label(word: str, benchmark_name: str | None = None) -> str:
     return f"{symbol} {label}"
 
 
+def is_missing(x: object) -> bool:
+    """None, NaN or ``pd.NA``: nothing to show."""
+    return x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x))
+
+
 def format_value(value: float | None, meta: dict | None = None, digits: int | None = None) -> str:
     """A number as people read it: counts with thousands separators, shares with one decimal."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+    if is_missing(value):
         return "–"
     value = float(value)
     vt = (meta or {}).get("value_type", "")
@@ -70,7 +75,7 @@ def format_interval(lower: float | None, upper: float | None, meta: dict | None 
 
 def format_count(x: float | None) -> str:
     """A count with thousands separators (non-integers to one decimal)."""
-    if x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA:
+    if is_missing(x):
         return "–"
     x = float(x)
     return f"{x:,.0f}" if abs(x - round(x)) < 1e-9 else f"{x:,.1f}"
@@ -85,12 +90,12 @@ def status_sentence(status: str) -> str:
     }.get(status, status)
 
 
-def source_text(meta: dict, period: str) -> str:
-    """The source line under a chart or table (markdown): status, source and licence, period, method.
-    The catalogue's text and the period are shown literally (:func:`md_text`): they may come from
-    the user's own file."""
-    status = STATUS_BADGE.get(meta["status"], meta["status"])
-    return (f"**{md_text(status)}** · Source: {md_text(meta['source'])} ({md_text(meta['licence'])}) · "
+def source_text(meta: dict, period: str, bold_status: bool = True) -> str:
+    """The source line under a chart or table (markdown): status (in bold unless ``bold_status``
+    is false), source and licence, period, method. The catalogue's text and the period are shown
+    literally (:func:`md_text`): they may come from the user's own file."""
+    status = md_text(STATUS_BADGE.get(meta["status"], meta["status"]))
+    return (f"{f'**{status}**' if bold_status else status} · Source: {md_text(meta['source'])} ({md_text(meta['licence'])}) · "
             f"Period: {md_text(period)} · Method: {md_text(meta['method_note'])}")
 
 
@@ -151,7 +156,7 @@ def md_text(text: object) -> str:
     Only for Markdown: plain-text places (select box options, HTML tables from
     :mod:`lib.tables`, charts, maps, CSV, slides) take the text as it is.
     """
-    if _missing(text):
+    if is_missing(text):
         return ""
     s = _WHITESPACE.sub(" ", _CONTROL.sub(" ", str(text))).strip()
     for pattern in _MD_TEXT_TRANSFORMS:
@@ -164,15 +169,10 @@ def md_message(text: object) -> str:
     :mod:`lib.activity` and :mod:`lib.definitions` write them, with the user's file name and
     values in them) as Markdown: its lines and bullets kept, every line's text shown literally
     (:func:`md_text`). A blank line stays a paragraph break."""
-    if _missing(text):
+    if is_missing(text):
         return ""
     lines = str(text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
     return "\n".join("- " + md_text(line[2:]) if line.startswith("- ") else md_text(line) for line in lines).strip()
-
-
-def _missing(text: object) -> bool:
-    """None, NaN or ``pd.NA``: nothing to show."""
-    return text is None or text is pd.NA or (isinstance(text, float) and math.isnan(text))
 
 
 #: A spreadsheet reads a cell starting with one of these as a formula (CSV injection).

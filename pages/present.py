@@ -13,7 +13,7 @@ import streamlit as st
 from lib import apportion, charts, cohorts, mapview, present_mode, riskpyramid
 from lib.charts_activity import shares_chart
 from lib.indicators import BENCHMARKS, CONFIDENCE, area_table, meta
-from lib.present import STATUS_BADGE, comparison_label, format_count, format_value, md_text
+from lib.present import STATUS_BADGE, comparison_label, format_count, format_value, md_text, source_text
 from pages import shared
 
 frame = shared.frame_state()
@@ -49,9 +49,8 @@ def chart(spec: dict, alt_text: str, height_scale: float = 1.3) -> None:
 
 
 def source_line(m: dict, period: str) -> None:
-    badge = f"**{MODELLED}** · " if m["status"] == "modelled" else f"{md_text(STATUS_BADGE.get(m['status'], m['status']))} · "
-    st.caption(f"{badge}Source: {md_text(m['source'])} ({md_text(m['licence'])}) · Period: {md_text(period)} · "
-               f"Method: {md_text(m['method_note'])}")
+    """The source line, with only an estimate's status in bold (what a projector should catch)."""
+    st.caption(source_text(m, period, bold_status=m["status"] == "modelled"))
 
 
 # --- header: where we are, and the way on
