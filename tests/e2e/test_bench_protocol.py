@@ -66,3 +66,28 @@ def test_the_bare_pages_serve_and_the_reference_draws_the_maps_map(page, tmp_pat
                 assert frames.count() == 0
         finally:
             stop_server(proc)
+
+
+def test_the_floor_reference_is_the_app_with_a_map_page_of_only_its_required_parts(page, tmp_path):
+    """The benchmark's floor reference (``bench.run.MAP_FLOOR_PAGE``) runs in the app's own frame
+    (the sidebar and its selection are there) and draws the map of the 12 neighbourhoods, its key
+    and its table alternative, with none of the Map page's controls: so its row measures the least
+    a Map page can cost."""
+    from bench.run import write_map_floor_app
+    from tests.e2e.conftest import page_url, start_server, stop_server, wait_ready
+
+    script = write_map_floor_app(tmp_path / "floor")
+    proc, url = start_server(script, cwd=script.parent)
+    try:
+        page.goto(page_url(url, "map"))
+        wait_ready(page, timeout=60_000)
+        assert page.locator('[data-testid="stException"]').count() == 0
+        assert page.locator('[data-testid="stSidebar"]').get_by_text("Change neighbourhood or comparison").count() == 1
+        inside = page.frame_locator('iframe[title*="streamlit_folium"]').first
+        inside.locator("path.leaflet-interactive").first.wait_for(timeout=30_000)
+        assert inside.locator("path.leaflet-interactive").count() >= 12
+        assert page.get_by_text("Key:").count() == 1
+        assert page.locator("table tbody tr").count() == 12  # the table alternative: a row per neighbourhood
+        assert page.locator('[data-testid="stSelectbox"], [data-testid="stRadio"]').count() == 0
+    finally:
+        stop_server(proc)
