@@ -21,7 +21,7 @@ from lib import stats
 from lib.data import Dataset
 from lib.indicators import area_comparison_table, has_neighbourhoods, meta
 from lib.present import COMPARISON_STYLE, format_interval, format_value
-from lib.tables import TABLE_CSS
+from lib.tables import TABLE_CSS, highlight_mark
 
 #: Comparison word -> Vega-Lite point shape (echoes the symbol in COMPARISON_STYLE).
 COMPARISON_SHAPES = {
@@ -589,10 +589,11 @@ def bar_svg(row: dict, scale: tuple[float, float], england: float, manchester: f
 
 
 def bars_table_html(df: pd.DataFrame, england: float, manchester: float, m: dict, bench_name: str, caption: str,
-                    level_label: str = "95%", counts: pd.Series | None = None) -> str:
+                    level_label: str = "95%", counts: pd.Series | None = None, selected: str | None = None) -> str:
     """:func:`comparison_bars` as Fingertips draws its *compare areas* view: the table of
     :func:`bar_table` (every figure as text, escaped) with each neighbourhood's bar, interval and
-    the England (solid) and Manchester (dashed) lines drawn as a small picture in its last column."""
+    the England (solid) and Manchester (dashed) lines drawn as a small picture in its last column.
+    The ``selected`` neighbourhood's row (an area code) is highlighted and says "(selected)"."""
     e = html.escape
     shown = bar_table(df, england, manchester, m, bench_name, level_label, counts=counts).drop(columns=["Manchester", "England"])
     scale = bar_scale(df, england, manchester)
@@ -603,12 +604,13 @@ def bars_table_html(df: pd.DataFrame, england: float, manchester: float, m: dict
              f'Manchester {e(format_value(manchester, m))} (dashed line)</th>')
     rows = []
     for (_, r), (_, t) in zip(df.iterrows(), shown.iterrows()):
-        cells = [f'<th scope="row">{e(str(t.iloc[0]))}</th>']
+        marked = selected is not None and r["area_code"] == selected
+        cells = [f'<th scope="row">{e(str(t.iloc[0]))}{highlight_mark("selected") if marked else ""}</th>']
         for col, value in list(t.items())[1:]:
             cls = ' class="num"' if col in num else ' class="np-nowrap"'
             cells.append(f"<td{cls}>{e(str(value))}</td>")
         cells.append(f'<td class="np-spine-cell">{_svg_image(bar_svg(r.to_dict(), scale, england, manchester))}</td>')
-        rows.append("<tr>" + "".join(cells) + "</tr>")
+        rows.append(('<tr class="np-selected">' if marked else "<tr>") + "".join(cells) + "</tr>")
     return _picture_table(caption, head, rows)
 
 

@@ -170,6 +170,14 @@ def ci_label(level: str) -> str:
     return f"{CONFIDENCE.get(level, level + '%')} CI"
 
 
+def in_neighbourhood(shapes: Mapping, codes: Sequence[str], nbhd: str) -> list[bool]:
+    """For each area code in ``codes``, whether its shape in ``shapes`` (a layer's GeoJSON from
+    :func:`layer_geojson`: features with ``code`` and ``nbhd`` properties) lies in neighbourhood
+    ``nbhd``; an area without a shape is not in it."""
+    of = {f["properties"]["code"]: f["properties"].get("nbhd") for f in shapes.get("features", [])}
+    return [of.get(code) == nbhd for code in codes]
+
+
 def table_rows(table: pd.DataFrame, meta: Mapping, bench: str = "england", level: str = "95", area_type: str = "neighbourhood") -> pd.DataFrame:
     """The figures on the map as a plain table (the map's text alternative, and the CSV).
 

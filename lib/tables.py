@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import math
 import re
+from collections.abc import Sequence
 from html.parser import HTMLParser
 
 import pandas as pd
@@ -29,6 +30,9 @@ TABLE_CSS = """<style>
 .np-table td.num, .np-table th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .np-table tbody tr:nth-child(even) { background: #F3F2F1; }
 .np-table.np-scroll thead th { position: sticky; top: 0; background: #FFFFFF; }
+.np-table tbody tr.np-selected > * { background: #FFF3C4; font-weight: 600; }
+.np-table tbody tr.np-selected > :first-child { box-shadow: inset 5px 0 0 #0B0C0C; }
+.np-table .np-mark { white-space: nowrap; }
 </style>"""
 
 MISSING = "–"
@@ -81,8 +85,14 @@ def numeric_columns(df: pd.DataFrame) -> tuple[str, ...]:
     return tuple(out)
 
 
+def highlight_mark(label: str) -> str:
+    """The words that mark a highlighted row, e.g. " (selected)": shown and read aloud, so the
+    highlight is never by colour alone (escaped)."""
+    return f' <span class="np-mark">({html.escape(label)})</span>'
+
+
 def html_table(df: pd.DataFrame, caption: str, numeric: tuple[str, ...] | None = None, row_header: str | None = None,
-               max_height: int | None = None) -> str:
+               max_height: int | None = None, highlight: Sequence[bool] | None = None, highlight_label: str = "selected") -> str:
     """``df`` as an accessible HTML table (with :data:`TABLE_CSS`).
 
     ``caption`` names the table (also the scrollable region's accessible name); ``numeric``
@@ -90,8 +100,13 @@ def html_table(df: pd.DataFrame, caption: str, numeric: tuple[str, ...] | None =
     column whose cells name their row (marked ``<th scope="row">``); ``max_height`` (pixels)
     makes a long table scroll inside its region, under a header that stays in view. Every
     header and cell is HTML-escaped; numbers are shown by :func:`format_number`; missing values
-    show as "–".
+    show as "–". Rows where ``highlight`` (one flag per row) is true stand out (tinted, bold, a
+    bar at their start) and their header cell (the first cell without a row header) ends in
+    ``highlight_label`` in brackets (:func:`highlight_mark`).
     """
+    flags = None if highlight is None else [bool(flag) for flag in highlight]  # by position, whatever a Series' index
+    if flags is not None and len(flags) != len(df):
+        raise ValueError(f"highlight has {len(flags)} flags for {len(df)} rows")
     cols = [str(c) for c in df.columns]
     num = set(numeric_columns(df) if numeric is None else (str(c) for c in numeric))
 
@@ -100,14 +115,17 @@ def html_table(df: pd.DataFrame, caption: str, numeric: tuple[str, ...] | None =
 
     head = "".join(f'<th scope="col"{cls(c)}>{html.escape(c)}</th>' for c in cols)
     rows = []
-    for values in df.itertuples(index=False, name=None):
+    marked_col = str(row_header) if row_header is not None and str(row_header) in cols else (cols[0] if cols else None)
+    for i, values in enumerate(df.itertuples(index=False, name=None)):
+        marked = flags is not None and flags[i]
         cells = []
         for col, value in zip(cols, values):
+            text = _cell(value) + (highlight_mark(highlight_label) if marked and col == marked_col else "")
             if row_header is not None and col == str(row_header):
-                cells.append(f'<th scope="row">{_cell(value)}</th>')
+                cells.append(f'<th scope="row">{text}</th>')
             else:
-                cells.append(f"<td{cls(col)}>{_cell(value)}</td>")
-        rows.append("<tr>" + "".join(cells) + "</tr>")
+                cells.append(f"<td{cls(col)}>{text}</td>")
+        rows.append(('<tr class="np-selected">' if marked else "<tr>") + "".join(cells) + "</tr>")
     label = html.escape(caption, quote=True)
     scroll = f' np-scroll" style="max-height: {int(max_height)}px; overflow-y: auto;' if max_height else ""
     return (f'{TABLE_CSS}<div class="np-table{scroll}" role="region" aria-label="{label}" tabindex="0">'

@@ -100,7 +100,8 @@ if view == "map":
             shared.export_map_buttons(features, legend, f"{m['name']}{status_word}, {period}", legend_title, colour,
                                       shared.export_footer(m, period, "cohorts", {"ind": ind}), f"cohorts_map_{ind}_{period}".replace("/", "-"), key="cohorts_map")
         rows = mapview.table_rows(table, m, bench, level, "neighbourhood")
-        shared.figures_table(rows, f"{m['short_name']} in each neighbourhood, {period}", m, period, f"cohorts_map_{ind}_{period}.csv", key="dl_cohorts_map")
+        shared.figures_table(rows, f"{m['short_name']} in each neighbourhood, {period}", m, period, f"cohorts_map_{ind}_{period}.csv", key="dl_cohorts_map",
+                             highlight=rows["Code"] == nbhd)
 
 if view == "pyramid":
     with tabs["pyramid"]:

@@ -58,7 +58,8 @@ if tab == "bars":
         # Fingertips' compare-areas layout: the figures as a table, each row's bar, interval and the
         # England and Manchester lines as a small picture (static: no chart library to load).
         st.html(charts.bars_table_html(bars, england, manchester, m, bench_name,
-                                       f"{m['short_name']} in each neighbourhood, {period}, compared with {bench_name}", level_label, counts=counts))
+                                       f"{m['short_name']} in each neighbourhood, {period}, compared with {bench_name}", level_label, counts=counts,
+                                       selected=nbhd))
         shared.source_caption(m, period)
         bar_tbl = charts.bar_table(bars, england, manchester, m, bench_name, level_label, counts=counts)
         shared.download_csv(bar_tbl, f"compare_{ind}_{period}.csv".replace("/", "-"), key="dl_compare_bars")
@@ -90,7 +91,8 @@ if tab == "funnel":
                 "Points outside the funnel differ from the benchmark by more than chance would explain at that level."
             )
             ftbl = charts.funnel_table(pts, limits, m, bench_name)
-            shared.figures_table(ftbl, f"Funnel plot figures: {m['short_name']}, {period}", m, period, f"funnel_{ind}_{period}.csv", key="dl_compare_funnel")
+            shared.figures_table(ftbl, f"Funnel plot figures: {m['short_name']}, {period}", m, period, f"funnel_{ind}_{period}.csv", key="dl_compare_funnel",
+                                 highlight=ftbl["Code"] == nbhd)
 
 if tab == "trend":
     with tabs["trend"]:

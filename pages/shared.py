@@ -234,13 +234,15 @@ FIRST_COLUMN = "\x00first column"
 
 
 def show_table(df: pd.DataFrame, caption: str, numeric: tuple[str, ...] | None = None, row_header: str | None = FIRST_COLUMN,
-               max_height: int | None = None, container=None) -> None:
+               max_height: int | None = None, container=None, highlight=None, highlight_label: str = "selected") -> None:
     """A table as a static accessible HTML table (:func:`lib.tables.html_table`: caption, column
     and row headers, every cell escaped, number columns right-aligned). The row header is the
     first column unless ``row_header`` names another (or is ``None``); ``max_height`` (pixels)
-    scrolls a long table inside its own region."""
+    scrolls a long table inside its own region; rows flagged in ``highlight`` stand out and say
+    ``highlight_label`` (e.g. the selected neighbourhood)."""
     header = (str(df.columns[0]) if len(df.columns) else None) if row_header == FIRST_COLUMN else row_header
-    (container or st).html(tables.html_table(df, caption, numeric=numeric, row_header=header, max_height=max_height))
+    (container or st).html(tables.html_table(df, caption, numeric=numeric, row_header=header, max_height=max_height,
+                                             highlight=highlight, highlight_label=highlight_label))
 
 
 def dataset_file_bytes(relative: str) -> bytes:

@@ -267,3 +267,24 @@ def test_bar_scale_takes_in_negative_values():
     df = pd.DataFrame({"value": [-0.5, 0.2], "lower": [-0.9, 0.1], "upper": [-0.1, 0.4]})
     lo, hi = charts.bar_scale(df, 0.0, 0.1)
     assert lo == pytest.approx(-0.9 - 0.05 * 1.3) and hi == pytest.approx(0.4 + 0.05 * 1.3)
+
+
+def test_bars_table_marks_the_selected_neighbourhood_in_words(ds):
+    """Compare areas: the selected neighbourhood's row is highlighted and says "(selected)";
+    no other row is, wherever the row falls in the order."""
+    from lib.tables import read_html_tables
+
+    m = meta(ds.indicators, "disability")
+    from lib.indicators import periods
+
+    tab = area_comparison_table(ds.values, ds.indicators, "disability", periods(ds.values, "disability")[-1], "neighbourhood", "england", "95")
+    bars = charts.comparison_bar_data(tab, m, {}, "95")
+    assert len(bars) == 12
+    eng, man = float(tab["england"].iloc[0]), float(tab["manchester"].iloc[0])
+    for code in ("N1", "S4"):
+        out = charts.bars_table_html(bars, eng, man, m, "England", "Bars", "95%", selected=code)
+        [shown] = read_html_tables(out)
+        marked = [i for i, v in enumerate(shown.iloc[:, 0]) if v.endswith("(selected)")]
+        assert marked == [list(bars["area_code"]).index(code)]
+        assert out.count('<tr class="np-selected">') == 1
+    assert "np-selected\"" not in charts.bars_table_html(bars, eng, man, m, "England", "Bars", "95%")

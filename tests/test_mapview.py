@@ -246,3 +246,13 @@ def test_sort_areas_puts_the_given_codes_first_then_the_rest_by_name(ds, order):
     expected = (ward_table.assign(_k=ward_table["area_code"].map(lambda c: rank.get(c, len(rank))))
                 .sort_values(["_k", "area_name"], kind="stable").drop(columns="_k").reset_index(drop=True))
     pd.testing.assert_frame_equal(mapview.sort_areas(ward_table, order), expected)
+
+
+def test_the_areas_in_a_neighbourhood_are_its_wards_in_the_definition(ds, ward_geo, nbhd_geo):
+    """in_neighbourhood (from the boundaries' properties) agrees with the neighbourhood definition
+    (an independent source: the editable ward list) for every neighbourhood; unknown codes are out."""
+    wards = list(ds.definition["ward_code"]) + ["E05999999"]
+    for code, group in ds.definition.groupby("neighbourhood_code"):
+        flags = mapview.in_neighbourhood(ward_geo, wards, code)
+        assert {w for w, f in zip(wards, flags) if f} == set(group["ward_code"])
+        assert mapview.in_neighbourhood(nbhd_geo, [code, "N99"], code) == [True, False]

@@ -174,3 +174,45 @@ def test_url_round_trip_of_the_frame():
     assert at.title[0].value.startswith("C3")
     for key, value in {"nbhd": "C3", "bench": "city", "level": "99.8"}.items():
         assert at.query_params[key] == value
+
+
+def _marked_rows(at: AppTest, label: str) -> list[list[str]]:
+    """The rows of the page's HTML tables with a cell (the row's header) ending in "(label)"."""
+    from lib.tables import read_html_tables
+
+    rows = []
+    for block in at.get("html"):
+        for table in read_html_tables(block.proto.body):
+            rows += [list(r) for r in table.values.tolist() if any(str(c).endswith(f"({label})") for c in r)]
+    return rows
+
+
+@pytest.mark.parametrize("page, params", [
+    ("pages/overview.py", {"nbhd": "S3"}),
+    ("pages/map.py", {"nbhd": "C2"}),
+    ("pages/compare.py", {"nbhd": "N4"}),
+    ("pages/compare.py", {"nbhd": "N4", "view": "funnel", "ind": "disability"}),
+])
+def test_the_selected_neighbourhood_is_marked_in_the_table_of_the_12(page, params):
+    """Where a table lists the 12 neighbourhoods, the one selected in the shared frame (here from
+    the link) is the one row marked "(selected)"."""
+    from lib import data
+
+    names = dict(zip(data.load_dataset().definition["neighbourhood_code"], data.load_dataset().definition["neighbourhood_name"]))
+    at = _open(page, params)
+    assert not at.exception, [e.value for e in at.exception]
+    rows = _marked_rows(at, "selected")
+    assert len(rows) == 1, rows
+    code, name = params["nbhd"], names[params["nbhd"]]
+    assert any(c in (f"{code} (selected)", f"{name} (selected)", f"{code} {name} (selected)") for c in rows[0]), rows[0]
+
+
+def test_on_the_wards_map_the_selected_neighbourhoods_wards_are_marked():
+    """The Map page's table of wards marks each ward of the selected neighbourhood (per the
+    neighbourhood definition) "(in <code>)", and no other."""
+    from lib import data
+
+    definition = data.load_dataset().definition
+    at = _open("pages/map.py", {"nbhd": "C4", "layer": "wards"})
+    rows = _marked_rows(at, "in C4")
+    assert sorted(r[1] for r in rows) == sorted(definition.loc[definition["neighbourhood_code"] == "C4", "ward_code"])

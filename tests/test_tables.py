@@ -80,3 +80,37 @@ def test_a_long_table_scrolls_in_its_region_under_a_fixed_header():
     out = html_table(_frame(), "Three areas", max_height=240)
     assert 'class="np-table np-scroll" style="max-height: 240px; overflow-y: auto;" role="region"' in out
     assert 'style=' not in html_table(_frame(), "Three areas")
+
+
+def _row_markup(out: str) -> list[str]:
+    body = out.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return [r for r in body.split("</tr>") if r]
+
+
+def test_highlighted_rows_stand_out_and_say_so_in_words():
+    """A flagged row gets the highlight class and its header cell ends in the label in brackets,
+    so the highlight is not by colour alone; other rows are untouched; flags go by position."""
+    df = _frame()
+    flags = pd.Series([False, False, True], index=[7, 3, 5])  # an index that is not 0..n-1
+    out = html_table(df, "Three areas", row_header="Neighbourhood", highlight=flags, highlight_label="in <N1>")
+    rows = _row_markup(out)
+    assert ['class="np-selected"' in r for r in rows] == [False, False, True]
+    assert "(in &lt;N1&gt;)" in rows[2] and "<N1>" not in out  # the label is escaped
+    (back,) = read_html_tables(out)
+    assert back["Neighbourhood"].tolist()[2] == "Wythenshawe (in <N1>)"
+    assert back["Neighbourhood"].tolist()[:2] == ["Ancoats", PAYLOAD]
+    assert back.drop(columns="Neighbourhood").values.tolist() == read_html_tables(html_table(df, "x"))[0].drop(columns="Neighbourhood").values.tolist()
+    assert "tr.np-selected" in out  # the style that tints it and draws the bar is in the table's CSS
+
+
+def test_without_a_row_header_the_first_cell_carries_the_words():
+    df = _frame()
+    rows = _row_markup(html_table(df, "x", highlight=[True, False, False]))
+    assert rows[0].startswith('<tr class="np-selected"><td>Ancoats <span class="np-mark">(selected)</span></td>')
+
+
+def test_highlight_flags_must_match_the_rows():
+    import pytest
+
+    with pytest.raises(ValueError, match="2 flags for 3 rows"):
+        html_table(_frame(), "x", highlight=[True, False])

@@ -325,3 +325,20 @@ def test_a_focused_link_shows_a_clear_focus_ring(offline_page, app_url):
     assert link.evaluate(outline) == "3px solid"
     page.keyboard.press("Tab")
     assert link.evaluate(outline) != "3px solid"
+
+
+def test_the_selected_neighbourhood_stands_out_in_the_table_and_in_words(offline_page, app_url):
+    """Overview with S3 selected by link: its row is drawn differently from every other row
+    (tinted, bold, a dark bar at its start) and says "(selected)"; no other row does either."""
+    page = offline_page
+    _open(page, f"{app_url}/?nbhd=S3")
+    rows = page.locator(".np-table tbody tr")
+    assert rows.count() == 12
+    style = """tr => { const c = tr.querySelector('th, td'), s = getComputedStyle(c);
+                       return [s.backgroundColor, getComputedStyle(tr.querySelector('th')).fontWeight, s.boxShadow, tr.innerText]; }"""
+    drawn = [rows.nth(i).evaluate(style) for i in range(12)]
+    marked = [d for d in drawn if "(selected)" in d[3]]
+    assert len(marked) == 1 and "Wythenshawe (Baguley" in marked[0][3]
+    others = [d for d in drawn if "(selected)" not in d[3]]
+    assert all(d[0] != marked[0][0] for d in others)  # a tint no other row has (zebra rows included)
+    assert marked[0][2] != "none" and all(d[2] == "none" for d in others)  # the bar at its start
