@@ -300,9 +300,17 @@ def comparison_bar_data(table: pd.DataFrame, m: dict, names: dict[str, str], lev
     return df.reset_index(drop=True)
 
 
-def comparison_bars(df: pd.DataFrame, m: dict, england: float, manchester: float, bench_name: str, level_label: str = "95%") -> alt.TopLevelMixin:
+#: What marks the selected neighbourhood's bar label in :func:`comparison_bars` (say so under the chart).
+SELECTED_MARK = "➤"
+
+
+def comparison_bars(df: pd.DataFrame, m: dict, england: float, manchester: float, bench_name: str, level_label: str = "95%",
+                    selected: str | None = None) -> alt.TopLevelMixin:
     """Horizontal bars for the 12 with CI whiskers, coloured by comparison (symbol in the row
-    label), and labelled England and Manchester reference lines."""
+    label), and labelled England and Manchester reference lines. The ``selected`` neighbourhood's
+    label (an area code) starts with :data:`SELECTED_MARK`."""
+    if selected is not None:
+        df = df.assign(label=[(f"{SELECTED_MARK} " if c == selected else "") + lbl for c, lbl in zip(df["area_code"], df["label"])])
     y = alt.Y("label:N", sort=list(df["label"]), title=None, axis=alt.Axis(labelLimit=320))
     tooltip = [
         alt.Tooltip("label:N", title="Neighbourhood"),

@@ -376,11 +376,13 @@ class Story:
         names = dict(zip(self.ds.definition["neighbourhood_code"], self.ds.definition["neighbourhood_name"]))
         t = area_comparison_table(self.ds.values, self.ds.indicators, self.key, self.key_period, "neighbourhood", self.bench, self.level)
         bars = charts.comparison_bar_data(t, m, names, level=self.level)
-        chart = charts.comparison_bars(bars, m, float(t["england"].iloc[0]), float(t["manchester"].iloc[0]), self.bench_name, self.level_label)
+        chart = charts.comparison_bars(bars, m, float(t["england"].iloc[0]), float(t["manchester"].iloc[0]), self.bench_name, self.level_label,
+                                       selected=self.nbhd)
         url = self.url("compare", family=str(m["family"]), ind=self.key, period=self.key_period)
         return with_footer(chart, f"{m['name']}, {self.key_period}: the 12 neighbourhoods",
                            meta_footer(m, self.key_period, url, day=self.day),
-                           subtitle=f"Bars with {self.level_label} confidence intervals, compared with {self.bench_name}.", width=width)
+                           subtitle=f"Bars with {self.level_label} confidence intervals, compared with {self.bench_name}. "
+                                    f"{charts.SELECTED_MARK} marks {self.nbhd} {self.name}.", width=width)
 
     # -- tables
     def cohort_rows(self, limit: int = 7) -> pd.DataFrame:

@@ -64,10 +64,11 @@ if tab == "bars":
         bar_tbl = charts.bar_table(bars, england, manchester, m, bench_name, level_label, counts=counts)
         shared.download_csv(bar_tbl, f"compare_{ind}_{period}.csv".replace("/", "-"), key="dl_compare_bars")
         # the chart itself is built only when its image is asked for (the page draws the table)
-        shared.export_chart_buttons(lambda: charts.comparison_bars(bars, m, england, manchester, bench_name, level_label),
+        shared.export_chart_buttons(lambda: charts.comparison_bars(bars, m, england, manchester, bench_name, level_label, selected=nbhd),
                                     f"compare_{ind}_{period}".replace("/", "-"),
                                     f"{m['name']}, {period}: the 12 neighbourhoods", shared.export_footer(m, period, "compare", view), key="compare_bars",
-                                    subtitle=f"Bars with {level_label} confidence intervals, compared with {bench_name}.")
+                                    subtitle=f"Bars with {level_label} confidence intervals, compared with {bench_name}. "
+                                             f"{charts.SELECTED_MARK} marks {nbhd} {names[nbhd]}.")
 
 if tab == "funnel":
     with tabs["funnel"]:

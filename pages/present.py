@@ -135,10 +135,10 @@ elif current == "compare":
     st.markdown(key_sentence())
     ctable = shared.computed(area_table, ds, key_ind, key_period, "neighbourhood", bench, level)
     bars = charts.comparison_bar_data(ctable, km, names, level=level)
-    bars["label"] = [("➤ " if c == nbhd else "") + lbl for c, lbl in zip(bars["area_code"], bars["label"])]
-    chart(shared.chart_spec(charts.comparison_bars, bars, km, float(ctable["england"].iloc[0]), float(ctable["manchester"].iloc[0]), bench_name, level_label),
+    chart(shared.chart_spec(charts.comparison_bars, bars, km, float(ctable["england"].iloc[0]), float(ctable["manchester"].iloc[0]), bench_name, level_label,
+                            selected=nbhd),
           f"Bar chart: {km['short_name']} in each neighbourhood, compared with {bench_name}.", 1.0)
-    st.caption(f"➤ marks {md_text(name)}. Whiskers: {level_label} confidence intervals; solid line England, dashed line Manchester. "
+    st.caption(f"{charts.SELECTED_MARK} marks {md_text(name)}. Whiskers: {level_label} confidence intervals; solid line England, dashed line Manchester. "
                "▲ better · ● similar · ▼ worse than the benchmark.")
     source_line(km, key_period)
 

@@ -288,3 +288,25 @@ def test_bars_table_marks_the_selected_neighbourhood_in_words(ds):
         assert marked == [list(bars["area_code"]).index(code)]
         assert out.count('<tr class="np-selected">') == 1
     assert "np-selected\"" not in charts.bars_table_html(bars, eng, man, m, "England", "Bars", "95%")
+
+
+def test_the_bar_chart_marks_the_selected_neighbourhood_in_its_label(ds):
+    """comparison_bars(selected=...): exactly that bar's label starts with the mark, in the chart's
+    data and in its axis order; without a selection no label has it."""
+    from lib.indicators import periods
+
+    m = meta(ds.indicators, "disability")
+    tab = area_comparison_table(ds.values, ds.indicators, "disability", periods(ds.values, "disability")[-1], "neighbourhood", "england", "95")
+    bars = charts.comparison_bar_data(tab, m, {}, "95")
+    eng, man = float(tab["england"].iloc[0]), float(tab["manchester"].iloc[0])
+
+    def labels(spec: dict) -> list[str]:
+        rows = next(v for k, v in spec["datasets"].items() if v and "area_code" in v[0])
+        return [r["label"] for r in rows]
+
+    spec = charts.comparison_bars(bars, m, eng, man, "England", selected="C3").to_dict()
+    marked = [lbl for lbl in labels(spec) if lbl.startswith(charts.SELECTED_MARK + " ")]
+    assert len(marked) == 1 and " C3 " in marked[0]
+    assert marked[0] in spec["layer"][0]["encoding"]["y"]["sort"]
+    assert not any(lbl.startswith(charts.SELECTED_MARK) for lbl in labels(charts.comparison_bars(bars, m, eng, man, "England").to_dict()))
+    assert bars["label"].str.startswith(charts.SELECTED_MARK).sum() == 0  # the caller's frame is left as it was
