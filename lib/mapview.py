@@ -519,6 +519,15 @@ def map_script_urls(m: folium.Map) -> list[str]:
     return re.findall(r'<script[^>]*\bsrc="([^"]+)"', page) + re.findall(r'<link[^>]*\bhref="([^"]+)"', page)
 
 
+def name_labels(geojson: Mapping) -> dict:
+    """A FeatureCollection for :func:`build_map`'s ``labels`` that writes each feature's name, not
+    its code, at its label point (e.g. ward names on a map of one neighbourhood's wards)."""
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": None,
+         "properties": {"code": f["properties"]["name"], "label_lat": f["properties"].get("label_lat"), "label_lng": f["properties"].get("label_lng")}}
+        for f in geojson["features"]]}
+
+
 def select_features(geojson: Mapping, codes: Sequence[str]) -> dict:
     """The features of a FeatureCollection whose ``code`` is in ``codes`` (a new collection)."""
     wanted = set(codes)

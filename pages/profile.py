@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib import charts, profile
-from lib.indicators import BENCHMARKS, CONFIDENCE, meta
+from lib import charts, mapview, profile
+from lib.indicators import BENCHMARKS, CONFIDENCE, area_table, meta
 from lib.present import md_text, sources_markdown
 from pages import shared
 
@@ -90,8 +90,22 @@ if view == "wards":
         else:
             st.markdown(md_text(profile.ward_sentence(wards, m, name)))  # a plain sentence
             ward_bench, ward_col = ("England", "vs_england") if bench == "england" else ("Manchester", "vs_city")
+            ward_period = str(wards["period"].iloc[0])
+            on_map, on_bars = st.columns([2, 3])
+            with on_map, shared.needs_data():  # the wards on a map of the neighbourhood (no boundaries: the bars and table still work)
+                shapes = mapview.select_features(shared.geojson("wards"), list(wards["area_code"]))
+                wtable = shared.computed(area_table, ds, ind, ward_period, "ward", mapview.effective_benchmark(bench, "ward"), level)
+                wtable = wtable[wtable["area_code"].isin(wards["area_code"])]
+                features = mapview.map_features(shapes, wtable, m, "comparison", bench, level, "ward")
+                legend = mapview.legend_items("comparison", wtable, m, bench, "ward")
+                fmap = mapview.build_map(features, f"Compared with {ward_bench}", legend, "comparison", labels=mapview.name_labels(shapes),
+                                         outlines=[(mapview.select_features(shared.geojson("neighbourhoods"), [nbhd]), 3, "#000000")],
+                                         height=430, name=f"Map of the wards of {name}: {m['short_name']}, {ward_period}, compared with {ward_bench}")
+                shared.interactive_map(fmap, "profile_ward_map", 430, [])
+                st.markdown("**Key:** " + mapview.legend_text(legend))
             ward_spec = shared.chart_spec(charts.ward_chart, wards, m, bench_name=ward_bench, comparison_col=ward_col)
-            shared.show_chart(ward_spec, f"Bar chart: {m['short_name']} in each ward of {name}, compared with {ward_bench}. The same figures are in the table below.")
+            shared.show_chart(ward_spec, f"Bar chart: {m['short_name']} in each ward of {name}, compared with {ward_bench}. The same figures are in the table below.",
+                              on_bars)
             shared.export_chart_buttons(ward_spec, f"wards_{nbhd}_{ind}",
                                         f"{m['name']}: the wards of {name}, {wards['period'].iloc[0]}",
                                         shared.export_footer(m, str(wards["period"].iloc[0]), "profile", {"ind": ind}), key="profile_wards")

@@ -256,3 +256,17 @@ def test_the_areas_in_a_neighbourhood_are_its_wards_in_the_definition(ds, ward_g
         flags = mapview.in_neighbourhood(ward_geo, wards, code)
         assert {w for w, f in zip(wards, flags) if f} == set(group["ward_code"])
         assert mapview.in_neighbourhood(nbhd_geo, [code, "N99"], code) == [True, False]
+
+
+def test_name_labels_write_each_areas_name_at_its_label_point(ward_geo, m):
+    """name_labels: one label per feature, its text the area's name (not its code), at the
+    feature's own label point; build_map writes those names on the map."""
+    some = mapview.select_features(ward_geo, [f["properties"]["code"] for f in ward_geo["features"][:3]])
+    labels = mapview.name_labels(some)
+    assert [f["properties"]["code"] for f in labels["features"]] == [f["properties"]["name"] for f in some["features"]]
+    assert [(f["properties"]["label_lat"], f["properties"]["label_lng"]) for f in labels["features"]] == \
+        [(f["properties"]["label_lat"], f["properties"]["label_lng"]) for f in some["features"]]
+    features = mapview.map_features(some, pd.DataFrame({"area_code": [], "value": []}), m, area_type="ward")
+    with_names = mapview.build_map(features, "Key", [], labels=labels).get_root().render()
+    without = mapview.build_map(features, "Key", [], labels=False).get_root().render()
+    assert all(with_names.count(f["properties"]["name"]) > without.count(f["properties"]["name"]) for f in some["features"])

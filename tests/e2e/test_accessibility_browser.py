@@ -18,12 +18,12 @@ from lib.present_mode import STEPS
 from tests.e2e.conftest import REPO, assert_no_exception, screenshot, wait_ready
 
 AXE = REPO / "tests" / "e2e" / "vendor" / "axe-core" / "axe.min.js"
-PAGES = ["overview", "map", "profile", "compare", "cohorts", "cohorts_map", "cohorts_pyramid", "activity", "activity_shares",
+PAGES = ["overview", "map", "profile", "profile_wards", "compare", "cohorts", "cohorts_map", "cohorts_pyramid", "activity", "activity_shares",
          "activity_tracker", "own_data", "methods", "methods_details"]
-MAP_PAGES = {"map", "cohorts_map"}
+MAP_PAGES = {"map", "cohorts_map", "profile_wards"}
 #: The overview is the default page, at the app's root (where its own links point); the cohorts
 #: page's map and pyramid (and the other lazy views) are views of their own, opened by their links.
-URL_PATH = {"overview": "", "cohorts_map": "cohorts?view=map", "cohorts_pyramid": "cohorts?view=pyramid",
+URL_PATH = {"overview": "", "profile_wards": "profile?view=wards", "cohorts_map": "cohorts?view=map", "cohorts_pyramid": "cohorts?view=pyramid",
             "methods_details": "methods?view=details", "activity_shares": "activity?view=shares",
             "activity_tracker": "activity?view=tracker"}
 MAP_IFRAME = 'iframe[title*="streamlit_folium"]'

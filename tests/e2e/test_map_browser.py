@@ -104,3 +104,23 @@ def test_link_reopens_view(offline_page, app_url):
     assert not [u for u in page.blocked_requests if re.search(r"\.(js|css)(\?|$)", u)]
     screenshot(page, "map_wards_quartile")
     _map_screenshot(page, "map_wards_quartile_map")
+
+
+@pytest.mark.parametrize("nbhd", ["C2", "S3"])
+def test_the_profile_maps_the_neighbourhoods_own_wards_offline(offline_page, app_url, nbhd):
+    """The profile's "Its wards" view maps exactly the neighbourhood's wards (per the definition),
+    named on the map, coloured as the table below compares them, with no network."""
+    from lib import data
+
+    definition = data.load_dataset().definition
+    wards = definition[definition["neighbourhood_code"] == nbhd]
+    page = offline_page
+    frame = _open_map(page, f"{app_url}/profile?nbhd={nbhd}&view=wards&ind=children_low_income", polygons=len(wards))
+    assert_no_exception(page)
+    labels = frame.locator(".np-label").all_inner_texts()
+    assert sorted(labels) == sorted(wards["ward_name"])
+    legend = frame.locator(".np-legend").inner_text()
+    table = page.locator(".np-table").last.inner_text()
+    for word in ("Better than England", "Similar to England", "Worse than England"):
+        assert (word in legend) == (word in table), word  # the key names exactly the comparisons the table has
+    _map_screenshot(page, f"profile_wards_{nbhd}")
