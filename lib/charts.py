@@ -21,7 +21,7 @@ from lib import stats
 from lib.data import Dataset
 from lib.indicators import area_comparison_table, has_neighbourhoods, meta
 from lib.present import COMPARISON_STYLE, format_interval, format_value
-from lib.tables import TABLE_CSS, highlight_mark
+from lib.tables import TABLE_CSS, highlight_mark, row_start
 
 #: Comparison word -> Vega-Lite point shape (echoes the symbol in COMPARISON_STYLE).
 COMPARISON_SHAPES = {
@@ -618,7 +618,7 @@ def bars_table_html(df: pd.DataFrame, england: float, manchester: float, m: dict
             cls = ' class="num"' if col in num else ' class="np-nowrap"'
             cells.append(f"<td{cls}>{e(str(value))}</td>")
         cells.append(f'<td class="np-spine-cell">{_svg_image(bar_svg(r.to_dict(), scale, england, manchester))}</td>')
-        rows.append(('<tr class="np-selected">' if marked else "<tr>") + "".join(cells) + "</tr>")
+        rows.append(row_start(marked) + "".join(cells) + "</tr>")
     return _picture_table(caption, head, rows)
 
 

@@ -91,6 +91,11 @@ def highlight_mark(label: str) -> str:
     return f' <span class="np-mark">({html.escape(label)})</span>'
 
 
+def row_start(highlighted: bool) -> str:
+    """A table row's opening tag: with the highlight class (:data:`TABLE_CSS`) when ``highlighted``."""
+    return '<tr class="np-selected">' if highlighted else "<tr>"
+
+
 def html_table(df: pd.DataFrame, caption: str, numeric: tuple[str, ...] | None = None, row_header: str | None = None,
                max_height: int | None = None, highlight: Sequence[bool] | None = None, highlight_label: str = "selected") -> str:
     """``df`` as an accessible HTML table (with :data:`TABLE_CSS`).
@@ -125,7 +130,7 @@ def html_table(df: pd.DataFrame, caption: str, numeric: tuple[str, ...] | None =
                 cells.append(f'<th scope="row">{text}</th>')
             else:
                 cells.append(f"<td{cls(col)}>{text}</td>")
-        rows.append(('<tr class="np-selected">' if marked else "<tr>") + "".join(cells) + "</tr>")
+        rows.append(row_start(marked) + "".join(cells) + "</tr>")
     label = html.escape(caption, quote=True)
     scroll = f' np-scroll" style="max-height: {int(max_height)}px; overflow-y: auto;' if max_height else ""
     return (f'{TABLE_CSS}<div class="np-table{scroll}" role="region" aria-label="{label}" tabindex="0">'

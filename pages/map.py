@@ -85,13 +85,14 @@ table = shared.computed(area_table, ds, ind, period, area_type, frame["bench"], 
 table = mapview.sort_areas(table, list(shared.neighbourhood_names()) if area_type == "neighbourhood" else None)
 bench_name = BENCHMARKS[mapview.effective_benchmark(frame["bench"], area_type)]
 detail = shown != "neighbourhoods"  # wards/LSOAs: neighbourhood outlines on top; the selected one drawn as a double line
-in_selected = None  # the table's rows in the selected neighbourhood (from the boundaries)
 map_title = f"{m['name']}, {period}: {_lower(mapview.LAYERS[shown][1])}"
 st.header(md_text(map_title))  # plain text (also the export's title): shown literally
+in_selected = None  # the table's rows in the selected neighbourhood (from the boundaries)
 with shared.needs_data():  # without a boundary file, a message replaces the map; the table below still works
-    features = mapview.map_features(shared.geojson(shown), table, m, colour, frame["bench"], frame["level"], area_type,
+    shapes = shared.geojson(shown)
+    features = mapview.map_features(shapes, table, m, colour, frame["bench"], frame["level"], area_type,
                                     selected=None if detail else frame["nbhd"])
-    in_selected = mapview.in_neighbourhood(shared.geojson(shown), table["area_code"], frame["nbhd"])
+    in_selected = mapview.in_neighbourhood(shapes, table["area_code"], frame["nbhd"])
     legend = mapview.legend_items(colour, table, m, frame["bench"], area_type)
     legend_title = {"comparison": f"Compared with {bench_name}", "quartile": "Quartile (1 = lowest)", "continuous": m["short_name"]}[colour]
     outlines = [(shared.geojson("neighbourhoods"), 2, "#1A1A1A"), (shared.geojson("localities"), 4, "#000000")] if detail else []

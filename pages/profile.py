@@ -107,8 +107,8 @@ if view == "wards":
             shared.show_chart(ward_spec, f"Bar chart: {m['short_name']} in each ward of {name}, compared with {ward_bench}. The same figures are in the table below.",
                               on_bars)
             shared.export_chart_buttons(ward_spec, f"wards_{nbhd}_{ind}",
-                                        f"{m['name']}: the wards of {name}, {wards['period'].iloc[0]}",
-                                        shared.export_footer(m, str(wards["period"].iloc[0]), "profile", {"ind": ind}), key="profile_wards")
+                                        f"{m['name']}: the wards of {name}, {ward_period}",
+                                        shared.export_footer(m, ward_period, "profile", {"ind": ind}), key="profile_wards")
             ward_display = profile.display_ward_table(wards, m, level=level)
-            shared.figures_table(ward_display, f"{m['short_name']} in each ward of {name}", m, str(wards["period"].iloc[0]), f"wards_{nbhd}_{ind}.csv", key="dl_profile_wards")
+            shared.figures_table(ward_display, f"{m['short_name']} in each ward of {name}", m, ward_period, f"wards_{nbhd}_{ind}.csv", key="dl_profile_wards")
 shared.keep("profile", {"ind": ind, "view": view})

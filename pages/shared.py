@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from typing import Any
 
@@ -234,7 +234,8 @@ FIRST_COLUMN = "\x00first column"
 
 
 def show_table(df: pd.DataFrame, caption: str, numeric: tuple[str, ...] | None = None, row_header: str | None = FIRST_COLUMN,
-               max_height: int | None = None, container=None, highlight=None, highlight_label: str = "selected") -> None:
+               max_height: int | None = None, container=None, highlight: Sequence[bool] | None = None,
+               highlight_label: str = "selected") -> None:
     """A table as a static accessible HTML table (:func:`lib.tables.html_table`: caption, column
     and row headers, every cell escaped, number columns right-aligned). The row header is the
     first column unless ``row_header`` names another (or is ``None``); ``max_height`` (pixels)

@@ -198,7 +198,8 @@ def test_the_selected_neighbourhood_is_marked_in_the_table_of_the_12(page, param
     the link) is the one row marked "(selected)"."""
     from lib import data
 
-    names = dict(zip(data.load_dataset().definition["neighbourhood_code"], data.load_dataset().definition["neighbourhood_name"]))
+    definition = data.load_dataset().definition
+    names = dict(zip(definition["neighbourhood_code"], definition["neighbourhood_name"]))
     at = _open(page, params)
     assert not at.exception, [e.value for e in at.exception]
     rows = _marked_rows(at, "selected")
