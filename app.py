@@ -15,8 +15,9 @@ from pathlib import Path
 import streamlit as st
 from streamlit.logger import get_logger
 
-from lib import data, present_mode
-from lib import serving
+from lib.core import data
+from lib.views import present as present_mode
+from lib.web import serving
 
 LOG = get_logger(__name__)
 PAGE_FAILED = ("This page could not be drawn because of an error in the app. The other pages still work: pick one "
@@ -76,6 +77,6 @@ if __name__ == "__main__":
 else:
     # ``streamlit run app.py`` imports this file to find this ASGI app, and serves it: Streamlit
     # plus middleware that serves its build files from memory and tells each page where the
-    # server is (lib/serving.py). Each session runs the file as a script (``__main__``, above).
+    # server is (lib/web/serving.py). Each session runs the file as a script (``__main__``, above).
     serving.load_and_freeze()  # the pages' libraries, loaded once and kept out of garbage collection
     app = st.App(__file__, middleware=serving.middleware(st.get_option("server.baseUrlPath")))

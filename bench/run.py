@@ -68,7 +68,7 @@ import streamlit as st
 if __name__ == "__main__":
     st.write("Hello")
 else:  # served like app.py
-    from lib import serving
+    from lib.web import serving
 
     app = st.App(__file__, middleware=serving.middleware(st.get_option("server.baseUrlPath")))
 """
@@ -84,7 +84,9 @@ import streamlit as st
 if __name__ == "__main__":
     from streamlit_folium import st_folium
 
-    from lib import data, indicators, mapview
+    from lib.core import data
+    from lib.methods import indicators
+    from lib.views import map as mapview
 
     @st.cache_resource
     def reference_map():
@@ -102,7 +104,7 @@ if __name__ == "__main__":
     fmap = mapview.build_map(features, "Compared with England", legend, labels=True, fit=shapes, name="Map")
     st_folium(fmap, key="map", height=620, use_container_width=True, returned_objects=["last_active_drawing"], render=False)
 else:  # served like app.py
-    from lib import serving
+    from lib.web import serving
 
     app = st.App(__file__, middleware=serving.middleware(st.get_option("server.baseUrlPath")))
 """
@@ -116,8 +118,8 @@ else:  # served like app.py
 MAP_FLOOR_PAGE = """\"\"\"Benchmark reference (bench/run.py: MAP_FLOOR_PAGE): the Map page's required parts only.\"\"\"
 import streamlit as st
 
-from lib import mapview
-from lib.indicators import BENCHMARKS, area_table, meta, periods
+from lib.views import map as mapview
+from lib.methods.indicators import BENCHMARKS, area_table, meta, periods
 from pages import shared
 
 frame = shared.frame_state()

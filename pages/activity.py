@@ -6,9 +6,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lib import activity, apportion, data, spc
-from lib.charts_activity import xmr_chart, shares_chart
-from lib.present import STATUS_BADGE, format_count, md_text
+from lib.views import activity
+from lib.methods import apportion
+from lib.core import data
+from lib.methods import spc
+from lib.render.activity_charts import xmr_chart, shares_chart
+from lib.render.format import STATUS_BADGE, format_count, md_text
 from pages import shared
 
 frame = shared.frame_state()

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib import cohorts, mapview, riskpyramid
-from lib.indicators import BENCHMARKS, area_table, meta, periods
-from lib.present import STATUS_BADGE, md_text
+from lib.views import cohorts
+from lib.views import map as mapview
+from lib.views import risk_pyramid as riskpyramid
+from lib.methods.indicators import BENCHMARKS, area_table, meta, periods
+from lib.render.format import STATUS_BADGE, md_text
 from pages import shared
 
 frame = shared.frame_state()

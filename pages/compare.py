@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib import charts
-from lib.contract import FAMILY_LABELS
-from lib.indicators import BENCHMARKS, CONFIDENCE, area_table, meta, neighbourhood_order
-from lib.indicators import by_family as indicator_families
-from lib.present import md_text
+from lib.render import charts
+from lib.core.contract import FAMILY_LABELS
+from lib.methods.indicators import BENCHMARKS, CONFIDENCE, area_table, meta, neighbourhood_order
+from lib.methods.indicators import by_family as indicator_families
+from lib.render.format import md_text
 from pages import shared
 
 frame = shared.frame_state()

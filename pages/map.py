@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib import mapview
-from lib.contract import FAMILY_LABELS
-from lib.indicators import BENCHMARKS, area_table, area_types, meta, periods, periods_of_any
-from lib.indicators import by_family as indicator_families
-from lib.present import md_text
+from lib.views import map as mapview
+from lib.core.contract import FAMILY_LABELS
+from lib.methods.indicators import BENCHMARKS, area_table, area_types, meta, periods, periods_of_any
+from lib.methods.indicators import by_family as indicator_families
+from lib.render.format import md_text
 from pages import shared
 
 MAP_KEY = "map_view"

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib import catalogue_view, data
-from lib.contract import FAMILY_LABELS
+from lib.views import methods as catalogue_view
+from lib.core import data
+from lib.core.contract import FAMILY_LABELS
 from pages import shared
 
 frame = shared.frame_state()

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib import overview
-from lib.indicators import CONFIDENCE, has_neighbourhoods, meta, periods
-from lib.present import md_text
+from lib.views import overview
+from lib.methods.indicators import CONFIDENCE, has_neighbourhoods, meta, periods
+from lib.render.format import md_text
 from pages import shared
 
 frame = shared.frame_state()

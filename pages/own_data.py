@@ -1,16 +1,19 @@
 """Your data: load your own indicator files (tidy values.csv format or a Fingertips export), choose
 another neighbourhood grouping, and set the disclosure threshold. Everything lives in this
 session only; every other page sees it through ``shared.dataset()``. Logic is in
-``lib/imports.py``, ``lib/regroup.py`` and ``lib/disclosure.py``."""
+``lib/imports/indicator_file.py``, ``lib/methods/regroup.py`` and ``lib/core/disclosure.py``."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from lib import data, disclosure, imports, regroup
-from lib.contract import FAMILIES, FAMILY_LABELS
-from lib.present import md_message, md_text
+from lib.core import data
+from lib.core import disclosure
+from lib.imports import indicator_file as imports
+from lib.methods import regroup
+from lib.core.contract import FAMILIES, FAMILY_LABELS
+from lib.render.format import md_message, md_text
 from pages import shared
 
 POLARITY_LABELS = {"": "Read it from the file (else no judgement)", "higher_is_better": "Higher is better",

@@ -10,10 +10,15 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lib import apportion, charts, cohorts, mapview, present_mode, riskpyramid
-from lib.charts_activity import shares_chart
-from lib.indicators import BENCHMARKS, CONFIDENCE, area_table, meta
-from lib.present import STATUS_BADGE, comparison_label, format_count, format_value, md_text, source_text
+from lib.methods import apportion
+from lib.render import charts
+from lib.views import cohorts
+from lib.views import map as mapview
+from lib.views import present as present_mode
+from lib.views import risk_pyramid as riskpyramid
+from lib.render.activity_charts import shares_chart
+from lib.methods.indicators import BENCHMARKS, CONFIDENCE, area_table, meta
+from lib.render.format import STATUS_BADGE, comparison_label, format_count, format_value, md_text, source_text
 from pages import shared
 
 frame = shared.frame_state()

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib import charts, mapview, profile
-from lib.indicators import BENCHMARKS, CONFIDENCE, area_table, meta
-from lib.present import md_text, sources_markdown
+from lib.render import charts
+from lib.views import map as mapview
+from lib.views import profile
+from lib.methods.indicators import BENCHMARKS, CONFIDENCE, area_table, meta
+from lib.render.format import md_text, sources_markdown
 from pages import shared
 
 frame = shared.frame_state()

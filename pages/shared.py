@@ -16,9 +16,16 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from lib import charts, data, disclosure, imports, profile, regroup, tables, urlstate
-from lib.indicators import BENCHMARKS, CONFIDENCE, neighbourhood_order
-from lib.present import COMPARISON_STYLE, STATUS_BADGE, csv_bytes, md_text, source_text, status_sentence
+from lib.render import charts
+from lib.core import data
+from lib.core import disclosure
+from lib.imports import indicator_file as imports
+from lib.views import profile
+from lib.methods import regroup
+from lib.render import tables
+from lib.web import urlstate
+from lib.methods.indicators import BENCHMARKS, CONFIDENCE, neighbourhood_order
+from lib.render.format import COMPARISON_STYLE, STATUS_BADGE, csv_bytes, md_text, source_text, status_sentence
 
 ATTRIBUTION = (
     "Contains National Statistics and OS data © Crown copyright and database right 2017–2024. "
@@ -98,7 +105,7 @@ def not_regrouped() -> tuple[str, ...]:
 
 def dataset() -> data.Dataset:
     """What every page sees: the embedded data plus the user's own data (marked "(your data)"),
-    rebuilt for the chosen neighbourhood grouping, with small counts hidden (``lib.disclosure``).
+    rebuilt for the chosen neighbourhood grouping, with small counts hidden (``lib.core.disclosure``).
 
     The embedded part is cached across sessions; the user's part is combined once per change and
     kept in the session. Each call returns fresh copies of the frames.
@@ -158,8 +165,8 @@ def computed(fn, ds: data.Dataset, *args, **kwargs):
 
 
 def profile_table(ds: data.Dataset, nbhd: str, level: str, bench: str) -> pd.DataFrame:
-    """:func:`lib.profile.profile_table`, shared across sessions where the data are shared. The
-    12 are computed together (:func:`lib.profile.profile_tables_by_benchmark`), so moving between
+    """:func:`lib.views.profile.profile_table`, shared across sessions where the data are shared. The
+    12 are computed together (:func:`lib.views.profile.profile_tables_by_benchmark`), so moving between
     neighbourhoods costs a slice, not a new set of comparisons."""
     return profile_parts(ds, nbhd, level, bench)[0]
 
@@ -182,8 +189,8 @@ def _profile_parts(key: tuple, nbhd: str, level: str, bench: str, _ds: data.Data
 
 
 def profile_parts(ds: data.Dataset, nbhd: str, level: str, bench: str) -> tuple[pd.DataFrame, list[str], pd.DataFrame]:
-    """One neighbourhood's profile table, board summary (:func:`lib.profile.board_summary`) and
-    spine-chart rows (:func:`lib.charts.spine_data`), computed once per neighbourhood, benchmark
+    """One neighbourhood's profile table, board summary (:func:`lib.views.profile.board_summary`) and
+    spine-chart rows (:func:`lib.render.charts.spine_data`), computed once per neighbourhood, benchmark
     and level and shared across sessions where the data are shared (each call gets copies; the
     cache is keyed by those strings, so a repeat visit costs no hashing of tables). The tables
     for all three benchmarks come from one set of comparisons per level, so changing the
@@ -195,7 +202,7 @@ def profile_parts(ds: data.Dataset, nbhd: str, level: str, bench: str) -> tuple[
 
 
 def tartan_data(ds: data.Dataset, bench: str, level: str, order: list[str]) -> pd.DataFrame:
-    """:func:`lib.charts.tartan_data`, shared across sessions where the data are shared."""
+    """:func:`lib.render.charts.tartan_data`, shared across sessions where the data are shared."""
     return computed(charts.tartan_data, ds, bench, level, order=list(order))
 
 
@@ -236,7 +243,7 @@ FIRST_COLUMN = "\x00first column"
 def show_table(df: pd.DataFrame, caption: str, numeric: tuple[str, ...] | None = None, row_header: str | None = FIRST_COLUMN,
                max_height: int | None = None, container=None, highlight: Sequence[bool] | None = None,
                highlight_label: str = "selected") -> None:
-    """A table as a static accessible HTML table (:func:`lib.tables.html_table`: caption, column
+    """A table as a static accessible HTML table (:func:`lib.render.tables.html_table`: caption, column
     and row headers, every cell escaped, number columns right-aligned). The row header is the
     first column unless ``row_header`` names another (or is ``None``); ``max_height`` (pixels)
     scrolls a long table inside its own region; rows flagged in ``highlight`` stand out and say
@@ -251,7 +258,7 @@ def dataset_file_bytes(relative: str) -> bytes:
     as :func:`dataset` holds it (small counts hidden, the chosen grouping, the user's data);
     ``geodata/neighbourhoods.csv`` as the grouping in use; other files as committed. Files built
     from :func:`dataset` may hold the user's text: formula-like cells are neutralised
-    (:func:`lib.present.csv_bytes`)."""
+    (:func:`lib.render.format.csv_bytes`)."""
     if relative == "profiles/values.csv":
         return csv_bytes(dataset().values)
     if relative == "profiles/indicators.csv":
@@ -283,7 +290,7 @@ def layer(name: str) -> gpd.GeoDataFrame:
 
 @st.cache_resource(show_spinner=False, max_entries=32)
 def _geojson(name: str, grouping_csv: str | None) -> dict:
-    from lib import mapview
+    from lib.views import map as mapview
 
     return mapview.layer_geojson(layer(name))
 
@@ -301,7 +308,7 @@ def seed(name: str) -> pd.DataFrame:
 
 def data_file_error(exc: data.DataFileError) -> None:
     """Say, where the file was needed, which embedded file is missing or damaged and what to do
-    (the message of :class:`lib.data.DataFileError` is written for users)."""
+    (the message of :class:`lib.core.data.DataFileError` is written for users)."""
     st.error(f"{exc}\n\nThe rest of the app still works where it does not need this file.", icon=":material/error:")
 
 
@@ -474,7 +481,7 @@ def comparison_key_markdown() -> str:
 
 def download_csv(df: pd.DataFrame, filename: str, label: str = "Download this table (CSV)", key: str | None = None) -> None:
     """A CSV download of the table shown (text that a spreadsheet would run as a formula gets a
-    leading apostrophe: :func:`lib.present.csv_bytes`)."""
+    leading apostrophe: :func:`lib.render.format.csv_bytes`)."""
     # The bytes are made when the button is clicked, not on every run.
     st.download_button(label, lambda: csv_bytes(df), file_name=filename, mime="text/csv", on_click="ignore",
                        key=key or f"dl_{filename}", icon=":material/download:")
@@ -497,7 +504,7 @@ def figures_table(df: pd.DataFrame, caption: str, meta: dict, period: str, filen
 
 def sources_expander(sources: str) -> None:
     """An expander with the source, period, status and method of each indicator shown
-    (``sources``: :func:`lib.present.sources_markdown`)."""
+    (``sources``: :func:`lib.render.format.sources_markdown`)."""
     with st.expander("Source, period, status and method of each indicator"):
         st.markdown(sources)
 
@@ -541,7 +548,7 @@ def present_css() -> None:
 def present_link(step: str = "map", label: str = "Present", widgets: bool = False) -> None:
     """A link to presentation mode for the selected neighbourhood (from ``step``); ``widgets``:
     take the selections from the sidebar widgets of this run (inside the frame)."""
-    from lib.present_mode import step_url_params
+    from lib.views.present import step_url_params
 
     f = {k: st.session_state[k] for k in FRAME_KEYS} if widgets else frame_state()
     st.page_link("pages/present.py", label=label, icon=":material/slideshow:",
@@ -555,7 +562,7 @@ def present_link(step: str = "map", label: str = "Present", widgets: bool = Fals
 def export_footer(meta: dict, period: str, page: str, params: dict[str, str] | None = None) -> list[str]:
     """Footer lines for an exported image: source, period, status, accessed date and the link back
     to this exact view (the shared frame plus ``params``)."""
-    from lib import exports
+    from lib.exports import deck as exports
 
     url = exports.view_url(None, page, {**frame_state(), **(params or {})})
     return exports.meta_footer(meta, period, url)
@@ -570,7 +577,7 @@ def export_chart_buttons(chart, name: str, title: str, footer, key: str, subtitl
     A function given here runs when the button is clicked, outside the page's run: it must not
     read ``st.session_state`` (or anything built from it, such as :func:`dataset`); give it the
     values it needs (``tests/e2e/test_exports_browser.py`` downloads both images)."""
-    from lib import exports
+    from lib.exports import deck as exports
 
     def spec() -> dict:
         return exports.with_footer(chart() if callable(chart) else chart, title, footer() if callable(footer) else footer,
@@ -586,7 +593,7 @@ def export_chart_buttons(chart, name: str, title: str, footer, key: str, subtitl
 
 def export_neighbourhood_buttons(nbhd: str, bench: str, level: str) -> None:
     """The neighbourhood's slide deck (PowerPoint) and one-page PDF profile, made when clicked."""
-    from lib import exports
+    from lib.exports import deck as exports
 
     layers = {"neighbourhoods": layer("neighbourhoods")}
     # Read now, in the page's run: the files are made when clicked, outside it, where the session's
@@ -605,7 +612,7 @@ def export_sources_footer(indicator_ids: list[str], page: str, params: dict[str,
                           source: str | None = None, period: str | None = None, method: str | None = None) -> list[str]:
     """Footer lines for an image built from several indicators (their distinct sources and statuses,
     or the ``source``/``status``/``period`` given)."""
-    from lib import exports
+    from lib.exports import deck as exports
 
     ds = dataset()
     known = [i for i in dict.fromkeys(indicator_ids) if i in set(ds.indicators["indicator_id"])]
@@ -619,7 +626,7 @@ def export_sources_footer(indicator_ids: list[str], page: str, params: dict[str,
 
 def export_profile_footer(table: pd.DataFrame, spine: pd.DataFrame, page: str, params: dict[str, str] | None = None) -> list[str]:
     """Footer lines for the profile's spine chart: the sources of every indicator in ``spine``
-    (:func:`lib.charts.spine_data` of the profile ``table``), and the table's periods."""
+    (:func:`lib.render.charts.spine_data` of the profile ``table``), and the table's periods."""
     return export_sources_footer(list(spine["indicator_id"]), page, params,
                                  period=", ".join(dict.fromkeys(table["period"].astype(str))))
 
@@ -640,7 +647,7 @@ def export_map_buttons(features: dict, legend: list, title: str, legend_title: s
                        key: str, outlines: list | None = None, labels: dict | None = None) -> None:
     """PNG and SVG of a static map drawn from the same features and colours as the interactive map
     (its chart is built only when a button is clicked)."""
-    from lib import exports
+    from lib.exports import deck as exports
 
     def spec() -> dict:
         return exports.map_chart(features, legend, title, legend_title, colour_mode, outlines=outlines or [], labels=labels)

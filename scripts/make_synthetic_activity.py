@@ -20,7 +20,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from lib.apportion import population_weights  # noqa: E402
+from lib.methods.apportion import population_weights  # noqa: E402
 
 OUT = ROOT / "profiles" / "samples" / "SYNTHETIC_activity_sample.csv"
 SEED = 20170401

@@ -83,7 +83,7 @@ def open_page(page: str, params: dict[str, str] | None = None, timeout: float = 
 # Read-only views of the committed dataset, loaded once per test module.
 @pytest.fixture(scope="module")
 def ds():
-    from lib import data
+    from lib.core import data
 
     return data.load_dataset(REPO)
 
@@ -101,6 +101,6 @@ def indicators_csv() -> pd.DataFrame:
 def shown_tables(at) -> list[pd.DataFrame]:
     """Every table a page drew: the interactive grids (``st.dataframe``) and the static HTML
     tables (``shared.show_table``), read back into DataFrames."""
-    from lib.tables import read_html_tables
+    from lib.render.tables import read_html_tables
 
     return [f.value for f in at.dataframe] + [t for h in at.html for t in read_html_tables(h.value)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from lib.present import md_text
+from lib.render.format import md_text
 from tests.conftest import open_page, shown_tables
 
 TIMEOUT = 120
@@ -88,10 +88,10 @@ def test_sample_button_draws_spc_charts_with_synthetic_warning():
 def test_previous_data_stay_after_bad_upload_state():
     at = _open({"nbhd": "S1", "view": "tracker"})
     at.button(key="activity_sample").click().run()
-    # a rejected upload leaves an error and the previous data (the page logic is lib.activity.accept_upload)
+    # a rejected upload leaves an error and the previous data (the page logic is lib.views.activity.accept_upload)
     at.session_state["activity_error"] = ("bad.csv", "Missing column(s): count.")
     at.run()
-    # the file name and the message are shown literally (escaped for markdown: lib.present.md_text)
+    # the file name and the message are shown literally (escaped for markdown: lib.render.format.md_text)
     assert any(f"{md_text('bad.csv')} could not be used" in e.value and "previously loaded data is still shown" in e.value
                and md_text("Missing column(s): count.") in e.value for e in at.error)
     assert _charts(at) == 3

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from lib import activity
-from lib.activity import ActivityUploadError, read_activity_csv
+from lib.views import activity
+from lib.views.activity import ActivityUploadError, read_activity_csv
 from tests.conftest import REPO
 
 CODES = ["C1", "C2", "C3", "C4", "N1", "N2", "N3", "N4", "S1", "S2", "S3", "S4"]

@@ -1,8 +1,8 @@
-"""Unit tests of lib.aggregate on a hand-made toy geography.
+"""Unit tests of lib.methods.aggregate on a hand-made toy geography.
 
 Toy: 8 small areas (U1..U8) -> 4 wards -> 2 neighbourhoods (NA, NB) -> 1 locality -> the city.
 Every expected number is computed here independently (pandas groupby, numpy, statsmodels,
-scipy), never read back from lib.aggregate.
+scipy), never read back from lib.methods.aggregate.
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ import pytest
 from scipy.stats import chi2, norm
 from statsmodels.stats.proportion import proportion_confint
 
-from lib import aggregate, stats
-from lib.definitions import CITY_CODE, ENGLAND_CODE, validate_definition
+from lib.methods import aggregate
+from lib.methods import stats
+from lib.core.definitions import CITY_CODE, ENGLAND_CODE, validate_definition
 
 W1, W2, W3, W4 = "E05900001", "E05900002", "E05900003", "E05900004"
 Z = {"95": 1.959964, "99.8": 3.090232}

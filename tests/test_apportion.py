@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib import apportion
-from lib.data import load_dataset, load_seed
+from lib.methods import apportion
+from lib.core.data import load_dataset, load_seed
 
 
 def test_hand_worked_example():
@@ -94,8 +94,8 @@ def test_choice_difference(values, targets):
 
 
 def test_shares_by_method_and_method_difference_use_the_datasets_values(ds):
-    from lib import apportion as ap
-    from lib.data import load_seed
+    from lib.methods import apportion as ap
+    from lib.core.data import load_seed
 
     targets = load_seed("activity_targets_2020_21")
     for method in ("population", "need"):

@@ -1,4 +1,4 @@
-"""lib.catalogue_view: the catalogue table and its full-text companion hold every indicator, escaped."""
+"""lib.views.methods: the catalogue table and its full-text companion hold every indicator, escaped."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import re
 
 import pandas as pd
 
-from lib import catalogue_view
-from lib.data import load_dataset
+from lib.views import methods as catalogue_view
+from lib.core.data import load_dataset
 
 PAYLOAD = '<img src=x onerror="alert(1)">'
 

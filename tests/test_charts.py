@@ -1,4 +1,4 @@
-"""Chart data and builders (lib.charts): spine scaling, tartan rug, funnel limits, serialisation."""
+"""Chart data and builders (lib.render.charts): spine scaling, tartan rug, funnel limits, serialisation."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib import charts, profile, stats
-from lib.indicators import area_comparison_table, meta
-from lib.present import format_value
+from lib.render import charts
+from lib.views import profile
+from lib.methods import stats
+from lib.methods.indicators import area_comparison_table, meta
+from lib.render.format import format_value
 
 
 def _latest_nbhd_period(values: pd.DataFrame, ind: str) -> str:
@@ -186,7 +188,7 @@ def test_spine_table_has_every_row_as_text_and_its_spine_drawn_to_scale(ds):
     every mark inside the picture)."""
     import re
 
-    from lib.tables import read_html_tables
+    from lib.render.tables import read_html_tables
 
     rows = charts.spine_data(profile.profile_table(ds, "C3", level="95", bench="rest"))
     out = charts.spine_table_html(rows, "Gorton <b>&</b> Levenshulme", "Rest of Manchester", "Spine <script>x</script>")
@@ -230,7 +232,7 @@ def test_bars_table_has_the_figures_as_text_and_each_bar_drawn_to_scale(ds):
     import base64
     import re
 
-    from lib.tables import read_html_tables
+    from lib.render.tables import read_html_tables
 
     m = meta(ds.indicators, "children_low_income")
     tab = area_comparison_table(ds.values, ds.indicators, "children_low_income", "2021/22", "neighbourhood", "rest", "95")
@@ -272,10 +274,10 @@ def test_bar_scale_takes_in_negative_values():
 def test_bars_table_marks_the_selected_neighbourhood_in_words(ds):
     """Compare areas: the selected neighbourhood's row is highlighted and says "(selected)";
     no other row is, wherever the row falls in the order."""
-    from lib.tables import read_html_tables
+    from lib.render.tables import read_html_tables
 
     m = meta(ds.indicators, "disability")
-    from lib.indicators import periods
+    from lib.methods.indicators import periods
 
     tab = area_comparison_table(ds.values, ds.indicators, "disability", periods(ds.values, "disability")[-1], "neighbourhood", "england", "95")
     bars = charts.comparison_bar_data(tab, m, {}, "95")
@@ -293,7 +295,7 @@ def test_bars_table_marks_the_selected_neighbourhood_in_words(ds):
 def test_the_bar_chart_marks_the_selected_neighbourhood_in_its_label(ds):
     """comparison_bars(selected=...): exactly that bar's label starts with the mark, in the chart's
     data and in its axis order; without a selection no label has it."""
-    from lib.indicators import periods
+    from lib.methods.indicators import periods
 
     m = meta(ds.indicators, "disability")
     tab = area_comparison_table(ds.values, ds.indicators, "disability", periods(ds.values, "disability")[-1], "neighbourhood", "england", "95")

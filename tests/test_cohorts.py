@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib import cohorts
-from lib.cohorts import largest_remainder
-from lib.present import md_text
+from lib.views import cohorts
+from lib.views.cohorts import largest_remainder
+from lib.render.format import md_text
 from tests.conftest import REPO
 
 EXPECTED = {"expected_dementia": "qof_dem", "expected_smi": "qof_mh", "expected_depression": "qof_dep",
@@ -40,7 +40,7 @@ def test_largest_remainder_sums_exactly_and_breaks_ties_by_code():
         assert all(abs(got[k] - quota[k]) < 1 for k in w)
 
 
-# (a negative total is allowed by the shared lib.apportion.apportion: it mirrors the positive split; tested there)
+# (a negative total is allowed by the shared lib.methods.apportion.apportion: it mirrors the positive split; tested there)
 @pytest.mark.parametrize("bad", [(1.5, {"a": 1}), (3, {}), (3, {"a": 0}), (3, {"a": -1}), (3, {"a": float("nan")})])
 def test_largest_remainder_rejects_bad_input(bad):
     with pytest.raises(ValueError):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import cohorts
+from lib.views import cohorts
 from tests.conftest import open_page, shown_tables
 
 TIMEOUT = 120
@@ -55,7 +55,7 @@ def test_each_cohort_opens_by_its_link_with_its_table(cohort):
 
 
 def at_ds():
-    from lib import data
+    from lib.core import data
 
     return data.load_dataset()
 

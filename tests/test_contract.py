@@ -1,6 +1,6 @@
 """The committed dataset (``profiles/``) keeps the data contract of GUIDE.md section 3.
 
-Also checks that :func:`lib.contract.validate_values` really catches the breaches it claims to.
+Also checks that :func:`lib.core.contract.validate_values` really catches the breaches it claims to.
 """
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 
 from tests.conftest import REPO, read_profile_csv
-from lib import contract
+from lib.core import contract
 
 PROFILES = REPO / "profiles"
 
-# The allowed words, transcribed from GUIDE.md section 3 (independently of lib.contract).
+# The allowed words, transcribed from GUIDE.md section 3 (independently of lib.core.contract).
 GUIDE_FAMILIES = {"outcome", "cohort", "activity", "context"}
 GUIDE_VALUE_TYPES = {"proportion", "rate", "ratio", "score", "count", "share"}
 GUIDE_POLARITIES = {"lower_is_better", "higher_is_better", "no_judgement"}

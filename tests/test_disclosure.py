@@ -1,4 +1,4 @@
-"""Disclosure control (lib.disclosure): primary and secondary suppression, the threshold, and that
+"""Disclosure control (lib.core.disclosure): primary and secondary suppression, the threshold, and that
 no count below it reaches the merged dataset, a page's tables, a CSV download or the map payload."""
 
 from __future__ import annotations
@@ -8,7 +8,9 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import data, disclosure, imports
+from lib.core import data
+from lib.core import disclosure
+from lib.imports import indicator_file as imports
 from tests.conftest import REPO, shown_tables
 
 IND = pd.DataFrame([
@@ -148,8 +150,9 @@ def _probe() -> None:
     the map payload and map CSV built from it, checked for small counts."""
     import streamlit as st
 
-    from lib import disclosure, mapview
-    from lib.indicators import area_comparison_table
+    from lib.core import disclosure
+    from lib.views import map as mapview
+    from lib.methods.indicators import area_comparison_table
     from pages import shared
 
     ds = shared.dataset()
@@ -201,7 +204,7 @@ def _probe_download() -> None:
     import pandas as pd
     import streamlit as st
 
-    from lib import disclosure
+    from lib.core import disclosure
     from pages import shared
 
     values = pd.read_csv(io.BytesIO(shared.dataset_file_bytes("profiles/values.csv")), keep_default_na=False, na_values=[""])

@@ -8,8 +8,12 @@ import xml.etree.ElementTree as ET
 import pytest
 from PIL import Image
 
-from lib import charts, data, exports, mapview, profile
-from lib.indicators import area_comparison_table, meta, neighbourhood_order
+from lib.render import charts
+from lib.core import data
+from lib.exports import deck as exports
+from lib.views import map as mapview
+from lib.views import profile
+from lib.methods.indicators import area_comparison_table, meta, neighbourhood_order
 
 
 @pytest.fixture(scope="module")

@@ -23,8 +23,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from lib import contract
-from lib import fingertips as ft
+from lib.core import contract
+from lib.pipeline import fingertips as ft
 
 REPO = Path(__file__).resolve().parents[1]
 REC = REPO / "tests" / "data" / "fingertips"
@@ -409,7 +409,7 @@ def _closed_port() -> int:
 
 def _cli(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "lib.fingertips", *args], cwd=cwd, capture_output=True, text=True, timeout=60,
+        [sys.executable, "-m", "lib.pipeline.fingertips", *args], cwd=cwd, capture_output=True, text=True, timeout=60,
         env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"},
     )
 

@@ -13,7 +13,7 @@ import shapely
 
 REPO = Path(__file__).resolve().parents[1]
 
-from lib.definitions import CITY_CODE, DefinitionError, read_definition
+from lib.core.definitions import CITY_CODE, DefinitionError, read_definition
 from lib.pipeline.geography import (
     LAYER_COLUMNS,
     LAYER_FILES,

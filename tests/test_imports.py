@@ -1,4 +1,4 @@
-"""Importing your own indicator data (lib.imports): the bad-file corpus, the Fingertips worked
+"""Importing your own indicator data (lib.imports.indicator_file): the bad-file corpus, the Fingertips worked
 example, each area level, and that a bad file never costs the user what they had loaded."""
 
 from __future__ import annotations
@@ -8,9 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib import aggregate, imports, stats
-from lib.contract import validate_indicators, validate_values
-from lib.present import md_message, md_text
+from lib.methods import aggregate
+from lib.imports import indicator_file as imports
+from lib.methods import stats
+from lib.core.contract import validate_indicators, validate_values
+from lib.render.format import md_message, md_text
 from tests.conftest import REPO
 
 BAD = REPO / "tests" / "bad_files"
@@ -141,7 +143,7 @@ def test_fingertips_ward_export_gives_the_hand_worked_neighbourhood_values(examp
     assert (city["numerator"], city["denominator"]) == (6560, 81600)
     assert city["value"] == pytest.approx(8.039216, abs=1e-6)
     assert eng["value"] == pytest.approx(6.0)
-    # the intervals are Wilson on the summed counts, by lib.stats
+    # the intervals are Wilson on the summed counts, by lib.methods.stats
     lo, hi = stats.wilson_interval(280, 3800, stats.Z95)
     assert (n2["lower_95"], n2["upper_95"]) == pytest.approx((float(lo) * 100, float(hi) * 100))
     lo, hi = stats.wilson_interval(280, 3800, stats.LEVELS["99.8"])
@@ -313,7 +315,7 @@ def test_the_server_upload_limit_matches_the_importers_limit():
 
 
 def test_a_binary_or_wrong_type_grouping_gets_a_clear_message():
-    from lib import regroup
+    from lib.methods import regroup
 
     names = pd.read_csv(REPO / "geodata" / "neighbourhoods.csv").set_index("ward_code")["ward_name"]
     for raw, fragment in ((b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe", "is not UTF-8 text"), (b"", "is empty"),

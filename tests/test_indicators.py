@@ -1,7 +1,7 @@
-"""Comparisons across areas (lib.indicators.comparison_frame / area_comparison_table) and the
+"""Comparisons across areas (lib.methods.indicators.comparison_frame / area_comparison_table) and the
 profile table built from them, checked row by row against an independent computation: the
-benchmark rows looked up directly, the Fingertips rule from lib.stats, the rest of Manchester
-from lib.indicators.rest_of_city and quartiles from lib.stats.quartile_groups."""
+benchmark rows looked up directly, the Fingertips rule from lib.methods.stats, the rest of Manchester
+from lib.methods.indicators.rest_of_city and quartiles from lib.methods.stats.quartile_groups."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib import profile, stats
-from lib.indicators import area_comparison_table, comparison_frame, rest_of_city
+from lib.views import profile
+from lib.methods import stats
+from lib.methods.indicators import area_comparison_table, comparison_frame, rest_of_city
 
 BENCHES = ["england", "city", "rest"]
 
@@ -115,7 +116,7 @@ def test_all_profiles_at_once_are_each_neighbourhoods_profile(ds, bench, level):
 def test_period_and_area_type_lookups_match_frame_filters(ds):
     """periods, periods_of_any, area_types and has_neighbourhoods (array lookups) give what the
     plain pandas filters give, for every indicator and period."""
-    from lib.indicators import area_types, has_neighbourhoods, periods, periods_of_any
+    from lib.methods.indicators import area_types, has_neighbourhoods, periods, periods_of_any
 
     v = ds.values
     assert has_neighbourhoods(v) == list(v.loc[v["area_type"] == "neighbourhood", "indicator_id"].unique())

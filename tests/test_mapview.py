@@ -1,4 +1,4 @@
-"""lib/mapview.py: features, colours, escaping, local assets and payload size."""
+"""lib/views/map.py: features, colours, escaping, local assets and payload size."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ import re
 import pandas as pd
 import pytest
 
-from lib import data, mapview
-from lib.indicators import area_comparison_table, meta, periods
-from lib.present import COMPARISON_STYLE, NO_DATA_COLOUR, QUARTILE_COLOURS
+from lib.core import data
+from lib.views import map as mapview
+from lib.methods.indicators import area_comparison_table, meta, periods
+from lib.render.format import COMPARISON_STYLE, NO_DATA_COLOUR, QUARTILE_COLOURS
 
 EVIL = "<img src=x onerror=alert(1)>"
 
@@ -199,7 +200,7 @@ def test_hidden_counts_say_too_few_to_show_in_table_and_tooltip():
     import numpy as np
     import pandas as pd
 
-    from lib.disclosure import TOO_FEW
+    from lib.core.disclosure import TOO_FEW
 
     row = {"area_name": "Somewhere", "area_code": "E05000001", "value": np.nan, "numerator": np.nan,
            "lower_95": np.nan, "upper_95": np.nan, "comparison": "not_compared", "quartile": np.nan, "note": TOO_FEW}

@@ -1,6 +1,6 @@
 """Text from the data (the user's own names, units, file names, periods) is shown literally in
-Markdown: :func:`lib.present.md_text`, :func:`lib.present.md_message` and the builders that embed
-data in Markdown (:func:`lib.present.source_text`, :func:`lib.present.sources_markdown`,
+Markdown: :func:`lib.render.format.md_text`, :func:`lib.render.format.md_message` and the builders that embed
+data in Markdown (:func:`lib.render.format.source_text`, :func:`lib.render.format.sources_markdown`,
 ``pages.shared.selection_markdown``).
 
 The escaped text is rendered with markdown-it-py, an independent CommonMark renderer (installed
@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 from markdown_it import MarkdownIt
 
-from lib.present import STATUS_BADGE, WORD_JOINER, md_message, md_text, source_text, sources_markdown
+from lib.render.format import STATUS_BADGE, WORD_JOINER, md_message, md_text, source_text, sources_markdown
 
 MD = MarkdownIt("commonmark")
 

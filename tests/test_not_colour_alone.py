@@ -1,6 +1,6 @@
 """Comparisons are never shown by colour alone, in the tables the pages draw (AppTest).
 
-``lib.present.COMPARISON_STYLE`` gives each comparison a colour, a symbol and a word; the unit
+``lib.render.format.COMPARISON_STYLE`` gives each comparison a colour, a symbol and a word; the unit
 tests check the charts' and the map's pieces (tests/test_charts.py, tests/test_mapview.py). Here:
 every "Compared with ..." cell in every table on the pages says it with a symbol and a word, and
 the tartan rug's table carries the symbol in every cell.
@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from lib.present import COMPARISON_STYLE
+from lib.render.format import COMPARISON_STYLE
 from tests.conftest import open_page, shown_tables
 
 SYMBOLS = "".join(sorted({s for s, _, _, _ in COMPARISON_STYLE.values()}))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib.present import md_text
+from lib.render.format import md_text
 from tests.conftest import REPO
 
 PAGES = ["pages/overview.py", "pages/map.py", "pages/profile.py", "pages/compare.py", "pages/cohorts.py", "pages/activity.py", "pages/own_data.py", "pages/methods.py"]
@@ -178,7 +178,7 @@ def test_url_round_trip_of_the_frame():
 
 def _marked_rows(at: AppTest, label: str) -> list[list[str]]:
     """The rows of the page's HTML tables with a cell (the row's header) ending in "(label)"."""
-    from lib.tables import read_html_tables
+    from lib.render.tables import read_html_tables
 
     rows = []
     for block in at.get("html"):
@@ -196,7 +196,7 @@ def _marked_rows(at: AppTest, label: str) -> list[list[str]]:
 def test_the_selected_neighbourhood_is_marked_in_the_table_of_the_12(page, params):
     """Where a table lists the 12 neighbourhoods, the one selected in the shared frame (here from
     the link) is the one row marked "(selected)"."""
-    from lib import data
+    from lib.core import data
 
     definition = data.load_dataset().definition
     names = dict(zip(definition["neighbourhood_code"], definition["neighbourhood_name"]))
@@ -211,7 +211,7 @@ def test_the_selected_neighbourhood_is_marked_in_the_table_of_the_12(page, param
 def test_on_the_wards_map_the_selected_neighbourhoods_wards_are_marked():
     """The Map page's table of wards marks each ward of the selected neighbourhood (per the
     neighbourhood definition) "(in <code>)", and no other."""
-    from lib import data
+    from lib.core import data
 
     definition = data.load_dataset().definition
     at = _open("pages/map.py", {"nbhd": "C4", "layer": "wards"})

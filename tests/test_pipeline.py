@@ -21,8 +21,8 @@ import pytest
 from statsmodels.stats.proportion import proportion_confint
 
 from tests.conftest import DEFINITION_CSV, REPO, RebuiltDataset, read_profile_csv
-from lib import stats
-from lib.definitions import CITY_CODE, ENGLAND_CODE, DefinitionError, read_definition
+from lib.methods import stats
+from lib.core.definitions import CITY_CODE, ENGLAND_CODE, DefinitionError, read_definition
 
 SUMMED_TYPES = ("proportion", "share", "count", "rate")
 WEIGHTED_TYPES = ("score", "ratio")
@@ -326,7 +326,7 @@ def test_intervals_equal_a_fresh_recomputation(dataset: Dataset) -> None:
 
 
 def _fingertips(value, lower, upper, benchmark, polarity) -> str:
-    """The Fingertips rule, written out independently of lib.stats."""
+    """The Fingertips rule, written out independently of lib.methods.stats."""
     if any(pd.isna(x) for x in (value, lower, upper, benchmark)):
         return "not_compared"
     if lower <= benchmark <= upper or value == benchmark:

@@ -6,7 +6,7 @@ import io
 
 import pandas as pd
 
-from lib.present import csv_bytes, neutralise_formula
+from lib.render.format import csv_bytes, neutralise_formula
 
 
 def test_formula_like_text_gets_a_leading_apostrophe():
@@ -33,7 +33,7 @@ def test_csv_bytes_neutralises_cells_and_headers_only_where_needed():
 
 
 def test_sources_markdown_lists_each_indicator_with_its_own_period_status_and_source():
-    from lib.present import STATUS_BADGE, source_text, sources_markdown
+    from lib.render.format import STATUS_BADGE, source_text, sources_markdown
 
     inds = pd.DataFrame({
         "indicator_id": ["a", "b"], "short_name": ["Alpha", "Beta"], "status": ["real", "modelled"],

@@ -7,9 +7,11 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import present_mode, profile, urlstate
-from lib.charts import spine_chart, spine_data
-from lib.present import md_text
+from lib.views import present as present_mode
+from lib.views import profile
+from lib.web import urlstate
+from lib.render.charts import spine_chart, spine_data
+from lib.render.format import md_text
 from tests.conftest import REPO, read_profile_csv
 
 TIMEOUT = 120

@@ -1,12 +1,12 @@
-"""The neighbourhood profile (lib.profile): table, summary, age profile and wards."""
+"""The neighbourhood profile (lib.views.profile): table, summary, age profile and wards."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from lib import profile
-from lib.indicators import meta
+from lib.views import profile
+from lib.methods.indicators import meta
 
 CODES = ["N1", "N2", "N3", "N4", "C1", "C2", "C3", "C4", "S1", "S2", "S3", "S4"]
 
@@ -86,7 +86,7 @@ def test_small_counts_are_suppressed():
 @pytest.mark.parametrize("level,bench", [("95", "england"), ("99.8", "rest"), ("95", "city")])
 def test_profile_tables_built_together_equal_each_neighbourhood_built_alone(ds, level, bench):
     """The one-pass build of the 12 profiles gives exactly the frames of the one-by-one build."""
-    from lib.profile import _one_profile, _profile_parts
+    from lib.views.profile import _one_profile, _profile_parts
 
     parts = _profile_parts(ds, level)
     tables = profile.profile_tables(ds, level=level, bench=bench)
@@ -104,7 +104,7 @@ def test_profile_tables_built_together_equal_each_neighbourhood_built_alone(ds, 
 def test_the_benchmark_column_is_the_comparison_with_that_benchmark(ds):
     """vs_bench is vs_england against England, vs_city against Manchester, and against the rest of
     Manchester the comparison computed from the city's counts minus the neighbourhood's."""
-    from lib.indicators import comparison_frame
+    from lib.methods.indicators import comparison_frame
 
     by_bench = profile.profile_tables_by_benchmark(ds, level="95")
     assert set(by_bench) == {"england", "city", "rest"}

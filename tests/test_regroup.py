@@ -1,4 +1,4 @@
-"""Another neighbourhood grouping (lib.regroup): the shipped 13-neighbourhood model, uploads on
+"""Another neighbourhood grouping (lib.methods.regroup): the shipped 13-neighbourhood model, uploads on
 either ward set, dissolved boundaries, and every page running for it."""
 
 from __future__ import annotations
@@ -8,8 +8,10 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import data, imports, regroup
-from lib.definitions import DefinitionError
+from lib.core import data
+from lib.imports import indicator_file as imports
+from lib.methods import regroup
+from lib.core.definitions import DefinitionError
 from tests.conftest import REPO
 
 CITY_CENTRE = "E05000697"

@@ -104,7 +104,7 @@ def _go(at, page: str, tab: str | None = None):
 @pytest.mark.parametrize("how", DAMAGE)
 @pytest.mark.parametrize("relative", [*DATASET_FILES, *LAYER_FILES.values(), *SEED_FILES.values()])
 def test_loader_names_the_damaged_file(app_root, relative, how):
-    from lib import data
+    from lib.core import data
 
     break_file(app_root, relative, how)
     with pytest.raises(data.DataFileError) as err:
@@ -125,7 +125,8 @@ def test_loader_names_the_damaged_file(app_root, relative, how):
 @pytest.mark.parametrize("how", ["missing", "garbage"])
 def test_upload_lookups_name_the_damaged_file(app_root, relative, how):
     """The lookups "Your data" reads to place uploaded areas (read only when a file is uploaded)."""
-    from lib import data, imports
+    from lib.core import data
+    from lib.imports import indicator_file as imports
 
     ds = data.load_dataset(app_root)
     break_file(app_root, relative, how)
@@ -134,7 +135,8 @@ def test_upload_lookups_name_the_damaged_file(app_root, relative, how):
 
 
 def test_shipped_grouping_names_the_damaged_file(app_root, monkeypatch):
-    from lib import data, regroup
+    from lib.core import data
+    from lib.methods import regroup
 
     monkeypatch.setattr(regroup, "ROOT", app_root)
     monkeypatch.setattr(regroup, "DEFINITIONS_DIR", app_root / "geodata" / "definitions")
@@ -144,7 +146,7 @@ def test_shipped_grouping_names_the_damaged_file(app_root, monkeypatch):
 
 
 def test_the_committed_files_pass_the_checks():
-    from lib import data
+    from lib.core import data
 
     data.load_dataset()
     for name in data.LAYERS:

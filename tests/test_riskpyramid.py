@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib import data, riskpyramid as rp
+from lib.core import data
+from lib.views import risk_pyramid as rp
 from tests.conftest import REPO
 
 

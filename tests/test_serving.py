@@ -1,4 +1,4 @@
-"""lib.serving: HTML pages get the server's address; nothing else is touched."""
+"""lib.web.serving: HTML pages get the server's address; nothing else is touched."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ def _run(coro) -> None:
     with ThreadPoolExecutor(1) as pool:
         pool.submit(asyncio.run, coro).result()
 
-from lib.serving import FOCUS_CSS, POPOVER_FOCUS_SCRIPT, BackendBaseUrl, base_url_script, inject_after_head, page_scripts
+from lib.web.serving import FOCUS_CSS, POPOVER_FOCUS_SCRIPT, BackendBaseUrl, base_url_script, inject_after_head, page_scripts
 from tests.conftest import REPO
 
 PAGE = b"<!DOCTYPE html><html><head><title>x</title><script type=module src=./static/js/index.js></script></head><body></body></html>"
@@ -90,7 +90,7 @@ def test_injection_is_idempotent_and_needs_a_head():
 
 def _static(tmp_path, path: str, method: str = "GET", base_path: str = ""):
     """Run StaticFromMemory over a folder with one build file; return (status or 'passed on', headers, body)."""
-    from lib.serving import StaticFromMemory
+    from lib.web.serving import StaticFromMemory
 
     (tmp_path / "static" / "js").mkdir(parents=True)
     (tmp_path / "static" / "js" / "index.Ab12.js").write_bytes(b"export const x = 1;")
@@ -134,7 +134,7 @@ def test_listening_sockets_get_no_delay_and_pass_it_to_their_connections():
     """As Streamlit binds it (protocol 0, so asyncio skips TCP_NODELAY), then fixed."""
     import socket
 
-    from lib.serving import no_delay_on_listening_sockets
+    from lib.web.serving import no_delay_on_listening_sockets
 
     listener = socket.socket(family=socket.AF_INET)  # proto 0, like Streamlit's _bind_socket
     listener.bind(("127.0.0.1", 0))
@@ -157,7 +157,7 @@ def test_listening_sockets_get_no_delay_and_pass_it_to_their_connections():
 
 
 def test_no_proc_folder_means_nothing_done(tmp_path):
-    from lib.serving import no_delay_on_listening_sockets
+    from lib.web.serving import no_delay_on_listening_sockets
 
     assert no_delay_on_listening_sockets(str(tmp_path / "missing")) == 0
 
@@ -170,13 +170,13 @@ def test_the_pages_libraries_are_loaded_and_frozen_at_start():
 
     code = (
         "import gc, sys\n"
-        "from lib import serving\n"
+        "from lib.web import serving\n"
         "n = serving.load_and_freeze(modules=('json',))\n"
-        "import lib.profile, lib.mapview\n"
+        "import lib.views.profile, lib.views.map\n"
         "tracked = {id(o) for o in gc.get_objects()}\n"
         "def made_later(): pass\n"
-        "print(n > 10000 and gc.get_freeze_count() > 10000, 'lib.mapview' in sys.modules and 'json' in sys.modules,\n"
-        "      id(lib.profile.board_summary) in tracked, id(lib.mapview.build_map) in tracked, id(made_later) in {id(o) for o in gc.get_objects()})\n"
+        "print(n > 10000 and gc.get_freeze_count() > 10000, 'lib.views.map' in sys.modules and 'json' in sys.modules,\n"
+        "      id(lib.views.profile.board_summary) in tracked, id(lib.views.map.build_map) in tracked, id(made_later) in {id(o) for o in gc.get_objects()})\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO).stdout.split()
     assert out == ["True", "True", "False", "False", "True"], out

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lib import spc
+from lib.methods import spc
 
 
 def _hand_limits(x):

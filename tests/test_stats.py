@@ -1,4 +1,4 @@
-"""Tests of ``lib.stats`` against independent computations.
+"""Tests of ``lib.methods.stats`` against independent computations.
 
 Reference values come from statsmodels (Wilson, exact Poisson), scipy's gamma distribution
 (exact Poisson limits), scalar transcriptions of the published formulas written here with the
@@ -18,8 +18,8 @@ from scipy.stats import chi2, gamma, norm
 from statsmodels.stats.proportion import proportion_confint
 from statsmodels.stats.rates import confint_poisson
 
-from lib import stats as st
-from lib.stats import (
+from lib.methods import stats as st
+from lib.methods.stats import (
     ESP2013,
     LEVELS,
     Z95,

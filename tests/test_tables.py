@@ -1,4 +1,4 @@
-"""lib.tables: the static HTML tables are escaped, complete and read back to the same figures."""
+"""lib.render.tables: the static HTML tables are escaped, complete and read back to the same figures."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import html
 import numpy as np
 import pandas as pd
 
-from lib.tables import MISSING, format_number, html_table, numeric_columns, read_html_tables
+from lib.render.tables import MISSING, format_number, html_table, numeric_columns, read_html_tables
 
 PAYLOAD = '<img src=x onerror="alert(1)">&{{7*7}}'
 

@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from lib.definitions import DefinitionError
+from lib.core.definitions import DefinitionError
 from lib.pipeline.run import ROOT, build_all
 
 

@@ -1,7 +1,7 @@
 """Build ``profiles/values.csv`` from the raw inputs.
 
 Each ``_indicator_*`` function returns small-area measures (rolled up by
-:func:`lib.aggregate.roll_up`) and/or ready rows at city and England level. :func:`build_values`
+:func:`lib.methods.aggregate.roll_up`) and/or ready rows at city and England level. :func:`build_values`
 puts them together, computes values, intervals and comparisons, and returns the contract frame.
 """
 
@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lib import aggregate
-from lib.contract import VALUE_COLUMNS
-from lib.definitions import CITY_CODE, CITY_NAME, ENGLAND_CODE
+from lib.methods import aggregate
+from lib.core.contract import VALUE_COLUMNS
+from lib.core.definitions import CITY_CODE, CITY_NAME, ENGLAND_CODE
 from lib.pipeline import sources
 
 AREA_TYPE_ORDER = ["england", "city", "locality", "neighbourhood", "ward", "lsoa"]
@@ -345,7 +345,7 @@ def indicators_expected(data_dir: Path, lk: Lookups, pop: pd.DataFrame) -> Part:
     Each ward gets ``register x weight`` (see :func:`expected_weights`), held in whole millionths
     of a person by the largest-remainder method so every level adds up exactly to the register.
     """
-    from lib.apportion import apportion as largest_remainder
+    from lib.methods.apportion import apportion as largest_remainder
     from lib.pipeline.catalogue import EXPECTED_REGISTERS
 
     part = Part()
@@ -453,11 +453,11 @@ def activity_target_rows(data_dir: Path, values: pd.DataFrame, definition: pd.Da
     """Modelled neighbourhood shares of the 2020/21 city targets (by population), with their
     locality sums and the city target, for the explorer views.
 
-    Uses the same function as the Activity shift page (:func:`lib.apportion.target_shares`), so
+    Uses the same function as the Activity shift page (:func:`lib.methods.apportion.target_shares`), so
     the numbers agree. No ward rows: the targets were set for the city, and a ward split would
     add nothing but rounding.
     """
-    from lib import apportion
+    from lib.methods import apportion
     from lib.pipeline.seeds import activity_targets
 
     shares = apportion.target_shares(activity_targets(data_dir), apportion.population_weights(values), "population")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lib.contract import INDICATOR_COLUMNS
+from lib.core.contract import INDICATOR_COLUMNS
 
 OGL = "Open Government Licence v3.0"
 OPL = "Open Parliament Licence v3.0"

@@ -8,7 +8,7 @@ Inputs (read-only, under ``data_dir`` = ``../shared/data``):
 * ``lookups/LSOA11_WD17_LAD17_EW_LU_manchester.csv``: LSOA 2011 -> ward best fit.
 
 The ward -> neighbourhood -> locality grouping comes from the definition table
-(:func:`lib.definitions.read_definition`), so a different grouping only needs a new CSV.
+(:func:`lib.core.definitions.read_definition`), so a different grouping only needs a new CSV.
 
 Simplification is *coverage-preserving*: the whole ward coverage (and, separately, the
 whole LSOA coverage) is simplified at once in British National Grid metres with
@@ -32,7 +32,7 @@ import pandas as pd
 import shapely
 from shapely.geometry import MultiPolygon, Polygon
 
-from lib.definitions import CITY_CODE, DEFINITION_COLUMNS, validate_definition
+from lib.core.definitions import CITY_CODE, DEFINITION_COLUMNS, validate_definition
 
 WARDS_FILE = Path("geo") / "manchester_wards_dec2017_wd17.geojson"
 LSOA_FILE = Path("geo") / "manchester_lsoa11.geojson"
@@ -69,7 +69,7 @@ def build_geography(
     Args:
         data_dir: the shared raw data folder (holding ``geo/`` and ``lookups/``).
         definition: the ward -> neighbourhood -> locality table (the columns of
-            :data:`lib.definitions.DEFINITION_COLUMNS`); it is validated against the wards
+            :data:`lib.core.definitions.DEFINITION_COLUMNS`); it is validated against the wards
             in the boundary file.
         tolerance_m: simplification tolerance in metres, passed to
             :meth:`geopandas.GeoSeries.simplify_coverage`. ``0`` keeps every vertex
@@ -80,7 +80,7 @@ def build_geography(
         rows sorted by ``code``, columns as in :data:`LAYER_COLUMNS` plus ``geometry``.
 
     Raises:
-        lib.definitions.DefinitionError: the definition does not cover exactly the 32 wards.
+        lib.core.definitions.DefinitionError: the definition does not cover exactly the 32 wards.
         GeographyError: an LSOA has no ward in the lookup, or a layer is not a clean polygon
             coverage (invalid/empty geometry, overlaps, or shared edges that do not match).
     """

@@ -7,8 +7,8 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from lib.contract import validate_indicators, validate_values
-from lib.definitions import read_definition
+from lib.core.contract import validate_indicators, validate_values
+from lib.core.definitions import read_definition
 from lib.pipeline import build, catalogue, geography, seeds, sources
 
 ROOT = Path(__file__).resolve().parents[2]

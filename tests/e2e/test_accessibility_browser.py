@@ -14,7 +14,7 @@ import subprocess
 
 import pytest
 
-from lib.present_mode import STEPS
+from lib.views.present import STEPS
 from tests.e2e.conftest import REPO, assert_no_exception, screenshot, wait_ready
 
 AXE = REPO / "tests" / "e2e" / "vendor" / "axe-core" / "axe.min.js"
@@ -312,7 +312,7 @@ def test_the_map_is_focusable_and_named(offline_page, app_url):
 
 
 def test_a_focused_link_shows_a_clear_focus_ring(offline_page, app_url):
-    """The app's focus ring (``lib.serving.FOCUS_CSS``, in every page's head) is in force: a sidebar
+    """The app's focus ring (``lib.web.serving.FOCUS_CSS``, in every page's head) is in force: a sidebar
     page link reached with the keyboard gets a 3 px outline, and loses it when focus moves on."""
     page = offline_page
     _open(page, f"{app_url}/", map_frame=False)

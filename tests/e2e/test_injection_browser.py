@@ -12,7 +12,7 @@ a ``<script>`` starting with the sentinel).
 Markdown is not script, but Streamlit renders it in titles, captions, alerts and labels: a name
 like ``[visit](https://evil.example/x) **bold** :red[red] $x^2$ :material/home: :smile:`` would
 become a link, bold, coloured text, maths, an icon and an emoji. Pages escape such text
-(:func:`lib.present.md_text`), so the test also fails if any frame holds a link to
+(:func:`lib.render.format.md_text`), so the test also fails if any frame holds a link to
 ``evil.example`` (Markdown links and the bare addresses GitHub Markdown links), a ``<strong>`` or
 ``<b>`` reading exactly ``bold``, Streamlit's coloured text, maths, the ``home`` icon, an image in
 Markdown (Streamlit's logo for ``:streamlit:``) or the 😄 emoji; and, on every page it visits, the
@@ -38,7 +38,7 @@ every vector was shown somewhere as literal text (so the data provably reached t
 
 CSV formula injection (``=HYPERLINK(...)``) is inert in the browser; in CSV downloads text cells
 that start with ``=``, ``+``, ``-``, ``@``, tab or carriage return are neutralised with a leading
-apostrophe (OWASP's advice, see :func:`lib.present.csv_bytes`): the test downloads the grouping
+apostrophe (OWASP's advice, see :func:`lib.render.format.csv_bytes`): the test downloads the grouping
 and the map table and checks it.
 """
 
@@ -182,7 +182,7 @@ DOM_SCAN = """() => {
 
 
 def _norm(text: str) -> str:
-    # U+2060 (word joiner): invisible, put in by lib.present.md_text so Streamlit cannot link an address or make an emoji
+    # U+2060 (word joiner): invisible, put in by lib.render.format.md_text so Streamlit cannot link an address or make an emoji
     return re.sub(r"\s+", " ", text.replace("\u00a0", " ").replace("\u2060", ""))
 
 

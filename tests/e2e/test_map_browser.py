@@ -110,7 +110,7 @@ def test_link_reopens_view(offline_page, app_url):
 def test_the_profile_maps_the_neighbourhoods_own_wards_offline(offline_page, app_url, nbhd):
     """The profile's "Its wards" view maps exactly the neighbourhood's wards (per the definition),
     named on the map, coloured as the table below compares them, with no network."""
-    from lib import data
+    from lib.core import data
 
     definition = data.load_dataset().definition
     wards = definition[definition["neighbourhood_code"] == nbhd]

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from lib.present_mode import STEPS, step_label
+from lib.views.present import STEPS, step_label
 from tests.e2e.conftest import assert_no_exception, screenshot, wait_ready
 
 FIRST, SECOND = STEPS[0].step_id, STEPS[1].step_id

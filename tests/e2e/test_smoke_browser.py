@@ -31,7 +31,7 @@ def test_page_makes_no_off_box_request(offline_page, app_url, path):
 @pytest.mark.parametrize("path", ["compare", "map"])
 def test_a_deep_link_connects_on_the_first_try(page, app_url, path):
     """A page opened by its own address (a bookmark, a link in a deck) finds the server at once:
-    no probe of ``/<page>/_stcore/health`` (lib/serving.py), and one health check in all."""
+    no probe of ``/<page>/_stcore/health`` (lib/web/serving.py), and one health check in all."""
     probes: list[str] = []
     page.on("request", lambda r: probes.append(r.url) if "_stcore/health" in r.url else None)
     page.goto(page_url(app_url, path))
@@ -57,7 +57,7 @@ def test_the_shared_choice_is_shown_and_changed_in_its_popover(offline_page, app
     box = page.locator('[data-testid="stPopoverBody"] [data-testid="stSelectbox"]')
     box.wait_for(timeout=15_000)
     where = "() => { const a = document.activeElement, w = a && a.closest('[data-testid]'); return w ? w.getAttribute('data-testid') : null; }"
-    page.wait_for_function(f"({where})() === 'stSelectbox'", timeout=15_000)  # focus moved into the popover (lib/serving.py)
+    page.wait_for_function(f"({where})() === 'stSelectbox'", timeout=15_000)  # focus moved into the popover (lib/web/serving.py)
     page.locator('[data-testid="stPopoverBody"] [data-testid="stRadio"]').nth(1).wait_for(timeout=15_000)  # all drawn
     page.wait_for_timeout(300)
     reached = []

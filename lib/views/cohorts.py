@@ -18,16 +18,16 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from lib.apportion import ROUNDING_RULE as APPORTION_RULE
-from lib.apportion import apportion
-from lib.data import Dataset
-from lib.indicators import BENCHMARKS, area_comparison_table, meta
-from lib.present import STATUS_BADGE, comparison_label, format_count, format_value, sources_markdown
+from lib.methods.apportion import ROUNDING_RULE as APPORTION_RULE
+from lib.methods.apportion import apportion
+from lib.core.data import Dataset
+from lib.methods.indicators import BENCHMARKS, area_comparison_table, meta
+from lib.render.format import STATUS_BADGE, comparison_label, format_count, format_value, sources_markdown
 
 #: Counts below this are not shown (GUIDE section 4, disclosure control).
 SUPPRESS_BELOW = 5
 
-#: The rounding rule shared by the modelled apportionments: one implementation, in lib.apportion.
+#: The rounding rule shared by the modelled apportionments: one implementation, in lib.methods.apportion.
 largest_remainder = apportion
 ROUNDING_RULE = APPORTION_RULE
 
@@ -139,7 +139,7 @@ def cohort_table(ds: Dataset, cohort_id: str, nbhd: str, bench: str = "england",
 
     Columns: ``indicator_id, name, short_name, period, unit, status, value_type, value, count,
     manchester, manchester_count, england, comparison`` (the neighbourhood against ``bench`` at
-    ``level``, from :func:`lib.indicators.area_comparison_table`), ``neighbourhood_level`` (False
+    ``level``, from :func:`lib.methods.indicators.area_comparison_table`), ``neighbourhood_level`` (False
     for city-only indicators, whose ``value`` and ``count`` are then blank).
     """
     rows = []
@@ -215,7 +215,7 @@ class CohortView:
     shown: pd.DataFrame
     #: ``(short name, method note)`` of each modelled indicator, in table order
     modelled_methods: tuple[tuple[str, str], ...]
-    #: the source, period, status and method of each indicator (markdown list, :func:`lib.present.sources_markdown`)
+    #: the source, period, status and method of each indicator (markdown list, :func:`lib.render.format.sources_markdown`)
     sources: str
 
 

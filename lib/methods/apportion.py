@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 if TYPE_CHECKING:  # only for the type of the dataset argument
-    from lib.data import Dataset
+    from lib.core.data import Dataset
 
 METHODS = {
     "population": "Population: the city target split in proportion to resident population (ONS mid-2020).",

@@ -1,7 +1,7 @@
 """Another ward → neighbourhood grouping, rebuilt at run time from the ward figures.
 
 Every indicator with figures for all wards of the grouping is rebuilt by the same engine
-(:mod:`lib.aggregate`): summed indicators by summing the wards' numerators and denominators,
+(:mod:`lib.methods.aggregate`): summed indicators by summing the wards' numerators and denominators,
 population-weighted means (``score``/``ratio``, whose ward ``denominator`` holds the weight) by
 summing value × weight and the weights; then values, intervals and comparisons are recomputed.
 Ward and LSOA rows stay (ward rows get their new parent); Manchester and England rows stay as
@@ -27,11 +27,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from lib import aggregate
-from lib.contract import VALUE_COLUMNS
-from lib.definitions import DEFINITION_COLUMNS, DefinitionError, validate_definition
+from lib.methods import aggregate
+from lib.core.contract import VALUE_COLUMNS
+from lib.core.definitions import DEFINITION_COLUMNS, DefinitionError, validate_definition
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DEFINITIONS_DIR = ROOT / "geodata" / "definitions"
 #: Groupings shipped with the app: key -> (label, file under geodata/definitions, description).
 SHIPPED = {
@@ -50,7 +50,7 @@ class Regrouped:
 
 def load_shipped(key: str, known_wards=None) -> pd.DataFrame:
     """A grouping shipped in ``geodata/definitions/``, validated."""
-    from lib import data  # a missing or damaged file raises data.DataFileError naming it
+    from lib.core import data  # a missing or damaged file raises data.DataFileError naming it
 
     label, fname, _ = SHIPPED[key]
     df = data.load_csv((DEFINITIONS_DIR / fname).relative_to(ROOT).as_posix(), DEFINITION_COLUMNS, ROOT, dtype=str)

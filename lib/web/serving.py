@@ -245,18 +245,19 @@ def no_delay_on_listening_sockets(fd_dir: str = "/proc/self/fd") -> int:
     return done
 
 
-def load_and_freeze(packages: Sequence[str] = ("lib",), modules: Sequence[str] = ()) -> int:
-    """Import every module of ``packages`` (not their sub-packages) and ``modules``, collect
-    garbage once, then freeze what is alive (``gc.freeze``): full collections later skip it.
-    Returns the number of objects frozen. Call once, when the server starts.
+def load_and_freeze(packages: Sequence[str] = ("lib",), modules: Sequence[str] = (), skip: Sequence[str] = ("lib.pipeline",)) -> int:
+    """Import every module of ``packages`` (their sub-packages too, but for those under ``skip``:
+    the offline pipeline is never used by a page) and ``modules``, collect garbage once, then
+    freeze what is alive (``gc.freeze``): full collections later skip it. Returns the number of
+    objects frozen. Call once, when the server starts.
 
     Not for Streamlit components (such as ``streamlit_folium``): imported before Streamlit's
     runtime exists, a component is not registered, and its frame gets a 404."""
     for package in packages:
         root = importlib.import_module(package)
-        for info in pkgutil.iter_modules(root.__path__):
-            if not info.ispkg:
-                importlib.import_module(f"{package}.{info.name}")
+        for info in pkgutil.walk_packages(root.__path__, prefix=f"{package}."):
+            if not any(info.name == s or info.name.startswith(s + ".") for s in skip):
+                importlib.import_module(info.name)
     for name in modules:
         importlib.import_module(name)
     gc.collect()

@@ -1,6 +1,6 @@
 """Altair chart builders and the tidy data behind them (pure: no Streamlit).
 
-Comparison colours always come with a symbol and a word (``lib.present.COMPARISON_STYLE``):
+Comparison colours always come with a symbol and a word (``lib.render.format.COMPARISON_STYLE``):
 the colour legend's labels read e.g. "▼ Worse", and marks that carry a comparison are also
 shaped or labelled by it.
 """
@@ -17,11 +17,11 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from lib import stats
-from lib.data import Dataset
-from lib.indicators import area_comparison_table, has_neighbourhoods, meta
-from lib.present import COMPARISON_STYLE, format_interval, format_value
-from lib.tables import TABLE_CSS, highlight_mark, row_start
+from lib.methods import stats
+from lib.core.data import Dataset
+from lib.methods.indicators import area_comparison_table, has_neighbourhoods, meta
+from lib.render.format import COMPARISON_STYLE, format_interval, format_value
+from lib.render.tables import TABLE_CSS, highlight_mark, row_start
 
 #: Comparison word -> Vega-Lite point shape (echoes the symbol in COMPARISON_STYLE).
 COMPARISON_SHAPES = {
@@ -74,7 +74,7 @@ SPINE_COLUMNS = ["indicator_id", "short_name", "period", "value", "england", "ma
 
 
 def spine_data(profile: pd.DataFrame) -> pd.DataFrame:
-    """Spine-chart rows from :func:`lib.profile.profile_table`: one per indicator that has an
+    """Spine-chart rows from :func:`lib.views.profile.profile_table`: one per indicator that has an
     England value (counts such as total population are excluded: they are not comparable).
 
     Each row is scaled as Fingertips does: ``flip * (x - England) / spread`` where ``spread``
@@ -272,7 +272,7 @@ def spine_table_html(df: pd.DataFrame, area_name: str, bench_name: str, caption:
 
 
 def comparison_bar_data(table: pd.DataFrame, m: dict, names: dict[str, str], level: str = "95", order: list[str] | None = None) -> pd.DataFrame:
-    """Bar-chart rows from :func:`lib.indicators.area_comparison_table` (one per neighbourhood).
+    """Bar-chart rows from :func:`lib.methods.indicators.area_comparison_table` (one per neighbourhood).
 
     ``order`` fixes the display order (e.g. locality order); otherwise highest value first.
     Columns: ``area_code, label`` (symbol + code + name), ``value, lower, upper`` (at ``level``),

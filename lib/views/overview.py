@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lib.data import Dataset
-from lib.indicators import area_comparison_table, neighbourhood_order, slice_values
-from lib.present import comparison_label, format_count, format_interval, format_value
+from lib.core.data import Dataset
+from lib.methods.indicators import area_comparison_table, neighbourhood_order, slice_values
+from lib.render.format import comparison_label, format_count, format_interval, format_value
 
 
 def neighbourhood_summary(ds: Dataset, indicator_id: str, period: str, level: str = "95") -> pd.DataFrame:

@@ -14,10 +14,10 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from lib.contract import INDICATOR_COLUMNS, VALUE_COLUMNS
-from lib.definitions import DEFINITION_COLUMNS, DefinitionError, validate_definition
+from lib.core.contract import INDICATOR_COLUMNS, VALUE_COLUMNS
+from lib.core.definitions import DEFINITION_COLUMNS, DefinitionError, validate_definition
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 LAYERS = ("neighbourhoods", "wards", "localities", "lsoa")
 SEED_TABLES = (
     "activity_targets_2020_21",

@@ -5,7 +5,7 @@ Pure functions (no Streamlit). Every image carries its title and a footer saying
 numbers come from: source, period, status (REAL / DERIVED / MODELLED ESTIMATE), the date the
 figures were accessed and the link back to the exact view in the app. Rendering is offline:
 Vega-Lite specs are drawn by ``vl_convert``; the map is drawn from the same GeoJSON and fill
-colours as the interactive map (:func:`lib.mapview.map_features`), since a Leaflet map cannot be
+colours as the interactive map (:func:`lib.views.map.map_features`), since a Leaflet map cannot be
 rasterised on the server.
 """
 
@@ -27,10 +27,14 @@ import geopandas as gpd
 import pandas as pd
 import vl_convert as vlc
 
-from lib import charts, cohorts, mapview, present_mode, profile
-from lib.data import Dataset
-from lib.indicators import BENCHMARKS, CONFIDENCE, area_comparison_table, meta, neighbourhood_order
-from lib.present import COMPARISON_STYLE, STATUS_BADGE, comparison_label, format_value
+from lib.render import charts
+from lib.views import cohorts
+from lib.views import map as mapview
+from lib.views import present as present_mode
+from lib.views import profile
+from lib.core.data import Dataset
+from lib.methods.indicators import BENCHMARKS, CONFIDENCE, area_comparison_table, meta, neighbourhood_order
+from lib.render.format import COMPARISON_STYLE, STATUS_BADGE, comparison_label, format_value
 
 #: Environment variable holding the app's public address (used in "link back to the view" lines).
 PUBLIC_URL_ENV = "NP_PUBLIC_URL"
@@ -179,7 +183,7 @@ def png_size(png: bytes) -> tuple[int, int]:
 def map_chart(features: Mapping, legend_items: Sequence[tuple[str, str, str]], title: str, legend_title: str = "",
               colour_mode: str = "comparison", outlines: Sequence[Mapping] = (), labels: Mapping | None = None,
               attribution: str = MAP_ATTRIBUTION, width: int = 480, height: int = 620) -> dict:
-    """A static map as a Vega-Lite dict: the features of :func:`lib.mapview.map_features` filled with
+    """A static map as a Vega-Lite dict: the features of :func:`lib.views.map.map_features` filled with
     their own ``fill`` colours (so colours match the interactive map exactly), the selected
     neighbourhood outlined thickly, code labels (with the comparison symbol) at label points, a
     legend (swatch with symbol, and words) and the attribution. Mercator, fitted to the features.
@@ -329,7 +333,7 @@ class Story:
         self.table = profile.profile_table(ds, nbhd, level=level, bench=bench)
         self.summary = profile.board_summary(ds, nbhd, bench=bench, level=level)
         self.spine = charts.spine_data(self.table)
-        # the same indicator the presentation leads with (one rule, in lib.present_mode)
+        # the same indicator the presentation leads with (one rule, in lib.views.present)
         self.key = present_mode.key_indicator(ds, nbhd, level=level, table=self.table)
         self.key_meta = meta(ds.indicators, self.key)
         self.key_period = _latest_nbhd_period(ds, self.key)

@@ -1,6 +1,6 @@
 """Questions the app asks of the dataset: one indicator across areas, benchmarks, comparisons.
 
-Pure functions over the frames of :class:`lib.data.Dataset`.
+Pure functions over the frames of :class:`lib.core.data.Dataset`.
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from lib import stats
-from lib.aggregate import RATIO_OF_SUMS, SUM_ONLY
-from lib.definitions import locality_order
+from lib.methods import stats
+from lib.methods.aggregate import RATIO_OF_SUMS, SUM_ONLY
+from lib.core.definitions import locality_order
 
 BENCHMARKS = {"england": "England", "city": "Manchester", "rest": "Rest of Manchester"}
 CONFIDENCE = {"95": "95%", "99.8": "99.8%"}
@@ -57,7 +57,7 @@ def has_neighbourhoods(values: pd.DataFrame) -> list[str]:
 def by_family(indicators: pd.DataFrame, values: pd.DataFrame) -> dict[str, list[str]]:
     """Indicators with neighbourhood values, grouped by family (families in contract order,
     indicators in catalogue order; families with none are left out)."""
-    from lib.contract import FAMILIES
+    from lib.core.contract import FAMILIES
 
     have = set(has_neighbourhoods(values))
     out = {f: [i for i, fam in zip(indicators["indicator_id"], indicators["family"]) if fam == f and i in have] for f in FAMILIES}
@@ -162,7 +162,7 @@ def area_comparison_table(
 
 def area_table(ds, indicator_id: str, period: str, area_type: str = "neighbourhood", benchmark: str = "england",
                level: str = "95") -> pd.DataFrame:
-    """:func:`area_comparison_table` of a :class:`lib.data.Dataset` (the form the app's shared
+    """:func:`area_comparison_table` of a :class:`lib.core.data.Dataset` (the form the app's shared
     cache takes: ``shared.computed(area_table, ds, ...)``)."""
     return area_comparison_table(ds.values, ds.indicators, indicator_id, period, area_type, benchmark, level)
 

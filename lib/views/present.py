@@ -15,8 +15,8 @@ from typing import Any
 
 import pandas as pd
 
-from lib.data import Dataset
-from lib.profile import profile_table
+from lib.core.data import Dataset
+from lib.views.profile import profile_table
 
 
 @dataclass(frozen=True)
@@ -174,7 +174,7 @@ MAP_CSS = """<style>
 
 
 def enlarge_map(fmap: Any) -> Any:
-    """Add :data:`MAP_CSS` to a folium map from :func:`lib.mapview.build_map` (in place; returns it)."""
+    """Add :data:`MAP_CSS` to a folium map from :func:`lib.views.map.build_map` (in place; returns it)."""
     from branca.element import Element
 
     fmap.get_root().header.add_child(Element(MAP_CSS), name="np_projector_css")

@@ -24,7 +24,7 @@ present (a withheld figure may be left blank). ``E08000003`` (Manchester) and ``
 recomputed from the areas (the user is told if the file's figure differs).
 
 How each indicator is computed (the same engine and methods as the embedded data,
-:mod:`lib.aggregate`):
+:mod:`lib.methods.aggregate`):
 
 * count and denominator, value = count ÷ denominator × 100 and no count above its denominator:
   a **proportion** (Wilson intervals);
@@ -54,11 +54,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lib import aggregate
-from lib.contract import FAMILIES, INDICATOR_COLUMNS, POLARITIES, VALUE_COLUMNS
-from lib.definitions import CITY_CODE, ENGLAND_CODE
+from lib.methods import aggregate
+from lib.core.contract import FAMILIES, INDICATOR_COLUMNS, POLARITIES, VALUE_COLUMNS
+from lib.core.definitions import CITY_CODE, ENGLAND_CODE
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 MAX_BYTES = 20_000_000
 MAX_ROWS = 500_000
 MAX_ROWS_NAMED = 10
@@ -127,8 +127,8 @@ class ImportedData:
 
 def load_geography(root: Path = ROOT, definition: pd.DataFrame | None = None, values: pd.DataFrame | None = None) -> Geography:
     """Read the lookups from the embedded dataset (``geodata/``, population from ``values``);
-    :class:`lib.data.DataFileError` names a missing or damaged file."""
-    from lib import data
+    :class:`lib.core.data.DataFileError` names a missing or damaged file."""
+    from lib.core import data
 
     if definition is None or values is None:
         ds = data.load_dataset(root)
@@ -836,7 +836,7 @@ def safe_preview(preview: pd.DataFrame, threshold: int) -> pd.DataFrame:
     """The first rows of a file as shown back on screen, with disclosure control: a count or
     denominator of 1 to threshold − 1 reads "too few to show", and that row's value and interval
     cells are blanked (they would give the count back)."""
-    from lib.disclosure import TOO_FEW
+    from lib.core.disclosure import TOO_FEW
 
     out = preview.copy().astype("object")
     count_cols = [c for c in out.columns if str(c).strip().lower() in ("numerator", "count", "denominator")]

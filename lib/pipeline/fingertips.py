@@ -38,9 +38,9 @@ This module is pure apart from :func:`fetch`, and never imports Streamlit.
 
 Command line::
 
-    python -m lib.fingertips refresh --ids 93283,93284 --area-type 8 [--out profiles/fingertips]
-    python -m lib.fingertips convert --cache profiles/fingertips --out /tmp/ft   # contract tables
-    python -m lib.fingertips list                                                # known indicators
+    python -m lib.pipeline.fingertips refresh --ids 93283,93284 --area-type 8 [--out profiles/fingertips]
+    python -m lib.pipeline.fingertips convert --cache profiles/fingertips --out /tmp/ft   # contract tables
+    python -m lib.pipeline.fingertips list                                                # known indicators
 
 A network failure prints one clear sentence on stderr and exits with status 2.
 """
@@ -67,7 +67,7 @@ from typing import Any
 
 import pandas as pd
 
-from lib.contract import INDICATOR_COLUMNS, VALUE_COLUMNS
+from lib.core.contract import INDICATOR_COLUMNS, VALUE_COLUMNS
 
 DEFAULT_BASE_URL = "https://fingertips.phe.org.uk/api"
 #: Manchester (metropolitan district).
@@ -704,7 +704,7 @@ def _parse_ids(s: str) -> list[int]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m lib.fingertips", description="Refresh indicators from the OHID Fingertips API.")
+    p = argparse.ArgumentParser(prog="python -m lib.pipeline.fingertips", description="Refresh indicators from the OHID Fingertips API.")
     sub = p.add_subparsers(dest="command", required=True)
     r = sub.add_parser("refresh", help="download indicators and write the cache (never touches profiles/values.csv)")
     r.add_argument("--ids", required=True, type=_parse_ids, help="comma-separated Fingertips indicator ids, e.g. 93283,93284")

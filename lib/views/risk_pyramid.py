@@ -20,7 +20,7 @@ City tier counts (people): highest = 2% of the ONS mid-2020 resident population,
 whole person; high = 22,000 − highest; rising and low together = population − 22,000.
 
 Each city tier is split between the 12 neighbourhoods in proportion to a weight, by the
-largest-remainder method (:func:`lib.cohorts.largest_remainder`), so the neighbourhoods add up
+largest-remainder method (:func:`lib.views.cohorts.largest_remainder`), so the neighbourhoods add up
 exactly to the city tier; a neighbourhood's "rising and low" is its population minus its two
 upper tiers, so each neighbourhood's pyramid adds up to its population.
 
@@ -43,10 +43,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lib.cohorts import largest_remainder
-from lib.data import Dataset
-from lib.indicators import neighbourhood_order
-from lib.definitions import CITY_CODE, CITY_NAME
+from lib.views.cohorts import largest_remainder
+from lib.core.data import Dataset
+from lib.methods.indicators import neighbourhood_order
+from lib.core.definitions import CITY_CODE, CITY_NAME
 
 TIERS: tuple[str, ...] = ("highest", "high", "rising_and_low")
 TIER_LABELS: dict[str, str] = {

@@ -1,7 +1,7 @@
 """Altair charts of the Activity shift page: XmR (SPC) charts and apportioned target shares.
 
 Special-cause points are marked by colour *and* shape (never colour alone), using the
-Okabe-Ito palette of :mod:`lib.present`. Pure functions, no Streamlit.
+Okabe-Ito palette of :mod:`lib.render.format`. Pure functions, no Streamlit.
 """
 
 from __future__ import annotations

@@ -7,8 +7,8 @@ import html
 
 import pandas as pd
 
-from lib.contract import FAMILY_LABELS
-from lib.present import STATUS_BADGE
+from lib.core.contract import FAMILY_LABELS
+from lib.render.format import STATUS_BADGE
 
 DOWNLOADS: list[tuple[str, str, str]] = [
     ("profiles/indicators.csv", "Indicators (indicators.csv)", "text/csv"),

@@ -9,7 +9,7 @@ Rules (``../shared/GUIDE.md`` section 4):
   with no confidence interval and no significance test;
 * counts alone (e.g. residents aged 85+): summed.
 
-Everything is driven by the neighbourhood definition table (``lib.definitions``), so a
+Everything is driven by the neighbourhood definition table (``lib.core.definitions``), so a
 changed grouping rebuilds correctly.
 """
 
@@ -18,8 +18,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lib import stats
-from lib.definitions import CITY_CODE, CITY_NAME, ENGLAND_CODE, ENGLAND_NAME
+from lib.methods import stats
+from lib.core.definitions import CITY_CODE, CITY_NAME, ENGLAND_CODE, ENGLAND_NAME
 
 #: How each value type is aggregated and computed from (numerator, denominator).
 RATIO_OF_SUMS = ("proportion", "rate", "share")

@@ -27,10 +27,10 @@ import pandas as pd
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
-from lib import stats
-from lib.disclosure import TOO_FEW
-from lib.indicators import BENCHMARKS, CONFIDENCE
-from lib.present import (
+from lib.methods import stats
+from lib.core.disclosure import TOO_FEW
+from lib.methods.indicators import BENCHMARKS, CONFIDENCE
+from lib.render.format import (
     COMPARISON_STYLE,
     NO_DATA_COLOUR,
     QUARTILE_COLOURS,

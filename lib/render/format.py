@@ -154,7 +154,7 @@ def md_text(text: object) -> str:
     * ``None``, NaN and ``pd.NA`` give ``""``; anything else is shown as ``str(text)``.
 
     Only for Markdown: plain-text places (select box options, HTML tables from
-    :mod:`lib.tables`, charts, maps, CSV, slides) take the text as it is.
+    :mod:`lib.render.tables`, charts, maps, CSV, slides) take the text as it is.
     """
     if is_missing(text):
         return ""
@@ -165,8 +165,8 @@ def md_text(text: object) -> str:
 
 
 def md_message(text: object) -> str:
-    """A plain-text message (a first paragraph, then ``- `` bullet lines, as :mod:`lib.imports`,
-    :mod:`lib.activity` and :mod:`lib.definitions` write them, with the user's file name and
+    """A plain-text message (a first paragraph, then ``- `` bullet lines, as :mod:`lib.imports.indicator_file`,
+    :mod:`lib.views.activity` and :mod:`lib.core.definitions` write them, with the user's file name and
     values in them) as Markdown: its lines and bullets kept, every line's text shown literally
     (:func:`md_text`). A blank line stays a paragraph break."""
     if is_missing(text):
