@@ -119,7 +119,8 @@ MAP_FLOOR_PAGE = """\"\"\"Benchmark reference (bench/run.py: MAP_FLOOR_PAGE): th
 import streamlit as st
 
 from lib.views import map as mapview
-from lib.methods.indicators import BENCHMARKS, area_table, meta, periods
+from lib.core.selection import BENCHMARKS
+from lib.methods.indicators import area_table, meta, periods
 from pages import shared
 
 frame = shared.frame_state()

@@ -8,7 +8,8 @@ import streamlit as st
 from lib.views import cohorts
 from lib.views import map as mapview
 from lib.views import risk_pyramid as riskpyramid
-from lib.methods.indicators import BENCHMARKS, area_table, meta, periods
+from lib.core.selection import BENCHMARKS
+from lib.methods.indicators import area_table, meta, periods
 from lib.render.format import STATUS_BADGE, md_text
 from pages import shared
 

@@ -7,7 +7,8 @@ import streamlit as st
 
 from lib.render import charts
 from lib.core.contract import FAMILY_LABELS
-from lib.methods.indicators import BENCHMARKS, CONFIDENCE, area_table, meta, neighbourhood_order
+from lib.core.selection import BENCHMARKS, CONFIDENCE
+from lib.methods.indicators import area_table, meta, neighbourhood_order
 from lib.methods.indicators import by_family as indicator_families
 from lib.render.format import md_text
 from pages import shared

@@ -9,7 +9,8 @@ import streamlit as st
 
 from lib.views import map as mapview
 from lib.core.contract import FAMILY_LABELS
-from lib.methods.indicators import BENCHMARKS, area_table, area_types, meta, periods, periods_of_any
+from lib.core.selection import BENCHMARKS
+from lib.methods.indicators import area_table, area_types, meta, periods, periods_of_any
 from lib.methods.indicators import by_family as indicator_families
 from lib.render.format import md_text
 from pages import shared

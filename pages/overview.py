@@ -6,7 +6,8 @@ from __future__ import annotations
 import streamlit as st
 
 from lib.views import overview
-from lib.methods.indicators import CONFIDENCE, has_neighbourhoods, meta, periods
+from lib.core.selection import CONFIDENCE
+from lib.methods.indicators import has_neighbourhoods, meta, periods
 from lib.render.format import md_text
 from pages import shared
 

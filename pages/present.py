@@ -17,7 +17,8 @@ from lib.views import map as mapview
 from lib.views import present as present_mode
 from lib.views import risk_pyramid as riskpyramid
 from lib.render.activity_charts import shares_chart
-from lib.methods.indicators import BENCHMARKS, CONFIDENCE, area_table, meta
+from lib.core.selection import BENCHMARKS, CONFIDENCE
+from lib.methods.indicators import area_table, meta
 from lib.render.format import STATUS_BADGE, comparison_label, format_count, format_value, md_text, source_text
 from pages import shared
 

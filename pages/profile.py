@@ -8,7 +8,8 @@ import streamlit as st
 from lib.render import charts
 from lib.views import map as mapview
 from lib.views import profile
-from lib.methods.indicators import BENCHMARKS, CONFIDENCE, area_table, meta
+from lib.core.selection import BENCHMARKS, CONFIDENCE
+from lib.methods.indicators import area_table, meta
 from lib.render.format import md_text, sources_markdown
 from pages import shared
 

@@ -24,7 +24,8 @@ from lib.views import profile
 from lib.methods import regroup
 from lib.render import tables
 from lib.web import urlstate
-from lib.methods.indicators import BENCHMARKS, CONFIDENCE, neighbourhood_order
+from lib.core.selection import BENCHMARKS, CONFIDENCE
+from lib.methods.indicators import neighbourhood_order
 from lib.render.format import COMPARISON_STYLE, STATUS_BADGE, csv_bytes, md_text, source_text, status_sentence
 
 ATTRIBUTION = (

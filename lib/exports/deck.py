@@ -33,7 +33,8 @@ from lib.views import map as mapview
 from lib.views import present as present_mode
 from lib.views import profile
 from lib.core.data import Dataset
-from lib.methods.indicators import BENCHMARKS, CONFIDENCE, area_comparison_table, meta, neighbourhood_order
+from lib.core.selection import BENCHMARKS, CONFIDENCE
+from lib.methods.indicators import area_comparison_table, meta, neighbourhood_order
 from lib.render.format import COMPARISON_STYLE, STATUS_BADGE, comparison_label, format_value
 
 #: Environment variable holding the app's public address (used in "link back to the view" lines).

@@ -14,8 +14,6 @@ from lib.methods import stats
 from lib.methods.aggregate import RATIO_OF_SUMS, SUM_ONLY
 from lib.core.definitions import locality_order
 
-BENCHMARKS = {"england": "England", "city": "Manchester", "rest": "Rest of Manchester"}
-CONFIDENCE = {"95": "95%", "99.8": "99.8%"}
 
 
 def meta(indicators: pd.DataFrame, indicator_id: str) -> dict:

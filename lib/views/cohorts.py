@@ -21,7 +21,8 @@ import pandas as pd
 from lib.methods.apportion import ROUNDING_RULE as APPORTION_RULE
 from lib.methods.apportion import apportion
 from lib.core.data import Dataset
-from lib.methods.indicators import BENCHMARKS, area_comparison_table, meta
+from lib.core.selection import BENCHMARKS
+from lib.methods.indicators import area_comparison_table, meta
 from lib.render.format import STATUS_BADGE, comparison_label, format_count, format_value, sources_markdown
 
 #: Counts below this are not shown (GUIDE section 4, disclosure control).

@@ -29,7 +29,7 @@ from jinja2 import Template
 
 from lib.methods import stats
 from lib.core.disclosure import TOO_FEW
-from lib.methods.indicators import BENCHMARKS, CONFIDENCE
+from lib.core.selection import BENCHMARKS, CONFIDENCE
 from lib.render.format import (
     COMPARISON_STYLE,
     NO_DATA_COLOUR,

@@ -14,7 +14,8 @@ import pandas as pd
 
 from lib.core.contract import FAMILIES
 from lib.core.data import Dataset
-from lib.methods.indicators import BENCHMARKS, area_comparison_table, comparison_frame, has_neighbourhoods, meta, periods, slice_values
+from lib.core.selection import BENCHMARKS
+from lib.methods.indicators import area_comparison_table, comparison_frame, has_neighbourhoods, meta, periods, slice_values
 from lib.render.format import comparison_label, format_count, format_interval, format_value
 
 #: Counts below this are never shown (disclosure control, GUIDE section 4).
@@ -68,7 +69,7 @@ def profile_tables(ds: Dataset, level: str = "95", bench: str = "england") -> di
 
 
 def profile_tables_by_benchmark(ds: Dataset, level: str = "95") -> dict[str, dict[str, pd.DataFrame]]:
-    """:func:`profile_tables` for each benchmark of :data:`lib.methods.indicators.BENCHMARKS` (keyed by
+    """:func:`profile_tables` for each benchmark of :data:`lib.core.selection.BENCHMARKS` (keyed by
     it), from one set of comparisons: changing the benchmark then costs no new comparison."""
     return _tables(ds, _profile_parts(ds, level), list(BENCHMARKS))
 
@@ -143,7 +144,7 @@ class _ProfileParts(NamedTuple):
     sfx: str
 
     def against(self, bench: str) -> pd.DataFrame:
-        """The comparisons with ``bench`` (a key of :data:`lib.methods.indicators.BENCHMARKS`)."""
+        """The comparisons with ``bench`` (a key of :data:`lib.core.selection.BENCHMARKS`)."""
         return {"england": self.vs_eng, "city": self.vs_city, "rest": self.vs_rest}[bench]
 
 

@@ -1,0 +1,66 @@
+"""What the user has chosen: the neighbourhood, its benchmark and the confidence level.
+
+The three travel together as one :class:`Selection` (never as three loose strings, whose order
+was easy to swap unnoticed), and the one mapping from a confidence level to the suffix of the
+value table's limit columns (``lower_95``, ``upper_998``) lives here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: Benchmark id -> name as the app says it.
+BENCHMARKS: dict[str, str] = {"england": "England", "city": "Manchester", "rest": "Rest of Manchester"}
+#: Confidence level id -> label.
+CONFIDENCE: dict[str, str] = {"95": "95%", "99.8": "99.8%"}
+#: Confidence level id -> suffix of the limit columns in the data contract.
+LEVEL_SUFFIX: dict[str, str] = {"95": "95", "99.8": "998"}
+
+
+def suffix(level: str) -> str:
+    """The limit columns' suffix for a confidence level (``"95"`` -> ``"95"``, ``"99.8"`` -> ``"998"``)."""
+    try:
+        return LEVEL_SUFFIX[level]
+    except KeyError:
+        raise ValueError(f"unknown confidence level {level!r}: expected one of {', '.join(LEVEL_SUFFIX)}") from None
+
+
+def limit_columns(level: str) -> tuple[str, str]:
+    """The (lower, upper) limit column names for a confidence level."""
+    s = suffix(level)
+    return f"lower_{s}", f"upper_{s}"
+
+
+#: Every limit column of the contract, 95% first.
+LIMIT_COLUMNS: tuple[str, ...] = tuple(c for level in LEVEL_SUFFIX for c in limit_columns(level))
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The neighbourhood, the benchmark it is compared with, and the confidence level."""
+
+    nbhd: str
+    bench: str = "england"
+    level: str = "95"
+
+    def __post_init__(self) -> None:
+        if self.bench not in BENCHMARKS:
+            raise ValueError(f"unknown benchmark {self.bench!r}: expected one of {', '.join(BENCHMARKS)}")
+        if self.level not in CONFIDENCE:
+            raise ValueError(f"unknown confidence level {self.level!r}: expected one of {', '.join(CONFIDENCE)}")
+
+    @property
+    def suffix(self) -> str:
+        return suffix(self.level)
+
+    @property
+    def bench_name(self) -> str:
+        return BENCHMARKS[self.bench]
+
+    @property
+    def level_label(self) -> str:
+        return CONFIDENCE[self.level]
+
+    def params(self) -> dict[str, str]:
+        """As URL parameters."""
+        return {"nbhd": self.nbhd, "bench": self.bench, "level": self.level}
