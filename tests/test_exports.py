@@ -10,7 +10,9 @@ from PIL import Image
 
 from lib.render import charts
 from lib.core import data
-from lib.exports import deck as exports
+from lib.core.selection import Selection
+from lib.exports import deck, images, pdf, static_map
+from lib.exports import footer as footers
 from lib.views import map as mapview
 from lib.views import profile
 from lib.methods.indicators import area_comparison_table, meta, neighbourhood_order
@@ -22,15 +24,15 @@ def layers():
 
 
 def test_view_url_and_env(monkeypatch):
-    monkeypatch.delenv(exports.PUBLIC_URL_ENV, raising=False)
-    assert exports.view_url(None, "profile", {"nbhd": "N1", "bench": "england"}) == "http://localhost:8501/profile?nbhd=N1&bench=england"
-    monkeypatch.setenv(exports.PUBLIC_URL_ENV, "https://np.example.org/")
-    assert exports.view_url(None, "map", {"ind": "idaci"}) == "https://np.example.org/map?ind=idaci"
+    monkeypatch.delenv(footers.PUBLIC_URL_ENV, raising=False)
+    assert footers.view_url(None, "profile", {"nbhd": "N1", "bench": "england"}) == "http://localhost:8501/profile?nbhd=N1&bench=england"
+    monkeypatch.setenv(footers.PUBLIC_URL_ENV, "https://np.example.org/")
+    assert footers.view_url(None, "map", {"ind": "idaci"}) == "https://np.example.org/map?ind=idaci"
 
 
 def test_footer_lines_wrap_and_say_everything():
-    lines = exports.footer_lines("A very long source " * 20, "2021/22", ["derived", "modelled"], "http://x/profile?nbhd=N1")
-    assert all(len(line) <= exports.FOOTER_CHARS for line in lines)
+    lines = footers.footer_lines("A very long source " * 20, "2021/22", ["derived", "modelled"], "http://x/profile?nbhd=N1")
+    assert all(len(line) <= footers.FOOTER_CHARS for line in lines)
     text = " ".join(lines)
     for word in ("Source:", "Period: 2021/22", "DERIVED, MODELLED ESTIMATE", "Accessed on", "nbhd=N1"):
         assert word in text
@@ -39,16 +41,16 @@ def test_footer_lines_wrap_and_say_everything():
 def test_chart_png_and_svg(ds):
     table = profile.profile_table(ds, "C1")
     chart = charts.spine_chart(charts.spine_data(table), area_name="Ardwick and Longsight")
-    footer = exports.footer_lines("ONS", "2021", "real", "http://localhost:8501/profile?nbhd=C1")
-    spec = exports.with_footer(chart, "Spine chart title", footer)
-    png = exports.chart_png(spec, scale=2)
+    footer = footers.footer_lines("ONS", "2021", "real", "http://localhost:8501/profile?nbhd=C1")
+    spec = images.with_footer(chart, "Spine chart title", footer)
+    png = images.chart_png(spec, scale=2)
     img = Image.open(io.BytesIO(png))
     img.load()
     assert img.format == "PNG"
-    assert exports.png_size(png) == img.size
-    plain = exports.chart_png(chart, scale=2, width=700)
+    assert images.png_size(png) == img.size
+    plain = images.chart_png(chart, scale=2, width=700)
     assert Image.open(io.BytesIO(plain)).size[0] >= 700 * 2  # the plot is 700 wide, axis labels add to it
-    svg = exports.chart_svg(spec)
+    svg = images.chart_svg(spec)
     root = ET.fromstring(svg)
     assert root.tag.endswith("svg")
     assert "Spine chart title" in svg and "Accessed on" in svg
@@ -59,9 +61,9 @@ def test_for_export_fixes_container_width():
     import pandas as pd
 
     chart = alt.Chart(pd.DataFrame({"x": [1, 2]})).mark_bar().encode(x="x:Q").properties(width="container")
-    spec = exports.for_export(chart, 640)
+    spec = images.for_export(chart, 640)
     assert spec["width"] == 640
-    w, _ = exports.png_size(exports.chart_png(chart, scale=1, width=640))
+    w, _ = images.png_size(images.chart_png(chart, scale=1, width=640))
     assert 640 <= w < 700
 
 
@@ -71,14 +73,14 @@ def test_static_map_matches_interactive_colours(ds, layers):
     table = mapview.sort_areas(table, neighbourhood_order(ds.definition))
     feats = mapview.map_features(layers["neighbourhoods"], table, m, "comparison", "england", "95", "neighbourhood", selected="N1")
     legend = mapview.legend_items("comparison", table, m, "england", "neighbourhood")
-    spec = exports.map_chart(feats, legend, "Disability", "Compared with England")
+    spec = static_map.map_chart(feats, legend, "Disability", "Compared with England")
     shapes = spec["hconcat"][0]["layer"][0]
     assert shapes["mark"]["type"] == "geoshape"
     values = shapes["data"]["values"]
     assert len(values) == 12
     assert [v["properties"]["fill"] for v in values] == [f["properties"]["fill"] for f in feats["features"]]
     assert "Crown copyright" in str(spec)
-    png = exports.chart_png(spec, scale=1)
+    png = images.chart_png(spec, scale=1)
     img = Image.open(io.BytesIO(png))
     assert img.size[0] > 600 and img.size[1] > 500
     # the areas are drawn, not the whole globe: many distinct colours, not one fill
@@ -88,7 +90,7 @@ def test_static_map_matches_interactive_colours(ds, layers):
 def test_deck_reopens_with_titles_and_footers(ds, layers):
     from pptx import Presentation
 
-    raw = exports.neighbourhood_deck(ds, "N1", "england", "95", "http://np.test", layers)
+    raw = deck.neighbourhood_deck(ds, Selection("N1", "england", "95"), "http://np.test", layers)
     prs = Presentation(io.BytesIO(raw))
     slides = list(prs.slides)
     assert len(slides) == 8
@@ -117,7 +119,7 @@ def test_deck_reopens_with_titles_and_footers(ds, layers):
 def test_pdf_is_one_page_with_the_name(ds, layers):
     from pypdf import PdfReader
 
-    raw = exports.neighbourhood_pdf(ds, "S3", "city", "99.8", None, layers)
+    raw = pdf.neighbourhood_pdf(ds, Selection("S3", "city", "99.8"), None, layers)
     reader = PdfReader(io.BytesIO(raw))
     assert len(reader.pages) == 1
     text = reader.pages[0].extract_text()
