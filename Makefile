@@ -1,13 +1,13 @@
 # Neighbourhood Profiles: the two commands a newcomer needs (see README.md).
 #   make app    set up and run the app on the embedded data
-#   make test   set up and run every test (unit, app, end-to-end in headless Chromium)
+#   make test   set up, lint, and run every test (unit, app, end-to-end in headless Chromium)
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: app test setup setup-dev assets browser data bench clean
+.PHONY: app test lint setup setup-dev assets browser data bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,10 +24,11 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 setup: $(VENV)/.runtime assets
 setup-dev: $(VENV)/.dev assets browser
 
-# Leaflet for the offline map and axe-core for the accessibility tests, fetched from the npm
-# registry at install time (never committed; axe-core into tests/e2e/vendor/, not served).
-assets:
-	bash scripts/fetch_assets.sh
+# Leaflet for the offline map, copied from the xstatic-leaflet package (PyPI) into the git-ignored
+# static/vendor/leaflet/ (app.py also does it at start). axe-core for the accessibility tests is
+# read from the axe-playwright-python package: nothing to fetch, no npm.
+assets: $(VENV)/.runtime
+	$(BIN)/python -m lib.web.assets
 
 # Debian's Chromium for the browser tests (as root, when missing); tests skip with a message otherwise.
 browser:
@@ -39,7 +40,13 @@ browser:
 app: setup
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
-test: setup-dev
+# Lint: ruff's linter and formatter check, and the import-linter contracts (pyproject.toml).
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
+
+test: setup-dev lint
 	@$(BIN)/pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: treat as a failure"; exit 1; fi; exit $$rc
 

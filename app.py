@@ -17,7 +17,7 @@ from streamlit.logger import get_logger
 
 from lib.core import data
 from lib.views import present as present_mode
-from lib.web import serving
+from lib.web import assets, serving
 
 LOG = get_logger(__name__)
 PAGE_FAILED = ("This page could not be drawn because of an error in the app. The other pages still work: pick one "
@@ -78,5 +78,11 @@ else:
     # ``streamlit run app.py`` imports this file to find this ASGI app, and serves it: Streamlit
     # plus middleware that serves its build files from memory and tells each page where the
     # server is (lib/web/serving.py). Each session runs the file as a script (``__main__``, above).
+    # Leaflet for the offline map, copied from its PyPI package into static/ when missing or of
+    # another version (one small file read when present). Without it only the maps fail: say so.
+    try:
+        assets.install_leaflet()
+    except (assets.LeafletMissing, OSError) as exc:
+        LOG.error("The maps cannot be drawn: %s", exc)
     serving.load_and_freeze()  # the pages' libraries, loaded once and kept out of garbage collection
     app = st.App(__file__, middleware=serving.middleware(st.get_option("server.baseUrlPath")))

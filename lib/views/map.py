@@ -3,7 +3,7 @@
 Pure functions (no Streamlit). The page caches the boundary layers as GeoJSON dicts
 (:func:`layer_geojson`), merges in one indicator's figures (:func:`map_features`) and draws
 them (:func:`build_map`). The map needs only Leaflet's own JavaScript and CSS, served by the
-app itself (see ``scripts/fetch_assets.sh``): no CDN, no base tiles, so it works offline.
+app itself (copied from the xstatic-leaflet package by ``lib.web.assets``): no CDN, no base tiles, so it works offline.
 
 Every data-driven string that reaches the map (names, tooltips, labels, legend) is escaped
 with :func:`html.escape`: folium tooltips render HTML inside an iframe that can reach the page.

@@ -1,8 +1,9 @@
 """Accessibility in a real browser: axe-core on every page (and inside the map's frame), and
 keyboard reachability with a visible focus on the key pages.
 
-axe-core comes from the npm registry (``scripts/fetch_assets.sh``, pinned there) into
-``tests/e2e/vendor/axe-core/`` (git-ignored, and outside ``static/`` so the app never serves it).
+axe-core comes from PyPI: the ``axe-playwright-python`` package (pinned in requirements-dev.txt)
+ships ``axe.min.js``, which is read from the installed package (outside ``static/``, so the app
+never serves it).
 A violation of impact "serious" or "critical" fails the test, except the few rule + element pairs
 listed in :data:`STREAMLIT_EXCEPTIONS` (Streamlit's own frontend, not fixable from Python; also
 listed in README.md, "Accessibility").
@@ -10,14 +11,15 @@ listed in README.md, "Accessibility").
 
 from __future__ import annotations
 
-import subprocess
+from pathlib import Path
 
+import axe_playwright_python
 import pytest
 
 from lib.views.present import STEPS
 from tests.e2e.conftest import REPO, assert_no_exception, screenshot, wait_ready
 
-AXE = REPO / "tests" / "e2e" / "vendor" / "axe-core" / "axe.min.js"
+AXE = Path(axe_playwright_python.__file__).with_name("axe.min.js")
 PAGES = ["overview", "map", "profile", "profile_wards", "compare", "cohorts", "cohorts_map", "cohorts_pyramid", "activity", "activity_shares",
          "activity_tracker", "own_data", "methods", "methods_details"]
 MAP_PAGES = {"map", "cohorts_map", "profile_wards"}
@@ -38,11 +40,9 @@ STREAMLIT_EXCEPTIONS: set[tuple[str, str]] = set()
 
 @pytest.fixture(scope="session")
 def axe_source() -> str:
-    """axe-core's source, fetched with the other assets if missing (needs npm)."""
+    """axe-core's source, from the installed axe-playwright-python package."""
     if not AXE.exists():
-        subprocess.run(["bash", str(REPO / "scripts" / "fetch_assets.sh")], check=False, timeout=300)
-    if not AXE.exists():
-        pytest.fail(f"axe-core missing at {AXE}: run `make assets` (bash scripts/fetch_assets.sh; needs npm)")
+        pytest.fail(f"axe-core missing at {AXE}: run `make setup-dev` (pip install -r requirements-dev.txt)")
     return AXE.read_text(encoding="utf-8")
 
 

@@ -87,7 +87,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 pytestmark = pytest.mark.skipif(
     not (REPO / "static" / "vendor" / "leaflet" / "leaflet.js").exists(),
-    reason="Leaflet assets missing: run `bash scripts/fetch_assets.sh` before the browser tests",
+    reason="Leaflet assets missing: run `make setup` (python -m lib.web.assets) before the browser tests",
 )
 
 

@@ -1,7 +1,7 @@
 """The Map page in a real browser with the network blocked: polygons drawn from local Leaflet,
 click-to-select, and links that reopen a view.
 
-Needs the Leaflet assets: run ``bash scripts/fetch_assets.sh`` first (CI does).
+Needs the Leaflet assets: run ``make setup`` (``python -m lib.web.assets`` copies it from the xstatic-leaflet package) first (CI does).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ MAP_IFRAME = 'iframe[title*="streamlit_folium"]'
 
 pytestmark = pytest.mark.skipif(
     not (REPO / "static" / "vendor" / "leaflet" / "leaflet.js").exists(),
-    reason="Leaflet assets missing: run `bash scripts/fetch_assets.sh` before the browser tests",
+    reason="Leaflet assets missing: run `make setup` (python -m lib.web.assets) before the browser tests",
 )
 
 

@@ -20,7 +20,7 @@ SMALL_IN_TEXT = re.compile(r"Count: ([1-4])(?![0-9,.])")
 
 pytestmark = pytest.mark.skipif(
     not (REPO / "static" / "vendor" / "leaflet" / "leaflet.js").exists(),
-    reason="Leaflet assets missing: run `bash scripts/fetch_assets.sh` before the browser tests",
+    reason="Leaflet assets missing: run `make setup` (python -m lib.web.assets) before the browser tests",
 )
 
 
