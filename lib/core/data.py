@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import io
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 
 from lib.core.contract import INDICATOR_COLUMNS, VALUE_COLUMNS
+from lib.core.disclosure import configured_threshold
 from lib.core.definitions import DEFINITION_COLUMNS, DefinitionError, validate_definition
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,11 +57,13 @@ class DataFileError(RuntimeError):
 
 @dataclass(frozen=True)
 class Dataset:
-    """The embedded dataset as DataFrames."""
+    """The embedded dataset as DataFrames, and the disclosure threshold in force for it (the one
+    its values were suppressed at, ``lib.core.disclosure.suppress``): views show counts at it."""
 
     indicators: pd.DataFrame
     values: pd.DataFrame
     definition: pd.DataFrame
+    threshold: int = field(default_factory=configured_threshold)
 
 
 def _relative(path: Path, root: Path) -> str:
