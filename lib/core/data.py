@@ -17,6 +17,7 @@ import pandas as pd
 from lib.core.contract import INDICATOR_COLUMNS, VALUE_COLUMNS
 from lib.core.disclosure import configured_threshold
 from lib.core.definitions import DEFINITION_COLUMNS, DefinitionError, validate_definition
+from lib.core.selection import LIMIT_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[2]
 LAYERS = ("neighbourhoods", "wards", "localities", "lsoa")
@@ -139,7 +140,7 @@ def load_dataset(root: Path = ROOT) -> Dataset:
     values = _read_csv(root / "profiles" / "values.csv", VALUE_COLUMNS, root)
     for col in ("period", "area_code", "area_name", "parent_code", "note", "indicator_id", "area_type"):
         values[col] = values[col].astype("object")
-    for col in ("numerator", "denominator", "value", "lower_95", "upper_95", "lower_998", "upper_998"):
+    for col in ("numerator", "denominator", "value", *LIMIT_COLUMNS):
         values[col] = pd.to_numeric(values[col], errors="coerce").astype(float)
     indicators["multiplier"] = pd.to_numeric(indicators["multiplier"], errors="coerce")
     # Plain Python strings: these small frames are filtered and looked up many times per page,

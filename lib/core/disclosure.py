@@ -36,11 +36,12 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
+from lib.core.selection import LIMIT_COLUMNS
 
 DEFAULT_THRESHOLD = 5
 ENV_VAR = "NP_SUPPRESS_BELOW"
 TOO_FEW = "too few to show"
-COUNT_COLUMNS = ("numerator", "value", "lower_95", "upper_95", "lower_998", "upper_998")
+COUNT_COLUMNS = ("numerator", "value", *LIMIT_COLUMNS)
 #: Child area type -> the area type of its parent (values.csv ``parent_code``).
 PARENT_LEVEL = {"lsoa": "ward", "ward": "neighbourhood", "neighbourhood": "locality", "locality": "city"}
 

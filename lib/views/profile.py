@@ -15,7 +15,7 @@ import pandas as pd
 from lib.core.contract import FAMILIES
 from lib.core.data import Dataset
 from lib.core.disclosure import DEFAULT_THRESHOLD, display_count
-from lib.core.selection import BENCHMARKS
+from lib.core.selection import BENCHMARKS, suffix
 from lib.methods.indicators import area_comparison_table, comparison_frame, has_neighbourhoods, meta, periods, slice_values
 from lib.render.format import comparison_label, format_count, format_interval, format_value
 
@@ -26,10 +26,6 @@ AGE_BANDS: dict[str, str] = {
     "population_age_75plus": "Aged 75+",
     "population_age_85plus": "Aged 85+",
 }
-
-
-def _suffix(level: str) -> str:
-    return "95" if level == "95" else "998"
 
 
 def profile_indicators(ds: Dataset) -> list[str]:
@@ -157,7 +153,7 @@ def _profile_parts(ds: Dataset, level: str) -> _ProfileParts:
     spread = per_ind.groupby("indicator_id").agg(nbhd_min=("value", "min"), nbhd_max=("value", "max"), d=("d", "max"), c=("c", "max"))
     spread["spread"] = spread[["d", "c"]].max(axis=1)
     ind = ds.indicators.drop_duplicates("indicator_id").set_index("indicator_id")
-    return _ProfileParts(vs_eng, vs_city, vs_rest, spread, ind, ids, _suffix(level))
+    return _ProfileParts(vs_eng, vs_city, vs_rest, spread, ind, ids, suffix(level))
 
 
 def _one_profile(parts: _ProfileParts, nbhd: str, bench: str) -> pd.DataFrame:
@@ -289,7 +285,7 @@ def ward_table(ds: Dataset, nbhd: str, indicator_id: str, level: str = "95") -> 
     Columns: ``area_code, area_name, period, value, lower, upper, numerator, denominator,
     nbhd_value, manchester, england, vs_city, vs_england`` (comparisons at ``level``).
     """
-    sfx = _suffix(level)
+    sfx = suffix(level)
     ps = [p for p in periods(ds.values, indicator_id) if not slice_values(ds.values, indicator_id, p, "ward").empty]
     if not ps:
         return pd.DataFrame()
