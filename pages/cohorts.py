@@ -95,14 +95,15 @@ if view == "map":
             "The selected neighbourhood has a thick black outline. Click an area to select it. The table below holds the same figures."
         )
         with shared.needs_data():  # without the boundary file, a message replaces the map; the table still works
-            features = mapview.map_features(shared.geojson("neighbourhoods"), table, m, colour, bench, level, "neighbourhood", selected=nbhd)
+            features = mapview.map_features(shared.geojson("neighbourhoods"), table, m, colour, bench, level, "neighbourhood", selected=nbhd,
+                                            threshold=ds.threshold)
             fmap = mapview.build_map(features, legend_title, legend, colour, labels=True, fit=shared.geojson("neighbourhoods"), height=460,
                                      name=f"Map of {m['name']}{status_word}, {period}, {legend_title[:1].lower() + legend_title[1:]}")
             shared.interactive_map(fmap, MAP_KEY, 460, ["last_active_drawing"], on_change=_select_clicked)
             st.markdown("**Key:** " + mapview.legend_text(legend))
             shared.export_map_buttons(features, legend, f"{m['name']}{status_word}, {period}", legend_title, colour,
                                       shared.export_footer(m, period, "cohorts", {"ind": ind}), f"cohorts_map_{ind}_{period}".replace("/", "-"), key="cohorts_map")
-        rows = mapview.table_rows(table, m, bench, level, "neighbourhood")
+        rows = mapview.table_rows(table, m, bench, level, "neighbourhood", ds.threshold)
         shared.figures_table(rows, f"{m['short_name']} in each neighbourhood, {period}", m, period, f"cohorts_map_{ind}_{period}.csv", key="dl_cohorts_map",
                              highlight=rows["Code"] == nbhd)
 

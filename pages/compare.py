@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lib.render import charts
+from lib.core import disclosure
 from lib.core.contract import FAMILY_LABELS
 from lib.core.selection import BENCHMARKS, CONFIDENCE
 from lib.methods.indicators import area_table, meta, neighbourhood_order
@@ -55,7 +56,8 @@ if tab == "bars":
         bars = charts.comparison_bar_data(table, m, names, level=level, order=order)
         if m["ci_method"] == "none":
             st.info("This figure is an estimate or a whole-population figure: it has no confidence interval, so the bars are not tested against the benchmark.")
-        counts = bars["area_code"].map(table.set_index("area_code")["numerator"]).map(lambda x: "–" if x != x else ("<5" if x < 5 else f"{x:,.0f}"))
+        counts = bars["area_code"].map(table.set_index("area_code")["numerator"]).map(
+            lambda x: disclosure.display_count(x, ds.threshold, fmt="{:,.0f}".format))
         # Fingertips' compare-areas layout: the figures as a table, each row's bar, interval and the
         # England and Manchester lines as a small picture (static: no chart library to load).
         st.html(charts.bars_table_html(bars, england, manchester, m, bench_name,

@@ -92,7 +92,7 @@ in_selected = None  # the table's rows in the selected neighbourhood (from the b
 with shared.needs_data():  # without a boundary file, a message replaces the map; the table below still works
     shapes = shared.geojson(shown)
     features = mapview.map_features(shapes, table, m, colour, frame["bench"], frame["level"], area_type,
-                                    selected=None if detail else frame["nbhd"])
+                                    selected=None if detail else frame["nbhd"], threshold=ds.threshold)
     in_selected = mapview.in_neighbourhood(shapes, table["area_code"], frame["nbhd"])
     legend = mapview.legend_items(colour, table, m, frame["bench"], area_type)
     legend_title = {"comparison": f"Compared with {bench_name}", "quartile": "Quartile (1 = lowest)", "continuous": m["short_name"]}[colour]
@@ -121,6 +121,6 @@ s1, s2 = st.columns([3, 1])
 s1.markdown(f"**Selected:** {md_text(frame['nbhd'])} · {md_text(nbhd_names[frame['nbhd']])}")
 s2.page_link("pages/profile.py", label="Open its profile", icon=":material/person_pin_circle:")
 
-rows = mapview.table_rows(table, m, frame["bench"], frame["level"], area_type)
+rows = mapview.table_rows(table, m, frame["bench"], frame["level"], area_type, ds.threshold)
 shared.figures_table(rows, f"{map_title}: the figures for each area", m, period, f"map_{ind}_{period}_{shown}.csv",
                      highlight=in_selected, highlight_label=f"in {frame['nbhd']}" if detail else "selected")

@@ -32,7 +32,7 @@ shared.keep("overview", {"ind": ind})
 
 st.header(f"{md_text(m['name'])}, {md_text(period)}")
 st.markdown(overview.headline(table, m, level=CONFIDENCE[frame["level"]]))
-shown = overview.display_table(table, m)
+shown = overview.display_table(table, m, ds.threshold)
 shared.figures_table(shown, f"The 12 neighbourhoods: {m['short_name'].lower()}, {period}", m, period, f"neighbourhoods_{ind}_{period}.csv",
                      numeric=("Population (mid-2020)", f"Value ({m['unit']})", "Count"), row_header="Neighbourhood",
                      highlight=shown["Code"] == frame["nbhd"])

@@ -103,7 +103,8 @@ if current == "map":
     legend = mapview.legend_items("comparison", ctable, km, bench, "neighbourhood")
     left, right = st.columns([3, 2], gap="large")
     with left, shared.needs_data():  # without the boundary file, a message replaces the map
-        features = mapview.map_features(shared.geojson("neighbourhoods"), ctable, km, "comparison", bench, level, "neighbourhood", selected=nbhd)
+        features = mapview.map_features(shared.geojson("neighbourhoods"), ctable, km, "comparison", bench, level, "neighbourhood", selected=nbhd,
+                                            threshold=ds.threshold)
         fmap = mapview.build_map(features, f"Compared with {bench_name}", legend, "comparison", labels=True,
                                  fit=shared.geojson("neighbourhoods"), height=640)
         present_mode.enlarge_map(fmap)

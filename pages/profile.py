@@ -66,7 +66,7 @@ if view == "table":
     with tabs["table"]:
         st.header(f"Every indicator for {md_text(name)}")
         shared.sources_expander(sources_markdown(ds.indicators, table["indicator_id"], table["period"]))
-        display = profile.display_profile_table(table, ds.indicators, level=level)
+        display = profile.display_profile_table(table, ds.indicators, level=level, threshold=ds.threshold)
         shared.show_table(display, f"Every indicator for {name}, compared with {bench_name}")
         shared.download_csv(display, f"profile_{nbhd}.csv", key="dl_profile_table")
 
@@ -78,7 +78,7 @@ if view == "age":
         shared.show_chart(age_spec, f"Bar chart: population of {name} by age band, with Manchester and England. The same figures are in the table below.")
         shared.export_chart_buttons(age_spec, f"population_by_age_{nbhd}", f"Population by age: {nbhd} · {name}",
                                     shared.export_footer(meta(ds.indicators, "population"), str(age["period"].iloc[0]), "profile"), key="profile_age")
-        age_table = profile.display_age_table(age)
+        age_table = profile.display_age_table(age, ds.threshold)
         shared.figures_table(age_table, f"Population of {name} by age band, with Manchester and England", meta(ds.indicators, "population"),
                              str(age["period"].iloc[0]), f"population_by_age_{nbhd}.csv", key="dl_profile_age")
 
@@ -99,7 +99,7 @@ if view == "wards":
                 shapes = mapview.select_features(shared.geojson("wards"), list(wards["area_code"]))
                 wtable = shared.computed(area_table, ds, ind, ward_period, "ward", mapview.effective_benchmark(bench, "ward"), level)
                 wtable = wtable[wtable["area_code"].isin(wards["area_code"])]
-                features = mapview.map_features(shapes, wtable, m, "comparison", bench, level, "ward")
+                features = mapview.map_features(shapes, wtable, m, "comparison", bench, level, "ward", threshold=ds.threshold)
                 legend = mapview.legend_items("comparison", wtable, m, bench, "ward")
                 fmap = mapview.build_map(features, f"Compared with {ward_bench}", legend, "comparison", labels=mapview.name_labels(shapes),
                                          outlines=[(mapview.select_features(shared.geojson("neighbourhoods"), [nbhd]), 3, "#000000")],
@@ -112,6 +112,6 @@ if view == "wards":
             shared.export_chart_buttons(ward_spec, f"wards_{nbhd}_{ind}",
                                         f"{m['name']}: the wards of {name}, {ward_period}",
                                         shared.export_footer(m, ward_period, "profile", {"ind": ind}), key="profile_wards")
-            ward_display = profile.display_ward_table(wards, m, level=level)
+            ward_display = profile.display_ward_table(wards, m, level=level, threshold=ds.threshold)
             shared.figures_table(ward_display, f"{m['short_name']} in each ward of {name}", m, ward_period, f"wards_{nbhd}_{ind}.csv", key="dl_profile_wards")
 shared.keep("profile", {"ind": ind, "view": view})

@@ -66,7 +66,7 @@ def _copy(ds: data.Dataset) -> data.Dataset:
     # Shallow copies are safe under pandas' copy-on-write (the default from pandas 3): a page that
     # changes its copy gets its own data, and the shared frames never change.
     return data.Dataset(indicators=ds.indicators.copy(deep=False), values=ds.values.copy(deep=False),
-                        definition=ds.definition.copy(deep=False))
+                        definition=ds.definition.copy(deep=False), threshold=ds.threshold)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -81,7 +81,7 @@ def _base(grouping_csv: str | None, threshold: int) -> tuple[data.Dataset, tuple
         values, dropped = r.values, tuple(r.not_regrouped)
     values = disclosure.suppress(values, ds.indicators, threshold)
     indicators = ds.indicators.assign(user_data=False)
-    return data.Dataset(indicators=indicators, values=values, definition=definition), dropped
+    return data.Dataset(indicators=indicators, values=values, definition=definition, threshold=threshold), dropped
 
 
 def _grouping_frame(grouping_csv: str) -> pd.DataFrame:
@@ -130,6 +130,7 @@ def dataset() -> data.Dataset:
             indicators=pd.concat([base.indicators, ui], ignore_index=True),
             values=pd.concat([base.values, uv.reindex(columns=base.values.columns)], ignore_index=True),
             definition=base.definition,
+            threshold=t,
         )
         st.session_state["_own_data_merged"] = (key, merged)
         cached = st.session_state["_own_data_merged"]

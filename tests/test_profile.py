@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from lib.core import disclosure
 from lib.views import profile
 from lib.methods.indicators import meta
 
@@ -78,9 +79,9 @@ def test_wards_answer_which_ward_has_most_children_in_low_income(ds, values_csv)
 
 
 def test_small_counts_are_suppressed():
-    assert profile.safe_count(3) == "<5"
-    assert profile.safe_count(5) == "5"
-    assert profile.safe_count(float("nan")) == "–"
+    assert disclosure.display_count(3, 5) == "<5"
+    assert disclosure.display_count(5, 5) == "5"
+    assert disclosure.display_count(float("nan"), 5) == "–"
 
 
 @pytest.mark.parametrize("level,bench", [("95", "england"), ("99.8", "rest"), ("95", "city")])

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from lib.core.selection import limit_columns
 
 INDICATOR_COLUMNS: list[str] = [
     "indicator_id",
@@ -147,7 +148,7 @@ def validate_values(df: pd.DataFrame, indicators: pd.DataFrame) -> list[Contract
             out.append(ContractProblem(t, f"{col} says better/worse for a no_judgement indicator"))
         if (unjudged_words & (pol != "no_judgement")).any():
             out.append(ContractProblem(t, f"{col} says higher/lower for an indicator with a polarity"))
-    for lo, hi in (("lower_95", "upper_95"), ("lower_998", "upper_998")):
+    for lo, hi in (limit_columns("95"), limit_columns("99.8")):
         l, u, v = (pd.to_numeric(df[c], errors="coerce") for c in (lo, hi, "value"))
         tol = 1e-6 * np.maximum(1.0, v.abs())
         bad = (l > v + tol) | (u < v - tol)

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import io
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 
 from lib.core.contract import INDICATOR_COLUMNS, VALUE_COLUMNS
+from lib.core.disclosure import configured_threshold
 from lib.core.definitions import DEFINITION_COLUMNS, DefinitionError, validate_definition
+from lib.core.selection import LIMIT_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[2]
 LAYERS = ("neighbourhoods", "wards", "localities", "lsoa")
@@ -56,11 +58,13 @@ class DataFileError(RuntimeError):
 
 @dataclass(frozen=True)
 class Dataset:
-    """The embedded dataset as DataFrames."""
+    """The embedded dataset as DataFrames, and the disclosure threshold in force for it (the one
+    its values were suppressed at, ``lib.core.disclosure.suppress``): views show counts at it."""
 
     indicators: pd.DataFrame
     values: pd.DataFrame
     definition: pd.DataFrame
+    threshold: int = field(default_factory=configured_threshold)
 
 
 def _relative(path: Path, root: Path) -> str:
@@ -136,7 +140,7 @@ def load_dataset(root: Path = ROOT) -> Dataset:
     values = _read_csv(root / "profiles" / "values.csv", VALUE_COLUMNS, root)
     for col in ("period", "area_code", "area_name", "parent_code", "note", "indicator_id", "area_type"):
         values[col] = values[col].astype("object")
-    for col in ("numerator", "denominator", "value", "lower_95", "upper_95", "lower_998", "upper_998"):
+    for col in ("numerator", "denominator", "value", *LIMIT_COLUMNS):
         values[col] = pd.to_numeric(values[col], errors="coerce").astype(float)
     indicators["multiplier"] = pd.to_numeric(indicators["multiplier"], errors="coerce")
     # Plain Python strings: these small frames are filtered and looked up many times per page,

@@ -22,21 +22,26 @@ Rules (applied by :func:`suppress` to a ``values.csv``-shaped table):
   be recovered by addition. This repeats until nothing changes.
 * **Threshold.** ``NP_SUPPRESS_BELOW`` (environment, default 5) is the deployment's minimum; a
   user may raise it on the "Your data" page but never lower it below that minimum (never < 1).
+  The threshold in force travels with the data (``lib.core.data.Dataset.threshold``), so every
+  view shows counts through the one display rule, :func:`display_count`, at that threshold.
 
 Pure functions, no Streamlit.
 """
 
 from __future__ import annotations
 
+import math
 import os
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
+from lib.core.selection import LIMIT_COLUMNS
 
 DEFAULT_THRESHOLD = 5
 ENV_VAR = "NP_SUPPRESS_BELOW"
 TOO_FEW = "too few to show"
-COUNT_COLUMNS = ("numerator", "value", "lower_95", "upper_95", "lower_998", "upper_998")
+COUNT_COLUMNS = ("numerator", "value", *LIMIT_COLUMNS)
 #: Child area type -> the area type of its parent (values.csv ``parent_code``).
 PARENT_LEVEL = {"lsoa": "ward", "ward": "neighbourhood", "neighbourhood": "locality", "locality": "city"}
 
@@ -60,6 +65,28 @@ def effective_threshold(requested: int | float | None) -> int:
         return max(floor, int(requested))
     except (TypeError, ValueError):
         return floor
+
+
+def too_few(x: float, threshold: int) -> bool:
+    """The one rule: a count is too few to show when ``0 < x < threshold`` (zero is shown)."""
+    return (x > 0) & (x < threshold)
+
+
+def _whole(x: float) -> str:
+    return f"{x:,.0f}" if abs(x - round(x)) < 1e-9 else f"{x:,.1f}"
+
+
+def display_count(x: float | None, threshold: int, words: bool = False, fmt: Callable[[float], str] = _whole) -> str:
+    """A count as a view shows it: ``"–"`` when missing, ``"<{threshold}"`` (or :data:`TOO_FEW`
+    with ``words``) when :func:`too_few`, else ``fmt(x)`` (thousands separators). Every count a
+    view shows passes through here, so a stricter threshold hides on every page what
+    :func:`suppress` hides in the data, and a figure the data left (a modelled count) below it."""
+    if x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA:
+        return "–"
+    x = float(x)
+    if too_few(x, threshold):
+        return TOO_FEW if words else f"<{threshold}"
+    return fmt(x)
 
 
 def count_rows(values: pd.DataFrame, indicators: pd.DataFrame) -> pd.Series:
@@ -87,7 +114,7 @@ def suppress(values: pd.DataFrame, indicators: pd.DataFrame, threshold: int = DE
     eligible = count_rows(out, indicators).to_numpy()
     count = the_count(out, indicators).to_numpy()
     den = pd.to_numeric(out["denominator"], errors="coerce").to_numpy(float)
-    small = lambda x: (x > 0) & (x < threshold)  # noqa: E731
+    small = lambda x: too_few(x, threshold)  # noqa: E731  (elementwise on arrays)
     with np.errstate(invalid="ignore"):
         hidden = eligible & (small(np.nan_to_num(count, nan=0.0)) | small(np.nan_to_num(den, nan=0.0)))
     if threshold > 1 and eligible.any():
@@ -150,5 +177,5 @@ def small_counts_present(values: pd.DataFrame, indicators: pd.DataFrame, thresho
     eligible = count_rows(values, indicators)
     c = the_count(values, indicators)
     d = pd.to_numeric(values["denominator"], errors="coerce")
-    bad = eligible & (((c > 0) & (c < threshold)) | ((d > 0) & (d < threshold)))
+    bad = eligible & (too_few(c, threshold) | too_few(d, threshold))
     return values.loc[bad]

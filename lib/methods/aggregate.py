@@ -20,6 +20,7 @@ import pandas as pd
 
 from lib.methods import stats
 from lib.core.definitions import CITY_CODE, CITY_NAME, ENGLAND_CODE, ENGLAND_NAME
+from lib.core.selection import LIMIT_COLUMNS, limit_columns
 
 #: How each value type is aggregated and computed from (numerator, denominator).
 RATIO_OF_SUMS = ("proportion", "rate", "share")
@@ -171,7 +172,7 @@ def compute_values(rows: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame
     out = rows.copy()
     if "value" not in out.columns:
         out["value"] = np.nan
-    for col in ("lower_95", "upper_95", "lower_998", "upper_998"):
+    for col in LIMIT_COLUMNS:
         if col not in out.columns:
             out[col] = np.nan
     out["numerator"] = pd.to_numeric(out["numerator"], errors="coerce").astype(float)
@@ -194,7 +195,7 @@ def compute_values(rows: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame
     out.loc[cnt, "value"] = out.loc[cnt, "numerator"]
 
     for level, z in stats.LEVELS.items():
-        lo_col, hi_col = ("lower_95", "upper_95") if level == "95" else ("lower_998", "upper_998")
+        lo_col, hi_col = limit_columns(level)
         w = (ci == "wilson") & out["numerator"].notna() & out["denominator"].notna()
         if w.any():
             lo, hi = stats.wilson_interval(out.loc[w, "numerator"].to_numpy(), out.loc[w, "denominator"].to_numpy(), z)

@@ -13,6 +13,7 @@ import pandas as pd
 from lib.methods import stats
 from lib.methods.aggregate import RATIO_OF_SUMS, SUM_ONLY
 from lib.core.definitions import locality_order
+from lib.core.selection import suffix as level_suffix
 
 
 
@@ -117,7 +118,7 @@ def _interval_row(num: float, den: float, m: dict) -> dict:
             lo, hi = stats.poisson_interval(num, z)
             scale = 1.0 if m["value_type"] in SUM_ONLY else mult / den
             lo, hi = float(lo) * scale, float(hi) * scale
-        suffix = "95" if level == "95" else "998"
+        suffix = level_suffix(level)
         out[f"lower_{suffix}"], out[f"upper_{suffix}"] = lo, hi
     return out
 
@@ -129,7 +130,7 @@ def compare_rows(rows: pd.DataFrame, indicators: pd.DataFrame, benchmark: pd.Ser
     """
     if rows.empty:
         return np.array([], dtype=object)
-    suffix = "95" if level == "95" else "998"
+    suffix = level_suffix(level)
     pol = rows["indicator_id"].map(dict(zip(indicators["indicator_id"], indicators["polarity"]))).fillna("no_judgement")
     res = stats.compare_with_benchmark(
         rows["value"].to_numpy(float), rows[f"lower_{suffix}"].to_numpy(float), rows[f"upper_{suffix}"].to_numpy(float),

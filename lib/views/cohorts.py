@@ -21,12 +21,10 @@ import pandas as pd
 from lib.methods.apportion import ROUNDING_RULE as APPORTION_RULE
 from lib.methods.apportion import apportion
 from lib.core.data import Dataset
+from lib.core.disclosure import DEFAULT_THRESHOLD, display_count
 from lib.core.selection import BENCHMARKS
 from lib.methods.indicators import area_comparison_table, meta
 from lib.render.format import STATUS_BADGE, comparison_label, format_count, format_value, sources_markdown
-
-#: Counts below this are not shown (GUIDE section 4, disclosure control).
-SUPPRESS_BELOW = 5
 
 #: The rounding rule shared by the modelled apportionments: one implementation, in lib.methods.apportion.
 largest_remainder = apportion
@@ -127,12 +125,10 @@ def _latest(ds: Dataset, ind: str, area_type: str) -> str | None:
     return p[-1] if p else None
 
 
-def _safe_count(x: float | None) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "–"
-    if float(x) < SUPPRESS_BELOW:
-        return f"<{SUPPRESS_BELOW}"
-    return format_count(round(float(x)) if float(x) >= 10 else x)
+def _safe_count(x: float | None, threshold: int) -> str:
+    """A count at the disclosure ``threshold`` (:func:`lib.core.disclosure.display_count`); counts of
+    10 or more are rounded to whole people (modelled counts are not whole numbers)."""
+    return display_count(x, threshold, fmt=lambda v: format_count(round(v) if v >= 10 else v))
 
 
 def cohort_table(ds: Dataset, cohort_id: str, nbhd: str, bench: str = "england", level: str = "95") -> pd.DataFrame:
@@ -177,10 +173,11 @@ def cohort_table(ds: Dataset, cohort_id: str, nbhd: str, bench: str = "england",
     return pd.DataFrame(rows, columns=cols)
 
 
-def display_cohort_table(table: pd.DataFrame, indicators: pd.DataFrame, bench: str = "england") -> pd.DataFrame:
+def display_cohort_table(table: pd.DataFrame, indicators: pd.DataFrame, bench: str = "england",
+                         threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
     """The cohort table as people read it (also the CSV download): formatted text, plain column names.
 
-    Counts below :data:`SUPPRESS_BELOW` are shown as ``<5``; modelled counts are rounded to whole people.
+    Counts below the disclosure ``threshold`` are shown as ``<threshold``; modelled counts are rounded to whole people.
     City-only indicators say so in the neighbourhood column.
     """
     bench_name = BENCHMARKS.get(bench, bench)
@@ -195,7 +192,7 @@ def display_cohort_table(table: pd.DataFrame, indicators: pd.DataFrame, bench: s
             "Indicator": r["short_name"],
             "Period": r["period"],
             "Neighbourhood": value,
-            "Count": _safe_count(r["count"]) if r["value_type"] != "count" else "–",
+            "Count": _safe_count(r["count"], threshold) if r["value_type"] != "count" else "–",
             "Manchester": format_value(r["manchester"], m) + (" (register)" if modelled else ""),
             "England": format_value(r["england"], m),
             f"Compared with {bench_name}": comparison_label(r["comparison"], bench_name),
@@ -227,7 +224,7 @@ def cohort_view(ds: Dataset, cohort_id: str, nbhd: str, bench: str = "england", 
     modelled = table.loc[table["status"] == "modelled", "indicator_id"]
     return CohortView(
         table=table,
-        shown=display_cohort_table(table, ds.indicators, bench),
+        shown=display_cohort_table(table, ds.indicators, bench, ds.threshold),
         modelled_methods=tuple((meta(ds.indicators, i)["short_name"], meta(ds.indicators, i)["method_note"]) for i in modelled),
         sources=sources_markdown(ds.indicators, table["indicator_id"], table["period"]),
     )

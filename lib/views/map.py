@@ -28,7 +28,7 @@ from branca.element import Element, MacroElement
 from jinja2 import Template
 
 from lib.methods import stats
-from lib.core.disclosure import TOO_FEW
+from lib.core.disclosure import DEFAULT_THRESHOLD, TOO_FEW, display_count
 from lib.core.selection import BENCHMARKS, CONFIDENCE
 from lib.render.format import (
     COMPARISON_STYLE,
@@ -178,7 +178,8 @@ def in_neighbourhood(shapes: Mapping, codes: Sequence[str], nbhd: str) -> list[b
     return [of.get(code) == nbhd for code in codes]
 
 
-def table_rows(table: pd.DataFrame, meta: Mapping, bench: str = "england", level: str = "95", area_type: str = "neighbourhood") -> pd.DataFrame:
+def table_rows(table: pd.DataFrame, meta: Mapping, bench: str = "england", level: str = "95", area_type: str = "neighbourhood",
+               threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
     """The figures on the map as a plain table (the map's text alternative, and the CSV).
 
     Columns: Area, Code, Value, <level> CI, Count, Compared with <benchmark>, Quartile, Status.
@@ -195,7 +196,7 @@ def table_rows(table: pd.DataFrame, meta: Mapping, bench: str = "england", level
             "Code": str(r.get("area_code", "")),
             "Value": format_value(r.get("value"), dict(meta)),
             ci_label(level): format_interval(r.get(f"lower_{suffix}"), r.get(f"upper_{suffix}"), dict(meta)),
-            "Count": _count_text(r),
+            "Count": _count_text(r, threshold),
             f"Compared with {bench_name}": comparison_label(str(r.get("comparison", "not_compared")), bench_name),
             "Quartile": "–" if is_missing(q) else f"{int(q)}: {stats.quartile_labels[int(q)]}",
             "Status": status,
@@ -204,14 +205,15 @@ def table_rows(table: pd.DataFrame, meta: Mapping, bench: str = "england", level
     return pd.DataFrame(rows, columns=columns)
 
 
-def _count_text(row: Mapping) -> str:
-    """The count as shown; a count hidden by disclosure control says so rather than a dash."""
+def _count_text(row: Mapping, threshold: int = DEFAULT_THRESHOLD) -> str:
+    """The count as shown (at the disclosure ``threshold``); a count hidden by disclosure control
+    says so rather than a dash."""
     if is_missing(row.get("numerator")) and TOO_FEW in str(row.get("note") or ""):
         return TOO_FEW
-    return format_count(row.get("numerator"))
+    return display_count(None if is_missing(row.get("numerator")) else row.get("numerator"), threshold, words=True, fmt=format_count)
 
 
-def tooltip_html(row: Mapping, meta: Mapping, bench_name: str, level: str = "95") -> str:
+def tooltip_html(row: Mapping, meta: Mapping, bench_name: str, level: str = "95", threshold: int = DEFAULT_THRESHOLD) -> str:
     """The tooltip of one area as HTML: every data-driven string escaped."""
     e = html.escape
     suffix = "95" if level == "95" else "998"
@@ -222,7 +224,7 @@ def tooltip_html(row: Mapping, meta: Mapping, bench_name: str, level: str = "95"
         f"<b>{e(str(row.get('area_name') or row.get('name') or ''))}</b> <span style='color:#555'>{e(str(row.get('area_code') or row.get('code') or ''))}</span>",
         f"{e(str(meta.get('short_name') or meta.get('name') or ''))}: <b>{e(value_text)}</b>",
         f"{e(ci_label(level))}: {e(format_interval(row.get(f'lower_{suffix}'), row.get(f'upper_{suffix}'), dict(meta)))}",
-        f"Count: {e(_count_text(row))}",
+        f"Count: {e(_count_text(row, threshold))}",
         f"{e(comparison_label(str(row.get('comparison', 'not_compared')), bench_name))}",
         f"Status: {e(STATUS_BADGE.get(str(meta.get('status')), str(meta.get('status', ''))))}",
     ]
@@ -238,6 +240,7 @@ def map_features(
     level: str = "95",
     area_type: str = "neighbourhood",
     selected: str | None = None,
+    threshold: int = DEFAULT_THRESHOLD,
 ) -> dict:
     """Merge one indicator's figures into a boundary layer: a new GeoJSON FeatureCollection.
 
@@ -271,7 +274,7 @@ def map_features(
                 "quartile": None if is_missing(row.get("quartile")) else int(row["quartile"]),
                 "value": None if is_missing(value) else float(value),
                 "selected": bool(selected) and p.get("nbhd") == selected,
-                "tooltip": tooltip_html(row, meta, bench_name, level),
+                "tooltip": tooltip_html(row, meta, bench_name, level, threshold),
                 "label_lat": p.get("label_lat"), "label_lng": p.get("label_lng"),
             },
             "geometry": f["geometry"],

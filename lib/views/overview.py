@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from lib.core.data import Dataset
+from lib.core.disclosure import DEFAULT_THRESHOLD, display_count
 from lib.methods.indicators import area_comparison_table, neighbourhood_order, slice_values
 from lib.render.format import comparison_label, format_count, format_interval, format_value
 
@@ -25,8 +26,9 @@ def neighbourhood_summary(ds: Dataset, indicator_id: str, period: str, level: st
     return out.sort_values("area_code", key=lambda s: s.map(order)).reset_index(drop=True)
 
 
-def display_table(summary: pd.DataFrame, meta: dict) -> pd.DataFrame:
-    """The summary as people read it (formatted text, plain column names)."""
+def display_table(summary: pd.DataFrame, meta: dict, threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
+    """The summary as people read it (formatted text, plain column names; counts at the disclosure
+    ``threshold`` in force)."""
     return pd.DataFrame(
         {
             "Code": summary["area_code"],
@@ -35,7 +37,7 @@ def display_table(summary: pd.DataFrame, meta: dict) -> pd.DataFrame:
             "Population (mid-2020)": summary["population"].map(format_count),
             f"Value ({meta['unit']})": summary["value"].map(lambda v: format_value(v, meta)),
             "95% confidence interval": [format_interval(lo, hi, meta) for lo, hi in zip(summary["lower_95"], summary["upper_95"])],
-            "Count": summary["numerator"].map(format_count),
+            "Count": summary["numerator"].map(lambda x: display_count(x, threshold, fmt=format_count)),
             "Compared with Manchester": summary["vs_city_at_level"].map(lambda w: comparison_label(w, "Manchester")),
             "Compared with England": summary["vs_england_at_level"].map(lambda w: comparison_label(w, "England")),
             "Note": summary["note"].fillna(""),

@@ -14,12 +14,11 @@ import pandas as pd
 
 from lib.core.contract import FAMILIES
 from lib.core.data import Dataset
-from lib.core.selection import BENCHMARKS
+from lib.core.disclosure import DEFAULT_THRESHOLD, display_count
+from lib.core.selection import BENCHMARKS, suffix
 from lib.methods.indicators import area_comparison_table, comparison_frame, has_neighbourhoods, meta, periods, slice_values
 from lib.render.format import comparison_label, format_count, format_interval, format_value
 
-#: Counts below this are never shown (disclosure control, GUIDE section 4).
-SUPPRESS_BELOW = 5
 #: The age indicators of the population section, with their plain labels.
 AGE_BANDS: dict[str, str] = {
     "population_age_0_15": "Aged 0-15",
@@ -27,19 +26,6 @@ AGE_BANDS: dict[str, str] = {
     "population_age_75plus": "Aged 75+",
     "population_age_85plus": "Aged 85+",
 }
-
-
-def _suffix(level: str) -> str:
-    return "95" if level == "95" else "998"
-
-
-def safe_count(x: float | None) -> str:
-    """A count for display, hidden ("<5") below the disclosure threshold."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "–"
-    if float(x) < SUPPRESS_BELOW:
-        return f"<{SUPPRESS_BELOW}"
-    return format_count(x)
 
 
 def profile_indicators(ds: Dataset) -> list[str]:
@@ -167,7 +153,7 @@ def _profile_parts(ds: Dataset, level: str) -> _ProfileParts:
     spread = per_ind.groupby("indicator_id").agg(nbhd_min=("value", "min"), nbhd_max=("value", "max"), d=("d", "max"), c=("c", "max"))
     spread["spread"] = spread[["d", "c"]].max(axis=1)
     ind = ds.indicators.drop_duplicates("indicator_id").set_index("indicator_id")
-    return _ProfileParts(vs_eng, vs_city, vs_rest, spread, ind, ids, _suffix(level))
+    return _ProfileParts(vs_eng, vs_city, vs_rest, spread, ind, ids, suffix(level))
 
 
 def _one_profile(parts: _ProfileParts, nbhd: str, bench: str) -> pd.DataFrame:
@@ -180,8 +166,10 @@ def _one_profile(parts: _ProfileParts, nbhd: str, bench: str) -> pd.DataFrame:
                           me_b.loc[order].to_numpy(object), parts.sfx)
 
 
-def display_profile_table(table: pd.DataFrame, indicators: pd.DataFrame, level: str = "95") -> pd.DataFrame:
-    """The profile table as people read it: formatted text and plain column names."""
+def display_profile_table(table: pd.DataFrame, indicators: pd.DataFrame, level: str = "95",
+                          threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
+    """The profile table as people read it: formatted text and plain column names (counts at the
+    disclosure ``threshold`` in force, ``Dataset.threshold``)."""
     ms = {i: meta(indicators, i) for i in table["indicator_id"]}
     lvl = "99.8%" if level == "99.8" else "95%"
     return pd.DataFrame(
@@ -190,7 +178,7 @@ def display_profile_table(table: pd.DataFrame, indicators: pd.DataFrame, level: 
             "Period": table["period"],
             "Value": [format_value(v, ms[i]) for v, i in zip(table["value"], table["indicator_id"])],
             f"{lvl} confidence interval": [format_interval(lo, hi, ms[i]) for lo, hi, i in zip(table["lower"], table["upper"], table["indicator_id"])],
-            "Count": table["numerator"].map(safe_count),
+            "Count": table["numerator"].map(lambda x: display_count(x, threshold, fmt=format_count)),
             "Manchester": [format_value(v, ms[i]) for v, i in zip(table["manchester"], table["indicator_id"])],
             "England": [format_value(v, ms[i]) for v, i in zip(table["england"], table["indicator_id"])],
             "Compared with Manchester": table["vs_city"].map(lambda w: comparison_label(w, "Manchester")),
@@ -275,12 +263,12 @@ def age_profile(ds: Dataset, nbhd: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def display_age_table(age: pd.DataFrame) -> pd.DataFrame:
-    """The age profile as a wide, readable table (count and share per area)."""
+def display_age_table(age: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
+    """The age profile as a wide, readable table (count and share per area; counts at ``threshold``)."""
     out = pd.DataFrame({"Age": age["band"].unique()})
     for area in age["area"].unique():
         a = age[age["area"] == area].set_index("band")
-        out[f"{area}: people"] = out["Age"].map(a["count"]).map(safe_count)
+        out[f"{area}: people"] = out["Age"].map(a["count"]).map(lambda x: display_count(x, threshold, fmt=format_count))
         out[f"{area}: % of residents"] = out["Age"].map(a["share"]).map(lambda v: format_value(v, {"unit": "%", "value_type": "proportion"}))
     return out
 
@@ -297,7 +285,7 @@ def ward_table(ds: Dataset, nbhd: str, indicator_id: str, level: str = "95") -> 
     Columns: ``area_code, area_name, period, value, lower, upper, numerator, denominator,
     nbhd_value, manchester, england, vs_city, vs_england`` (comparisons at ``level``).
     """
-    sfx = _suffix(level)
+    sfx = suffix(level)
     ps = [p for p in periods(ds.values, indicator_id) if not slice_values(ds.values, indicator_id, p, "ward").empty]
     if not ps:
         return pd.DataFrame()
@@ -314,8 +302,8 @@ def ward_table(ds: Dataset, nbhd: str, indicator_id: str, level: str = "95") -> 
     return t[cols].sort_values("value", ascending=False).reset_index(drop=True)
 
 
-def display_ward_table(wards: pd.DataFrame, m: dict, level: str = "95") -> pd.DataFrame:
-    """The ward table as people read it."""
+def display_ward_table(wards: pd.DataFrame, m: dict, level: str = "95", threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
+    """The ward table as people read it (counts at the disclosure ``threshold``)."""
     lvl = "99.8%" if level == "99.8" else "95%"
     return pd.DataFrame(
         {
@@ -324,7 +312,7 @@ def display_ward_table(wards: pd.DataFrame, m: dict, level: str = "95") -> pd.Da
             "Period": wards["period"],
             f"Value ({m['unit']})": wards["value"].map(lambda v: format_value(v, m)),
             f"{lvl} confidence interval": [format_interval(lo, hi, m) for lo, hi in zip(wards["lower"], wards["upper"])],
-            "Count": wards["numerator"].map(safe_count),
+            "Count": wards["numerator"].map(lambda x: display_count(x, threshold, fmt=format_count)),
             "Neighbourhood": wards["nbhd_value"].map(lambda v: format_value(v, m)),
             "Manchester": wards["manchester"].map(lambda v: format_value(v, m)),
             "England": wards["england"].map(lambda v: format_value(v, m)),
