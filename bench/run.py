@@ -87,6 +87,7 @@ if __name__ == "__main__":
     from lib.core import data
     from lib.methods import indicators
     from lib.views import map as mapview
+    from lib.render import maps
 
     @st.cache_resource
     def reference_map():
@@ -94,14 +95,14 @@ if __name__ == "__main__":
         period = indicators.periods(ds.values, "disability")[-1]
         table = indicators.area_table(ds, "disability", period)
         meta = indicators.meta(ds.indicators, "disability")
-        shapes = mapview.layer_geojson(data.load_layer("neighbourhoods"))
+        shapes = maps.layer_geojson(data.load_layer("neighbourhoods"))
         features = mapview.map_features(shapes, table, meta, selected=table["area_code"].iloc[0])
         legend = mapview.legend_items("comparison", table, meta)
         return features, legend, shapes
 
     features, legend, shapes = reference_map()
     st.write("Hello")
-    fmap = mapview.build_map(features, "Compared with England", legend, labels=True, fit=shapes, name="Map")
+    fmap = maps.build_map(features, "Compared with England", legend, labels=True, fit=shapes, name="Map")
     st_folium(fmap, key="map", height=620, use_container_width=True, returned_objects=["last_active_drawing"], render=False)
 else:  # served like app.py
     from lib.web import serving
@@ -118,6 +119,7 @@ else:  # served like app.py
 MAP_FLOOR_PAGE = """\"\"\"Benchmark reference (bench/run.py: MAP_FLOOR_PAGE): the Map page's required parts only.\"\"\"
 import streamlit as st
 
+from lib.render import maps
 from lib.views import map as mapview
 from lib.core.selection import BENCHMARKS
 from lib.methods.indicators import area_table, meta, periods
@@ -136,10 +138,10 @@ st.header(title)
 features = mapview.map_features(shared.geojson("neighbourhoods"), table, m, "comparison", frame["bench"], frame["level"],
                                 "neighbourhood", selected=frame["nbhd"])
 legend = mapview.legend_items("comparison", table, m, frame["bench"], "neighbourhood")
-fmap = mapview.build_map(features, f"Compared with {BENCHMARKS[frame['bench']]}", legend, "comparison", labels=True,
+fmap = maps.build_map(features, f"Compared with {BENCHMARKS[frame['bench']]}", legend, "comparison", labels=True,
                          fit=shared.geojson("neighbourhoods"), name=f"Map of {title}")
 shared.interactive_map(fmap, "map_view", 620, ["last_active_drawing"])
-st.markdown("**Key:** " + mapview.legend_text(legend))
+st.markdown("**Key:** " + maps.legend_text(legend))
 rows = mapview.table_rows(table, m, frame["bench"], frame["level"], "neighbourhood")
 shared.figures_table(rows, f"{title}: the figures for each area", m, period, "map.csv")
 """

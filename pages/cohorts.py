@@ -7,6 +7,7 @@ import streamlit as st
 
 from lib.views import cohorts
 from lib.views import map as mapview
+from lib.render import maps
 from lib.views import risk_pyramid as riskpyramid
 from lib.core.selection import BENCHMARKS
 from lib.methods.indicators import area_table, meta, periods
@@ -97,10 +98,10 @@ if view == "map":
         with shared.needs_data():  # without the boundary file, a message replaces the map; the table still works
             features = mapview.map_features(shared.geojson("neighbourhoods"), table, m, colour, bench, level, "neighbourhood", selected=nbhd,
                                             threshold=ds.threshold)
-            fmap = mapview.build_map(features, legend_title, legend, colour, labels=True, fit=shared.geojson("neighbourhoods"), height=460,
+            fmap = maps.build_map(features, legend_title, legend, colour, labels=True, fit=shared.geojson("neighbourhoods"), height=460,
                                      name=f"Map of {m['name']}{status_word}, {period}, {legend_title[:1].lower() + legend_title[1:]}")
             shared.interactive_map(fmap, MAP_KEY, 460, ["last_active_drawing"], on_change=_select_clicked)
-            st.markdown("**Key:** " + mapview.legend_text(legend))
+            st.markdown("**Key:** " + maps.legend_text(legend))
             shared.export_map_buttons(features, legend, f"{m['name']}{status_word}, {period}", legend_title, colour,
                                       shared.export_footer(m, period, "cohorts", {"ind": ind}), f"cohorts_map_{ind}_{period}".replace("/", "-"), key="cohorts_map")
         rows = mapview.table_rows(table, m, bench, level, "neighbourhood", ds.threshold)

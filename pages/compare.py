@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib.render import charts
+from lib.render import chart_tables, charts
 from lib.core import disclosure
 from lib.core.contract import FAMILY_LABELS
 from lib.core.selection import BENCHMARKS, CONFIDENCE
@@ -60,11 +60,11 @@ if tab == "bars":
             lambda x: disclosure.display_count(x, ds.threshold, fmt="{:,.0f}".format))
         # Fingertips' compare-areas layout: the figures as a table, each row's bar, interval and the
         # England and Manchester lines as a small picture (static: no chart library to load).
-        st.html(charts.bars_table_html(bars, england, manchester, m, bench_name,
+        st.html(chart_tables.bars_table_html(bars, england, manchester, m, bench_name,
                                        f"{m['short_name']} in each neighbourhood, {period}, compared with {bench_name}", level_label, counts=counts,
                                        selected=nbhd))
         shared.source_caption(m, period)
-        bar_tbl = charts.bar_table(bars, england, manchester, m, bench_name, level_label, counts=counts)
+        bar_tbl = chart_tables.bar_table(bars, england, manchester, m, bench_name, level_label, counts=counts)
         shared.download_csv(bar_tbl, f"compare_{ind}_{period}.csv".replace("/", "-"), key="dl_compare_bars")
         # the chart itself is built only when its image is asked for (the page draws the table)
         shared.export_chart_buttons(lambda: charts.comparison_bars(bars, m, england, manchester, bench_name, level_label, selected=nbhd),
@@ -94,7 +94,7 @@ if tab == "funnel":
                 f"Control limits: the Wilson score interval of n × p₀ events out of n, around {p0_name}'s value p₀, at 95% and 99.8%. "
                 "Points outside the funnel differ from the benchmark by more than chance would explain at that level."
             )
-            ftbl = charts.funnel_table(pts, limits, m, bench_name)
+            ftbl = chart_tables.funnel_table(pts, limits, m, bench_name)
             shared.figures_table(ftbl, f"Funnel plot figures: {m['short_name']}, {period}", m, period, f"funnel_{ind}_{period}.csv", key="dl_compare_funnel",
                                  highlight=ftbl["Code"] == nbhd)
 
@@ -111,7 +111,7 @@ if tab == "trend":
                                         shared.export_footer(m, f"{trend['period'].min()} to {trend['period'].max()}", "compare", view), key="compare_trend")
             if m["ci_method"] != "none":
                 st.caption(f"The shaded band is {md_text(names[nbhd])}'s {level_label} confidence interval.")
-            ttbl = charts.trend_table(trend, m, level_label)
+            ttbl = chart_tables.trend_table(trend, m, level_label)
             shared.figures_table(ttbl, f"{m['short_name']} over time: {names[nbhd]}, Manchester and England", m,
                                  f"{trend['period'].min()} to {trend['period'].max()}", f"trend_{ind}_{nbhd}.csv", key="dl_compare_trend")
 

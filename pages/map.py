@@ -8,6 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lib.views import map as mapview
+from lib.render import maps
 from lib.core.contract import FAMILY_LABELS
 from lib.core.selection import BENCHMARKS
 from lib.methods.indicators import area_table, area_types, meta, periods, periods_of_any
@@ -97,7 +98,7 @@ with shared.needs_data():  # without a boundary file, a message replaces the map
     legend = mapview.legend_items(colour, table, m, frame["bench"], area_type)
     legend_title = {"comparison": f"Compared with {bench_name}", "quartile": "Quartile (1 = lowest)", "continuous": m["short_name"]}[colour]
     outlines = [(shared.geojson("neighbourhoods"), 2, "#1A1A1A"), (shared.geojson("localities"), 4, "#000000")] if detail else []
-    fmap = mapview.build_map(
+    fmap = maps.build_map(
         features, legend_title, legend, colour, outlines=outlines,
         labels=shared.geojson("neighbourhoods") if detail else True,
         selected_outline=mapview.select_features(shared.geojson("neighbourhoods"), [frame["nbhd"]]) if detail else None,
@@ -110,7 +111,7 @@ with shared.needs_data():  # without a boundary file, a message replaces the map
         "The table below holds the same figures."
     )
     shared.interactive_map(fmap, MAP_KEY, 620, ["last_active_drawing"], on_change=_select_clicked)
-    st.markdown("**Key:** " + mapview.legend_text(legend))
+    st.markdown("**Key:** " + maps.legend_text(legend))
     shared.export_map_buttons(features, legend, map_title, legend_title, colour,
                               shared.export_footer(m, period, "map", {"family": family, "ind": ind, "period": period, "layer": layer, "colour": colour}),
                               f"map_{ind}_{period}_{shown}".replace("/", "-"), key="map_static",

@@ -14,6 +14,7 @@ from lib.methods import apportion
 from lib.render import charts
 from lib.views import cohorts
 from lib.views import map as mapview
+from lib.render import maps
 from lib.views import present as present_mode
 from lib.views import risk_pyramid as riskpyramid
 from lib.render.activity_charts import shares_chart
@@ -105,7 +106,7 @@ if current == "map":
     with left, shared.needs_data():  # without the boundary file, a message replaces the map
         features = mapview.map_features(shared.geojson("neighbourhoods"), ctable, km, "comparison", bench, level, "neighbourhood", selected=nbhd,
                                             threshold=ds.threshold)
-        fmap = mapview.build_map(features, f"Compared with {bench_name}", legend, "comparison", labels=True,
+        fmap = maps.build_map(features, f"Compared with {bench_name}", legend, "comparison", labels=True,
                                  fit=shared.geojson("neighbourhoods"), height=640)
         present_mode.enlarge_map(fmap)
         shared.interactive_map(fmap, "present_map", 640, [])
@@ -113,9 +114,9 @@ if current == "map":
         st.markdown(f"Manchester's 12 neighbourhoods on the most notable indicator for {md_text(name)}, coloured by comparison "
                     f"with **{bench_name}** ({level_label} confidence). **{md_text(nbhd)}** has the thick black outline.")
         st.markdown(key_sentence())
-        st.markdown("**Key:** " + mapview.legend_text(legend))
+        st.markdown("**Key:** " + maps.legend_text(legend))
         source_line(km, key_period)
-        st.caption(mapview.ATTRIBUTION + ". Neighbourhoods: best-fit groups of 2004–2018 wards.")
+        st.caption(maps.ATTRIBUTION + ". Neighbourhoods: best-fit groups of 2004–2018 wards.")
     st.caption(f"Why this indicator: of the figures that can be tested, it is the one where {md_text(name)} is furthest from England "
                "(scaled as on the spine chart), preferring a significant difference. The table is on the Map page.")
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib.render import charts
+from lib.render import chart_tables, charts
 from lib.views import map as mapview
+from lib.render import maps
 from lib.views import profile
 from lib.core.selection import BENCHMARKS, CONFIDENCE
 from lib.methods.indicators import area_table, meta
@@ -49,7 +50,7 @@ if view == "compare":
         )
         # Fingertips' area-profile layout: a table whose last column draws the spine (static HTML and SVG,
         # read cell by cell by a screen reader); the same chart as an image for slides is under "Download image".
-        st.html(charts.spine_table_html(spine, name, bench_name, f"{nbhd} · {name}: each indicator against England, Manchester and the range of the 12"))
+        st.html(chart_tables.spine_table_html(spine, name, bench_name, f"{nbhd} · {name}: each indicator against England, Manchester and the range of the 12"))
         shared.export_chart_buttons(lambda: charts.spine_spec(spine, area_name=name, bench_name=bench_name), f"spine_{nbhd}",
                                     f"{nbhd} · {name}: how it compares with England",
                                     shared.export_profile_footer(table, spine, "profile"), key="profile_spine", width=1100,
@@ -101,11 +102,11 @@ if view == "wards":
                 wtable = wtable[wtable["area_code"].isin(wards["area_code"])]
                 features = mapview.map_features(shapes, wtable, m, "comparison", bench, level, "ward", threshold=ds.threshold)
                 legend = mapview.legend_items("comparison", wtable, m, bench, "ward")
-                fmap = mapview.build_map(features, f"Compared with {ward_bench}", legend, "comparison", labels=mapview.name_labels(shapes),
+                fmap = maps.build_map(features, f"Compared with {ward_bench}", legend, "comparison", labels=mapview.name_labels(shapes),
                                          outlines=[(mapview.select_features(shared.geojson("neighbourhoods"), [nbhd]), 3, "#000000")],
                                          height=430, name=f"Map of the wards of {name}: {m['short_name']}, {ward_period}, compared with {ward_bench}")
                 shared.interactive_map(fmap, "profile_ward_map", 430, [])
-                st.markdown("**Key:** " + mapview.legend_text(legend))
+                st.markdown("**Key:** " + maps.legend_text(legend))
             ward_spec = shared.chart_spec(charts.ward_chart, wards, m, bench_name=ward_bench, comparison_col=ward_col)
             shared.show_chart(ward_spec, f"Bar chart: {m['short_name']} in each ward of {name}, compared with {ward_bench}. The same figures are in the table below.",
                               on_bars)

@@ -296,8 +296,9 @@ def layer(name: str) -> gpd.GeoDataFrame:
 @st.cache_resource(show_spinner=False, max_entries=32)
 def _geojson(name: str, grouping_csv: str | None) -> dict:
     from lib.views import map as mapview
+    from lib.render import maps
 
-    return mapview.layer_geojson(layer(name))
+    return maps.layer_geojson(layer(name))
 
 
 def geojson(name: str) -> dict:

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib.render import charts
+from lib.render import chart_tables, charts
 from lib.views import profile
 from lib.methods import stats
 from lib.methods.indicators import area_comparison_table, meta
@@ -145,11 +145,11 @@ def test_every_chart_serialises(ds):
     pts = bars.merge(tab[["area_code", "area_name", "denominator"]], on="area_code")
     lim = charts.funnel_limits(float(tab["england"].iloc[0]) / 100, 1000, 30000)
     charts.funnel_chart(pts, lim, m, float(tab["england"].iloc[0]), "England").to_dict()
-    charts.funnel_table(pts, lim, m, "England")
+    chart_tables.funnel_table(pts, lim, m, "England")
     for ind in charts.trend_indicators(ds):
         t = charts.trend_data(ds, ind, "S1", "99.8")
         charts.trend_chart(t, meta(ds.indicators, ind)).to_dict()
-        assert len(charts.trend_table(t, meta(ds.indicators, ind))) == t["period"].nunique()
+        assert len(chart_tables.trend_table(t, meta(ds.indicators, ind))) == t["period"].nunique()
 
 
 def test_comparison_colours_come_with_symbol_and_word():
@@ -191,7 +191,7 @@ def test_spine_table_has_every_row_as_text_and_its_spine_drawn_to_scale(ds):
     from lib.render.tables import read_html_tables
 
     rows = charts.spine_data(profile.profile_table(ds, "C3", level="95", bench="rest"))
-    out = charts.spine_table_html(rows, "Gorton <b>&</b> Levenshulme", "Rest of Manchester", "Spine <script>x</script>")
+    out = chart_tables.spine_table_html(rows, "Gorton <b>&</b> Levenshulme", "Rest of Manchester", "Spine <script>x</script>")
     assert "<script>" not in out and "<b>&" not in out  # every text escaped
     [table] = read_html_tables(out)
     assert list(table.columns)[:7] == ["Indicator", "Period", "Gorton <b>&</b> Levenshulme", "Manchester", "England", "Range of the 12",
@@ -204,10 +204,10 @@ def test_spine_table_has_every_row_as_text_and_its_spine_drawn_to_scale(ds):
     images = re.findall(r'<img src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)" width="\d+" height="\d+" alt="">', out)
     svgs = [base64.b64decode(i).decode("utf-8") for i in images]
     assert len(svgs) == len(rows) and all(s.startswith('<svg xmlns="http://www.w3.org/2000/svg"') for s in svgs)
-    half = charts.SPINE_WIDTH / 2
+    half = chart_tables.SPINE_WIDTH / 2
 
     def x(v):  # independent: England at the middle, ±1.05 at the edges less the padding
-        return half + v / 1.05 * (half - charts.SPINE_PAD)
+        return half + v / 1.05 * (half - chart_tables.SPINE_PAD)
 
     for svg, r in zip(svgs, rows.to_dict("records")):
         band = re.search(r'<rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)"', svg)
@@ -223,7 +223,7 @@ def test_spine_table_has_every_row_as_text_and_its_spine_drawn_to_scale(ds):
         assert re.search(r'fill="(#[0-9A-F]{6})"', marker).group(1) == charts.COMPARISON_STYLE[r["comparison"]][1]
         at = float(re.search(r'(?:cx="|points="|x=")([\d.]+)', marker).group(1))  # a triangle's apex, a circle's centre, a square's left edge
         assert at == pytest.approx(x(r["scaled"]) - (5.5 if shape == "<rect" else 0), abs=0.06)
-        assert 7 <= x(r["scaled"]) <= charts.SPINE_WIDTH - 7  # a marker (7 px) at ±1 stays inside
+        assert 7 <= x(r["scaled"]) <= chart_tables.SPINE_WIDTH - 7  # a marker (7 px) at ±1 stays inside
 
 
 def test_bars_table_has_the_figures_as_text_and_each_bar_drawn_to_scale(ds):
@@ -238,18 +238,18 @@ def test_bars_table_has_the_figures_as_text_and_each_bar_drawn_to_scale(ds):
     tab = area_comparison_table(ds.values, ds.indicators, "children_low_income", "2021/22", "neighbourhood", "rest", "95")
     bars = charts.comparison_bar_data(tab, m, {"N1": "Cheetham <i>x</i>"}, "95")
     eng, man = float(tab["england"].iloc[0]), float(tab["manchester"].iloc[0])
-    out = charts.bars_table_html(bars, eng, man, m, "Rest of Manchester", "Bars <script>", "95%")
+    out = chart_tables.bars_table_html(bars, eng, man, m, "Rest of Manchester", "Bars <script>", "95%")
     assert "<script>" not in out and "<i>x</i>" not in out
     [shown] = read_html_tables(out)
-    expected = charts.bar_table(bars, eng, man, m, "Rest of Manchester", "95%").drop(columns=["Manchester", "England"])
+    expected = chart_tables.bar_table(bars, eng, man, m, "Rest of Manchester", "95%").drop(columns=["Manchester", "England"])
     assert list(shown.columns)[:-1] == list(expected.columns)
     assert shown.iloc[:, :-1].astype(str).values.tolist() == expected.astype(str).values.tolist()
     assert f"England {format_value(eng, m)}" in shown.columns[-1] and f"Manchester {format_value(man, m)}" in shown.columns[-1]
-    lo, hi = charts.bar_scale(bars, eng, man)
+    lo, hi = chart_tables.bar_scale(bars, eng, man)
     assert lo == 0.0 and hi == pytest.approx(1.05 * max(bars["upper"].max(), eng, man))
 
     def x(v):  # independent
-        return charts.SPINE_PAD + (v - lo) / (hi - lo) * (charts.SPINE_WIDTH - 2 * charts.SPINE_PAD)
+        return chart_tables.SPINE_PAD + (v - lo) / (hi - lo) * (chart_tables.SPINE_WIDTH - 2 * chart_tables.SPINE_PAD)
 
     images = re.findall(r'<img src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"', out)
     assert len(images) == len(bars)
@@ -267,7 +267,7 @@ def test_bars_table_has_the_figures_as_text_and_each_bar_drawn_to_scale(ds):
 
 def test_bar_scale_takes_in_negative_values():
     df = pd.DataFrame({"value": [-0.5, 0.2], "lower": [-0.9, 0.1], "upper": [-0.1, 0.4]})
-    lo, hi = charts.bar_scale(df, 0.0, 0.1)
+    lo, hi = chart_tables.bar_scale(df, 0.0, 0.1)
     assert lo == pytest.approx(-0.9 - 0.05 * 1.3) and hi == pytest.approx(0.4 + 0.05 * 1.3)
 
 
@@ -284,12 +284,12 @@ def test_bars_table_marks_the_selected_neighbourhood_in_words(ds):
     assert len(bars) == 12
     eng, man = float(tab["england"].iloc[0]), float(tab["manchester"].iloc[0])
     for code in ("N1", "S4"):
-        out = charts.bars_table_html(bars, eng, man, m, "England", "Bars", "95%", selected=code)
+        out = chart_tables.bars_table_html(bars, eng, man, m, "England", "Bars", "95%", selected=code)
         [shown] = read_html_tables(out)
         marked = [i for i, v in enumerate(shown.iloc[:, 0]) if v.endswith("(selected)")]
         assert marked == [list(bars["area_code"]).index(code)]
         assert out.count('<tr class="np-selected">') == 1
-    assert "np-selected\"" not in charts.bars_table_html(bars, eng, man, m, "England", "Bars", "95%")
+    assert "np-selected\"" not in chart_tables.bars_table_html(bars, eng, man, m, "England", "Bars", "95%")
 
 
 def test_the_bar_chart_marks_the_selected_neighbourhood_in_its_label(ds):

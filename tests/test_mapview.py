@@ -9,6 +9,7 @@ import pytest
 
 from lib.core import data
 from lib.views import map as mapview
+from lib.render import maps
 from lib.methods.indicators import area_comparison_table, meta, periods
 from lib.render.format import COMPARISON_STYLE, NO_DATA_COLOUR, QUARTILE_COLOURS
 
@@ -17,12 +18,12 @@ EVIL = "<img src=x onerror=alert(1)>"
 
 @pytest.fixture(scope="module")
 def nbhd_geo():
-    return mapview.layer_geojson(data.load_layer("neighbourhoods"))
+    return maps.layer_geojson(data.load_layer("neighbourhoods"))
 
 
 @pytest.fixture(scope="module")
 def ward_geo():
-    return mapview.layer_geojson(data.load_layer("wards"))
+    return maps.layer_geojson(data.load_layer("wards"))
 
 
 @pytest.fixture(scope="module")
@@ -66,21 +67,21 @@ def test_quartile_colours(nbhd_geo, table, m):
     assert len(mapview.legend_items("quartile", table, m)) == 4
 
 
-def _luminance(c: str) -> float:
-    return mapview._luminance(c)
+def luminance(c: str) -> float:
+    return maps.luminance(c)
 
 
 def test_continuous_scale_is_monotone():
-    colours = [mapview.continuous_colour(v, 0.0, 100.0) for v in range(0, 101)]
-    lum = [_luminance(c) for c in colours]
+    colours = [maps.continuous_colour(v, 0.0, 100.0) for v in range(0, 101)]
+    lum = [luminance(c) for c in colours]
     assert all(a >= b for a, b in zip(lum, lum[1:])), "darker must mean higher"
-    assert colours[0] == mapview.CONTINUOUS_STOPS[0] and colours[-1] == mapview.CONTINUOUS_STOPS[-1]
-    assert mapview.continuous_colour(float("nan"), 0, 1) == NO_DATA_COLOUR
+    assert colours[0] == maps.CONTINUOUS_STOPS[0] and colours[-1] == maps.CONTINUOUS_STOPS[-1]
+    assert maps.continuous_colour(float("nan"), 0, 1) == NO_DATA_COLOUR
 
 
 def test_continuous_features_and_legend(nbhd_geo, table, m):
     fc = mapview.map_features(nbhd_geo, table, m, "continuous")
-    pairs = sorted((f["properties"]["value"], _luminance(f["properties"]["fill"])) for f in fc["features"])
+    pairs = sorted((f["properties"]["value"], luminance(f["properties"]["fill"])) for f in fc["features"])
     assert all(a[1] >= b[1] for a, b in zip(pairs, pairs[1:]))
     items = mapview.legend_items("continuous", table, m)
     assert items[0][2].startswith("Highest") and items[1][2].startswith("Lowest")
@@ -90,7 +91,7 @@ def test_missing_area_is_grey(nbhd_geo, table, m):
     fc = mapview.map_features(nbhd_geo, table.iloc[1:], m, "comparison")
     missing = [f for f in fc["features"] if f["properties"]["code"] == table.iloc[0]["area_code"]][0]
     assert missing["properties"]["fill"] == NO_DATA_COLOUR
-    assert "No data" in mapview.legend_text(mapview.legend_items("comparison", table.iloc[:0], m))
+    assert "No data" in maps.legend_text(mapview.legend_items("comparison", table.iloc[:0], m))
 
 
 def test_tooltip_fields_and_escaping(nbhd_geo, table, m):
@@ -103,7 +104,7 @@ def test_tooltip_fields_and_escaping(nbhd_geo, table, m):
     assert "<img" not in tip and "<img" not in p["name"]
     for needle in ("95% CI", "Count:", "DERIVED", "than England"):
         assert needle in tip
-    fmap = mapview.build_map(fc, EVIL, [("#000000", "<b>", EVIL)])
+    fmap = maps.build_map(fc, EVIL, [("#000000", "<b>", EVIL)])
     page = fmap.get_root().render()
     assert "<img" not in page
 
@@ -126,7 +127,7 @@ def test_jinja_tags_in_data_are_not_evaluated_when_the_map_renders(nbhd_geo, tab
     for mode in ("comparison", "continuous"):
         fc = mapview.map_features(geo, evil, meta_evil, mode, level="95")
         before = repr(fc)
-        fmap = mapview.build_map(fc, TEMPLATE, mapview.legend_items(mode, evil, meta_evil) + [("#000000", "x", TEMPLATE)],
+        fmap = maps.build_map(fc, TEMPLATE, mapview.legend_items(mode, evil, meta_evil) + [("#000000", "x", TEMPLATE)],
                                  mode, outlines=[(geo, 2, "#000000")], labels=geo, selected_outline=geo)
         page = fmap.get_root().render()
         assert repr(fc) == before, "build_map must not change the caller's features"
@@ -138,16 +139,16 @@ def test_jinja_tags_in_data_are_not_evaluated_when_the_map_renders(nbhd_geo, tab
 
 def test_jinja_safe_keeps_numbers_geometry_and_plain_text():
     obj = {"a": "x{y}", "b": [1, 2.5, None, ("{", "z")], "geometry": {"type": "Point", "coordinates": [1.0, 2.0]}}
-    out = mapview.jinja_safe(obj)
+    out = maps.jinja_safe(obj)
     assert out == {"a": "x&#123;y&#125;", "b": [1, 2.5, None, ("&#123;", "z")], "geometry": obj["geometry"]}
     assert obj["a"] == "x{y}"
-    assert mapview.jinja_safe("Ancoats, Clayton and Bradford") == "Ancoats, Clayton and Bradford"
+    assert maps.jinja_safe("Ancoats, Clayton and Bradford") == "Ancoats, Clayton and Bradford"
 
 
 def test_map_uses_only_local_assets(nbhd_geo, table, m):
     fc = mapview.map_features(nbhd_geo, table, m, "comparison", selected="N1")
-    fmap = mapview.build_map(fc, "Compared with England", mapview.legend_items("comparison", table, m))
-    urls = mapview.map_script_urls(fmap)
+    fmap = maps.build_map(fc, "Compared with England", mapview.legend_items("comparison", table, m))
+    urls = maps.map_script_urls(fmap)
     assert urls and all(u.startswith("/app/static/") for u in urls), urls
     page = fmap.get_root().render()
     assert not re.search(r'<(script|link)[^>]+(src|href)="https?://', page)
@@ -159,10 +160,10 @@ def test_map_uses_only_local_assets(nbhd_geo, table, m):
 def test_map_allows_zoom_and_has_an_accessible_name(nbhd_geo, table, m):
     """folium's viewport tag (user-scalable=no) is replaced; the map and its frame get a name."""
     fc = mapview.map_features(nbhd_geo, table, m, "comparison", selected="N1")
-    fmap = mapview.build_map(fc, "Compared with England", mapview.legend_items("comparison", table, m), name="Map of X")
+    fmap = maps.build_map(fc, "Compared with England", mapview.legend_items("comparison", table, m), name="Map of X")
     fmap.render()  # streamlit-folium renders the map before it reads the header
     header = fmap.get_root().header.render()
-    assert re.findall(r'<meta name="viewport"[^>]*>', header) == [mapview.VIEWPORT_TAG]
+    assert re.findall(r'<meta name="viewport"[^>]*>', header) == [maps.VIEWPORT_TAG]
     page = fmap.get_root().render()
     assert "user-scalable=no" not in page and "maximum-scale" not in page
     assert '"Map of X. Arrow keys pan' in page and 'setAttribute("aria-label", name)' in page
@@ -170,9 +171,9 @@ def test_map_allows_zoom_and_has_an_accessible_name(nbhd_geo, table, m):
 
 
 def test_payload_small(nbhd_geo, ward_geo, table, m):
-    assert mapview.payload_bytes(nbhd_geo) + mapview.payload_bytes(ward_geo) < 150_000
+    assert maps.payload_bytes(nbhd_geo) + maps.payload_bytes(ward_geo) < 150_000
     fc = mapview.map_features(nbhd_geo, table, m, "comparison")
-    assert mapview.payload_bytes(fc) < 60_000
+    assert maps.payload_bytes(fc) < 60_000
 
 
 def test_table_rows_match_map(nbhd_geo, table, m):
@@ -224,7 +225,7 @@ def test_streamlit_folium_sends_the_same_map_without_its_first_render(monkeypatc
 
     def send(render: bool) -> dict:
         fc = mapview.map_features(ward_geo, table, m, "comparison")
-        fmap = mapview.build_map(fc, "Compared with England", mapview.legend_items("comparison", table, m),
+        fmap = maps.build_map(fc, "Compared with England", mapview.legend_items("comparison", table, m),
                                  outlines=[(nbhd_geo, 2, "#1A1A1A")], labels=nbhd_geo, fit=nbhd_geo, name="Map of X")
         streamlit_folium.st_folium(fmap, key="k", returned_objects=["last_active_drawing"], render=render)
         kw = {k: v for k, v in sent.pop().items() if k != "on_change"}
@@ -268,6 +269,6 @@ def test_name_labels_write_each_areas_name_at_its_label_point(ward_geo, m):
     assert [(f["properties"]["label_lat"], f["properties"]["label_lng"]) for f in labels["features"]] == \
         [(f["properties"]["label_lat"], f["properties"]["label_lng"]) for f in some["features"]]
     features = mapview.map_features(some, pd.DataFrame({"area_code": [], "value": []}), m, area_type="ward")
-    with_names = mapview.build_map(features, "Key", [], labels=labels).get_root().render()
-    without = mapview.build_map(features, "Key", [], labels=False).get_root().render()
+    with_names = maps.build_map(features, "Key", [], labels=labels).get_root().render()
+    without = maps.build_map(features, "Key", [], labels=False).get_root().render()
     assert all(with_names.count(f["properties"]["name"]) > without.count(f["properties"]["name"]) for f in some["features"])

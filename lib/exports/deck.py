@@ -19,7 +19,14 @@ from pptx.util import Emu, Inches, Pt
 
 from lib.core.data import Dataset
 from lib.core.selection import Selection
-from lib.exports.footer import footer_lines, footer_paragraphs, meta_footer, period_span, sources, wrap
+from lib.exports.footer import (
+    footer_lines,
+    footer_paragraphs,
+    meta_footer,
+    period_span,
+    sources,
+    wrap,
+)
 from lib.exports.images import chart_png, png_size
 from lib.exports.story import APP_NAME, Story, source_rows
 

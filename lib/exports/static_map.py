@@ -19,6 +19,7 @@ from lib.core.selection import BENCHMARKS
 from lib.exports.footer import MAP_ATTRIBUTION, wrap
 from lib.methods.indicators import area_comparison_table, meta, neighbourhood_order
 from lib.render.format import COMPARISON_STYLE, STATUS_BADGE
+from lib.render import maps
 from lib.views import map as mapview
 
 
@@ -69,7 +70,7 @@ def map_chart(features: Mapping, legend_items: Sequence[tuple[str, str, str]], t
                        "encoding": enc, "projection": projection})
     the_map = {"layer": layers, "width": width, "height": height, "view": {"stroke": None}}
     legend_rows = [{"i": i, "fill": fill, "symbol": symbol, "text": text,
-                    "ink": "#FFFFFF" if mapview._luminance(fill) < 0.35 else "#000000"} for i, (fill, symbol, text) in enumerate(legend_items)]
+                    "ink": "#FFFFFF" if maps.luminance(fill) < 0.35 else "#000000"} for i, (fill, symbol, text) in enumerate(legend_items)]
     y = {"field": "i", "type": "ordinal", "axis": None}
     legend = {
         "title": {"text": legend_title or "Key", "anchor": "start", "fontSize": 15, "fontWeight": "bold"},
@@ -111,13 +112,13 @@ def neighbourhood_map(ds: Dataset, layer: Mapping | gpd.GeoDataFrame, indicator_
                       bench: str = "england", level: str = "95", selected: str | None = None,
                       colour_mode: str | None = None) -> tuple[dict, dict, list]:
     """The static map of one indicator over the 12 neighbourhoods: (map spec, features, legend items)."""
-    geo = mapview.layer_geojson(layer) if isinstance(layer, gpd.GeoDataFrame) else layer
+    geo = maps.layer_geojson(layer) if isinstance(layer, gpd.GeoDataFrame) else layer
     m = meta(ds.indicators, indicator_id)
     period = period or latest_neighbourhood_period(ds, indicator_id)
     table = area_comparison_table(ds.values, ds.indicators, indicator_id, period, "neighbourhood", bench, level)
     table = mapview.sort_areas(table, neighbourhood_order(ds.definition))
     mode = colour_mode or ("comparison" if m["ci_method"] != "none" else "quartile")
-    feats = mapview.map_features(geo, table, m, mode, bench, level, "neighbourhood", selected=selected)
+    feats = mapview.map_features(geo, table, m, mode, bench, level, "neighbourhood", selected=selected, threshold=ds.threshold)
     legend = mapview.legend_items(mode, table, m, bench, "neighbourhood")
     bench_name = BENCHMARKS[mapview.effective_benchmark(bench, "neighbourhood")]
     legend_title = {"comparison": f"Compared with {bench_name}", "quartile": "Quartile (1 = lowest)", "continuous": m["short_name"]}[mode]

@@ -31,9 +31,8 @@ from lib.exports.static_map import latest_neighbourhood_period, neighbourhood_ma
 from lib.methods.indicators import area_comparison_table, meta
 from lib.render import charts
 from lib.render.format import STATUS_BADGE, comparison_label, format_value
-from lib.views import cohorts
+from lib.views import cohorts, profile
 from lib.views import present as present_mode
-from lib.views import profile
 
 APP_NAME = "Neighbourhood Profiles"
 

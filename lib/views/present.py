@@ -174,7 +174,7 @@ MAP_CSS = """<style>
 
 
 def enlarge_map(fmap: Any) -> Any:
-    """Add :data:`MAP_CSS` to a folium map from :func:`lib.views.map.build_map` (in place; returns it)."""
+    """Add :data:`MAP_CSS` to a folium map from :func:`lib.render.maps.build_map` (in place; returns it)."""
     from branca.element import Element
 
     fmap.get_root().header.add_child(Element(MAP_CSS), name="np_projector_css")

@@ -1,6 +1,6 @@
 """Leaflet for the offline map: copied from the PyPI package ``xstatic-leaflet`` into
 ``static/vendor/leaflet/``, where Streamlit's static serving publishes it at
-``/app/static/vendor/leaflet/...`` (``lib.views.map.ASSET_BASE``).
+``/app/static/vendor/leaflet/...`` (``lib.render.maps.ASSET_BASE``).
 
 Why a copy: Streamlit serves only files under the app's ``static/`` folder, and the map must not
 load Leaflet from a CDN (the app works offline). Why from PyPI: the whole set-up is ``pip`` (no

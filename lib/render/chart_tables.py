@@ -1,0 +1,212 @@
+"""The charts as tables: the table behind each chart (formatted text, plain column names), and
+the spine and bars tables drawn as Fingertips draws its area profiles and *compare areas* view:
+every figure as escaped text, with a small static picture (an SVG image) in each row's last cell.
+A screen reader reads the figures; no chart library is loaded to draw them (pure: no Streamlit).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+
+import numpy as np
+import pandas as pd
+
+from lib.render.charts import BAND_GREY, CITY_COLOUR, COMPARISON_SHAPES, ENGLAND_COLOUR
+from lib.render.format import COMPARISON_STYLE, format_interval, format_value
+from lib.render.tables import TABLE_CSS, highlight_mark, row_start
+
+#: The spine graphic drawn in each row of :func:`spine_table_html`: pixels, and where England (0) sits.
+SPINE_WIDTH, SPINE_HEIGHT = 200, 24
+#: Room at each end for a marker at ±1 (pixels).
+SPINE_PAD = 8
+SPINE_CSS = """<style>
+.np-spine th, .np-spine td { padding: 0.3rem 0.45rem; }
+.np-spine td.np-nowrap { white-space: nowrap; }
+.np-spine td.np-spine-cell { padding: 0.2rem 0.45rem; width: 210px; }
+.np-spine td.np-spine-cell img { display: block; }
+</style>"""
+
+
+def _spine_x(v: float) -> float:
+    half = SPINE_WIDTH / 2
+    return round(half + float(v) / 1.05 * (half - SPINE_PAD), 1)
+
+
+def _spine_marker(word: str, x: float, y: float) -> str:
+    """The neighbourhood's marker: the comparison's colour and shape (as on the chart's legend)."""
+    fill = COMPARISON_STYLE.get(word, COMPARISON_STYLE["not_compared"])[1]
+    shape = COMPARISON_SHAPES.get(word, "square")
+    r = 7
+    if shape == "triangle-up":
+        pts = f"{x},{y - r} {x - r},{y + r * 0.8} {x + r},{y + r * 0.8}"
+        return f'<polygon points="{pts}" fill="{fill}" stroke="#000000" stroke-width="1"/>'
+    if shape == "triangle-down":
+        pts = f"{x},{y + r} {x - r},{y - r * 0.8} {x + r},{y - r * 0.8}"
+        return f'<polygon points="{pts}" fill="{fill}" stroke="#000000" stroke-width="1"/>'
+    if shape == "circle":
+        return f'<circle cx="{x}" cy="{y}" r="{r - 1}" fill="{fill}" stroke="#000000" stroke-width="1"/>'
+    return f'<rect x="{x - r + 1.5}" y="{y - r + 1.5}" width="{2 * r - 3}" height="{2 * r - 3}" fill="{fill}" stroke="#000000" stroke-width="1"/>'
+
+
+def spine_svg(row: dict) -> str:
+    """One row's spine graphic (an SVG document): the 12
+    neighbourhoods' range as a grey band, England as a black line in the middle, Manchester as a
+    grey diamond and the neighbourhood as its comparison's marker. Better is to the right."""
+    y = SPINE_HEIGHT / 2
+    lo, hi = _spine_x(row["band_lo"]), _spine_x(row["band_hi"])
+    cx, nx, ex = _spine_x(row["scaled_city"]), _spine_x(row["scaled"]), _spine_x(0.0)
+    d = 6
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{SPINE_WIDTH}" height="{SPINE_HEIGHT}" viewBox="0 0 {SPINE_WIDTH} {SPINE_HEIGHT}">'
+            f'<rect x="{lo}" y="{y - 7}" width="{max(hi - lo, 1)}" height="14" fill="{BAND_GREY}"/>'
+            f'<line x1="{ex}" y1="1" x2="{ex}" y2="{SPINE_HEIGHT - 1}" stroke="{ENGLAND_COLOUR}" stroke-width="2"/>'
+            f'<polygon points="{cx},{y - d} {cx + d},{y} {cx},{y + d} {cx - d},{y}" fill="{CITY_COLOUR}" stroke="#FFFFFF" stroke-width="1"/>'
+            f"{_spine_marker(str(row['comparison']), nx, y)}</svg>")
+
+
+def spine_image(row: dict) -> str:
+    """:func:`spine_svg` as an image (``alt=""``: decorative, the row holds its figures as text).
+    An image because the app's HTML is sanitised, and inline SVG does not survive that."""
+    return _svg_image(spine_svg(row))
+
+
+def _svg_image(svg: str) -> str:
+    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return f'<img src="data:image/svg+xml;base64,{data}" width="{SPINE_WIDTH}" height="{SPINE_HEIGHT}" alt="">'
+
+
+def _picture_table(caption: str, head: str, rows: list[str]) -> str:
+    """The table of :func:`spine_table_html` and :func:`bars_table_html`: a named, focusable region."""
+    label = html.escape(caption, quote=True)
+    return (f'{TABLE_CSS}{SPINE_CSS}<div class="np-table np-spine" role="region" aria-label="{label}" tabindex="0">'
+            f"<table><caption>{label}</caption><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
+
+
+def spine_table_html(df: pd.DataFrame, area_name: str, bench_name: str, caption: str) -> str:
+    """The spine chart as Fingertips draws its area profiles: a table, one row per indicator of
+    :func:`spine_data`, with the figures as text (the neighbourhood, Manchester, England, the range
+    of the 12 and the comparison with ``bench_name`` in words and symbol) and the spine graphic
+    (:func:`spine_image`) in its last column. Every text is escaped; the graphic holds numbers only.
+    A screen reader reads the figures; a sighted reader sees them and the picture together."""
+    e = html.escape
+    head = ["Indicator", "Period", area_name, "Manchester", "England", "Range of the 12", f"Compared with {bench_name}"]
+    num = ' class="num"'
+    cells = "".join(f'<th scope="col"{num if i in (2, 3, 4) else ""}>{e(h)}</th>' for i, h in enumerate(head))
+    cells += '<th scope="col" class="np-spine-cell">Worse ← England → Better</th>'
+    rows = []
+    for r in df.to_dict("records"):
+        rows.append(
+            "<tr>"
+            f'<th scope="row">{e(str(r["short_name"]))}</th><td>{e(str(r["period"]))}</td>'
+            f'<td class="num">{e(str(r["value_text"]))}</td><td class="num">{e(str(r["manchester_text"]))}</td>'
+            f'<td class="num">{e(str(r["england_text"]))}</td><td class="np-nowrap">{e(str(r["range_text"]))}</td>'
+            f'<td class="np-nowrap">{e(str(r["comparison_text"]))}</td><td class="np-spine-cell">{spine_image(r)}</td>'
+            "</tr>"
+        )
+    return _picture_table(caption, cells, rows)
+
+
+# --------------------------------------------------------------------------- tables behind the compare charts
+
+
+def bar_table(df: pd.DataFrame, england: float, manchester: float, m: dict, bench_name: str, level_label: str = "95%", counts: pd.Series | None = None) -> pd.DataFrame:
+    """The table behind :func:`comparison_bars` (formatted text, plain column names)."""
+    out = pd.DataFrame(
+        {
+            "Neighbourhood": [lbl.split(" ", 1)[1] for lbl in df["label"]],
+            f"Value ({m['unit']})": df["value_text"],
+            f"{level_label} confidence interval": df["interval_text"],
+            f"Compared with {bench_name}": df["comparison_text"],
+            "Manchester": format_value(manchester, m),
+            "England": format_value(england, m),
+        }
+    )
+    if counts is not None:
+        out.insert(3, "Count", list(counts))
+    return out
+
+
+def bar_scale(df: pd.DataFrame, england: float, manchester: float) -> tuple[float, float]:
+    """The value range the bar pictures of :func:`bars_table_html` share: from 0 (or the lowest
+    value, interval or benchmark, if below 0) to the highest, with 5% room."""
+    vals = pd.concat([df["value"], df["lower"], df["upper"], pd.Series([england, manchester], dtype=float)]).dropna()
+    lo, hi = min(0.0, float(vals.min())) if len(vals) else 0.0, max(0.0, float(vals.max())) if len(vals) else 1.0
+    span = (hi - lo) or 1.0
+    return (lo - 0.05 * span if lo < 0 else 0.0), hi + 0.05 * span
+
+
+def bar_svg(row: dict, scale: tuple[float, float], england: float, manchester: float) -> str:
+    """One neighbourhood's bar (an SVG document): the value as a bar in its comparison's colour from
+    0, its interval as a black whisker, England as a solid line and Manchester as a dashed one."""
+    lo, hi = scale
+
+    def x(v: float) -> float:
+        return round(SPINE_PAD + (float(v) - lo) / (hi - lo) * (SPINE_WIDTH - 2 * SPINE_PAD), 1)
+
+    y, h = SPINE_HEIGHT / 2, SPINE_HEIGHT
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{SPINE_WIDTH}" height="{h}" viewBox="0 0 {SPINE_WIDTH} {h}">']
+    if pd.notna(row["value"]):
+        x0, x1 = sorted((x(0.0), x(row["value"])))
+        fill = COMPARISON_STYLE.get(str(row["comparison"]), COMPARISON_STYLE["not_compared"])[1]
+        parts.append(f'<rect x="{x0}" y="{y - 7}" width="{max(x1 - x0, 1)}" height="14" fill="{fill}" stroke="#000000" stroke-width="0.5"/>')
+    if pd.notna(row["lower"]) and pd.notna(row["upper"]):
+        a, b = x(row["lower"]), x(row["upper"])
+        parts.append(f'<path d="M{a},{y} H{b} M{a},{y - 5} V{y + 5} M{b},{y - 5} V{y + 5}" stroke="#000000" stroke-width="1.5" fill="none"/>')
+    if pd.notna(england):
+        parts.append(f'<line x1="{x(england)}" y1="0" x2="{x(england)}" y2="{h}" stroke="{ENGLAND_COLOUR}" stroke-width="2"/>')
+    if pd.notna(manchester):
+        parts.append(f'<line x1="{x(manchester)}" y1="0" x2="{x(manchester)}" y2="{h}" stroke="{ENGLAND_COLOUR}" stroke-width="2" stroke-dasharray="4 3"/>')
+    return "".join(parts) + "</svg>"
+
+
+def bars_table_html(df: pd.DataFrame, england: float, manchester: float, m: dict, bench_name: str, caption: str,
+                    level_label: str = "95%", counts: pd.Series | None = None, selected: str | None = None) -> str:
+    """:func:`comparison_bars` as Fingertips draws its *compare areas* view: the table of
+    :func:`bar_table` (every figure as text, escaped) with each neighbourhood's bar, interval and
+    the England (solid) and Manchester (dashed) lines drawn as a small picture in its last column.
+    The ``selected`` neighbourhood's row (an area code) is highlighted and says "(selected)"."""
+    e = html.escape
+    shown = bar_table(df, england, manchester, m, bench_name, level_label, counts=counts).drop(columns=["Manchester", "England"])
+    scale = bar_scale(df, england, manchester)
+    num = {f"Value ({m['unit']})", "Count"}
+    right = ' class="num"'
+    head = "".join(f'<th scope="col"{right if c in num else ""}>{e(str(c))}</th>' for c in shown.columns)
+    head += (f'<th scope="col" class="np-spine-cell">England {e(format_value(england, m))} (solid line)<br>'
+             f'Manchester {e(format_value(manchester, m))} (dashed line)</th>')
+    rows = []
+    for (_, r), (_, t) in zip(df.iterrows(), shown.iterrows()):
+        marked = selected is not None and r["area_code"] == selected
+        cells = [f'<th scope="row">{e(str(t.iloc[0]))}{highlight_mark("selected") if marked else ""}</th>']
+        for col, value in list(t.items())[1:]:
+            cls = ' class="num"' if col in num else ' class="np-nowrap"'
+            cells.append(f"<td{cls}>{e(str(value))}</td>")
+        cells.append(f'<td class="np-spine-cell">{_svg_image(bar_svg(r.to_dict(), scale, england, manchester))}</td>')
+        rows.append(row_start(marked) + "".join(cells) + "</tr>")
+    return _picture_table(caption, head, rows)
+
+
+def funnel_table(points: pd.DataFrame, limits: pd.DataFrame, m: dict, bench_name: str) -> pd.DataFrame:
+    """The table behind :func:`funnel_chart`: each neighbourhood with its own 95% and 99.8%
+    control limits (the limits at its denominator)."""
+    rows = []
+    for _, r in points.iterrows():
+        rec = {"Code": r["area_code"], "Neighbourhood": r["area_name"], "Denominator": f"{r['denominator']:,.0f}", "Value": format_value(r["value"], m)}
+        for lvl in ("95%", "99.8%"):
+            lim = limits[limits["level"] == lvl]
+            lo = float(np.interp(r["denominator"], lim["n"], lim["lower"]))
+            hi = float(np.interp(r["denominator"], lim["n"], lim["upper"]))
+            rec[f"{lvl} control limits"] = format_interval(lo, hi, m)
+        rec[f"Compared with {bench_name}"] = r["comparison_text"]
+        rows.append(rec)
+    return pd.DataFrame(rows)
+
+
+def trend_table(df: pd.DataFrame, m: dict, level_label: str = "95%") -> pd.DataFrame:
+    """The table behind :func:`trend_chart`: one row per period, one column per area."""
+    wide = df.pivot_table(index="period", columns="series", values="value_text", aggfunc="first", sort=True)
+    names = list(dict.fromkeys(df.sort_values("area_type", key=lambda s: s.map({"neighbourhood": 0, "city": 1, "england": 2}))["series"]))
+    wide = wide[[n for n in names if n in wide.columns]].reset_index().rename(columns={"period": "Period"})
+    nb = df[df["area_type"] == "neighbourhood"].set_index("period")
+    if len(nb):
+        wide.insert(2, f"{names[0]}: {level_label} interval", [format_interval(nb["lower"].get(p), nb["upper"].get(p), m) for p in wide["Period"]])
+    return wide

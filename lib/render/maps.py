@@ -1,0 +1,335 @@
+"""Maps drawn with folium, offline: boundary layers as compact GeoJSON, fill colours, the legend,
+and the map itself with no base tiles (pure: no Streamlit).
+
+The map needs only Leaflet's own JavaScript and CSS, served by the app itself (copied from the
+xstatic-leaflet package by ``lib.web.assets``): no CDN, no base tiles, so it works offline.
+Every string handed to folium has its braces made HTML entities (:func:`jinja_safe`): branca
+compiles each rendered map script as a Jinja template again, so a name holding ``{{ ... }}``
+would otherwise be evaluated on the server (template injection: it can run code). Data-driven
+text is escaped with :func:`html.escape` by the callers that build it (``lib.views.map``).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import folium
+import geopandas as gpd
+from branca.element import Element, MacroElement
+from jinja2 import Template
+
+from lib.render.format import COMPARISON_STYLE, NO_DATA_COLOUR, QUARTILE_COLOURS, is_missing
+
+#: Sequential, colour-blind-safe scale (ColorBrewer YlGnBu, 5 classes): light = low, dark = high.
+CONTINUOUS_STOPS: tuple[str, ...] = ("#FFFFCC", "#A1DAB4", "#41B6C4", "#2C7FB8", "#253494")
+#: Where the map's own assets are served (Streamlit static serving of ``static/``).
+ASSET_BASE = "/app/static/vendor/leaflet"
+ATTRIBUTION = "Contains National Statistics and OS data © Crown copyright and database right 2017–2024"
+#: folium's viewport tag forbids zooming (``maximum-scale=1.0, user-scalable=no``), which fails
+#: WCAG 1.4.4 (axe rule ``meta-viewport``); :class:`_MapExtras` swaps it for one that allows it.
+_ZOOM_LOCK = re.compile(r'<meta name="viewport"[^>]*>', re.S)
+VIEWPORT_TAG = '<meta name="viewport" content="width=device-width, initial-scale=1.0" />'
+#: Manchester's extent (south-west, north-east) used when a layer is empty.
+CITY_BOUNDS = ((53.34, -2.32), (53.55, -2.14))
+COORD_DIGITS = 5  # ~1 m: plenty for boundaries simplified at 20 m
+
+def _round_coords(coords: Any, digits: int) -> Any:
+    if isinstance(coords, (list, tuple)) and coords and isinstance(coords[0], (int, float)):
+        return [round(float(c), digits) for c in coords]
+    return [_round_coords(c, digits) for c in coords]
+
+
+def layer_geojson(gdf: gpd.GeoDataFrame, digits: int = COORD_DIGITS) -> dict:
+    """A boundary layer as a compact GeoJSON FeatureCollection (EPSG:4326, rounded coordinates).
+
+    Keeps ``code``, ``name`` and ``neighbourhood_code`` (a neighbourhood's own code for the
+    neighbourhood layer) plus a label point inside each polygon (``label_lat``/``label_lng``).
+    The result is meant to be cached and never mutated (:func:`map_features` copies what it uses).
+    """
+    g = gdf.to_crs(4326) if gdf.crs is not None and gdf.crs.to_epsg() != 4326 else gdf
+    features = []
+    for row in g.itertuples(index=False):
+        geom = row.geometry.__geo_interface__
+        point = row.geometry.representative_point()
+        code = str(row.code)
+        nbhd = str(getattr(row, "neighbourhood_code", "") or "") or (code if "ward_codes" in g.columns else "")
+        features.append({
+            "type": "Feature",
+            "properties": {
+                "code": code, "name": str(row.name), "nbhd": nbhd,
+                "label_lat": round(point.y, digits), "label_lng": round(point.x, digits),
+            },
+            "geometry": {"type": geom["type"], "coordinates": _round_coords(geom["coordinates"], digits)},
+        })
+    return {"type": "FeatureCollection", "features": features}
+
+
+def payload_bytes(geojson: Mapping) -> int:
+    """Size of a GeoJSON dict as compact JSON (what the browser receives, roughly)."""
+    return len(json.dumps(geojson, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+
+
+def bounds(geojson: Mapping) -> list[list[float]]:
+    """``[[south, west], [north, east]]`` of a FeatureCollection (Manchester if empty)."""
+    xs: list[float] = []
+    ys: list[float] = []
+
+    def walk(c: Any) -> None:
+        if isinstance(c, (list, tuple)) and c and isinstance(c[0], (int, float)):
+            xs.append(float(c[0]))
+            ys.append(float(c[1]))
+        elif isinstance(c, (list, tuple)):
+            for part in c:
+                walk(part)
+
+    for f in geojson.get("features", []):
+        walk(f["geometry"]["coordinates"])
+    if not xs:
+        return [list(CITY_BOUNDS[0]), list(CITY_BOUNDS[1])]
+    return [[min(ys), min(xs)], [max(ys), max(xs)]]
+
+
+def _hex_to_rgb(colour: str) -> tuple[int, int, int]:
+    c = colour.lstrip("#")
+    return int(c[0:2], 16), int(c[2:4], 16), int(c[4:6], 16)
+
+
+def continuous_colour(value: float | None, vmin: float, vmax: float, stops: Sequence[str] = CONTINUOUS_STOPS) -> str:
+    """A colour on the sequential scale for ``value`` between ``vmin`` and ``vmax``.
+
+    Light for low, dark for high (linear interpolation between the stops); ``NO_DATA_COLOUR``
+    for a missing value; the middle of the scale when all values are equal.
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return NO_DATA_COLOUR
+    t = 0.5 if vmax <= vmin else min(1.0, max(0.0, (float(value) - vmin) / (vmax - vmin)))
+    pos = t * (len(stops) - 1)
+    i = min(int(pos), len(stops) - 2)
+    f = pos - i
+    a, b = _hex_to_rgb(stops[i]), _hex_to_rgb(stops[i + 1])
+    return "#{:02X}{:02X}{:02X}".format(*(round(x + (y - x) * f) for x, y in zip(a, b)))
+
+
+def fill_colour(row: Mapping, colour_mode: str, vmin: float = math.nan, vmax: float = math.nan) -> str:
+    """The fill of one area (a row of ``area_comparison_table``) under a colour mode."""
+    if is_missing(row.get("value")):
+        return NO_DATA_COLOUR
+    if colour_mode == "comparison":
+        return COMPARISON_STYLE.get(str(row.get("comparison")), COMPARISON_STYLE["not_compared"])[1]
+    if colour_mode == "quartile":
+        q = row.get("quartile")
+        return NO_DATA_COLOUR if is_missing(q) else QUARTILE_COLOURS[int(q)]
+    return continuous_colour(float(row["value"]), vmin, vmax)
+
+
+def jinja_safe(obj: Any) -> Any:
+    """A copy of ``obj`` (dicts, lists, tuples, strings, numbers) whose strings have ``{`` and
+    ``}`` as the HTML entities ``&#123;`` and ``&#125;``.
+
+    branca's ``MacroElement.render`` wraps the *rendered* script of every folium element (the
+    GeoJSON data, tooltips, legend) in ``Element(...)``, which compiles it as a Jinja template:
+    ``{{ 7*7 }}`` in an area or indicator name would come out as ``49``, and Jinja's globals reach
+    Python's ``os`` module. With no braces left, nothing in the data can open a Jinja tag. Every
+    string is shown as HTML (tooltips, legend, labels) or not shown at all (e.g. the names
+    in outline layers), so the entities read as the braces they stand for.
+    """
+    if isinstance(obj, str):
+        return obj.replace("{", "&#123;").replace("}", "&#125;")
+    if isinstance(obj, Mapping):  # a GeoJSON geometry holds only its type and numbers: shared, not copied
+        return {k: v if k == "geometry" else jinja_safe(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [jinja_safe(v) for v in obj]
+    if isinstance(obj, tuple):
+        return tuple(jinja_safe(v) for v in obj)
+    return obj
+
+
+def legend_text(items: Sequence[tuple[str, str, str]]) -> str:
+    """The legend as one line of plain text (symbol + words; no colour needed)."""
+    return " · ".join(f"{symbol} {text}" for _, symbol, text in items)
+
+
+def legend_html(title: str, items: Sequence[tuple[str, str, str]], colour_mode: str = "comparison") -> str:
+    """The legend drawn inside the map (escaped HTML): swatch with its symbol, and the words."""
+    e = html.escape
+    parts = [f"<div class='np-legend-title'>{e(title)}</div>"]
+    if colour_mode == "continuous" and len(items) >= 2 and items[0][2].startswith("Highest"):
+        gradient = ", ".join(CONTINUOUS_STOPS[::-1])
+        parts.append(
+            "<div class='np-scale'><span class='np-bar' style='background:linear-gradient(" + gradient + ")'></span>"
+            f"<span class='np-scale-labels'><span>{e(items[0][2])}</span><span>{e(items[1][2])}</span></span></div>"
+        )
+        items = items[2:]
+    for fill, symbol, text in items:
+        ink = "#FFFFFF" if luminance(fill) < 0.35 else "#000000"
+        parts.append(
+            f"<div class='np-row'><span class='np-swatch' style='background:{e(fill)};color:{ink}'>{e(symbol)}</span>{e(text)}</div>"
+        )
+    return "".join(parts)
+
+
+def luminance(colour: str) -> float:
+    def lin(c: int) -> float:
+        s = c / 255
+        return s / 12.92 if s <= 0.04045 else ((s + 0.055) / 1.055) ** 2.4
+
+    r, g, b = _hex_to_rgb(colour)
+    return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b)
+
+
+class _MapExtras(MacroElement):
+    """Legend, attribution, area labels and page style, drawn by Leaflet itself (no plugins).
+
+    Also for assistive technology: the map container (focusable by Leaflet: arrow keys pan, +/-
+    zoom) is a named region, the frame the map is drawn in gets the same name (Streamlit titles it
+    after the component), and the viewport tag allows zooming."""
+
+    _template = Template("""
+{% macro header(this, kwargs) %}
+<style>
+.leaflet-container { background: #FFFFFF; font-family: "Source Sans Pro", "Segoe UI", Arial, sans-serif; }
+.np-legend { background: rgba(255,255,255,0.95); padding: 10px 12px; border: 1px solid #888; border-radius: 4px;
+  font-size: 15px; line-height: 1.4; color: #111; max-width: 320px; }
+.np-legend-title { font-weight: 700; margin-bottom: 6px; }
+.np-row { display: flex; align-items: center; margin: 3px 0; }
+.np-swatch { display: inline-flex; align-items: center; justify-content: center; width: 26px; height: 20px;
+  margin-right: 8px; border: 1px solid #333; font-size: 13px; flex: none; }
+.np-scale { display: flex; align-items: stretch; margin: 4px 0; }
+.np-bar { width: 22px; height: 90px; border: 1px solid #333; margin-right: 8px; }
+.np-scale-labels { display: flex; flex-direction: column; justify-content: space-between; }
+.np-label { background: transparent; border: none; pointer-events: none !important; }
+.np-label span { display: inline-block; transform: translate(-50%, -50%); white-space: nowrap; font-weight: 700;
+  font-size: 14px; padding: 1px 5px; border-radius: 3px; background: rgba(255,255,255,0.85); color: #111;
+  border: 1px solid #666; }
+.leaflet-tooltip { font-size: 15px; line-height: 1.45; }
+.leaflet-control-attribution { font-size: 12px; }
+</style>
+{% endmacro %}
+{% macro script(this, kwargs) %}
+(function(map) {
+  var name = {{ this.name|tojson }};
+  var box = map.getContainer();
+  box.setAttribute("role", "region");
+  box.setAttribute("aria-label", name);
+  try { if (window.frameElement) { window.frameElement.setAttribute("aria-label", name); } } catch (e) {}
+  var legend = L.control({position: "bottomright"});
+  legend.onAdd = function() {
+    var div = L.DomUtil.create("div", "np-legend");
+    div.setAttribute("role", "note");
+    div.innerHTML = {{ this.legend|tojson }};
+    return div;
+  };
+  legend.addTo(map);
+  if (map.attributionControl) { map.attributionControl.setPrefix(false); map.attributionControl.addAttribution({{ this.attribution|tojson }}); }
+  {{ this.labels|tojson }}.forEach(function(l) {
+    L.marker([l[0], l[1]], {interactive: false, keyboard: false,
+      icon: L.divIcon({className: "np-label", html: "<span>" + l[2] + "</span>", iconSize: null})}).addTo(map);
+  });
+})({{ this._parent.get_name() }});
+{% endmacro %}
+""")
+
+    def __init__(self, legend: str, attribution: str, labels: list[tuple[float, float, str]], name: str) -> None:
+        super().__init__()
+        self._name = "MapExtras"
+        self.name = name
+        self.legend = jinja_safe(legend)
+        self.attribution = jinja_safe(html.escape(attribution))
+        self.labels = [[lat, lng, jinja_safe(html.escape(text))] for lat, lng, text in labels]
+
+    def render(self, **kwargs) -> None:
+        super().render(**kwargs)
+        # The map's own header (rendered before its children, so present now) carries the viewport tag.
+        header, key = self.get_root().header, self._parent.get_name()
+        rendered = header._children.get(key)
+        if rendered is not None:
+            fixed = _ZOOM_LOCK.sub(VIEWPORT_TAG, rendered.render())
+            header.add_child(Element("{% raw %}" + fixed + "{% endraw %}"), name=key)
+
+
+def build_map(
+    features: Mapping,
+    legend_title: str,
+    legend: Sequence[tuple[str, str, str]],
+    colour_mode: str = "comparison",
+    outlines: Sequence[tuple[Mapping, float, str]] = (),
+    labels: bool | Mapping = True,
+    selected_outline: Mapping | None = None,
+    fit: Mapping | None = None,
+    asset_base: str = ASSET_BASE,
+    attribution: str = ATTRIBUTION,
+    height: int = 620,
+    name: str | None = None,
+) -> folium.Map:
+    """A folium map of ``features`` (from :func:`map_features`) with no base tiles.
+
+    Only Leaflet's JS and CSS are loaded, from ``asset_base`` (served by the app). ``outlines``
+    are (FeatureCollection, weight, colour) layers drawn on top, unfilled and not interactive
+    (e.g. neighbourhood and locality boundaries over wards). ``labels=True`` writes each feature's
+    code (and comparison symbol) at its label point (for the 12 neighbourhoods); a
+    FeatureCollection instead labels its features' codes (e.g. neighbourhood codes over wards).
+    ``selected_outline`` (a FeatureCollection) is drawn on top as a double black-and-white line.
+    The view fits ``fit`` (a FeatureCollection; default ``features``). ``name`` is the map's
+    accessible name (default: from ``legend_title``).
+    """
+    # No data string may carry a Jinja tag into folium (see jinja_safe); the caller's dicts are not changed.
+    features, outlines = jinja_safe(features), [(jinja_safe(geo), w, c) for geo, w, c in outlines]
+    labels = jinja_safe(labels) if isinstance(labels, Mapping) else labels
+    selected_outline = jinja_safe(selected_outline) if selected_outline is not None else None
+    m = folium.Map(tiles=None, zoom_control=True, control_scale=False, height=height, zoom_snap=0.25, prefer_canvas=False)
+    m.default_js = [("leaflet", f"{asset_base}/leaflet.js")]
+    m.default_css = [("leaflet_css", f"{asset_base}/leaflet.css")]
+
+    def style(feature: dict) -> dict:
+        p = feature["properties"]
+        return {"fillColor": p["fill"], "fillOpacity": 0.9, "color": "#000000" if p.get("selected") else "#4D4D4D",
+                "weight": 4.5 if p.get("selected") else 0.8, "opacity": 1}
+
+    folium.GeoJson(
+        dict(features), name="areas", style_function=style, zoom_on_click=False,
+        highlight_function=lambda f: {"weight": 4, "color": "#222222", "fillOpacity": 0.95},
+        tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False, sticky=True),
+    ).add_to(m)
+    for geo, weight, colour in outlines:
+        folium.GeoJson(
+            dict(geo), interactive=False, zoom_on_click=False,
+            style_function=lambda f, w=weight, c=colour: {"fill": False, "color": c, "weight": w, "opacity": 1},
+        ).add_to(m)
+    if selected_outline is not None and selected_outline.get("features"):
+        for weight, colour in ((7, "#000000"), (2.5, "#FFFFFF")):
+            folium.GeoJson(
+                dict(selected_outline), interactive=False, zoom_on_click=False,
+                style_function=lambda f, w=weight, c=colour: {"fill": False, "color": c, "weight": w, "opacity": 1},
+            ).add_to(m)
+    label_rows: list[tuple[float, float, str]] = []
+    if isinstance(labels, Mapping):
+        for f in labels["features"]:
+            p = f["properties"]
+            if p.get("label_lat") is not None:
+                label_rows.append((p["label_lat"], p["label_lng"], str(p["code"])))
+    elif labels:
+        for f in features["features"]:
+            p = f["properties"]
+            if p.get("label_lat") is None:
+                continue
+            symbol = COMPARISON_STYLE.get(p.get("comparison", "not_compared"), COMPARISON_STYLE["not_compared"])[0] if colour_mode == "comparison" and p.get("value") is not None else ""
+            # p["code"] is already escaped by map_features; _MapExtras escapes again, so unescape first.
+            label_rows.append((p["label_lat"], p["label_lng"], f"{html.unescape(p['code'])} {symbol}".strip()))
+    name = name or f"Map of Manchester: {legend_title}"
+    _MapExtras(legend_html(legend_title, legend, colour_mode), attribution, label_rows,  # escapes and defuses
+               jinja_safe(f"{name}. Arrow keys pan, plus and minus zoom; the same figures are in a table.")).add_to(m)
+    m.fit_bounds(bounds(fit or features), padding=(8, 8))
+    return m
+
+
+def map_script_urls(m: folium.Map) -> list[str]:
+    """Every ``src``/``href`` of a script or stylesheet in the rendered map page."""
+    import re
+
+    page = m.get_root().render()
+    return re.findall(r'<script[^>]*\bsrc="([^"]+)"', page) + re.findall(r'<link[^>]*\bhref="([^"]+)"', page)
