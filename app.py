@@ -31,7 +31,7 @@ PRESENT_PAGE = "present"
 
 def main() -> None:
     """Declare the pages, draw the shared frame and run the selected page."""
-    from pages import shared  # here, not at the top: serving imports this file before Streamlit's runtime exists
+    from pages.shared import app_frame, session_data  # here, not at the top: serving imports this file before Streamlit's runtime exists
 
     presenting = st.query_params.get("present") == "1"
     st.set_page_config(page_title="Neighbourhood Profiles: Manchester", page_icon=str(FAVICON), layout="wide",
@@ -52,7 +52,7 @@ def main() -> None:
         st.query_params["present"] = "1"  # the presentation page is always in presentation mode
         st.rerun()
     try:
-        ok = shared.frame(show_sidebar=not presenting)
+        ok = app_frame.frame(show_sidebar=not presenting)
         if not ok:
             return
         if presenting and page.url_path != PRESENT_PAGE:
@@ -66,7 +66,7 @@ def main() -> None:
     # Exception), so they pass through (tests/test_resilience.py checks this stays true).
     except data.DataFileError as exc:  # a missing or damaged embedded file: say which, and what to do
         LOG.warning("Page %s: %s", page.url_path, exc)
-        shared.data_file_error(exc)
+        session_data.data_file_error(exc)
     except Exception:
         LOG.exception("Page %s failed", page.url_path)  # the details go to the server log only
         st.error(PAGE_FAILED, icon=":material/error:")

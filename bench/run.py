@@ -123,27 +123,27 @@ from lib.render import maps
 from lib.views import map as mapview
 from lib.core.selection import BENCHMARKS
 from lib.methods.indicators import area_table, meta, periods
-from pages import shared
+from pages.shared import app_frame, caching, session_data, widgets
 
-frame = shared.frame_state()
-ds = shared.dataset()
+frame = app_frame.frame_state()
+ds = session_data.dataset()
 ind = "disability"
 period = periods(ds.values, ind)[-1]
 m = meta(ds.indicators, ind)
 st.title("Map")
-table = shared.computed(area_table, ds, ind, period, "neighbourhood", frame["bench"], frame["level"])
-table = mapview.sort_areas(table, list(shared.neighbourhood_names()))
+table = caching.computed(area_table, ds, ind, period, "neighbourhood", frame["bench"], frame["level"])
+table = mapview.sort_areas(table, list(session_data.neighbourhood_names()))
 title = f"{m['name']}, {period}: neighbourhoods"
 st.header(title)
-features = mapview.map_features(shared.geojson("neighbourhoods"), table, m, "comparison", frame["bench"], frame["level"],
+features = mapview.map_features(session_data.geojson("neighbourhoods"), table, m, "comparison", frame["bench"], frame["level"],
                                 "neighbourhood", selected=frame["nbhd"])
 legend = mapview.legend_items("comparison", table, m, frame["bench"], "neighbourhood")
 fmap = maps.build_map(features, f"Compared with {BENCHMARKS[frame['bench']]}", legend, "comparison", labels=True,
-                         fit=shared.geojson("neighbourhoods"), name=f"Map of {title}")
-shared.interactive_map(fmap, "map_view", 620, ["last_active_drawing"])
+                         fit=session_data.geojson("neighbourhoods"), name=f"Map of {title}")
+widgets.interactive_map(fmap, "map_view", 620, ["last_active_drawing"])
 st.markdown("**Key:** " + maps.legend_text(legend))
 rows = mapview.table_rows(table, m, frame["bench"], frame["level"], "neighbourhood")
-shared.figures_table(rows, f"{title}: the figures for each area", m, period, "map.csv")
+widgets.figures_table(rows, f"{title}: the figures for each area", m, period, "map.csv")
 """
 
 

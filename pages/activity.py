@@ -12,18 +12,18 @@ from lib.core import data
 from lib.methods import spc
 from lib.render.activity_charts import xmr_chart, shares_chart
 from lib.render.format import STATUS_BADGE, format_count, md_text
-from pages import shared
+from pages.shared import app_frame, caching, export_buttons, session_data, widgets
 
-frame = shared.frame_state()
-ds = shared.dataset()
-names = shared.neighbourhood_names()
+frame = app_frame.frame_state()
+ds = session_data.dataset()
+names = session_data.neighbourhood_names()
 code = frame["nbhd"]
-targets = shared.seed("activity_targets_2020_21")
+targets = session_data.seed("activity_targets_2020_21")
 lines = apportion.target_lines(targets)
 measure_names = dict(zip(lines["measure_id"], lines["measure"]))
 VIEWS = {"targets": "Targets and this neighbourhood's share", "shares": "All 12 neighbourhoods' shares",
          "money": "The money", "tracker": "Track your monthly activity"}
-state = shared.page_state({"method": ["population", "need"], "view": list(VIEWS)}, {"method": "population", "view": "targets"}, prefix="activity")
+state = app_frame.page_state({"method": ["population", "need"], "view": list(VIEWS)}, {"method": "population", "view": "targets"}, prefix="activity")
 SAMPLE = "profiles/samples/SYNTHETIC_activity_sample.csv"
 MODELLED = STATUS_BADGE["modelled"]
 
@@ -36,11 +36,11 @@ st.markdown(
 method = st.radio("Share the city targets out by", ["population", "need"], key="activity_method", horizontal=True,
                   format_func={"population": "Population", "need": "Need (emergency admissions)"}.get,
                   help="Need weights each neighbourhood's population by its emergency admissions ratio (England = 100).")
-shares, words = shared.computed(apportion.shares_by_method, ds, targets, method)
+shares, words = caching.computed(apportion.shares_by_method, ds, targets, method)
 mine = shares[shares["neighbourhood_code"] == code]
 # Each view is drawn only when open (lazy tabs): the page opens with the targets table alone.
-view, tabs = shared.view_tabs("activity", VIEWS, state["view"])
-shared.keep("activity", {"method": method, "view": view})
+view, tabs = app_frame.view_tabs("activity", VIEWS, state["view"])
+app_frame.keep("activity", {"method": method, "view": view})
 
 if view == "targets":
     with tabs["targets"]:
@@ -53,15 +53,15 @@ if view == "targets":
             f"{code} share (modelled)": mine["share"].map(format_count),
             f"{code} weight share": (100 * mine["weight_share"]).map(lambda v: f"{v:.1f}%"),
         })
-        shared.show_table(table1, f"{code} {names[code]}: modelled share of each city activity-shift target, 2020/21")
+        widgets.show_table(table1, f"{code} {names[code]}: modelled share of each city activity-shift target, 2020/21")
         st.caption("\n\n".join(f"{row['measure']}: {int(row['activity_shift_2020_21']):,}. {row['note']}"
                                 for _, row in targets[targets["row_type"] != "line"].iterrows()))
         st.caption(f"Units are printed as published; some look shifted by a row in the source (e.g. outpatient attendances "
                    f"'Per admission'). Source: {lines['source'].iloc[0]}. Status: published targets REAL; shares {MODELLED} ({md_text(words)})")
-        shared.download_csv(mine.drop(columns=["weight"]), f"activity_targets_share_{code}_{method}.csv", key="dl_shares")
+        widgets.download_csv(mine.drop(columns=["weight"]), f"activity_targets_share_{code}_{method}.csv", key="dl_shares")
 
         with st.expander("How much does the choice of method matter?"):
-            diff = shared.computed(apportion.method_difference, ds, targets)
+            diff = caching.computed(apportion.method_difference, ds, targets)
             diff.insert(1, "neighbourhood", diff["neighbourhood_code"].map(names))
             shown = pd.DataFrame({
                 "Neighbourhood": diff["neighbourhood_code"] + " " + diff["neighbourhood"],
@@ -72,22 +72,22 @@ if view == "targets":
                 "All 11 lines by need": diff["all_targets_by_need"],
                 "Difference (need − population)": diff["difference_all_targets"],
             })
-            shared.show_table(shown, "Share of the city targets by population and by need, for each neighbourhood")
+            widgets.show_table(shown, "Share of the city targets by population and by need, for each neighbourhood")
             st.caption("'All 11 lines' adds the lines' shares together across their different units, as the source's OVERALL does. "
                        f"{MODELLED}: both columns are estimates.")
-            shared.download_csv(shown, "activity_method_difference.csv", key="dl_diff")
+            widgets.download_csv(shown, "activity_method_difference.csv", key="dl_diff")
 
 if view == "shares":
     with tabs["shares"]:
         st.header("All 12 neighbourhoods' shares")
         measure = st.selectbox("Show all 12 neighbourhoods' shares of", list(lines["measure_id"]), format_func=measure_names.get, key="activity_measure")
         one = shares[shares["measure_id"] == measure]
-        shares_spec = shared.chart_spec(shares_chart, one, code, names, f"{measure_names[measure]}: share of {int(one['city_target'].iloc[0]):,} by {method} ({MODELLED})",
+        shares_spec = caching.chart_spec(shares_chart, one, code, names, f"{measure_names[measure]}: share of {int(one['city_target'].iloc[0]):,} by {method} ({MODELLED})",
                                         order=list(names))
-        shared.show_chart(shares_spec, f"Bar chart: each neighbourhood's modelled share of the city's {measure_names[measure]} target. The same figures are in the table below.")
-        shared.export_chart_buttons(shares_spec,
+        widgets.show_chart(shares_spec, f"Bar chart: each neighbourhood's modelled share of the city's {measure_names[measure]} target. The same figures are in the table below.")
+        export_buttons.export_chart_buttons(shares_spec,
                                     f"activity_shares_{measure}_{method}", f"{measure_names[measure]}: each neighbourhood's share of the 2020/21 target ({MODELLED})",
-                                    shared.export_sources_footer([f"target_{measure}"], "activity", {"method": method}, status="modelled",
+                                    export_buttons.export_sources_footer([f"target_{measure}"], "activity", {"method": method}, status="modelled",
                                                                  source=str(lines["source"].iloc[0]), period="2020/21", method=words),
                                     key="activity_shares")
         st.caption(f"{MODELLED}: {md_text(words)} The 12 shares add up to the city figure.")
@@ -98,8 +98,8 @@ if view == "shares":
             "Share (modelled)": one["share"].map(format_count),
             "Weight share": (100 * one["weight_share"]).map(lambda v: f"{v:.1f}%"),
         })
-        shared.show_table(one_table, f"{measure_names[measure]}: each neighbourhood's modelled share of {int(one['city_target'].iloc[0]):,}")
-        shared.download_csv(one.drop(columns=["weight"]), f"activity_shares_{measure}_{method}.csv", key="dl_shares_all")
+        widgets.show_table(one_table, f"{measure_names[measure]}: each neighbourhood's modelled share of {int(one['city_target'].iloc[0]):,}")
+        widgets.download_csv(one.drop(columns=["weight"]), f"activity_shares_{measure}_{method}.csv", key="dl_shares_all")
 
 if view == "money":
     with tabs["money"]:
@@ -109,14 +109,14 @@ if view == "money":
                             ("investment_gbp000", "Investing in reform: the investment plan (£'000)"),
                             ("savings_gap_gbp000", "The LCO savings gap to 2020/21 (£'000)")):
             st.subheader(title)
-            with shared.needs_data():  # a missing or damaged table: a message in its place, the rest of the page still works
-                t = shared.seed(name)
-                shared.show_table(t.drop(columns=["source"]).fillna(""), title)
+            with session_data.needs_data():  # a missing or damaged table: a message in its place, the rest of the page still works
+                t = session_data.seed(name)
+                widgets.show_table(t.drop(columns=["source"]).fillna(""), title)
                 for note in t["note"].dropna():
                     if note and note != "Recomputed by this project":
                         st.caption(f"Note: {note}")
                 st.caption(f"Source: {t['source'].iloc[0]}. Rows marked recomputed_total are sums computed by this project (status DERIVED); other rows REAL, as published.")
-                shared.download_csv(t, f"{name}.csv", key=f"dl_{name}")
+                widgets.download_csv(t, f"{name}.csv", key=f"dl_{name}")
 
 if view == "tracker":
     with tabs["tracker"]:
@@ -129,7 +129,7 @@ if view == "tracker":
             "the way to a limit. Lower activity is counted as improvement."
         )
         with st.expander("The CSV format (what to upload)"):
-            shared.show_table(activity.contract_table(), "The columns of a monthly activity CSV")
+            widgets.show_table(activity.contract_table(), "The columns of a monthly activity CSV")
             st.markdown(f"Comma-separated, UTF-8, one header line; lines starting with # are skipped; at most "
                         f"{activity.MAX_BYTES // 1_000_000} MB and {activity.MAX_ROWS:,} rows. Valid measure ids: "
                         f"{', '.join(lines['measure_id'])}. SPC needs at least {activity.MIN_SPC_POINTS} months per series.")
@@ -181,13 +181,13 @@ if view == "tracker":
                 st.subheader(f"{md_text(measure_names.get(m_id, m_id))}: {md_text(code)} {md_text(names[code])}")
                 if len(counts) < activity.MIN_SPC_POINTS:
                     st.info(f"Only {len(counts)} months: SPC needs at least {activity.MIN_SPC_POINTS}, so no chart is drawn.")
-                    shared.show_table(s[["month", "count"]], f"Monthly counts: {measure_names.get(m_id, m_id)}, {code} {names[code]}")
+                    widgets.show_table(s[["month", "count"]], f"Monthly counts: {measure_names.get(m_id, m_id)}, {code} {names[code]}")
                     continue
                 annual = float(share_of.get(m_id, 0))
                 path = activity.trajectory(months, counts, annual)
                 goal = float(path["target"].iloc[-1]) if len(counts) > activity.BASELINE_MONTHS else None
                 points, summary = spc.xmr(counts, polarity="lower_is_better", target=goal, lower_bound=0.0)
-                shared.show_chart(shared.chart_spec(xmr_chart, points, months, f"{measure_names.get(m_id, m_id)} per month, {code}",
+                widgets.show_chart(caching.chart_spec(xmr_chart, points, months, f"{measure_names.get(m_id, m_id)} per month, {code}",
                                                     path if goal is not None else None),
                                   f"SPC chart: {measure_names.get(m_id, m_id)} per month in {names[code]}, with its mean and process limits.")
                 c1, c2 = st.columns(2)
@@ -220,5 +220,5 @@ if view == "tracker":
                 if s["population"].notna().any():
                     table.insert(2, "per_1000", (1000 * s["count"] / s["population"]).round(2))
                 with st.expander("The numbers"):
-                    shared.show_table(table, f"SPC points and limits: {measure_names.get(m_id, m_id)}, {code} {names[code]}", max_height=420)
-                shared.download_csv(table, f"activity_spc_{code}_{m_id}{'_SYNTHETIC' if current.synthetic else ''}.csv", key=f"dl_spc_{m_id}")
+                    widgets.show_table(table, f"SPC points and limits: {measure_names.get(m_id, m_id)}, {code} {names[code]}", max_height=420)
+                widgets.download_csv(table, f"activity_spc_{code}_{m_id}{'_SYNTHETIC' if current.synthetic else ''}.csv", key=f"dl_spc_{m_id}")

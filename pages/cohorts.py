@@ -12,18 +12,18 @@ from lib.views import risk_pyramid as riskpyramid
 from lib.core.selection import BENCHMARKS
 from lib.methods.indicators import area_table, meta, periods
 from lib.render.format import STATUS_BADGE, md_text
-from pages import shared
+from pages.shared import app_frame, caching, export_buttons, session_data, widgets
 
-frame = shared.frame_state()
-ds = shared.dataset()
-names = shared.neighbourhood_names()
+frame = app_frame.frame_state()
+ds = session_data.dataset()
+names = session_data.neighbourhood_names()
 nbhd, bench, level = frame["nbhd"], frame["bench"], frame["level"]
 MAP_KEY = "cohorts_map_view"
 MODELLED = STATUS_BADGE["modelled"]
 short = dict(zip(ds.indicators["indicator_id"], ds.indicators["short_name"]))
-cohort_of = dict(shared.computed(cohorts.map_choices, ds))
+cohort_of = dict(caching.computed(cohorts.map_choices, ds))
 map_choices = list(cohort_of)
-state = shared.page_state(
+state = app_frame.page_state(
     {"ind": map_choices, "method": list(riskpyramid.METHODS), "view": ["cohorts", "map", "pyramid"], "cohort": list(cohorts.COHORT_IDS)},
     {"ind": "population_age_65plus", "method": "need", "view": "cohorts", "cohort": cohorts.COHORT_IDS[0]}, prefix="cohorts",
 )
@@ -49,13 +49,13 @@ st.markdown(
 
 VIEWS = {"cohorts": "The five cohorts", "map": "Map of a cohort indicator", "pyramid": "Risk pyramid (MODELLED)"}
 # Each view is drawn only when open (lazy tabs): the page opens with the first cohort's table alone.
-view, tabs = shared.view_tabs("cohorts", VIEWS, state["view"])
+view, tabs = app_frame.view_tabs("cohorts", VIEWS, state["view"])
 ind, method = state["ind"], state["method"]
 if view == "cohorts":
     with tabs["cohorts"]:
         st.header("The five cohorts")
         # one tab per cohort, each drawn when opened (the open one is kept in the URL as ``cohort``)
-        state["cohort"], cohort_tabs = shared.view_tabs("cohorts_cohort", {c.cohort_id: c.label.split(" (")[0] for c in cohorts.COHORTS},
+        state["cohort"], cohort_tabs = app_frame.view_tabs("cohorts_cohort", {c.cohort_id: c.label.split(" (")[0] for c in cohorts.COHORTS},
                                                         state["cohort"])
         c = cohorts.cohort(state["cohort"])
         with cohort_tabs[c.cohort_id]:
@@ -66,9 +66,9 @@ if view == "cohorts":
             if c.cohort_id == "children_ltc":
                 with st.expander("Add your own figures (import path)"):
                     st.markdown(cohorts.IMPORT_PATH)
-            cv = shared.computed(cohorts.cohort_view, ds, c.cohort_id, nbhd, bench, level)
-            shared.show_table(cv.shown, f"{c.label}: indicators for {names[nbhd]}")
-            shared.download_csv(cv.shown, f"cohort_{c.cohort_id}_{nbhd}.csv", key=f"dl_cohort_{c.cohort_id}")
+            cv = caching.computed(cohorts.cohort_view, ds, c.cohort_id, nbhd, bench, level)
+            widgets.show_table(cv.shown, f"{c.label}: indicators for {names[nbhd]}")
+            widgets.download_csv(cv.shown, f"cohort_{c.cohort_id}_{nbhd}.csv", key=f"dl_cohort_{c.cohort_id}")
             if cv.modelled_methods:
                 st.markdown(f":orange-badge[{MODELLED}] **Expected counts (modelled), method:**\n\n"
                             + "\n".join(f"- **{md_text(name)}**: {md_text(note)}" for name, note in cv.modelled_methods))
@@ -76,7 +76,7 @@ if view == "cohorts":
                 "Comparisons: symbol and word, at the chosen confidence level; indicators without a confidence interval "
                 "(estimates, population figures, modelled counts) are not tested. Counts below 5 are not shown."
             )
-            shared.sources_expander(cv.sources)
+            widgets.sources_expander(cv.sources)
 
 if view == "map":
     with tabs["map"]:
@@ -84,7 +84,7 @@ if view == "map":
         state["ind"] = ind = st.selectbox("Indicator", map_choices, format_func=lambda i: f"{cohort_of[i]}: {short[i]}", key="cohorts_ind")
         m = meta(ds.indicators, ind)
         period = periods(ds.values, ind)[-1]
-        table = shared.computed(area_table, ds, ind, period, "neighbourhood", bench, level)
+        table = caching.computed(area_table, ds, ind, period, "neighbourhood", bench, level)
         table = mapview.sort_areas(table, list(names))
         colour = "comparison" if m["ci_method"] != "none" else "quartile"
         legend = mapview.legend_items(colour, table, m, bench, "neighbourhood")
@@ -95,17 +95,17 @@ if view == "map":
             f"Map of the 12 neighbourhoods coloured by {'comparison with ' + BENCHMARKS[bench] if colour == 'comparison' else 'quartile (no confidence interval, so no significance test)'}. "
             "The selected neighbourhood has a thick black outline. Click an area to select it. The table below holds the same figures."
         )
-        with shared.needs_data():  # without the boundary file, a message replaces the map; the table still works
-            features = mapview.map_features(shared.geojson("neighbourhoods"), table, m, colour, bench, level, "neighbourhood", selected=nbhd,
+        with session_data.needs_data():  # without the boundary file, a message replaces the map; the table still works
+            features = mapview.map_features(session_data.geojson("neighbourhoods"), table, m, colour, bench, level, "neighbourhood", selected=nbhd,
                                             threshold=ds.threshold)
-            fmap = maps.build_map(features, legend_title, legend, colour, labels=True, fit=shared.geojson("neighbourhoods"), height=460,
+            fmap = maps.build_map(features, legend_title, legend, colour, labels=True, fit=session_data.geojson("neighbourhoods"), height=460,
                                      name=f"Map of {m['name']}{status_word}, {period}, {legend_title[:1].lower() + legend_title[1:]}")
-            shared.interactive_map(fmap, MAP_KEY, 460, ["last_active_drawing"], on_change=_select_clicked)
+            widgets.interactive_map(fmap, MAP_KEY, 460, ["last_active_drawing"], on_change=_select_clicked)
             st.markdown("**Key:** " + maps.legend_text(legend))
-            shared.export_map_buttons(features, legend, f"{m['name']}{status_word}, {period}", legend_title, colour,
-                                      shared.export_footer(m, period, "cohorts", {"ind": ind}), f"cohorts_map_{ind}_{period}".replace("/", "-"), key="cohorts_map")
+            export_buttons.export_map_buttons(features, legend, f"{m['name']}{status_word}, {period}", legend_title, colour,
+                                      export_buttons.export_footer(m, period, "cohorts", {"ind": ind}), f"cohorts_map_{ind}_{period}".replace("/", "-"), key="cohorts_map")
         rows = mapview.table_rows(table, m, bench, level, "neighbourhood", ds.threshold)
-        shared.figures_table(rows, f"{m['short_name']} in each neighbourhood, {period}", m, period, f"cohorts_map_{ind}_{period}.csv", key="dl_cohorts_map",
+        widgets.figures_table(rows, f"{m['short_name']} in each neighbourhood, {period}", m, period, f"cohorts_map_{ind}_{period}.csv", key="dl_cohorts_map",
                              highlight=rows["Code"] == nbhd)
 
 if view == "pyramid":
@@ -122,34 +122,34 @@ if view == "pyramid":
                     + " A neighbourhood's rising-and-low figure is its residents minus its two upper tiers.")
         st.markdown(riskpyramid.READING)
         st.info(riskpyramid.NO_SOURCE, icon=":material/help:")
-        pyr = shared.computed(riskpyramid.pyramid, ds, method)
+        pyr = caching.computed(riskpyramid.pyramid, ds, method)
         c1, c2 = st.columns(2)
-        pyr_spec = shared.chart_spec(riskpyramid.pyramid_chart, riskpyramid.tier_long(pyr, nbhd), f"{nbhd} · {names[nbhd]}")
-        shared.show_chart(pyr_spec, f"Risk pyramid (modelled estimate) for {names[nbhd]}: residents in each risk tier. The same figures are in the table below.", c1)
-        shared.show_chart(shared.chart_spec(riskpyramid.pyramid_chart, riskpyramid.tier_long(pyr, pyr["area_code"].iloc[-1]), "Manchester"),
+        pyr_spec = caching.chart_spec(riskpyramid.pyramid_chart, riskpyramid.tier_long(pyr, nbhd), f"{nbhd} · {names[nbhd]}")
+        widgets.show_chart(pyr_spec, f"Risk pyramid (modelled estimate) for {names[nbhd]}: residents in each risk tier. The same figures are in the table below.", c1)
+        widgets.show_chart(caching.chart_spec(riskpyramid.pyramid_chart, riskpyramid.tier_long(pyr, pyr["area_code"].iloc[-1]), "Manchester"),
                           "Risk pyramid (modelled estimate) for Manchester: residents in each risk tier. The same figures are in the table below.", c2)
-        shared.export_chart_buttons(pyr_spec, f"risk_pyramid_{nbhd}_{method}",
-                                    f"Risk pyramid (MODELLED ESTIMATE): {nbhd} · {names[nbhd]}", shared.export_sources_footer(
+        export_buttons.export_chart_buttons(pyr_spec, f"risk_pyramid_{nbhd}_{method}",
+                                    f"Risk pyramid (MODELLED ESTIMATE): {nbhd} · {names[nbhd]}", export_buttons.export_sources_footer(
                                         ["population"], "cohorts", {"ind": ind, "method": method}, status="modelled",
                                         source="Manchester council reports 2016–2017 (seeds 003, 004); ONS mid-2020 population estimates; MHCLG English Indices of Deprivation (CIDR)"),
                                     key="cohorts_pyramid", width=600)
         st.caption("Each bar's width is the tier's share of residents; the labels give people (modelled) and share. "
                    "The table below holds the same figures for all 12 neighbourhoods and the city.")
         ptable = riskpyramid.display_pyramid_table(pyr)
-        shared.show_table(ptable, "The risk pyramid for the 12 neighbourhoods and the city")
-        shared.download_csv(ptable, f"risk_pyramid_{method}.csv", key="dl_cohorts_pyramid")
+        widgets.show_table(ptable, "The risk pyramid for the 12 neighbourhoods and the city")
+        widgets.download_csv(ptable, f"risk_pyramid_{method}.csv", key="dl_cohorts_pyramid")
 
         st.markdown("**How much the choice matters** (highest + high tiers, need index vs population only)")
-        effect = shared.computed(riskpyramid.choice_effect, ds)
+        effect = caching.computed(riskpyramid.choice_effect, ds)
         effect_table = riskpyramid.display_choice_effect(effect)
-        shared.show_table(effect_table, "What each choice in the pyramid changes")
+        widgets.show_table(effect_table, "What each choice in the pyramid changes")
         big = effect.loc[effect["difference_pct"].abs().idxmax()]
         st.markdown(
             f"Switching from population to the need index moves **{riskpyramid.people_moved(effect):,}** of the 22,000 "
             f"upper-tier people between neighbourhoods; the largest change is **{md_text(big['area_code'])} · {md_text(big['area_name'])}** "
             f"({big['difference']:+,} people, {big['difference_pct']:+.1f}%). The city totals do not change."
         )
-        shared.download_csv(effect_table, "risk_pyramid_choice_effect.csv", key="dl_cohorts_effect")
+        widgets.download_csv(effect_table, "risk_pyramid_choice_effect.csv", key="dl_cohorts_effect")
 
         st.markdown("**What the seed documents say** (quoted exactly)")
         for quote, file, where in riskpyramid.QUOTES:
@@ -159,4 +159,4 @@ if view == "pyramid":
             f"estimates; MHCLG English Indices of Deprivation {md_text(riskpyramid.need_period(ds))} (CIDR). Open Government Licence v3.0."
         )
 
-shared.keep("cohorts", {"ind": state["ind"], "method": state["method"], "view": view, "cohort": state["cohort"]})
+app_frame.keep("cohorts", {"ind": state["ind"], "method": state["method"], "view": view, "cohort": state["cohort"]})

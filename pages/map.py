@@ -14,7 +14,7 @@ from lib.core.selection import BENCHMARKS
 from lib.methods.indicators import area_table, area_types, meta, periods, periods_of_any
 from lib.methods.indicators import by_family as indicator_families
 from lib.render.format import md_text
-from pages import shared
+from pages.shared import app_frame, caching, export_buttons, session_data, widgets
 
 MAP_KEY = "map_view"
 
@@ -25,7 +25,7 @@ def _select_clicked() -> None:
     """Clicking an area selects its neighbourhood in the shared frame."""
     clicked = (st.session_state.get(MAP_KEY) or {}).get("last_active_drawing") or {}
     code = (clicked.get("properties") or {}).get("nbhd")
-    if code and code in shared.neighbourhood_names():
+    if code and code in session_data.neighbourhood_names():
         st.session_state["nbhd"] = code
         st.session_state.setdefault("frame_values", {})["nbhd"] = code
 
@@ -34,8 +34,8 @@ def _lower(label: str) -> str:
     return label[:1].lower() + label[1:]
 
 
-frame = shared.frame_state()
-ds = shared.dataset()
+frame = app_frame.frame_state()
+ds = session_data.dataset()
 names = dict(zip(ds.indicators["indicator_id"], ds.indicators["name"]))
 by_family = indicator_families(ds.indicators, ds.values)
 all_ids = [i for ids in by_family.values() for i in ids]
@@ -48,7 +48,7 @@ defaults = {"family": "outcome", "ind": "disability", "period": periods(ds.value
             "layer": "neighbourhoods", "colour": "comparison"}
 if url_ind in family_of and "family" not in st.query_params:
     defaults["family"] = family_of[url_ind]
-state = shared.page_state(
+state = app_frame.page_state(
     {"family": list(by_family), "ind": all_ids, "period": all_periods, "layer": list(mapview.LAYERS), "colour": list(mapview.COLOUR_MODES)},
     defaults, prefix="map",
 )
@@ -74,7 +74,7 @@ period = c3.selectbox("Period", ind_periods[::-1], key="map_period")
 c4, c5 = st.columns([1, 1])
 layer = c4.radio("Detail", list(mapview.LAYERS), format_func=lambda k: mapview.LAYERS[k][1], key="map_layer", horizontal=True)
 colour = c5.radio("Colour by", list(mapview.COLOUR_MODES), format_func=mapview.COLOUR_MODES.get, key="map_colour", horizontal=True)
-shared.keep("map", {"family": family, "ind": ind, "period": period, "layer": layer, "colour": colour})
+app_frame.keep("map", {"family": family, "ind": ind, "period": period, "layer": layer, "colour": colour})
 
 m = meta(ds.indicators, ind)
 shown = mapview.layer_for(area_types(ds.values, ind, period), layer)
@@ -83,26 +83,26 @@ if shown != layer:
             f"showing {_lower(mapview.LAYERS[shown][1])} instead.",
             icon=":material/info:")
 area_type = mapview.LAYERS[shown][0]
-table = shared.computed(area_table, ds, ind, period, area_type, frame["bench"], frame["level"])
-table = mapview.sort_areas(table, list(shared.neighbourhood_names()) if area_type == "neighbourhood" else None)
+table = caching.computed(area_table, ds, ind, period, area_type, frame["bench"], frame["level"])
+table = mapview.sort_areas(table, list(session_data.neighbourhood_names()) if area_type == "neighbourhood" else None)
 bench_name = BENCHMARKS[mapview.effective_benchmark(frame["bench"], area_type)]
 detail = shown != "neighbourhoods"  # wards/LSOAs: neighbourhood outlines on top; the selected one drawn as a double line
 map_title = f"{m['name']}, {period}: {_lower(mapview.LAYERS[shown][1])}"
 st.header(md_text(map_title))  # plain text (also the export's title): shown literally
 in_selected = None  # the table's rows in the selected neighbourhood (from the boundaries)
-with shared.needs_data():  # without a boundary file, a message replaces the map; the table below still works
-    shapes = shared.geojson(shown)
+with session_data.needs_data():  # without a boundary file, a message replaces the map; the table below still works
+    shapes = session_data.geojson(shown)
     features = mapview.map_features(shapes, table, m, colour, frame["bench"], frame["level"], area_type,
                                     selected=None if detail else frame["nbhd"], threshold=ds.threshold)
     in_selected = mapview.in_neighbourhood(shapes, table["area_code"], frame["nbhd"])
     legend = mapview.legend_items(colour, table, m, frame["bench"], area_type)
     legend_title = {"comparison": f"Compared with {bench_name}", "quartile": "Quartile (1 = lowest)", "continuous": m["short_name"]}[colour]
-    outlines = [(shared.geojson("neighbourhoods"), 2, "#1A1A1A"), (shared.geojson("localities"), 4, "#000000")] if detail else []
+    outlines = [(session_data.geojson("neighbourhoods"), 2, "#1A1A1A"), (session_data.geojson("localities"), 4, "#000000")] if detail else []
     fmap = maps.build_map(
         features, legend_title, legend, colour, outlines=outlines,
-        labels=shared.geojson("neighbourhoods") if detail else True,
-        selected_outline=mapview.select_features(shared.geojson("neighbourhoods"), [frame["nbhd"]]) if detail else None,
-        fit=shared.geojson("neighbourhoods"), name=f"Map of {map_title}, {_lower(legend_title)}",
+        labels=session_data.geojson("neighbourhoods") if detail else True,
+        selected_outline=mapview.select_features(session_data.geojson("neighbourhoods"), [frame["nbhd"]]) if detail else None,
+        fit=session_data.geojson("neighbourhoods"), name=f"Map of {map_title}, {_lower(legend_title)}",
     )
     st.caption(
         f"Map of Manchester's {len(table)} {_lower(mapview.LAYERS[shown][1])} coloured by "
@@ -110,18 +110,18 @@ with shared.needs_data():  # without a boundary file, a message replaces the map
         f"{'black-and-white outline; black lines mark neighbourhoods and (thicker) localities' if detail else 'black outline'}. "
         "The table below holds the same figures."
     )
-    shared.interactive_map(fmap, MAP_KEY, 620, ["last_active_drawing"], on_change=_select_clicked)
+    widgets.interactive_map(fmap, MAP_KEY, 620, ["last_active_drawing"], on_change=_select_clicked)
     st.markdown("**Key:** " + maps.legend_text(legend))
-    shared.export_map_buttons(features, legend, map_title, legend_title, colour,
-                              shared.export_footer(m, period, "map", {"family": family, "ind": ind, "period": period, "layer": layer, "colour": colour}),
+    export_buttons.export_map_buttons(features, legend, map_title, legend_title, colour,
+                              export_buttons.export_footer(m, period, "map", {"family": family, "ind": ind, "period": period, "layer": layer, "colour": colour}),
                               f"map_{ind}_{period}_{shown}".replace("/", "-"), key="map_static",
-                              outlines=[shared.geojson("neighbourhoods")] if detail else [], labels=shared.geojson("neighbourhoods") if detail else None)
+                              outlines=[session_data.geojson("neighbourhoods")] if detail else [], labels=session_data.geojson("neighbourhoods") if detail else None)
 
-nbhd_names = shared.neighbourhood_names()
+nbhd_names = session_data.neighbourhood_names()
 s1, s2 = st.columns([3, 1])
 s1.markdown(f"**Selected:** {md_text(frame['nbhd'])} · {md_text(nbhd_names[frame['nbhd']])}")
 s2.page_link("pages/profile.py", label="Open its profile", icon=":material/person_pin_circle:")
 
 rows = mapview.table_rows(table, m, frame["bench"], frame["level"], area_type, ds.threshold)
-shared.figures_table(rows, f"{map_title}: the figures for each area", m, period, f"map_{ind}_{period}_{shown}.csv",
+widgets.figures_table(rows, f"{map_title}: the figures for each area", m, period, f"map_{ind}_{period}_{shown}.csv",
                      highlight=in_selected, highlight_label=f"in {frame['nbhd']}" if detail else "selected")

@@ -8,10 +8,10 @@ import streamlit as st
 from lib.views import methods as catalogue_view
 from lib.core import data
 from lib.core.contract import FAMILY_LABELS
-from pages import shared
+from pages.shared import app_frame, session_data, widgets
 
-frame = shared.frame_state()
-ds = shared.dataset()
+frame = app_frame.frame_state()
+ds = session_data.dataset()
 
 st.title("Data and methods")
 st.markdown(
@@ -22,9 +22,9 @@ st.markdown(
 
 VIEWS = {"indicators": "Indicators", "details": "Each indicator in full", "methods": "How figures are built", "neighbourhoods": "The neighbourhoods",
          "downloads": "Downloads", "sources": "Sources and licences"}
-state = shared.page_state({"view": list(VIEWS)}, {"view": "indicators"}, prefix="methods")
-view, tabs = shared.view_tabs("methods", VIEWS, state["view"])
-shared.keep("methods", {"view": view})
+state = app_frame.page_state({"view": list(VIEWS)}, {"view": "indicators"}, prefix="methods")
+view, tabs = app_frame.view_tabs("methods", VIEWS, state["view"])
+app_frame.keep("methods", {"view": view})
 
 
 def _family_choice(key: str) -> str | None:
@@ -38,10 +38,10 @@ if view == "indicators":
     with tabs["indicators"]:
         st.header("Indicators")
         table = catalogue_view.indicator_catalogue(ds.indicators, ds.values, _family_choice("methods_family"))
-        shared.show_table(table[catalogue_view.SUMMARY_COLUMNS], "The indicators at a glance: family, status, unit, periods and areas")
+        widgets.show_table(table[catalogue_view.SUMMARY_COLUMNS], "The indicators at a glance: family, status, unit, periods and areas")
         st.caption("Each indicator's definition, method, caveats, source and licence are in the tab *Each indicator in full*, "
                    "and in the CSV below.")
-        shared.download_csv(table, "indicator_catalogue.csv", "Download the whole catalogue (CSV)", key="dl_catalogue")
+        widgets.download_csv(table, "indicator_catalogue.csv", "Download the whole catalogue (CSV)", key="dl_catalogue")
 if view == "details":
     with tabs["details"]:
         st.header("Each indicator in full")
@@ -54,8 +54,8 @@ if view == "methods":
 if view == "neighbourhoods":
     with tabs["neighbourhoods"]:
         st.header("The neighbourhoods")
-        st.markdown(shared.DEFINITION_CAVEAT)
-        shared.show_table(catalogue_view.definition_table(ds.definition), "The neighbourhoods and their wards")
+        st.markdown(app_frame.DEFINITION_CAVEAT)
+        widgets.show_table(catalogue_view.definition_table(ds.definition), "The neighbourhoods and their wards")
         st.caption(
             "To use another grouping (for example the 13-neighbourhood model or primary care networks), edit "
             "`geodata/neighbourhoods.csv` (one row per ward) and rebuild with `make data`."
@@ -71,7 +71,7 @@ if view == "downloads":
                     st.warning(f"{rel} is missing from the app's data. Restore it from the repository or rebuild it with `make data`.")
                     continue
                 # The bytes are made when the button is clicked (values.csv takes tens of ms to write).
-                st.download_button(label, lambda rel=rel: shared.dataset_file_bytes(rel), file_name=rel.split("/")[-1], mime=mime,
+                st.download_button(label, lambda rel=rel: session_data.dataset_file_bytes(rel), file_name=rel.split("/")[-1], mime=mime,
                                    key=f"dl_{rel}", on_click="ignore", icon=":material/download:")
 if view == "sources":
     with tabs["sources"]:

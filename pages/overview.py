@@ -9,13 +9,13 @@ from lib.views import overview
 from lib.core.selection import CONFIDENCE
 from lib.methods.indicators import has_neighbourhoods, meta, periods
 from lib.render.format import md_text
-from pages import shared
+from pages.shared import app_frame, caching, session_data, widgets
 
-frame = shared.frame_state()
-ds = shared.dataset()
+frame = app_frame.frame_state()
+ds = session_data.dataset()
 have = set(has_neighbourhoods(ds.values))
 choices_ind = [i for i in ds.indicators["indicator_id"] if i in have]
-state = shared.page_state({"ind": choices_ind}, {"ind": "disability"}, prefix="overview")
+state = app_frame.page_state({"ind": choices_ind}, {"ind": "disability"}, prefix="overview")
 names = dict(zip(ds.indicators["indicator_id"], ds.indicators["name"]))
 
 st.title("Manchester's 12 neighbourhoods")
@@ -27,12 +27,12 @@ st.markdown(
 ind = st.selectbox("Indicator", choices_ind, format_func=names.get, key="overview_ind")
 m = meta(ds.indicators, ind)
 period = periods(ds.values, ind)[-1]
-table = shared.computed(overview.neighbourhood_summary, ds, ind, period, level=frame["level"])
-shared.keep("overview", {"ind": ind})
+table = caching.computed(overview.neighbourhood_summary, ds, ind, period, level=frame["level"])
+app_frame.keep("overview", {"ind": ind})
 
 st.header(f"{md_text(m['name'])}, {md_text(period)}")
 st.markdown(overview.headline(table, m, level=CONFIDENCE[frame["level"]]))
 shown = overview.display_table(table, m, ds.threshold)
-shared.figures_table(shown, f"The 12 neighbourhoods: {m['short_name'].lower()}, {period}", m, period, f"neighbourhoods_{ind}_{period}.csv",
+widgets.figures_table(shown, f"The 12 neighbourhoods: {m['short_name'].lower()}, {period}", m, period, f"neighbourhoods_{ind}_{period}.csv",
                      numeric=("Population (mid-2020)", f"Value ({m['unit']})", "Count"), row_header="Neighbourhood",
                      highlight=shown["Code"] == frame["nbhd"])

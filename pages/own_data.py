@@ -1,6 +1,6 @@
 """Your data: load your own indicator files (tidy values.csv format or a Fingertips export), choose
 another neighbourhood grouping, and set the disclosure threshold. Everything lives in this
-session only; every other page sees it through ``shared.dataset()``. Logic is in
+session only; every other page sees it through ``session_data.dataset()``. Logic is in
 ``lib/imports/indicator_file.py``, ``lib/methods/regroup.py`` and ``lib/core/disclosure.py``."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from lib.imports import indicator_file as imports
 from lib.methods import regroup
 from lib.core.contract import FAMILIES, FAMILY_LABELS
 from lib.render.format import md_message, md_text
-from pages import shared
+from pages.shared import app_frame, session_data, widgets
 
 POLARITY_LABELS = {"": "Read it from the file (else no judgement)", "higher_is_better": "Higher is better",
                    "lower_is_better": "Lower is better", "no_judgement": "No judgement (higher / lower only)"}
@@ -22,7 +22,7 @@ POLARITY_LABELS = {"": "Read it from the file (else no judgement)", "higher_is_b
 
 @st.cache_resource(show_spinner=False)
 def geography() -> imports.Geography:
-    ds = shared.embedded()
+    ds = session_data.embedded()
     return imports.load_geography(definition=ds.definition, values=ds.values)
 
 
@@ -33,7 +33,7 @@ def lookups2018() -> pd.Series:
     return lk.set_index("lsoa_code")["ward2018_code"]
 
 
-shared.frame_state()
+app_frame.frame_state()
 st.title("Your data")
 st.markdown(
     "Add your own indicators (a **Fingertips download** or a file in this app's **own format**) at LSOA, MSOA, "
@@ -42,7 +42,7 @@ st.markdown(
     "They stay in this browser session only: nothing is stored on the server."
 )
 
-loaded: list[imports.ImportedData] = st.session_state.setdefault(shared.USER_DATA_KEY, [])
+loaded: list[imports.ImportedData] = st.session_state.setdefault(session_data.USER_DATA_KEY, [])
 
 # ---------------------------------------------------------------- upload
 st.header("Load a file")
@@ -64,7 +64,7 @@ for up in uploads or []:
             error = md_message(error) if error else error
         except data.DataFileError as exc:  # a lookup the app ships is missing or damaged: not the user's file
             error = f"{md_text(up.name)} could not be checked. {exc}"  # the app's own message (markdown)
-    st.session_state[shared.USER_DATA_KEY] = loaded
+    st.session_state[session_data.USER_DATA_KEY] = loaded
     errors = st.session_state.setdefault("own_errors", {})
     if error:
         errors[up.name] = error
@@ -109,23 +109,23 @@ for i, item in enumerate(list(loaded)):
                        f"(family: {md_text(FAMILY_LABELS.get(r['family'], r['family']))})")
         a.caption(md_text(" ".join(item.messages)))  # plain text quoting the file
         if b.button("Remove", key=f"own_remove_{i}_{item.name}", icon=":material/delete:"):
-            st.session_state[shared.USER_DATA_KEY] = [d for d in loaded if d is not item]
+            st.session_state[session_data.USER_DATA_KEY] = [d for d in loaded if d is not item]
             st.rerun()
         with a.expander("Preview of the file and the neighbourhood and ward figures"):
-            shared.show_table(imports.safe_preview(item.preview, shared.threshold()), f"The first rows of {item.name}", max_height=320)
-            ds = shared.dataset()
+            widgets.show_table(imports.safe_preview(item.preview, session_data.threshold()), f"The first rows of {item.name}", max_height=320)
+            ds = session_data.dataset()
             shown = ds.values[ds.values["indicator_id"].isin(item.indicator_ids) & ds.values["area_type"].isin(["neighbourhood", "ward"])]
             shown = shown.sort_values(["indicator_id", "period", "area_type"], ascending=[True, True, False])
-            shared.show_table(shown[["indicator_id", "period", "area_type", "area_code", "area_name", "numerator", "denominator", "value",
+            widgets.show_table(shown[["indicator_id", "period", "area_type", "area_code", "area_name", "numerator", "denominator", "value",
                                      "lower_95", "upper_95", "vs_england", "vs_city", "note"]],
                               f"{item.name}: the neighbourhood and ward figures as the app holds them", row_header=None, max_height=360)
 
 # ---------------------------------------------------------------- grouping
 st.header("Neighbourhood grouping")
-base_def = shared.embedded().definition
+base_def = session_data.embedded().definition
 ward_names = base_def.set_index("ward_code")["ward_name"]
 options = {"twelve": "12 neighbourhoods (the app's definition)"} | {k: v[0] for k, v in regroup.SHIPPED.items()} | {"upload": "Upload my own grouping"}
-current = st.session_state.get(shared.GROUPING_KEY)
+current = st.session_state.get(session_data.GROUPING_KEY)
 current_key = current["key"] if current else "twelve"
 choice = st.radio("Group the wards into", list(options), format_func=options.get, key="own_grouping_choice",
                   index=list(options).index(current_key) if current_key in options else 0)
@@ -133,10 +133,10 @@ choice = st.radio("Group the wards into", list(options), format_func=options.get
 
 def _apply(key: str, label: str, definition: pd.DataFrame | None, notes: list[str]) -> None:
     if definition is None:
-        st.session_state[shared.GROUPING_KEY] = None
+        st.session_state[session_data.GROUPING_KEY] = None
         codes = list(base_def["neighbourhood_code"].unique())
     else:
-        st.session_state[shared.GROUPING_KEY] = {"key": key, "label": label, "notes": notes,
+        st.session_state[session_data.GROUPING_KEY] = {"key": key, "label": label, "notes": notes,
                                                  "csv": definition.to_csv(index=False)}
         codes = list(definition["neighbourhood_code"].unique())
     fv = st.session_state.get("frame_values") or {}
@@ -150,7 +150,7 @@ if choice == "twelve" and current is not None:
     _apply("twelve", options["twelve"], None, [])
     st.rerun()
 elif choice in regroup.SHIPPED and current_key != choice:
-    with shared.needs_data():
+    with session_data.needs_data():
         _apply(choice, options[choice], regroup.load_shipped(choice, set(ward_names.index)), [])
         st.rerun()
 elif choice == "upload":
@@ -171,34 +171,34 @@ elif choice == "upload":
     if st.session_state.get("own_grouping_error"):
         st.error(st.session_state["own_grouping_error"] + "\n\nThe grouping in use has not changed.", icon=":material/error:")
 
-current = st.session_state.get(shared.GROUPING_KEY)
+current = st.session_state.get(session_data.GROUPING_KEY)
 if current:
     st.success(f"In use: **{md_text(current['label'])}**. Every page now shows these neighbourhoods.", icon=":material/check:")
     for n in current.get("notes", []):
         st.warning(n, icon=":material/info:")
-    dropped = shared.not_regrouped()
+    dropped = session_data.not_regrouped()
     if dropped:
-        names = dict(zip(shared.dataset().indicators["indicator_id"], shared.dataset().indicators["name"]))
+        names = dict(zip(session_data.dataset().indicators["indicator_id"], session_data.dataset().indicators["name"]))
         st.caption("Cannot be rebuilt for this grouping (no figures for every ward), so shown for Manchester only: "
                    + "; ".join(md_text(names.get(i, i)) for i in dropped))
-    gdef = shared.dataset().definition
-    shared.show_table(gdef[["ward_code", "ward_name", "neighbourhood_code", "neighbourhood_name", "locality_code"]],
+    gdef = session_data.dataset().definition
+    widgets.show_table(gdef[["ward_code", "ward_name", "neighbourhood_code", "neighbourhood_name", "locality_code"]],
                       "The grouping in use: each ward and its neighbourhood", row_header="ward_name", max_height=320)
-    shared.download_csv(gdef, "neighbourhood_grouping.csv", "Download this grouping (CSV)", key="own_dl_grouping")
+    widgets.download_csv(gdef, "neighbourhood_grouping.csv", "Download this grouping (CSV)", key="own_dl_grouping")
 
 # ---------------------------------------------------------------- disclosure
 st.header("Disclosure control")
 floor = disclosure.configured_threshold()
-t = st.number_input("Hide counts below", min_value=floor, max_value=100, step=1, value=shared.threshold(),
+t = st.number_input("Hide counts below", min_value=floor, max_value=100, step=1, value=session_data.threshold(),
                     key="own_threshold_input",
                     help=f"Counts from 1 to this number minus one are shown as “{disclosure.TOO_FEW}”, on every page, "
                          "in downloads and on the map. The minimum is set for this installation "
                          f"({floor}); you can only make it stricter.")
-if int(t) != shared.threshold():
-    st.session_state[shared.THRESHOLD_KEY] = int(t)
+if int(t) != session_data.threshold():
+    st.session_state[session_data.THRESHOLD_KEY] = int(t)
     st.rerun()
 st.caption(
-    f"Counts of 1 to {shared.threshold() - 1} are hidden (zero is shown). Where a hidden count could be worked out "
+    f"Counts of 1 to {session_data.threshold() - 1} are hidden (zero is shown). Where a hidden count could be worked out "
     "from a total (e.g. the other wards of a neighbourhood), the next smallest count is hidden too. Modelled counts "
     "(expected cases, apportioned targets) are estimates, not counts of people, and are not hidden."
 )

@@ -21,11 +21,11 @@ from lib.render.activity_charts import shares_chart
 from lib.core.selection import BENCHMARKS, CONFIDENCE
 from lib.methods.indicators import area_table, meta
 from lib.render.format import STATUS_BADGE, comparison_label, format_count, format_value, md_text, source_text
-from pages import shared
+from pages.shared import app_frame, caching, presenting, session_data, widgets
 
-frame = shared.frame_state()
-ds = shared.dataset()
-names = shared.neighbourhood_names()
+frame = app_frame.frame_state()
+ds = session_data.dataset()
+names = session_data.neighbourhood_names()
 nbhd, bench, level = frame["nbhd"], frame["bench"], frame["level"]
 name = names[nbhd]
 bench_name, level_label = BENCHMARKS[bench], CONFIDENCE[level]
@@ -33,7 +33,7 @@ MODELLED = STATUS_BADGE["modelled"]
 #: The cohort figures shown on the cohorts step (those present with neighbourhood values).
 KEY_COHORT_FIGURES = ("population_age_65plus", "population_age_85plus", "expected_dementia", "expected_smi",
                       "expected_learning_disability", "expected_depression")
-shared.present_css()
+presenting.present_css()
 
 raw_step = st.query_params.get("step")
 current = raw_step if raw_step in present_mode.STEP_IDS else present_mode.STEP_IDS[0]
@@ -51,8 +51,8 @@ def _go(step_id: str) -> None:
 
 
 def chart(spec: dict, alt_text: str, height_scale: float = 1.3) -> None:
-    """A chart spec (from ``shared.chart_spec``), restyled for the projector."""
-    shared.show_chart(present_mode.projector_spec(spec, height_scale), alt_text)
+    """A chart spec (from ``caching.chart_spec``), restyled for the projector."""
+    widgets.show_chart(present_mode.projector_spec(spec, height_scale), alt_text)
 
 
 def source_line(m: dict, period: str) -> None:
@@ -77,7 +77,7 @@ with st.container(key="np_clicker"):  # hidden: presentation clickers send PageD
     st.button("Previous (clicker)", key="np_prev_clicker", shortcut=present_mode.CLICKER_PREV_KEY, disabled=first,
               on_click=_go, args=(present_mode.prev_step(current),))
 
-table = shared.profile_table(ds, nbhd, level=level, bench=bench)
+table = caching.profile_table(ds, nbhd, level=level, bench=bench)
 key_ind = present_mode.key_indicator(ds, nbhd, level=level, table=table)
 km = meta(ds.indicators, key_ind)
 key_period = str(table.loc[table["indicator_id"] == key_ind, "period"].iloc[0])
@@ -99,17 +99,17 @@ def key_sentence() -> str:
 # --- the steps
 if current == "map":
     st.title(f"{md_text(nbhd)} · {md_text(name)}: where it is")
-    ctable = shared.computed(area_table, ds, key_ind, key_period, "neighbourhood", bench, level)
+    ctable = caching.computed(area_table, ds, key_ind, key_period, "neighbourhood", bench, level)
     ctable = mapview.sort_areas(ctable, list(names))
     legend = mapview.legend_items("comparison", ctable, km, bench, "neighbourhood")
     left, right = st.columns([3, 2], gap="large")
-    with left, shared.needs_data():  # without the boundary file, a message replaces the map
-        features = mapview.map_features(shared.geojson("neighbourhoods"), ctable, km, "comparison", bench, level, "neighbourhood", selected=nbhd,
+    with left, session_data.needs_data():  # without the boundary file, a message replaces the map
+        features = mapview.map_features(session_data.geojson("neighbourhoods"), ctable, km, "comparison", bench, level, "neighbourhood", selected=nbhd,
                                             threshold=ds.threshold)
         fmap = maps.build_map(features, f"Compared with {bench_name}", legend, "comparison", labels=True,
-                                 fit=shared.geojson("neighbourhoods"), height=640)
+                                 fit=session_data.geojson("neighbourhoods"), height=640)
         present_mode.enlarge_map(fmap)
-        shared.interactive_map(fmap, "present_map", 640, [])
+        widgets.interactive_map(fmap, "present_map", 640, [])
     with right:
         st.markdown(f"Manchester's 12 neighbourhoods on the most notable indicator for {md_text(name)}, coloured by comparison "
                     f"with **{bench_name}** ({level_label} confidence). **{md_text(nbhd)}** has the thick black outline.")
@@ -124,9 +124,9 @@ elif current == "profile":
     st.title(f"{md_text(nbhd)} · {md_text(name)}: board summary")
     left, right = st.columns([2, 3], gap="large")
     with left:
-        st.markdown("\n".join(f"- {md_text(s)}" for s in shared.profile_parts(ds, nbhd, level=level, bench=bench)[1]))  # plain sentences
+        st.markdown("\n".join(f"- {md_text(s)}" for s in caching.profile_parts(ds, nbhd, level=level, bench=bench)[1]))  # plain sentences
     with right:
-        spine = shared.pure(charts.spine_data, table[table["ci_method"] != "none"])
+        spine = caching.pure(charts.spine_data, table[table["ci_method"] != "none"])
         st.markdown(f"**Tested indicators against England** (better to the right). Dot: {md_text(name)}, shaped by its comparison "
                     f"with {bench_name}; ◆ Manchester; black line England; grey band the range of the 12.")
         chart(charts.spine_spec(spine, area_name=name, bench_name=bench_name),
@@ -141,9 +141,9 @@ elif current == "profile":
 elif current == "compare":
     st.title(f"{md_text(nbhd)} · {md_text(name)}: how it compares")
     st.markdown(key_sentence())
-    ctable = shared.computed(area_table, ds, key_ind, key_period, "neighbourhood", bench, level)
+    ctable = caching.computed(area_table, ds, key_ind, key_period, "neighbourhood", bench, level)
     bars = charts.comparison_bar_data(ctable, km, names, level=level)
-    chart(shared.chart_spec(charts.comparison_bars, bars, km, float(ctable["england"].iloc[0]), float(ctable["manchester"].iloc[0]), bench_name, level_label,
+    chart(caching.chart_spec(charts.comparison_bars, bars, km, float(ctable["england"].iloc[0]), float(ctable["manchester"].iloc[0]), bench_name, level_label,
                             selected=nbhd),
           f"Bar chart: {km['short_name']} in each neighbourhood, compared with {bench_name}.", 1.0)
     st.caption(f"{charts.SELECTED_MARK} marks {md_text(name)}. Whiskers: {level_label} confidence intervals; solid line England, dashed line Manchester. "
@@ -152,14 +152,14 @@ elif current == "compare":
 
 elif current == "cohorts":
     st.title(f"{md_text(nbhd)} · {md_text(name)}: risk cohorts")
-    pyr = shared.computed(riskpyramid.pyramid, ds, "need")
+    pyr = caching.computed(riskpyramid.pyramid, ds, "need")
     cohort_rows = {r["indicator_id"]: r for cid in cohorts.COHORT_IDS
-                   for r in shared.computed(cohorts.cohort_table, ds, cid, nbhd, bench, level).to_dict("records")}
+                   for r in caching.computed(cohorts.cohort_table, ds, cid, nbhd, bench, level).to_dict("records")}
     left, right = st.columns([3, 2], gap="large")
     with left:
         st.markdown(f":orange-badge[{MODELLED}] **Risk pyramid**: people in each risk tier, apportioned from the city's "
                     "seed figures by need (population × illness and disability ratio). Not an observed count.")
-        pc = {**shared.chart_spec(riskpyramid.pyramid_chart, riskpyramid.tier_long(pyr, nbhd), f"{nbhd} · {name}"), "height": 300}
+        pc = {**caching.chart_spec(riskpyramid.pyramid_chart, riskpyramid.tier_long(pyr, nbhd), f"{nbhd} · {name}"), "height": 300}
         chart(pc, f"Risk pyramid (modelled estimate) for {name}: residents in each risk tier.", 1.0)
     with right:
         st.markdown("**Key cohort figures**")
@@ -182,7 +182,7 @@ elif current == "cohorts":
 
 else:  # activity
     st.title(f"{md_text(nbhd)} · {md_text(name)}: activity shift")
-    targets = shared.seed("activity_targets_2020_21")
+    targets = session_data.seed("activity_targets_2020_21")
     weights = apportion.weights_for(ds.values, "population")
     words = apportion.method_text(ds.values, "population")
     shares = apportion.target_shares(targets, weights, "population", words)
@@ -200,8 +200,8 @@ else:  # activity
         first_line = apportion.target_lines(targets).iloc[0]
         one = shares[shares["measure_id"] == first_line["measure_id"]]
         spec = present_mode.projector_spec(
-            shared.chart_spec(shares_chart, one, nbhd, {c: "" for c in names}, f"{first_line['measure']}: all 12", order=list(names)), 1.45)
+            caching.chart_spec(shares_chart, one, nbhd, {c: "" for c in names}, f"{first_line['measure']}: all 12", order=list(names)), 1.45)
         present_mode.widen_x(spec, float(one["share"].max()) * 1.45)
-        shared.show_chart(spec, f"Bar chart: each neighbourhood's modelled share of the city's {first_line['measure']} target.")
+        widgets.show_chart(spec, f"Bar chart: each neighbourhood's modelled share of the city's {first_line['measure']} target.")
         st.caption(f"Each neighbourhood's modelled share; {md_text(nbhd)} is dark and marked ◆. Codes as on the map.")
     st.caption(f"{MODELLED}: {md_text(words)} {apportion.ROUNDING_RULE} Targets REAL, as published. Source: {targets['source'].iloc[0]}.")

@@ -12,31 +12,31 @@ from lib.views import profile
 from lib.core.selection import BENCHMARKS, CONFIDENCE
 from lib.methods.indicators import area_table, meta
 from lib.render.format import md_text, sources_markdown
-from pages import shared
+from pages.shared import app_frame, caching, export_buttons, session_data, widgets
 
-frame = shared.frame_state()
-ds = shared.dataset()
-names = shared.neighbourhood_names()
+frame = app_frame.frame_state()
+ds = session_data.dataset()
+names = session_data.neighbourhood_names()
 nbhd, level, bench = frame["nbhd"], frame["level"], frame["bench"]
 name = names[nbhd]
 bench_name = BENCHMARKS[bench]
 ward_choices = profile.ward_indicators(ds)
 VIEWS = {"compare": "How it compares", "table": "All indicators", "age": "Population by age", "wards": "Its wards"}
-state = shared.page_state({"ind": ward_choices, "view": list(VIEWS)}, {"ind": "children_low_income", "view": "compare"}, prefix="profile")
+state = app_frame.page_state({"ind": ward_choices, "view": list(VIEWS)}, {"ind": "children_low_income", "view": "compare"}, prefix="profile")
 short = dict(zip(ds.indicators["indicator_id"], ds.indicators["short_name"]))
 
 head, present = st.columns([5, 1], vertical_alignment="bottom")
 head.title(f"{md_text(nbhd)} · {md_text(name)}")
 with present:
-    shared.present_link("profile")
-table, summary, spine = shared.profile_parts(ds, nbhd, level=level, bench=bench)
+    app_frame.present_link("profile")
+table, summary, spine = caching.profile_parts(ds, nbhd, level=level, bench=bench)
 st.markdown("**Board summary**\n\n" + "\n".join(f"- {md_text(s)}" for s in summary))  # plain sentences (also the deck's)
 with st.popover("Export: slide deck and PDF profile", icon=":material/download:"):
     st.caption(f"A slide deck (8 slides) and a one-page PDF for {md_text(name)}, with sources, status and a link back to this view on every page.")
-    with shared.needs_data():  # the deck and PDF draw the neighbourhood boundaries
-        shared.export_neighbourhood_buttons(nbhd, bench, level)
+    with session_data.needs_data():  # the deck and PDF draw the neighbourhood boundaries
+        export_buttons.export_neighbourhood_buttons(nbhd, bench, level)
 
-view, tabs = shared.view_tabs("profile", VIEWS, state["view"])
+view, tabs = app_frame.view_tabs("profile", VIEWS, state["view"])
 ind = state["ind"]
 if view == "compare":
     with tabs["compare"]:
@@ -51,9 +51,9 @@ if view == "compare":
         # Fingertips' area-profile layout: a table whose last column draws the spine (static HTML and SVG,
         # read cell by cell by a screen reader); the same chart as an image for slides is under "Download image".
         st.html(chart_tables.spine_table_html(spine, name, bench_name, f"{nbhd} · {name}: each indicator against England, Manchester and the range of the 12"))
-        shared.export_chart_buttons(lambda: charts.spine_spec(spine, area_name=name, bench_name=bench_name), f"spine_{nbhd}",
+        export_buttons.export_chart_buttons(lambda: charts.spine_spec(spine, area_name=name, bench_name=bench_name), f"spine_{nbhd}",
                                     f"{nbhd} · {name}: how it compares with England",
-                                    shared.export_profile_footer(table, spine, "profile"), key="profile_spine", width=1100,
+                                    export_buttons.export_profile_footer(table, spine, "profile"), key="profile_spine", width=1100,
                                     subtitle=f"Dot: {name}, compared with {bench_name} at {CONFIDENCE[level]} confidence. Better is always to the right.")
         left_out = table.loc[~table["indicator_id"].isin(spine["indicator_id"]), "short_name"]
         if len(left_out):
@@ -66,21 +66,21 @@ if view == "compare":
 if view == "table":
     with tabs["table"]:
         st.header(f"Every indicator for {md_text(name)}")
-        shared.sources_expander(sources_markdown(ds.indicators, table["indicator_id"], table["period"]))
+        widgets.sources_expander(sources_markdown(ds.indicators, table["indicator_id"], table["period"]))
         display = profile.display_profile_table(table, ds.indicators, level=level, threshold=ds.threshold)
-        shared.show_table(display, f"Every indicator for {name}, compared with {bench_name}")
-        shared.download_csv(display, f"profile_{nbhd}.csv", key="dl_profile_table")
+        widgets.show_table(display, f"Every indicator for {name}, compared with {bench_name}")
+        widgets.download_csv(display, f"profile_{nbhd}.csv", key="dl_profile_table")
 
 if view == "age":
     with tabs["age"]:
         st.header("Population by age")
-        age = shared.computed(profile.age_profile, ds, nbhd)
-        age_spec = shared.chart_spec(charts.age_chart, age)
-        shared.show_chart(age_spec, f"Bar chart: population of {name} by age band, with Manchester and England. The same figures are in the table below.")
-        shared.export_chart_buttons(age_spec, f"population_by_age_{nbhd}", f"Population by age: {nbhd} · {name}",
-                                    shared.export_footer(meta(ds.indicators, "population"), str(age["period"].iloc[0]), "profile"), key="profile_age")
+        age = caching.computed(profile.age_profile, ds, nbhd)
+        age_spec = caching.chart_spec(charts.age_chart, age)
+        widgets.show_chart(age_spec, f"Bar chart: population of {name} by age band, with Manchester and England. The same figures are in the table below.")
+        export_buttons.export_chart_buttons(age_spec, f"population_by_age_{nbhd}", f"Population by age: {nbhd} · {name}",
+                                    export_buttons.export_footer(meta(ds.indicators, "population"), str(age["period"].iloc[0]), "profile"), key="profile_age")
         age_table = profile.display_age_table(age, ds.threshold)
-        shared.figures_table(age_table, f"Population of {name} by age band, with Manchester and England", meta(ds.indicators, "population"),
+        widgets.figures_table(age_table, f"Population of {name} by age band, with Manchester and England", meta(ds.indicators, "population"),
                              str(age["period"].iloc[0]), f"population_by_age_{nbhd}.csv", key="dl_profile_age")
 
 if view == "wards":
@@ -88,7 +88,7 @@ if view == "wards":
         st.markdown(f"**Inside {md_text(name)}: its wards**")
         ind = st.selectbox("Indicator for the wards", ward_choices, format_func=short.get, key="profile_ind")
         m = meta(ds.indicators, ind)
-        wards = shared.computed(profile.ward_table, ds, nbhd, ind, level=level)
+        wards = caching.computed(profile.ward_table, ds, nbhd, ind, level=level)
         if wards.empty:
             st.info(f"There are no ward figures for {md_text(m['short_name'].lower())} in {md_text(name)}.")
         else:
@@ -96,23 +96,23 @@ if view == "wards":
             ward_bench, ward_col = ("England", "vs_england") if bench == "england" else ("Manchester", "vs_city")
             ward_period = str(wards["period"].iloc[0])
             on_map, on_bars = st.columns([2, 3])
-            with on_map, shared.needs_data():  # the wards on a map of the neighbourhood (no boundaries: the bars and table still work)
-                shapes = mapview.select_features(shared.geojson("wards"), list(wards["area_code"]))
-                wtable = shared.computed(area_table, ds, ind, ward_period, "ward", mapview.effective_benchmark(bench, "ward"), level)
+            with on_map, session_data.needs_data():  # the wards on a map of the neighbourhood (no boundaries: the bars and table still work)
+                shapes = mapview.select_features(session_data.geojson("wards"), list(wards["area_code"]))
+                wtable = caching.computed(area_table, ds, ind, ward_period, "ward", mapview.effective_benchmark(bench, "ward"), level)
                 wtable = wtable[wtable["area_code"].isin(wards["area_code"])]
                 features = mapview.map_features(shapes, wtable, m, "comparison", bench, level, "ward", threshold=ds.threshold)
                 legend = mapview.legend_items("comparison", wtable, m, bench, "ward")
                 fmap = maps.build_map(features, f"Compared with {ward_bench}", legend, "comparison", labels=mapview.name_labels(shapes),
-                                         outlines=[(mapview.select_features(shared.geojson("neighbourhoods"), [nbhd]), 3, "#000000")],
+                                         outlines=[(mapview.select_features(session_data.geojson("neighbourhoods"), [nbhd]), 3, "#000000")],
                                          height=430, name=f"Map of the wards of {name}: {m['short_name']}, {ward_period}, compared with {ward_bench}")
-                shared.interactive_map(fmap, "profile_ward_map", 430, [])
+                widgets.interactive_map(fmap, "profile_ward_map", 430, [])
                 st.markdown("**Key:** " + maps.legend_text(legend))
-            ward_spec = shared.chart_spec(charts.ward_chart, wards, m, bench_name=ward_bench, comparison_col=ward_col)
-            shared.show_chart(ward_spec, f"Bar chart: {m['short_name']} in each ward of {name}, compared with {ward_bench}. The same figures are in the table below.",
+            ward_spec = caching.chart_spec(charts.ward_chart, wards, m, bench_name=ward_bench, comparison_col=ward_col)
+            widgets.show_chart(ward_spec, f"Bar chart: {m['short_name']} in each ward of {name}, compared with {ward_bench}. The same figures are in the table below.",
                               on_bars)
-            shared.export_chart_buttons(ward_spec, f"wards_{nbhd}_{ind}",
+            export_buttons.export_chart_buttons(ward_spec, f"wards_{nbhd}_{ind}",
                                         f"{m['name']}: the wards of {name}, {ward_period}",
-                                        shared.export_footer(m, ward_period, "profile", {"ind": ind}), key="profile_wards")
+                                        export_buttons.export_footer(m, ward_period, "profile", {"ind": ind}), key="profile_wards")
             ward_display = profile.display_ward_table(wards, m, level=level, threshold=ds.threshold)
-            shared.figures_table(ward_display, f"{m['short_name']} in each ward of {name}", m, ward_period, f"wards_{nbhd}_{ind}.csv", key="dl_profile_wards")
-shared.keep("profile", {"ind": ind, "view": view})
+            widgets.figures_table(ward_display, f"{m['short_name']} in each ward of {name}", m, ward_period, f"wards_{nbhd}_{ind}.csv", key="dl_profile_wards")
+app_frame.keep("profile", {"ind": ind, "view": view})

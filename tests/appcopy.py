@@ -8,7 +8,7 @@ repository's data into a copy's run, and :func:`isolated` handles both:
   runs in the same process, so the copy's ``from lib import data`` would get the repository's
   module. They are taken out of ``sys.modules`` for the run and put back afterwards.
 - Streamlit's cache keys are the function's module, name and source, not its file: the copy's
-  ``pages.shared.embedded`` has the same key as the repository's. Caches are cleared before and
+  ``pages.shared.session_data.embedded`` has the same key as the repository's. Caches are cleared before and
   after.
 
 It also makes AppTest run every page through ``app.py`` as a server does. AppTest resets

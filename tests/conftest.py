@@ -100,7 +100,7 @@ def indicators_csv() -> pd.DataFrame:
 
 def shown_tables(at) -> list[pd.DataFrame]:
     """Every table a page drew: the interactive grids (``st.dataframe``) and the static HTML
-    tables (``shared.show_table``), read back into DataFrames."""
+    tables (``widgets.show_table``), read back into DataFrames."""
     from lib.render.tables import read_html_tables
 
     return [f.value for f in at.dataframe] + [t for h in at.html for t in read_html_tables(h.value)]

@@ -146,23 +146,23 @@ def test_no_small_count_in_any_page_table_with_small_user_counts(small_upload):
 
 
 def _probe() -> None:
-    """Runs inside Streamlit (AppTest.from_function): what shared.dataset() gives the pages, and
+    """Runs inside Streamlit (AppTest.from_function): what session_data.dataset() gives the pages, and
     the map payload and map CSV built from it, checked for small counts."""
     import streamlit as st
 
     from lib.core import disclosure
     from lib.views import map as mapview
     from lib.methods.indicators import area_comparison_table
-    from pages import shared
+    from pages.shared import session_data
 
-    ds = shared.dataset()
+    ds = session_data.dataset()
     out = {"small_in_dataset": len(disclosure.small_counts_present(ds.values, ds.indicators)),
            "hidden_user_rows": int(((ds.values["indicator_id"] == "user_small_counts") & (ds.values["note"] == disclosure.TOO_FEW)).sum()),
            "tooltip_counts": [], "csv_counts": []}
     meta = ds.indicators.set_index("indicator_id").loc["user_small_counts"].to_dict()
     for area_type, layer in (("ward", "wards"), ("neighbourhood", "neighbourhoods")):
         table = area_comparison_table(ds.values, ds.indicators, "user_small_counts", "2020", area_type)
-        feats = mapview.map_features(shared.geojson(layer), table, meta, area_type=area_type)
+        feats = mapview.map_features(session_data.geojson(layer), table, meta, area_type=area_type)
         for f in feats["features"]:
             line = [x for x in f["properties"]["tooltip"].split("<br>") if x.startswith("Count:")][0]
             out["tooltip_counts"].append(line.split(":", 1)[1].strip())
@@ -171,7 +171,7 @@ def _probe() -> None:
 
 
 def test_merged_dataset_map_payload_and_download_have_no_small_counts(small_upload):
-    """Through the real shared.dataset(): the dataset pages get, the map's GeoJSON payload
+    """Through the real session_data.dataset(): the dataset pages get, the map's GeoJSON payload
     (tooltips) and the table the map page offers as CSV."""
     at = AppTest.from_function(_probe, default_timeout=120)
     at.session_state["own_data_loaded"] = small_upload
@@ -205,16 +205,16 @@ def _probe_download() -> None:
     import streamlit as st
 
     from lib.core import disclosure
-    from pages import shared
+    from pages.shared import session_data
 
-    values = pd.read_csv(io.BytesIO(shared.dataset_file_bytes("profiles/values.csv")), keep_default_na=False, na_values=[""])
-    indicators = pd.read_csv(io.BytesIO(shared.dataset_file_bytes("profiles/indicators.csv")), keep_default_na=False, na_values=[""])
+    values = pd.read_csv(io.BytesIO(session_data.dataset_file_bytes("profiles/values.csv")), keep_default_na=False, na_values=[""])
+    indicators = pd.read_csv(io.BytesIO(session_data.dataset_file_bytes("profiles/indicators.csv")), keep_default_na=False, na_values=[""])
     st.session_state["probe"] = {"rows": len(values), "small": len(disclosure.small_counts_present(values, indicators)),
                                  "user": int(values["indicator_id"].str.startswith("user_").sum())}
 
 
 def test_the_values_download_helper_hides_small_counts(small_upload):
-    """shared.dataset_file_bytes serves values.csv as the pages see it (the Data and methods page
+    """session_data.dataset_file_bytes serves values.csv as the pages see it (the Data and methods page
     should use it instead of the raw committed file, which holds LSOA counts of 1–4)."""
     at = AppTest.from_function(_probe_download, default_timeout=120)
     at.session_state["own_data_loaded"] = small_upload

@@ -215,7 +215,7 @@ def test_hidden_counts_say_too_few_to_show_in_table_and_tooltip():
 
 
 def test_streamlit_folium_sends_the_same_map_without_its_first_render(monkeypatch, nbhd_geo, ward_geo, table, m):
-    """The pages call st_folium with render=False (pages/shared.py: interactive_map): st_folium
+    """The pages call st_folium with render=False (pages/shared/: interactive_map): st_folium
     then skips a whole-figure render whose result it discards. The component must receive the
     same script, header, HTML, links and key either way (element ids are random per build)."""
     import streamlit_folium

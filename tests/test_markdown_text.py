@@ -189,7 +189,7 @@ def test_sources_markdown_shows_names_ids_and_periods_literally():
 
 
 def test_selection_markdown_shows_an_uploaded_neighbourhood_name_literally():
-    from pages.shared import selection_markdown
+    from pages.shared.app_frame import selection_markdown
 
     out = MD.render(selection_markdown("N_1_", EVIL, "england", "95"))
     assert out.count("<strong>") == 1 and "<a" not in out and "<em>" not in out

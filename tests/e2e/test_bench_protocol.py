@@ -79,7 +79,7 @@ def test_the_floor_reference_is_the_app_with_a_map_page_of_only_its_required_par
     script = write_map_floor_app(tmp_path / "floor")
     proc, url = start_server(script, cwd=script.parent)
     try:
-        for _ in range(2):  # the first visit to a fresh server reruns through app.py (pages/shared.py: _route_through_app)
+        for _ in range(2):  # the first visit to a fresh server reruns through app.py (pages/shared/: _route_through_app)
             page.goto(page_url(url, "map"))
             wait_ready(page, timeout=60_000)
         inside = page.frame_locator('iframe[title*="streamlit_folium"]').first

@@ -11,7 +11,7 @@ import pytest
 from tests.appcopy import break_file, make_copy
 from tests.e2e.conftest import assert_no_exception, screenshot, start_server, stop_server, wait_ready
 
-BOOM = "from pages import shared\n\nshared.frame_state()\nraise RuntimeError('boom: secret detail')\n"
+BOOM = "from pages.shared import app_frame\n\napp_frame.frame_state()\nraise RuntimeError('boom: secret detail')\n"
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,186 @@
+"""The shared frame every page is drawn in: the sidebar (the selection in force, the control to
+change it, the labels key), and the selection and page state kept in the URL.
+
+Streamlit code shared by the pages (``pages/shared/``); all logic lives in ``lib/``.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lib.core import data
+from lib.core.selection import BENCHMARKS, CONFIDENCE
+from lib.render.format import COMPARISON_STYLE, STATUS_BADGE, md_text, status_sentence
+from lib.web import urlstate
+from pages.shared.session_data import dataset, neighbourhood_names
+
+ATTRIBUTION = (
+    "Contains National Statistics and OS data © Crown copyright and database right 2017–2024. "
+    "Source: Office for National Statistics licensed under the Open Government Licence v3.0."
+)
+
+
+DEFINITION_CAVEAT = (
+    "Neighbourhoods are built from the 2004–2018 council wards: a best-fit approximation of each "
+    "team's footprint (the teams also work from GP-registered lists). Neighbourhood-to-ward "
+    "assignment compiled by the project from MHCC neighbourhood profiles (Dec 2019); wards inferred."
+)
+
+
+FRAME_KEYS = ("nbhd", "bench", "level")
+
+
+def frame(show_sidebar: bool = True) -> bool:
+    """Draw the shared frame. Returns False (after explaining) if the data cannot be loaded.
+
+    With ``show_sidebar=False`` (presentation mode) the selections are still read from the URL
+    and kept, but no sidebar widgets are drawn."""
+    try:
+        dataset()
+    except data.DataFileError as exc:
+        st.error(f"The app cannot load its data. {exc}")
+        return False
+    names = neighbourhood_names()
+    if "frame_values" not in st.session_state:
+        choices = {"nbhd": list(names), "bench": list(BENCHMARKS), "level": list(CONFIDENCE)}
+        defaults = {"nbhd": next(iter(names)), "bench": "england", "level": "95"}
+        state = urlstate.parse(dict(st.query_params), choices, defaults)
+        st.session_state["frame_values"] = {k: state.values[k] for k in FRAME_KEYS}
+        st.session_state["frame_notices"] = state.notices
+    _restore_widgets(st.session_state["frame_values"], prefix="")
+    if show_sidebar:
+        _sidebar(names)
+    st.session_state["frame_values"] = {k: st.session_state[k] for k in FRAME_KEYS}
+    write_url(st.session_state["frame_values"])
+    for notice in st.session_state.pop("frame_notices", []):
+        st.warning(md_text(notice), icon=":material/link_off:")  # it quotes the link's text
+    return True
+
+
+def _sidebar(names: dict[str, str]) -> None:
+    with st.sidebar:
+        st.markdown("### Neighbourhood Profiles\nManchester's 12 integrated neighbourhoods")
+        # The choice in force, always in view; the controls that change it in a popover, drawn
+        # only when opened (a select box costs every page about a fifth of a bare page's load).
+        nbhd = st.session_state["nbhd"]
+        st.markdown(selection_markdown(nbhd, names[nbhd], st.session_state["bench"], st.session_state["level"]))
+        with st.popover("Change neighbourhood or comparison", icon=":material/tune:", width="stretch"):
+            st.selectbox("Neighbourhood", list(names), format_func=lambda c: f"{c} · {names[c]}", key="nbhd")
+            st.radio("Compare with", list(BENCHMARKS), format_func=BENCHMARKS.get, key="bench",
+                     help="Rest of Manchester is the city without the neighbourhood, which removes the part–whole overlap.")
+            st.radio("Confidence level", list(CONFIDENCE), format_func=CONFIDENCE.get, key="level", horizontal=True,
+                     help="99.8% is stricter: fewer differences count as significant.")
+        present_link("map", label="Present this neighbourhood", widgets=True)
+        # A popover, not an expander: its text is drawn only when opened, so every page opens faster.
+        with st.popover("What the labels mean", icon=":material/help:"):
+            st.markdown(comparison_key_markdown())
+            st.markdown("\n".join(f"- **{STATUS_BADGE[s]}**: {status_sentence(s)}" for s in STATUS_BADGE))
+            st.caption(DEFINITION_CAVEAT)
+        st.caption(ATTRIBUTION)
+
+
+def selection_markdown(nbhd: str, name: str, bench: str, level: str) -> str:
+    """The shared selection in words (markdown), as the sidebar shows it; the code and name (which may
+    be the user's, from an uploaded grouping) shown literally."""
+    return f"**{md_text(nbhd)} · {md_text(name)}**  \ncompared with {BENCHMARKS[bench]}, {CONFIDENCE[level]} confidence"
+
+
+def frame_state() -> dict[str, str]:
+    """The shared selections: ``nbhd``, ``bench`` and ``level``."""
+    if "frame_values" not in st.session_state:
+        _route_through_app()
+    return dict(st.session_state["frame_values"])
+
+
+def _route_through_app() -> None:
+    """Rerun through ``app.py`` when a page ran without it.
+
+    On the first run of a fresh server opened on a deep link (e.g. ``/map``), Streamlit's legacy
+    router for a ``pages/`` folder runs the page script alone, before ``app.py`` has had a chance
+    to call ``st.navigation`` (which switches that router off). Switch it off and rerun, so the
+    shared frame is drawn and the same page runs inside it.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    PagesManager.uses_pages_directory = False
+    st.rerun()
+
+
+def page_state(choices: dict[str, list[str]], defaults: dict[str, str], prefix: str) -> dict[str, str]:
+    """A page's own selections, read from the URL on the first visit (invalid ones fall back
+    to defaults with a notice) and remembered across pages afterwards.
+
+    Widgets on the page use the keys ``<prefix>_<param>``; call :func:`keep` after them.
+    """
+    store = f"{prefix}__values"
+    if store not in st.session_state:
+        state = urlstate.parse(dict(st.query_params), choices, defaults)
+        st.session_state[store] = {k: state.values[k] for k in choices}
+        for notice in state.notices:
+            if "not one this app understands" not in notice:
+                st.warning(md_text(notice), icon=":material/link_off:")  # it quotes the link's text
+    values = {k: (v if v in choices[k] else defaults[k]) for k, v in st.session_state[store].items()}
+    _restore_widgets(values, prefix=f"{prefix}_")
+    return values
+
+
+def view_tabs(prefix: str, views: dict[str, str], current: str) -> tuple[str, dict]:
+    """Tabs for the parts of a long page, run lazily: only the open tab's part is computed and
+    drawn, so the page opens fast and every part is one click away. ``views`` maps a view id (kept
+    in the URL as ``view``, via :func:`page_state` and :func:`keep`) to its tab label; ``current``
+    is the view to open. Returns the open view's id and each view's tab container."""
+    ids, labels = list(views), list(views.values())
+    key = f"{prefix}_tab"
+    if st.session_state.get(key) not in labels:
+        st.session_state[key] = views.get(current, labels[0])
+    tabs = st.tabs(labels, key=key, on_change="rerun")
+    open_id = next((i for i, t in zip(ids, tabs) if t.open), ids[0])
+    return open_id, dict(zip(ids, tabs))
+
+
+def keep(prefix: str, values: dict[str, str]) -> None:
+    """Remember a page's selections (across pages) and put them in the URL."""
+    st.session_state[f"{prefix}__values"] = dict(values)
+    write_url(values)
+
+
+def _restore_widgets(values: dict[str, str], prefix: str) -> None:
+    # Streamlit drops a widget's key when the widget is not drawn in a run (e.g. on another
+    # page); restore it from the remembered selections so the widget keeps its value.
+    for key, value in values.items():
+        if f"{prefix}{key}" not in st.session_state:
+            st.session_state[f"{prefix}{key}"] = value
+
+
+def write_url(values: dict[str, str]) -> None:
+    """Put a page's state into the query string (with the shared frame's): only the parameters
+    that changed, in one update. Each change to ``st.query_params`` sends the browser a message
+    that rewrites its address (a key at a time, that was eight messages on every Map run)."""
+    changed = {k: v for k, v in urlstate.to_params(values).items() if st.query_params.get(k) != v}
+    if changed:
+        st.query_params.update(changed)
+
+
+def comparison_key_markdown() -> str:
+    """The comparison key as markdown (symbol + word, colour is never the only cue)."""
+    order = ("better", "similar", "worse", "higher", "lower", "not_compared")
+    expl = {
+        "better": "significantly better than the benchmark",
+        "similar": "not significantly different",
+        "worse": "significantly worse than the benchmark",
+        "higher": "significantly higher (no judgement of better or worse)",
+        "lower": "significantly lower (no judgement)",
+        "not_compared": "no test: an estimate, a population figure, or no benchmark",
+    }
+    return "\n".join(f"- {COMPARISON_STYLE[w][0]} **{COMPARISON_STYLE[w][3]}**: {expl[w]}" for w in order)
+
+
+def present_link(step: str = "map", label: str = "Present", widgets: bool = False) -> None:
+    """A link to presentation mode for the selected neighbourhood (from ``step``); ``widgets``:
+    take the selections from the sidebar widgets of this run (inside the frame)."""
+    from lib.views.present import step_url_params
+
+    f = {k: st.session_state[k] for k in FRAME_KEYS} if widgets else frame_state()
+    st.page_link("pages/present.py", label=label, icon=":material/slideshow:",
+                 query_params=step_url_params(f["nbhd"], step, f["bench"], f["level"]),
+                 help="Full screen, large type, step by step: for a projector.")

@@ -1,0 +1,114 @@
+"""One place for what is computed once and shared by every session (where the session has no
+data of its own): results of lib functions of the dataset, pure results, chart specs, profiles.
+
+Streamlit code shared by the pages (``pages/shared/``); all logic lives in ``lib/``.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from lib.core import data
+from lib.render import charts
+from lib.views import profile
+from pages.shared.session_data import USER_DATA_KEY, grouping_csv, threshold
+
+
+def shared_cache_key() -> tuple | None:
+    """A key for results computed from :func:`dataset` that every session can share: the
+    grouping and threshold in use. None when this session has its own data loaded (then results
+    are computed for the session alone, never shared)."""
+    if st.session_state.get(USER_DATA_KEY):
+        return None
+    return (hash(grouping_csv()), threshold())
+
+
+def _lib_function(module: str, name: str):
+    """A ``lib`` function by module and name: the shared caches below are keyed by these strings
+    (stable across reruns), not by the function object."""
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
+
+
+@st.cache_data(show_spinner=False, max_entries=2048)
+def _computed(key: tuple, module: str, name: str, args: tuple, kwargs: dict, _ds: data.Dataset):
+    return _lib_function(module, name)(_ds, *args, **kwargs)
+
+
+def computed(fn, ds: data.Dataset, *args, **kwargs):
+    """``fn(ds, *args, **kwargs)`` for a ``lib`` function of the dataset from :func:`dataset`,
+    computed once per grouping, threshold and arguments and shared by every session (each gets a
+    copy); computed for the session alone when it has its own data (never shared)."""
+    key = shared_cache_key()
+    if key is None:
+        return fn(ds, *args, **kwargs)
+    return _computed(key, fn.__module__, fn.__qualname__, args, kwargs, ds)
+
+
+def profile_table(ds: data.Dataset, nbhd: str, level: str, bench: str) -> pd.DataFrame:
+    """:func:`lib.views.profile.profile_table`, shared across sessions where the data are shared. The
+    12 are computed together (:func:`lib.views.profile.profile_tables_by_benchmark`), so moving between
+    neighbourhoods costs a slice, not a new set of comparisons."""
+    return profile_parts(ds, nbhd, level, bench)[0]
+
+
+def _parts(ds: data.Dataset, tables: dict[str, pd.DataFrame], nbhd: str, level: str, bench: str) -> tuple[pd.DataFrame, list[str], pd.DataFrame]:
+    table = tables[nbhd]
+    return table, profile.board_summary(ds, nbhd, bench=bench, level=level, table=table), charts.spine_data(table)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _tables_by_benchmark(key: tuple, level: str, _ds: data.Dataset) -> dict[str, dict[str, pd.DataFrame]]:
+    # One object shared, never copied (36 small tables: copying them on each use would cost more
+    # than slicing one): only _parts reads it, and what it returns is copied by _profile_parts.
+    return profile.profile_tables_by_benchmark(_ds, level=level)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _profile_parts(key: tuple, nbhd: str, level: str, bench: str, _ds: data.Dataset) -> tuple[pd.DataFrame, list[str], pd.DataFrame]:
+    return _parts(_ds, _tables_by_benchmark(key, level, _ds)[bench], nbhd, level, bench)
+
+
+def profile_parts(ds: data.Dataset, nbhd: str, level: str, bench: str) -> tuple[pd.DataFrame, list[str], pd.DataFrame]:
+    """One neighbourhood's profile table, board summary (:func:`lib.views.profile.board_summary`) and
+    spine-chart rows (:func:`lib.render.charts.spine_data`), computed once per neighbourhood, benchmark
+    and level and shared across sessions where the data are shared (each call gets copies; the
+    cache is keyed by those strings, so a repeat visit costs no hashing of tables). The tables
+    for all three benchmarks come from one set of comparisons per level, so changing the
+    benchmark makes no new comparison."""
+    key = shared_cache_key()
+    if key is None:
+        return _parts(ds, profile.profile_tables(ds, level=level, bench=bench), nbhd, level, bench)
+    return _profile_parts(key, nbhd, level, bench, ds)
+
+
+def tartan_data(ds: data.Dataset, bench: str, level: str, order: list[str]) -> pd.DataFrame:
+    """:func:`lib.render.charts.tartan_data`, shared across sessions where the data are shared."""
+    return computed(charts.tartan_data, ds, bench, level, order=list(order))
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _pure(module: str, name: str, args: tuple, kwargs: dict):
+    return _lib_function(module, name)(*args, **kwargs)
+
+
+def pure(fn, *args, **kwargs):
+    """``fn(*args, **kwargs)`` for a pure ``lib`` function of small, hashable inputs (frames,
+    dicts, strings), computed once per distinct input and shared across sessions."""
+    return _pure(fn.__module__, fn.__qualname__, args, kwargs)
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _chart_spec(module: str, name: str, args: tuple, kwargs: dict) -> dict:
+    # Not validated against the Vega-Lite schema here (half the cost): the builders' specs are
+    # validated in the unit tests (tests/test_charts.py).
+    return _lib_function(module, name)(*args, **kwargs).to_dict(validate=False)
+
+
+def chart_spec(build, *args, **kwargs) -> dict:
+    """The Vega-Lite spec of ``build(*args, **kwargs)`` (a ``lib`` chart builder): built once per
+    distinct input and shared across sessions (building an altair chart costs tens of
+    milliseconds; the spec depends only on the inputs, so sharing it reveals nothing)."""
+    return _chart_spec(build.__module__, build.__qualname__, args, kwargs)
