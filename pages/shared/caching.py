@@ -24,17 +24,17 @@ def shared_cache_key() -> tuple | None:
     return (hash(grouping_csv()), threshold())
 
 
-def _lib_function(module: str, name: str):
-    """A ``lib`` function by module and name: the shared caches below are keyed by these strings
-    (stable across reruns), not by the function object."""
-    import importlib
+@st.cache_data(show_spinner=False, max_entries=3072)
+def _shared(key: tuple | None, name: str, args: tuple, kwargs: dict, _call):
+    """The one shared cache: ``_call()`` computed once per ``key`` (the grouping and threshold,
+    or None for results that do not depend on the dataset), function ``name`` (its module and
+    qualified name: stable across reruns, unlike the function object) and arguments. ``_call``
+    is not hashed (the leading underscore): it is the computation, identified by ``name``."""
+    return _call()
 
-    return getattr(importlib.import_module(module), name)
 
-
-@st.cache_data(show_spinner=False, max_entries=2048)
-def _computed(key: tuple, module: str, name: str, args: tuple, kwargs: dict, _ds: data.Dataset):
-    return _lib_function(module, name)(_ds, *args, **kwargs)
+def _name(fn) -> str:
+    return f"{fn.__module__}.{fn.__qualname__}"
 
 
 def computed(fn, ds: data.Dataset, *args, **kwargs):
@@ -44,7 +44,7 @@ def computed(fn, ds: data.Dataset, *args, **kwargs):
     key = shared_cache_key()
     if key is None:
         return fn(ds, *args, **kwargs)
-    return _computed(key, fn.__module__, fn.__qualname__, args, kwargs, ds)
+    return _shared(key, _name(fn), args, kwargs, lambda: fn(ds, *args, **kwargs))
 
 
 def profile_table(ds: data.Dataset, nbhd: str, level: str, bench: str) -> pd.DataFrame:
@@ -89,26 +89,16 @@ def tartan_data(ds: data.Dataset, bench: str, level: str, order: list[str]) -> p
     return computed(charts.tartan_data, ds, bench, level, order=list(order))
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
-def _pure(module: str, name: str, args: tuple, kwargs: dict):
-    return _lib_function(module, name)(*args, **kwargs)
-
-
 def pure(fn, *args, **kwargs):
     """``fn(*args, **kwargs)`` for a pure ``lib`` function of small, hashable inputs (frames,
     dicts, strings), computed once per distinct input and shared across sessions."""
-    return _pure(fn.__module__, fn.__qualname__, args, kwargs)
-
-
-@st.cache_data(show_spinner=False, max_entries=512)
-def _chart_spec(module: str, name: str, args: tuple, kwargs: dict) -> dict:
-    # Not validated against the Vega-Lite schema here (half the cost): the builders' specs are
-    # validated in the unit tests (tests/test_charts.py).
-    return _lib_function(module, name)(*args, **kwargs).to_dict(validate=False)
+    return _shared(None, _name(fn), args, kwargs, lambda: fn(*args, **kwargs))
 
 
 def chart_spec(build, *args, **kwargs) -> dict:
     """The Vega-Lite spec of ``build(*args, **kwargs)`` (a ``lib`` chart builder): built once per
     distinct input and shared across sessions (building an altair chart costs tens of
     milliseconds; the spec depends only on the inputs, so sharing it reveals nothing)."""
-    return _chart_spec(build.__module__, build.__qualname__, args, kwargs)
+    # Not validated against the Vega-Lite schema here (half the cost): the builders' specs are
+    # validated in the unit tests (tests/test_charts.py).
+    return _shared(("chart spec",), _name(build), args, kwargs, lambda: build(*args, **kwargs).to_dict(validate=False))
