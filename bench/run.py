@@ -6,7 +6,7 @@ Not part of the tests: it takes a few minutes and wants a quiet machine.
 What it measures (targets from the "fast, safe and accessible" issue):
 
 1. **Page ready** for every page in headless Chromium, as a ratio to a bare one-line Streamlit
-   page served the same way in the same run (target: each page <= 1.5x): the app's
+   page served the same way in the same run (target: each page <= 1.5x, the Map page <= 1.7x): the app's
    ``.streamlit`` settings and the same ``st.App`` with the same middleware (:data:`BARE_PAGE`). Each round loads the
    bare page and then every page, each in a fresh browser context (a first visit: nothing cached),
    so a busy moment hits both; the ratio is of the medians over the rounds. A reference row, not a
@@ -54,6 +54,16 @@ from tests.e2e.conftest import CHROMIUM, LAUNCH_ARGS, page_url, start_server, st
 
 PAGES = ["overview", "map", "profile", "compare", "cohorts", "activity", "own_data", "present", "methods"]
 TARGETS = {"page_ratio": 1.5, "cpu_ms": 150.0, "map_kb": 150.0, "p95_s": 2.0}
+#: Pages with a page-ready target of their own: the Map page, within 1.7x of the bare page (its
+#: measured floor, the frame plus map, key and table with no controls, is 1.53-1.62x: the
+#: decision recorded in issue 17). Every other page: TARGETS["page_ratio"].
+PAGE_RATIO = {"map": 1.7}
+
+
+def page_target(name: str) -> float:
+    """The page-ready ratio a page must meet."""
+    return PAGE_RATIO.get(name, TARGETS["page_ratio"])
+
 CLK = os.sysconf("SC_CLK_TCK")
 
 
@@ -422,13 +432,14 @@ def report(info: dict, ready: dict, cpu: dict, payload: dict, load: dict, pipe: 
     lines += ["## 1. Page ready (headless Chromium, first visit, ratio to a bare one-line page)", "",
               f"{args.rounds} rounds; each round loads the bare page, then every page, each in a fresh browser context. "
               "Ready = Streamlit connected, script finished, no loading skeleton left.", "",
-              "| page | median ms | max ms | ratio to bare | target ≤ 1.5× |", "|---|---|---|---|---|"]
+              "| page | median ms | max ms | ratio to bare | target | met |", "|---|---|---|---|---|---|"]
     for name, ts in ready.items():
         ratio = statistics.median(ts) / bare
         measured = name in PAGES  # the bare page and the reference are not targets
-        ok = not measured or ratio <= TARGETS["page_ratio"]
+        ok = not measured or ratio <= page_target(name)
         all_ok &= ok
-        lines.append(f"| {name} | {statistics.median(ts):.0f} | {max(ts):.0f} | {ratio:.2f} | {verdict(ok) if measured else '–'} |")
+        target = f"≤ {page_target(name):.1f}×" if measured else "–"
+        lines.append(f"| {name} | {statistics.median(ts):.0f} | {max(ts):.0f} | {ratio:.2f} | {target} | {verdict(ok) if measured else '–'} |")
     if MAP_REFERENCE in ready:
         lines += ["", f"*{MAP_REFERENCE}*: the bare page plus the Map page's first map drawn by streamlit-folium as the Map page draws it "
                   "(`BARE_MAP_PAGE` in `bench/run.py`), nothing else; not a target. Its ratio is what the map component alone costs a page."]
