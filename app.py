@@ -20,8 +20,10 @@ from lib.views import present as present_mode
 from lib.web import assets, serving
 
 LOG = get_logger(__name__)
-PAGE_FAILED = ("This page could not be drawn because of an error in the app. The other pages still work: pick one "
-               "in the sidebar. Please report this (which page, and what you did) to the team that runs the app.")
+PAGE_FAILED = (
+    "This page could not be drawn because of an error in the app. The other pages still work: pick one "
+    "in the sidebar. Please report this (which page, and what you did) to the team that runs the app."
+)
 
 # A local favicon: a Material icon here (or a page's icon, used when none is set) makes the
 # browser fetch an SVG from Google's font servers, which fails offline.
@@ -31,15 +33,24 @@ PRESENT_PAGE = "present"
 
 def main() -> None:
     """Declare the pages, draw the shared frame and run the selected page."""
-    from pages.shared import app_frame, session_data  # here, not at the top: serving imports this file before Streamlit's runtime exists
+    from pages.shared import (
+        app_frame,
+        session_data,
+    )  # here, not at the top: serving imports this file before Streamlit's runtime exists
 
     presenting = st.query_params.get("present") == "1"
-    st.set_page_config(page_title="Neighbourhood Profiles: Manchester", page_icon=str(FAVICON), layout="wide",
-                       initial_sidebar_state="collapsed" if presenting else "auto")
+    st.set_page_config(
+        page_title="Neighbourhood Profiles: Manchester",
+        page_icon=str(FAVICON),
+        layout="wide",
+        initial_sidebar_state="collapsed" if presenting else "auto",
+    )
     pages = [
         st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True, url_path="overview"),
         st.Page("pages/map.py", title="Map", icon=":material/map:", url_path="map"),
-        st.Page("pages/profile.py", title="Neighbourhood profile", icon=":material/person_pin_circle:", url_path="profile"),
+        st.Page(
+            "pages/profile.py", title="Neighbourhood profile", icon=":material/person_pin_circle:", url_path="profile"
+        ),
         st.Page("pages/compare.py", title="Compare areas", icon=":material/bar_chart:", url_path="compare"),
         st.Page("pages/cohorts.py", title="Risk cohorts", icon=":material/groups:", url_path="cohorts"),
         st.Page("pages/activity.py", title="Activity shift", icon=":material/trending_down:", url_path="activity"),
@@ -58,7 +69,8 @@ def main() -> None:
         if presenting and page.url_path != PRESENT_PAGE:
             # the step in the link (the presentation page checks it), else the one matching this page
             step = st.query_params.get("step") or next(
-                (s for s, p in present_mode.STEP_PAGE.items() if p == page.url_path), present_mode.STEP_IDS[0])
+                (s for s, p in present_mode.STEP_PAGE.items() if p == page.url_path), present_mode.STEP_IDS[0]
+            )
             st.switch_page(pages[-1], query_params={**st.session_state["frame_values"], "present": "1", "step": step})
         page.run()
     # A failing page must not take the app down: the navigation above is already drawn. Streamlit's

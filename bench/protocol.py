@@ -58,7 +58,7 @@ class Session:
         self.raw_sink: list[bytes] | None = None  # when a list, every raw message of the next runs is appended
         self._ws = None
 
-    async def __aenter__(self) -> "Session":
+    async def __aenter__(self) -> Session:
         self._ws = await websockets.connect(self.ws_url, subprotocols=["streamlit"], max_size=None, open_timeout=60)
         return self
 

@@ -64,6 +64,7 @@ def page_target(name: str) -> float:
     """The page-ready ratio a page must meet."""
     return PAGE_RATIO.get(name, TARGETS["page_ratio"])
 
+
 CLK = os.sysconf("SC_CLK_TCK")
 
 
@@ -209,16 +210,31 @@ def rss_mb(pid: int) -> float:
 
 
 def machine() -> dict[str, str]:
-    cpu = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines() if ln.startswith("model name")), "?")
-    mem = next((int(ln.split()[1]) for ln in Path("/proc/meminfo").read_text().splitlines() if ln.startswith("MemTotal")), 0)
+    cpu = next(
+        (
+            ln.split(":", 1)[1].strip()
+            for ln in Path("/proc/cpuinfo").read_text().splitlines()
+            if ln.startswith("model name")
+        ),
+        "?",
+    )
+    mem = next(
+        (int(ln.split()[1]) for ln in Path("/proc/meminfo").read_text().splitlines() if ln.startswith("MemTotal")), 0
+    )
     try:
-        chromium = subprocess.run([str(CHROMIUM), "--version"], capture_output=True, text=True, timeout=30).stdout.strip()
+        chromium = subprocess.run(
+            [str(CHROMIUM), "--version"], capture_output=True, text=True, timeout=30
+        ).stdout.strip()
     except OSError:
         chromium = "not found"
     import streamlit
 
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True).stdout.strip()
-    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO, capture_output=True, text=True).stdout.strip()
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True
+    ).stdout.strip()
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO, capture_output=True, text=True
+    ).stdout.strip()
     return {
         "date": dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
         "commit": commit + (" (with uncommitted changes)" if dirty else ""),
@@ -240,14 +256,19 @@ MAP_REFERENCE = "reference: bare page + the map only"
 MAP_FLOOR = "reference: the app's frame + the map, its key and its table only"
 
 
-def page_ready(app_url: str, bare_url: str, rounds: int, map_ref_url: str | None = None,
-               floor_url: str | None = None) -> dict[str, list[float]]:
+def page_ready(
+    app_url: str, bare_url: str, rounds: int, map_ref_url: str | None = None, floor_url: str | None = None
+) -> dict[str, list[float]]:
     """Milliseconds from navigation to Streamlit's ready signal, per page, per round (and, with
     ``map_ref_url`` and ``floor_url``, for the :data:`BARE_MAP_PAGE` and :data:`MAP_FLOOR_PAGE`
     references, loaded right after the bare page)."""
     from playwright.sync_api import sync_playwright
 
-    refs = {name: url for name, url in ((MAP_REFERENCE, map_ref_url), (MAP_FLOOR, floor_url and page_url(floor_url, "map"))) if url}
+    refs = {
+        name: url
+        for name, url in ((MAP_REFERENCE, map_ref_url), (MAP_FLOOR, floor_url and page_url(floor_url, "map")))
+        if url
+    }
     times: dict[str, list[float]] = {"bare page": [], **{name: [] for name in refs}, **{p: [] for p in PAGES}}
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS, headless=True)
@@ -256,7 +277,14 @@ def page_ready(app_url: str, bare_url: str, rounds: int, map_ref_url: str | None
             ctx = browser.new_context(viewport={"width": 1400, "height": 900})
             page = ctx.new_page()
             origin = "/".join(url.split("/", 3)[:3])
-            page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(origin) or r.request.url.startswith(("data:", "blob:")) else r.abort())
+            page.route(
+                "**/*",
+                lambda r: (
+                    r.continue_()
+                    if r.request.url.startswith(origin) or r.request.url.startswith(("data:", "blob:"))
+                    else r.abort()
+                ),
+            )
             t0 = time.perf_counter()
             page.goto(url)
             wait_ready(page, timeout=120_000)
@@ -331,8 +359,11 @@ async def map_payload(app_url: str) -> dict[str, int]:
             for raw in raw_msgs:
                 fm = ForwardMsg()
                 fm.ParseFromString(raw)
-                if fm.WhichOneof("type") == "delta" and fm.delta.WhichOneof("type") == "new_element" \
-                        and fm.delta.new_element.WhichOneof("type") == "component_instance":
+                if (
+                    fm.WhichOneof("type") == "delta"
+                    and fm.delta.WhichOneof("type") == "new_element"
+                    and fm.delta.new_element.WhichOneof("type") == "component_instance"
+                ):
                     comp.append(raw)
             sizes[option] = sum(len(c) for c in comp)
             sizes[option + " (gzip)"] = sum(len(gzip.compress(c, 6)) for c in comp)
@@ -344,8 +375,18 @@ async def map_payload(app_url: str) -> dict[str, int]:
 
 
 async def one_user(app_url: str, n: int, think: tuple[float, float], rng: random.Random, rec: dict) -> None:
-    plan = [("map", "Indicator"), ("map", "Neighbourhood"), ("map", "Compare with"), ("profile", None), ("profile", "Neighbourhood"),
-            ("compare", None), ("compare", "Indicator"), ("compare", "Compare with"), ("overview", None), ("overview", "Indicator")]
+    plan = [
+        ("map", "Indicator"),
+        ("map", "Neighbourhood"),
+        ("map", "Compare with"),
+        ("profile", None),
+        ("profile", "Neighbourhood"),
+        ("compare", None),
+        ("compare", "Indicator"),
+        ("compare", "Compare with"),
+        ("overview", None),
+        ("overview", "Indicator"),
+    ]
     try:
         async with Session(app_url) as s:
             r = await s.open(rng.choice(["overview", "map", "profile"]))
@@ -384,12 +425,23 @@ async def load_test(app_url: str, pid: int, users: int, interactions: int, think
 
     watcher = asyncio.create_task(watch())
     c0, t0 = cpu_seconds(pid), time.perf_counter()
-    await asyncio.gather(*(one_user(app_url, interactions, think, random.Random(rng.random()), rec) for _ in range(users)))
+    await asyncio.gather(
+        *(one_user(app_url, interactions, think, random.Random(rng.random()), rec) for _ in range(users))
+    )
     wall, cpu = time.perf_counter() - t0, cpu_seconds(pid) - c0
     watcher.cancel()
     rss1 = rss_mb(pid)
-    return {"users": users, "interactions": interactions, "think_s": think, "wall_s": wall, "cpu_s": cpu, "rss_before_mb": rss0,
-            "rss_after_mb": rss1, "rss_peak_mb": max(peak), **rec}
+    return {
+        "users": users,
+        "interactions": interactions,
+        "think_s": think,
+        "wall_s": wall,
+        "cpu_s": cpu,
+        "rss_before_mb": rss0,
+        "rss_after_mb": rss1,
+        "rss_peak_mb": max(peak),
+        **rec,
+    }
 
 
 # --------------------------------------------------------------------------- 5. pipeline
@@ -403,10 +455,22 @@ def pipeline_rebuild() -> dict:
         (Path(tmp) / "geodata").mkdir()
         shutil.copyfile(REPO / "geodata" / "neighbourhoods.csv", Path(tmp) / "geodata" / "neighbourhoods.csv")
         t0 = time.perf_counter()
-        p = subprocess.run([sys.executable, "-m", "lib.pipeline", "--data", str(data), "--out", tmp], cwd=REPO, capture_output=True, text=True)
+        p = subprocess.run(
+            [sys.executable, "-m", "lib.pipeline", "--data", str(data), "--out", tmp],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+        )
         secs = time.perf_counter() - t0
-        same = all((Path(tmp) / rel).read_bytes() == (REPO / rel).read_bytes()
-                   for rel in ("profiles/values.csv", "profiles/indicators.csv", "geodata/neighbourhoods.geojson", "geodata/wards.geojson"))
+        same = all(
+            (Path(tmp) / rel).read_bytes() == (REPO / rel).read_bytes()
+            for rel in (
+                "profiles/values.csv",
+                "profiles/indicators.csv",
+                "geodata/neighbourhoods.geojson",
+                "geodata/wards.geojson",
+            )
+        )
     return {"seconds": secs, "ok": p.returncode == 0, "byte_identical": same}
 
 
@@ -423,52 +487,92 @@ def verdict(ok: bool) -> str:
 
 
 def report(info: dict, ready: dict, cpu: dict, payload: dict, load: dict, pipe: dict, args) -> tuple[str, bool]:
-    lines = ["# Benchmarks", "",
-             "Numbers from one run of `make bench` (`bench/run.py`); see that file for exactly what is measured and how.", "",
-             "## Machine", "", "| | |", "|---|---|"] + [f"| {k} | {v} |" for k, v in info.items()] + [""]
+    lines = (
+        [
+            "# Benchmarks",
+            "",
+            "Numbers from one run of `make bench` (`bench/run.py`); see that file for exactly what is measured and how.",
+            "",
+            "## Machine",
+            "",
+            "| | |",
+            "|---|---|",
+        ]
+        + [f"| {k} | {v} |" for k, v in info.items()]
+        + [""]
+    )
     all_ok = True
     # 1
     bare = statistics.median(ready["bare page"])
-    lines += ["## 1. Page ready (headless Chromium, first visit, ratio to a bare one-line page)", "",
-              f"{args.rounds} rounds; each round loads the bare page, then every page, each in a fresh browser context. "
-              "Ready = Streamlit connected, script finished, no loading skeleton left.", "",
-              "| page | median ms | max ms | ratio to bare | target | met |", "|---|---|---|---|---|---|"]
+    lines += [
+        "## 1. Page ready (headless Chromium, first visit, ratio to a bare one-line page)",
+        "",
+        f"{args.rounds} rounds; each round loads the bare page, then every page, each in a fresh browser context. "
+        "Ready = Streamlit connected, script finished, no loading skeleton left.",
+        "",
+        "| page | median ms | max ms | ratio to bare | target | met |",
+        "|---|---|---|---|---|---|",
+    ]
     for name, ts in ready.items():
         ratio = statistics.median(ts) / bare
         measured = name in PAGES  # the bare page and the reference are not targets
         ok = not measured or ratio <= page_target(name)
         all_ok &= ok
         target = f"≤ {page_target(name):.1f}×" if measured else "–"
-        lines.append(f"| {name} | {statistics.median(ts):.0f} | {max(ts):.0f} | {ratio:.2f} | {target} | {verdict(ok) if measured else '–'} |")
+        lines.append(
+            f"| {name} | {statistics.median(ts):.0f} | {max(ts):.0f} | {ratio:.2f} | {target} | {verdict(ok) if measured else '–'} |"
+        )
     if MAP_REFERENCE in ready:
-        lines += ["", f"*{MAP_REFERENCE}*: the bare page plus the Map page's first map drawn by streamlit-folium as the Map page draws it "
-                  "(`BARE_MAP_PAGE` in `bench/run.py`), nothing else; not a target. Its ratio is what the map component alone costs a page."]
+        lines += [
+            "",
+            f"*{MAP_REFERENCE}*: the bare page plus the Map page's first map drawn by streamlit-folium as the Map page draws it "
+            "(`BARE_MAP_PAGE` in `bench/run.py`), nothing else; not a target. Its ratio is what the map component alone costs a page.",
+        ]
     if MAP_FLOOR in ready:
-        lines += ["", f"*{MAP_FLOOR}*: the app, with its shared frame (sidebar, navigation, selection), and a Map page cut down to "
-                  "what the issue asks of a map page: its title, the map as the Map page draws it, its key, and its table alternative "
-                  "with the source line and CSV download (`MAP_FLOOR_PAGE` in `bench/run.py`); no controls, no image downloads. "
-                  "Not a target: its ratio is the least a Map page can cost on this machine."]
+        lines += [
+            "",
+            f"*{MAP_FLOOR}*: the app, with its shared frame (sidebar, navigation, selection), and a Map page cut down to "
+            "what the issue asks of a map page: its title, the map as the Map page draws it, its key, and its table alternative "
+            "with the source line and CSV download (`MAP_FLOOR_PAGE` in `bench/run.py`); no controls, no image downloads. "
+            "Not a target: its ratio is the least a Map page can cost on this machine.",
+        ]
     # 2
-    lines += ["", "## 2. Server CPU per interaction (one session, fresh server)", "",
-              f"Server process CPU (all threads, from /proc; 10 ms resolution) across each interaction, {args.repeats} different choices each, "
-              "the first of each on a cold shared cache.", "",
-              "| interaction | mean CPU ms | max CPU ms | median wall ms | errors | target < 150 ms |", "|---|---|---|---|---|---|"]
+    lines += [
+        "",
+        "## 2. Server CPU per interaction (one session, fresh server)",
+        "",
+        f"Server process CPU (all threads, from /proc; 10 ms resolution) across each interaction, {args.repeats} different choices each, "
+        "the first of each on a cold shared cache.",
+        "",
+        "| interaction | mean CPU ms | max CPU ms | median wall ms | errors | target < 150 ms |",
+        "|---|---|---|---|---|---|",
+    ]
     for name, r in cpu.items():
         mean = statistics.mean(r["cpu_ms"])
         ok = mean < TARGETS["cpu_ms"] and not r["errors"]
         all_ok &= ok
-        lines.append(f"| {name} | {mean:.0f} | {max(r['cpu_ms']):.0f} | {statistics.median(r['wall_ms']):.0f} | {len(r['errors'])} | {verdict(ok)} |")
+        lines.append(
+            f"| {name} | {mean:.0f} | {max(r['cpu_ms']):.0f} | {statistics.median(r['wall_ms']):.0f} | {len(r['errors'])} | {verdict(ok)} |"
+        )
     # 3
     kb = payload.get("Wards", float("nan")) / 1024
     ok = kb < TARGETS["map_kb"]
     all_ok &= ok
-    lines += ["", "## 3. Map payload", "",
-              "Bytes of the map component's message (the map, its boundaries, styles, tooltips and legend) as sent over the WebSocket.", "",
-              "| map | raw KB | gzip KB | whole page run KB | target < 150 KB |", "|---|---|---|---|---|"]
+    lines += [
+        "",
+        "## 3. Map payload",
+        "",
+        "Bytes of the map component's message (the map, its boundaries, styles, tooltips and legend) as sent over the WebSocket.",
+        "",
+        "| map | raw KB | gzip KB | whole page run KB | target < 150 KB |",
+        "|---|---|---|---|---|",
+    ]
     for option in [k for k in payload if "(" not in k]:
         t = verdict(ok) if option == "Wards" else "–"
-        lines.append(f"| {option} | {payload[option] / 1024:.1f} | {payload[option + ' (gzip)'] / 1024:.1f} | "
-                     f"{payload[option + ' (whole page run)'] / 1024:.1f} | {t} |")
+        lines.append(
+            f"| {option} | {payload[option] / 1024:.1f} | {payload[option + ' (gzip)'] / 1024:.1f} | "
+            f"{payload[option + ' (whole page run)'] / 1024:.1f} | {t} |"
+        )
     # 4
     times = load["times"]
     p95 = pct(times, 0.95)
@@ -476,19 +580,25 @@ def report(info: dict, ready: dict, cpu: dict, payload: dict, load: dict, pipe: 
     all_ok &= ok
     per_session = (load["rss_peak_mb"] - load["rss_before_mb"]) / load["users"]
     per_session_after = (load["rss_after_mb"] - load["rss_before_mb"]) / load["users"]
-    lines += ["", "## 4. Load: concurrent sessions", "",
-              "After one warm-up visit to every page (a deployment's first user), "
-              f"{load['users']} sessions start together, each opens a page then makes {load['interactions']} interactions (change indicator, "
-              f"select neighbourhood, change benchmark, move page) with a think time of {load['think_s'][0]:g}–{load['think_s'][1]:g} s "
-              "before each. Time = from sending the choice to the end of the script run.", "",
-              "| measure | value | target |", "|---|---|---|",
-              f"| interactions completed | {len(times)} of {load['users'] * load['interactions']} | all |",
-              f"| errors | {len(load['errors'])} | 0 |",
-              f"| interaction p50 / p95 / max | {pct(times, 0.5):.2f} / {p95:.2f} / {max(times) if times else float('nan'):.2f} s | p95 < 2 s: {verdict(ok)} |",
-              f"| first page load p50 / p95 | {pct(load['open'], 0.5):.2f} / {pct(load['open'], 0.95):.2f} s | – |",
-              f"| server memory before / peak / after | {load['rss_before_mb']:.0f} / {load['rss_peak_mb']:.0f} / {load['rss_after_mb']:.0f} MiB | – |",
-              f"| memory per session: (peak − before) ÷ sessions; (after − before) ÷ sessions | {per_session:.1f} MiB; {per_session_after:.1f} MiB | reported |",
-              f"| server CPU during the test | {load['cpu_s']:.1f} s over {load['wall_s']:.0f} s | – |"]
+    lines += [
+        "",
+        "## 4. Load: concurrent sessions",
+        "",
+        "After one warm-up visit to every page (a deployment's first user), "
+        f"{load['users']} sessions start together, each opens a page then makes {load['interactions']} interactions (change indicator, "
+        f"select neighbourhood, change benchmark, move page) with a think time of {load['think_s'][0]:g}–{load['think_s'][1]:g} s "
+        "before each. Time = from sending the choice to the end of the script run.",
+        "",
+        "| measure | value | target |",
+        "|---|---|---|",
+        f"| interactions completed | {len(times)} of {load['users'] * load['interactions']} | all |",
+        f"| errors | {len(load['errors'])} | 0 |",
+        f"| interaction p50 / p95 / max | {pct(times, 0.5):.2f} / {p95:.2f} / {max(times) if times else float('nan'):.2f} s | p95 < 2 s: {verdict(ok)} |",
+        f"| first page load p50 / p95 | {pct(load['open'], 0.5):.2f} / {pct(load['open'], 0.95):.2f} s | – |",
+        f"| server memory before / peak / after | {load['rss_before_mb']:.0f} / {load['rss_peak_mb']:.0f} / {load['rss_after_mb']:.0f} MiB | – |",
+        f"| memory per session: (peak − before) ÷ sessions; (after − before) ÷ sessions | {per_session:.1f} MiB; {per_session_after:.1f} MiB | reported |",
+        f"| server CPU during the test | {load['cpu_s']:.1f} s over {load['wall_s']:.0f} s | – |",
+    ]
     if load["errors"]:
         lines += ["", "Errors: " + "; ".join(sorted(set(load["errors"]))[:10])]
     # 5
@@ -496,14 +606,25 @@ def report(info: dict, ready: dict, cpu: dict, payload: dict, load: dict, pipe: 
     if "skipped" in pipe:
         lines.append(f"Skipped: {pipe['skipped']}.")
     else:
-        lines.append(f"`python -m lib.pipeline` into an empty folder: **{pipe['seconds']:.1f} s** (exit {'ok' if pipe['ok'] else 'FAILED'}; "
-                     f"output byte-identical to the committed dataset: {'yes' if pipe['byte_identical'] else 'NO'}).")
+        lines.append(
+            f"`python -m lib.pipeline` into an empty folder: **{pipe['seconds']:.1f} s** (exit {'ok' if pipe['ok'] else 'FAILED'}; "
+            f"output byte-identical to the committed dataset: {'yes' if pipe['byte_identical'] else 'NO'})."
+        )
         all_ok &= pipe["ok"] and pipe["byte_identical"]
-    lines += ["", "## Reproduce", "",
-              "```", "make bench            # = .venv/bin/python -m bench.run --out BENCHMARKS.md", "```", "",
-              "On a quiet machine (no test run or other load): the page-ready ratio and the load test share the CPU with Chromium "
-              "and the server. Raw numbers of the last run are in `bench/results/latest.json` (not committed).", "",
-              f"**Overall: {'every target met' if all_ok else 'NOT every target met'}.**", ""]
+    lines += [
+        "",
+        "## Reproduce",
+        "",
+        "```",
+        "make bench            # = .venv/bin/python -m bench.run --out BENCHMARKS.md",
+        "```",
+        "",
+        "On a quiet machine (no test run or other load): the page-ready ratio and the load test share the CPU with Chromium "
+        "and the server. Raw numbers of the last run are in `bench/results/latest.json` (not committed).",
+        "",
+        f"**Overall: {'every target met' if all_ok else 'NOT every target met'}.**",
+        "",
+    ]
     return "\n".join(lines), all_ok
 
 
@@ -513,7 +634,9 @@ def main() -> int:
     ap.add_argument("--repeats", type=int, default=6, help="choices per interaction for the CPU measure")
     ap.add_argument("--users", type=int, default=25)
     ap.add_argument("--interactions", type=int, default=20)
-    ap.add_argument("--think", type=float, nargs=2, default=(2.0, 8.0), metavar=("MIN", "MAX"), help="think time in seconds")
+    ap.add_argument(
+        "--think", type=float, nargs=2, default=(2.0, 8.0), metavar=("MIN", "MAX"), help="think time in seconds"
+    )
     ap.add_argument("--out", type=Path, default=REPO / "BENCHMARKS.md")
     args = ap.parse_args()
     info = machine()
@@ -548,8 +671,13 @@ def main() -> int:
     args.out.write_text(text)
     res = REPO / "bench" / "results"
     res.mkdir(exist_ok=True)
-    (res / "latest.json").write_text(json.dumps({"machine": info, "ready": ready, "cpu": cpu, "payload": payload, "load": load, "pipeline": pipe},
-                                                indent=1, default=str))
+    (res / "latest.json").write_text(
+        json.dumps(
+            {"machine": info, "ready": ready, "cpu": cpu, "payload": payload, "load": load, "pipeline": pipe},
+            indent=1,
+            default=str,
+        )
+    )
     print(text)
     return 0 if ok else 1
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib.views import cohorts
-from lib.views import map as mapview
-from lib.render import maps
-from lib.views import risk_pyramid as riskpyramid
 from lib.core.selection import BENCHMARKS
 from lib.methods.indicators import area_table, meta, periods
+from lib.render import maps
 from lib.render.format import STATUS_BADGE, md_text
+from lib.views import cohorts
+from lib.views import map as mapview
+from lib.views import risk_pyramid as riskpyramid
 from pages.shared import app_frame, caching, export_buttons, session_data, widgets
 
 frame = app_frame.frame_state()
@@ -24,11 +24,15 @@ short = dict(zip(ds.indicators["indicator_id"], ds.indicators["short_name"]))
 cohort_of = dict(caching.computed(cohorts.map_choices, ds))
 map_choices = list(cohort_of)
 state = app_frame.page_state(
-    {"ind": map_choices, "method": list(riskpyramid.METHODS), "view": ["cohorts", "map", "pyramid"], "cohort": list(cohorts.COHORT_IDS)},
-    {"ind": "population_age_65plus", "method": "need", "view": "cohorts", "cohort": cohorts.COHORT_IDS[0]}, prefix="cohorts",
+    {
+        "ind": map_choices,
+        "method": list(riskpyramid.METHODS),
+        "view": ["cohorts", "map", "pyramid"],
+        "cohort": list(cohorts.COHORT_IDS),
+    },
+    {"ind": "population_age_65plus", "method": "need", "view": "cohorts", "cohort": cohorts.COHORT_IDS[0]},
+    prefix="cohorts",
 )
-
-
 
 
 def _select_clicked() -> None:
@@ -55,8 +59,9 @@ if view == "cohorts":
     with tabs["cohorts"]:
         st.header("The five cohorts")
         # one tab per cohort, each drawn when opened (the open one is kept in the URL as ``cohort``)
-        state["cohort"], cohort_tabs = app_frame.view_tabs("cohorts_cohort", {c.cohort_id: c.label.split(" (")[0] for c in cohorts.COHORTS},
-                                                        state["cohort"])
+        state["cohort"], cohort_tabs = app_frame.view_tabs(
+            "cohorts_cohort", {c.cohort_id: c.label.split(" (")[0] for c in cohorts.COHORTS}, state["cohort"]
+        )
         c = cohorts.cohort(state["cohort"])
         with cohort_tabs[c.cohort_id]:
             st.subheader(c.label)
@@ -70,8 +75,10 @@ if view == "cohorts":
             widgets.show_table(cv.shown, f"{c.label}: indicators for {names[nbhd]}")
             widgets.download_csv(cv.shown, f"cohort_{c.cohort_id}_{nbhd}.csv", key=f"dl_cohort_{c.cohort_id}")
             if cv.modelled_methods:
-                st.markdown(f":orange-badge[{MODELLED}] **Expected counts (modelled), method:**\n\n"
-                            + "\n".join(f"- **{md_text(name)}**: {md_text(note)}" for name, note in cv.modelled_methods))
+                st.markdown(
+                    f":orange-badge[{MODELLED}] **Expected counts (modelled), method:**\n\n"
+                    + "\n".join(f"- **{md_text(name)}**: {md_text(note)}" for name, note in cv.modelled_methods)
+                )
             st.caption(
                 "Comparisons: symbol and word, at the chosen confidence level; indicators without a confidence interval "
                 "(estimates, population figures, modelled counts) are not tested. Counts below 5 are not shown."
@@ -81,7 +88,9 @@ if view == "cohorts":
 if view == "map":
     with tabs["map"]:
         st.header("Map of a cohort indicator")
-        state["ind"] = ind = st.selectbox("Indicator", map_choices, format_func=lambda i: f"{cohort_of[i]}: {short[i]}", key="cohorts_ind")
+        state["ind"] = ind = st.selectbox(
+            "Indicator", map_choices, format_func=lambda i: f"{cohort_of[i]}: {short[i]}", key="cohorts_ind"
+        )
         m = meta(ds.indicators, ind)
         period = periods(ds.values, ind)[-1]
         table = caching.computed(area_table, ds, ind, period, "neighbourhood", bench, level)
@@ -96,45 +105,112 @@ if view == "map":
             "The selected neighbourhood has a thick black outline. Click an area to select it. The table below holds the same figures."
         )
         with session_data.needs_data():  # without the boundary file, a message replaces the map; the table still works
-            features = mapview.map_features(session_data.geojson("neighbourhoods"), table, m, colour, bench, level, "neighbourhood", selected=nbhd,
-                                            threshold=ds.threshold)
-            fmap = maps.build_map(features, legend_title, legend, colour, labels=True, fit=session_data.geojson("neighbourhoods"), height=460,
-                                     name=f"Map of {m['name']}{status_word}, {period}, {legend_title[:1].lower() + legend_title[1:]}")
+            features = mapview.map_features(
+                session_data.geojson("neighbourhoods"),
+                table,
+                m,
+                colour,
+                bench,
+                level,
+                "neighbourhood",
+                selected=nbhd,
+                threshold=ds.threshold,
+            )
+            fmap = maps.build_map(
+                features,
+                legend_title,
+                legend,
+                colour,
+                labels=True,
+                fit=session_data.geojson("neighbourhoods"),
+                height=460,
+                name=f"Map of {m['name']}{status_word}, {period}, {legend_title[:1].lower() + legend_title[1:]}",
+            )
             widgets.interactive_map(fmap, MAP_KEY, 460, ["last_active_drawing"], on_change=_select_clicked)
             st.markdown("**Key:** " + maps.legend_text(legend))
-            export_buttons.export_map_buttons(features, legend, f"{m['name']}{status_word}, {period}", legend_title, colour,
-                                      export_buttons.export_footer(m, period, "cohorts", {"ind": ind}), f"cohorts_map_{ind}_{period}".replace("/", "-"), key="cohorts_map")
+            export_buttons.export_map_buttons(
+                features,
+                legend,
+                f"{m['name']}{status_word}, {period}",
+                legend_title,
+                colour,
+                export_buttons.export_footer(m, period, "cohorts", {"ind": ind}),
+                f"cohorts_map_{ind}_{period}".replace("/", "-"),
+                key="cohorts_map",
+            )
         rows = mapview.table_rows(table, m, bench, level, "neighbourhood", ds.threshold)
-        widgets.figures_table(rows, f"{m['short_name']} in each neighbourhood, {period}", m, period, f"cohorts_map_{ind}_{period}.csv", key="dl_cohorts_map",
-                             highlight=rows["Code"] == nbhd)
+        widgets.figures_table(
+            rows,
+            f"{m['short_name']} in each neighbourhood, {period}",
+            m,
+            period,
+            f"cohorts_map_{ind}_{period}.csv",
+            key="dl_cohorts_map",
+            highlight=rows["Code"] == nbhd,
+        )
 
 if view == "pyramid":
     with tabs["pyramid"]:
         st.header("Risk pyramid (MODELLED)")
-        st.markdown(f":orange-badge[{MODELLED}] People in each risk tier, apportioned from the city's seed figures. "
-                    "Not an observed count: no risk-stratification data by neighbourhood is public.")
-        state["method"] = method = st.radio("Split the city tiers between neighbourhoods by", list(riskpyramid.METHODS),
-                          format_func={"need": "Need index (population × illness and disability ratio)", "population": "Population only"}.get,
-                          key="cohorts_method", horizontal=True)
-        st.markdown("**Method:** " + riskpyramid.METHODS[method].format(period=md_text(riskpyramid.need_period(ds)))
-                    + " City tiers: highest = 2% of residents (mid-2020), rounded to a whole person; high = 22,000 − highest; "
-                    "rising and low together = residents − 22,000. " + cohorts.ROUNDING_RULE
-                    + " A neighbourhood's rising-and-low figure is its residents minus its two upper tiers.")
+        st.markdown(
+            f":orange-badge[{MODELLED}] People in each risk tier, apportioned from the city's seed figures. "
+            "Not an observed count: no risk-stratification data by neighbourhood is public."
+        )
+        state["method"] = method = st.radio(
+            "Split the city tiers between neighbourhoods by",
+            list(riskpyramid.METHODS),
+            format_func={
+                "need": "Need index (population × illness and disability ratio)",
+                "population": "Population only",
+            }.get,
+            key="cohorts_method",
+            horizontal=True,
+        )
+        st.markdown(
+            "**Method:** "
+            + riskpyramid.METHODS[method].format(period=md_text(riskpyramid.need_period(ds)))
+            + " City tiers: highest = 2% of residents (mid-2020), rounded to a whole person; high = 22,000 − highest; "
+            "rising and low together = residents − 22,000. "
+            + cohorts.ROUNDING_RULE
+            + " A neighbourhood's rising-and-low figure is its residents minus its two upper tiers."
+        )
         st.markdown(riskpyramid.READING)
         st.info(riskpyramid.NO_SOURCE, icon=":material/help:")
         pyr = caching.computed(riskpyramid.pyramid, ds, method)
         c1, c2 = st.columns(2)
-        pyr_spec = caching.chart_spec(riskpyramid.pyramid_chart, riskpyramid.tier_long(pyr, nbhd), f"{nbhd} · {names[nbhd]}")
-        widgets.show_chart(pyr_spec, f"Risk pyramid (modelled estimate) for {names[nbhd]}: residents in each risk tier. The same figures are in the table below.", c1)
-        widgets.show_chart(caching.chart_spec(riskpyramid.pyramid_chart, riskpyramid.tier_long(pyr, pyr["area_code"].iloc[-1]), "Manchester"),
-                          "Risk pyramid (modelled estimate) for Manchester: residents in each risk tier. The same figures are in the table below.", c2)
-        export_buttons.export_chart_buttons(pyr_spec, f"risk_pyramid_{nbhd}_{method}",
-                                    f"Risk pyramid (MODELLED ESTIMATE): {nbhd} · {names[nbhd]}", export_buttons.export_sources_footer(
-                                        ["population"], "cohorts", {"ind": ind, "method": method}, status="modelled",
-                                        source="Manchester council reports 2016–2017 (seeds 003, 004); ONS mid-2020 population estimates; MHCLG English Indices of Deprivation (CIDR)"),
-                                    key="cohorts_pyramid", width=600)
-        st.caption("Each bar's width is the tier's share of residents; the labels give people (modelled) and share. "
-                   "The table below holds the same figures for all 12 neighbourhoods and the city.")
+        pyr_spec = caching.chart_spec(
+            riskpyramid.pyramid_chart, riskpyramid.tier_long(pyr, nbhd), f"{nbhd} · {names[nbhd]}"
+        )
+        widgets.show_chart(
+            pyr_spec,
+            f"Risk pyramid (modelled estimate) for {names[nbhd]}: residents in each risk tier. The same figures are in the table below.",
+            c1,
+        )
+        widgets.show_chart(
+            caching.chart_spec(
+                riskpyramid.pyramid_chart, riskpyramid.tier_long(pyr, pyr["area_code"].iloc[-1]), "Manchester"
+            ),
+            "Risk pyramid (modelled estimate) for Manchester: residents in each risk tier. The same figures are in the table below.",
+            c2,
+        )
+        export_buttons.export_chart_buttons(
+            pyr_spec,
+            f"risk_pyramid_{nbhd}_{method}",
+            f"Risk pyramid (MODELLED ESTIMATE): {nbhd} · {names[nbhd]}",
+            export_buttons.export_sources_footer(
+                ["population"],
+                "cohorts",
+                {"ind": ind, "method": method},
+                status="modelled",
+                source="Manchester council reports 2016–2017 (seeds 003, 004); ONS mid-2020 population estimates; MHCLG English Indices of Deprivation (CIDR)",
+            ),
+            key="cohorts_pyramid",
+            width=600,
+        )
+        st.caption(
+            "Each bar's width is the tier's share of residents; the labels give people (modelled) and share. "
+            "The table below holds the same figures for all 12 neighbourhoods and the city."
+        )
         ptable = riskpyramid.display_pyramid_table(pyr)
         widgets.show_table(ptable, "The risk pyramid for the 12 neighbourhoods and the city")
         widgets.download_csv(ptable, f"risk_pyramid_{method}.csv", key="dl_cohorts_pyramid")

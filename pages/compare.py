@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib.render import chart_tables, charts
 from lib.core import disclosure
 from lib.core.contract import FAMILY_LABELS
 from lib.core.selection import BENCHMARKS, CONFIDENCE
 from lib.methods.indicators import area_table, meta, neighbourhood_order
 from lib.methods.indicators import by_family as indicator_families
+from lib.render import chart_tables, charts
 from lib.render.format import md_text
+from lib.views import compare
 from pages.shared import app_frame, caching, export_buttons, session_data, widgets
 
 frame = app_frame.frame_state()
@@ -22,12 +23,25 @@ bench_name, level_label = BENCHMARKS[bench], CONFIDENCE[level]
 by_family = indicator_families(ds.indicators, ds.values)
 have = {i for ids in by_family.values() for i in ids}
 nb_values = ds.values[ds.values["area_type"] == "neighbourhood"]
-nb_periods = {i: sorted(g.astype(str).unique()) for i, g in nb_values[nb_values["indicator_id"].isin(have)].groupby("indicator_id")["period"]}
+nb_periods = {
+    i: sorted(g.astype(str).unique())
+    for i, g in nb_values[nb_values["indicator_id"].isin(have)].groupby("indicator_id")["period"]
+}
 all_periods = sorted({p for ps in nb_periods.values() for p in ps})
-VIEWS = {"bars": "The 12 neighbourhoods", "funnel": "Funnel plot", "trend": "Over time", "rug": "All indicators at a glance"}
+VIEWS = {
+    "bars": "The 12 neighbourhoods",
+    "funnel": "Funnel plot",
+    "trend": "Over time",
+    "rug": "All indicators at a glance",
+}
 state = app_frame.page_state(
     {"family": list(by_family), "ind": sorted(have), "period": all_periods, "view": list(VIEWS)},
-    {"family": "outcome", "ind": "children_low_income", "period": nb_periods["children_low_income"][-1], "view": "bars"},
+    {
+        "family": "outcome",
+        "ind": "children_low_income",
+        "period": nb_periods["children_low_income"][-1],
+        "view": "bars",
+    },
     prefix="compare",
 )
 short = dict(zip(ds.indicators["indicator_id"], ds.indicators["short_name"]))
@@ -53,67 +67,126 @@ if tab == "bars":
         st.header(f"{md_text(m['name'])}, {md_text(period)}")
         sort = st.radio("Order", ["Highest first", "North, Central, South"], horizontal=True, key="compare_sort")
         order = neighbourhood_order(ds.definition) if sort != "Highest first" else None
-        bars = charts.comparison_bar_data(table, m, names, level=level, order=order)
+        bars = compare.comparison_bar_data(table, m, names, level=level, order=order)
         if m["ci_method"] == "none":
-            st.info("This figure is an estimate or a whole-population figure: it has no confidence interval, so the bars are not tested against the benchmark.")
-        counts = bars["area_code"].map(table.set_index("area_code")["numerator"]).map(
-            lambda x: disclosure.display_count(x, ds.threshold, fmt="{:,.0f}".format))
+            st.info(
+                "This figure is an estimate or a whole-population figure: it has no confidence interval, so the bars are not tested against the benchmark."
+            )
+        counts = (
+            bars["area_code"]
+            .map(table.set_index("area_code")["numerator"])
+            .map(lambda x: disclosure.display_count(x, ds.threshold, fmt="{:,.0f}".format))
+        )
         # Fingertips' compare-areas layout: the figures as a table, each row's bar, interval and the
         # England and Manchester lines as a small picture (static: no chart library to load).
-        st.html(chart_tables.bars_table_html(bars, england, manchester, m, bench_name,
-                                       f"{m['short_name']} in each neighbourhood, {period}, compared with {bench_name}", level_label, counts=counts,
-                                       selected=nbhd))
+        st.html(
+            chart_tables.bars_table_html(
+                bars,
+                england,
+                manchester,
+                m,
+                bench_name,
+                f"{m['short_name']} in each neighbourhood, {period}, compared with {bench_name}",
+                level_label,
+                counts=counts,
+                selected=nbhd,
+            )
+        )
         widgets.source_caption(m, period)
         bar_tbl = chart_tables.bar_table(bars, england, manchester, m, bench_name, level_label, counts=counts)
         widgets.download_csv(bar_tbl, f"compare_{ind}_{period}.csv".replace("/", "-"), key="dl_compare_bars")
         # the chart itself is built only when its image is asked for (the page draws the table)
-        export_buttons.export_chart_buttons(lambda: charts.comparison_bars(bars, m, england, manchester, bench_name, level_label, selected=nbhd),
-                                    f"compare_{ind}_{period}".replace("/", "-"),
-                                    f"{m['name']}, {period}: the 12 neighbourhoods", export_buttons.export_footer(m, period, "compare", view), key="compare_bars",
-                                    subtitle=f"Bars with {level_label} confidence intervals, compared with {bench_name}. "
-                                             f"{charts.SELECTED_MARK} marks {nbhd} {names[nbhd]}.")
+        export_buttons.export_chart_buttons(
+            lambda: charts.comparison_bars(bars, m, england, manchester, bench_name, level_label, selected=nbhd),
+            f"compare_{ind}_{period}".replace("/", "-"),
+            f"{m['name']}, {period}: the 12 neighbourhoods",
+            export_buttons.export_footer(m, period, "compare", view),
+            key="compare_bars",
+            subtitle=f"Bars with {level_label} confidence intervals, compared with {bench_name}. "
+            f"{charts.SELECTED_MARK} marks {nbhd} {names[nbhd]}.",
+        )
 
 if tab == "funnel":
     with tabs["funnel"]:
         st.header("Funnel plot: is the spread more than chance?")
-        if ind not in charts.funnel_indicators(ds):
-            st.info(f"No funnel plot for {md_text(m['short_name'].lower())}: it needs a proportion with its counts (a numerator out of a denominator).")
+        if ind not in compare.funnel_indicators(ds):
+            st.info(
+                f"No funnel plot for {md_text(m['short_name'].lower())}: it needs a proportion with its counts (a numerator out of a denominator)."
+            )
         else:
             p0_value = england if bench == "england" else manchester
             p0_name = "England" if bench == "england" else "Manchester"
             if bench == "rest":
-                st.caption("The funnel is drawn around Manchester: 'rest of Manchester' differs for each neighbourhood.")
-            pts = charts.comparison_bar_data(table, m, names, level=level).merge(table[["area_code", "area_name", "denominator"]], on="area_code")
-            limits = charts.funnel_limits(p0_value / float(m["multiplier"]), pts["denominator"].min() * 0.5, pts["denominator"].max() * 1.5, float(m["multiplier"]))
+                st.caption(
+                    "The funnel is drawn around Manchester: 'rest of Manchester' differs for each neighbourhood."
+                )
+            pts = compare.comparison_bar_data(table, m, names, level=level).merge(
+                table[["area_code", "area_name", "denominator"]], on="area_code"
+            )
+            limits = compare.funnel_limits(
+                p0_value / float(m["multiplier"]),
+                pts["denominator"].min() * 0.5,
+                pts["denominator"].max() * 1.5,
+                float(m["multiplier"]),
+            )
             funnel_spec = caching.chart_spec(charts.funnel_chart, pts, limits, m, p0_value, p0_name)
-            widgets.show_chart(funnel_spec, f"Funnel plot: {m['short_name']} in each neighbourhood against its population, with control limits "
-                              f"around {p0_name}. The same figures are in the table below.")
-            export_buttons.export_chart_buttons(funnel_spec, f"funnel_{ind}_{period}".replace("/", "-"),
-                                        f"Funnel plot: {m['name']}, {period}", export_buttons.export_footer(m, period, "compare", view), key="compare_funnel")
+            widgets.show_chart(
+                funnel_spec,
+                f"Funnel plot: {m['short_name']} in each neighbourhood against its population, with control limits "
+                f"around {p0_name}. The same figures are in the table below.",
+            )
+            export_buttons.export_chart_buttons(
+                funnel_spec,
+                f"funnel_{ind}_{period}".replace("/", "-"),
+                f"Funnel plot: {m['name']}, {period}",
+                export_buttons.export_footer(m, period, "compare", view),
+                key="compare_funnel",
+            )
             st.caption(
                 f"Control limits: the Wilson score interval of n × p₀ events out of n, around {p0_name}'s value p₀, at 95% and 99.8%. "
                 "Points outside the funnel differ from the benchmark by more than chance would explain at that level."
             )
             ftbl = chart_tables.funnel_table(pts, limits, m, bench_name)
-            widgets.figures_table(ftbl, f"Funnel plot figures: {m['short_name']}, {period}", m, period, f"funnel_{ind}_{period}.csv", key="dl_compare_funnel",
-                                 highlight=ftbl["Code"] == nbhd)
+            widgets.figures_table(
+                ftbl,
+                f"Funnel plot figures: {m['short_name']}, {period}",
+                m,
+                period,
+                f"funnel_{ind}_{period}.csv",
+                key="dl_compare_funnel",
+                highlight=ftbl["Code"] == nbhd,
+            )
 
 if tab == "trend":
     with tabs["trend"]:
         st.header(f"Over time: {md_text(names[nbhd])}, Manchester and England")
-        if ind not in charts.trend_indicators(ds):
+        if ind not in compare.trend_indicators(ds):
             st.info(f"{md_text(m['short_name'])} has one period only, so there is no trend to show.")
         else:
-            trend = caching.computed(charts.trend_data, ds, ind, nbhd, level)
+            trend = caching.computed(compare.trend_data, ds, ind, nbhd, level)
             trend_spec = caching.chart_spec(charts.trend_chart, trend, m, level_label)
-            widgets.show_chart(trend_spec, f"Line chart: {m['short_name']} over time in {names[nbhd]}, Manchester and England. The same figures are in the table below.")
-            export_buttons.export_chart_buttons(trend_spec, f"trend_{ind}_{nbhd}", f"{m['name']} over time: {names[nbhd]}, Manchester and England",
-                                        export_buttons.export_footer(m, f"{trend['period'].min()} to {trend['period'].max()}", "compare", view), key="compare_trend")
+            widgets.show_chart(
+                trend_spec,
+                f"Line chart: {m['short_name']} over time in {names[nbhd]}, Manchester and England. The same figures are in the table below.",
+            )
+            export_buttons.export_chart_buttons(
+                trend_spec,
+                f"trend_{ind}_{nbhd}",
+                f"{m['name']} over time: {names[nbhd]}, Manchester and England",
+                export_buttons.export_footer(m, f"{trend['period'].min()} to {trend['period'].max()}", "compare", view),
+                key="compare_trend",
+            )
             if m["ci_method"] != "none":
                 st.caption(f"The shaded band is {md_text(names[nbhd])}'s {level_label} confidence interval.")
             ttbl = chart_tables.trend_table(trend, m, level_label)
-            widgets.figures_table(ttbl, f"{m['short_name']} over time: {names[nbhd]}, Manchester and England", m,
-                                 f"{trend['period'].min()} to {trend['period'].max()}", f"trend_{ind}_{nbhd}.csv", key="dl_compare_trend")
+            widgets.figures_table(
+                ttbl,
+                f"{m['short_name']} over time: {names[nbhd]}, Manchester and England",
+                m,
+                f"{trend['period'].min()} to {trend['period'].max()}",
+                f"trend_{ind}_{nbhd}.csv",
+                key="dl_compare_trend",
+            )
 
 if tab == "rug":
     with tabs["rug"]:
@@ -124,14 +197,25 @@ if tab == "rug":
         )
         rug = caching.tartan_data(ds, bench, level, order=neighbourhood_order(ds.definition))
         rug_spec = caching.chart_spec(charts.tartan_chart, rug, bench_name)
-        widgets.show_chart(rug_spec, f"Tartan rug: every indicator (rows) for every neighbourhood (columns), marked by its comparison with {bench_name}. "
-                          "The same figures are in the table below.")
-        export_buttons.export_chart_buttons(rug_spec, f"tartan_rug_{bench}_{level}", f"All indicators at a glance, compared with {bench_name}",
-                                    export_buttons.export_sources_footer(list(rug["indicator_id"]), "compare", view), key="compare_tartan", width=1200)
-        rug_tbl = charts.tartan_table(rug)
+        widgets.show_chart(
+            rug_spec,
+            f"Tartan rug: every indicator (rows) for every neighbourhood (columns), marked by its comparison with {bench_name}. "
+            "The same figures are in the table below.",
+        )
+        export_buttons.export_chart_buttons(
+            rug_spec,
+            f"tartan_rug_{bench}_{level}",
+            f"All indicators at a glance, compared with {bench_name}",
+            export_buttons.export_sources_footer(list(rug["indicator_id"]), "compare", view),
+            key="compare_tartan",
+            width=1200,
+        )
+        rug_tbl = compare.tartan_table(rug)
         widgets.show_table(rug_tbl, f"Every indicator for every neighbourhood, compared with {bench_name}")
         st.caption(
             "Sources, statuses and methods vary by indicator (see the Data and methods page). Estimates and whole-population "
-            "figures are not tested (○). Neighbourhoods: " + "; ".join(f"{md_text(c)} {md_text(n)}" for c, n in names.items()) + "."
+            "figures are not tested (○). Neighbourhoods: "
+            + "; ".join(f"{md_text(c)} {md_text(n)}" for c, n in names.items())
+            + "."
         )
         widgets.download_csv(rug_tbl, "tartan_rug.csv", key="dl_compare_tartan")

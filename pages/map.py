@@ -7,18 +7,16 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib.views import map as mapview
-from lib.render import maps
 from lib.core.contract import FAMILY_LABELS
 from lib.core.selection import BENCHMARKS
 from lib.methods.indicators import area_table, area_types, meta, periods, periods_of_any
 from lib.methods.indicators import by_family as indicator_families
+from lib.render import maps
 from lib.render.format import md_text
+from lib.views import map as mapview
 from pages.shared import app_frame, caching, export_buttons, session_data, widgets
 
 MAP_KEY = "map_view"
-
-
 
 
 def _select_clicked() -> None:
@@ -44,13 +42,25 @@ all_periods = periods_of_any(ds.values, all_ids)
 
 first_visit = "map__values" not in st.session_state
 url_ind = st.query_params.get("ind")
-defaults = {"family": "outcome", "ind": "disability", "period": periods(ds.values, "disability")[-1],
-            "layer": "neighbourhoods", "colour": "comparison"}
+defaults = {
+    "family": "outcome",
+    "ind": "disability",
+    "period": periods(ds.values, "disability")[-1],
+    "layer": "neighbourhoods",
+    "colour": "comparison",
+}
 if url_ind in family_of and "family" not in st.query_params:
     defaults["family"] = family_of[url_ind]
 state = app_frame.page_state(
-    {"family": list(by_family), "ind": all_ids, "period": all_periods, "layer": list(mapview.LAYERS), "colour": list(mapview.COLOUR_MODES)},
-    defaults, prefix="map",
+    {
+        "family": list(by_family),
+        "ind": all_ids,
+        "period": all_periods,
+        "layer": list(mapview.LAYERS),
+        "colour": list(mapview.COLOUR_MODES),
+    },
+    defaults,
+    prefix="map",
 )
 if first_visit and family_of.get(state["ind"]) != state["family"]:
     st.session_state["map_family"] = family_of[state["ind"]]  # a link's indicator decides its family
@@ -66,43 +76,77 @@ ind = c2.selectbox("Indicator", by_family[family], format_func=names.get, key="m
 ind_periods = periods(ds.values, ind)
 if st.session_state.get("map_period") not in ind_periods:
     if first_visit and "period" in st.query_params:
-        st.warning(f"{md_text(names[ind])} has no figures for the period in the link; showing {md_text(ind_periods[-1])} instead.",
-                   icon=":material/link_off:")
+        st.warning(
+            f"{md_text(names[ind])} has no figures for the period in the link; showing {md_text(ind_periods[-1])} instead.",
+            icon=":material/link_off:",
+        )
     st.session_state["map_period"] = ind_periods[-1]
 period = c3.selectbox("Period", ind_periods[::-1], key="map_period")
 
 c4, c5 = st.columns([1, 1])
-layer = c4.radio("Detail", list(mapview.LAYERS), format_func=lambda k: mapview.LAYERS[k][1], key="map_layer", horizontal=True)
-colour = c5.radio("Colour by", list(mapview.COLOUR_MODES), format_func=mapview.COLOUR_MODES.get, key="map_colour", horizontal=True)
+layer = c4.radio(
+    "Detail", list(mapview.LAYERS), format_func=lambda k: mapview.LAYERS[k][1], key="map_layer", horizontal=True
+)
+colour = c5.radio(
+    "Colour by", list(mapview.COLOUR_MODES), format_func=mapview.COLOUR_MODES.get, key="map_colour", horizontal=True
+)
 app_frame.keep("map", {"family": family, "ind": ind, "period": period, "layer": layer, "colour": colour})
 
 m = meta(ds.indicators, ind)
 shown = mapview.layer_for(area_types(ds.values, ind, period), layer)
 if shown != layer:
-    st.info(f"{md_text(names[ind])} has no figures for {_lower(mapview.LAYERS[layer][1])} in {md_text(period)}; "
-            f"showing {_lower(mapview.LAYERS[shown][1])} instead.",
-            icon=":material/info:")
+    st.info(
+        f"{md_text(names[ind])} has no figures for {_lower(mapview.LAYERS[layer][1])} in {md_text(period)}; "
+        f"showing {_lower(mapview.LAYERS[shown][1])} instead.",
+        icon=":material/info:",
+    )
 area_type = mapview.LAYERS[shown][0]
 table = caching.computed(area_table, ds, ind, period, area_type, frame["bench"], frame["level"])
 table = mapview.sort_areas(table, list(session_data.neighbourhood_names()) if area_type == "neighbourhood" else None)
 bench_name = BENCHMARKS[mapview.effective_benchmark(frame["bench"], area_type)]
-detail = shown != "neighbourhoods"  # wards/LSOAs: neighbourhood outlines on top; the selected one drawn as a double line
+detail = (
+    shown != "neighbourhoods"
+)  # wards/LSOAs: neighbourhood outlines on top; the selected one drawn as a double line
 map_title = f"{m['name']}, {period}: {_lower(mapview.LAYERS[shown][1])}"
 st.header(md_text(map_title))  # plain text (also the export's title): shown literally
 in_selected = None  # the table's rows in the selected neighbourhood (from the boundaries)
 with session_data.needs_data():  # without a boundary file, a message replaces the map; the table below still works
     shapes = session_data.geojson(shown)
-    features = mapview.map_features(shapes, table, m, colour, frame["bench"], frame["level"], area_type,
-                                    selected=None if detail else frame["nbhd"], threshold=ds.threshold)
+    features = mapview.map_features(
+        shapes,
+        table,
+        m,
+        colour,
+        frame["bench"],
+        frame["level"],
+        area_type,
+        selected=None if detail else frame["nbhd"],
+        threshold=ds.threshold,
+    )
     in_selected = mapview.in_neighbourhood(shapes, table["area_code"], frame["nbhd"])
     legend = mapview.legend_items(colour, table, m, frame["bench"], area_type)
-    legend_title = {"comparison": f"Compared with {bench_name}", "quartile": "Quartile (1 = lowest)", "continuous": m["short_name"]}[colour]
-    outlines = [(session_data.geojson("neighbourhoods"), 2, "#1A1A1A"), (session_data.geojson("localities"), 4, "#000000")] if detail else []
+    legend_title = {
+        "comparison": f"Compared with {bench_name}",
+        "quartile": "Quartile (1 = lowest)",
+        "continuous": m["short_name"],
+    }[colour]
+    outlines = (
+        [(session_data.geojson("neighbourhoods"), 2, "#1A1A1A"), (session_data.geojson("localities"), 4, "#000000")]
+        if detail
+        else []
+    )
     fmap = maps.build_map(
-        features, legend_title, legend, colour, outlines=outlines,
+        features,
+        legend_title,
+        legend,
+        colour,
+        outlines=outlines,
         labels=session_data.geojson("neighbourhoods") if detail else True,
-        selected_outline=mapview.select_features(session_data.geojson("neighbourhoods"), [frame["nbhd"]]) if detail else None,
-        fit=session_data.geojson("neighbourhoods"), name=f"Map of {map_title}, {_lower(legend_title)}",
+        selected_outline=mapview.select_features(session_data.geojson("neighbourhoods"), [frame["nbhd"]])
+        if detail
+        else None,
+        fit=session_data.geojson("neighbourhoods"),
+        name=f"Map of {map_title}, {_lower(legend_title)}",
     )
     st.caption(
         f"Map of Manchester's {len(table)} {_lower(mapview.LAYERS[shown][1])} coloured by "
@@ -112,10 +156,20 @@ with session_data.needs_data():  # without a boundary file, a message replaces t
     )
     widgets.interactive_map(fmap, MAP_KEY, 620, ["last_active_drawing"], on_change=_select_clicked)
     st.markdown("**Key:** " + maps.legend_text(legend))
-    export_buttons.export_map_buttons(features, legend, map_title, legend_title, colour,
-                              export_buttons.export_footer(m, period, "map", {"family": family, "ind": ind, "period": period, "layer": layer, "colour": colour}),
-                              f"map_{ind}_{period}_{shown}".replace("/", "-"), key="map_static",
-                              outlines=[session_data.geojson("neighbourhoods")] if detail else [], labels=session_data.geojson("neighbourhoods") if detail else None)
+    export_buttons.export_map_buttons(
+        features,
+        legend,
+        map_title,
+        legend_title,
+        colour,
+        export_buttons.export_footer(
+            m, period, "map", {"family": family, "ind": ind, "period": period, "layer": layer, "colour": colour}
+        ),
+        f"map_{ind}_{period}_{shown}".replace("/", "-"),
+        key="map_static",
+        outlines=[session_data.geojson("neighbourhoods")] if detail else [],
+        labels=session_data.geojson("neighbourhoods") if detail else None,
+    )
 
 nbhd_names = session_data.neighbourhood_names()
 s1, s2 = st.columns([3, 1])
@@ -123,5 +177,12 @@ s1.markdown(f"**Selected:** {md_text(frame['nbhd'])} · {md_text(nbhd_names[fram
 s2.page_link("pages/profile.py", label="Open its profile", icon=":material/person_pin_circle:")
 
 rows = mapview.table_rows(table, m, frame["bench"], frame["level"], area_type, ds.threshold)
-widgets.figures_table(rows, f"{map_title}: the figures for each area", m, period, f"map_{ind}_{period}_{shown}.csv",
-                     highlight=in_selected, highlight_label=f"in {frame['nbhd']}" if detail else "selected")
+widgets.figures_table(
+    rows,
+    f"{map_title}: the figures for each area",
+    m,
+    period,
+    f"map_{ind}_{period}_{shown}.csv",
+    highlight=in_selected,
+    highlight_label=f"in {frame['nbhd']}" if detail else "selected",
+)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib.views import methods as catalogue_view
 from lib.core import data
 from lib.core.contract import FAMILY_LABELS
+from lib.views import methods as catalogue_view
 from pages.shared import app_frame, session_data, widgets
 
 frame = app_frame.frame_state()
@@ -20,8 +20,14 @@ st.markdown(
     "or **modelled** (an estimate). Each indicator below says which, where it comes from and how it was built."
 )
 
-VIEWS = {"indicators": "Indicators", "details": "Each indicator in full", "methods": "How figures are built", "neighbourhoods": "The neighbourhoods",
-         "downloads": "Downloads", "sources": "Sources and licences"}
+VIEWS = {
+    "indicators": "Indicators",
+    "details": "Each indicator in full",
+    "methods": "How figures are built",
+    "neighbourhoods": "The neighbourhoods",
+    "downloads": "Downloads",
+    "sources": "Sources and licences",
+}
 state = app_frame.page_state({"view": list(VIEWS)}, {"view": "indicators"}, prefix="methods")
 view, tabs = app_frame.view_tabs("methods", VIEWS, state["view"])
 app_frame.keep("methods", {"view": view})
@@ -29,8 +35,13 @@ app_frame.keep("methods", {"view": view})
 
 def _family_choice(key: str) -> str | None:
     """The family filter: a family id, or None for all of them."""
-    family = st.segmented_control("Family", ["all", *FAMILY_LABELS], format_func=lambda f: "All" if f == "all" else FAMILY_LABELS[f],
-                                  default="all", key=key)
+    family = st.segmented_control(
+        "Family",
+        ["all", *FAMILY_LABELS],
+        format_func=lambda f: "All" if f == "all" else FAMILY_LABELS[f],
+        default="all",
+        key=key,
+    )
     return None if family in (None, "all") else family
 
 
@@ -38,9 +49,13 @@ if view == "indicators":
     with tabs["indicators"]:
         st.header("Indicators")
         table = catalogue_view.indicator_catalogue(ds.indicators, ds.values, _family_choice("methods_family"))
-        widgets.show_table(table[catalogue_view.SUMMARY_COLUMNS], "The indicators at a glance: family, status, unit, periods and areas")
-        st.caption("Each indicator's definition, method, caveats, source and licence are in the tab *Each indicator in full*, "
-                   "and in the CSV below.")
+        widgets.show_table(
+            table[catalogue_view.SUMMARY_COLUMNS], "The indicators at a glance: family, status, unit, periods and areas"
+        )
+        st.caption(
+            "Each indicator's definition, method, caveats, source and licence are in the tab *Each indicator in full*, "
+            "and in the CSV below."
+        )
         widgets.download_csv(table, "indicator_catalogue.csv", "Download the whole catalogue (CSV)", key="dl_catalogue")
 if view == "details":
     with tabs["details"]:
@@ -68,11 +83,20 @@ if view == "downloads":
         for i, (rel, label, mime) in enumerate(catalogue_view.DOWNLOADS):
             with cols[i % 3]:
                 if not (data.ROOT / rel).exists():
-                    st.warning(f"{rel} is missing from the app's data. Restore it from the repository or rebuild it with `make data`.")
+                    st.warning(
+                        f"{rel} is missing from the app's data. Restore it from the repository or rebuild it with `make data`."
+                    )
                     continue
                 # The bytes are made when the button is clicked (values.csv takes tens of ms to write).
-                st.download_button(label, lambda rel=rel: session_data.dataset_file_bytes(rel), file_name=rel.split("/")[-1], mime=mime,
-                                   key=f"dl_{rel}", on_click="ignore", icon=":material/download:")
+                st.download_button(
+                    label,
+                    lambda rel=rel: session_data.dataset_file_bytes(rel),
+                    file_name=rel.split("/")[-1],
+                    mime=mime,
+                    key=f"dl_{rel}",
+                    on_click="ignore",
+                    icon=":material/download:",
+                )
 if view == "sources":
     with tabs["sources"]:
         st.header("Sources and licences")

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib.views import overview
 from lib.core.selection import CONFIDENCE
 from lib.methods.indicators import has_neighbourhoods, meta, periods
 from lib.render.format import md_text
+from lib.views import overview
 from pages.shared import app_frame, caching, session_data, widgets
 
 frame = app_frame.frame_state()
@@ -33,6 +33,13 @@ app_frame.keep("overview", {"ind": ind})
 st.header(f"{md_text(m['name'])}, {md_text(period)}")
 st.markdown(overview.headline(table, m, level=CONFIDENCE[frame["level"]]))
 shown = overview.display_table(table, m, ds.threshold)
-widgets.figures_table(shown, f"The 12 neighbourhoods: {m['short_name'].lower()}, {period}", m, period, f"neighbourhoods_{ind}_{period}.csv",
-                     numeric=("Population (mid-2020)", f"Value ({m['unit']})", "Count"), row_header="Neighbourhood",
-                     highlight=shown["Code"] == frame["nbhd"])
+widgets.figures_table(
+    shown,
+    f"The 12 neighbourhoods: {m['short_name'].lower()}, {period}",
+    m,
+    period,
+    f"neighbourhoods_{ind}_{period}.csv",
+    numeric=("Population (mid-2020)", f"Value ({m['unit']})", "Count"),
+    row_header="Neighbourhood",
+    highlight=shown["Code"] == frame["nbhd"],
+)

@@ -8,16 +8,19 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lib.core import data
-from lib.core import disclosure
+from lib.core import data, disclosure
+from lib.core.contract import FAMILIES, FAMILY_LABELS
 from lib.imports import indicator_file as imports
 from lib.methods import regroup
-from lib.core.contract import FAMILIES, FAMILY_LABELS
 from lib.render.format import md_message, md_text
 from pages.shared import app_frame, session_data, widgets
 
-POLARITY_LABELS = {"": "Read it from the file (else no judgement)", "higher_is_better": "Higher is better",
-                   "lower_is_better": "Lower is better", "no_judgement": "No judgement (higher / lower only)"}
+POLARITY_LABELS = {
+    "": "Read it from the file (else no judgement)",
+    "higher_is_better": "Higher is better",
+    "lower_is_better": "Lower is better",
+    "no_judgement": "No judgement (higher / lower only)",
+}
 
 
 @st.cache_resource(show_spinner=False)
@@ -28,8 +31,13 @@ def geography() -> imports.Geography:
 
 @st.cache_resource(show_spinner=False)
 def lookups2018() -> pd.Series:
-    lk = data.load_csv("geodata/lookups/lsoa11_ward2018_bestfit.csv", ["lsoa_code", "ward2018_code"], dtype=str,
-                       keep_default_na=True, na_values=None)
+    lk = data.load_csv(
+        "geodata/lookups/lsoa11_ward2018_bestfit.csv",
+        ["lsoa_code", "ward2018_code"],
+        dtype=str,
+        keep_default_na=True,
+        na_values=None,
+    )
     return lk.set_index("lsoa_code")["ward2018_code"]
 
 
@@ -48,9 +56,19 @@ loaded: list[imports.ImportedData] = st.session_state.setdefault(session_data.US
 st.header("Load a file")
 # Radio buttons, not select boxes: four options each, all in view (and one less control kind to load).
 family = st.radio("Show it under", list(FAMILIES), format_func=FAMILY_LABELS.get, key="own_family", horizontal=True)
-polarity = st.radio("Which direction is better?", list(POLARITY_LABELS), format_func=POLARITY_LABELS.get, key="own_polarity", horizontal=True)
-uploads = st.file_uploader("CSV files (Fingertips 'all data' export or your own format)", type=None,
-                           accept_multiple_files=True, key="own_upload")
+polarity = st.radio(
+    "Which direction is better?",
+    list(POLARITY_LABELS),
+    format_func=POLARITY_LABELS.get,
+    key="own_polarity",
+    horizontal=True,
+)
+uploads = st.file_uploader(
+    "CSV files (Fingertips 'all data' export or your own format)",
+    type=None,
+    accept_multiple_files=True,
+    key="own_upload",
+)
 seen: set = st.session_state.setdefault("own_seen", set())
 for up in uploads or []:
     if up.file_id in seen:
@@ -59,8 +77,9 @@ for up in uploads or []:
     with st.spinner(f"Checking {md_text(up.name)}…"):
         # Kept as markdown: the importer's plain-text message (which quotes the file) shown literally.
         try:
-            loaded, error = imports.accept_upload(loaded, up.getvalue(), up.name, geography(), family=family,
-                                                  polarity=polarity or None)
+            loaded, error = imports.accept_upload(
+                loaded, up.getvalue(), up.name, geography(), family=family, polarity=polarity or None
+            )
             error = md_message(error) if error else error
         except data.DataFileError as exc:  # a lookup the app ships is missing or damaged: not the user's file
             error = f"{md_text(up.name)} could not be checked. {exc}"  # the app's own message (markdown)
@@ -72,7 +91,7 @@ for up in uploads or []:
         errors.pop(up.name, None)
         st.session_state["own_last_ok"] = up.name
 
-for name, msg in (st.session_state.get("own_errors") or {}).items():
+for msg in (st.session_state.get("own_errors") or {}).values():
     st.error(msg, icon=":material/error:")
 if st.session_state.get("own_errors"):
     if st.button("Clear these messages", key="own_clear_errors"):
@@ -105,30 +124,67 @@ for i, item in enumerate(list(loaded)):
         a, b = st.columns([5, 1])
         a.markdown(f"**{md_text(item.name)}** · {'Fingertips export' if item.fmt == 'fingertips' else 'own format'}")
         for _, r in item.indicators.iterrows():
-            a.markdown(f"- {md_text(r['name'])}: {md_text(r['value_type'])}, {md_text(r['period'])} "
-                       f"(family: {md_text(FAMILY_LABELS.get(r['family'], r['family']))})")
+            a.markdown(
+                f"- {md_text(r['name'])}: {md_text(r['value_type'])}, {md_text(r['period'])} "
+                f"(family: {md_text(FAMILY_LABELS.get(r['family'], r['family']))})"
+            )
         a.caption(md_text(" ".join(item.messages)))  # plain text quoting the file
         if b.button("Remove", key=f"own_remove_{i}_{item.name}", icon=":material/delete:"):
             st.session_state[session_data.USER_DATA_KEY] = [d for d in loaded if d is not item]
             st.rerun()
         with a.expander("Preview of the file and the neighbourhood and ward figures"):
-            widgets.show_table(imports.safe_preview(item.preview, session_data.threshold()), f"The first rows of {item.name}", max_height=320)
+            widgets.show_table(
+                imports.safe_preview(item.preview, session_data.threshold()),
+                f"The first rows of {item.name}",
+                max_height=320,
+            )
             ds = session_data.dataset()
-            shown = ds.values[ds.values["indicator_id"].isin(item.indicator_ids) & ds.values["area_type"].isin(["neighbourhood", "ward"])]
+            shown = ds.values[
+                ds.values["indicator_id"].isin(item.indicator_ids)
+                & ds.values["area_type"].isin(["neighbourhood", "ward"])
+            ]
             shown = shown.sort_values(["indicator_id", "period", "area_type"], ascending=[True, True, False])
-            widgets.show_table(shown[["indicator_id", "period", "area_type", "area_code", "area_name", "numerator", "denominator", "value",
-                                     "lower_95", "upper_95", "vs_england", "vs_city", "note"]],
-                              f"{item.name}: the neighbourhood and ward figures as the app holds them", row_header=None, max_height=360)
+            widgets.show_table(
+                shown[
+                    [
+                        "indicator_id",
+                        "period",
+                        "area_type",
+                        "area_code",
+                        "area_name",
+                        "numerator",
+                        "denominator",
+                        "value",
+                        "lower_95",
+                        "upper_95",
+                        "vs_england",
+                        "vs_city",
+                        "note",
+                    ]
+                ],
+                f"{item.name}: the neighbourhood and ward figures as the app holds them",
+                row_header=None,
+                max_height=360,
+            )
 
 # ---------------------------------------------------------------- grouping
 st.header("Neighbourhood grouping")
 base_def = session_data.embedded().definition
 ward_names = base_def.set_index("ward_code")["ward_name"]
-options = {"twelve": "12 neighbourhoods (the app's definition)"} | {k: v[0] for k, v in regroup.SHIPPED.items()} | {"upload": "Upload my own grouping"}
+options = (
+    {"twelve": "12 neighbourhoods (the app's definition)"}
+    | {k: v[0] for k, v in regroup.SHIPPED.items()}
+    | {"upload": "Upload my own grouping"}
+)
 current = st.session_state.get(session_data.GROUPING_KEY)
 current_key = current["key"] if current else "twelve"
-choice = st.radio("Group the wards into", list(options), format_func=options.get, key="own_grouping_choice",
-                  index=list(options).index(current_key) if current_key in options else 0)
+choice = st.radio(
+    "Group the wards into",
+    list(options),
+    format_func=options.get,
+    key="own_grouping_choice",
+    index=list(options).index(current_key) if current_key in options else 0,
+)
 
 
 def _apply(key: str, label: str, definition: pd.DataFrame | None, notes: list[str]) -> None:
@@ -136,8 +192,12 @@ def _apply(key: str, label: str, definition: pd.DataFrame | None, notes: list[st
         st.session_state[session_data.GROUPING_KEY] = None
         codes = list(base_def["neighbourhood_code"].unique())
     else:
-        st.session_state[session_data.GROUPING_KEY] = {"key": key, "label": label, "notes": notes,
-                                                 "csv": definition.to_csv(index=False)}
+        st.session_state[session_data.GROUPING_KEY] = {
+            "key": key,
+            "label": label,
+            "notes": notes,
+            "csv": definition.to_csv(index=False),
+        }
         codes = list(definition["neighbourhood_code"].unique())
     fv = st.session_state.get("frame_values") or {}
     if fv.get("nbhd") not in codes:
@@ -154,46 +214,69 @@ elif choice in regroup.SHIPPED and current_key != choice:
         _apply(choice, options[choice], regroup.load_shipped(choice, set(ward_names.index)), [])
         st.rerun()
 elif choice == "upload":
-    st.caption("A CSV with one row per ward: " + ", ".join(f"`{c}`" for c in regroup.DEFINITION_COLUMNS)
-               + ". Wards may be the 2004–2018 set or the May-2018 set (converted by best fit: approximate).")
+    st.caption(
+        "A CSV with one row per ward: "
+        + ", ".join(f"`{c}`" for c in regroup.DEFINITION_COLUMNS)
+        + ". Wards may be the 2004–2018 set or the May-2018 set (converted by best fit: approximate)."
+    )
     gfile = st.file_uploader("Grouping CSV", key="own_grouping_upload")
     if gfile is not None and st.session_state.get("own_grouping_file") != gfile.file_id:
         st.session_state["own_grouping_file"] = gfile.file_id
         try:
-            gdef, gnotes = regroup.read_grouping(gfile.getvalue(), gfile.name, ward_names, geography().lsoa_to_ward, lookups2018())
+            gdef, gnotes = regroup.read_grouping(
+                gfile.getvalue(), gfile.name, ward_names, geography().lsoa_to_ward, lookups2018()
+            )
         except (regroup.DefinitionError, data.DataFileError) as exc:
             # kept as markdown: the checker's plain text (quoting the file) literally; the app's own message as it is
-            st.session_state["own_grouping_error"] = md_message(str(exc)) if isinstance(exc, regroup.DefinitionError) else str(exc)
+            st.session_state["own_grouping_error"] = (
+                md_message(str(exc)) if isinstance(exc, regroup.DefinitionError) else str(exc)
+            )
         else:
             st.session_state["own_grouping_error"] = None
             _apply("upload", f"Your grouping: {gfile.name}", gdef, gnotes)
             st.rerun()
     if st.session_state.get("own_grouping_error"):
-        st.error(st.session_state["own_grouping_error"] + "\n\nThe grouping in use has not changed.", icon=":material/error:")
+        st.error(
+            st.session_state["own_grouping_error"] + "\n\nThe grouping in use has not changed.", icon=":material/error:"
+        )
 
 current = st.session_state.get(session_data.GROUPING_KEY)
 if current:
-    st.success(f"In use: **{md_text(current['label'])}**. Every page now shows these neighbourhoods.", icon=":material/check:")
+    st.success(
+        f"In use: **{md_text(current['label'])}**. Every page now shows these neighbourhoods.", icon=":material/check:"
+    )
     for n in current.get("notes", []):
         st.warning(n, icon=":material/info:")
     dropped = session_data.not_regrouped()
     if dropped:
         names = dict(zip(session_data.dataset().indicators["indicator_id"], session_data.dataset().indicators["name"]))
-        st.caption("Cannot be rebuilt for this grouping (no figures for every ward), so shown for Manchester only: "
-                   + "; ".join(md_text(names.get(i, i)) for i in dropped))
+        st.caption(
+            "Cannot be rebuilt for this grouping (no figures for every ward), so shown for Manchester only: "
+            + "; ".join(md_text(names.get(i, i)) for i in dropped)
+        )
     gdef = session_data.dataset().definition
-    widgets.show_table(gdef[["ward_code", "ward_name", "neighbourhood_code", "neighbourhood_name", "locality_code"]],
-                      "The grouping in use: each ward and its neighbourhood", row_header="ward_name", max_height=320)
+    widgets.show_table(
+        gdef[["ward_code", "ward_name", "neighbourhood_code", "neighbourhood_name", "locality_code"]],
+        "The grouping in use: each ward and its neighbourhood",
+        row_header="ward_name",
+        max_height=320,
+    )
     widgets.download_csv(gdef, "neighbourhood_grouping.csv", "Download this grouping (CSV)", key="own_dl_grouping")
 
 # ---------------------------------------------------------------- disclosure
 st.header("Disclosure control")
 floor = disclosure.configured_threshold()
-t = st.number_input("Hide counts below", min_value=floor, max_value=100, step=1, value=session_data.threshold(),
-                    key="own_threshold_input",
-                    help=f"Counts from 1 to this number minus one are shown as “{disclosure.TOO_FEW}”, on every page, "
-                         "in downloads and on the map. The minimum is set for this installation "
-                         f"({floor}); you can only make it stricter.")
+t = st.number_input(
+    "Hide counts below",
+    min_value=floor,
+    max_value=100,
+    step=1,
+    value=session_data.threshold(),
+    key="own_threshold_input",
+    help=f"Counts from 1 to this number minus one are shown as “{disclosure.TOO_FEW}”, on every page, "
+    "in downloads and on the map. The minimum is set for this installation "
+    f"({floor}); you can only make it stricter.",
+)
 if int(t) != session_data.threshold():
     st.session_state[session_data.THRESHOLD_KEY] = int(t)
     st.rerun()

@@ -10,17 +10,16 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from lib.core.selection import BENCHMARKS, CONFIDENCE
 from lib.methods import apportion
-from lib.render import charts
-from lib.views import cohorts
+from lib.methods.indicators import area_table, meta
+from lib.render import charts, maps
+from lib.render.activity_charts import shares_chart
+from lib.render.format import STATUS_BADGE, comparison_label, format_count, format_value, md_text, source_text
+from lib.views import cohorts, compare
 from lib.views import map as mapview
-from lib.render import maps
 from lib.views import present as present_mode
 from lib.views import risk_pyramid as riskpyramid
-from lib.render.activity_charts import shares_chart
-from lib.core.selection import BENCHMARKS, CONFIDENCE
-from lib.methods.indicators import area_table, meta
-from lib.render.format import STATUS_BADGE, comparison_label, format_count, format_value, md_text, source_text
 from pages.shared import app_frame, caching, presenting, session_data, widgets
 
 frame = app_frame.frame_state()
@@ -31,23 +30,29 @@ name = names[nbhd]
 bench_name, level_label = BENCHMARKS[bench], CONFIDENCE[level]
 MODELLED = STATUS_BADGE["modelled"]
 #: The cohort figures shown on the cohorts step (those present with neighbourhood values).
-KEY_COHORT_FIGURES = ("population_age_65plus", "population_age_85plus", "expected_dementia", "expected_smi",
-                      "expected_learning_disability", "expected_depression")
+KEY_COHORT_FIGURES = (
+    "population_age_65plus",
+    "population_age_85plus",
+    "expected_dementia",
+    "expected_smi",
+    "expected_learning_disability",
+    "expected_depression",
+)
 presenting.present_css()
 
 raw_step = st.query_params.get("step")
 current = raw_step if raw_step in present_mode.STEP_IDS else present_mode.STEP_IDS[0]
 if raw_step is not None and raw_step not in present_mode.STEP_IDS:
     shown = "".join(ch for ch in str(raw_step) if ch.isprintable())[:40]
-    st.warning(f"There is no presentation step “{md_text(shown)}”; showing the first step instead.", icon=":material/link_off:")
+    st.warning(
+        f"There is no presentation step “{md_text(shown)}”; showing the first step instead.", icon=":material/link_off:"
+    )
 st.query_params["present"] = "1"
 st.query_params["step"] = current
 
 
 def _go(step_id: str) -> None:
     st.query_params["step"] = step_id
-
-
 
 
 def chart(spec: dict, alt_text: str, height_scale: float = 1.3) -> None:
@@ -63,19 +68,52 @@ def source_line(m: dict, period: str) -> None:
 # --- header: where we are, and the way on
 first, last = current == present_mode.STEP_IDS[0], current == present_mode.STEP_IDS[-1]
 nav = st.columns([1.2, 4.6, 1.2, 1.6], vertical_alignment="center")
-nav[0].button("◀ Previous", key="np_prev", shortcut=present_mode.PREV_KEY, disabled=first, width="stretch",
-              on_click=_go, args=(present_mode.prev_step(current),), help="Previous step (← key or PageUp)")
+nav[0].button(
+    "◀ Previous",
+    key="np_prev",
+    shortcut=present_mode.PREV_KEY,
+    disabled=first,
+    width="stretch",
+    on_click=_go,
+    args=(present_mode.prev_step(current),),
+    help="Previous step (← key or PageUp)",
+)
 nav[1].markdown(f"**{present_mode.step_label(current)}** · {md_text(nbhd)} {md_text(name)}")
-nav[2].button("Next ▶", key="np_next", shortcut=present_mode.NEXT_KEY, disabled=last, width="stretch", type="primary",
-              on_click=_go, args=(present_mode.next_step(current),), help="Next step (→ key or PageDown)")
+nav[2].button(
+    "Next ▶",
+    key="np_next",
+    shortcut=present_mode.NEXT_KEY,
+    disabled=last,
+    width="stretch",
+    type="primary",
+    on_click=_go,
+    args=(present_mode.next_step(current),),
+    help="Next step (→ key or PageDown)",
+)
 with nav[3]:
-    st.page_link("pages/profile.py", label="Exit presentation", icon=":material/close:",
-                 query_params={"nbhd": nbhd, "bench": bench, "level": level})
+    st.page_link(
+        "pages/profile.py",
+        label="Exit presentation",
+        icon=":material/close:",
+        query_params={"nbhd": nbhd, "bench": bench, "level": level},
+    )
 with st.container(key="np_clicker"):  # hidden: presentation clickers send PageDown / PageUp
-    st.button("Next (clicker)", key="np_next_clicker", shortcut=present_mode.CLICKER_NEXT_KEY, disabled=last,
-              on_click=_go, args=(present_mode.next_step(current),))
-    st.button("Previous (clicker)", key="np_prev_clicker", shortcut=present_mode.CLICKER_PREV_KEY, disabled=first,
-              on_click=_go, args=(present_mode.prev_step(current),))
+    st.button(
+        "Next (clicker)",
+        key="np_next_clicker",
+        shortcut=present_mode.CLICKER_NEXT_KEY,
+        disabled=last,
+        on_click=_go,
+        args=(present_mode.next_step(current),),
+    )
+    st.button(
+        "Previous (clicker)",
+        key="np_prev_clicker",
+        shortcut=present_mode.CLICKER_PREV_KEY,
+        disabled=first,
+        on_click=_go,
+        args=(present_mode.prev_step(current),),
+    )
 
 table = caching.profile_table(ds, nbhd, level=level, bench=bench)
 key_ind = present_mode.key_indicator(ds, nbhd, level=level, table=table)
@@ -91,9 +129,11 @@ def _lower_first(text: str) -> str:
 
 def key_sentence() -> str:
     r = table[table["indicator_id"] == key_ind].iloc[0]
-    return (f"**{md_text(km['name'])}** ({md_text(key_period)}): **{format_value(r['value'], km)}** in {md_text(name)}, against "
-            f"{format_value(r['manchester'], km)} in Manchester and {format_value(r['england'], km)} in England: "
-            f"**{_lower_first(comparison_label(r['vs_bench'], bench_name))}**.")
+    return (
+        f"**{md_text(km['name'])}** ({md_text(key_period)}): **{format_value(r['value'], km)}** in {md_text(name)}, against "
+        f"{format_value(r['manchester'], km)} in Manchester and {format_value(r['england'], km)} in England: "
+        f"**{_lower_first(comparison_label(r['vs_bench'], bench_name))}**."
+    )
 
 
 # --- the steps
@@ -104,62 +144,116 @@ if current == "map":
     legend = mapview.legend_items("comparison", ctable, km, bench, "neighbourhood")
     left, right = st.columns([3, 2], gap="large")
     with left, session_data.needs_data():  # without the boundary file, a message replaces the map
-        features = mapview.map_features(session_data.geojson("neighbourhoods"), ctable, km, "comparison", bench, level, "neighbourhood", selected=nbhd,
-                                            threshold=ds.threshold)
-        fmap = maps.build_map(features, f"Compared with {bench_name}", legend, "comparison", labels=True,
-                                 fit=session_data.geojson("neighbourhoods"), height=640)
+        features = mapview.map_features(
+            session_data.geojson("neighbourhoods"),
+            ctable,
+            km,
+            "comparison",
+            bench,
+            level,
+            "neighbourhood",
+            selected=nbhd,
+            threshold=ds.threshold,
+        )
+        fmap = maps.build_map(
+            features,
+            f"Compared with {bench_name}",
+            legend,
+            "comparison",
+            labels=True,
+            fit=session_data.geojson("neighbourhoods"),
+            height=640,
+        )
         present_mode.enlarge_map(fmap)
         widgets.interactive_map(fmap, "present_map", 640, [])
     with right:
-        st.markdown(f"Manchester's 12 neighbourhoods on the most notable indicator for {md_text(name)}, coloured by comparison "
-                    f"with **{bench_name}** ({level_label} confidence). **{md_text(nbhd)}** has the thick black outline.")
+        st.markdown(
+            f"Manchester's 12 neighbourhoods on the most notable indicator for {md_text(name)}, coloured by comparison "
+            f"with **{bench_name}** ({level_label} confidence). **{md_text(nbhd)}** has the thick black outline."
+        )
         st.markdown(key_sentence())
         st.markdown("**Key:** " + maps.legend_text(legend))
         source_line(km, key_period)
         st.caption(maps.ATTRIBUTION + ". Neighbourhoods: best-fit groups of 2004–2018 wards.")
-    st.caption(f"Why this indicator: of the figures that can be tested, it is the one where {md_text(name)} is furthest from England "
-               "(scaled as on the spine chart), preferring a significant difference. The table is on the Map page.")
+    st.caption(
+        f"Why this indicator: of the figures that can be tested, it is the one where {md_text(name)} is furthest from England "
+        "(scaled as on the spine chart), preferring a significant difference. The table is on the Map page."
+    )
 
 elif current == "profile":
     st.title(f"{md_text(nbhd)} · {md_text(name)}: board summary")
     left, right = st.columns([2, 3], gap="large")
     with left:
-        st.markdown("\n".join(f"- {md_text(s)}" for s in caching.profile_parts(ds, nbhd, level=level, bench=bench)[1]))  # plain sentences
+        st.markdown(
+            "\n".join(f"- {md_text(s)}" for s in caching.profile_parts(ds, nbhd, level=level, bench=bench)[1])
+        )  # plain sentences
     with right:
         spine = caching.pure(charts.spine_data, table[table["ci_method"] != "none"])
-        st.markdown(f"**Tested indicators against England** (better to the right). Dot: {md_text(name)}, shaped by its comparison "
-                    f"with {bench_name}; ◆ Manchester; black line England; grey band the range of the 12.")
-        chart(charts.spine_spec(spine, area_name=name, bench_name=bench_name),
-              f"Spine chart: each indicator for {name} against England, Manchester and the range of the neighbourhoods.", 1.25)
-    st.caption(f"Latest period of each indicator; {level_label} confidence. Statuses: "
-               + "; ".join(f"{md_text(r['short_name'])} {md_text(r['status'].upper())} ({md_text(r['period'])})"
-                           for r in table[table["ci_method"] != "none"].to_dict("records"))
-               + ". Sources: " + "; ".join(dict.fromkeys(md_text(meta(ds.indicators, i)["source"]) for i in spine["indicator_id"]))
-               + ". " + "; ".join(dict.fromkeys(md_text(meta(ds.indicators, i)["licence"]) for i in spine["indicator_id"]))
-               + ". Estimates are listed on the profile page; they are not tested for significance.")
+        st.markdown(
+            f"**Tested indicators against England** (better to the right). Dot: {md_text(name)}, shaped by its comparison "
+            f"with {bench_name}; ◆ Manchester; black line England; grey band the range of the 12."
+        )
+        chart(
+            charts.spine_spec(spine, area_name=name, bench_name=bench_name),
+            f"Spine chart: each indicator for {name} against England, Manchester and the range of the neighbourhoods.",
+            1.25,
+        )
+    st.caption(
+        f"Latest period of each indicator; {level_label} confidence. Statuses: "
+        + "; ".join(
+            f"{md_text(r['short_name'])} {md_text(r['status'].upper())} ({md_text(r['period'])})"
+            for r in table[table["ci_method"] != "none"].to_dict("records")
+        )
+        + ". Sources: "
+        + "; ".join(dict.fromkeys(md_text(meta(ds.indicators, i)["source"]) for i in spine["indicator_id"]))
+        + ". "
+        + "; ".join(dict.fromkeys(md_text(meta(ds.indicators, i)["licence"]) for i in spine["indicator_id"]))
+        + ". Estimates are listed on the profile page; they are not tested for significance."
+    )
 
 elif current == "compare":
     st.title(f"{md_text(nbhd)} · {md_text(name)}: how it compares")
     st.markdown(key_sentence())
     ctable = caching.computed(area_table, ds, key_ind, key_period, "neighbourhood", bench, level)
-    bars = charts.comparison_bar_data(ctable, km, names, level=level)
-    chart(caching.chart_spec(charts.comparison_bars, bars, km, float(ctable["england"].iloc[0]), float(ctable["manchester"].iloc[0]), bench_name, level_label,
-                            selected=nbhd),
-          f"Bar chart: {km['short_name']} in each neighbourhood, compared with {bench_name}.", 1.0)
-    st.caption(f"{charts.SELECTED_MARK} marks {md_text(name)}. Whiskers: {level_label} confidence intervals; solid line England, dashed line Manchester. "
-               "▲ better · ● similar · ▼ worse than the benchmark.")
+    bars = compare.comparison_bar_data(ctable, km, names, level=level)
+    chart(
+        caching.chart_spec(
+            charts.comparison_bars,
+            bars,
+            km,
+            float(ctable["england"].iloc[0]),
+            float(ctable["manchester"].iloc[0]),
+            bench_name,
+            level_label,
+            selected=nbhd,
+        ),
+        f"Bar chart: {km['short_name']} in each neighbourhood, compared with {bench_name}.",
+        1.0,
+    )
+    st.caption(
+        f"{charts.SELECTED_MARK} marks {md_text(name)}. Whiskers: {level_label} confidence intervals; solid line England, dashed line Manchester. "
+        "▲ better · ● similar · ▼ worse than the benchmark."
+    )
     source_line(km, key_period)
 
 elif current == "cohorts":
     st.title(f"{md_text(nbhd)} · {md_text(name)}: risk cohorts")
     pyr = caching.computed(riskpyramid.pyramid, ds, "need")
-    cohort_rows = {r["indicator_id"]: r for cid in cohorts.COHORT_IDS
-                   for r in caching.computed(cohorts.cohort_table, ds, cid, nbhd, bench, level).to_dict("records")}
+    cohort_rows = {
+        r["indicator_id"]: r
+        for cid in cohorts.COHORT_IDS
+        for r in caching.computed(cohorts.cohort_table, ds, cid, nbhd, bench, level).to_dict("records")
+    }
     left, right = st.columns([3, 2], gap="large")
     with left:
-        st.markdown(f":orange-badge[{MODELLED}] **Risk pyramid**: people in each risk tier, apportioned from the city's "
-                    "seed figures by need (population × illness and disability ratio). Not an observed count.")
-        pc = {**caching.chart_spec(riskpyramid.pyramid_chart, riskpyramid.tier_long(pyr, nbhd), f"{nbhd} · {name}"), "height": 300}
+        st.markdown(
+            f":orange-badge[{MODELLED}] **Risk pyramid**: people in each risk tier, apportioned from the city's "
+            "seed figures by need (population × illness and disability ratio). Not an observed count."
+        )
+        pc = {
+            **caching.chart_spec(riskpyramid.pyramid_chart, riskpyramid.tier_long(pyr, nbhd), f"{nbhd} · {name}"),
+            "height": 300,
+        }
         chart(pc, f"Risk pyramid (modelled estimate) for {name}: residents in each risk tier.", 1.0)
     with right:
         st.markdown("**Key cohort figures**")
@@ -170,15 +264,25 @@ elif current == "cohorts":
                 continue
             m = meta(ds.indicators, ind)
             if r["status"] == "modelled":
-                lines.append(f"- {md_text(r['short_name'].split(':')[0])}, expected: **{format_count(round(r['value']))} people** · {MODELLED}")
+                lines.append(
+                    f"- {md_text(r['short_name'].split(':')[0])}, expected: **{format_count(round(r['value']))} people** · {MODELLED}"
+                )
             else:
-                lines.append(f"- {md_text(r['short_name'])}: **{format_value(r['value'], m)}** (Manchester {format_value(r['manchester'], m)}, "
-                             f"England {format_value(r['england'], m)})")
+                lines.append(
+                    f"- {md_text(r['short_name'])}: **{format_value(r['value'], m)}** (Manchester {format_value(r['manchester'], m)}, "
+                    f"England {format_value(r['england'], m)})"
+                )
         me = pyr.set_index("area_code").loc[nbhd]
-        lines.insert(0, f"- Highest + high risk: **{int(me['highest_and_high']):,} people** of {int(me['population']):,} · {MODELLED}")
+        lines.insert(
+            0,
+            f"- Highest + high risk: **{int(me['highest_and_high']):,} people** of {int(me['population']):,} · {MODELLED}",
+        )
         st.markdown("\n".join(lines))
-    st.caption(f"{MODELLED}: " + riskpyramid.METHODS["need"].format(period=md_text(riskpyramid.need_period(ds)))
-               + " City tiers from Manchester council reports 2016–2017 (seeds 003, 004); ONS mid-2020 population. OGL v3.0.")
+    st.caption(
+        f"{MODELLED}: "
+        + riskpyramid.METHODS["need"].format(period=md_text(riskpyramid.need_period(ds)))
+        + " City tiers from Manchester council reports 2016–2017 (seeds 003, 004); ONS mid-2020 population. OGL v3.0."
+    )
 
 else:  # activity
     st.title(f"{md_text(nbhd)} · {md_text(name)}: activity shift")
@@ -187,21 +291,35 @@ else:  # activity
     words = apportion.method_text(ds.values, "population")
     shares = apportion.target_shares(targets, weights, "population", words)
     mine = shares[shares["neighbourhood_code"] == nbhd]
-    st.markdown(f":orange-badge[{MODELLED}] {md_text(name)}'s **estimated share** of the city's published 2020/21 target reductions "
-                "for moving care out of hospital.")
+    st.markdown(
+        f":orange-badge[{MODELLED}] {md_text(name)}'s **estimated share** of the city's published 2020/21 target reductions "
+        "for moving care out of hospital."
+    )
     left, right = st.columns([3, 2], gap="large")
     with left:
-        st.table(pd.DataFrame({
-            "Measure": mine["measure"],
-            "City (published)": mine["city_target"].map(format_count),
-            f"{md_text(nbhd)} ({MODELLED})": mine["share"].map(format_count),  # st.table renders markdown
-        }).set_index("Measure"))
+        st.table(
+            pd.DataFrame(
+                {
+                    "Measure": mine["measure"],
+                    "City (published)": mine["city_target"].map(format_count),
+                    f"{md_text(nbhd)} ({MODELLED})": mine["share"].map(format_count),  # st.table renders markdown
+                }
+            ).set_index("Measure")
+        )
     with right:
         first_line = apportion.target_lines(targets).iloc[0]
         one = shares[shares["measure_id"] == first_line["measure_id"]]
         spec = present_mode.projector_spec(
-            caching.chart_spec(shares_chart, one, nbhd, {c: "" for c in names}, f"{first_line['measure']}: all 12", order=list(names)), 1.45)
+            caching.chart_spec(
+                shares_chart, one, nbhd, {c: "" for c in names}, f"{first_line['measure']}: all 12", order=list(names)
+            ),
+            1.45,
+        )
         present_mode.widen_x(spec, float(one["share"].max()) * 1.45)
-        widgets.show_chart(spec, f"Bar chart: each neighbourhood's modelled share of the city's {first_line['measure']} target.")
+        widgets.show_chart(
+            spec, f"Bar chart: each neighbourhood's modelled share of the city's {first_line['measure']} target."
+        )
         st.caption(f"Each neighbourhood's modelled share; {md_text(nbhd)} is dark and marked ◆. Codes as on the map.")
-    st.caption(f"{MODELLED}: {md_text(words)} {apportion.ROUNDING_RULE} Targets REAL, as published. Source: {targets['source'].iloc[0]}.")
+    st.caption(
+        f"{MODELLED}: {md_text(words)} {apportion.ROUNDING_RULE} Targets REAL, as published. Source: {targets['source'].iloc[0]}."
+    )

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib.render import chart_tables, charts
-from lib.views import map as mapview
-from lib.render import maps
-from lib.views import profile
 from lib.core.selection import BENCHMARKS, CONFIDENCE
 from lib.methods.indicators import area_table, meta
+from lib.render import chart_tables, charts, maps
 from lib.render.format import md_text, sources_markdown
+from lib.views import map as mapview
+from lib.views import profile
 from pages.shared import app_frame, caching, export_buttons, session_data, widgets
 
 frame = app_frame.frame_state()
@@ -22,7 +21,9 @@ name = names[nbhd]
 bench_name = BENCHMARKS[bench]
 ward_choices = profile.ward_indicators(ds)
 VIEWS = {"compare": "How it compares", "table": "All indicators", "age": "Population by age", "wards": "Its wards"}
-state = app_frame.page_state({"ind": ward_choices, "view": list(VIEWS)}, {"ind": "children_low_income", "view": "compare"}, prefix="profile")
+state = app_frame.page_state(
+    {"ind": ward_choices, "view": list(VIEWS)}, {"ind": "children_low_income", "view": "compare"}, prefix="profile"
+)
 short = dict(zip(ds.indicators["indicator_id"], ds.indicators["short_name"]))
 
 head, present = st.columns([5, 1], vertical_alignment="bottom")
@@ -30,9 +31,13 @@ head.title(f"{md_text(nbhd)} · {md_text(name)}")
 with present:
     app_frame.present_link("profile")
 table, summary, spine = caching.profile_parts(ds, nbhd, level=level, bench=bench)
-st.markdown("**Board summary**\n\n" + "\n".join(f"- {md_text(s)}" for s in summary))  # plain sentences (also the deck's)
+st.markdown(
+    "**Board summary**\n\n" + "\n".join(f"- {md_text(s)}" for s in summary)
+)  # plain sentences (also the deck's)
 with st.popover("Export: slide deck and PDF profile", icon=":material/download:"):
-    st.caption(f"A slide deck (8 slides) and a one-page PDF for {md_text(name)}, with sources, status and a link back to this view on every page.")
+    st.caption(
+        f"A slide deck (8 slides) and a one-page PDF for {md_text(name)}, with sources, status and a link back to this view on every page."
+    )
     with session_data.needs_data():  # the deck and PDF draw the neighbourhood boundaries
         export_buttons.export_neighbourhood_buttons(nbhd, bench, level)
 
@@ -50,14 +55,30 @@ if view == "compare":
         )
         # Fingertips' area-profile layout: a table whose last column draws the spine (static HTML and SVG,
         # read cell by cell by a screen reader); the same chart as an image for slides is under "Download image".
-        st.html(chart_tables.spine_table_html(spine, name, bench_name, f"{nbhd} · {name}: each indicator against England, Manchester and the range of the 12"))
-        export_buttons.export_chart_buttons(lambda: charts.spine_spec(spine, area_name=name, bench_name=bench_name), f"spine_{nbhd}",
-                                    f"{nbhd} · {name}: how it compares with England",
-                                    export_buttons.export_profile_footer(table, spine, "profile"), key="profile_spine", width=1100,
-                                    subtitle=f"Dot: {name}, compared with {bench_name} at {CONFIDENCE[level]} confidence. Better is always to the right.")
+        st.html(
+            chart_tables.spine_table_html(
+                spine,
+                name,
+                bench_name,
+                f"{nbhd} · {name}: each indicator against England, Manchester and the range of the 12",
+            )
+        )
+        export_buttons.export_chart_buttons(
+            lambda: charts.spine_spec(spine, area_name=name, bench_name=bench_name),
+            f"spine_{nbhd}",
+            f"{nbhd} · {name}: how it compares with England",
+            export_buttons.export_profile_footer(table, spine, "profile"),
+            key="profile_spine",
+            width=1100,
+            subtitle=f"Dot: {name}, compared with {bench_name} at {CONFIDENCE[level]} confidence. Better is always to the right.",
+        )
         left_out = table.loc[~table["indicator_id"].isin(spine["indicator_id"]), "short_name"]
         if len(left_out):
-            st.caption("In the table only (no England figure to centre on, or a count): " + ", ".join(map(md_text, left_out)) + ".")
+            st.caption(
+                "In the table only (no England figure to centre on, or a count): "
+                + ", ".join(map(md_text, left_out))
+                + "."
+            )
         st.caption(
             "Scaling as in Fingertips: each row is (value − England) ÷ the largest distance from England among the 12 "
             "neighbourhoods and Manchester; 'lower is better' rows are flipped. Latest period of each indicator. "
@@ -76,12 +97,26 @@ if view == "age":
         st.header("Population by age")
         age = caching.computed(profile.age_profile, ds, nbhd)
         age_spec = caching.chart_spec(charts.age_chart, age)
-        widgets.show_chart(age_spec, f"Bar chart: population of {name} by age band, with Manchester and England. The same figures are in the table below.")
-        export_buttons.export_chart_buttons(age_spec, f"population_by_age_{nbhd}", f"Population by age: {nbhd} · {name}",
-                                    export_buttons.export_footer(meta(ds.indicators, "population"), str(age["period"].iloc[0]), "profile"), key="profile_age")
+        widgets.show_chart(
+            age_spec,
+            f"Bar chart: population of {name} by age band, with Manchester and England. The same figures are in the table below.",
+        )
+        export_buttons.export_chart_buttons(
+            age_spec,
+            f"population_by_age_{nbhd}",
+            f"Population by age: {nbhd} · {name}",
+            export_buttons.export_footer(meta(ds.indicators, "population"), str(age["period"].iloc[0]), "profile"),
+            key="profile_age",
+        )
         age_table = profile.display_age_table(age, ds.threshold)
-        widgets.figures_table(age_table, f"Population of {name} by age band, with Manchester and England", meta(ds.indicators, "population"),
-                             str(age["period"].iloc[0]), f"population_by_age_{nbhd}.csv", key="dl_profile_age")
+        widgets.figures_table(
+            age_table,
+            f"Population of {name} by age band, with Manchester and England",
+            meta(ds.indicators, "population"),
+            str(age["period"].iloc[0]),
+            f"population_by_age_{nbhd}.csv",
+            key="dl_profile_age",
+        )
 
 if view == "wards":
     with tabs["wards"]:
@@ -96,23 +131,51 @@ if view == "wards":
             ward_bench, ward_col = ("England", "vs_england") if bench == "england" else ("Manchester", "vs_city")
             ward_period = str(wards["period"].iloc[0])
             on_map, on_bars = st.columns([2, 3])
-            with on_map, session_data.needs_data():  # the wards on a map of the neighbourhood (no boundaries: the bars and table still work)
+            with (
+                on_map,
+                session_data.needs_data(),
+            ):  # the wards on a map of the neighbourhood (no boundaries: the bars and table still work)
                 shapes = mapview.select_features(session_data.geojson("wards"), list(wards["area_code"]))
-                wtable = caching.computed(area_table, ds, ind, ward_period, "ward", mapview.effective_benchmark(bench, "ward"), level)
+                wtable = caching.computed(
+                    area_table, ds, ind, ward_period, "ward", mapview.effective_benchmark(bench, "ward"), level
+                )
                 wtable = wtable[wtable["area_code"].isin(wards["area_code"])]
-                features = mapview.map_features(shapes, wtable, m, "comparison", bench, level, "ward", threshold=ds.threshold)
+                features = mapview.map_features(
+                    shapes, wtable, m, "comparison", bench, level, "ward", threshold=ds.threshold
+                )
                 legend = mapview.legend_items("comparison", wtable, m, bench, "ward")
-                fmap = maps.build_map(features, f"Compared with {ward_bench}", legend, "comparison", labels=mapview.name_labels(shapes),
-                                         outlines=[(mapview.select_features(session_data.geojson("neighbourhoods"), [nbhd]), 3, "#000000")],
-                                         height=430, name=f"Map of the wards of {name}: {m['short_name']}, {ward_period}, compared with {ward_bench}")
+                fmap = maps.build_map(
+                    features,
+                    f"Compared with {ward_bench}",
+                    legend,
+                    "comparison",
+                    labels=mapview.name_labels(shapes),
+                    outlines=[(mapview.select_features(session_data.geojson("neighbourhoods"), [nbhd]), 3, "#000000")],
+                    height=430,
+                    name=f"Map of the wards of {name}: {m['short_name']}, {ward_period}, compared with {ward_bench}",
+                )
                 widgets.interactive_map(fmap, "profile_ward_map", 430, [])
                 st.markdown("**Key:** " + maps.legend_text(legend))
             ward_spec = caching.chart_spec(charts.ward_chart, wards, m, bench_name=ward_bench, comparison_col=ward_col)
-            widgets.show_chart(ward_spec, f"Bar chart: {m['short_name']} in each ward of {name}, compared with {ward_bench}. The same figures are in the table below.",
-                              on_bars)
-            export_buttons.export_chart_buttons(ward_spec, f"wards_{nbhd}_{ind}",
-                                        f"{m['name']}: the wards of {name}, {ward_period}",
-                                        export_buttons.export_footer(m, ward_period, "profile", {"ind": ind}), key="profile_wards")
+            widgets.show_chart(
+                ward_spec,
+                f"Bar chart: {m['short_name']} in each ward of {name}, compared with {ward_bench}. The same figures are in the table below.",
+                on_bars,
+            )
+            export_buttons.export_chart_buttons(
+                ward_spec,
+                f"wards_{nbhd}_{ind}",
+                f"{m['name']}: the wards of {name}, {ward_period}",
+                export_buttons.export_footer(m, ward_period, "profile", {"ind": ind}),
+                key="profile_wards",
+            )
             ward_display = profile.display_ward_table(wards, m, level=level, threshold=ds.threshold)
-            widgets.figures_table(ward_display, f"{m['short_name']} in each ward of {name}", m, ward_period, f"wards_{nbhd}_{ind}.csv", key="dl_profile_wards")
+            widgets.figures_table(
+                ward_display,
+                f"{m['short_name']} in each ward of {name}",
+                m,
+                ward_period,
+                f"wards_{nbhd}_{ind}.csv",
+                key="dl_profile_wards",
+            )
 app_frame.keep("profile", {"ind": ind, "view": view})

@@ -31,24 +31,33 @@ ROOT = Path(__file__).resolve().parents[1]
 def main(data: Path) -> None:
     src = pd.read_csv(data / "geo" / "neighbourhoods_wards2018_approx.csv", dtype=str, keep_default_na=False)
     note = (
-        "best-fit: " + src["oa_share"].astype(float).map(lambda x: f"{x:.0%}") + " of the ward's 2011 Output Areas lie in "
-        + src["neighbourhood_id"] + src["other_neighbourhoods"].map(lambda s: f"; rest: {s}" if s else "")
+        "best-fit: "
+        + src["oa_share"].astype(float).map(lambda x: f"{x:.0%}")
+        + " of the ward's 2011 Output Areas lie in "
+        + src["neighbourhood_id"]
+        + src["other_neighbourhoods"].map(lambda s: f"; rest: {s}" if s else "")
     )
-    out = pd.DataFrame({
-        "ward2018_code": src["ward_code"], "ward2018_name": src["ward_name"],
-        "neighbourhood_code": src["neighbourhood_id"], "confidence": src["confidence"], "note": note,
-    }).sort_values("ward2018_code")
+    out = pd.DataFrame(
+        {
+            "ward2018_code": src["ward_code"],
+            "ward2018_name": src["ward_name"],
+            "neighbourhood_code": src["neighbourhood_id"],
+            "confidence": src["confidence"],
+            "note": note,
+        }
+    ).sort_values("ward2018_code")
     out.to_csv(ROOT / "geodata" / "wards2018_bestfit.csv", index=False)
 
     m = pd.read_csv(data / "lookups" / "MSOA11_WD17_LAD17_EW_LU_manchester.csv", dtype=str)
     (ROOT / "geodata" / "lookups").mkdir(exist_ok=True)
     m.rename(columns={"MSOA11CD": "msoa_code", "MSOA11NM": "msoa_name", "WD17CD": "ward_code"})[
-        ["msoa_code", "msoa_name", "ward_code"]].sort_values("msoa_code").to_csv(
-        ROOT / "geodata" / "lookups" / "msoa11_ward17_bestfit.csv", index=False)
+        ["msoa_code", "msoa_name", "ward_code"]
+    ].sort_values("msoa_code").to_csv(ROOT / "geodata" / "lookups" / "msoa11_ward17_bestfit.csv", index=False)
 
     l19 = pd.read_csv(data / "lookups" / "LSOA11_WD19_LAD19_EW_LU_manchester.csv", dtype=str)
-    l19.rename(columns={"LSOA11CD": "lsoa_code", "WD19CD": "ward2018_code"})[["lsoa_code", "ward2018_code"]].sort_values(
-        "lsoa_code").to_csv(ROOT / "geodata" / "lookups" / "lsoa11_ward2018_bestfit.csv", index=False)
+    l19.rename(columns={"LSOA11CD": "lsoa_code", "WD19CD": "ward2018_code"})[
+        ["lsoa_code", "ward2018_code"]
+    ].sort_values("lsoa_code").to_csv(ROOT / "geodata" / "lookups" / "lsoa11_ward2018_bestfit.csv", index=False)
 
     d = pd.read_csv(ROOT / "geodata" / "neighbourhoods.csv", dtype=str, keep_default_na=False)
     d = d.drop(columns=[c for c in d.columns if c == "evidence"])

@@ -20,7 +20,7 @@ def _charts(at: AppTest) -> int:
 
     def walk(node):
         nonlocal count
-        for ch in (node.children.values() if isinstance(getattr(node, "children", None), dict) else []):
+        for ch in node.children.values() if isinstance(getattr(node, "children", None), dict) else []:
             if getattr(ch, "type", "") in ("vega_lite_chart", "arrow_vega_lite_chart"):
                 count += 1
             walk(ch)
@@ -40,8 +40,12 @@ def test_page_opens_on_the_targets_with_the_other_views_one_click_away():
     assert len(shown_tables(at)) == 2  # C2's shares, and the method comparison in its expander
     assert _charts(at) == 0 and not at.get("file_uploader")
     assert at.query_params["view"] == "targets"
-    assert [t.label for t in at.tabs][:4] == ["Targets and this neighbourhood's share", "All 12 neighbourhoods' shares",
-                                             "The money", "Track your monthly activity"]
+    assert [t.label for t in at.tabs][:4] == [
+        "Targets and this neighbourhood's share",
+        "All 12 neighbourhoods' shares",
+        "The money",
+        "Track your monthly activity",
+    ]
 
 
 def test_shares_and_money_views():
@@ -92,6 +96,10 @@ def test_previous_data_stay_after_bad_upload_state():
     at.session_state["activity_error"] = ("bad.csv", "Missing column(s): count.")
     at.run()
     # the file name and the message are shown literally (escaped for markdown: lib.render.format.md_text)
-    assert any(f"{md_text('bad.csv')} could not be used" in e.value and "previously loaded data is still shown" in e.value
-               and md_text("Missing column(s): count.") in e.value for e in at.error)
+    assert any(
+        f"{md_text('bad.csv')} could not be used" in e.value
+        and "previously loaded data is still shown" in e.value
+        and md_text("Missing column(s): count.") in e.value
+        for e in at.error
+    )
     assert _charts(at) == 3

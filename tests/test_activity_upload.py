@@ -10,7 +10,9 @@ from lib.views.activity import ActivityUploadError, read_activity_csv
 from tests.conftest import REPO
 
 CODES = ["C1", "C2", "C3", "C4", "N1", "N2", "N3", "N4", "S1", "S2", "S3", "S4"]
-MEASURES = list(pd.read_csv(REPO / "profiles" / "seeds" / "activity_targets_2020_21.csv").query("row_type == 'line'")["measure_id"])
+MEASURES = list(
+    pd.read_csv(REPO / "profiles" / "seeds" / "activity_targets_2020_21.csv").query("row_type == 'line'")["measure_id"]
+)
 SAMPLE = REPO / "profiles" / "samples" / "SYNTHETIC_activity_sample.csv"
 HEADER = "neighbourhood_code,month,measure_id,count\n"
 
@@ -114,7 +116,9 @@ def test_bad_month():
 
 
 def test_non_numeric_count():
-    msg = problem(HEADER + "N1,2019-01,ae_attendances,12\nN1,2019-02,ae_attendances,twelve\nN1,2019-03,ae_attendances,\"1,200\"\n")
+    msg = problem(
+        HEADER + 'N1,2019-01,ae_attendances,12\nN1,2019-02,ae_attendances,twelve\nN1,2019-03,ae_attendances,"1,200"\n'
+    )
     assert "not a number on rows 3 and 4" in msg
 
 
@@ -165,7 +169,10 @@ def test_several_problems_reported_together_and_comment_lines_count_as_rows():
 
 
 def test_short_series_warns_not_errors_and_extra_columns_noted():
-    d = read("neighbourhood_code,month,measure_id,count,notes\n" + "".join(f"N1,2019-{m:02d},ae_attendances,{m},x\n" for m in (1, 2, 4)))
+    d = read(
+        "neighbourhood_code,month,measure_id,count,notes\n"
+        + "".join(f"N1,2019-{m:02d},ae_attendances,{m},x\n" for m in (1, 2, 4))
+    )
     text = " ".join(d.warnings)
     assert "at least 12" in text and "N1 ae_attendances (3)" in text
     assert "Ignored column(s)" in text and "notes" in text

@@ -13,9 +13,8 @@ import pytest
 from scipy.stats import chi2, norm
 from statsmodels.stats.proportion import proportion_confint
 
-from lib.methods import aggregate
-from lib.methods import stats
 from lib.core.definitions import CITY_CODE, ENGLAND_CODE, validate_definition
+from lib.methods import aggregate, stats
 
 W1, W2, W3, W4 = "E05900001", "E05900002", "E05900003", "E05900004"
 Z = {"95": 1.959964, "99.8": 3.090232}
@@ -44,33 +43,129 @@ UNIT_TO_WARD = pd.Series({"U1": W1, "U2": W1, "U3": W2, "U4": W2, "U5": W3, "U6"
 
 INDICATORS = pd.DataFrame(
     [
-        {"indicator_id": "prop", "value_type": "proportion", "ci_method": "wilson", "multiplier": 100, "polarity": "lower_is_better"},
-        {"indicator_id": "rate", "value_type": "rate", "ci_method": "byar", "multiplier": 1000, "polarity": "lower_is_better"},
-        {"indicator_id": "score", "value_type": "score", "ci_method": "none", "multiplier": 1, "polarity": "lower_is_better"},
-        {"indicator_id": "cnt", "value_type": "count", "ci_method": "none", "multiplier": 1, "polarity": "no_judgement"},
+        {
+            "indicator_id": "prop",
+            "value_type": "proportion",
+            "ci_method": "wilson",
+            "multiplier": 100,
+            "polarity": "lower_is_better",
+        },
+        {
+            "indicator_id": "rate",
+            "value_type": "rate",
+            "ci_method": "byar",
+            "multiplier": 1000,
+            "polarity": "lower_is_better",
+        },
+        {
+            "indicator_id": "score",
+            "value_type": "score",
+            "ci_method": "none",
+            "multiplier": 1,
+            "polarity": "lower_is_better",
+        },
+        {
+            "indicator_id": "cnt",
+            "value_type": "count",
+            "ci_method": "none",
+            "multiplier": 1,
+            "polarity": "no_judgement",
+        },
     ]
 )
 
 # numerator / denominator per unit for each summed indicator
-PROP = {"U1": (1, 10), "U2": (50, 100), "U3": (30, 400), "U4": (0, 25), "U5": (12, 80), "U6": (200, 900), "U7": (7, 7), "U8": (45, 300)}
-RATE = {"U1": (3, 1500), "U2": (4, 900), "U3": (40, 2100), "U4": (25, 5000), "U5": (120, 8000), "U6": (60, 3000), "U7": (9, 700), "U8": (300, 12000)}
-SCORE = {"U1": (12.5, 1500), "U2": (40.0, 900), "U3": (22.2, 2100), "U4": (5.1, 5000), "U5": (33.3, 8000), "U6": (18.0, 3000), "U7": (61.0, 700), "U8": (9.9, 12000)}
+PROP = {
+    "U1": (1, 10),
+    "U2": (50, 100),
+    "U3": (30, 400),
+    "U4": (0, 25),
+    "U5": (12, 80),
+    "U6": (200, 900),
+    "U7": (7, 7),
+    "U8": (45, 300),
+}
+RATE = {
+    "U1": (3, 1500),
+    "U2": (4, 900),
+    "U3": (40, 2100),
+    "U4": (25, 5000),
+    "U5": (120, 8000),
+    "U6": (60, 3000),
+    "U7": (9, 700),
+    "U8": (300, 12000),
+}
+SCORE = {
+    "U1": (12.5, 1500),
+    "U2": (40.0, 900),
+    "U3": (22.2, 2100),
+    "U4": (5.1, 5000),
+    "U5": (33.3, 8000),
+    "U6": (18.0, 3000),
+    "U7": (61.0, 700),
+    "U8": (9.9, 12000),
+}
 CNT = {"U1": 5, "U2": 15, "U3": 25, "U4": 35, "U5": 45, "U6": 55, "U7": 65, "U8": 75}
 
 
 def make_measures() -> pd.DataFrame:
     rows = []
     for u, (o, n) in PROP.items():
-        rows.append({"unit_code": u, "indicator_id": "prop", "period": "2020", "numerator": o, "denominator": n, "suppressed": u in ("U1", "U5")})
+        rows.append(
+            {
+                "unit_code": u,
+                "indicator_id": "prop",
+                "period": "2020",
+                "numerator": o,
+                "denominator": n,
+                "suppressed": u in ("U1", "U5"),
+            }
+        )
     for u, (o, n) in RATE.items():
-        rows.append({"unit_code": u, "indicator_id": "rate", "period": "2020", "numerator": o, "denominator": n, "suppressed": False})
+        rows.append(
+            {
+                "unit_code": u,
+                "indicator_id": "rate",
+                "period": "2020",
+                "numerator": o,
+                "denominator": n,
+                "suppressed": False,
+            }
+        )
     for u, (v, w) in SCORE.items():  # weighted-mean convention: numerator = value x weight
-        rows.append({"unit_code": u, "indicator_id": "score", "period": "2020", "numerator": v * w, "denominator": w, "suppressed": False})
+        rows.append(
+            {
+                "unit_code": u,
+                "indicator_id": "score",
+                "period": "2020",
+                "numerator": v * w,
+                "denominator": w,
+                "suppressed": False,
+            }
+        )
     for u, c in CNT.items():
-        rows.append({"unit_code": u, "indicator_id": "cnt", "period": "2020", "numerator": c, "denominator": np.nan, "suppressed": False})
+        rows.append(
+            {
+                "unit_code": u,
+                "indicator_id": "cnt",
+                "period": "2020",
+                "numerator": c,
+                "denominator": np.nan,
+                "suppressed": False,
+            }
+        )
     # a second period for one indicator, to be sure periods are not mixed
     for u, (o, n) in PROP.items():
-        rows.append({"unit_code": u, "indicator_id": "prop", "period": "2021", "numerator": o // 2, "denominator": n, "suppressed": False})
+        rows.append(
+            {
+                "unit_code": u,
+                "indicator_id": "prop",
+                "period": "2021",
+                "numerator": o // 2,
+                "denominator": n,
+                "suppressed": False,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -144,7 +239,9 @@ def test_roll_up_row_counts_parents_and_names(rolled: pd.DataFrame, definition: 
 def test_roll_up_returns_units_when_asked(definition: pd.DataFrame) -> None:
     names = pd.Series({u: f"Area {u}" for u in UNIT_TO_WARD.index})
     out = aggregate.roll_up(make_measures(), UNIT_TO_WARD, definition, unit_type="lsoa", unit_names=names)
-    units = out[(out["area_type"] == "lsoa") & (out["indicator_id"] == "prop") & (out["period"] == "2020")].set_index("area_code")
+    units = out[(out["area_type"] == "lsoa") & (out["indicator_id"] == "prop") & (out["period"] == "2020")].set_index(
+        "area_code"
+    )
     assert len(units) == 8
     assert units["parent_code"].to_dict() == UNIT_TO_WARD.to_dict()
     assert units["area_name"].to_dict() == names.to_dict()

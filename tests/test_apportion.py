@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib.methods import apportion
 from lib.core.data import load_dataset, load_seed
+from lib.methods import apportion
 
 
 def test_hand_worked_example():
@@ -79,7 +79,9 @@ def test_target_shares_sum_to_each_city_target(values, targets, method):
 def test_need_weights_are_population_times_ratio(values):
     need, pop = apportion.need_weights(values), apportion.population_weights(values)
     assert apportion.need_period(values) == "IoD2025"
-    row = values[(values.indicator_id == "acute_morbidity") & (values.area_code == "N1") & (values.period == "IoD2025")].iloc[0]
+    row = values[
+        (values.indicator_id == "acute_morbidity") & (values.area_code == "N1") & (values.period == "IoD2025")
+    ].iloc[0]
     assert need["N1"] == pytest.approx(pop["N1"] * row["value"] / 100)
 
 
@@ -94,14 +96,16 @@ def test_choice_difference(values, targets):
 
 
 def test_shares_by_method_and_method_difference_use_the_datasets_values(ds):
-    from lib.methods import apportion as ap
     from lib.core.data import load_seed
+    from lib.methods import apportion as ap
 
     targets = load_seed("activity_targets_2020_21")
     for method in ("population", "need"):
         shares, words = ap.shares_by_method(ds, targets, method)
         assert words == ap.method_text(ds.values, method)
-        pd.testing.assert_frame_equal(shares, ap.target_shares(targets, ap.weights_for(ds.values, method), method, words))
+        pd.testing.assert_frame_equal(
+            shares, ap.target_shares(targets, ap.weights_for(ds.values, method), method, words)
+        )
         # each line's shares add up to its published city target
         sums = shares.groupby("measure_id")["share"].sum()
         lines = ap.target_lines(targets).set_index("measure_id")["activity_shift_2020_21"].astype(int)

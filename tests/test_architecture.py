@@ -36,7 +36,9 @@ def _lint(cwd: Path) -> subprocess.CompletedProcess:
 
 def _verdict(stdout: str, contract: str) -> str:
     """KEPT or BROKEN: the word ending the contract's line in the summary."""
-    lines = [line for line in stdout.splitlines() if line.startswith(contract) and line.split()[-1] in ("KEPT", "BROKEN")]
+    lines = [
+        line for line in stdout.splitlines() if line.startswith(contract) and line.split()[-1] in ("KEPT", "BROKEN")
+    ]
     assert lines, f"contract {contract!r} not in the output:\n{stdout}"
     return lines[0].split()[-1]
 

@@ -75,7 +75,6 @@ def test_the_command_line_installs_then_reports_present(tmp_path: Path, monkeypa
 
 
 def test_the_app_serves_leaflet_from_the_folder_it_fills() -> None:
-    from lib.views import map as mapview
     from lib.render import maps
 
     assert assets.LEAFLET_DIR == assets.REPO / "static" / "vendor" / "leaflet"

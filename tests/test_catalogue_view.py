@@ -7,8 +7,8 @@ import re
 
 import pandas as pd
 
-from lib.views import methods as catalogue_view
 from lib.core.data import load_dataset
+from lib.views import methods as catalogue_view
 
 PAYLOAD = '<img src=x onerror="alert(1)">'
 

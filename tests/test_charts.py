@@ -6,15 +6,19 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib.render import chart_tables, charts
-from lib.views import profile
 from lib.methods import stats
 from lib.methods.indicators import area_comparison_table, meta
+from lib.render import chart_tables, charts
 from lib.render.format import format_value
+from lib.views import compare, profile
 
 
 def _latest_nbhd_period(values: pd.DataFrame, ind: str) -> str:
-    return sorted(values.loc[(values["indicator_id"] == ind) & (values["area_type"] == "neighbourhood"), "period"].astype(str).unique())[-1]
+    return sorted(
+        values.loc[(values["indicator_id"] == ind) & (values["area_type"] == "neighbourhood"), "period"]
+        .astype(str)
+        .unique()
+    )[-1]
 
 
 def _expected_spine_indicators(values: pd.DataFrame, indicators: pd.DataFrame) -> set[str]:
@@ -22,7 +26,9 @@ def _expected_spine_indicators(values: pd.DataFrame, indicators: pd.DataFrame) -
     for ind in values.loc[values["area_type"] == "neighbourhood", "indicator_id"].unique():
         p = _latest_nbhd_period(values, ind)
         vt = indicators.set_index("indicator_id").loc[ind, "value_type"]
-        eng = values[(values["indicator_id"] == ind) & (values["period"].astype(str) == p) & (values["area_type"] == "england")]
+        eng = values[
+            (values["indicator_id"] == ind) & (values["period"].astype(str) == p) & (values["area_type"] == "england")
+        ]
         if len(eng) and pd.notna(eng["value"].iloc[0]) and vt != "count":
             out.add(ind)
     return out
@@ -58,8 +64,12 @@ def test_spine_flips_lower_is_better_so_worse_is_left(ds, values_csv, indicators
     for nbhd in ("N1", "N2", "C1", "S3"):
         spine = charts.spine_data(profile.profile_table(ds, nbhd, bench="england"))
         for _, r in spine.iterrows():
-            v = values_csv[(values_csv["indicator_id"] == r["indicator_id"]) & (values_csv["period"] == r["period"])
-                           & (values_csv["area_type"] == "neighbourhood") & (values_csv["area_code"] == nbhd)]
+            v = values_csv[
+                (values_csv["indicator_id"] == r["indicator_id"])
+                & (values_csv["period"] == r["period"])
+                & (values_csv["area_type"] == "neighbourhood")
+                & (values_csv["area_code"] == nbhd)
+            ]
             word = v["vs_england"].iloc[0]
             if pol[r["indicator_id"]] == "lower_is_better" and word == "worse":
                 assert r["scaled"] < 0, (nbhd, r["indicator_id"])
@@ -71,13 +81,17 @@ def test_spine_flips_lower_is_better_so_worse_is_left(ds, values_csv, indicators
 
 
 def test_tartan_rug_cells_match_values_csv(ds, values_csv):
-    rug = charts.tartan_data(ds, "england", "95")
+    rug = compare.tartan_data(ds, "england", "95")
     inds = values_csv.loc[values_csv["area_type"] == "neighbourhood", "indicator_id"].unique()
     assert len(rug) == 12 * len(inds)
     assert rug.groupby("indicator_id")["area_code"].nunique().eq(12).all()
     for _, cell in rug.iterrows():
-        v = values_csv[(values_csv["indicator_id"] == cell["indicator_id"]) & (values_csv["period"] == cell["period"])
-                       & (values_csv["area_type"] == "neighbourhood") & (values_csv["area_code"] == cell["area_code"])]
+        v = values_csv[
+            (values_csv["indicator_id"] == cell["indicator_id"])
+            & (values_csv["period"] == cell["period"])
+            & (values_csv["area_type"] == "neighbourhood")
+            & (values_csv["area_code"] == cell["area_code"])
+        ]
         assert cell["period"] == _latest_nbhd_period(values_csv, cell["indicator_id"])
         assert cell["comparison"] == v["vs_england"].iloc[0], (cell["indicator_id"], cell["area_code"])
         symbol = charts.COMPARISON_STYLE[cell["comparison"]][0]
@@ -85,7 +99,7 @@ def test_tartan_rug_cells_match_values_csv(ds, values_csv):
 
 
 def test_tartan_rug_against_manchester_recomputed(ds, values_csv, indicators_csv):
-    rug = charts.tartan_data(ds, "city", "99.8")
+    rug = compare.tartan_data(ds, "city", "99.8")
     pol = indicators_csv.set_index("indicator_id")
     for _, cell in rug.sample(60, random_state=1).iterrows():
         v = values_csv[(values_csv["indicator_id"] == cell["indicator_id"]) & (values_csv["period"] == cell["period"])]
@@ -94,19 +108,21 @@ def test_tartan_rug_against_manchester_recomputed(ds, values_csv, indicators_csv
         if pol.loc[cell["indicator_id"], "ci_method"] == "none":
             expected = "not_compared"
         else:
-            expected = stats.compare_with_benchmark(me["value"], me["lower_998"], me["upper_998"], city, pol.loc[cell["indicator_id"], "polarity"]).item()
+            expected = stats.compare_with_benchmark(
+                me["value"], me["lower_998"], me["upper_998"], city, pol.loc[cell["indicator_id"], "polarity"]
+            ).item()
         assert cell["comparison"] == expected
 
 
 def test_tartan_table_is_wide(ds):
-    rug = charts.tartan_data(ds, "england", "95")
-    wide = charts.tartan_table(rug)
+    rug = compare.tartan_data(ds, "england", "95")
+    wide = compare.tartan_table(rug)
     assert len(wide) == rug["indicator_id"].nunique()
     assert wide.shape[1] == 2 + 12
 
 
 def test_funnel_limits_widen_as_n_falls_and_nest():
-    lim = charts.funnel_limits(0.2, 100, 100_000, multiplier=100)
+    lim = compare.funnel_limits(0.2, 100, 100_000, multiplier=100)
     for level in ("95%", "99.8%"):
         part = lim[lim["level"] == level].sort_values("n")
         width = (part["upper"] - part["lower"]).to_numpy()
@@ -118,18 +134,18 @@ def test_funnel_limits_widen_as_n_falls_and_nest():
 
 
 def test_funnel_limits_equal_wilson_interval():
-    lim = charts.funnel_limits(0.3, 50, 5000, multiplier=1, points=10)
+    lim = compare.funnel_limits(0.3, 50, 5000, multiplier=1, points=10)
     r = lim[lim["level"] == "95%"].iloc[3]
     lo, hi = stats.wilson_interval(r["n"] * 0.3, r["n"], stats.Z95)
     assert r["lower"] == pytest.approx(float(lo)) and r["upper"] == pytest.approx(float(hi))
 
 
 def test_trend_data_has_three_series(ds):
-    t = charts.trend_data(ds, "children_low_income", "N2", "95")
+    t = compare.trend_data(ds, "children_low_income", "N2", "95")
     assert set(t["area_type"]) == {"neighbourhood", "city", "england"}
     assert t.groupby("area_type")["period"].nunique().eq(8).all()
     assert t.loc[t["area_type"] == "neighbourhood", "lower"].notna().all()
-    assert charts.is_monthly(sorted(charts.trend_data(ds, "universal_credit_households", "N2")["period"].unique()))
+    assert charts.is_monthly(sorted(compare.trend_data(ds, "universal_credit_households", "N2")["period"].unique()))
 
 
 def test_every_chart_serialises(ds):
@@ -138,16 +154,20 @@ def test_every_chart_serialises(ds):
     charts.age_chart(profile.age_profile(ds, "N2")).to_dict()
     m = meta(ds.indicators, "children_low_income")
     charts.ward_chart(profile.ward_table(ds, "N2", "children_low_income"), m).to_dict()
-    tab = area_comparison_table(ds.values, ds.indicators, "children_low_income", "2021/22", "neighbourhood", "england", "95")
-    bars = charts.comparison_bar_data(tab, m, {}, "95")
-    charts.comparison_bars(bars, m, float(tab["england"].iloc[0]), float(tab["manchester"].iloc[0]), "England").to_dict()
-    charts.tartan_chart(charts.tartan_data(ds, "city", "95"), "Manchester").to_dict()
+    tab = area_comparison_table(
+        ds.values, ds.indicators, "children_low_income", "2021/22", "neighbourhood", "england", "95"
+    )
+    bars = compare.comparison_bar_data(tab, m, {}, "95")
+    charts.comparison_bars(
+        bars, m, float(tab["england"].iloc[0]), float(tab["manchester"].iloc[0]), "England"
+    ).to_dict()
+    charts.tartan_chart(compare.tartan_data(ds, "city", "95"), "Manchester").to_dict()
     pts = bars.merge(tab[["area_code", "area_name", "denominator"]], on="area_code")
-    lim = charts.funnel_limits(float(tab["england"].iloc[0]) / 100, 1000, 30000)
+    lim = compare.funnel_limits(float(tab["england"].iloc[0]) / 100, 1000, 30000)
     charts.funnel_chart(pts, lim, m, float(tab["england"].iloc[0]), "England").to_dict()
     chart_tables.funnel_table(pts, lim, m, "England")
-    for ind in charts.trend_indicators(ds):
-        t = charts.trend_data(ds, ind, "S1", "99.8")
+    for ind in compare.trend_indicators(ds):
+        t = compare.trend_data(ds, ind, "S1", "99.8")
         charts.trend_chart(t, meta(ds.indicators, ind)).to_dict()
         assert len(chart_tables.trend_table(t, meta(ds.indicators, ind))) == t["period"].nunique()
 
@@ -178,8 +198,11 @@ def test_spine_spec_from_its_template_is_the_charts_own_spec(ds, bench, level):
     fewer = charts.spine_data(tables["N1"]).iloc[:3]
     spec = charts.spine_spec(fewer, "N1", bench_name)
     assert [r["short_name"] for r in spec["datasets"][spec["data"]["name"]]] == list(fewer["short_name"])
-    assert spec == json.loads(json.dumps(charts.spine_chart(fewer, "N1", bench_name).to_dict()).replace(
-        charts.spine_chart(fewer, "N1", bench_name).to_dict()["data"]["name"], spec["data"]["name"]))
+    assert spec == json.loads(
+        json.dumps(charts.spine_chart(fewer, "N1", bench_name).to_dict()).replace(
+            charts.spine_chart(fewer, "N1", bench_name).to_dict()["data"]["name"], spec["data"]["name"]
+        )
+    )
 
 
 def test_spine_table_has_every_row_as_text_and_its_spine_drawn_to_scale(ds):
@@ -191,17 +214,28 @@ def test_spine_table_has_every_row_as_text_and_its_spine_drawn_to_scale(ds):
     from lib.render.tables import read_html_tables
 
     rows = charts.spine_data(profile.profile_table(ds, "C3", level="95", bench="rest"))
-    out = chart_tables.spine_table_html(rows, "Gorton <b>&</b> Levenshulme", "Rest of Manchester", "Spine <script>x</script>")
+    out = chart_tables.spine_table_html(
+        rows, "Gorton <b>&</b> Levenshulme", "Rest of Manchester", "Spine <script>x</script>"
+    )
     assert "<script>" not in out and "<b>&" not in out  # every text escaped
     [table] = read_html_tables(out)
-    assert list(table.columns)[:7] == ["Indicator", "Period", "Gorton <b>&</b> Levenshulme", "Manchester", "England", "Range of the 12",
-                                       "Compared with Rest of Manchester"]
+    assert list(table.columns)[:7] == [
+        "Indicator",
+        "Period",
+        "Gorton <b>&</b> Levenshulme",
+        "Manchester",
+        "England",
+        "Range of the 12",
+        "Compared with Rest of Manchester",
+    ]
     assert list(table["Indicator"]) == list(rows["short_name"])
     assert list(table["Gorton <b>&</b> Levenshulme"]) == list(rows["value_text"])
     assert list(table["Compared with Rest of Manchester"]) == list(rows["comparison_text"])
     import base64
 
-    images = re.findall(r'<img src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)" width="\d+" height="\d+" alt="">', out)
+    images = re.findall(
+        r'<img src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)" width="\d+" height="\d+" alt="">', out
+    )
     svgs = [base64.b64decode(i).decode("utf-8") for i in images]
     assert len(svgs) == len(rows) and all(s.startswith('<svg xmlns="http://www.w3.org/2000/svg"') for s in svgs)
     half = chart_tables.SPINE_WIDTH / 2
@@ -212,16 +246,26 @@ def test_spine_table_has_every_row_as_text_and_its_spine_drawn_to_scale(ds):
     for svg, r in zip(svgs, rows.to_dict("records")):
         band = re.search(r'<rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)"', svg)
         assert float(band.group(1)) == pytest.approx(x(r["band_lo"]), abs=0.06)
-        assert float(band.group(1)) + float(band.group(2)) == pytest.approx(max(x(r["band_hi"]), x(r["band_lo"]) + 1), abs=0.1)
+        assert float(band.group(1)) + float(band.group(2)) == pytest.approx(
+            max(x(r["band_hi"]), x(r["band_lo"]) + 1), abs=0.1
+        )
         assert f'x1="{half}"' in svg  # England
         diamond = re.search(r'<polygon points="([\d.]+),', svg)
         assert float(diamond.group(1)) == pytest.approx(x(r["scaled_city"]), abs=0.06)
         marker = svg.split('stroke="#FFFFFF" stroke-width="1"/>', 1)[1]  # what follows Manchester's diamond
-        shape = {"better": "<polygon", "worse": "<polygon", "higher": "<polygon", "lower": "<polygon", "similar": "<circle",
-                 "not_compared": "<rect"}[r["comparison"]]
+        shape = {
+            "better": "<polygon",
+            "worse": "<polygon",
+            "higher": "<polygon",
+            "lower": "<polygon",
+            "similar": "<circle",
+            "not_compared": "<rect",
+        }[r["comparison"]]
         assert marker.startswith(shape), (r["comparison"], marker[:40])
         assert re.search(r'fill="(#[0-9A-F]{6})"', marker).group(1) == charts.COMPARISON_STYLE[r["comparison"]][1]
-        at = float(re.search(r'(?:cx="|points="|x=")([\d.]+)', marker).group(1))  # a triangle's apex, a circle's centre, a square's left edge
+        at = float(
+            re.search(r'(?:cx="|points="|x=")([\d.]+)', marker).group(1)
+        )  # a triangle's apex, a circle's centre, a square's left edge
         assert at == pytest.approx(x(r["scaled"]) - (5.5 if shape == "<rect" else 0), abs=0.06)
         assert 7 <= x(r["scaled"]) <= chart_tables.SPINE_WIDTH - 7  # a marker (7 px) at ±1 stays inside
 
@@ -235,16 +279,23 @@ def test_bars_table_has_the_figures_as_text_and_each_bar_drawn_to_scale(ds):
     from lib.render.tables import read_html_tables
 
     m = meta(ds.indicators, "children_low_income")
-    tab = area_comparison_table(ds.values, ds.indicators, "children_low_income", "2021/22", "neighbourhood", "rest", "95")
-    bars = charts.comparison_bar_data(tab, m, {"N1": "Cheetham <i>x</i>"}, "95")
+    tab = area_comparison_table(
+        ds.values, ds.indicators, "children_low_income", "2021/22", "neighbourhood", "rest", "95"
+    )
+    bars = compare.comparison_bar_data(tab, m, {"N1": "Cheetham <i>x</i>"}, "95")
     eng, man = float(tab["england"].iloc[0]), float(tab["manchester"].iloc[0])
     out = chart_tables.bars_table_html(bars, eng, man, m, "Rest of Manchester", "Bars <script>", "95%")
     assert "<script>" not in out and "<i>x</i>" not in out
     [shown] = read_html_tables(out)
-    expected = chart_tables.bar_table(bars, eng, man, m, "Rest of Manchester", "95%").drop(columns=["Manchester", "England"])
+    expected = chart_tables.bar_table(bars, eng, man, m, "Rest of Manchester", "95%").drop(
+        columns=["Manchester", "England"]
+    )
     assert list(shown.columns)[:-1] == list(expected.columns)
     assert shown.iloc[:, :-1].astype(str).values.tolist() == expected.astype(str).values.tolist()
-    assert f"England {format_value(eng, m)}" in shown.columns[-1] and f"Manchester {format_value(man, m)}" in shown.columns[-1]
+    assert (
+        f"England {format_value(eng, m)}" in shown.columns[-1]
+        and f"Manchester {format_value(man, m)}" in shown.columns[-1]
+    )
     lo, hi = chart_tables.bar_scale(bars, eng, man)
     assert lo == 0.0 and hi == pytest.approx(1.05 * max(bars["upper"].max(), eng, man))
 
@@ -260,9 +311,17 @@ def test_bars_table_has_the_figures_as_text_and_each_bar_drawn_to_scale(ds):
         assert float(bar.group(1)) + float(bar.group(2)) == pytest.approx(x(r["value"]), abs=0.12)
         assert bar.group(3) == charts.COMPARISON_STYLE[r["comparison"]][1]
         whisker = re.search(r'<path d="M([\d.]+),[\d.]+ H([\d.]+)', svg)
-        assert float(whisker.group(1)) == pytest.approx(x(r["lower"]), abs=0.06) and float(whisker.group(2)) == pytest.approx(x(r["upper"]), abs=0.06)
-        lines = [(float(re.search(r'x1="([\d.]+)"', ln).group(1)), "stroke-dasharray" in ln) for ln in re.findall(r"<line [^>]*/>", svg)]
-        assert lines == [(pytest.approx(x(eng), abs=0.06), False), (pytest.approx(x(man), abs=0.06), True)]  # England solid, Manchester dashed
+        assert float(whisker.group(1)) == pytest.approx(x(r["lower"]), abs=0.06) and float(
+            whisker.group(2)
+        ) == pytest.approx(x(r["upper"]), abs=0.06)
+        lines = [
+            (float(re.search(r'x1="([\d.]+)"', ln).group(1)), "stroke-dasharray" in ln)
+            for ln in re.findall(r"<line [^>]*/>", svg)
+        ]
+        assert lines == [
+            (pytest.approx(x(eng), abs=0.06), False),
+            (pytest.approx(x(man), abs=0.06), True),
+        ]  # England solid, Manchester dashed
 
 
 def test_bar_scale_takes_in_negative_values():
@@ -279,8 +338,10 @@ def test_bars_table_marks_the_selected_neighbourhood_in_words(ds):
     m = meta(ds.indicators, "disability")
     from lib.methods.indicators import periods
 
-    tab = area_comparison_table(ds.values, ds.indicators, "disability", periods(ds.values, "disability")[-1], "neighbourhood", "england", "95")
-    bars = charts.comparison_bar_data(tab, m, {}, "95")
+    tab = area_comparison_table(
+        ds.values, ds.indicators, "disability", periods(ds.values, "disability")[-1], "neighbourhood", "england", "95"
+    )
+    bars = compare.comparison_bar_data(tab, m, {}, "95")
     assert len(bars) == 12
     eng, man = float(tab["england"].iloc[0]), float(tab["manchester"].iloc[0])
     for code in ("N1", "S4"):
@@ -289,7 +350,7 @@ def test_bars_table_marks_the_selected_neighbourhood_in_words(ds):
         marked = [i for i, v in enumerate(shown.iloc[:, 0]) if v.endswith("(selected)")]
         assert marked == [list(bars["area_code"]).index(code)]
         assert out.count('<tr class="np-selected">') == 1
-    assert "np-selected\"" not in chart_tables.bars_table_html(bars, eng, man, m, "England", "Bars", "95%")
+    assert 'np-selected"' not in chart_tables.bars_table_html(bars, eng, man, m, "England", "Bars", "95%")
 
 
 def test_the_bar_chart_marks_the_selected_neighbourhood_in_its_label(ds):
@@ -298,8 +359,10 @@ def test_the_bar_chart_marks_the_selected_neighbourhood_in_its_label(ds):
     from lib.methods.indicators import periods
 
     m = meta(ds.indicators, "disability")
-    tab = area_comparison_table(ds.values, ds.indicators, "disability", periods(ds.values, "disability")[-1], "neighbourhood", "england", "95")
-    bars = charts.comparison_bar_data(tab, m, {}, "95")
+    tab = area_comparison_table(
+        ds.values, ds.indicators, "disability", periods(ds.values, "disability")[-1], "neighbourhood", "england", "95"
+    )
+    bars = compare.comparison_bar_data(tab, m, {}, "95")
     eng, man = float(tab["england"].iloc[0]), float(tab["manchester"].iloc[0])
 
     def labels(spec: dict) -> list[str]:
@@ -310,5 +373,8 @@ def test_the_bar_chart_marks_the_selected_neighbourhood_in_its_label(ds):
     marked = [lbl for lbl in labels(spec) if lbl.startswith(charts.SELECTED_MARK + " ")]
     assert len(marked) == 1 and " C3 " in marked[0]
     assert marked[0] in spec["layer"][0]["encoding"]["y"]["sort"]
-    assert not any(lbl.startswith(charts.SELECTED_MARK) for lbl in labels(charts.comparison_bars(bars, m, eng, man, "England").to_dict()))
+    assert not any(
+        lbl.startswith(charts.SELECTED_MARK)
+        for lbl in labels(charts.comparison_bars(bars, m, eng, man, "England").to_dict())
+    )
     assert bars["label"].str.startswith(charts.SELECTED_MARK).sum() == 0  # the caller's frame is left as it was

@@ -7,13 +7,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from lib.render.format import md_text
 from lib.views import cohorts
 from lib.views.cohorts import largest_remainder
-from lib.render.format import md_text
 from tests.conftest import REPO
 
-EXPECTED = {"expected_dementia": "qof_dem", "expected_smi": "qof_mh", "expected_depression": "qof_dep",
-            "expected_learning_disability": "qof_ld"}
+EXPECTED = {
+    "expected_dementia": "qof_dem",
+    "expected_smi": "qof_mh",
+    "expected_depression": "qof_dep",
+    "expected_learning_disability": "qof_ld",
+}
 
 
 def _rows(ds, ind, area_type):
@@ -69,7 +73,13 @@ def test_expected_counts_sum_to_the_city_register(ds, ind, qof):
 @pytest.mark.parametrize("ind", EXPECTED)
 def test_expected_counts_are_modelled_cohort_counts(ds, ind):
     m = ds.indicators.set_index("indicator_id").loc[ind]
-    assert (m["family"], m["status"], m["value_type"], m["ci_method"], m["polarity"]) == ("cohort", "modelled", "count", "none", "no_judgement")
+    assert (m["family"], m["status"], m["value_type"], m["ci_method"], m["polarity"]) == (
+        "cohort",
+        "modelled",
+        "count",
+        "none",
+        "no_judgement",
+    )
     assert "Expected(area)" in m["method_note"]
 
 
@@ -80,8 +90,14 @@ def _ward_population(data_dir):
     pop = pop[pop["lsoa11_code"].isin(lk.index)]
     ages = [str(a) for a in range(90)] + ["90+"]
     p65 = pop[[str(a) for a in range(65, 90)] + ["90+"]].sum(axis=1)
-    out = pd.DataFrame({"ward": pop["lsoa11_code"].map(lk), "total": pop[ages].sum(axis=1), "p65": p65,
-                        "p18": pop[[str(a) for a in range(18, 90)] + ["90+"]].sum(axis=1)})
+    out = pd.DataFrame(
+        {
+            "ward": pop["lsoa11_code"].map(lk),
+            "total": pop[ages].sum(axis=1),
+            "p65": p65,
+            "p18": pop[[str(a) for a in range(18, 90)] + ["90+"]].sum(axis=1),
+        }
+    )
     out["u65"] = out["total"] - out["p65"]
     return out.groupby("ward").sum()
 
@@ -99,8 +115,11 @@ def test_dementia_formula_recomputed_independently(ds, data_dir):
 
 def test_depression_and_all_age_registers_follow_population(ds, data_dir):
     w = _ward_population(data_dir)
-    for ind, qof, col in (("expected_depression", "qof_dep", "p18"), ("expected_smi", "qof_mh", "total"),
-                          ("expected_learning_disability", "qof_ld", "total")):
+    for ind, qof, col in (
+        ("expected_depression", "qof_dep", "p18"),
+        ("expected_smi", "qof_mh", "total"),
+        ("expected_learning_disability", "qof_ld", "total"),
+    ):
         register = float(_rows(ds, qof, "city")["numerator"].iloc[0])
         expected = register * w[col] / w[col].sum()
         got = _rows(ds, ind, "ward").set_index("area_code")["value"]

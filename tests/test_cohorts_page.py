@@ -30,7 +30,9 @@ def test_default_view_has_the_first_cohort_and_the_others_one_click_away():
     assert len(shown_tables(at)) == 1  # the open cohort's table alone
     assert at.query_params["cohort"] == first.cohort_id
     labels = [t.label for t in at.tabs]
-    assert [c.label.split(" (")[0] for c in cohorts.COHORTS] == [x for x in labels if x in {c.label.split(" (")[0] for c in cohorts.COHORTS}]
+    assert [c.label.split(" (")[0] for c in cohorts.COHORTS] == [
+        x for x in labels if x in {c.label.split(" (")[0] for c in cohorts.COHORTS}
+    ]
     # the map and the pyramid are views of their own (tabs at the top), drawn when opened
     labels = [t.label for t in at.tabs]
     assert {"Map of a cohort indicator", "Risk pyramid (MODELLED)"} <= set(labels)
@@ -81,10 +83,13 @@ def test_map_view_has_the_map_table():
     assert len(shown_tables(at)) == 1
 
 
-@pytest.mark.parametrize("params", [
-    {"nbhd": "S3", "bench": "city", "level": "99.8", "ind": "expected_dementia", "method": "population"},
-    {"nbhd": "C2", "bench": "rest", "level": "95", "ind": "universal_credit_households", "method": "need"},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"nbhd": "S3", "bench": "city", "level": "99.8", "ind": "expected_dementia", "method": "population"},
+        {"nbhd": "C2", "bench": "rest", "level": "95", "ind": "universal_credit_households", "method": "need"},
+    ],
+)
 def test_non_default_params_are_followed(params):
     for view in ("pyramid", "map", "cohorts"):
         at = _open({**params, "view": view})

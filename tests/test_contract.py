@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.conftest import REPO, read_profile_csv
 from lib.core import contract
+from tests.conftest import REPO, read_profile_csv
 
 PROFILES = REPO / "profiles"
 
@@ -90,7 +90,9 @@ def test_value_words_allowed(values: pd.DataFrame) -> None:
         assert set(values[col]) <= GUIDE_COMPARISONS
 
 
-def test_every_indicator_has_values_and_every_value_an_indicator(values: pd.DataFrame, indicators: pd.DataFrame) -> None:
+def test_every_indicator_has_values_and_every_value_an_indicator(
+    values: pd.DataFrame, indicators: pd.DataFrame
+) -> None:
     assert set(values["indicator_id"]) == set(indicators["indicator_id"])
     assert not indicators["indicator_id"].duplicated().any()
     assert not values.duplicated(["indicator_id", "period", "area_type", "area_code"]).any()
@@ -134,7 +136,9 @@ def test_no_interval_where_no_ci_method(values_meta: pd.DataFrame) -> None:
 
 
 def test_interval_present_where_counts_present(values_meta: pd.DataFrame) -> None:
-    w = values_meta[(values_meta["ci_method"] == "wilson") & values_meta["numerator"].notna() & values_meta["denominator"].gt(0)]
+    w = values_meta[
+        (values_meta["ci_method"] == "wilson") & values_meta["numerator"].notna() & values_meta["denominator"].gt(0)
+    ]
     assert len(w) > 0
     assert w[CI_COLS + ["value"]].notna().all().all()
 
@@ -163,7 +167,11 @@ def test_city_only_indicators_have_no_small_area_rows(values_meta: pd.DataFrame)
     targets = [i for i in types.index if i.startswith("target_")]
     assert all(types[i] == {"neighbourhood", "locality", "city"} for i in targets)
     types = types.drop(targets)
-    partial = types[types.map(lambda s: bool(s & {"ward", "neighbourhood", "locality"}) and not {"ward", "neighbourhood", "locality"} <= s)]
+    partial = types[
+        types.map(
+            lambda s: bool(s & {"ward", "neighbourhood", "locality"}) and not {"ward", "neighbourhood", "locality"} <= s
+        )
+    ]
     assert partial.empty, f"indicators with only some of ward/neighbourhood/locality: {list(partial.index)}"
 
 
@@ -179,9 +187,14 @@ def test_england_rows_have_no_parent_and_others_do(values: pd.DataFrame) -> None
 @pytest.fixture()
 def sample(values: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
     """A slice with a polarity-judged indicator with intervals and a no_judgement one."""
-    judged = indicators.loc[(indicators["ci_method"] == "wilson") & (indicators["polarity"] != "no_judgement"), "indicator_id"].iloc[0]
+    judged = indicators.loc[
+        (indicators["ci_method"] == "wilson") & (indicators["polarity"] != "no_judgement"), "indicator_id"
+    ].iloc[0]
     unjudged = indicators.loc[indicators["polarity"] == "no_judgement", "indicator_id"].iloc[0]
-    s = pd.concat([values[values["indicator_id"] == judged].head(40), values[values["indicator_id"] == unjudged].head(10)], ignore_index=True)
+    s = pd.concat(
+        [values[values["indicator_id"] == judged].head(40), values[values["indicator_id"] == unjudged].head(10)],
+        ignore_index=True,
+    )
     assert contract.validate_values(s, indicators) == []  # the clean slice passes
     return s
 
@@ -202,7 +215,9 @@ def test_validate_values_flags_unknown_indicator(sample: pd.DataFrame, indicator
     assert "indicator_id not in indicators.csv" in msg and "no_such_indicator" in msg
 
 
-def test_validate_values_flags_judgement_on_no_judgement_indicator(sample: pd.DataFrame, indicators: pd.DataFrame) -> None:
+def test_validate_values_flags_judgement_on_no_judgement_indicator(
+    sample: pd.DataFrame, indicators: pd.DataFrame
+) -> None:
     pol = sample["indicator_id"].map(indicators.set_index("indicator_id")["polarity"])
     bad = sample.copy()
     row = bad.index[pol == "no_judgement"][0]

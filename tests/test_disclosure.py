@@ -8,26 +8,76 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib.core import data
-from lib.core import disclosure
+from lib.core import data, disclosure
 from lib.imports import indicator_file as imports
 from tests.conftest import REPO, shown_tables
 
-IND = pd.DataFrame([
-    {"indicator_id": "p", "value_type": "proportion", "status": "derived", "ci_method": "wilson", "multiplier": 100, "polarity": "no_judgement"},
-    {"indicator_id": "m", "value_type": "count", "status": "modelled", "ci_method": "none", "multiplier": 1, "polarity": "no_judgement"},
-    {"indicator_id": "s", "value_type": "score", "status": "derived", "ci_method": "none", "multiplier": 1, "polarity": "no_judgement"},
-])
+IND = pd.DataFrame(
+    [
+        {
+            "indicator_id": "p",
+            "value_type": "proportion",
+            "status": "derived",
+            "ci_method": "wilson",
+            "multiplier": 100,
+            "polarity": "no_judgement",
+        },
+        {
+            "indicator_id": "m",
+            "value_type": "count",
+            "status": "modelled",
+            "ci_method": "none",
+            "multiplier": 1,
+            "polarity": "no_judgement",
+        },
+        {
+            "indicator_id": "s",
+            "value_type": "score",
+            "status": "derived",
+            "ci_method": "none",
+            "multiplier": 1,
+            "polarity": "no_judgement",
+        },
+    ]
+)
 
 
-def _rows(ind: str, parent: str, counts: list[float], parent_count: float | None = None, child_type: str = "ward") -> pd.DataFrame:
+def _rows(
+    ind: str, parent: str, counts: list[float], parent_count: float | None = None, child_type: str = "ward"
+) -> pd.DataFrame:
     ptype = disclosure.PARENT_LEVEL[child_type]
-    rows = [{"indicator_id": ind, "period": "2020", "area_type": child_type, "area_code": f"{parent}_{i}", "area_name": "",
-             "parent_code": parent, "numerator": c, "denominator": 1000.0, "value": c / 10, "lower_95": 0.0, "upper_95": 1.0,
-             "lower_998": 0.0, "upper_998": 1.0, "vs_england": "similar", "vs_city": "similar", "note": None}
-            for i, c in enumerate(counts)]
+    rows = [
+        {
+            "indicator_id": ind,
+            "period": "2020",
+            "area_type": child_type,
+            "area_code": f"{parent}_{i}",
+            "area_name": "",
+            "parent_code": parent,
+            "numerator": c,
+            "denominator": 1000.0,
+            "value": c / 10,
+            "lower_95": 0.0,
+            "upper_95": 1.0,
+            "lower_998": 0.0,
+            "upper_998": 1.0,
+            "vs_england": "similar",
+            "vs_city": "similar",
+            "note": None,
+        }
+        for i, c in enumerate(counts)
+    ]
     total = sum(counts) if parent_count is None else parent_count
-    rows.append({**rows[0], "area_type": ptype, "area_code": parent, "parent_code": "X", "numerator": total, "value": total / 10})
+    rows.append(
+        {
+            **rows[0],
+            "area_type": ptype,
+            "area_code": parent,
+            "parent_code": "X",
+            "numerator": total,
+            "value": total / 10,
+        }
+    )
     return pd.DataFrame(rows)
 
 
@@ -45,7 +95,9 @@ def test_counts_1_to_4_are_hidden_and_zero_and_5_are_shown():
 def test_one_hidden_child_makes_the_next_smallest_hidden_too():
     v = _rows("p", "N1", [3, 50, 20, 70])
     out = disclosure.suppress(v, IND, 5).set_index("area_code")
-    assert np.isnan(out.loc["N1_0", "numerator"]) and np.isnan(out.loc["N1_2", "numerator"])  # 3 and the next smallest, 20
+    assert np.isnan(out.loc["N1_0", "numerator"]) and np.isnan(
+        out.loc["N1_2", "numerator"]
+    )  # 3 and the next smallest, 20
     assert out.loc["N1_1", "numerator"] == 50 and out.loc["N1", "numerator"] == 143
     # the hidden count cannot be recovered: total minus shown leaves two unknowns
     assert out.loc["N1_2", "note"] == disclosure.TOO_FEW
@@ -55,7 +107,13 @@ def test_a_hidden_parent_with_all_children_shown_hides_a_child():
     # neighbourhood N1 hidden by secondary suppression at its level (sibling N2 holds 2)
     nb = pd.concat([_rows("p", "N1", [10, 20, 30]), _rows("p", "N2", [2, 0])], ignore_index=True)
     nb.loc[nb["area_type"] == "neighbourhood", "parent_code"] = "NORTH"
-    loc = {**nb.iloc[0].to_dict(), "area_type": "locality", "area_code": "NORTH", "parent_code": "E08000003", "numerator": 62.0}
+    loc = {
+        **nb.iloc[0].to_dict(),
+        "area_type": "locality",
+        "area_code": "NORTH",
+        "parent_code": "E08000003",
+        "numerator": 62.0,
+    }
     v = pd.concat([nb, pd.DataFrame([loc])], ignore_index=True)
     out = disclosure.suppress(v, IND, 5).set_index("area_code")
     assert np.isnan(out.loc["N2", "numerator"]) and np.isnan(out.loc["N1", "numerator"])
@@ -102,10 +160,15 @@ def test_the_embedded_dataset_has_no_small_counts_after_suppression():
 
 # ---------------------------------------------------------------- through the app
 
-SMALL = ("indicator_id,period,area_code,indicator_name,numerator,denominator\n"
-         + "".join(f"small_counts,2020,{c},SYNTHETIC small counts,{n},{500 + k}\n"
-                   for k, (c, n) in enumerate(zip(sorted(pd.read_csv(REPO / "geodata" / "neighbourhoods.csv")["ward_code"]),
-                                                  [1, 2, 3, 4, 3, 2, 1, 9, 31, 47, 3, 2, 0, 13, 17, 2, 2, 41, 29, 3, 11, 4, 4, 23, 3, 5, 37, 19, 2, 1, 8, 6]))))
+SMALL = "indicator_id,period,area_code,indicator_name,numerator,denominator\n" + "".join(
+    f"small_counts,2020,{c},SYNTHETIC small counts,{n},{500 + k}\n"
+    for k, (c, n) in enumerate(
+        zip(
+            sorted(pd.read_csv(REPO / "geodata" / "neighbourhoods.csv")["ward_code"]),
+            [1, 2, 3, 4, 3, 2, 1, 9, 31, 47, 3, 2, 0, 13, 17, 2, 2, 41, 29, 3, 11, 4, 4, 23, 3, 5, 37, 19, 2, 1, 8, 6],
+        )
+    )
+)
 SMALL_COUNTS = {"1", "2", "3", "4"}
 
 
@@ -125,11 +188,17 @@ def _app_with(loaded) -> AppTest:
 
 def test_no_small_count_in_any_page_table_with_small_user_counts(small_upload):
     at = _app_with(small_upload)
-    params = [("pages/map.py", {"map_family": "outcome", "map_ind": "user_small_counts", "map_layer": "wards"}),
-              ("pages/compare.py", {}), ("pages/compare.py", {"compare_tab": "Funnel plot"}),
-              ("pages/compare.py", {"compare_tab": "Over time"}), ("pages/compare.py", {"compare_tab": "All indicators at a glance"}),
-              ("pages/profile.py", {"profile_tab": "All indicators"}), ("pages/profile.py", {"profile_tab": "Its wards"}),
-              ("pages/overview.py", {}), ("pages/own_data.py", {})]
+    params = [
+        ("pages/map.py", {"map_family": "outcome", "map_ind": "user_small_counts", "map_layer": "wards"}),
+        ("pages/compare.py", {}),
+        ("pages/compare.py", {"compare_tab": "Funnel plot"}),
+        ("pages/compare.py", {"compare_tab": "Over time"}),
+        ("pages/compare.py", {"compare_tab": "All indicators at a glance"}),
+        ("pages/profile.py", {"profile_tab": "All indicators"}),
+        ("pages/profile.py", {"profile_tab": "Its wards"}),
+        ("pages/overview.py", {}),
+        ("pages/own_data.py", {}),
+    ]
     tables = 0
     for page, state in params:
         at.switch_page(page)
@@ -151,14 +220,19 @@ def _probe() -> None:
     import streamlit as st
 
     from lib.core import disclosure
-    from lib.views import map as mapview
     from lib.methods.indicators import area_comparison_table
+    from lib.views import map as mapview
     from pages.shared import session_data
 
     ds = session_data.dataset()
-    out = {"small_in_dataset": len(disclosure.small_counts_present(ds.values, ds.indicators)),
-           "hidden_user_rows": int(((ds.values["indicator_id"] == "user_small_counts") & (ds.values["note"] == disclosure.TOO_FEW)).sum()),
-           "tooltip_counts": [], "csv_counts": []}
+    out = {
+        "small_in_dataset": len(disclosure.small_counts_present(ds.values, ds.indicators)),
+        "hidden_user_rows": int(
+            ((ds.values["indicator_id"] == "user_small_counts") & (ds.values["note"] == disclosure.TOO_FEW)).sum()
+        ),
+        "tooltip_counts": [],
+        "csv_counts": [],
+    }
     meta = ds.indicators.set_index("indicator_id").loc["user_small_counts"].to_dict()
     for area_type, layer in (("ward", "wards"), ("neighbourhood", "neighbourhoods")):
         table = area_comparison_table(ds.values, ds.indicators, "user_small_counts", "2020", area_type)
@@ -207,10 +281,17 @@ def _probe_download() -> None:
     from lib.core import disclosure
     from pages.shared import session_data
 
-    values = pd.read_csv(io.BytesIO(session_data.dataset_file_bytes("profiles/values.csv")), keep_default_na=False, na_values=[""])
-    indicators = pd.read_csv(io.BytesIO(session_data.dataset_file_bytes("profiles/indicators.csv")), keep_default_na=False, na_values=[""])
-    st.session_state["probe"] = {"rows": len(values), "small": len(disclosure.small_counts_present(values, indicators)),
-                                 "user": int(values["indicator_id"].str.startswith("user_").sum())}
+    values = pd.read_csv(
+        io.BytesIO(session_data.dataset_file_bytes("profiles/values.csv")), keep_default_na=False, na_values=[""]
+    )
+    indicators = pd.read_csv(
+        io.BytesIO(session_data.dataset_file_bytes("profiles/indicators.csv")), keep_default_na=False, na_values=[""]
+    )
+    st.session_state["probe"] = {
+        "rows": len(values),
+        "small": len(disclosure.small_counts_present(values, indicators)),
+        "user": int(values["indicator_id"].str.startswith("user_").sum()),
+    }
 
 
 def test_the_values_download_helper_hides_small_counts(small_upload):

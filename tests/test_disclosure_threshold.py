@@ -20,7 +20,6 @@ from lib.views import cohorts
 from tests.conftest import REPO
 
 
-
 def test_display_count_is_the_one_rule():
     assert disclosure.display_count(3, 5) == "<5"
     assert disclosure.display_count(7, 10) == "<10"
@@ -41,7 +40,9 @@ def test_the_dataset_carries_the_threshold():
 def test_cohort_table_hides_counts_below_the_datasets_threshold():
     ds = data.load_dataset()
     v = ds.values.copy()
-    row = (v["indicator_id"] == "population_age_85plus") & (v["area_type"] == "neighbourhood") & (v["area_code"] == "C1")
+    row = (
+        (v["indicator_id"] == "population_age_85plus") & (v["area_type"] == "neighbourhood") & (v["area_code"] == "C1")
+    )
     v.loc[row, "numerator"] = 7.0
     strict = data.Dataset(ds.indicators, v, ds.definition, threshold=10)
     shown = cohorts.cohort_view(strict, "frail_older", "C1").shown

@@ -11,7 +11,6 @@ from lib.core import data
 from lib.core.selection import Selection
 from lib.exports import deck, pdf
 from lib.render import maps
-from lib.views import map as mapview
 
 
 @pytest.fixture(scope="module")

@@ -12,8 +12,7 @@ from lib.core import data
 from lib.exports import images, static_map
 from lib.exports.footer import footer_lines
 from lib.methods.indicators import area_comparison_table, meta, neighbourhood_order
-from lib.render import charts
-from lib.render import maps
+from lib.render import charts, maps
 from lib.views import map as mapview
 from lib.views import profile
 
@@ -54,9 +53,13 @@ def test_for_export_fixes_container_width():
 
 def test_static_map_matches_interactive_colours(ds, layers):
     m = meta(ds.indicators, "disability")
-    table = area_comparison_table(ds.values, ds.indicators, "disability", "Census 2021", "neighbourhood", "england", "95")
+    table = area_comparison_table(
+        ds.values, ds.indicators, "disability", "Census 2021", "neighbourhood", "england", "95"
+    )
     table = mapview.sort_areas(table, neighbourhood_order(ds.definition))
-    feats = mapview.map_features(layers["neighbourhoods"], table, m, "comparison", "england", "95", "neighbourhood", selected="N1")
+    feats = mapview.map_features(
+        layers["neighbourhoods"], table, m, "comparison", "england", "95", "neighbourhood", selected="N1"
+    )
     legend = mapview.legend_items("comparison", table, m, "england", "neighbourhood")
     spec = static_map.map_chart(feats, legend, "Disability", "Compared with England")
     shapes = spec["hconcat"][0]["layer"][0]

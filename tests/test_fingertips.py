@@ -34,7 +34,11 @@ META = REC / "recorded_metadata_99901_99902.json"
 HTML = REC / "recorded_error_page.html"
 BASE = "https://fingertips.example.test/api"
 TODAY = dt.date(2024, 5, 17)
-PROTECTED = [REPO / "profiles" / "values.csv", REPO / "profiles" / "indicators.csv", REPO / "geodata" / "neighbourhoods.csv"]
+PROTECTED = [
+    REPO / "profiles" / "values.csv",
+    REPO / "profiles" / "indicators.csv",
+    REPO / "geodata" / "neighbourhoods.csv",
+]
 
 
 def recorded_fetcher(url: str) -> bytes:
@@ -275,10 +279,19 @@ def _opener_returning(body: bytes, status: int = 200):
 
 HTTP_500 = urllib.error.HTTPError(f"{BASE}/x", 500, "Internal Server Error", {}, io.BytesIO(b"oops"))  # type: ignore[arg-type]
 FAILURES = {
-    "no route": (_opener_raising(urllib.error.URLError(OSError(101, "Network is unreachable"))), "Could not reach Fingertips"),
-    "dns": (_opener_raising(urllib.error.URLError("[Errno -2] Name or service not known")), "Could not reach Fingertips"),
+    "no route": (
+        _opener_raising(urllib.error.URLError(OSError(101, "Network is unreachable"))),
+        "Could not reach Fingertips",
+    ),
+    "dns": (
+        _opener_raising(urllib.error.URLError("[Errno -2] Name or service not known")),
+        "Could not reach Fingertips",
+    ),
     "timeout": (_opener_raising(TimeoutError("timed out")), "Could not reach Fingertips"),
-    "connect timeout": (_opener_raising(urllib.error.URLError(TimeoutError("timed out"))), "Could not reach Fingertips"),
+    "connect timeout": (
+        _opener_raising(urllib.error.URLError(TimeoutError("timed out"))),
+        "Could not reach Fingertips",
+    ),
     "refused": (_opener_raising(ConnectionRefusedError(111, "Connection refused")), "Could not reach Fingertips"),
     "http 500": (_opener_raising(HTTP_500), "HTTP 500"),
     "status 503": (_opener_returning(b"busy", 503), "HTTP 503"),
@@ -338,7 +351,9 @@ def test_metadata_that_is_not_json_fails_cleanly(cache: tuple[Path, ft.RefreshRe
 
 def test_no_manchester_rows_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(ft.FingertipsError, match="no rows for areas in E08000009"):
-        ft.refresh([99901], tmp_path / "c", area_type=8, parent_code="E08000009", fetcher=recorded_fetcher, with_metadata=False)
+        ft.refresh(
+            [99901], tmp_path / "c", area_type=8, parent_code="E08000009", fetcher=recorded_fetcher, with_metadata=False
+        )
     assert not (tmp_path / "c").exists()
 
 
@@ -387,7 +402,11 @@ def test_fetch_over_http_from_a_local_server(server: str, tmp_path: Path) -> Non
 
 @pytest.mark.parametrize(
     "route, words",
-    [((500, "text/plain", b"error"), "HTTP 500"), ((200, "text/html", HTML.read_bytes()), "web page"), ((404, "", b""), "HTTP 404")],
+    [
+        ((500, "text/plain", b"error"), "HTTP 500"),
+        ((200, "text/html", HTML.read_bytes()), "web page"),
+        ((404, "", b""), "HTTP 404"),
+    ],
 )
 def test_http_errors_from_a_local_server(server: str, tmp_path: Path, route, words: str) -> None:  # noqa: ANN001
     _Handler.routes = {"all_data": route} if route[0] != 404 else {}
@@ -409,7 +428,11 @@ def _closed_port() -> int:
 
 def _cli(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "lib.pipeline.fingertips", *args], cwd=cwd, capture_output=True, text=True, timeout=60,
+        [sys.executable, "-m", "lib.pipeline.fingertips", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
         env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"},
     )
 
@@ -418,8 +441,19 @@ def test_cli_network_failure_exit_2_clear_message(cache: tuple[Path, ft.RefreshR
     out, _ = cache
     before, protected = _hashes(out), _protected_hashes()
     port = _closed_port()
-    res = _cli("refresh", "--ids", "99901,99902", "--area-type", "8", "--out", str(out),
-               "--base-url", f"http://127.0.0.1:{port}/api", "--timeout", "5")
+    res = _cli(
+        "refresh",
+        "--ids",
+        "99901,99902",
+        "--area-type",
+        "8",
+        "--out",
+        str(out),
+        "--base-url",
+        f"http://127.0.0.1:{port}/api",
+        "--timeout",
+        "5",
+    )
     assert res.returncode == 2, res
     assert "Could not reach Fingertips (127.0.0.1:" in res.stderr
     assert "The embedded data has not been changed." in res.stderr
@@ -433,7 +467,9 @@ def test_cli_refresh_and_convert_against_a_local_server(server: str, tmp_path: P
         "indicator_ids=99902&": (200, "text/csv", CSV_99902.read_bytes()),
         "indicator_metadata": (200, "application/json", META.read_bytes()),
     }
-    res = _cli("refresh", "--ids", "99901,99902", "--area-type", "8", "--out", str(tmp_path / "c"), "--base-url", server)
+    res = _cli(
+        "refresh", "--ids", "99901,99902", "--area-type", "8", "--out", str(tmp_path / "c"), "--base-url", server
+    )
     assert res.returncode == 0, res.stderr
     assert "99901.csv: 5 rows" in res.stdout and "99902.csv: 6 rows" in res.stdout and server in res.stdout
     res = _cli("convert", "--cache", str(tmp_path / "c"), "--out", str(tmp_path / "contract"))

@@ -11,8 +11,6 @@ import pandas as pd
 import pytest
 import shapely
 
-REPO = Path(__file__).resolve().parents[1]
-
 from lib.core.definitions import CITY_CODE, DefinitionError, read_definition
 from lib.pipeline.geography import (
     LAYER_COLUMNS,
@@ -25,6 +23,8 @@ from lib.pipeline.geography import (
     to_geojson,
     write_geography,
 )
+
+REPO = Path(__file__).resolve().parents[1]
 
 DATA_DIR = REPO.parent / "shared" / "data"
 DEFINITION_CSV = REPO / "geodata" / "neighbourhoods.csv"

@@ -3,15 +3,13 @@ example, each area level, and that a bad file never costs the user what they had
 
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 import pytest
 
-from lib.methods import aggregate
-from lib.imports import indicator_file as imports
-from lib.methods import stats
 from lib.core.contract import validate_indicators, validate_values
+from lib.imports import indicator_file as imports
+from lib.methods import aggregate, stats
 from lib.render.format import md_message, md_text
 from tests.conftest import REPO
 
@@ -182,10 +180,10 @@ def test_lsoa_rows_are_placed_in_wards_by_best_fit(geo):
     d = imports.read_indicator_file(raw, "lsoa.csv", geo)
     v = d.values
     w = v[v["area_type"] == "ward"].set_index("area_code")["numerator"]
-    l = v[v["area_type"] == "lsoa"]
-    expect = l.groupby(l["area_code"].map(geo.lsoa_to_ward))["numerator"].sum()
+    lsoa = v[v["area_type"] == "lsoa"]
+    expect = lsoa.groupby(lsoa["area_code"].map(geo.lsoa_to_ward))["numerator"].sum()
     pd.testing.assert_series_equal(w.sort_index(), expect.sort_index(), check_names=False, check_index_type=False)
-    assert v.loc[v["area_type"] == "city", "numerator"].iloc[0] == l["numerator"].sum()
+    assert v.loc[v["area_type"] == "city", "numerator"].iloc[0] == lsoa["numerator"].sum()
 
 
 def test_msoa_rows_give_neighbourhoods_but_no_ward_rows(geo):
@@ -202,8 +200,12 @@ def test_2018_wards_go_to_neighbourhoods_by_the_best_fit_table(geo):
     d = imports.read_indicator_file(raw, "w18.csv", geo)
     v = d.values
     nb = v[v["area_type"] == "neighbourhood"].set_index("area_code")["numerator"]
-    expect = pd.Series([k + 10 for k in range(len(w18))], index=w18["neighbourhood_code"].to_numpy()).groupby(level=0).sum()
-    pd.testing.assert_series_equal(nb.sort_index(), expect.sort_index().astype(float), check_names=False, check_index_type=False)
+    expect = (
+        pd.Series([k + 10 for k in range(len(w18))], index=w18["neighbourhood_code"].to_numpy()).groupby(level=0).sum()
+    )
+    pd.testing.assert_series_equal(
+        nb.sort_index(), expect.sort_index().astype(float), check_names=False, check_index_type=False
+    )
     assert "best-fit" in " ".join(d.indicators["method_note"])
     assert v.loc[v["area_type"] == "ward", "note"].str.contains("May-2018 ward; best-fit").all()
 
@@ -224,7 +226,9 @@ def test_values_without_counts_become_population_weighted_means(geo):
     v = d.values
     pop = geo.population[geo.population["area_type"] == "ward"].set_index("area_code")["population"]
     n2 = v[v["area_code"] == "N2"].iloc[0]
-    expect = (wards.index("E05000694") * pop["E05000694"] + wards.index("E05000698") * pop["E05000698"]) / (pop["E05000694"] + pop["E05000698"])
+    expect = (wards.index("E05000694") * pop["E05000694"] + wards.index("E05000698") * pop["E05000698"]) / (
+        pop["E05000694"] + pop["E05000698"]
+    )
     assert n2["value"] == pytest.approx(expect)
     assert np.isnan(n2["numerator"]) and np.isnan(n2["lower_95"]) and n2["vs_england"] == "not_compared"
     assert d.indicators.iloc[0]["ci_method"] == "none"
@@ -233,7 +237,9 @@ def test_values_without_counts_become_population_weighted_means(geo):
 def test_observed_over_expected_is_a_rate_with_summed_counts(geo):
     wards = sorted(geo.definition["ward_code"])
     rows = [f"r,2020,{c},{40 + k},{50 - k / 2},{(40 + k) / (50 - k / 2) * 100}" for k, c in enumerate(wards)]
-    d = imports.read_indicator_file(_tidy(rows, "indicator_id,period,area_code,numerator,denominator,value"), "sar.csv", geo)
+    d = imports.read_indicator_file(
+        _tidy(rows, "indicator_id,period,area_code,numerator,denominator,value"), "sar.csv", geo
+    )
     m = d.indicators.iloc[0]
     assert (m["value_type"], m["ci_method"], m["multiplier"]) == ("rate", "byar", 100)
     n2 = d.values[d.values["area_code"] == "N2"].iloc[0]
@@ -256,7 +262,11 @@ def test_a_downloaded_values_extract_loads_back(geo):
     extract = v[(v["indicator_id"] == "income_deprivation") & (v["area_type"] == "ward")]
     d = imports.read_indicator_file(extract.to_csv(index=False).encode(), "values_extract.csv", geo)
     ours = d.values[d.values["area_type"] == "neighbourhood"].set_index("area_code")["value"].sort_index()
-    theirs = v[(v["indicator_id"] == "income_deprivation") & (v["area_type"] == "neighbourhood")].set_index("area_code")["value"].sort_index()
+    theirs = (
+        v[(v["indicator_id"] == "income_deprivation") & (v["area_type"] == "neighbourhood")]
+        .set_index("area_code")["value"]
+        .sort_index()
+    )
     pd.testing.assert_series_equal(ours, theirs, check_names=False, check_index_type=False, atol=1e-4)
     assert d.indicators.iloc[0]["value_type"] == "proportion"
 
@@ -295,11 +305,15 @@ def test_the_page_keeps_serving_and_keeps_the_data_after_every_bad_file(geo, exa
     for name in sorted(EXPECTED):
         loaded, error = imports.accept_upload(at.session_state["own_data_loaded"], (BAD / name).read_bytes(), name, geo)
         at.session_state["own_data_loaded"] = loaded
-        at.session_state["own_errors"] = {name: md_message(error)}  # as the page keeps it: markdown, the text shown literally
+        at.session_state["own_errors"] = {
+            name: md_message(error)
+        }  # as the page keeps it: markdown, the text shown literally
         at.run()
         assert not at.exception, (name, [e.value for e in at.exception])
         assert any(md_text(EXPECTED[name]) in e.value for e in at.error), name
-        assert any(md_text("SYNTHETIC test indicator (not real data) (your data)") in m.value for m in at.markdown), name
+        assert any(md_text("SYNTHETIC test indicator (not real data) (your data)") in m.value for m in at.markdown), (
+            name
+        )
     at.switch_page("pages/compare.py")
     at.run()
     assert not at.exception
@@ -318,7 +332,10 @@ def test_a_binary_or_wrong_type_grouping_gets_a_clear_message():
     from lib.methods import regroup
 
     names = pd.read_csv(REPO / "geodata" / "neighbourhoods.csv").set_index("ward_code")["ward_name"]
-    for raw, fragment in ((b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe", "is not UTF-8 text"), (b"", "is empty"),
-                          (b"<html><body>not a csv</body></html>", "missing column")):
+    for raw, fragment in (
+        (b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe", "is not UTF-8 text"),
+        (b"", "is empty"),
+        (b"<html><body>not a csv</body></html>", "missing column"),
+    ):
         with pytest.raises(regroup.DefinitionError, match=fragment):
             regroup.read_grouping(raw, "grouping.png", names)

@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib.views import profile
 from lib.methods import stats
 from lib.methods.indicators import area_comparison_table, comparison_frame, rest_of_city
+from lib.views import profile
 
 BENCHES = ["england", "city", "rest"]
 
@@ -40,7 +40,11 @@ def _expected(ds, row: pd.Series, area_type: str, bench: str, level: str) -> tup
     if m["ci_method"] == "none":
         word = "not_compared"
     else:
-        word = str(stats.compare_with_benchmark(row["value"], row[f"lower_{sfx}"], row[f"upper_{sfx}"], b, m["polarity"]).item())
+        word = str(
+            stats.compare_with_benchmark(
+                row["value"], row[f"lower_{sfx}"], row[f"upper_{sfx}"], b, m["polarity"]
+            ).item()
+        )
     return eng, city, b, word
 
 
@@ -57,7 +61,10 @@ def test_comparison_frame_matches_a_row_by_row_computation(ds, area_type, bench,
     for i, row in sample.iterrows():
         eng, city, b, word = _expected(ds, row, area_type, bench, level)
         g = got.iloc[i]
-        assert _same(float(g["england"]), eng) and _same(float(g["manchester"]), city), (row["indicator_id"], row["area_code"])
+        assert _same(float(g["england"]), eng) and _same(float(g["manchester"]), city), (
+            row["indicator_id"],
+            row["area_code"],
+        )
         assert _same(float(g["benchmark_value"]), b), (row["indicator_id"], row["area_code"], bench)
         assert g["comparison"] == word, (row["indicator_id"], row["period"], row["area_code"], bench, level)
 
@@ -79,7 +86,10 @@ def test_one_indicator_table_is_the_slice_of_the_all_indicator_frame(ds):
         pd.testing.assert_frame_equal(one, part)
 
 
-@pytest.mark.parametrize(("nbhd", "bench", "level"), [("N1", "england", "95"), ("C3", "rest", "99.8"), ("S4", "city", "95"), ("N2", "rest", "95")])
+@pytest.mark.parametrize(
+    ("nbhd", "bench", "level"),
+    [("N1", "england", "95"), ("C3", "rest", "99.8"), ("S4", "city", "95"), ("N2", "rest", "95")],
+)
 def test_profile_table_rows_match_the_per_indicator_comparison(ds, nbhd, bench, level):
     table = profile.profile_table(ds, nbhd, level=level, bench=bench)
     assert len(table) > 20
@@ -88,9 +98,15 @@ def test_profile_table_rows_match_the_per_indicator_comparison(ds, nbhd, bench, 
         # The latest neighbourhood period of the indicator, compared indicator by indicator.
         nbp = ds.values[(ds.values["indicator_id"] == r["indicator_id"]) & (ds.values["area_type"] == "neighbourhood")]
         assert r["period"] == max(nbp["period"].astype(str))
-        eng_t = area_comparison_table(ds.values, ds.indicators, r["indicator_id"], r["period"], "neighbourhood", "england", level)
-        city_t = area_comparison_table(ds.values, ds.indicators, r["indicator_id"], r["period"], "neighbourhood", "city", level)
-        b_t = area_comparison_table(ds.values, ds.indicators, r["indicator_id"], r["period"], "neighbourhood", bench, level)
+        eng_t = area_comparison_table(
+            ds.values, ds.indicators, r["indicator_id"], r["period"], "neighbourhood", "england", level
+        )
+        city_t = area_comparison_table(
+            ds.values, ds.indicators, r["indicator_id"], r["period"], "neighbourhood", "city", level
+        )
+        b_t = area_comparison_table(
+            ds.values, ds.indicators, r["indicator_id"], r["period"], "neighbourhood", bench, level
+        )
         me = eng_t.set_index("area_code").loc[nbhd]
         assert _same(r["value"], float(me["value"])) and _same(r["lower"], float(me[f"lower_{sfx}"]))
         assert _same(r["upper"], float(me[f"upper_{sfx}"])) and _same(r["england"], float(me["england"]))
@@ -125,7 +141,9 @@ def test_period_and_area_type_lookups_match_frame_filters(ds):
         expected = sorted(v.loc[v["indicator_id"] == i, "period"].astype(str).unique())
         assert periods(v, i) == expected, i
         for p in expected:
-            assert area_types(v, i, p) == list(v.loc[(v["indicator_id"] == i) & (v["period"] == p), "area_type"].unique()), (i, p)
+            assert area_types(v, i, p) == list(
+                v.loc[(v["indicator_id"] == i) & (v["period"] == p), "area_type"].unique()
+            ), (i, p)
     some = ids[::3]
     assert periods_of_any(v, some) == sorted(v.loc[v["indicator_id"].isin(some), "period"].astype(str).unique())
     assert periods(v, "no_such_indicator") == [] and periods_of_any(v, []) == []

@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 
 from lib.core import data
-from lib.views import map as mapview
-from lib.render import maps
 from lib.methods.indicators import area_comparison_table, meta, periods
+from lib.render import maps
 from lib.render.format import COMPARISON_STYLE, NO_DATA_COLOUR, QUARTILE_COLOURS
+from lib.views import map as mapview
 
 EVIL = "<img src=x onerror=alert(1)>"
 
@@ -54,7 +54,9 @@ def test_every_comparison_word_has_its_colour(nbhd_geo, table, m):
     for f in fc["features"]:
         assert f["properties"]["fill"] == COMPARISON_STYLE[by_code[f["properties"]["code"]]][1]
     legend = mapview.legend_items("comparison", forced, m)
-    assert [sym for _, sym, _ in legend] == [COMPARISON_STYLE[w][0] for w in ("better", "similar", "worse", "higher", "lower", "not_compared")]
+    assert [sym for _, sym, _ in legend] == [
+        COMPARISON_STYLE[w][0] for w in ("better", "similar", "worse", "higher", "lower", "not_compared")
+    ]
     assert all(text for _, _, text in legend)  # always a word, never colour alone
 
 
@@ -122,13 +124,23 @@ def test_jinja_tags_in_data_are_not_evaluated_when_the_map_renders(nbhd_geo, tab
 
     evil = table.copy()
     evil["area_name"] = [f"{TEMPLATE} #{k}" for k in range(len(evil))]
-    geo = {**nbhd_geo, "features": [{**f, "properties": {**f["properties"], "name": TEMPLATE}} for f in nbhd_geo["features"]]}
+    geo = {
+        **nbhd_geo,
+        "features": [{**f, "properties": {**f["properties"], "name": TEMPLATE}} for f in nbhd_geo["features"]],
+    }
     meta_evil = {**m, "short_name": TEMPLATE, "name": TEMPLATE, "unit": TEMPLATE}
     for mode in ("comparison", "continuous"):
         fc = mapview.map_features(geo, evil, meta_evil, mode, level="95")
         before = repr(fc)
-        fmap = maps.build_map(fc, TEMPLATE, mapview.legend_items(mode, evil, meta_evil) + [("#000000", "x", TEMPLATE)],
-                                 mode, outlines=[(geo, 2, "#000000")], labels=geo, selected_outline=geo)
+        fmap = maps.build_map(
+            fc,
+            TEMPLATE,
+            mapview.legend_items(mode, evil, meta_evil) + [("#000000", "x", TEMPLATE)],
+            mode,
+            outlines=[(geo, 2, "#000000")],
+            labels=geo,
+            selected_outline=geo,
+        )
         page = fmap.get_root().render()
         assert repr(fc) == before, "build_map must not change the caller's features"
         assert os.getcwd() not in page
@@ -179,7 +191,16 @@ def test_payload_small(nbhd_geo, ward_geo, table, m):
 def test_table_rows_match_map(nbhd_geo, table, m):
     rows = mapview.table_rows(table, m, "rest", "99.8", "neighbourhood")
     assert len(rows) == 12
-    assert list(rows.columns) == ["Area", "Code", "Value", "99.8% CI", "Count", "Compared with Rest of Manchester", "Quartile", "Status"]
+    assert list(rows.columns) == [
+        "Area",
+        "Code",
+        "Value",
+        "99.8% CI",
+        "Count",
+        "Compared with Rest of Manchester",
+        "Quartile",
+        "Status",
+    ]
     ward_rows = mapview.table_rows(table, m, "rest", "95", "ward")
     assert "Compared with Manchester" in ward_rows.columns  # no 'rest of city' for wards
 
@@ -203,10 +224,28 @@ def test_hidden_counts_say_too_few_to_show_in_table_and_tooltip():
 
     from lib.core.disclosure import TOO_FEW
 
-    row = {"area_name": "Somewhere", "area_code": "E05000001", "value": np.nan, "numerator": np.nan,
-           "lower_95": np.nan, "upper_95": np.nan, "comparison": "not_compared", "quartile": np.nan, "note": TOO_FEW}
-    shown = {"area_name": "Elsewhere", "area_code": "E05000002", "value": 12.0, "numerator": 30.0,
-             "lower_95": 9.0, "upper_95": 15.0, "comparison": "similar", "quartile": 1.0, "note": np.nan}
+    row = {
+        "area_name": "Somewhere",
+        "area_code": "E05000001",
+        "value": np.nan,
+        "numerator": np.nan,
+        "lower_95": np.nan,
+        "upper_95": np.nan,
+        "comparison": "not_compared",
+        "quartile": np.nan,
+        "note": TOO_FEW,
+    }
+    shown = {
+        "area_name": "Elsewhere",
+        "area_code": "E05000002",
+        "value": 12.0,
+        "numerator": 30.0,
+        "lower_95": 9.0,
+        "upper_95": 15.0,
+        "comparison": "similar",
+        "quartile": 1.0,
+        "note": np.nan,
+    }
     meta = {"unit": "% of residents", "value_type": "proportion", "status": "derived", "short_name": "Test"}
     table = mapview.table_rows(pd.DataFrame([row, shown]), meta, "england", "95")
     assert list(table["Count"]) == [TOO_FEW, "30"]
@@ -225,8 +264,15 @@ def test_streamlit_folium_sends_the_same_map_without_its_first_render(monkeypatc
 
     def send(render: bool) -> dict:
         fc = mapview.map_features(ward_geo, table, m, "comparison")
-        fmap = maps.build_map(fc, "Compared with England", mapview.legend_items("comparison", table, m),
-                                 outlines=[(nbhd_geo, 2, "#1A1A1A")], labels=nbhd_geo, fit=nbhd_geo, name="Map of X")
+        fmap = maps.build_map(
+            fc,
+            "Compared with England",
+            mapview.legend_items("comparison", table, m),
+            outlines=[(nbhd_geo, 2, "#1A1A1A")],
+            labels=nbhd_geo,
+            fit=nbhd_geo,
+            name="Map of X",
+        )
         streamlit_folium.st_folium(fmap, key="k", returned_objects=["last_active_drawing"], render=render)
         kw = {k: v for k, v in sent.pop().items() if k != "on_change"}
         return {k: re.sub(r"[0-9a-f]{32}", "ID", v) if isinstance(v, str) else v for k, v in kw.items()}
@@ -240,13 +286,19 @@ def test_streamlit_folium_sends_the_same_map_without_its_first_render(monkeypatc
 
 @pytest.mark.parametrize("order", [None, ["N2", "C1", "S3"], "reversed"])
 def test_sort_areas_puts_the_given_codes_first_then_the_rest_by_name(ds, order):
-    ward_table = area_comparison_table(ds.values, ds.indicators, "disability", periods(ds.values, "disability")[-1], area_type="ward")
+    ward_table = area_comparison_table(
+        ds.values, ds.indicators, "disability", periods(ds.values, "disability")[-1], area_type="ward"
+    )
     ward_table.loc[ward_table.index[:2], "area_name"] = None  # a missing name goes last, as pandas sorts it
     if order == "reversed":
         order = list(reversed(ward_table["area_code"]))[:5]
     rank = {c: i for i, c in enumerate(order or [])}
-    expected = (ward_table.assign(_k=ward_table["area_code"].map(lambda c: rank.get(c, len(rank))))
-                .sort_values(["_k", "area_name"], kind="stable").drop(columns="_k").reset_index(drop=True))
+    expected = (
+        ward_table.assign(_k=ward_table["area_code"].map(lambda c: rank.get(c, len(rank))))
+        .sort_values(["_k", "area_name"], kind="stable")
+        .drop(columns="_k")
+        .reset_index(drop=True)
+    )
     pd.testing.assert_frame_equal(mapview.sort_areas(ward_table, order), expected)
 
 
@@ -266,9 +318,12 @@ def test_name_labels_write_each_areas_name_at_its_label_point(ward_geo, m):
     some = mapview.select_features(ward_geo, [f["properties"]["code"] for f in ward_geo["features"][:3]])
     labels = mapview.name_labels(some)
     assert [f["properties"]["code"] for f in labels["features"]] == [f["properties"]["name"] for f in some["features"]]
-    assert [(f["properties"]["label_lat"], f["properties"]["label_lng"]) for f in labels["features"]] == \
-        [(f["properties"]["label_lat"], f["properties"]["label_lng"]) for f in some["features"]]
+    assert [(f["properties"]["label_lat"], f["properties"]["label_lng"]) for f in labels["features"]] == [
+        (f["properties"]["label_lat"], f["properties"]["label_lng"]) for f in some["features"]
+    ]
     features = mapview.map_features(some, pd.DataFrame({"area_code": [], "value": []}), m, area_type="ward")
     with_names = maps.build_map(features, "Key", [], labels=labels).get_root().render()
     without = maps.build_map(features, "Key", [], labels=False).get_root().render()
-    assert all(with_names.count(f["properties"]["name"]) > without.count(f["properties"]["name"]) for f in some["features"])
+    assert all(
+        with_names.count(f["properties"]["name"]) > without.count(f["properties"]["name"]) for f in some["features"]
+    )

@@ -67,8 +67,18 @@ HOSTILE = [
 ]
 
 #: Names and labels that must look exactly as they are.
-PLAIN = ["Cheetham Hill & Crumpsall", "C3 · Ancoats", "2021/22", "Disability: limited a lot", "Rate per 100,000 (your data)",
-         "Moss Side, Hulme & Rusholme", "%", "0-15", "Ardwick (Central)", "Lower is better."]
+PLAIN = [
+    "Cheetham Hill & Crumpsall",
+    "C3 · Ancoats",
+    "2021/22",
+    "Disability: limited a lot",
+    "Rate per 100,000 (your data)",
+    "Moss Side, Hulme & Rusholme",
+    "%",
+    "0-15",
+    "Ardwick (Central)",
+    "Lower is better.",
+]
 
 
 def _shown(markdown_html: str) -> str:
@@ -150,7 +160,13 @@ def test_other_values_are_shown_as_their_text():
 def test_a_message_keeps_its_paragraphs_and_bullets_and_shows_each_line_literally():
     msg = "“[x](https://evil.example).csv” was not loaded (nothing changed).\n- Row 2: **bad** value\n- Row 3: 1. two\n\nThen # this."
     out = MD.render(md_message(msg))
-    assert out.count("<li>") == 2 and out.count("<p>") == 2 and "<a" not in out and "<strong>" not in out and "<ol" not in out
+    assert (
+        out.count("<li>") == 2
+        and out.count("<p>") == 2
+        and "<a" not in out
+        and "<strong>" not in out
+        and "<ol" not in out
+    )
     assert _shown(out).count("“[x](https://evil.example).csv” was not loaded (nothing changed).") == 1
     assert "<li>Row 2: **bad** value</li>" in _shown(out) and "<li>Row 3: 1. two</li>" in _shown(out)
     assert "<p>Then # this.</p>" in _shown(out)
@@ -162,20 +178,31 @@ EVIL = "[visit](https://evil.example/x) **bold** :red[red] $x^2$ :material/home:
 
 
 def _user_meta(**overrides) -> dict:
-    return {"indicator_id": "user_x", "short_name": f"{EVIL} (your data)", "status": "derived", "source": f"Your data: {EVIL}.csv",
-            "licence": "Your own data, loaded in this session only", "method_note": "Summed *from* the areas_of_x_", **overrides}
+    return {
+        "indicator_id": "user_x",
+        "short_name": f"{EVIL} (your data)",
+        "status": "derived",
+        "source": f"Your data: {EVIL}.csv",
+        "licence": "Your own data, loaded in this session only",
+        "method_note": "Summed *from* the areas_of_x_",
+        **overrides,
+    }
 
 
 def test_source_text_shows_the_catalogue_text_and_period_literally_and_keeps_its_own_bold():
     out = MD.renderInline(source_text(_user_meta(), "2021/22 **q**"))
     assert out.startswith(f"<strong>{STATUS_BADGE['derived']}</strong> · Source: ")
     assert out.count("<strong>") == 1 and "<a" not in out and "<em>" not in out
-    assert _shown(out) == (f"<strong>{STATUS_BADGE['derived']}</strong> · Source: Your data: {EVIL}.csv (Your own data, loaded in this "
-                           "session only) · Period: 2021/22 **q** · Method: Summed *from* the areas_of_x_")
+    assert _shown(out) == (
+        f"<strong>{STATUS_BADGE['derived']}</strong> · Source: Your data: {EVIL}.csv (Your own data, loaded in this "
+        "session only) · Period: 2021/22 **q** · Method: Summed *from* the areas_of_x_"
+    )
 
 
 def test_source_text_shows_an_unknown_status_literally():
-    assert _shown(MD.renderInline(source_text(_user_meta(status="**x**"), "2020"))).startswith("<strong>**x**</strong> · ")
+    assert _shown(MD.renderInline(source_text(_user_meta(status="**x**"), "2020"))).startswith(
+        "<strong>**x**</strong> · "
+    )
 
 
 def test_sources_markdown_shows_names_ids_and_periods_literally():

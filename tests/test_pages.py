@@ -14,7 +14,16 @@ from streamlit.testing.v1 import AppTest
 from lib.render.format import md_text
 from tests.conftest import REPO
 
-PAGES = ["pages/overview.py", "pages/map.py", "pages/profile.py", "pages/compare.py", "pages/cohorts.py", "pages/activity.py", "pages/own_data.py", "pages/methods.py"]
+PAGES = [
+    "pages/overview.py",
+    "pages/map.py",
+    "pages/profile.py",
+    "pages/compare.py",
+    "pages/cohorts.py",
+    "pages/activity.py",
+    "pages/own_data.py",
+    "pages/methods.py",
+]
 TIMEOUT = 120
 
 
@@ -45,9 +54,23 @@ def test_page_runs_with_defaults(page):
 
 NON_DEFAULT = {
     "pages/overview.py": {"nbhd": "S3", "bench": "rest", "level": "99.8", "ind": "idaci"},
-    "pages/map.py": {"nbhd": "C4", "bench": "city", "level": "99.8", "layer": "wards", "colour": "quartile", "ind": "idaopi"},
+    "pages/map.py": {
+        "nbhd": "C4",
+        "bench": "city",
+        "level": "99.8",
+        "layer": "wards",
+        "colour": "quartile",
+        "ind": "idaopi",
+    },
     "pages/profile.py": {"nbhd": "C3", "bench": "rest", "level": "99.8", "ind": "idaci", "view": "wards"},
-    "pages/compare.py": {"nbhd": "S2", "bench": "rest", "level": "99.8", "family": "context", "ind": "universal_credit_households", "period": "2020-01"},
+    "pages/compare.py": {
+        "nbhd": "S2",
+        "bench": "rest",
+        "level": "99.8",
+        "family": "context",
+        "ind": "universal_credit_households",
+        "period": "2020-01",
+    },
     "pages/methods.py": {"nbhd": "N4", "bench": "city", "level": "99.8", "family": "cohort"},
     "pages/cohorts.py": {"nbhd": "S3", "bench": "city", "level": "99.8"},
     "pages/activity.py": {"nbhd": "N1", "bench": "rest", "level": "95"},
@@ -75,8 +98,11 @@ def test_profile_parts_are_tabs_drawn_only_when_open_and_kept_in_the_url():
     assert [h.value for h in at.header] == ["How it compares with England"]  # the default part only
     assert not any(k == "profile_ind" for k in (w.key for w in at.selectbox))
     assert at.query_params["view"] == "compare"
-    for view, label, heading in [("table", "All indicators", "Every indicator"), ("age", "Population by age", "Population by age"),
-                                 ("wards", "Its wards", None)]:
+    for view, label, heading in [
+        ("table", "All indicators", "Every indicator"),
+        ("age", "Population by age", "Population by age"),
+        ("wards", "Its wards", None),
+    ]:
         at.session_state["profile_tab"] = label
         at.run()
         assert not at.exception
@@ -97,8 +123,11 @@ def test_compare_page_follows_the_url():
     assert at.selectbox(key="compare_period").value == "2020-01"
     assert at.query_params["period"] == "2020-01"
     assert at.query_params["view"] == "bars" and at.header[0].value.startswith("Households on Universal Credit")
-    for view, label, heading in [("funnel", "Funnel plot", "Funnel"), ("trend", "Over time", "Over time"),
-                                 ("rug", "All indicators at a glance", "All indicators")]:
+    for view, label, heading in [
+        ("funnel", "Funnel plot", "Funnel"),
+        ("trend", "Over time", "Over time"),
+        ("rug", "All indicators at a glance", "All indicators"),
+    ]:
         at.session_state["compare_tab"] = label
         at.run()
         assert not at.exception
@@ -187,12 +216,15 @@ def _marked_rows(at: AppTest, label: str) -> list[list[str]]:
     return rows
 
 
-@pytest.mark.parametrize("page, params", [
-    ("pages/overview.py", {"nbhd": "S3"}),
-    ("pages/map.py", {"nbhd": "C2"}),
-    ("pages/compare.py", {"nbhd": "N4"}),
-    ("pages/compare.py", {"nbhd": "N4", "view": "funnel", "ind": "disability"}),
-])
+@pytest.mark.parametrize(
+    "page, params",
+    [
+        ("pages/overview.py", {"nbhd": "S3"}),
+        ("pages/map.py", {"nbhd": "C2"}),
+        ("pages/compare.py", {"nbhd": "N4"}),
+        ("pages/compare.py", {"nbhd": "N4", "view": "funnel", "ind": "disability"}),
+    ],
+)
 def test_the_selected_neighbourhood_is_marked_in_the_table_of_the_12(page, params):
     """Where a table lists the 12 neighbourhoods, the one selected in the shared frame (here from
     the link) is the one row marked "(selected)"."""

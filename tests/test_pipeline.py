@@ -20,9 +20,9 @@ import pandas as pd
 import pytest
 from statsmodels.stats.proportion import proportion_confint
 
-from tests.conftest import DEFINITION_CSV, REPO, RebuiltDataset, read_profile_csv
-from lib.methods import stats
 from lib.core.definitions import CITY_CODE, ENGLAND_CODE, DefinitionError, read_definition
+from lib.methods import stats
+from tests.conftest import DEFINITION_CSV, REPO, RebuiltDataset, read_profile_csv
 
 SUMMED_TYPES = ("proportion", "share", "count", "rate")
 WEIGHTED_TYPES = ("score", "ratio")
@@ -52,7 +52,9 @@ class Dataset:
 
     def one(self, indicator: str, period: str, area_type: str, column: str = "value") -> float:
         sel = self.values[
-            (self.values["indicator_id"] == indicator) & (self.values["period"] == period) & (self.values["area_type"] == area_type)
+            (self.values["indicator_id"] == indicator)
+            & (self.values["period"] == period)
+            & (self.values["area_type"] == area_type)
         ]
         assert len(sel) == 1, f"{self.label}: expected one {area_type} row for {indicator} {period}, found {len(sel)}"
         return float(sel[column].iloc[0])
@@ -95,12 +97,18 @@ def test_rebuild_is_byte_identical_to_committed(rebuilt_dataset: RebuiltDataset)
         a, b = committed.read_bytes(), path.read_bytes()
         if a != b:
             problems.append(f"{rel} differs from the committed file; {_first_difference(a, b)}")
-    assert not problems, "Rebuild is not byte-identical (re-run `python -m lib.pipeline` and commit):\n" + "\n".join(problems)
+    assert not problems, "Rebuild is not byte-identical (re-run `python -m lib.pipeline` and commit):\n" + "\n".join(
+        problems
+    )
 
 
 def test_every_committed_output_is_produced_by_the_pipeline(rebuilt_dataset: RebuiltDataset) -> None:
     written = {p.relative_to(rebuilt_dataset.root) for p in rebuilt_dataset.written}
-    committed = {p.relative_to(REPO) for pat in ("geodata/*.geojson", "profiles/*.csv", "profiles/seeds/*.csv") for p in REPO.glob(pat)}
+    committed = {
+        p.relative_to(REPO)
+        for pat in ("geodata/*.geojson", "profiles/*.csv", "profiles/seeds/*.csv")
+        for p in REPO.glob(pat)
+    }
     stale = sorted(map(str, committed - written))
     assert not stale, f"committed outputs the pipeline no longer writes (stale): {stale}"
     # the definition is an input: the build must leave it untouched
@@ -113,7 +121,10 @@ def test_every_committed_output_is_produced_by_the_pipeline(rebuilt_dataset: Reb
 def test_population_mid2020(dataset: Dataset) -> None:
     assert dataset.one("population", "mid-2020", "city") == 555_741
     assert dataset.one("population", "mid-2020", "england") == 56_550_138
-    assert len(dataset.values[(dataset.values["indicator_id"] == "population") & (dataset.values["area_type"] == "lsoa")]) == 282
+    assert (
+        len(dataset.values[(dataset.values["indicator_id"] == "population") & (dataset.values["area_type"] == "lsoa")])
+        == 282
+    )
 
 
 @pytest.mark.parametrize(
@@ -209,7 +220,9 @@ def _assert_children_sum_to_parents(v: pd.DataFrame, child: str, parent: str, la
     kids = v[v["area_type"] == child]
     # only indicator-periods published at the child level (e.g. IoD2025 and DWP have no LSOA rows)
     with_kids = set(zip(kids["indicator_id"], kids["period"]))
-    par = v[(v["area_type"] == parent) & pd.Series(list(zip(v["indicator_id"], v["period"])), index=v.index).isin(with_kids)]
+    par = v[
+        (v["area_type"] == parent) & pd.Series(list(zip(v["indicator_id"], v["period"])), index=v.index).isin(with_kids)
+    ]
     par = par.set_index(["indicator_id", "period", "area_code"])
     checked = 0
     for col in ("numerator", "denominator"):
@@ -217,7 +230,9 @@ def _assert_children_sum_to_parents(v: pd.DataFrame, child: str, parent: str, la
         sums.index = sums.index.set_names(["indicator_id", "period", "area_code"])
         joined = pd.concat([sums.rename("children"), par[col].rename("parent")], axis=1, join="outer")
         orphan = joined[joined["parent"].isna() & joined["children"].notna()]
-        assert orphan.empty, f"{label}: {child} rows whose parent {parent} row has no {col}:\n{orphan.head().to_string()}"
+        assert orphan.empty, (
+            f"{label}: {child} rows whose parent {parent} row has no {col}:\n{orphan.head().to_string()}"
+        )
         both = joined.dropna(subset=["parent"])
         bad = both[both["children"].isna() | ~np.isclose(both["children"], both["parent"], rtol=0, atol=1e-6)]
         assert bad.empty, f"{label}: {child} {col}s do not add up to the {parent}:\n{bad.head(10).to_string()}"
@@ -233,7 +248,11 @@ def test_summed_indicators_add_up_the_hierarchy(dataset: Dataset) -> None:
     checked += _assert_children_sum_to_parents(v, "locality", "city", dataset.label)
     checked += _assert_children_sum_to_parents(v, "lsoa", "ward", dataset.label)
     # and directly: the 12 neighbourhoods make the city
-    nb = v[v["area_type"] == "neighbourhood"].groupby(["indicator_id", "period"])[["numerator", "denominator"]].sum(min_count=1)
+    nb = (
+        v[v["area_type"] == "neighbourhood"]
+        .groupby(["indicator_id", "period"])[["numerator", "denominator"]]
+        .sum(min_count=1)
+    )
     city = v[v["area_type"] == "city"].set_index(["indicator_id", "period"])[["numerator", "denominator"]]
     pd.testing.assert_frame_equal(nb.sort_index(), city.sort_index(), check_exact=True, check_names=False)
     assert checked > 1000
@@ -293,7 +312,11 @@ def test_lsoa_parents_match_the_lsoa_layer(dataset: Dataset) -> None:
 
 
 def test_ratio_of_sums_values_recomputed(dataset: Dataset) -> None:
-    v = dataset.v[dataset.v["value_type"].isin(("proportion", "share", "rate")) & dataset.v["numerator"].notna() & dataset.v["denominator"].gt(0)]
+    v = dataset.v[
+        dataset.v["value_type"].isin(("proportion", "share", "rate"))
+        & dataset.v["numerator"].notna()
+        & dataset.v["denominator"].gt(0)
+    ]
     assert len(v) > 1000
     exp = v["numerator"] / v["denominator"] * v["multiplier"]
     np.testing.assert_allclose(v["value"], exp, rtol=1e-9, atol=ATOL)
@@ -308,9 +331,15 @@ def test_intervals_equal_a_fresh_recomputation(dataset: Dataset) -> None:
     checked = 0
     w = with_ci[has_counts & (with_ci["ci_method"] == "wilson")]
     for level, (lo_col, hi_col) in LIMITS.items():
-        lo, hi = proportion_confint(w["numerator"].to_numpy(), w["denominator"].to_numpy(), alpha=ALPHA[level], method="wilson")
-        np.testing.assert_allclose(w[lo_col], np.asarray(lo) * w["multiplier"], rtol=0, atol=ATOL, err_msg=f"wilson {lo_col}")
-        np.testing.assert_allclose(w[hi_col], np.asarray(hi) * w["multiplier"], rtol=0, atol=ATOL, err_msg=f"wilson {hi_col}")
+        lo, hi = proportion_confint(
+            w["numerator"].to_numpy(), w["denominator"].to_numpy(), alpha=ALPHA[level], method="wilson"
+        )
+        np.testing.assert_allclose(
+            w[lo_col], np.asarray(lo) * w["multiplier"], rtol=0, atol=ATOL, err_msg=f"wilson {lo_col}"
+        )
+        np.testing.assert_allclose(
+            w[hi_col], np.asarray(hi) * w["multiplier"], rtol=0, atol=ATOL, err_msg=f"wilson {hi_col}"
+        )
     checked += len(w)
     b = with_ci[has_counts & (with_ci["ci_method"] == "byar")]
     for level, (lo_col, hi_col) in LIMITS.items():
@@ -355,7 +384,9 @@ def test_comparisons_follow_the_fingertips_rule(dataset: Dataset) -> None:
             got = getattr(r, col)
             words[col].add(got)
             if got != exp:
-                mismatches.append(f"{r.indicator_id} {r.period} {r.area_type} {r.area_code} {col}: file {got!r}, expected {exp!r}")
+                mismatches.append(
+                    f"{r.indicator_id} {r.period} {r.area_type} {r.area_code} {col}: file {got!r}, expected {exp!r}"
+                )
     assert not mismatches, f"{len(mismatches)} comparison(s) differ, e.g.:\n" + "\n".join(mismatches[:20])
     # the test is not vacuous: real comparisons are there
     for col in words:
@@ -417,7 +448,9 @@ def test_savings_gap_totals(dataset: Dataset) -> None:
     assert len(pub) == 1 and isinstance(pub["note"].iloc[0], str) and pub["note"].iloc[0]
 
 
-@pytest.mark.parametrize("name", ["city_headline_facts", "population_health_aspirations_2021", "risk_tiers_and_cohorts"])
+@pytest.mark.parametrize(
+    "name", ["city_headline_facts", "population_health_aspirations_2021", "risk_tiers_and_cohorts"]
+)
 def test_passthrough_seed_tables_carry_the_source_rows(committed: Dataset, data_dir: Path, name: str) -> None:
     raw = pd.read_csv(data_dir / "seeds" / f"{name}.csv")
     got = pd.read_csv(committed.root / "profiles" / "seeds" / f"{name}.csv")
@@ -482,7 +515,9 @@ def test_definition_unknown_ward(good_definition: pd.DataFrame, all_wards: list[
     assert replaced in msg  # and the ward it displaced is reported missing
 
 
-def test_definition_malformed_code_and_inconsistent_locality(good_definition: pd.DataFrame, all_wards: list[str], tmp_path: Path) -> None:
+def test_definition_malformed_code_and_inconsistent_locality(
+    good_definition: pd.DataFrame, all_wards: list[str], tmp_path: Path
+) -> None:
     bad = good_definition.copy()
     bad.loc[0, "ward_code"] = "E0500068"
     nb = bad.loc[5, "neighbourhood_code"]

@@ -10,12 +10,30 @@ from lib.render.format import csv_bytes, neutralise_formula
 
 
 def test_formula_like_text_gets_a_leading_apostrophe():
-    for cell in ('=HYPERLINK("http://evil.example","x")', "+cmd|' /C calc'!A0", "@SUM(A1:A2)", "-2+3", "\t=1", "\r=1", "-"):
+    for cell in (
+        '=HYPERLINK("http://evil.example","x")',
+        "+cmd|' /C calc'!A0",
+        "@SUM(A1:A2)",
+        "-2+3",
+        "\t=1",
+        "\r=1",
+        "-",
+    ):
         assert neutralise_formula(cell) == "'" + cell
 
 
 def test_numbers_plain_text_and_non_text_are_unchanged():
-    for cell in ("-1.5", "+44", "1,234", "-3e5", "-12%", "Ancoats, Clayton and Bradford", "<script>x</script>", "", "–"):
+    for cell in (
+        "-1.5",
+        "+44",
+        "1,234",
+        "-3e5",
+        "-12%",
+        "Ancoats, Clayton and Bradford",
+        "<script>x</script>",
+        "",
+        "–",
+    ):
         assert neutralise_formula(cell) == cell
     for cell in (5, -2.5, None):
         assert neutralise_formula(cell) == cell
@@ -35,10 +53,16 @@ def test_csv_bytes_neutralises_cells_and_headers_only_where_needed():
 def test_sources_markdown_lists_each_indicator_with_its_own_period_status_and_source():
     from lib.render.format import STATUS_BADGE, source_text, sources_markdown
 
-    inds = pd.DataFrame({
-        "indicator_id": ["a", "b"], "short_name": ["Alpha", "Beta"], "status": ["real", "modelled"],
-        "source": ["ONS", "Seed 003"], "licence": ["OGL v3", "OGL v3"], "method_note": ["As published.", "Apportioned."],
-    })
+    inds = pd.DataFrame(
+        {
+            "indicator_id": ["a", "b"],
+            "short_name": ["Alpha", "Beta"],
+            "status": ["real", "modelled"],
+            "source": ["ONS", "Seed 003"],
+            "licence": ["OGL v3", "OGL v3"],
+            "method_note": ["As published.", "Apportioned."],
+        }
+    )
     md = sources_markdown(inds, ["b", "a", "zz"], ["2020", "2019/20", "2021"])
     # the catalogue's text and the periods are escaped (shown literally: tests/test_markdown_text.py)
     assert md.splitlines() == [
@@ -46,4 +70,7 @@ def test_sources_markdown_lists_each_indicator_with_its_own_period_status_and_so
         "- **Alpha**: **REAL** · Source: ONS (OGL v3) · Period: 2019\\/20 · Method: As published\\.",
         "- **zz**: period 2021",
     ]
-    assert source_text(inds.iloc[0].to_dict(), "2019") == f"**{STATUS_BADGE['real']}** · Source: ONS (OGL v3) · Period: 2019 · Method: As published\\."
+    assert (
+        source_text(inds.iloc[0].to_dict(), "2019")
+        == f"**{STATUS_BADGE['real']}** · Source: ONS (OGL v3) · Period: 2019 · Method: As published\\."
+    )

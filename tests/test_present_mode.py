@@ -7,11 +7,11 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from lib.render.charts import spine_chart, spine_data
+from lib.render.format import md_text
 from lib.views import present as present_mode
 from lib.views import profile
 from lib.web import urlstate
-from lib.render.charts import spine_chart, spine_data
-from lib.render.format import md_text
 from tests.conftest import REPO, read_profile_csv
 
 TIMEOUT = 120
@@ -70,7 +70,9 @@ def test_key_indicator_is_the_largest_significant_difference(ds, nbhd):
     dist = (tested["value"] - tested["england"]).abs() / tested["spread"]
     if (tested["vs_england"] == "worse").any():
         assert row["vs_england"] == "worse"
-        assert dist[tested["vs_england"] == "worse"].max() == pytest.approx(abs(row["value"] - row["england"]) / row["spread"])
+        assert dist[tested["vs_england"] == "worse"].max() == pytest.approx(
+            abs(row["value"] - row["england"]) / row["spread"]
+        )
 
 
 # --------------------------------------------------------------------------- projector styling
@@ -91,7 +93,9 @@ def test_projector_spec_enlarges_type_without_changing_the_input(ds):
 
 
 def _nb_latest(values: pd.DataFrame, ind: str, nbhd: str) -> pd.Series:
-    v = values[(values["indicator_id"] == ind) & (values["area_type"] == "neighbourhood") & (values["area_code"] == nbhd)]
+    v = values[
+        (values["indicator_id"] == ind) & (values["area_type"] == "neighbourhood") & (values["area_code"] == nbhd)
+    ]
     return v.sort_values("period").iloc[-1]
 
 
@@ -120,13 +124,21 @@ def test_worse_and_getting_worse_follows_values_csv(ds, values, nbhd):
     """Said only when the latest value is significantly worse than England AND rose (lower is better)."""
     sentences = [x.lower() for x in profile.board_summary(ds, nbhd)]
     part = next((x for x in sentences if x.startswith("worse than england and getting worse:")), "")
-    for ind, prev_of in (("children_low_income", lambda ps: ps[-2]), ("universal_credit_households", lambda ps: f"{int(ps[-1][:4]) - 1}{ps[-1][4:]}")):
-        v = values[(values["indicator_id"] == ind) & (values["area_type"] == "neighbourhood") & (values["area_code"] == nbhd)]
+    for ind, prev_of in (
+        ("children_low_income", lambda ps: ps[-2]),
+        ("universal_credit_households", lambda ps: f"{int(ps[-1][:4]) - 1}{ps[-1][4:]}"),
+    ):
+        v = values[
+            (values["indicator_id"] == ind) & (values["area_type"] == "neighbourhood") & (values["area_code"] == nbhd)
+        ]
         ps = sorted(v["period"].astype(str))
         latest = v[v["period"].astype(str) == ps[-1]].iloc[0]
         prev = v[v["period"].astype(str) == prev_of(ps)].iloc[0]
         bad = latest["vs_england"] == "worse" and latest["value"] > prev["value"]
-        name = {"children_low_income": "children in low-income families", "universal_credit_households": "households on universal credit"}[ind]
+        name = {
+            "children_low_income": "children in low-income families",
+            "universal_credit_households": "households on universal credit",
+        }[ind]
         assert (name in part) == bad, (ind, bad, sentences)
 
 

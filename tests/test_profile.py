@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from lib.core import disclosure
-from lib.views import profile
 from lib.methods.indicators import meta
+from lib.views import profile
 
 CODES = ["N1", "N2", "N3", "N4", "C1", "C2", "C3", "C4", "S1", "S2", "S3", "S4"]
 
@@ -66,7 +66,11 @@ def test_age_profile_counts_and_shares(ds, values_csv):
 
 def test_wards_answer_which_ward_has_most_children_in_low_income(ds, values_csv):
     wards = profile.ward_table(ds, "N2", "children_low_income")
-    v = values_csv[(values_csv["indicator_id"] == "children_low_income") & (values_csv["area_type"] == "ward") & (values_csv["parent_code"] == "N2")]
+    v = values_csv[
+        (values_csv["indicator_id"] == "children_low_income")
+        & (values_csv["area_type"] == "ward")
+        & (values_csv["parent_code"] == "N2")
+    ]
     latest = v[v["period"] == v["period"].max()]
     assert set(wards["area_code"]) == set(latest["area_code"])
     top_count = latest.sort_values("numerator").iloc[-1]
@@ -75,7 +79,9 @@ def test_wards_answer_which_ward_has_most_children_in_low_income(ds, values_csv)
     shown = profile.display_ward_table(wards, meta(ds.indicators, "children_low_income"))
     assert top_count["area_name"] in set(shown["Ward"])
     assert f"{top_count['numerator']:,.0f}" in set(shown["Count"])
-    assert top_rate["area_name"] in profile.ward_sentence(wards, meta(ds.indicators, "children_low_income"), "Cheetham and Crumpsall")
+    assert top_rate["area_name"] in profile.ward_sentence(
+        wards, meta(ds.indicators, "children_low_income"), "Cheetham and Crumpsall"
+    )
 
 
 def test_small_counts_are_suppressed():
@@ -99,7 +105,9 @@ def test_profile_tables_built_together_equal_each_neighbourhood_built_alone(ds, 
         pd.testing.assert_frame_equal(table, profile.profile_table(ds, code, level=level, bench=bench))
         pd.testing.assert_frame_equal(table, by_bench[bench][code])
     # a neighbourhood with no figures gets the same empty profile either way
-    pd.testing.assert_frame_equal(_one_profile(parts, "ZZ9", bench), profile.profile_table(ds, "ZZ9", level=level, bench=bench))
+    pd.testing.assert_frame_equal(
+        _one_profile(parts, "ZZ9", bench), profile.profile_table(ds, "ZZ9", level=level, bench=bench)
+    )
 
 
 def test_the_benchmark_column_is_the_comparison_with_that_benchmark(ds):
@@ -116,6 +124,12 @@ def test_the_benchmark_column_is_the_comparison_with_that_benchmark(ds):
     v = ds.values
     v = v[v["area_type"].isin(["neighbourhood", "city", "england"])]
     for ind_id, r in rest.iterrows():
-        one = comparison_frame(v[(v["indicator_id"] == ind_id) & (v["period"].astype(str) == r["period"])], ds.indicators, "neighbourhood", "rest", "95")
+        one = comparison_frame(
+            v[(v["indicator_id"] == ind_id) & (v["period"].astype(str) == r["period"])],
+            ds.indicators,
+            "neighbourhood",
+            "rest",
+            "95",
+        )
         assert one.loc[one["area_code"] == "C3", "comparison"].iloc[0] == r["vs_bench"], ind_id
     assert (rest["vs_bench"] != rest["vs_city"]).any()  # the rest of the city is not the city

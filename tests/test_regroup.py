@@ -9,9 +9,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib.core import data
+from lib.core.definitions import DefinitionError
 from lib.imports import indicator_file as imports
 from lib.methods import regroup
-from lib.core.definitions import DefinitionError
 from tests.conftest import REPO
 
 CITY_CENTRE = "E05000697"
@@ -45,7 +45,11 @@ def test_counts_sum_to_the_city(ds, rebuilt):
     for ind in ("population", "income_deprivation", "disability"):
         nb = rebuilt.values[(rebuilt.values["indicator_id"] == ind) & (rebuilt.values["area_type"] == "neighbourhood")]
         for period, g in nb.groupby("period"):
-            wards = ds.values[(ds.values["indicator_id"] == ind) & (ds.values["area_type"] == "ward") & (ds.values["period"] == period)]
+            wards = ds.values[
+                (ds.values["indicator_id"] == ind)
+                & (ds.values["area_type"] == "ward")
+                & (ds.values["period"] == period)
+            ]
             assert g["numerator"].sum() == pytest.approx(wards["numerator"].sum())
             old = _nb(ds.values, ind, period)
             assert g["numerator"].sum() == pytest.approx(old["numerator"].sum())
@@ -55,9 +59,15 @@ def test_n4_minus_city_centre_is_n4_without_that_ward(ds, rebuilt):
     for ind in ("population", "income_deprivation", "universal_credit_households"):
         for period in ds.values.loc[ds.values["indicator_id"] == ind, "period"].unique()[:3]:
             old, new = _nb(ds.values, ind, period), _nb(rebuilt.values, ind, period)
-            cc = ds.values[(ds.values["indicator_id"] == ind) & (ds.values["area_code"] == CITY_CENTRE) & (ds.values["period"] == period)].iloc[0]
+            cc = ds.values[
+                (ds.values["indicator_id"] == ind)
+                & (ds.values["area_code"] == CITY_CENTRE)
+                & (ds.values["period"] == period)
+            ].iloc[0]
             assert new.loc["N4", "numerator"] == pytest.approx(old.loc["N4", "numerator"] - cc["numerator"])
-            assert new.loc["N4", "denominator"] == pytest.approx(old.loc["N4", "denominator"] - cc["denominator"], nan_ok=True)
+            assert new.loc["N4", "denominator"] == pytest.approx(
+                old.loc["N4", "denominator"] - cc["denominator"], nan_ok=True
+            )
             assert new.loc["CC", "numerator"] == pytest.approx(cc["numerator"])
             assert new.loc["C1", "value"] == pytest.approx(old.loc["C1", "value"])  # untouched neighbourhoods unchanged
 
@@ -67,7 +77,11 @@ def test_weighted_means_and_comparisons_are_rebuilt(ds, rebuilt):
     assert new.loc["S1", "value"] == pytest.approx(old.loc["S1", "value"])
     assert np.isnan(new.loc["N4", "numerator"])  # a weighted sum is never shown as a count
     old_n4_w = old.loc["N4", "denominator"]
-    cc = ds.values[(ds.values["indicator_id"] == "imd_average_score") & (ds.values["area_code"] == CITY_CENTRE) & (ds.values["period"] == "IoD2025")].iloc[0]
+    cc = ds.values[
+        (ds.values["indicator_id"] == "imd_average_score")
+        & (ds.values["area_code"] == CITY_CENTRE)
+        & (ds.values["period"] == "IoD2025")
+    ].iloc[0]
     expect = (old.loc["N4", "value"] * old_n4_w - cc["value"] * cc["denominator"]) / (old_n4_w - cc["denominator"])
     assert new.loc["N4", "value"] == pytest.approx(expect, rel=1e-6)
     inc = _nb(rebuilt.values, "income_deprivation")
@@ -94,7 +108,9 @@ def test_a_grouping_upload_is_validated(ds):
         regroup.read_grouping(bad, "g.csv", names)
     with pytest.raises(DefinitionError, match="empty"):
         regroup.read_grouping(b"", "g.csv", names)
-    good, notes = regroup.read_grouping((REPO / "geodata" / "definitions" / "thirteen_neighbourhoods.csv").read_bytes(), "13.csv", names)
+    good, notes = regroup.read_grouping(
+        (REPO / "geodata" / "definitions" / "thirteen_neighbourhoods.csv").read_bytes(), "13.csv", names
+    )
     assert good["neighbourhood_code"].nunique() == 13 and not notes
 
 
@@ -102,23 +118,47 @@ def test_a_grouping_on_the_2018_wards_is_converted_by_best_fit(ds):
     geo = imports.load_geography()
     w18 = geo.ward2018.copy()
     meta = ds.definition.drop_duplicates("neighbourhood_code").set_index("neighbourhood_code")
-    def18 = pd.DataFrame({"ward_code": w18["ward2018_code"], "ward_name": w18["ward2018_name"],
-                          "neighbourhood_code": w18["neighbourhood_code"],
-                          "neighbourhood_name": w18["neighbourhood_code"].map(meta["neighbourhood_name"]),
-                          "locality_code": w18["neighbourhood_code"].map(meta["locality_code"]),
-                          "locality_name": w18["neighbourhood_code"].map(meta["locality_name"])})
-    lk = pd.read_csv(REPO / "geodata" / "lookups" / "lsoa11_ward2018_bestfit.csv", dtype=str).set_index("lsoa_code")["ward2018_code"]
-    out, notes = regroup.read_grouping(def18.to_csv(index=False).encode(), "w18.csv",
-                                       ds.definition.set_index("ward_code")["ward_name"], geo.lsoa_to_ward, lk)
+    def18 = pd.DataFrame(
+        {
+            "ward_code": w18["ward2018_code"],
+            "ward_name": w18["ward2018_name"],
+            "neighbourhood_code": w18["neighbourhood_code"],
+            "neighbourhood_name": w18["neighbourhood_code"].map(meta["neighbourhood_name"]),
+            "locality_code": w18["neighbourhood_code"].map(meta["locality_code"]),
+            "locality_name": w18["neighbourhood_code"].map(meta["locality_name"]),
+        }
+    )
+    lk = pd.read_csv(REPO / "geodata" / "lookups" / "lsoa11_ward2018_bestfit.csv", dtype=str).set_index("lsoa_code")[
+        "ward2018_code"
+    ]
+    out, notes = regroup.read_grouping(
+        def18.to_csv(index=False).encode(),
+        "w18.csv",
+        ds.definition.set_index("ward_code")["ward_name"],
+        geo.lsoa_to_ward,
+        lk,
+    )
     assert "approximate" in notes[0]
     assert len(out) == 32 and out["ward_name"].notna().all()
     # the 2018 best-fit of the 12 neighbourhoods maps back to (nearly) the original definition
-    agree = (out.set_index("ward_code")["neighbourhood_code"] == ds.definition.set_index("ward_code")["neighbourhood_code"]).mean()
+    agree = (
+        out.set_index("ward_code")["neighbourhood_code"] == ds.definition.set_index("ward_code")["neighbourhood_code"]
+    ).mean()
     assert agree >= 0.85
 
 
-@pytest.mark.parametrize("page", ["pages/overview.py", "pages/map.py", "pages/profile.py", "pages/compare.py",
-                                  "pages/cohorts.py", "pages/methods.py", "pages/own_data.py"])
+@pytest.mark.parametrize(
+    "page",
+    [
+        "pages/overview.py",
+        "pages/map.py",
+        "pages/profile.py",
+        "pages/compare.py",
+        "pages/cohorts.py",
+        "pages/methods.py",
+        "pages/own_data.py",
+    ],
+)
 def test_pages_run_for_the_thirteen_model(page):
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
     at.run()

@@ -20,14 +20,30 @@ from tests.conftest import shown_tables
 
 DATASET_FILES = ("profiles/indicators.csv", "profiles/values.csv", "geodata/neighbourhoods.csv")
 LAYER_FILES = {name: f"geodata/{name}.geojson" for name in ("neighbourhoods", "wards", "localities", "lsoa")}
-SEED_NAMES = ("activity_targets_2020_21", "cash_released_gbp000", "investment_gbp000", "savings_gap_gbp000",
-              "city_headline_facts", "population_health_aspirations_2021", "risk_tiers_and_cohorts")
+SEED_NAMES = (
+    "activity_targets_2020_21",
+    "cash_released_gbp000",
+    "investment_gbp000",
+    "savings_gap_gbp000",
+    "city_headline_facts",
+    "population_health_aspirations_2021",
+    "risk_tiers_and_cohorts",
+)
 SEED_FILES = {name: f"profiles/seeds/{name}.csv" for name in SEED_NAMES}
 DAMAGE = ("missing", "garbage", "truncated", "columns")
 ALL_PAGES = ("overview", "map", "profile", "compare", "cohorts", "activity", "own_data", "methods", "present")
 FIX_WORDS = ("make data", "python -m lib.pipeline", "repository")
 #: Words that must never reach a user: Python's own error names and tracebacks.
-LEAKS = ("Traceback", "Error:", "Exception", "UnicodeDecodeError", "ParserError", "DataSourceError", "KeyError", 'File "')
+LEAKS = (
+    "Traceback",
+    "Error:",
+    "Exception",
+    "UnicodeDecodeError",
+    "ParserError",
+    "DataSourceError",
+    "KeyError",
+    'File "',
+)
 
 
 # ------------------------------------------------------------------ fixtures and helpers
@@ -51,7 +67,18 @@ def app_root(pristine, tmp_path) -> Path:
 def _texts(at) -> list[str]:
     """Every text a user can read in the run (markdown, titles, alerts, captions...)."""
     out = []
-    for kind in ("title", "header", "subheader", "markdown", "caption", "error", "warning", "info", "success", "exception"):
+    for kind in (
+        "title",
+        "header",
+        "subheader",
+        "markdown",
+        "caption",
+        "error",
+        "warning",
+        "info",
+        "success",
+        "exception",
+    ):
         out += [str(e.value) for e in getattr(at, kind)]
     return out
 
@@ -120,8 +147,9 @@ def test_loader_names_the_damaged_file(app_root, relative, how):
     assert not any(w in msg for w in LEAKS), msg
 
 
-@pytest.mark.parametrize("relative", ["geodata/lsoa.geojson", "geodata/lookups/msoa11_ward17_bestfit.csv",
-                                      "geodata/wards2018_bestfit.csv"])
+@pytest.mark.parametrize(
+    "relative", ["geodata/lsoa.geojson", "geodata/lookups/msoa11_ward17_bestfit.csv", "geodata/wards2018_bestfit.csv"]
+)
 @pytest.mark.parametrize("how", ["missing", "garbage"])
 def test_upload_lookups_name_the_damaged_file(app_root, relative, how):
     """The lookups "Your data" reads to place uploaded areas (read only when a file is uploaded)."""
@@ -193,8 +221,16 @@ def _assert_map_table(at) -> None:
 
 
 # (file, damage): missing, and one kind of damage per file (every kind is covered at the loader level)
-LAYER_CASES = [("neighbourhoods", "missing"), ("neighbourhoods", "columns"), ("wards", "missing"), ("wards", "garbage"),
-               ("localities", "missing"), ("localities", "truncated"), ("lsoa", "missing"), ("lsoa", "columns")]
+LAYER_CASES = [
+    ("neighbourhoods", "missing"),
+    ("neighbourhoods", "columns"),
+    ("wards", "missing"),
+    ("wards", "garbage"),
+    ("localities", "missing"),
+    ("localities", "truncated"),
+    ("lsoa", "missing"),
+    ("lsoa", "columns"),
+]
 
 
 @pytest.mark.parametrize("name,how", LAYER_CASES)
@@ -225,8 +261,13 @@ def test_boundary_file_broken_only_maps_that_draw_it_say_so(app_root, name, how)
             _assert_works(_go(at, "own_data"))  # its lookups are read only when a file is uploaded
 
 
-SEED_CASES = [("activity_targets_2020_21", "missing"), ("activity_targets_2020_21", "columns"),
-              ("cash_released_gbp000", "missing"), ("investment_gbp000", "garbage"), ("savings_gap_gbp000", "truncated")]
+SEED_CASES = [
+    ("activity_targets_2020_21", "missing"),
+    ("activity_targets_2020_21", "columns"),
+    ("cash_released_gbp000", "missing"),
+    ("investment_gbp000", "garbage"),
+    ("savings_gap_gbp000", "truncated"),
+]
 
 
 @pytest.mark.parametrize("name,how", SEED_CASES)
@@ -238,7 +279,9 @@ def test_seed_table_broken_only_the_page_that_uses_it_says_so(app_root, name, ho
         _assert_works(at)
         _go(at, "activity", tab=None if name == "activity_targets_2020_21" else "The money")
         _assert_file_message(at, relative)
-        if name != "activity_targets_2020_21":  # one money table: the other two are still drawn, and the other views work
+        if (
+            name != "activity_targets_2020_21"
+        ):  # one money table: the other two are still drawn, and the other views work
             assert len(at.subheader) == 3 and len(shown_tables(at)) == 2, [h.value for h in at.subheader]
             _assert_works(_go(at, "activity", tab="Targets and this neighbourhood's share"))
             _assert_works(_go(at, "activity", tab="Track your monthly activity"))
@@ -286,13 +329,18 @@ def test_a_failing_page_shows_a_plain_message_and_the_others_work(app_root):
     (app_root / "pages" / "compare.py").write_text(BOOM, encoding="utf-8")
     # st.stop() inside a page is control flow, not a failure: no message
     (app_root / "pages" / "methods.py").write_text(
-        "import streamlit as st\n\nst.title('Stopped early')\nst.stop()\nst.title('never drawn')\n", encoding="utf-8")
+        "import streamlit as st\n\nst.title('Stopped early')\nst.stop()\nst.title('never drawn')\n", encoding="utf-8"
+    )
     with isolated():
         at = _open(app_root / "app.py")
         _assert_works(at)
         _go(at, "compare")
         _assert_no_leak(at)
-        assert len(at.error) == 1 and "could not be drawn" in at.error[0].value and "other pages still work" in at.error[0].value
+        assert (
+            len(at.error) == 1
+            and "could not be drawn" in at.error[0].value
+            and "other pages still work" in at.error[0].value
+        )
         assert "report" in at.error[0].value
         assert not any("boom" in t or "secret" in t for t in _texts(at))
         assert at.sidebar.selectbox, "the shared frame (sidebar) is still drawn"

@@ -55,7 +55,7 @@ def test_need_method_differs_where_need_differs(ds):
     cidr_rel = rp.need_index(ds) / rp.population(ds)
     # neighbourhoods with above-average need per head get more upper-tier people under the need method
     mean_rel = rp.need_index(ds).sum() / rp.population(ds).sum()
-    diff = (need.set_index("area_code")["highest_and_high"] - pop.set_index("area_code")["highest_and_high"])
+    diff = need.set_index("area_code")["highest_and_high"] - pop.set_index("area_code")["highest_and_high"]
     clear = (cidr_rel / mean_rel - 1).abs() > 0.05
     assert clear.sum() >= 4
     assert (np.sign(diff[clear]) == np.sign((cidr_rel / mean_rel - 1)[clear])).all()
@@ -69,7 +69,9 @@ def test_equal_need_gives_the_population_split(ds):
     sel = (v["indicator_id"] == "cidr") & (v["area_type"] == "neighbourhood")
     v.loc[sel, "value"] = 137.0
     flat = data.Dataset(ds.indicators, v, ds.definition)
-    pd.testing.assert_frame_equal(rp.pyramid(flat, "need").drop(columns="weight"), rp.pyramid(flat, "population").drop(columns="weight"))
+    pd.testing.assert_frame_equal(
+        rp.pyramid(flat, "need").drop(columns="weight"), rp.pyramid(flat, "population").drop(columns="weight")
+    )
 
 
 def test_bad_method_and_labels(ds):

@@ -8,6 +8,16 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from lib.web.serving import (
+    FOCUS_CSS,
+    POPOVER_FOCUS_SCRIPT,
+    BackendBaseUrl,
+    base_url_script,
+    inject_after_head,
+    page_scripts,
+)
+from tests.conftest import REPO
+
 
 def _run(coro) -> None:
     """Run ``coro`` to the end in a thread of its own (a browser test may have left an event loop
@@ -15,19 +25,23 @@ def _run(coro) -> None:
     with ThreadPoolExecutor(1) as pool:
         pool.submit(asyncio.run, coro).result()
 
-from lib.web.serving import FOCUS_CSS, POPOVER_FOCUS_SCRIPT, BackendBaseUrl, base_url_script, inject_after_head, page_scripts
-from tests.conftest import REPO
 
 PAGE = b"<!DOCTYPE html><html><head><title>x</title><script type=module src=./static/js/index.js></script></head><body></body></html>"
 
 
 def _serve(body: bytes, content_type: bytes, extra=(), method: str = "GET", chunks: int = 1, base_path: str = ""):
     """Run the middleware around a one-response app; return (start message, body sent)."""
+
     async def inner(scope, receive, send):
-        headers = [(b"content-type", content_type), (b"content-length", str(len(body)).encode()), (b"etag", b'"abc"'), *extra]
+        headers = [
+            (b"content-type", content_type),
+            (b"content-length", str(len(body)).encode()),
+            (b"etag", b'"abc"'),
+            *extra,
+        ]
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         step = max(1, -(-len(body) // chunks))
-        parts = [body[i:i + step] for i in range(0, len(body), step)] or [b""]
+        parts = [body[i : i + step] for i in range(0, len(body), step)] or [b""]
         for i, part in enumerate(parts):
             await send({"type": "http.response.body", "body": part, "more_body": i < len(parts) - 1})
 
@@ -39,7 +53,11 @@ def _serve(body: bytes, content_type: bytes, extra=(), method: str = "GET", chun
     async def receive():
         return {"type": "http.request"}
 
-    _run(BackendBaseUrl(inner, base_path=base_path)({"type": "http", "method": method, "path": "/compare"}, receive, send))
+    _run(
+        BackendBaseUrl(inner, base_path=base_path)(
+            {"type": "http", "method": method, "path": "/compare"}, receive, send
+        )
+    )
     start = next(m for m in sent if m["type"] == "http.response.start")
     return start, b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
 
@@ -50,7 +68,11 @@ def test_an_html_page_gets_the_script_first_in_head_and_a_true_length(chunks):
     script = (base_url_script("") + POPOVER_FOCUS_SCRIPT + FOCUS_CSS).encode()
     assert page_scripts("") == script.decode()
     assert body.startswith(b"<!DOCTYPE html><html><head>" + script + b"<title>")
-    assert body.count(b"BACKEND_BASE_URL") == 1 and body.count(b"stPopoverBody") == 1 and body.count(FOCUS_CSS.encode()) == 1
+    assert (
+        body.count(b"BACKEND_BASE_URL") == 1
+        and body.count(b"stPopoverBody") == 1
+        and body.count(FOCUS_CSS.encode()) == 1
+    )
     headers = dict(start["headers"])
     assert int(headers[b"content-length"]) == len(body)
     assert b"etag" not in headers  # the body changed
@@ -124,8 +146,18 @@ def test_build_files_come_from_memory_with_their_type_and_cache_rule(tmp_path):
     assert _static(tmp_path / "c", "/profiles/static/js/index.Ab12.js", base_path="profiles")[0] == 200
 
 
-@pytest.mark.parametrize("path", ["/static/js/missing.js", "/static/js/../../secret.txt", "/static/js/%2e%2e/x", "/secret.txt",
-                                  "/compare", "/_stcore/health", "/static/other/index.Ab12.js"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/static/js/missing.js",
+        "/static/js/../../secret.txt",
+        "/static/js/%2e%2e/x",
+        "/secret.txt",
+        "/compare",
+        "/_stcore/health",
+        "/static/other/index.Ab12.js",
+    ],
+)
 def test_anything_else_goes_on_to_streamlit(tmp_path, path):
     assert _static(tmp_path, path)[0] == "passed on"
 
@@ -178,5 +210,7 @@ def test_the_pages_libraries_are_loaded_and_frozen_at_start():
         "print(n > 10000 and gc.get_freeze_count() > 10000, 'lib.views.map' in sys.modules and 'json' in sys.modules,\n"
         "      id(lib.views.profile.board_summary) in tracked, id(lib.render.maps.build_map) in tracked, id(made_later) in {id(o) for o in gc.get_objects()})\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO).stdout.split()
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
+    ).stdout.split()
     assert out == ["True", "True", "False", "False", "True"], out

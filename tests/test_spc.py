@@ -143,7 +143,7 @@ def test_variation_icons_by_polarity():
 
 def test_assurance():
     x = _quiet(20)  # limits 10 ± 5.32
-    assert spc.xmr(x, target=20)[1]["assurance"] == "pass"      # lower is better, all below target
+    assert spc.xmr(x, target=20)[1]["assurance"] == "pass"  # lower is better, all below target
     assert spc.xmr(x, target=2)[1]["assurance"] == "fail"
     assert spc.xmr(x, target=10)[1]["assurance"] == "hit_and_miss"
     assert spc.xmr(x, target=20, polarity="higher_is_better")[1]["assurance"] == "fail"

@@ -324,7 +324,7 @@ def _random_age_data(rng, scale):
 def test_dsr_matches_scalar_dobson(z):
     rng = np.random.default_rng(9)
     checked = 0
-    for i in range(300):
+    for _ in range(300):
         counts, pops = _random_age_data(rng, scale=rng.choice([0.001, 0.01, 0.1, 1.0]))
         got = directly_standardised_rate(counts, pops, z=z)
         exp = ref_dsr(counts, pops, list(ESP2013), 100000.0, z)

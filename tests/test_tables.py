@@ -13,21 +13,32 @@ PAYLOAD = '<img src=x onerror="alert(1)">&{{7*7}}'
 
 
 def _frame() -> pd.DataFrame:
-    return pd.DataFrame({
-        "Neighbourhood": ["Ancoats", PAYLOAD, "Wythenshawe"],
-        "Value (%)": ["12.5", None, "7.0"],
-        "Count": [10, np.nan, 3],
-        "Compared with England": ["▲ Better than England", "○ Not compared", "▼ Worse than England"],
-    })
+    return pd.DataFrame(
+        {
+            "Neighbourhood": ["Ancoats", PAYLOAD, "Wythenshawe"],
+            "Value (%)": ["12.5", None, "7.0"],
+            "Count": [10, np.nan, 3],
+            "Compared with England": ["▲ Better than England", "○ Not compared", "▼ Worse than England"],
+        }
+    )
 
 
 def test_round_trip_gives_the_same_cells_and_headers():
     df = _frame()
-    (back,) = read_html_tables(html_table(df, "Three areas", numeric=("Value (%)", "Count"), row_header="Neighbourhood"))
+    (back,) = read_html_tables(
+        html_table(df, "Three areas", numeric=("Value (%)", "Count"), row_header="Neighbourhood")
+    )
     assert list(back.columns) == list(df.columns)
     assert back.attrs["caption"] == "Three areas"
-    expected = [[MISSING if (v is None or (not isinstance(v, str) and pd.isna(v))) else (v if isinstance(v, str) else format_number(v))
-                 for v in row] for row in df.itertuples(index=False, name=None)]
+    expected = [
+        [
+            MISSING
+            if (v is None or (not isinstance(v, str) and pd.isna(v)))
+            else (v if isinstance(v, str) else format_number(v))
+            for v in row
+        ]
+        for row in df.itertuples(index=False, name=None)
+    ]
     assert back.values.tolist() == expected
 
 
@@ -44,7 +55,7 @@ def test_structure_for_screen_readers():
     out = html_table(_frame(), "Three areas", numeric=("Value (%)",), row_header="Neighbourhood")
     assert out.count('<th scope="col"') == 4
     assert out.count('<th scope="row">') == 3
-    assert "<td class=\"num\">12.5</td>" in out and "<td class=\"num\">–</td>" in out
+    assert '<td class="num">12.5</td>' in out and '<td class="num">–</td>' in out
     assert 'role="region" aria-label="Three areas" tabindex="0"' in out
     assert "<caption>Three areas</caption>" in out
 
@@ -56,20 +67,34 @@ def test_an_empty_table_still_has_its_header():
 
 def test_numbers_read_as_people_write_them():
     assert [format_number(v) for v in (3, 3.0, 2021, 12.5, 12.50, 0.1234, 45210, 45210.5, -12345.0, 1 / 3)] == [
-        "3", "3", "2021", "12.5", "12.5", "0.123", "45,210", "45,210.5", "-12,345", "0.333"]
-    (back,) = read_html_tables(html_table(pd.DataFrame({"n": np.array([1, 20000], dtype="int64"), "ok": [True, False]}), "t"))
+        "3",
+        "3",
+        "2021",
+        "12.5",
+        "12.5",
+        "0.123",
+        "45,210",
+        "45,210.5",
+        "-12,345",
+        "0.333",
+    ]
+    (back,) = read_html_tables(
+        html_table(pd.DataFrame({"n": np.array([1, 20000], dtype="int64"), "ok": [True, False]}), "t")
+    )
     assert back.values.tolist() == [["1", "Yes"], ["20,000", "No"]]
 
 
 def test_number_columns_are_found_and_right_aligned():
-    df = pd.DataFrame({
-        "Area": ["Ancoats", "Wythenshawe", "City"],
-        "Rate": ["12.5%", "<5", None],
-        "Count": [1, 2, 3],
-        "Mixed": ["12", "twelve", "3"],
-        "Code": ["E05011031", "E05011032", "E05011033"],
-        "Flag": [True, False, True],
-    })
+    df = pd.DataFrame(
+        {
+            "Area": ["Ancoats", "Wythenshawe", "City"],
+            "Rate": ["12.5%", "<5", None],
+            "Count": [1, 2, 3],
+            "Mixed": ["12", "twelve", "3"],
+            "Code": ["E05011031", "E05011032", "E05011033"],
+            "Flag": [True, False, True],
+        }
+    )
     assert numeric_columns(df) == ("Rate", "Count")
     out = html_table(df, "t")
     assert '<th scope="col" class="num">Rate</th>' in out and '<td class="num">&lt;5</td>' in out
@@ -79,7 +104,7 @@ def test_number_columns_are_found_and_right_aligned():
 def test_a_long_table_scrolls_in_its_region_under_a_fixed_header():
     out = html_table(_frame(), "Three areas", max_height=240)
     assert 'class="np-table np-scroll" style="max-height: 240px; overflow-y: auto;" role="region"' in out
-    assert 'style=' not in html_table(_frame(), "Three areas")
+    assert "style=" not in html_table(_frame(), "Three areas")
 
 
 def _row_markup(out: str) -> list[str]:
@@ -99,7 +124,10 @@ def test_highlighted_rows_stand_out_and_say_so_in_words():
     (back,) = read_html_tables(out)
     assert back["Neighbourhood"].tolist()[2] == "Wythenshawe (in <N1>)"
     assert back["Neighbourhood"].tolist()[:2] == ["Ancoats", PAYLOAD]
-    assert back.drop(columns="Neighbourhood").values.tolist() == read_html_tables(html_table(df, "x"))[0].drop(columns="Neighbourhood").values.tolist()
+    assert (
+        back.drop(columns="Neighbourhood").values.tolist()
+        == read_html_tables(html_table(df, "x"))[0].drop(columns="Neighbourhood").values.tolist()
+    )
     assert "tr.np-selected" in out  # the style that tints it and draws the bar is in the table's CSS
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
 from lib.core.selection import limit_columns
 
 INDICATOR_COLUMNS: list[str] = [
@@ -92,7 +93,11 @@ def validate_indicators(df: pd.DataFrame) -> list[ContractProblem]:
     if missing:
         return [ContractProblem(t, "missing columns " + ", ".join(missing))]
     if df["indicator_id"].duplicated().any():
-        out.append(ContractProblem(t, "duplicate indicator_id " + ", ".join(df.loc[df["indicator_id"].duplicated(), "indicator_id"])))
+        out.append(
+            ContractProblem(
+                t, "duplicate indicator_id " + ", ".join(df.loc[df["indicator_id"].duplicated(), "indicator_id"])
+            )
+        )
     for col, allowed in (
         ("family", FAMILIES),
         ("value_type", VALUE_TYPES),
@@ -149,15 +154,19 @@ def validate_values(df: pd.DataFrame, indicators: pd.DataFrame) -> list[Contract
         if (unjudged_words & (pol != "no_judgement")).any():
             out.append(ContractProblem(t, f"{col} says higher/lower for an indicator with a polarity"))
     for lo, hi in (limit_columns("95"), limit_columns("99.8")):
-        l, u, v = (pd.to_numeric(df[c], errors="coerce") for c in (lo, hi, "value"))
+        low, up, v = (pd.to_numeric(df[c], errors="coerce") for c in (lo, hi, "value"))
         tol = 1e-6 * np.maximum(1.0, v.abs())
-        bad = (l > v + tol) | (u < v - tol)
+        bad = (low > v + tol) | (up < v - tol)
         if bad.any():
             out.append(ContractProblem(t, f"{int(bad.sum())} rows where the value lies outside [{lo}, {hi}]"))
-    l95, u95, l998, u998 = (pd.to_numeric(df[c], errors="coerce") for c in ("lower_95", "upper_95", "lower_998", "upper_998"))
+    l95, u95, l998, u998 = (
+        pd.to_numeric(df[c], errors="coerce") for c in ("lower_95", "upper_95", "lower_998", "upper_998")
+    )
     nested = (l998 > l95 + 1e-9) | (u998 < u95 - 1e-9)
     if nested.any():
-        out.append(ContractProblem(t, f"{int(nested.sum())} rows where the 99.8% interval is narrower than the 95% one"))
+        out.append(
+            ContractProblem(t, f"{int(nested.sum())} rows where the 99.8% interval is narrower than the 95% one")
+        )
     for col in ("numerator", "denominator"):
         x = pd.to_numeric(df[col], errors="coerce")
         if (x < 0).any():

@@ -15,8 +15,8 @@ import geopandas as gpd
 import pandas as pd
 
 from lib.core.contract import INDICATOR_COLUMNS, VALUE_COLUMNS
-from lib.core.disclosure import configured_threshold
 from lib.core.definitions import DEFINITION_COLUMNS, DefinitionError, validate_definition
+from lib.core.disclosure import configured_threshold
 from lib.core.selection import LIMIT_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,12 +34,47 @@ SEED_TABLES = (
 
 #: The columns each seed table must have (as committed; ``python -m lib.pipeline`` writes them).
 SEED_COLUMNS: dict[str, tuple[str, ...]] = {
-    "activity_targets_2020_21": ("measure_id", "measure", "unit_as_published", "activity_shift_2020_21", "row_type", "note", "source"),
-    "cash_released_gbp000": ("benefit_type", "2017/18", "2018/19", "2019/20", "2020/21", "cumulative", "row_type", "note", "source"),
+    "activity_targets_2020_21": (
+        "measure_id",
+        "measure",
+        "unit_as_published",
+        "activity_shift_2020_21",
+        "row_type",
+        "note",
+        "source",
+    ),
+    "cash_released_gbp000": (
+        "benefit_type",
+        "2017/18",
+        "2018/19",
+        "2019/20",
+        "2020/21",
+        "cumulative",
+        "row_type",
+        "note",
+        "source",
+    ),
     "investment_gbp000": ("scheme", "status", "spend_2017_21", "recurrent", "row_type", "note", "source"),
     "savings_gap_gbp000": ("line", "gbp000", "row_type", "note", "source"),
-    "city_headline_facts": ("fact_id", "statement", "value", "unit", "comparator_value", "comparator", "seed_file", "source"),
-    "population_health_aspirations_2021": ("outcome_id", "outcome", "aspiration_2021", "direction", "quantity", "unit", "source"),
+    "city_headline_facts": (
+        "fact_id",
+        "statement",
+        "value",
+        "unit",
+        "comparator_value",
+        "comparator",
+        "seed_file",
+        "source",
+    ),
+    "population_health_aspirations_2021": (
+        "outcome_id",
+        "outcome",
+        "aspiration_2021",
+        "direction",
+        "quantity",
+        "unit",
+        "source",
+    ),
     "risk_tiers_and_cohorts": ("kind", "id", "label", "offer", "seed_file", "source"),
 }
 #: The properties the app reads from each boundary layer (besides the geometry).
@@ -75,8 +110,10 @@ def _relative(path: Path, root: Path) -> str:
 
 
 def _fix(rel: str) -> str:
-    return (f"Restore it from the repository (`git checkout -- {rel}`) or rebuild the app's data with `make data` "
-            "(`python -m lib.pipeline`).")
+    return (
+        f"Restore it from the repository (`git checkout -- {rel}`) or rebuild the app's data with `make data` "
+        "(`python -m lib.pipeline`)."
+    )
 
 
 def _file_error(path: Path, root: Path, problem: str, kind: str = "data file") -> DataFileError:
@@ -114,7 +151,9 @@ def _read_csv(path: Path, required, root: Path = ROOT, **read_kw) -> pd.DataFram
         raise _file_error(path, root, "could not be read as a UTF-8 CSV file") from exc
     missing = [c for c in required if c not in df.columns]
     if missing:
-        raise _file_error(path, root, f"lacks the column(s) {_names(missing)} (it may be damaged or from another version)")
+        raise _file_error(
+            path, root, f"lacks the column(s) {_names(missing)} (it may be damaged or from another version)"
+        )
     if df.empty:
         raise _file_error(path, root, "has no rows")
     return df
@@ -151,8 +190,10 @@ def load_dataset(root: Path = ROOT) -> Dataset:
     try:
         definition = validate_definition(_read_csv(definition_path, DEFINITION_COLUMNS, root))
     except DefinitionError as exc:
-        raise DataFileError(f"The data file geodata/neighbourhoods.csv is not a valid neighbourhood definition. {exc}\n\n"
-                            f"{_fix('geodata/neighbourhoods.csv')}") from exc
+        raise DataFileError(
+            f"The data file geodata/neighbourhoods.csv is not a valid neighbourhood definition. {exc}\n\n"
+            f"{_fix('geodata/neighbourhoods.csv')}"
+        ) from exc
     _check_consistent(indicators, values, definition)
     return Dataset(indicators=indicators, values=values, definition=definition)
 
@@ -163,19 +204,27 @@ def _check_consistent(indicators: pd.DataFrame, values: pd.DataFrame, definition
     described, with_values = set(indicators["indicator_id"].astype(str)), set(values["indicator_id"].astype(str))
     problems = []
     if with_values - described:
-        problems.append(f"profiles/values.csv has figures for indicator(s) that profiles/indicators.csv does not describe "
-                        f"({_names(sorted(with_values - described))})")
+        problems.append(
+            f"profiles/values.csv has figures for indicator(s) that profiles/indicators.csv does not describe "
+            f"({_names(sorted(with_values - described))})"
+        )
     if described - with_values:
-        problems.append(f"profiles/indicators.csv describes indicator(s) with no figures in profiles/values.csv "
-                        f"({_names(sorted(described - with_values))})")
+        problems.append(
+            f"profiles/indicators.csv describes indicator(s) with no figures in profiles/values.csv "
+            f"({_names(sorted(described - with_values))})"
+        )
     nbhds = set(values.loc[values["area_type"] == "neighbourhood", "area_code"].astype(str))
     if nbhds - set(definition["neighbourhood_code"]):
-        problems.append(f"profiles/values.csv has neighbourhood(s) that geodata/neighbourhoods.csv does not define "
-                        f"({_names(sorted(nbhds - set(definition['neighbourhood_code'])))})")
+        problems.append(
+            f"profiles/values.csv has neighbourhood(s) that geodata/neighbourhoods.csv does not define "
+            f"({_names(sorted(nbhds - set(definition['neighbourhood_code'])))})"
+        )
     if problems:
-        raise DataFileError("The app's data files do not match each other: " + "; ".join(problems) + ". Restore "
-                            "profiles/ and geodata/ from the repository (`git checkout -- profiles geodata`) or rebuild "
-                            "them with `make data` (`python -m lib.pipeline`).")
+        raise DataFileError(
+            "The app's data files do not match each other: " + "; ".join(problems) + ". Restore "
+            "profiles/ and geodata/ from the repository (`git checkout -- profiles geodata`) or rebuild "
+            "them with `make data` (`python -m lib.pipeline`)."
+        )
 
 
 def load_layer(name: str, root: Path = ROOT) -> gpd.GeoDataFrame:
@@ -190,8 +239,12 @@ def load_layer(name: str, root: Path = ROOT) -> gpd.GeoDataFrame:
         raise _file_error(path, root, "could not be read as GeoJSON", "boundary file") from exc
     missing = [c for c in LAYER_COLUMNS[name] if c not in gdf.columns]
     if missing:
-        raise _file_error(path, root, f"lacks the field(s) {_names(missing)} (it may be damaged or from another version)",
-                          "boundary file")
+        raise _file_error(
+            path,
+            root,
+            f"lacks the field(s) {_names(missing)} (it may be damaged or from another version)",
+            "boundary file",
+        )
     if gdf.empty or gdf.geometry.isna().all():
         raise _file_error(path, root, "has no boundaries in it", "boundary file")
     return gdf
@@ -209,8 +262,12 @@ def load_geojson(relative: str, required=(), root: Path = ROOT) -> dict:
         raise _file_error(path, root, "could not be read as GeoJSON", "boundary file") from exc
     missing = [c for c in required if not props or any(c not in p for p in props)]
     if missing:
-        raise _file_error(path, root, f"lacks the field(s) {_names(missing)} (it may be damaged or from another version)",
-                          "boundary file")
+        raise _file_error(
+            path,
+            root,
+            f"lacks the field(s) {_names(missing)} (it may be damaged or from another version)",
+            "boundary file",
+        )
     return gj
 
 

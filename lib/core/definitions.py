@@ -69,9 +69,7 @@ def validate_definition(df: pd.DataFrame, known_wards: Iterable[str] | None = No
             problems.append(f"blank {col} in row(s) {_rows(blank)}")
     bad_ward = out.index[~out["ward_code"].fillna("").str.match(_WARD_CODE)]
     if len(bad_ward):
-        problems.append(
-            f"ward_code is not an ONS ward code (E05 followed by 6 digits) in row(s) {_rows(bad_ward)}"
-        )
+        problems.append(f"ward_code is not an ONS ward code (E05 followed by 6 digits) in row(s) {_rows(bad_ward)}")
     for col in ("neighbourhood_code", "locality_code"):
         bad = out.index[~out[col].fillna("").str.match(_AREA_CODE)]
         if len(bad):
@@ -81,7 +79,9 @@ def validate_definition(df: pd.DataFrame, known_wards: Iterable[str] | None = No
     dup = out["ward_code"].duplicated(keep=False) & out["ward_code"].notna()
     if dup.any():
         for code, idx in out[dup].groupby("ward_code").groups.items():
-            problems.append(f"ward {code} appears more than once (rows {_rows(idx)}); each ward belongs to one neighbourhood")
+            problems.append(
+                f"ward {code} appears more than once (rows {_rows(idx)}); each ward belongs to one neighbourhood"
+            )
     if known_wards is not None:
         known = set(known_wards)
         present = set(out["ward_code"].dropna())
@@ -90,7 +90,9 @@ def validate_definition(df: pd.DataFrame, known_wards: Iterable[str] | None = No
         if unknown:
             problems.append("unknown ward code(s) not in the ward boundaries: " + ", ".join(unknown))
         if absent:
-            problems.append("ward(s) missing from the definition (every ward must be assigned once): " + ", ".join(absent))
+            problems.append(
+                "ward(s) missing from the definition (every ward must be assigned once): " + ", ".join(absent)
+            )
     for key, cols in (
         ("neighbourhood_code", ["neighbourhood_name", "locality_code"]),
         ("locality_code", ["locality_name"]),
@@ -98,7 +100,10 @@ def validate_definition(df: pd.DataFrame, known_wards: Iterable[str] | None = No
         for col in cols:
             n = out.dropna(subset=[key]).groupby(key)[col].nunique()
             for code in n[n > 1].index:
-                problems.append(f"{key} {code} has more than one {col}: " + ", ".join(sorted(out.loc[out[key] == code, col].dropna().unique())))
+                problems.append(
+                    f"{key} {code} has more than one {col}: "
+                    + ", ".join(sorted(out.loc[out[key] == code, col].dropna().unique()))
+                )
     if problems:
         raise DefinitionError("The neighbourhood definition has problems:\n- " + "\n- ".join(problems))
     return out.sort_values(["locality_code", "neighbourhood_code", "ward_code"], key=_order_key).reset_index(drop=True)
@@ -108,7 +113,9 @@ def read_definition(path: str | Path, known_wards: Iterable[str] | None = None) 
     """Read and validate a definition CSV (see :func:`validate_definition`)."""
     path = Path(path)
     if not path.exists():
-        raise DefinitionError(f"No neighbourhood definition at {path}. Create it with the columns {', '.join(DEFINITION_COLUMNS)}.")
+        raise DefinitionError(
+            f"No neighbourhood definition at {path}. Create it with the columns {', '.join(DEFINITION_COLUMNS)}."
+        )
     try:
         df = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
     except (UnicodeDecodeError, pd.errors.ParserError) as exc:

@@ -36,6 +36,7 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
+
 from lib.core.selection import LIMIT_COLUMNS
 
 DEFAULT_THRESHOLD = 5
@@ -136,13 +137,15 @@ def suppress(values: pd.DataFrame, indicators: pd.DataFrame, threshold: int = DE
 def _secondary(df: pd.DataFrame, count: np.ndarray, eligible: np.ndarray, hidden: np.ndarray) -> np.ndarray:
     """Complementary suppression within each indicator × period × parent (fixed point)."""
     hidden = hidden.copy()
-    idx = pd.DataFrame({
-        "ind": df["indicator_id"].astype(str).to_numpy(),
-        "period": df["period"].astype(str).to_numpy(),
-        "type": df["area_type"].astype(str).to_numpy(),
-        "code": df["area_code"].astype(str).to_numpy(),
-        "parent": df["parent_code"].astype("object").where(df["parent_code"].notna(), "").astype(str).to_numpy(),
-    })
+    idx = pd.DataFrame(
+        {
+            "ind": df["indicator_id"].astype(str).to_numpy(),
+            "period": df["period"].astype(str).to_numpy(),
+            "type": df["area_type"].astype(str).to_numpy(),
+            "code": df["area_code"].astype(str).to_numpy(),
+            "parent": df["parent_code"].astype("object").where(df["parent_code"].notna(), "").astype(str).to_numpy(),
+        }
+    )
     idx = idx[eligible]
     # row position of each (indicator, period, area_type, code)
     pos = {k: i for i, k in zip(idx.index, zip(idx["ind"], idx["period"], idx["type"], idx["code"]))}
@@ -172,7 +175,9 @@ def _secondary(df: pd.DataFrame, count: np.ndarray, eligible: np.ndarray, hidden
     return hidden
 
 
-def small_counts_present(values: pd.DataFrame, indicators: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
+def small_counts_present(
+    values: pd.DataFrame, indicators: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD
+) -> pd.DataFrame:
     """Rows that still show a count 0 < count < threshold (for tests and checks): should be empty."""
     eligible = count_rows(values, indicators)
     c = the_count(values, indicators)

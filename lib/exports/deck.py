@@ -31,12 +31,25 @@ from lib.exports.images import chart_png, png_size
 from lib.exports.story import APP_NAME, Story, source_rows
 
 #: What each slide is about, in order (the first is the neighbourhood's name).
-SLIDE_TITLES = ("title", "Board summary", "Map", "How it compares with England", "Compare the 12", "Risk cohorts",
-                "Activity shift", "Sources and methods")
+SLIDE_TITLES = (
+    "title",
+    "Board summary",
+    "Map",
+    "How it compares with England",
+    "Compare the 12",
+    "Risk cohorts",
+    "Activity shift",
+    "Sources and methods",
+)
 
 
-def neighbourhood_deck(ds: Dataset, sel: Selection, base_url: str | None = None, layers: Mapping[str, Any] | None = None,
-                       day: dt.date | None = None) -> bytes:
+def neighbourhood_deck(
+    ds: Dataset,
+    sel: Selection,
+    base_url: str | None = None,
+    layers: Mapping[str, Any] | None = None,
+    day: dt.date | None = None,
+) -> bytes:
     """A 16:9 PowerPoint deck for one neighbourhood (8 slides): title, board summary, map, spine
     chart, compare, risk cohorts, activity shift (MODELLED) and sources and methods. Every slide
     has a footer with its sources, period, status, accessed date and the link back to the view.
@@ -57,8 +70,16 @@ def neighbourhood_deck(ds: Dataset, sel: Selection, base_url: str | None = None,
     slide = prs.slides.add_slide(blank)
     _text(slide, title_text, Inches(0.8), Inches(2.0), Inches(11.7), Inches(1.4), size=44, bold=True)
     _text(slide, f"{s.locality} locality, Manchester", Inches(0.8), Inches(3.4), Inches(11.7), Inches(0.7), size=28)
-    _text(slide, f"{APP_NAME} · {s.day.strftime('%-d %B %Y')} · compared with {s.bench_name} at {s.level_label} confidence",
-          Inches(0.8), Inches(4.2), Inches(11.7), Inches(0.7), size=20, colour="444444")
+    _text(
+        slide,
+        f"{APP_NAME} · {s.day.strftime('%-d %B %Y')} · compared with {s.bench_name} at {s.level_label} confidence",
+        Inches(0.8),
+        Inches(4.2),
+        Inches(11.7),
+        Inches(0.7),
+        size=20,
+        colour="444444",
+    )
     _footer(slide, prs, s.footer(profile_ids, s.url("profile")))
 
     # 2. board summary
@@ -78,7 +99,9 @@ def neighbourhood_deck(ds: Dataset, sel: Selection, base_url: str | None = None,
     # 4. spine chart
     slide = prs.slides.add_slide(blank)
     _title(slide, f"How it compares with England: {s.nbhd}")
-    _picture(slide, chart_png(s.spine_spec(tested_only=True), scale=2), Inches(0.5), Inches(1.15), Inches(12.3), Inches(4.85))
+    _picture(
+        slide, chart_png(s.spine_spec(tested_only=True), scale=2), Inches(0.5), Inches(1.15), Inches(12.3), Inches(4.85)
+    )
     _footer(slide, prs, s.footer(list(s.spine["indicator_id"]), s.url("profile")))
 
     # 5. compare
@@ -92,33 +115,51 @@ def neighbourhood_deck(ds: Dataset, sel: Selection, base_url: str | None = None,
     slide = prs.slides.add_slide(blank)
     _title(slide, f"Risk cohorts: {s.name}")
     rows = s.cohort_rows()
-    _table(slide, rows.drop(columns=["_id", "_period"]), Inches(0.5), Inches(1.2), Inches(12.3), size=14, widths=(3.0, 2.6, 1.1, 1.5, 1.1, 1.7, 1.3))
+    _table(
+        slide,
+        rows.drop(columns=["_id", "_period"]),
+        Inches(0.5),
+        Inches(1.2),
+        Inches(12.3),
+        size=14,
+        widths=(3.0, 2.6, 1.1, 1.5, 1.1, 1.7, 1.3),
+    )
     _footer(slide, prs, s.footer(list(rows["_id"]), s.url("cohorts"), period=period_span(rows["_period"])))
 
     # 7. activity
     slide = prs.slides.add_slide(blank)
     _title(slide, f"Activity shift: {s.nbhd} target shares (modelled)")
     act = s.activity_rows()
-    _table(slide, act.drop(columns=["_id", "_period"]), Inches(0.5), Inches(1.15), Inches(12.3), size=14, row_height=0.36)
-    _footer(slide, prs, footer_lines(sources(ds, list(act["_id"]))[0], "2020/21", "modelled", s.url("activity", method="population"),
-                                     day=s.day) + wrap("Method: city target split by resident population (ONS mid-2020), largest-remainder rounding. MODELLED ESTIMATE, not a published neighbourhood target."))
+    _table(
+        slide, act.drop(columns=["_id", "_period"]), Inches(0.5), Inches(1.15), Inches(12.3), size=14, row_height=0.36
+    )
+    _footer(
+        slide,
+        prs,
+        footer_lines(
+            sources(ds, list(act["_id"]))[0], "2020/21", "modelled", s.url("activity", method="population"), day=s.day
+        )
+        + wrap(
+            "Method: city target split by resident population (ONS mid-2020), largest-remainder rounding. MODELLED ESTIMATE, not a published neighbourhood target."
+        ),
+    )
 
     # 8. sources and methods
     slide = prs.slides.add_slide(blank)
     _title(slide, "Sources and methods")
     src_rows = source_rows(ds, profile_ids)
     _table(slide, src_rows, Inches(0.5), Inches(1.1), Inches(12.3), size=11, row_height=0.26, widths=(8.6, 2.7, 1.0))
-    methods = ("Comparisons: significantly better / similar / worse at the stated confidence (Fingertips rule, Wilson or Byar intervals); "
-               "estimates and whole-population figures are not tested. Neighbourhoods are best-fit groups of 2004–2018 council wards. "
-               "REAL: published figure. DERIVED: computed from published figures. MODELLED ESTIMATE: an estimate, not an observation.")
+    methods = (
+        "Comparisons: significantly better / similar / worse at the stated confidence (Fingertips rule, Wilson or Byar intervals); "
+        "estimates and whole-population figures are not tested. Neighbourhoods are best-fit groups of 2004–2018 council wards. "
+        "REAL: published figure. DERIVED: computed from published figures. MODELLED ESTIMATE: an estimate, not an observation."
+    )
     _text(slide, methods, Inches(0.5), Inches(5.45), Inches(12.3), Inches(0.7), size=11, colour="333333")
     _footer(slide, prs, s.footer(profile_ids, s.url("methods")))
 
     buf = io.BytesIO()
     prs.save(buf)
     return buf.getvalue()
-
-
 
 
 def _rgb(hex6: str) -> RGBColor:
@@ -157,7 +198,9 @@ def _bullets(slide, items: Sequence[str], left, top, width, height, size: int = 
 
 def _footer(slide, prs, lines: Sequence[str]):
     top = Inches(6.2)
-    box = slide.shapes.add_textbox(Inches(0.5), top, prs.slide_width - Inches(1.0), Emu(prs.slide_height - top - Inches(0.1)))
+    box = slide.shapes.add_textbox(
+        Inches(0.5), top, prs.slide_width - Inches(1.0), Emu(prs.slide_height - top - Inches(0.1))
+    )
     box.name = "Footer"
     tf = box.text_frame
     tf.word_wrap = True
@@ -168,7 +211,7 @@ def _footer(slide, prs, lines: Sequence[str]):
         run.font.size = Pt(10)
         run.font.color.rgb = _rgb("333333")
         if line.startswith("View: "):
-            run.hyperlink.address = line[len("View: "):]
+            run.hyperlink.address = line[len("View: ") :]
     return box
 
 
@@ -179,8 +222,16 @@ def _picture(slide, png: bytes, left, top, max_w, max_h):
     return slide.shapes.add_picture(io.BytesIO(png), left + int((max_w - pw) / 2), top, pw, ph)
 
 
-def _table(slide, df: pd.DataFrame, left, top, width, size: int = 16, row_height: float = 0.42,
-           widths: Sequence[float] | None = None):
+def _table(
+    slide,
+    df: pd.DataFrame,
+    left,
+    top,
+    width,
+    size: int = 16,
+    row_height: float = 0.42,
+    widths: Sequence[float] | None = None,
+):
     n_rows, n_cols = len(df) + 1, len(df.columns)
     shape = slide.shapes.add_table(n_rows, n_cols, left, top, width, Inches(row_height * n_rows))
     table = shape.table

@@ -53,8 +53,16 @@ def status_words(statuses: Sequence[str]) -> str:
     return ", ".join([STATUS_BADGE[s] for s in present] + others)
 
 
-def footer_lines(source: str, period: str, status: str | Sequence[str], url: str, licence: str | None = None,
-                 method: str | None = None, day: dt.date | None = None, width: int = FOOTER_CHARS) -> list[str]:
+def footer_lines(
+    source: str,
+    period: str,
+    status: str | Sequence[str],
+    url: str,
+    licence: str | None = None,
+    method: str | None = None,
+    day: dt.date | None = None,
+    width: int = FOOTER_CHARS,
+) -> list[str]:
     """The footer under an exported image or slide, wrapped to lines of at most ``width`` characters.
 
     Says: source (and licence), period, status, the method (if given), the accessed date and the link
@@ -76,8 +84,15 @@ def wrap(text: str, width: int = FOOTER_CHARS) -> list[str]:
 
 def meta_footer(m: Mapping, period: str, url: str, day: dt.date | None = None, method: bool = False) -> list[str]:
     """:func:`footer_lines` from one indicator's catalogue row."""
-    return footer_lines(str(m["source"]), period, str(m["status"]), url, licence=str(m.get("licence") or "") or None,
-                        method=str(m["method_note"]) if method else None, day=day)
+    return footer_lines(
+        str(m["source"]),
+        period,
+        str(m["status"]),
+        url,
+        licence=str(m.get("licence") or "") or None,
+        method=str(m["method_note"]) if method else None,
+        day=day,
+    )
 
 
 def footer_paragraphs(lines: Sequence[str], width: int | None) -> list[str]:

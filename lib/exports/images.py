@@ -39,8 +39,13 @@ def for_export(chart: alt.TopLevelMixin | dict, width: int = EXPORT_WIDTH) -> di
     return spec
 
 
-def with_footer(chart: alt.TopLevelMixin | dict, title: str, footer: Sequence[str], subtitle: str | Sequence[str] | None = None,
-                width: int = EXPORT_WIDTH) -> dict:
+def with_footer(
+    chart: alt.TopLevelMixin | dict,
+    title: str,
+    footer: Sequence[str],
+    subtitle: str | Sequence[str] | None = None,
+    width: int = EXPORT_WIDTH,
+) -> dict:
     """Wrap a chart (altair or Vega-Lite dict) with a title above and footer lines below.
 
     Returns a Vega-Lite ``vconcat`` dict: the chart (width fixed at ``width``) and a text block
@@ -52,17 +57,40 @@ def with_footer(chart: alt.TopLevelMixin | dict, title: str, footer: Sequence[st
     config = spec.pop("config", {})
     datasets = spec.pop("datasets", {})
     schema = spec.pop("$schema", "https://vega.github.io/schema/vega-lite/v5.json")
-    title_params: dict[str, Any] = {"text": wrap(title, 90), "anchor": "start", "frame": "bounds", "fontSize": 20,
-                                    "fontWeight": "bold", "offset": 12}
+    title_params: dict[str, Any] = {
+        "text": wrap(title, 90),
+        "anchor": "start",
+        "frame": "bounds",
+        "fontSize": 20,
+        "fontWeight": "bold",
+        "offset": 12,
+    }
     if subtitle:
         title_params["subtitle"] = [subtitle] if isinstance(subtitle, str) else list(subtitle)
         title_params["subtitleFontSize"] = 14
     if title:
         spec["title"] = title_params
     lines = [line for f in footer for line in wrap(f)]
-    footer_title = {"text": lines, "orient": "bottom", "anchor": "start", "frame": "bounds", "fontSize": FOOTER_FONT,
-                    "fontWeight": "normal", "color": "#333333", "lineHeight": FOOTER_LINE, "offset": 18, "limit": 0}
-    out = {"$schema": schema, "title": footer_title, "vconcat": [spec], "config": config, "background": "white", "padding": 16}
+    footer_title = {
+        "text": lines,
+        "orient": "bottom",
+        "anchor": "start",
+        "frame": "bounds",
+        "fontSize": FOOTER_FONT,
+        "fontWeight": "normal",
+        "color": "#333333",
+        "lineHeight": FOOTER_LINE,
+        "offset": 18,
+        "limit": 0,
+    }
+    out = {
+        "$schema": schema,
+        "title": footer_title,
+        "vconcat": [spec],
+        "config": config,
+        "background": "white",
+        "padding": 16,
+    }
     if datasets:
         out["datasets"] = datasets
     return out
@@ -72,10 +100,18 @@ def text_block(lines: Sequence[str], width: int, font: int = FOOTER_FONT) -> dic
     """Footer lines as a Vega-Lite text view, one mark per (wrapped) line: to stack under a chart
     that already has a title of its own (a map), where :func:`with_footer` cannot put them."""
     lines = [line for f in lines for line in wrap(f)]
-    return {"data": {"values": [{"i": i, "line": line} for i, line in enumerate(lines)]},
-            "mark": {"type": "text", "align": "left", "fontSize": font, "color": "#333333"},
-            "encoding": {"x": {"value": 0}, "y": {"field": "i", "type": "ordinal", "axis": None}, "text": {"field": "line", "type": "nominal"}},
-            "width": width, "height": {"step": FOOTER_LINE}, "view": {"stroke": None}}
+    return {
+        "data": {"values": [{"i": i, "line": line} for i, line in enumerate(lines)]},
+        "mark": {"type": "text", "align": "left", "fontSize": font, "color": "#333333"},
+        "encoding": {
+            "x": {"value": 0},
+            "y": {"field": "i", "type": "ordinal", "axis": None},
+            "text": {"field": "line", "type": "nominal"},
+        },
+        "width": width,
+        "height": {"step": FOOTER_LINE},
+        "view": {"stroke": None},
+    }
 
 
 def chart_png(chart: alt.TopLevelMixin | dict, scale: float = 2, width: int = EXPORT_WIDTH) -> bytes:

@@ -25,8 +25,13 @@ from lib.exports.story import APP_NAME, Story
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 
 
-def neighbourhood_pdf(ds: Dataset, sel: Selection, base_url: str | None = None, layers: Mapping[str, Any] | None = None,
-                      day: dt.date | None = None) -> bytes:
+def neighbourhood_pdf(
+    ds: Dataset,
+    sel: Selection,
+    base_url: str | None = None,
+    layers: Mapping[str, Any] | None = None,
+    day: dt.date | None = None,
+) -> bytes:
     """A one-page A4 portrait PDF profile of a neighbourhood: title, board summary, the spine
     chart, a compact table of key indicators (comparison as symbol and word) and a footer with
     sources, statuses, accessed date and the link back to the view.
@@ -59,8 +64,17 @@ def neighbourhood_pdf(ds: Dataset, sel: Selection, base_url: str | None = None, 
     pdf.set_font(font, "B", 18)
     pdf.cell(W, 9, txt(f"{s.nbhd} · {s.name}"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(font, "", 10)
-    pdf.multi_cell(W, 5, txt(f"{s.locality} locality, Manchester · {APP_NAME} · {s.day.isoformat()} · compared with {s.bench_name} at "
-                             f"{s.level_label} confidence"), new_x="LMARGIN", new_y="NEXT", align="L")
+    pdf.multi_cell(
+        W,
+        5,
+        txt(
+            f"{s.locality} locality, Manchester · {APP_NAME} · {s.day.isoformat()} · compared with {s.bench_name} at "
+            f"{s.level_label} confidence"
+        ),
+        new_x="LMARGIN",
+        new_y="NEXT",
+        align="L",
+    )
     pdf.ln(2)
     pdf.set_font(font, "", 9)
     for sentence in s.summary:
@@ -99,6 +113,6 @@ def neighbourhood_pdf(ds: Dataset, sel: Selection, base_url: str | None = None, 
     pdf.set_font(font, "", 7)
     pdf.set_text_color(60, 60, 60)
     for para in foot:
-        link = para[len("View: "):] if para.startswith("View: ") else ""
+        link = para[len("View: ") :] if para.startswith("View: ") else ""
         pdf.multi_cell(W, 3.2, txt(para), new_x="LMARGIN", new_y="NEXT", align="L", link=link)
     return bytes(pdf.output())

@@ -18,14 +18,23 @@ from lib.core.data import Dataset
 from lib.core.selection import BENCHMARKS
 from lib.exports.footer import MAP_ATTRIBUTION, wrap
 from lib.methods.indicators import area_comparison_table, meta, neighbourhood_order
-from lib.render.format import COMPARISON_STYLE, STATUS_BADGE
 from lib.render import maps
+from lib.render.format import COMPARISON_STYLE, STATUS_BADGE
 from lib.views import map as mapview
 
 
-def map_chart(features: Mapping, legend_items: Sequence[tuple[str, str, str]], title: str, legend_title: str = "",
-              colour_mode: str = "comparison", outlines: Sequence[Mapping] = (), labels: Mapping | None = None,
-              attribution: str = MAP_ATTRIBUTION, width: int = 480, height: int = 620) -> dict:
+def map_chart(
+    features: Mapping,
+    legend_items: Sequence[tuple[str, str, str]],
+    title: str,
+    legend_title: str = "",
+    colour_mode: str = "comparison",
+    outlines: Sequence[Mapping] = (),
+    labels: Mapping | None = None,
+    attribution: str = MAP_ATTRIBUTION,
+    width: int = 480,
+    height: int = 620,
+) -> dict:
     """A static map as a Vega-Lite dict: the features of :func:`lib.views.map.map_features` filled with
     their own ``fill`` colours (so colours match the interactive map exactly), the selected
     neighbourhood outlined thickly, code labels (with the comparison symbol) at label points, a
@@ -34,25 +43,49 @@ def map_chart(features: Mapping, legend_items: Sequence[tuple[str, str, str]], t
     ``outlines`` are FeatureCollections drawn unfilled on top (e.g. neighbourhoods over wards);
     ``labels`` (a FeatureCollection) labels its features' codes instead of the areas' own codes.
     """
-    feats = [{"type": "Feature", "geometry": _d3_winding(f["geometry"]),
-              "properties": {k: f["properties"].get(k) for k in ("code", "name", "fill", "comparison", "value", "selected")}}
-             for f in features["features"]]
+    feats = [
+        {
+            "type": "Feature",
+            "geometry": _d3_winding(f["geometry"]),
+            "properties": {
+                k: f["properties"].get(k) for k in ("code", "name", "fill", "comparison", "value", "selected")
+            },
+        }
+        for f in features["features"]
+    ]
     projection = {"type": "mercator"}
     shapes = {
         "data": {"values": feats},
         "mark": {"type": "geoshape", "stroke": "#4D4D4D", "strokeWidth": 0.8},
-        "encoding": {"fill": {"field": "properties.fill", "type": "nominal", "scale": None},
-                     "tooltip": [{"field": "properties.name", "type": "nominal", "title": "Area"}]},
+        "encoding": {
+            "fill": {"field": "properties.fill", "type": "nominal", "scale": None},
+            "tooltip": [{"field": "properties.name", "type": "nominal", "title": "Area"}],
+        },
         "projection": projection,
     }
     layers: list[dict] = [shapes]
     for geo in outlines:
-        layers.append({"data": {"values": [{"type": "Feature", "geometry": _d3_winding(f["geometry"]), "properties": {}} for f in geo["features"]]},
-                       "mark": {"type": "geoshape", "filled": False, "stroke": "#1A1A1A", "strokeWidth": 2}, "projection": projection})
+        layers.append(
+            {
+                "data": {
+                    "values": [
+                        {"type": "Feature", "geometry": _d3_winding(f["geometry"]), "properties": {}}
+                        for f in geo["features"]
+                    ]
+                },
+                "mark": {"type": "geoshape", "filled": False, "stroke": "#1A1A1A", "strokeWidth": 2},
+                "projection": projection,
+            }
+        )
     selected = [f for f in feats if f["properties"].get("selected")]
     if selected:
-        layers.append({"data": {"values": selected}, "mark": {"type": "geoshape", "filled": False, "stroke": "#000000", "strokeWidth": 4.5},
-                       "projection": projection})
+        layers.append(
+            {
+                "data": {"values": selected},
+                "mark": {"type": "geoshape", "filled": False, "stroke": "#000000", "strokeWidth": 4.5},
+                "projection": projection,
+            }
+        )
     rows = []
     source = labels["features"] if labels is not None else features["features"]
     for f in source:
@@ -62,39 +95,82 @@ def map_chart(features: Mapping, legend_items: Sequence[tuple[str, str, str]], t
         symbol = ""
         if labels is None and colour_mode == "comparison" and p.get("value") is not None:
             symbol = COMPARISON_STYLE.get(p.get("comparison", "not_compared"), COMPARISON_STYLE["not_compared"])[0]
-        rows.append({"lon": p["label_lng"], "lat": p["label_lat"], "text": f"{html.unescape(str(p['code']))} {symbol}".strip()})
+        rows.append(
+            {"lon": p["label_lng"], "lat": p["label_lat"], "text": f"{html.unescape(str(p['code']))} {symbol}".strip()}
+        )
     if rows:
-        enc = {"longitude": {"field": "lon", "type": "quantitative"}, "latitude": {"field": "lat", "type": "quantitative"},
-               "text": {"field": "text", "type": "nominal"}}
-        layers.append({"data": {"values": rows}, "mark": {"type": "text", "fontSize": 15, "fontWeight": "bold", "color": "#111111"},
-                       "encoding": enc, "projection": projection})
+        enc = {
+            "longitude": {"field": "lon", "type": "quantitative"},
+            "latitude": {"field": "lat", "type": "quantitative"},
+            "text": {"field": "text", "type": "nominal"},
+        }
+        layers.append(
+            {
+                "data": {"values": rows},
+                "mark": {"type": "text", "fontSize": 15, "fontWeight": "bold", "color": "#111111"},
+                "encoding": enc,
+                "projection": projection,
+            }
+        )
     the_map = {"layer": layers, "width": width, "height": height, "view": {"stroke": None}}
-    legend_rows = [{"i": i, "fill": fill, "symbol": symbol, "text": text,
-                    "ink": "#FFFFFF" if maps.luminance(fill) < 0.35 else "#000000"} for i, (fill, symbol, text) in enumerate(legend_items)]
+    legend_rows = [
+        {
+            "i": i,
+            "fill": fill,
+            "symbol": symbol,
+            "text": text,
+            "ink": "#FFFFFF" if maps.luminance(fill) < 0.35 else "#000000",
+        }
+        for i, (fill, symbol, text) in enumerate(legend_items)
+    ]
     y = {"field": "i", "type": "ordinal", "axis": None}
     legend = {
         "title": {"text": legend_title or "Key", "anchor": "start", "fontSize": 15, "fontWeight": "bold"},
         "data": {"values": legend_rows},
         "layer": [
-            {"mark": {"type": "square", "size": 520, "stroke": "#333333", "strokeWidth": 1, "opacity": 1},
-             "encoding": {"x": {"value": 14}, "y": y, "fill": {"field": "fill", "type": "nominal", "scale": None}}},
-            {"mark": {"type": "text", "fontSize": 13, "fontWeight": "bold"},
-             "encoding": {"x": {"value": 14}, "y": y, "text": {"field": "symbol", "type": "nominal"}, "color": {"field": "ink", "type": "nominal", "scale": None}}},
-            {"mark": {"type": "text", "align": "left", "fontSize": 15, "limit": 250},
-             "encoding": {"x": {"value": 36}, "y": y, "text": {"field": "text", "type": "nominal"}}},
+            {
+                "mark": {"type": "square", "size": 520, "stroke": "#333333", "strokeWidth": 1, "opacity": 1},
+                "encoding": {"x": {"value": 14}, "y": y, "fill": {"field": "fill", "type": "nominal", "scale": None}},
+            },
+            {
+                "mark": {"type": "text", "fontSize": 13, "fontWeight": "bold"},
+                "encoding": {
+                    "x": {"value": 14},
+                    "y": y,
+                    "text": {"field": "symbol", "type": "nominal"},
+                    "color": {"field": "ink", "type": "nominal", "scale": None},
+                },
+            },
+            {
+                "mark": {"type": "text", "align": "left", "fontSize": 15, "limit": 250},
+                "encoding": {"x": {"value": 36}, "y": y, "text": {"field": "text", "type": "nominal"}},
+            },
         ],
-        "width": 260, "height": {"step": 34}, "view": {"stroke": None},
+        "width": 260,
+        "height": {"step": 34},
+        "view": {"stroke": None},
     }
     attribution_block = {
         "data": {"values": [{"i": i, "t": t} for i, t in enumerate(wrap(attribution, 40))]},
         "mark": {"type": "text", "align": "left", "fontSize": 11, "color": "#444444"},
-        "encoding": {"x": {"value": 0}, "y": {"field": "i", "type": "ordinal", "axis": None}, "text": {"field": "t", "type": "nominal"}},
-        "width": 260, "height": {"step": 15}, "view": {"stroke": None},
+        "encoding": {
+            "x": {"value": 0},
+            "y": {"field": "i", "type": "ordinal", "axis": None},
+            "text": {"field": "t", "type": "nominal"},
+        },
+        "width": 260,
+        "height": {"step": 15},
+        "view": {"stroke": None},
     }
     side = {"vconcat": [legend, attribution_block], "spacing": 24}
-    return {"$schema": "https://vega.github.io/schema/vega-lite/v5.json", "hconcat": [the_map, side], "spacing": 10,
-            "title": {"text": wrap(title, 80), "anchor": "start", "fontSize": 18}, "background": "white",
-            "config": {"view": {"stroke": None}}}
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "hconcat": [the_map, side],
+        "spacing": 10,
+        "title": {"text": wrap(title, 80), "anchor": "start", "fontSize": 18},
+        "background": "white",
+        "config": {"view": {"stroke": None}},
+    }
 
 
 def _d3_winding(geometry: Mapping) -> dict:
@@ -108,9 +184,16 @@ def _d3_winding(geometry: Mapping) -> dict:
     return dict(mapping(g))
 
 
-def neighbourhood_map(ds: Dataset, layer: Mapping | gpd.GeoDataFrame, indicator_id: str, period: str | None = None,
-                      bench: str = "england", level: str = "95", selected: str | None = None,
-                      colour_mode: str | None = None) -> tuple[dict, dict, list]:
+def neighbourhood_map(
+    ds: Dataset,
+    layer: Mapping | gpd.GeoDataFrame,
+    indicator_id: str,
+    period: str | None = None,
+    bench: str = "england",
+    level: str = "95",
+    selected: str | None = None,
+    colour_mode: str | None = None,
+) -> tuple[dict, dict, list]:
     """The static map of one indicator over the 12 neighbourhoods: (map spec, features, legend items)."""
     geo = maps.layer_geojson(layer) if isinstance(layer, gpd.GeoDataFrame) else layer
     m = meta(ds.indicators, indicator_id)
@@ -118,10 +201,16 @@ def neighbourhood_map(ds: Dataset, layer: Mapping | gpd.GeoDataFrame, indicator_
     table = area_comparison_table(ds.values, ds.indicators, indicator_id, period, "neighbourhood", bench, level)
     table = mapview.sort_areas(table, neighbourhood_order(ds.definition))
     mode = colour_mode or ("comparison" if m["ci_method"] != "none" else "quartile")
-    feats = mapview.map_features(geo, table, m, mode, bench, level, "neighbourhood", selected=selected, threshold=ds.threshold)
+    feats = mapview.map_features(
+        geo, table, m, mode, bench, level, "neighbourhood", selected=selected, threshold=ds.threshold
+    )
     legend = mapview.legend_items(mode, table, m, bench, "neighbourhood")
     bench_name = BENCHMARKS[mapview.effective_benchmark(bench, "neighbourhood")]
-    legend_title = {"comparison": f"Compared with {bench_name}", "quartile": "Quartile (1 = lowest)", "continuous": m["short_name"]}[mode]
+    legend_title = {
+        "comparison": f"Compared with {bench_name}",
+        "quartile": "Quartile (1 = lowest)",
+        "continuous": m["short_name"],
+    }[mode]
     status = f" ({STATUS_BADGE['modelled']})" if m["status"] == "modelled" else ""
     spec = map_chart(feats, legend, f"{m['name']}{status}, {period}", legend_title, mode)
     return spec, feats, legend

@@ -31,7 +31,7 @@ from lib.exports.static_map import latest_neighbourhood_period, neighbourhood_ma
 from lib.methods.indicators import area_comparison_table, meta
 from lib.render import charts
 from lib.render.format import STATUS_BADGE, comparison_label, format_value
-from lib.views import cohorts, profile
+from lib.views import cohorts, compare, profile
 from lib.views import present as present_mode
 
 APP_NAME = "Neighbourhood Profiles"
@@ -45,7 +45,9 @@ class Story:
     to the boundary layer the map is drawn from.
     """
 
-    def __init__(self, ds: Dataset, sel: Selection, base: str | None, layers: Mapping[str, Any], day: dt.date | None = None) -> None:
+    def __init__(
+        self, ds: Dataset, sel: Selection, base: str | None, layers: Mapping[str, Any], day: dt.date | None = None
+    ) -> None:
         nbhd, bench, level = sel.nbhd, sel.bench, sel.level
         self.ds, self.sel, self.nbhd, self.bench, self.level = ds, sel, nbhd, bench, level
         self.base = (base or base_url()).rstrip("/")
@@ -83,34 +85,65 @@ class Story:
             tested = set(self.table.loc[self.table["ci_method"] != "none", "indicator_id"])
             spine = spine[spine["indicator_id"].isin(tested)] if spine["indicator_id"].isin(tested).any() else spine
         chart = charts.spine_chart(spine, area_name=self.name, bench_name=self.bench_name)
-        return with_footer(chart, f"{self.nbhd} · {self.name}: how it compares with England"
-                           + (" (indicators tested for significance)" if tested_only else ""),
-                           self.footer(list(spine["indicator_id"]), url),
-                           subtitle=f"Dot: {self.name}, compared with {self.bench_name} at {self.level_label} confidence. "
-                                    "Better is always to the right.", width=width)
+        return with_footer(
+            chart,
+            f"{self.nbhd} · {self.name}: how it compares with England"
+            + (" (indicators tested for significance)" if tested_only else ""),
+            self.footer(list(spine["indicator_id"]), url),
+            subtitle=f"Dot: {self.name}, compared with {self.bench_name} at {self.level_label} confidence. "
+            "Better is always to the right.",
+            width=width,
+        )
 
     def map_spec(self) -> dict:
         url = self.url("map", ind=self.key, period=self.key_period, layer="neighbourhoods", colour="comparison")
-        spec, _, _ = neighbourhood_map(self.ds, self.layers["neighbourhoods"], self.key, self.key_period, bench=self.bench,
-                                       level=self.level, selected=self.nbhd)
+        spec, _, _ = neighbourhood_map(
+            self.ds,
+            self.layers["neighbourhoods"],
+            self.key,
+            self.key_period,
+            bench=self.bench,
+            level=self.level,
+            selected=self.nbhd,
+        )
         footer = meta_footer(self.key_meta, self.key_period, url, day=self.day) + [MAP_ATTRIBUTION + "."]
         spec = dict(spec)
         title = spec.pop("title")
-        return {"$schema": spec.pop("$schema"), "title": title, "vconcat": [spec, text_block(footer, 900)], "spacing": 14,
-                "background": "white", "padding": 16, "config": {"view": {"stroke": None}}}
+        return {
+            "$schema": spec.pop("$schema"),
+            "title": title,
+            "vconcat": [spec, text_block(footer, 900)],
+            "spacing": 14,
+            "background": "white",
+            "padding": 16,
+            "config": {"view": {"stroke": None}},
+        }
 
     def compare_spec(self, width: int = 1000) -> dict:
         m = self.key_meta
         names = dict(zip(self.ds.definition["neighbourhood_code"], self.ds.definition["neighbourhood_name"]))
-        t = area_comparison_table(self.ds.values, self.ds.indicators, self.key, self.key_period, "neighbourhood", self.bench, self.level)
-        bars = charts.comparison_bar_data(t, m, names, level=self.level)
-        chart = charts.comparison_bars(bars, m, float(t["england"].iloc[0]), float(t["manchester"].iloc[0]), self.bench_name, self.level_label,
-                                       selected=self.nbhd)
+        t = area_comparison_table(
+            self.ds.values, self.ds.indicators, self.key, self.key_period, "neighbourhood", self.bench, self.level
+        )
+        bars = compare.comparison_bar_data(t, m, names, level=self.level)
+        chart = charts.comparison_bars(
+            bars,
+            m,
+            float(t["england"].iloc[0]),
+            float(t["manchester"].iloc[0]),
+            self.bench_name,
+            self.level_label,
+            selected=self.nbhd,
+        )
         url = self.url("compare", family=str(m["family"]), ind=self.key, period=self.key_period)
-        return with_footer(chart, f"{m['name']}, {self.key_period}: the 12 neighbourhoods",
-                           meta_footer(m, self.key_period, url, day=self.day),
-                           subtitle=f"Bars with {self.level_label} confidence intervals, compared with {self.bench_name}. "
-                                    f"{charts.SELECTED_MARK} marks {self.nbhd} {self.name}.", width=width)
+        return with_footer(
+            chart,
+            f"{m['name']}, {self.key_period}: the 12 neighbourhoods",
+            meta_footer(m, self.key_period, url, day=self.day),
+            subtitle=f"Bars with {self.level_label} confidence intervals, compared with {self.bench_name}. "
+            f"{charts.SELECTED_MARK} marks {self.nbhd} {self.name}.",
+            width=width,
+        )
 
     # -- tables
     def cohort_rows(self, limit: int = 7) -> pd.DataFrame:
@@ -127,10 +160,19 @@ class Story:
             val = format_value(r["value"], m)
             if r["status"] == "modelled":
                 val += " (expected)"
-            out.append({"Cohort": r["cohort"], "Indicator": r["short_name"], self.nbhd: val,
-                        "Manchester": format_value(r["manchester"], m), "England": format_value(r["england"], m),
-                        f"vs {self.bench_name}": comparison_label(r["comparison"]), "Status": STATUS_BADGE.get(r["status"], r["status"]),
-                        "_id": r["indicator_id"], "_period": r["period"]})
+            out.append(
+                {
+                    "Cohort": r["cohort"],
+                    "Indicator": r["short_name"],
+                    self.nbhd: val,
+                    "Manchester": format_value(r["manchester"], m),
+                    "England": format_value(r["england"], m),
+                    f"vs {self.bench_name}": comparison_label(r["comparison"]),
+                    "Status": STATUS_BADGE.get(r["status"], r["status"]),
+                    "_id": r["indicator_id"],
+                    "_period": r["period"],
+                }
+            )
         return pd.DataFrame(out)
 
     def activity_rows(self) -> pd.DataFrame:
@@ -144,10 +186,16 @@ class Story:
             if mine.empty:
                 continue
             unit = str(m["unit"]).split("(")[-1].rstrip(")") if "(" in str(m["unit"]) else str(m["unit"])
-            rows.append({"Target (2020/21)": str(m["short_name"]).replace("Target share: ", ""),
-                         "City reduction (published)": format_value(float(city["value"].iloc[0]), m) if len(city) else "–",
-                         f"{self.nbhd} share (MODELLED)": format_value(float(mine["value"].iloc[0]), m),
-                         "Unit as published": unit, "_id": i, "_period": str(mine["period"].iloc[0])})
+            rows.append(
+                {
+                    "Target (2020/21)": str(m["short_name"]).replace("Target share: ", ""),
+                    "City reduction (published)": format_value(float(city["value"].iloc[0]), m) if len(city) else "–",
+                    f"{self.nbhd} share (MODELLED)": format_value(float(mine["value"].iloc[0]), m),
+                    "Unit as published": unit,
+                    "_id": i,
+                    "_period": str(mine["period"].iloc[0]),
+                }
+            )
         return pd.DataFrame(rows)
 
     def key_table(self, limit: int = 14) -> pd.DataFrame:
@@ -159,10 +207,17 @@ class Story:
         rows = []
         for r in t.to_dict("records"):
             m = meta(self.ds.indicators, r["indicator_id"])
-            rows.append({"Indicator": r["short_name"], "Period": str(r["period"]), self.nbhd: format_value(r["value"], m),
-                         "Manchester": format_value(r["manchester"], m), "England": format_value(r["england"], m),
-                         f"vs {self.bench_name}": comparison_label(r["vs_bench"]),
-                         "Status": STATUS_BADGE.get(r["status"], r["status"])})
+            rows.append(
+                {
+                    "Indicator": r["short_name"],
+                    "Period": str(r["period"]),
+                    self.nbhd: format_value(r["value"], m),
+                    "Manchester": format_value(r["manchester"], m),
+                    "England": format_value(r["england"], m),
+                    f"vs {self.bench_name}": comparison_label(r["vs_bench"]),
+                    "Status": STATUS_BADGE.get(r["status"], r["status"]),
+                }
+            )
         return pd.DataFrame(rows)
 
 
@@ -171,7 +226,7 @@ def source_rows(ds: Dataset, ids: Sequence[str]) -> pd.DataFrame:
     sources slide: one row a source, not one an indicator, so it fits)."""
     ind = ds.indicators.set_index("indicator_id").loc[list(dict.fromkeys(ids))]
     rows: dict[str, dict] = {}
-    for i, r in ind.iterrows():
+    for _, r in ind.iterrows():
         for p in str(r["source"]).split(";"):
             p = p.strip()
             if not p:
@@ -179,5 +234,9 @@ def source_rows(ds: Dataset, ids: Sequence[str]) -> pd.DataFrame:
             e = rows.setdefault(p, {"statuses": [], "n": 0})
             e["statuses"].append(r["status"])
             e["n"] += 1
-    return pd.DataFrame([{"Source": k, "Status of indicators using it": status_words(v["statuses"]), "Indicators": str(v["n"])}
-                         for k, v in rows.items()])
+    return pd.DataFrame(
+        [
+            {"Source": k, "Status of indicators using it": status_words(v["statuses"]), "Indicators": str(v["n"])}
+            for k, v in rows.items()
+        ]
+    )

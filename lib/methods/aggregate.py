@@ -18,9 +18,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lib.methods import stats
 from lib.core.definitions import CITY_CODE, CITY_NAME, ENGLAND_CODE, ENGLAND_NAME
 from lib.core.selection import LIMIT_COLUMNS, limit_columns
+from lib.methods import stats
 
 #: How each value type is aggregated and computed from (numerator, denominator).
 RATIO_OF_SUMS = ("proportion", "rate", "share")
@@ -81,8 +81,7 @@ def roll_up(
     unknown = sorted(set(m["unit_code"]) - set(unit_to_ward.index))
     if unknown:
         raise AggregationError(
-            f"{len(unknown)} area code(s) are not in the lookup to wards, e.g. "
-            + ", ".join(unknown[:10])
+            f"{len(unknown)} area code(s) are not in the lookup to wards, e.g. " + ", ".join(unknown[:10])
         )
     h = hierarchy(definition).set_index("ward_code")
     m["ward_code"] = m["unit_code"].map(unit_to_ward)
@@ -131,8 +130,16 @@ def roll_up(
             agg["parent_code"] = agg["area_code"].map(parent_of)
         frames.append(agg)
     cols = [
-        "indicator_id", "period", "area_type", "area_code", "area_name", "parent_code",
-        "numerator", "denominator", "n_units", "n_suppressed",
+        "indicator_id",
+        "period",
+        "area_type",
+        "area_code",
+        "area_name",
+        "parent_code",
+        "numerator",
+        "denominator",
+        "n_units",
+        "n_suppressed",
     ]
     out = pd.concat([f[cols] for f in frames], ignore_index=True)
     out["n_suppressed"] = out["n_suppressed"].astype(int)

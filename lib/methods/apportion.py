@@ -80,7 +80,11 @@ def apportion(total: int, weights: Mapping[str, float]) -> dict[str, int]:
 
 def population_weights(values: pd.DataFrame, period: str = "mid-2020") -> dict[str, float]:
     """Neighbourhood code -> resident population (indicator ``population``, ``period``)."""
-    rows = values[(values["indicator_id"] == "population") & (values["area_type"] == "neighbourhood") & (values["period"] == period)]
+    rows = values[
+        (values["indicator_id"] == "population")
+        & (values["area_type"] == "neighbourhood")
+        & (values["period"] == period)
+    ]
     if rows.empty:
         raise ValueError(f"no neighbourhood population for {period}")
     return {str(c): float(v) for c, v in zip(rows["area_code"], rows["value"])}
@@ -94,14 +98,20 @@ def need_period(values: pd.DataFrame) -> str:
     return sorted(rows["period"].astype(str).unique())[-1]
 
 
-def need_weights(values: pd.DataFrame, period: str | None = None, population_period: str = "mid-2020") -> dict[str, float]:
+def need_weights(
+    values: pd.DataFrame, period: str | None = None, population_period: str = "mid-2020"
+) -> dict[str, float]:
     """Neighbourhood code -> population × emergency admissions ratio / 100 (expected admissions index).
 
     ``period`` defaults to the latest period of ``acute_morbidity``.
     """
     period = period or need_period(values)
     pop = population_weights(values, population_period)
-    rows = values[(values["indicator_id"] == "acute_morbidity") & (values["area_type"] == "neighbourhood") & (values["period"] == period)]
+    rows = values[
+        (values["indicator_id"] == "acute_morbidity")
+        & (values["area_type"] == "neighbourhood")
+        & (values["period"] == period)
+    ]
     ratio = {str(c): float(v) for c, v in zip(rows["area_code"], rows["value"])}
     missing = sorted(set(pop) - set(ratio))
     if missing:
@@ -130,7 +140,9 @@ def target_lines(targets: pd.DataFrame) -> pd.DataFrame:
     return targets[targets["row_type"] == "line"].reset_index(drop=True)
 
 
-def target_shares(targets: pd.DataFrame, weights: Mapping[str, float], method: str, method_words: str | None = None) -> pd.DataFrame:
+def target_shares(
+    targets: pd.DataFrame, weights: Mapping[str, float], method: str, method_words: str | None = None
+) -> pd.DataFrame:
     """One row per neighbourhood × target line: the apportioned share (status ``modelled``).
 
     Columns: ``neighbourhood_code, measure_id, measure, unit_as_published, city_target, weight,
@@ -142,18 +154,20 @@ def target_shares(targets: pd.DataFrame, weights: Mapping[str, float], method: s
     for _, t in lines.iterrows():
         shares = apportion(int(t["activity_shift_2020_21"]), weights)
         for code in sorted(weights):
-            rows.append({
-                "neighbourhood_code": code,
-                "measure_id": t["measure_id"],
-                "measure": t["measure"],
-                "unit_as_published": t["unit_as_published"],
-                "city_target": int(t["activity_shift_2020_21"]),
-                "weight": float(weights[code]),
-                "weight_share": float(weights[code]) / wsum,
-                "share": int(shares[code]),
-                "method": method_words or METHODS.get(method, method),
-                "status": "modelled",
-            })
+            rows.append(
+                {
+                    "neighbourhood_code": code,
+                    "measure_id": t["measure_id"],
+                    "measure": t["measure"],
+                    "unit_as_published": t["unit_as_published"],
+                    "city_target": int(t["activity_shift_2020_21"]),
+                    "weight": float(weights[code]),
+                    "weight_share": float(weights[code]) / wsum,
+                    "share": int(shares[code]),
+                    "method": method_words or METHODS.get(method, method),
+                    "status": "modelled",
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -170,15 +184,17 @@ def choice_difference(targets: pd.DataFrame, values: pd.DataFrame) -> pd.DataFra
     for code in sorted(pop):
         p = by_pop[by_pop["neighbourhood_code"] == code]["share"].sum()
         n = by_need[by_need["neighbourhood_code"] == code]["share"].sum()
-        rows.append({
-            "neighbourhood_code": code,
-            "pct_by_population": 100 * pop[code] / pop_sum,
-            "pct_by_need": 100 * need[code] / need_sum,
-            "difference_pct_points": 100 * need[code] / need_sum - 100 * pop[code] / pop_sum,
-            "all_targets_by_population": int(p),
-            "all_targets_by_need": int(n),
-            "difference_all_targets": int(n - p),
-        })
+        rows.append(
+            {
+                "neighbourhood_code": code,
+                "pct_by_population": 100 * pop[code] / pop_sum,
+                "pct_by_need": 100 * need[code] / need_sum,
+                "difference_pct_points": 100 * need[code] / need_sum - 100 * pop[code] / pop_sum,
+                "all_targets_by_population": int(p),
+                "all_targets_by_need": int(n),
+                "difference_all_targets": int(n - p),
+            }
+        )
     return pd.DataFrame(rows)
 
 

@@ -10,11 +10,10 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from lib.methods import stats
-from lib.methods.aggregate import RATIO_OF_SUMS, SUM_ONLY
 from lib.core.definitions import locality_order
 from lib.core.selection import suffix as level_suffix
-
+from lib.methods import stats
+from lib.methods.aggregate import RATIO_OF_SUMS, SUM_ONLY
 
 
 def meta(indicators: pd.DataFrame, indicator_id: str) -> dict:
@@ -59,7 +58,10 @@ def by_family(indicators: pd.DataFrame, values: pd.DataFrame) -> dict[str, list[
     from lib.core.contract import FAMILIES
 
     have = set(has_neighbourhoods(values))
-    out = {f: [i for i, fam in zip(indicators["indicator_id"], indicators["family"]) if fam == f and i in have] for f in FAMILIES}
+    out = {
+        f: [i for i, fam in zip(indicators["indicator_id"], indicators["family"]) if fam == f and i in have]
+        for f in FAMILIES
+    }
     return {f: ids for f, ids in out.items() if ids}
 
 
@@ -84,7 +86,14 @@ def benchmark_row(values: pd.DataFrame, indicator_id: str, period: str, which: s
     return None if rows.empty else rows.iloc[0]
 
 
-def rest_of_city(values: pd.DataFrame, indicators: pd.DataFrame, indicator_id: str, period: str, area_code: str, area_type: str = "neighbourhood") -> dict | None:
+def rest_of_city(
+    values: pd.DataFrame,
+    indicators: pd.DataFrame,
+    indicator_id: str,
+    period: str,
+    area_code: str,
+    area_type: str = "neighbourhood",
+) -> dict | None:
     """Manchester without one area: city numerator and denominator minus the area's.
 
     Only for summed indicators (proportions, shares, rates, counts); returns None otherwise.
@@ -123,7 +132,9 @@ def _interval_row(num: float, den: float, m: dict) -> dict:
     return out
 
 
-def compare_rows(rows: pd.DataFrame, indicators: pd.DataFrame, benchmark: pd.Series | np.ndarray | float, level: str = "95") -> np.ndarray:
+def compare_rows(
+    rows: pd.DataFrame, indicators: pd.DataFrame, benchmark: pd.Series | np.ndarray | float, level: str = "95"
+) -> np.ndarray:
     """Compare each row with a benchmark value at 95% or 99.8% (Fingertips rule, polarity-aware).
 
     Rows whose indicator has no confidence interval come back ``not_compared``.
@@ -133,8 +144,11 @@ def compare_rows(rows: pd.DataFrame, indicators: pd.DataFrame, benchmark: pd.Ser
     suffix = level_suffix(level)
     pol = rows["indicator_id"].map(dict(zip(indicators["indicator_id"], indicators["polarity"]))).fillna("no_judgement")
     res = stats.compare_with_benchmark(
-        rows["value"].to_numpy(float), rows[f"lower_{suffix}"].to_numpy(float), rows[f"upper_{suffix}"].to_numpy(float),
-        np.broadcast_to(np.asarray(benchmark, dtype=float), (len(rows),)), pol.to_numpy(),
+        rows["value"].to_numpy(float),
+        rows[f"lower_{suffix}"].to_numpy(float),
+        rows[f"upper_{suffix}"].to_numpy(float),
+        np.broadcast_to(np.asarray(benchmark, dtype=float), (len(rows),)),
+        pol.to_numpy(),
     )
     ci = rows["indicator_id"].map(dict(zip(indicators["indicator_id"], indicators["ci_method"])))
     return np.where(ci.to_numpy() == "none", "not_compared", np.asarray(res, dtype=object))
@@ -159,8 +173,9 @@ def area_comparison_table(
     return comparison_frame(values.loc[sel], indicators, area_type, benchmark, level)
 
 
-def area_table(ds, indicator_id: str, period: str, area_type: str = "neighbourhood", benchmark: str = "england",
-               level: str = "95") -> pd.DataFrame:
+def area_table(
+    ds, indicator_id: str, period: str, area_type: str = "neighbourhood", benchmark: str = "england", level: str = "95"
+) -> pd.DataFrame:
     """:func:`area_comparison_table` of a :class:`lib.core.data.Dataset` (the form the app's shared
     cache takes: ``shared.computed(area_table, ds, ...)``)."""
     return area_comparison_table(ds.values, ds.indicators, indicator_id, period, area_type, benchmark, level)

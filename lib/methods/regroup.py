@@ -27,17 +27,20 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from lib.methods import aggregate
 from lib.core.contract import VALUE_COLUMNS
 from lib.core.definitions import DEFINITION_COLUMNS, DefinitionError, validate_definition
+from lib.methods import aggregate
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFINITIONS_DIR = ROOT / "geodata" / "definitions"
 #: Groupings shipped with the app: key -> (label, file under geodata/definitions, description).
 SHIPPED = {
-    "thirteen": ("13 neighbourhoods (City Centre separate)", "thirteen_neighbourhoods.csv",
-                 "The 12-neighbourhood model with the City Centre ward taken out of N4 as its own neighbourhood (CC), "
-                 "as in the council's later 13-neighbourhood model. Wards as in the 12-neighbourhood definition."),
+    "thirteen": (
+        "13 neighbourhoods (City Centre separate)",
+        "thirteen_neighbourhoods.csv",
+        "The 12-neighbourhood model with the City Centre ward taken out of N4 as its own neighbourhood (CC), "
+        "as in the council's later 13-neighbourhood model. Wards as in the 12-neighbourhood definition.",
+    ),
 }
 
 
@@ -57,8 +60,13 @@ def load_shipped(key: str, known_wards=None) -> pd.DataFrame:
     return validate_definition(df, known_wards)
 
 
-def read_grouping(raw: bytes, filename: str, ward_names: pd.Series, lsoa_to_ward: pd.Series | None = None,
-                  lsoa_to_ward2018: pd.Series | None = None) -> tuple[pd.DataFrame, list[str]]:
+def read_grouping(
+    raw: bytes,
+    filename: str,
+    ward_names: pd.Series,
+    lsoa_to_ward: pd.Series | None = None,
+    lsoa_to_ward2018: pd.Series | None = None,
+) -> tuple[pd.DataFrame, list[str]]:
     """Read an uploaded grouping CSV. Returns (definition on the 2004–2018 wards, notes).
 
     Raises :class:`DefinitionError` with a message naming the file and what to fix.
@@ -71,16 +79,25 @@ def read_grouping(raw: bytes, filename: str, ward_names: pd.Series, lsoa_to_ward
     except UnicodeDecodeError:
         raise DefinitionError(f"“{filename}” is not UTF-8 text. Save it as 'CSV UTF-8 (comma delimited)'.") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise DefinitionError(f"“{filename}” could not be read as CSV ({exc}). Save it as 'CSV UTF-8 (comma delimited)'.") from None
+        raise DefinitionError(
+            f"“{filename}” could not be read as CSV ({exc}). Save it as 'CSV UTF-8 (comma delimited)'."
+        ) from None
     notes: list[str] = []
     known_wards = list(ward_names.index)
     codes = set(df.get("ward_code", pd.Series(dtype=str)).dropna().str.strip())
-    if codes and all(c.startswith("E0501") for c in codes) and lsoa_to_ward is not None and lsoa_to_ward2018 is not None:
+    if (
+        codes
+        and all(c.startswith("E0501") for c in codes)
+        and lsoa_to_ward is not None
+        and lsoa_to_ward2018 is not None
+    ):
         df = validate_definition(df)  # checks its own shape on the 2018 wards
         df = from_wards2018(df, lsoa_to_ward, lsoa_to_ward2018)
         df["ward_name"] = df["ward_code"].map(ward_names)
-        notes.append("Your grouping is written on the May-2018 wards: it was converted to the 2004–2018 wards by best "
-                     "fit (each old ward goes to the group holding most of its LSOAs), so it is approximate.")
+        notes.append(
+            "Your grouping is written on the May-2018 wards: it was converted to the 2004–2018 wards by best "
+            "fit (each old ward goes to the group holding most of its LSOAs), so it is approximate."
+        )
     try:
         out = validate_definition(df, known_wards)
     except DefinitionError as exc:
@@ -135,9 +152,16 @@ def regroup(values: pd.DataFrame, indicators: pd.DataFrame, definition: pd.DataF
     num = num.where(~wm, val * den)
     cnt = vt.isin(aggregate.SUM_ONLY) & num.isna()
     num = num.where(~cnt, val)
-    measures = pd.DataFrame({"unit_code": w["area_code"], "indicator_id": w["indicator_id"], "period": w["period"],
-                             "numerator": num, "denominator": den,
-                             "suppressed": w["note"].fillna("").astype(str).str.contains("withheld", regex=False)})
+    measures = pd.DataFrame(
+        {
+            "unit_code": w["area_code"],
+            "indicator_id": w["indicator_id"],
+            "period": w["period"],
+            "numerator": num,
+            "denominator": den,
+            "suppressed": w["note"].fillna("").astype(str).str.contains("withheld", regex=False),
+        }
+    )
     rolled = aggregate.roll_up(measures, pd.Series(sorted(wards), index=sorted(wards)), definition)
     rolled = rolled[rolled["area_type"].isin(["neighbourhood", "locality"])]
     new = aggregate.compute_values(rolled, indicators)
@@ -163,9 +187,16 @@ def dissolve_layers(wards: gpd.GeoDataFrame, definition: pd.DataFrame) -> dict[s
     n = n.rename(columns={"neighbourhood_code": "code"})
     n["name"] = n["code"].map(nmeta["neighbourhood_name"])
     n["locality_code"] = n["code"].map(nmeta["locality_code"])
-    n["ward_codes"] = n["code"].map(definition.groupby("neighbourhood_code")["ward_code"].agg(lambda s: ";".join(sorted(s))))
-    loc = w.dissolve(by="locality_code", as_index=False)[["locality_code", "geometry"]].rename(columns={"locality_code": "code"})
+    n["ward_codes"] = n["code"].map(
+        definition.groupby("neighbourhood_code")["ward_code"].agg(lambda s: ";".join(sorted(s)))
+    )
+    loc = w.dissolve(by="locality_code", as_index=False)[["locality_code", "geometry"]].rename(
+        columns={"locality_code": "code"}
+    )
     lmeta = definition.drop_duplicates("locality_code").set_index("locality_code")
     loc["name"] = loc["code"].map(lmeta["locality_name"])
-    return {"wards": w, "neighbourhoods": gpd.GeoDataFrame(n, geometry="geometry", crs=wards.crs),
-            "localities": gpd.GeoDataFrame(loc, geometry="geometry", crs=wards.crs)}
+    return {
+        "wards": w,
+        "neighbourhoods": gpd.GeoDataFrame(n, geometry="geometry", crs=wards.crs),
+        "localities": gpd.GeoDataFrame(loc, geometry="geometry", crs=wards.crs),
+    }

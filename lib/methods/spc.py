@@ -54,7 +54,10 @@ VARIATION_ICONS = {
 ASSURANCE_ICONS = {
     "pass": ("✔", "Consistently passes the target: the target lies outside the process limits on the good side"),
     "fail": ("✖", "Consistently fails the target: the target lies outside the process limits on the bad side"),
-    "hit_and_miss": ("≈", "Hit and miss: the target lies within the process limits, so it will be met some months and missed in others"),
+    "hit_and_miss": (
+        "≈",
+        "Hit and miss: the target lies within the process limits, so it will be met some months and missed in others",
+    ),
     "no_target": ("–", "No target to assure against"),
 }
 
@@ -87,7 +90,7 @@ def _trend(x: np.ndarray, up: bool, length: int) -> np.ndarray:
             start = i
         elif not s and start is not None:
             if i - start + 1 >= length:
-                out[start:i + 1] = True
+                out[start : i + 1] = True
             start = None
     return out
 
@@ -95,9 +98,9 @@ def _trend(x: np.ndarray, up: bool, length: int) -> np.ndarray:
 def _two_of_three(beyond: np.ndarray) -> np.ndarray:
     out = np.zeros(len(beyond), dtype=bool)
     for i in range(len(beyond) - 2):
-        window = beyond[i:i + 3]
+        window = beyond[i : i + 3]
         if window.sum() >= 2:
-            out[i:i + 3] |= window
+            out[i : i + 3] |= window
     return out
 
 
@@ -152,32 +155,43 @@ def xmr(
     direction = np.where(special, np.where(trend_only | (side == ""), trend_dir, side), "")
     assessment = [_assess(d, polarity) if d else "common_cause" for d in direction]
 
-    points = pd.DataFrame({
-        "index": np.arange(len(x)),
-        "value": x,
-        "moving_range": np.concatenate([[np.nan], mr]),
-        "mean": mean,
-        "ucl": ucl,
-        "lcl": lcl,
-        "upper_2sigma": up2,
-        "lower_2sigma": lo2,
-        "rule_astronomical": astro,
-        "rule_shift": shift,
-        "rule_trend": trend,
-        "rule_two_of_three": two3,
-        "special_cause": special,
-        "direction": direction,
-        "assessment": assessment,
-    })
+    points = pd.DataFrame(
+        {
+            "index": np.arange(len(x)),
+            "value": x,
+            "moving_range": np.concatenate([[np.nan], mr]),
+            "mean": mean,
+            "ucl": ucl,
+            "lcl": lcl,
+            "upper_2sigma": up2,
+            "lower_2sigma": lo2,
+            "rule_astronomical": astro,
+            "rule_shift": shift,
+            "rule_trend": trend,
+            "rule_two_of_three": two3,
+            "special_cause": special,
+            "direction": direction,
+            "assessment": assessment,
+        }
+    )
     variation = "common_cause" if not special[-1] else f"{assessment[-1]}_{direction[-1]}"
     assurance = assurance_of(target, ucl, lcl, polarity)
     v_icon, v_text = VARIATION_ICONS[variation]
     a_icon, a_text = ASSURANCE_ICONS[assurance]
     summary = {
-        "mean": mean, "mr_bar": mr_bar, "ucl": ucl, "lcl": lcl, "sigma": sigma, "n": int(len(x)),
+        "mean": mean,
+        "mr_bar": mr_bar,
+        "ucl": ucl,
+        "lcl": lcl,
+        "sigma": sigma,
+        "n": int(len(x)),
         "baseline_points": n_base,
-        "variation": variation, "variation_icon": v_icon, "variation_text": v_text,
-        "assurance": assurance, "assurance_icon": a_icon, "assurance_text": a_text,
+        "variation": variation,
+        "variation_icon": v_icon,
+        "variation_text": v_text,
+        "assurance": assurance,
+        "assurance_icon": a_icon,
+        "assurance_text": a_text,
         "special_cause_points": int(special.sum()),
         "text": f"{v_icon} {v_text}. {a_icon} {a_text}.",
     }

@@ -145,9 +145,7 @@ def esp2013_band(age: int) -> str:
 # --------------------------------------------------------------------------- intervals
 
 
-def wilson_interval(
-    numerator: ArrayLike, denominator: ArrayLike, z: float = Z95
-) -> tuple[FloatArray, FloatArray]:
+def wilson_interval(numerator: ArrayLike, denominator: ArrayLike, z: float = Z95) -> tuple[FloatArray, FloatArray]:
     """Wilson score confidence interval for a proportion ``numerator / denominator``.
 
     Returns ``(lower, upper)`` as proportions in [0, 1], computed as

@@ -19,10 +19,27 @@ from lib.pipeline.run import ROOT, build_all
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m lib.pipeline", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", type=Path, default=Path(os.environ.get("NP_DATA", ROOT.parent / "shared" / "data")), help="raw input folder (default: ../shared/data or $NP_DATA)")
-    parser.add_argument("--out", type=Path, default=ROOT, help="project folder to write geodata/ and profiles/ into (default: this repo)")
-    parser.add_argument("--definition", type=Path, default=None, help="ward -> neighbourhood CSV (default: <out>/geodata/neighbourhoods.csv)")
+    parser = argparse.ArgumentParser(
+        prog="python -m lib.pipeline", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=Path(os.environ.get("NP_DATA", ROOT.parent / "shared" / "data")),
+        help="raw input folder (default: ../shared/data or $NP_DATA)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=ROOT,
+        help="project folder to write geodata/ and profiles/ into (default: this repo)",
+    )
+    parser.add_argument(
+        "--definition",
+        type=Path,
+        default=None,
+        help="ward -> neighbourhood CSV (default: <out>/geodata/neighbourhoods.csv)",
+    )
     args = parser.parse_args(argv)
     start = time.perf_counter()
     try:

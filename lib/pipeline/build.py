@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lib.methods import aggregate
 from lib.core.contract import VALUE_COLUMNS
 from lib.core.definitions import CITY_CODE, CITY_NAME, ENGLAND_CODE
+from lib.methods import aggregate
 from lib.pipeline import sources
 
 AREA_TYPE_ORDER = ["england", "city", "locality", "neighbourhood", "ward", "lsoa"]
@@ -108,9 +108,16 @@ def _england_weighted(ind: str, period: str, value: pd.Series, weight: pd.Series
 
 def _city_row(ind: str, period: str, num: float, den: float, value: float = np.nan, note: str = "") -> dict:
     return {
-        "indicator_id": ind, "period": period, "area_type": "city", "area_code": CITY_CODE,
-        "area_name": CITY_NAME, "parent_code": ENGLAND_CODE, "numerator": num, "denominator": den,
-        "value": value, "note": note,
+        "indicator_id": ind,
+        "period": period,
+        "area_type": "city",
+        "area_code": CITY_CODE,
+        "area_name": CITY_NAME,
+        "parent_code": ENGLAND_CODE,
+        "numerator": num,
+        "denominator": den,
+        "value": value,
+        "note": note,
     }
 
 
@@ -129,10 +136,26 @@ def indicators_deprivation(data_dir: Path, lk: Lookups, pop20: pd.DataFrame) -> 
         in_d1 = (df["imd_decile"] == 1) * df["pop_total"]
         rank = (n19 + 1 - df["imd_rank"]).astype(float)
         if sink == "m":
-            part.measures.append((_measures(df["lsoa11_code"], "imd_most_deprived_10pct", "IoD2019", in_d1, df["pop_total"]), lk.lsoa11_ward, "lsoa"))
-            part.measures.append((_weighted(df["lsoa11_code"], "imd_average_rank", "IoD2019", rank, df["pop_total"].astype(float)), lk.lsoa11_ward, "lsoa"))
+            part.measures.append(
+                (
+                    _measures(df["lsoa11_code"], "imd_most_deprived_10pct", "IoD2019", in_d1, df["pop_total"]),
+                    lk.lsoa11_ward,
+                    "lsoa",
+                )
+            )
+            part.measures.append(
+                (
+                    _weighted(df["lsoa11_code"], "imd_average_rank", "IoD2019", rank, df["pop_total"].astype(float)),
+                    lk.lsoa11_ward,
+                    "lsoa",
+                )
+            )
         else:
-            part.rows.append(aggregate.england_row("imd_most_deprived_10pct", "IoD2019", float(in_d1.sum()), float(df["pop_total"].sum())))
+            part.rows.append(
+                aggregate.england_row(
+                    "imd_most_deprived_10pct", "IoD2019", float(in_d1.sum()), float(df["pop_total"].sum())
+                )
+            )
             part.rows.append(_england_weighted("imd_average_rank", "IoD2019", rank, df["pop_total"].astype(float)))
 
     # Income, IDACI, IDAOPI: summed numerators; withheld (blank) numerators counted as 0
@@ -143,7 +166,11 @@ def indicators_deprivation(data_dir: Path, lk: Lookups, pop20: pd.DataFrame) -> 
     ):
         sup = m19[num_col].isna()
         part.measures.append(
-            (_measures(m19["lsoa11_code"], ind, "IoD2019", m19[num_col].fillna(0), m19[den_col], sup), lk.lsoa11_ward, "lsoa")
+            (
+                _measures(m19["lsoa11_code"], ind, "IoD2019", m19[num_col].fillna(0), m19[den_col], sup),
+                lk.lsoa11_ward,
+                "lsoa",
+            )
         )
         row = aggregate.england_row(ind, "IoD2019", float(e19[num_col].fillna(0).sum()), float(e19[den_col].sum()))
         row["n_suppressed"] = int(e19[num_col].isna().sum())
@@ -167,11 +194,35 @@ def indicators_deprivation(data_dir: Path, lk: Lookups, pop20: pd.DataFrame) -> 
     for df, sink in ((m15, "m"), (i15, "e")):
         in_d1 = (df["imd_decile"] == 1) * df["pop_total"]
         if sink == "m":
-            part.measures.append((_measures(df["lsoa11_code"], "imd_most_deprived_10pct", "IoD2015", in_d1, df["pop_total"]), lk.lsoa11_ward, "lsoa"))
-            part.measures.append((_weighted(df["lsoa11_code"], "imd_average_score", "IoD2015", df["imd_score"], df["pop_total"].astype(float)), lk.lsoa11_ward, "lsoa"))
+            part.measures.append(
+                (
+                    _measures(df["lsoa11_code"], "imd_most_deprived_10pct", "IoD2015", in_d1, df["pop_total"]),
+                    lk.lsoa11_ward,
+                    "lsoa",
+                )
+            )
+            part.measures.append(
+                (
+                    _weighted(
+                        df["lsoa11_code"],
+                        "imd_average_score",
+                        "IoD2015",
+                        df["imd_score"],
+                        df["pop_total"].astype(float),
+                    ),
+                    lk.lsoa11_ward,
+                    "lsoa",
+                )
+            )
         else:
-            part.rows.append(aggregate.england_row("imd_most_deprived_10pct", "IoD2015", float(in_d1.sum()), float(df["pop_total"].sum())))
-            part.rows.append(_england_weighted("imd_average_score", "IoD2015", df["imd_score"], df["pop_total"].astype(float)))
+            part.rows.append(
+                aggregate.england_row(
+                    "imd_most_deprived_10pct", "IoD2015", float(in_d1.sum()), float(df["pop_total"].sum())
+                )
+            )
+            part.rows.append(
+                _england_weighted("imd_average_score", "IoD2015", df["imd_score"], df["pop_total"].astype(float))
+            )
 
     # IoD2025 (LSOA 2021), weighted by Census 2021 usual residents
     res = sources.disability2021(data_dir)[["lsoa21_code", "residents"]]
@@ -191,13 +242,21 @@ def indicators_deprivation(data_dir: Path, lk: Lookups, pop20: pd.DataFrame) -> 
         rank = (n25 + 1 - df["imd_rank"]).astype(float)
         if sink == "m":
             u = df["lsoa21_code"]
-            part.measures.append((_measures(u, "imd_most_deprived_10pct", "IoD2025", in_d1, df["residents"]), lk.lsoa21_ward, None))
+            part.measures.append(
+                (_measures(u, "imd_most_deprived_10pct", "IoD2025", in_d1, df["residents"]), lk.lsoa21_ward, None)
+            )
             part.measures.append((_weighted(u, "imd_average_rank", "IoD2025", rank, w), lk.lsoa21_ward, None))
-            part.measures.append((_weighted(u, "imd_average_score", "IoD2025", df["imd_score"], w), lk.lsoa21_ward, None))
+            part.measures.append(
+                (_weighted(u, "imd_average_score", "IoD2025", df["imd_score"], w), lk.lsoa21_ward, None)
+            )
             for ind, col in health25.items():
                 part.measures.append((_weighted(u, ind, "IoD2025", df[col], w), lk.lsoa21_ward, None))
         else:
-            part.rows.append(aggregate.england_row("imd_most_deprived_10pct", "IoD2025", float(in_d1.sum()), float(df["residents"].sum())))
+            part.rows.append(
+                aggregate.england_row(
+                    "imd_most_deprived_10pct", "IoD2025", float(in_d1.sum()), float(df["residents"].sum())
+                )
+            )
             part.rows.append(_england_weighted("imd_average_rank", "IoD2025", rank, w))
             part.rows.append(_england_weighted("imd_average_score", "IoD2025", df["imd_score"], w))
             for ind, col in health25.items():
@@ -210,24 +269,48 @@ def indicators_census(data_dir: Path, lk: Lookups) -> Part:
     part = Part()
     dis = sources.disability2021(data_dir)
     md = dis[dis["lsoa21_code"].isin(lk.lsoa21_lsoa11.index)].reset_index(drop=True)
-    part.measures.append((_measures(md["lsoa21_code"], "disability", "Census 2021", md["disabled"], md["residents"]), lk.lsoa21_ward, None))
-    part.rows.append(aggregate.england_row("disability", "Census 2021", float(dis["disabled"].sum()), float(dis["residents"].sum())))
+    part.measures.append(
+        (
+            _measures(md["lsoa21_code"], "disability", "Census 2021", md["disabled"], md["residents"]),
+            lk.lsoa21_ward,
+            None,
+        )
+    )
+    part.rows.append(
+        aggregate.england_row("disability", "Census 2021", float(dis["disabled"].sum()), float(dis["residents"].sum()))
+    )
     hd = sources.household_deprivation2021(data_dir)
     mh = hd[hd["lsoa21_code"].isin(lk.lsoa21_lsoa11.index)].reset_index(drop=True)
     for ind, col in (("household_deprivation", "deprived_1plus"), ("household_deprivation_2plus", "deprived_2plus")):
-        part.measures.append((_measures(mh["lsoa21_code"], ind, "Census 2021", mh[col], mh["households"]), lk.lsoa21_ward, None))
+        part.measures.append(
+            (_measures(mh["lsoa21_code"], ind, "Census 2021", mh[col], mh["households"]), lk.lsoa21_ward, None)
+        )
         part.rows.append(aggregate.england_row(ind, "Census 2021", float(hd[col].sum()), float(hd["households"].sum())))
 
     cd = sources.census_la(data_dir, "census_disability")
     cd = cd[cd["measure"] == "Count"]
     lot = float(cd.loc[cd["disability_category"].str.contains("limited a lot"), "value"].sum())
-    part.rows.append(_city_row("disability_limited_lot", "Census 2021", lot, float(cd["value"].sum()),
-                               note="Published Manchester table; age-standardised 11.4%"))
+    part.rows.append(
+        _city_row(
+            "disability_limited_lot",
+            "Census 2021",
+            lot,
+            float(cd["value"].sum()),
+            note="Published Manchester table; age-standardised 11.4%",
+        )
+    )
     ch = sources.census_la(data_dir, "census_health")
     ch = ch[ch["measure"] == "Count"]
     bad = float(ch.loc[ch["general_health"].isin(["Bad health", "Very bad health"]), "value"].sum())
-    part.rows.append(_city_row("bad_health", "Census 2021", bad, float(ch["value"].sum()),
-                               note="Published Manchester table; age-standardised 8.8%"))
+    part.rows.append(
+        _city_row(
+            "bad_health",
+            "Census 2021",
+            bad,
+            float(ch["value"].sum()),
+            note="Published Manchester table; age-standardised 8.8%",
+        )
+    )
     return part
 
 
@@ -235,7 +318,13 @@ def indicators_population(data_dir: Path, lk: Lookups, pop: pd.DataFrame) -> Par
     """Mid-2020 population and age shares (0-15, 65+, 75+, 85+)."""
     part = Part()
     m = pop[pop["lsoa11_code"].isin(lk.lsoa11_ward.index)].reset_index(drop=True)
-    part.measures.append((_measures(m["lsoa11_code"], "population", "mid-2020", m["total"], np.full(len(m), np.nan)), lk.lsoa11_ward, "lsoa"))
+    part.measures.append(
+        (
+            _measures(m["lsoa11_code"], "population", "mid-2020", m["total"], np.full(len(m), np.nan)),
+            lk.lsoa11_ward,
+            "lsoa",
+        )
+    )
     part.rows.append(aggregate.england_row("population", "mid-2020", float(pop["total"].sum()), np.nan))
     for col in ("age_0_15", "age_65plus", "age_75plus", "age_85plus"):
         ind = f"population_{col}"
@@ -269,12 +358,18 @@ def indicators_dwp(data_dir: Path, lk: Lookups, pop: pd.DataFrame) -> Part:
         ms = _dwp_long(data_dir, key_msoa, period_fn)
         ms["msoa11_code"] = ms["area_name"].map(lk.msoa11_code_by_name)
         if ms["msoa11_code"].isna().any():
-            raise sources.MissingInputError("DWP MSOA names not in the MSOA lookup: " + ", ".join(ms.loc[ms["msoa11_code"].isna(), "area_name"].unique()))
+            raise sources.MissingInputError(
+                "DWP MSOA names not in the MSOA lookup: "
+                + ", ".join(ms.loc[ms["msoa11_code"].isna(), "area_name"].unique())
+            )
         for period, grp in ms.groupby("period", sort=True):
-            part.measures.append((
-                _measures(grp["msoa11_code"], ind, period, grp["count"], grp["msoa11_code"].map(denom)),
-                lk.msoa11_ward, None,
-            ))
+            part.measures.append(
+                (
+                    _measures(grp["msoa11_code"], ind, period, grp["count"], grp["msoa11_code"].map(denom)),
+                    lk.msoa11_ward,
+                    None,
+                )
+            )
         la = _dwp_long(data_dir, key_la, period_fn)
         flags = la.drop_duplicates("period").set_index("period")["flag"]
         mcr = la[la["area_name"] == CITY_NAME].set_index("period")["count"]
@@ -282,7 +377,15 @@ def indicators_dwp(data_dir: Path, lk: Lookups, pop: pd.DataFrame) -> Part:
             row = aggregate.england_row(ind, period, float(grp["count"].sum()), eng_den)
             row["note"] = f"Sum of the {n_la} English local authorities (derived)" + _flag_note(flags.get(period))
             part.rows.append(row)
-            part.rows.append({"indicator_id": ind, "period": period, "area_type": "city_published", "published": float(mcr[period]), "flag": flags.get(period)})
+            part.rows.append(
+                {
+                    "indicator_id": ind,
+                    "period": period,
+                    "area_type": "city_published",
+                    "published": float(mcr[period]),
+                    "flag": flags.get(period),
+                }
+            )
     return part
 
 
@@ -299,17 +402,31 @@ def indicators_city_context(data_dir: Path) -> Part:
     man = lad[lad["lad_code"] == CITY_CODE].set_index("group_code")
     for code in eng.index:
         ind = f"qof_{code.lower()}"
-        part.rows.append(_city_row(ind, "2019/20", float(man.loc[code, "register"]), float(man.loc[code, "list"]),
-                                   note="Published local authority row (modelled register and list sizes)"))
+        part.rows.append(
+            _city_row(
+                ind,
+                "2019/20",
+                float(man.loc[code, "register"]),
+                float(man.loc[code, "list"]),
+                note="Published local authority row (modelled register and list sizes)",
+            )
+        )
         row = aggregate.england_row(ind, "2019/20", float(eng.loc[code, "register"]), float(eng.loc[code, "list"]))
         row["note"] = "Sum of the 9 English regions (derived)"
         part.rows.append(row)
     hi = pd.read_csv(sources.path(data_dir, "health_index"))
     hi_m = hi[hi["ltla21_code"] == CITY_CODE]
-    for col in ("overall_score", "healthy_people_domain_score", "healthy_lives_domain_score", "healthy_places_domain_score"):
+    for col in (
+        "overall_score",
+        "healthy_people_domain_score",
+        "healthy_lives_domain_score",
+        "healthy_places_domain_score",
+    ):
         ind = f"health_index_{col.replace('_score', '').replace('_domain', '')}"
         for _, r in hi_m.iterrows():
-            part.rows.append(_city_row(ind, str(int(r["year"])), np.nan, np.nan, value=float(r[col]), note="Published value"))
+            part.rows.append(
+                _city_row(ind, str(int(r["year"])), np.nan, np.nan, value=float(r[col]), note="Published value")
+            )
         e = aggregate.england_row(ind, "2015", np.nan, np.nan)
         e["value"] = 100.0
         e["note"] = "England 2015 = 100 by construction"
@@ -350,7 +467,11 @@ def indicators_expected(data_dir: Path, lk: Lookups, pop: pd.DataFrame) -> Part:
 
     part = Part()
     m = pop[pop["lsoa11_code"].isin(lk.lsoa11_ward.index)]
-    ward_pop = m.groupby(m["lsoa11_code"].map(lk.lsoa11_ward))[["total", "age_18plus", "age_under65", "age_65plus"]].sum().sort_index()
+    ward_pop = (
+        m.groupby(m["lsoa11_code"].map(lk.lsoa11_ward))[["total", "age_18plus", "age_under65", "age_65plus"]]
+        .sum()
+        .sort_index()
+    )
     facts = sources.seed(data_dir, "city_headline_facts").set_index("fact_id")
     s65 = float(facts.loc[DEMENTIA_65PLUS_FACT, "value"]) / 100.0
     weights = expected_weights(ward_pop, s65)
@@ -373,22 +494,57 @@ def indicators_homelessness(data_dir: Path, lk: Lookups) -> Part:
     (IoD2019, mid-2015) or Census 2021 households (IoD2025).
     """
     part = Part()
-    f8 = sources.file8_indicators2019(data_dir).merge(sources.file6_denominators(data_dir), on="lsoa11_code", validate="1:1")
-    i25 = sources.imd2025_indicators(data_dir).merge(sources.household_deprivation2021(data_dir)[["lsoa21_code", "households"]],
-                                                      on="lsoa21_code", validate="1:1")
+    f8 = sources.file8_indicators2019(data_dir).merge(
+        sources.file6_denominators(data_dir), on="lsoa11_code", validate="1:1"
+    )
+    i25 = sources.imd2025_indicators(data_dir).merge(
+        sources.household_deprivation2021(data_dir)[["lsoa21_code", "households"]], on="lsoa21_code", validate="1:1"
+    )
     for ind, period, df, code_col, in_city, col, weight, note in (
-        ("homelessness_rate", "IoD2019", f8, "lsoa11_code", lk.lsoa11_ward.index, "homelessness_indicator_rate_per_1000_households", "pop_total",
-         "LSOA values weighted by mid-2015 population (derived)"),
-        ("homelessness_rate", "IoD2025", i25, "lsoa21_code", lk.lsoa21_lsoa11.index, "homelessness_indicator_rate_per_1_000_households", "households",
-         "LSOA values weighted by Census 2021 households (derived)"),
-        ("core_homelessness", "IoD2025", i25, "lsoa21_code", lk.lsoa21_lsoa11.index, "core_homelessness_rate_percent_of_households", "households",
-         "LSOA values weighted by Census 2021 households (derived)"),
+        (
+            "homelessness_rate",
+            "IoD2019",
+            f8,
+            "lsoa11_code",
+            lk.lsoa11_ward.index,
+            "homelessness_indicator_rate_per_1000_households",
+            "pop_total",
+            "LSOA values weighted by mid-2015 population (derived)",
+        ),
+        (
+            "homelessness_rate",
+            "IoD2025",
+            i25,
+            "lsoa21_code",
+            lk.lsoa21_lsoa11.index,
+            "homelessness_indicator_rate_per_1_000_households",
+            "households",
+            "LSOA values weighted by Census 2021 households (derived)",
+        ),
+        (
+            "core_homelessness",
+            "IoD2025",
+            i25,
+            "lsoa21_code",
+            lk.lsoa21_lsoa11.index,
+            "core_homelessness_rate_percent_of_households",
+            "households",
+            "LSOA values weighted by Census 2021 households (derived)",
+        ),
     ):
         city_vals = df.loc[df[code_col].isin(in_city), col].round(9).unique()
         if len(city_vals) != 1:
             raise ValueError(f"{col} varies between Manchester LSOAs: it needs the small-area treatment")
-        part.rows.append(_city_row(ind, period, np.nan, np.nan, value=float(city_vals[0]),
-                                   note="Published by local authority only (the same value in every Manchester LSOA)"))
+        part.rows.append(
+            _city_row(
+                ind,
+                period,
+                np.nan,
+                np.nan,
+                value=float(city_vals[0]),
+                note="Published by local authority only (the same value in every Manchester LSOA)",
+            )
+        )
         ok = df[col].notna() & df[weight].notna()
         e = aggregate.england_row(ind, period, np.nan, np.nan)
         e["value"] = float((df.loc[ok, col] * df.loc[ok, weight]).sum() / df.loc[ok, weight].sum())
@@ -415,7 +571,9 @@ def build_values(data_dir: Path, definition: pd.DataFrame, indicators: pd.DataFr
     published: list[dict] = []
     for part in parts:
         for measures, unit_to_ward, unit_type in part.measures:
-            rolled.append(aggregate.roll_up(measures, unit_to_ward, definition, unit_type=unit_type, unit_names=lk.lsoa11_name))
+            rolled.append(
+                aggregate.roll_up(measures, unit_to_ward, definition, unit_type=unit_type, unit_names=lk.lsoa11_name)
+            )
         for r in part.rows:
             (published if r.get("area_type") == "city_published" else extra).append(r)
     frame = pd.concat(rolled + [pd.DataFrame(extra)], ignore_index=True)
@@ -423,7 +581,9 @@ def build_values(data_dir: Path, definition: pd.DataFrame, indicators: pd.DataFr
     sup = frame["n_suppressed"].fillna(0).astype(int)
     withheld = np.where(
         sup > 0,
-        sup.astype(str) + np.where(frame["area_type"] == "lsoa", " (this LSOA)", " LSOA(s)") + " with numerators withheld at source, counted as 0",
+        sup.astype(str)
+        + np.where(frame["area_type"] == "lsoa", " (this LSOA)", " LSOA(s)")
+        + " with numerators withheld at source, counted as 0",
         "",
     )
     frame["note"] = [_join(a, b) for a, b in zip(frame["note"], withheld)]
@@ -432,15 +592,22 @@ def build_values(data_dir: Path, definition: pd.DataFrame, indicators: pd.DataFr
         key = frame["indicator_id"] + "|" + frame["period"]
         pub_key = pub["indicator_id"] + "|" + pub["period"]
         pub_note = pd.Series(
-            [f"Published Manchester total {v:,.0f}; the MSOA sum differs by disclosure control" + _flag_note(f) for v, f in zip(pub["published"], pub["flag"])],
+            [
+                f"Published Manchester total {v:,.0f}; the MSOA sum differs by disclosure control" + _flag_note(f)
+                for v, f in zip(pub["published"], pub["flag"])
+            ],
             index=pub_key,
         )
         is_city = frame["area_type"] == "city"
-        frame.loc[is_city, "note"] = [_join(n, pub_note.get(k, "")) for n, k in zip(frame.loc[is_city, "note"], key[is_city])]
+        frame.loc[is_city, "note"] = [
+            _join(n, pub_note.get(k, "")) for n, k in zip(frame.loc[is_city, "note"], key[is_city])
+        ]
         flag = pd.Series(pub["flag"].to_numpy(), index=pub_key)
         for lvl in ("ward", "neighbourhood", "locality"):
             sel = frame["area_type"] == lvl
-            frame.loc[sel, "note"] = [_join(n, _flag_note(flag.get(k)).lstrip("; ")) for n, k in zip(frame.loc[sel, "note"], key[sel])]
+            frame.loc[sel, "note"] = [
+                _join(n, _flag_note(flag.get(k)).lstrip("; ")) for n, k in zip(frame.loc[sel, "note"], key[sel])
+            ]
     values = aggregate.compute_values(frame, indicators)
     targets = activity_target_rows(data_dir, values, definition)
     if len(targets):
@@ -467,17 +634,48 @@ def activity_target_rows(data_dir: Path, values: pd.DataFrame, definition: pd.Da
     for mid, grp in shares.groupby("measure_id", sort=True):
         ind = f"target_{mid}"
         for _, r in grp.iterrows():
-            rows.append({"indicator_id": ind, "period": "2020/21", "area_type": "neighbourhood", "area_code": r["neighbourhood_code"],
-                         "area_name": d.loc[r["neighbourhood_code"], "neighbourhood_name"], "parent_code": d.loc[r["neighbourhood_code"], "locality_code"],
-                         "numerator": float(r["share"]), "denominator": np.nan, "note": note})
+            rows.append(
+                {
+                    "indicator_id": ind,
+                    "period": "2020/21",
+                    "area_type": "neighbourhood",
+                    "area_code": r["neighbourhood_code"],
+                    "area_name": d.loc[r["neighbourhood_code"], "neighbourhood_name"],
+                    "parent_code": d.loc[r["neighbourhood_code"], "locality_code"],
+                    "numerator": float(r["share"]),
+                    "denominator": np.nan,
+                    "note": note,
+                }
+            )
         loc = grp.assign(loc=grp["neighbourhood_code"].map(d["locality_code"])).groupby("loc")["share"].sum()
         names = d.drop_duplicates("locality_code").set_index("locality_code")["locality_name"]
         for code, total in loc.items():
-            rows.append({"indicator_id": ind, "period": "2020/21", "area_type": "locality", "area_code": code, "area_name": names[code],
-                         "parent_code": CITY_CODE, "numerator": float(total), "denominator": np.nan, "note": "Sum of its neighbourhoods' modelled shares"})
-        rows.append({"indicator_id": ind, "period": "2020/21", "area_type": "city", "area_code": CITY_CODE, "area_name": CITY_NAME,
-                     "parent_code": ENGLAND_CODE, "numerator": float(grp["city_target"].iloc[0]), "denominator": np.nan,
-                     "note": "Published city target (real)"})
+            rows.append(
+                {
+                    "indicator_id": ind,
+                    "period": "2020/21",
+                    "area_type": "locality",
+                    "area_code": code,
+                    "area_name": names[code],
+                    "parent_code": CITY_CODE,
+                    "numerator": float(total),
+                    "denominator": np.nan,
+                    "note": "Sum of its neighbourhoods' modelled shares",
+                }
+            )
+        rows.append(
+            {
+                "indicator_id": ind,
+                "period": "2020/21",
+                "area_type": "city",
+                "area_code": CITY_CODE,
+                "area_name": CITY_NAME,
+                "parent_code": ENGLAND_CODE,
+                "numerator": float(grp["city_target"].iloc[0]),
+                "denominator": np.nan,
+                "note": "Published city target (real)",
+            }
+        )
     return pd.DataFrame(rows)
 
 

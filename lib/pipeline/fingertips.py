@@ -54,7 +54,6 @@ import hashlib
 import io
 import json
 import os
-import socket
 import sys
 import tempfile
 import urllib.error
@@ -214,7 +213,7 @@ def fetch(url: str, *, timeout: float = DEFAULT_TIMEOUT, opener: Opener | None =
             f"Fingertips answered HTTP {e.code} ({e.reason}) for {url}: the indicator ids or area types may be "
             f"wrong, or the service may be down; check them or try later. {NOT_CHANGED}"
         ) from None
-    except (TimeoutError, socket.timeout) as e:
+    except TimeoutError as e:
         raise FingertipsError(
             f"Could not reach Fingertips ({host}: no answer within {timeout:g} s): check your connection or try later. "
             f"{NOT_CHANGED}"
@@ -370,7 +369,7 @@ def refresh(
     from any download leaves ``out_dir`` exactly as it was.
     """
     ids = [int(i) for i in _ids(indicator_ids).split(",")]
-    when = today or _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
+    when = today or _dt.datetime.now(_dt.UTC).replace(microsecond=0)
     retrieved = when.date().isoformat() if isinstance(when, _dt.datetime) else when.isoformat()
     area_codes = list(area_codes)
 
@@ -379,7 +378,9 @@ def refresh(
         url = all_data_url([iid], child_area_type_id=area_type, parent_area_type_id=parent_area_type, base_url=base_url)
         header, rows = parse_all_data(fetcher(url), url)
         kept = filter_rows(header, rows, parent_code=parent_code, area_codes=area_codes)
-        if not any(r[header.index("Parent Code")] == parent_code or r[header.index("Area Code")] in area_codes for r in kept):
+        if not any(
+            r[header.index("Parent Code")] == parent_code or r[header.index("Area Code")] in area_codes for r in kept
+        ):
             raise FingertipsError(
                 f"Fingertips returned no rows for areas in {parent_code} for indicator {iid} at area type {area_type} "
                 f"(from {url}): check the indicator id, --area-type and --parent-area-type. {NOT_CHANGED}"
@@ -437,7 +438,15 @@ _AREA_TYPE_PREFIXES: tuple[tuple[str, str], ...] = (
     ("lsoa", "lsoa"),
     ("lower super output", "lsoa"),
 )
-_DISTRICT_PREFIXES = ("district", "districts", "local authority", "lower tier", "upper tier", "county & ua", "counties & ua")
+_DISTRICT_PREFIXES = (
+    "district",
+    "districts",
+    "local authority",
+    "lower tier",
+    "upper tier",
+    "county & ua",
+    "counties & ua",
+)
 
 _VALUE_TYPES = {
     "proportion": "proportion",
@@ -472,7 +481,9 @@ def contract_area_type(ft_area_type: str, area_code: str, parent_code: str = MAN
     for prefix, out in _AREA_TYPE_PREFIXES:
         if s.startswith(prefix):
             return out
-    if area_code == parent_code and (s.startswith(_DISTRICT_PREFIXES) or area_code.startswith(("E06", "E07", "E08", "E09"))):
+    if area_code == parent_code and (
+        s.startswith(_DISTRICT_PREFIXES) or area_code.startswith(("E06", "E07", "E08", "E09"))
+    ):
         return "city"
     return None
 
@@ -622,7 +633,15 @@ def to_values_format(
         periods = list(dict.fromkeys(g["Time period"]))
         url = (source_urls or {}).get(str(iid))
         ind = indicator_row(
-            str(iid), name, periods, meta, sex=str(g["Sex"].iloc[0]), age=age, source_url=url, retrieved=retrieved, family=family
+            str(iid),
+            name,
+            periods,
+            meta,
+            sex=str(g["Sex"].iloc[0]),
+            age=age,
+            source_url=url,
+            retrieved=retrieved,
+            family=family,
         )
         ind_rows.append(ind)
         for r in g.to_dict("records"):
@@ -653,7 +672,9 @@ def to_values_format(
                     "upper_95": _num(r["Upper CI 95.0 limit"]),
                     "lower_998": _num(r["Lower CI 99.8 limit"]),
                     "upper_998": _num(r["Upper CI 99.8 limit"]),
-                    "vs_england": "not_compared" if at == "england" else _compared(r["Compared to England value or percentiles"], ind["polarity"]),
+                    "vs_england": "not_compared"
+                    if at == "england"
+                    else _compared(r["Compared to England value or percentiles"], ind["polarity"]),
                     "vs_city": "not_compared",
                     "note": r["Value note"].strip(),
                 }
@@ -704,20 +725,34 @@ def _parse_ids(s: str) -> list[int]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m lib.pipeline.fingertips", description="Refresh indicators from the OHID Fingertips API.")
+    p = argparse.ArgumentParser(
+        prog="python -m lib.pipeline.fingertips", description="Refresh indicators from the OHID Fingertips API."
+    )
     sub = p.add_subparsers(dest="command", required=True)
     r = sub.add_parser("refresh", help="download indicators and write the cache (never touches profiles/values.csv)")
-    r.add_argument("--ids", required=True, type=_parse_ids, help="comma-separated Fingertips indicator ids, e.g. 93283,93284")
-    r.add_argument("--area-type", required=True, type=int, help="Fingertips child area type id (assumed: 8 = ward, 3 = MSOA)")
-    r.add_argument("--parent-area-type", type=int, default=DEFAULT_PARENT_AREA_TYPE, help="parent area type id (default 101)")
-    r.add_argument("--parent-code", default=MANCHESTER_CODE, help=f"parent area code to keep (default {MANCHESTER_CODE})")
-    r.add_argument("--out", type=Path, default=Path("profiles") / "fingertips", help="cache folder (default profiles/fingertips)")
+    r.add_argument(
+        "--ids", required=True, type=_parse_ids, help="comma-separated Fingertips indicator ids, e.g. 93283,93284"
+    )
+    r.add_argument(
+        "--area-type", required=True, type=int, help="Fingertips child area type id (assumed: 8 = ward, 3 = MSOA)"
+    )
+    r.add_argument(
+        "--parent-area-type", type=int, default=DEFAULT_PARENT_AREA_TYPE, help="parent area type id (default 101)"
+    )
+    r.add_argument(
+        "--parent-code", default=MANCHESTER_CODE, help=f"parent area code to keep (default {MANCHESTER_CODE})"
+    )
+    r.add_argument(
+        "--out", type=Path, default=Path("profiles") / "fingertips", help="cache folder (default profiles/fingertips)"
+    )
     r.add_argument("--base-url", default=DEFAULT_BASE_URL, help=f"API base URL (default {DEFAULT_BASE_URL})")
     r.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds to wait for each answer")
     r.add_argument("--no-metadata", action="store_true", help="do not download indicator metadata")
     c = sub.add_parser("convert", help="turn a cache into contract-format indicators/values CSVs")
     c.add_argument("--cache", type=Path, default=Path("profiles") / "fingertips")
-    c.add_argument("--out", type=Path, required=True, help="folder for fingertips_indicators.csv and fingertips_values.csv")
+    c.add_argument(
+        "--out", type=Path, required=True, help="folder for fingertips_indicators.csv and fingertips_values.csv"
+    )
     sub.add_parser("list", help="list the Local Health ward indicators and whether their ids are known")
     return p
 

@@ -61,9 +61,7 @@ class GeographyError(ValueError):
     """The boundary inputs do not fit together (missing codes, broken geometry, ...)."""
 
 
-def build_geography(
-    data_dir: Path, definition: pd.DataFrame, tolerance_m: float = 20.0
-) -> dict[str, gpd.GeoDataFrame]:
+def build_geography(data_dir: Path, definition: pd.DataFrame, tolerance_m: float = 20.0) -> dict[str, gpd.GeoDataFrame]:
     """Build the four boundary layers from the raw inputs and a neighbourhood definition.
 
     Args:
@@ -292,8 +290,11 @@ def _finish(gdf: gpd.GeoDataFrame, layer: str) -> gpd.GeoDataFrame:
     """Sort by code, fix column order and dtypes, and check the geometries."""
     cols = LAYER_COLUMNS[layer]
     out = gdf.sort_values("code").reset_index(drop=True)
-    out = gpd.GeoDataFrame({c: out[c].astype(object).astype(str).to_numpy() for c in cols},
-                           geometry=out.geometry.to_numpy(), crs=OUTPUT_CRS)
+    out = gpd.GeoDataFrame(
+        {c: out[c].astype(object).astype(str).to_numpy() for c in cols},
+        geometry=out.geometry.to_numpy(),
+        crs=OUTPUT_CRS,
+    )
     geoms = out.geometry.to_numpy()
     bad = out.loc[~shapely.is_valid(geoms) | shapely.is_empty(geoms), "code"].tolist()
     if bad:

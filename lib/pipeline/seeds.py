@@ -33,8 +33,22 @@ def activity_targets(data_dir: Path) -> pd.DataFrame:
     total = float(lines["activity_shift_2020_21"].sum())
     extra = pd.DataFrame(
         [
-            {"measure_id": "overall", "measure": "OVERALL (as published)", "unit_as_published": "", "activity_shift_2020_21": published, "row_type": "published_total", "note": _total_note(published, total, "Overall")},
-            {"measure_id": "overall_recomputed", "measure": "Overall (sum of the lines)", "unit_as_published": "", "activity_shift_2020_21": total, "row_type": "recomputed_total", "note": "Recomputed by this project"},
+            {
+                "measure_id": "overall",
+                "measure": "OVERALL (as published)",
+                "unit_as_published": "",
+                "activity_shift_2020_21": published,
+                "row_type": "published_total",
+                "note": _total_note(published, total, "Overall"),
+            },
+            {
+                "measure_id": "overall_recomputed",
+                "measure": "Overall (sum of the lines)",
+                "unit_as_published": "",
+                "activity_shift_2020_21": total,
+                "row_type": "recomputed_total",
+                "note": "Recomputed by this project",
+            },
         ]
     )
     out = pd.concat([lines, extra], ignore_index=True)
@@ -58,9 +72,16 @@ def cash_released(data_dir: Path) -> pd.DataFrame:
     pub = t[t["benefit_type"].isin(totals)].copy()
     pub["row_type"] = "published_total"
     pub["note"] = ""
-    pub.loc[pub["benefit_type"] == "LCO total gross savings", "note"] = "; ".join(diffs) if diffs else "Equals the sum of the lines"
+    pub.loc[pub["benefit_type"] == "LCO total gross savings", "note"] = (
+        "; ".join(diffs) if diffs else "Equals the sum of the lines"
+    )
     rows.append(pub)
-    rec_row = {"benefit_type": "Gross savings (sum of the lines)", **{y: float(rec[y]) for y in years}, "row_type": "recomputed_total", "note": "Recomputed by this project"}
+    rec_row = {
+        "benefit_type": "Gross savings (sum of the lines)",
+        **{y: float(rec[y]) for y in years},
+        "row_type": "recomputed_total",
+        "note": "Recomputed by this project",
+    }
     rows.append(pd.DataFrame([rec_row]))
     out = pd.concat(rows, ignore_index=True)
     out["source"] = PROSPECTUS + ', "LCO Finance" (GBP thousands)'
@@ -77,7 +98,13 @@ def investment(data_dir: Path) -> pd.DataFrame:
     subs["scheme"] = "Subtotal: " + subs["status"].str.replace("_", " ")
     subs["row_type"] = "recomputed_total"
     subs["note"] = "Recomputed by this project"
-    grand = {"scheme": "Total (sum of the schemes)", "status": "all", "spend_2017_21": float(lines["spend_2017_21"].sum()), "recurrent": float(lines["recurrent"].sum()), "row_type": "recomputed_total"}
+    grand = {
+        "scheme": "Total (sum of the schemes)",
+        "status": "all",
+        "spend_2017_21": float(lines["spend_2017_21"].sum()),
+        "recurrent": float(lines["recurrent"].sum()),
+        "row_type": "recomputed_total",
+    }
     grand["note"] = (
         f"The source prints a recurrent grand total of 28,450; the sum of its parts is {grand['recurrent']:,.0f} "
         "(a transposition in the source)"
@@ -97,7 +124,22 @@ def savings_gap(data_dir: Path) -> pd.DataFrame:
     pub = float(t.loc[t["line"] == "Remaining gap", "gbp000"].iloc[0])
     t["note"] = ""
     t.loc[t["line"] == "Remaining gap", "note"] = _total_note(pub, rec, "Remaining gap")
-    out = pd.concat([t, pd.DataFrame([{"line": "Remaining gap (recomputed)", "gbp000": rec, "row_type": "recomputed_total", "note": "Recomputed by this project"}])], ignore_index=True)
+    out = pd.concat(
+        [
+            t,
+            pd.DataFrame(
+                [
+                    {
+                        "line": "Remaining gap (recomputed)",
+                        "gbp000": rec,
+                        "row_type": "recomputed_total",
+                        "note": "Recomputed by this project",
+                    }
+                ]
+            ),
+        ],
+        ignore_index=True,
+    )
     out["source"] = PROSPECTUS + " (GBP thousands)"
     return out
 
@@ -116,7 +158,13 @@ def build_seed_tables(data_dir: Path) -> dict[str, pd.DataFrame]:
         "cash_released_gbp000": cash_released(data_dir),
         "investment_gbp000": investment(data_dir),
         "savings_gap_gbp000": savings_gap(data_dir),
-        "city_headline_facts": passthrough(data_dir, "city_headline_facts", "Manchester council reports 2016-2017 (seed_file names the report)"),
-        "population_health_aspirations_2021": passthrough(data_dir, "population_health_aspirations_2021", PROSPECTUS + ', "Population Health Outcome Measures"'),
-        "risk_tiers_and_cohorts": passthrough(data_dir, "risk_tiers_and_cohorts", "Manchester council reports 2016-2017 (seed_file names the report)"),
+        "city_headline_facts": passthrough(
+            data_dir, "city_headline_facts", "Manchester council reports 2016-2017 (seed_file names the report)"
+        ),
+        "population_health_aspirations_2021": passthrough(
+            data_dir, "population_health_aspirations_2021", PROSPECTUS + ', "Population Health Outcome Measures"'
+        ),
+        "risk_tiers_and_cohorts": passthrough(
+            data_dir, "risk_tiers_and_cohorts", "Manchester council reports 2016-2017 (seed_file names the report)"
+        ),
     }

@@ -127,7 +127,13 @@ def population2020(data_dir: Path) -> pd.DataFrame:
     ages = [str(a) for a in range(90)] + ["90+"]
     single = df[ages].astype(int)
     single.columns = list(range(91))
-    out = pd.DataFrame({"lsoa11_code": df["lsoa11_code"], "lsoa11_name": df["lsoa11_name"], "total": df["total_population"].astype(int)})
+    out = pd.DataFrame(
+        {
+            "lsoa11_code": df["lsoa11_code"],
+            "lsoa11_name": df["lsoa11_name"],
+            "total": df["total_population"].astype(int),
+        }
+    )
     out["age_0_15"] = single.loc[:, 0:15].sum(axis=1)
     out["age_0_19"] = single.loc[:, 0:19].sum(axis=1)
     out["age_18plus"] = single.loc[:, 18:90].sum(axis=1)
@@ -146,7 +152,11 @@ def disability2021(data_dir: Path) -> pd.DataFrame:
     df = pd.read_csv(path(data_dir, "disability21"))
     dis = df[df["disability"] == "Disabled under the Equality Act"]
     return pd.DataFrame(
-        {"lsoa21_code": dis["lsoa21_code"], "disabled": dis["n"].astype(int), "residents": dis["total_residents"].astype(int)}
+        {
+            "lsoa21_code": dis["lsoa21_code"],
+            "disabled": dis["n"].astype(int),
+            "residents": dis["total_residents"].astype(int),
+        }
     ).reset_index(drop=True)
 
 

@@ -22,7 +22,9 @@ LINE_STYLES = {
 }
 
 
-def xmr_chart(points: pd.DataFrame, months: list[str], title: str, target: pd.DataFrame | None = None, height: int = 260) -> alt.LayerChart:
+def xmr_chart(
+    points: pd.DataFrame, months: list[str], title: str, target: pd.DataFrame | None = None, height: int = 260
+) -> alt.LayerChart:
     """An XmR chart: the monthly values joined by a line, the mean, the process limits, special-cause
     points coloured and shaped by assessment, and (optionally) the modelled target path."""
     df = points.copy()
@@ -32,14 +34,35 @@ def xmr_chart(points: pd.DataFrame, months: list[str], title: str, target: pd.Da
     names = ["outside limits", "shift", "trend", "two of three near a limit"]
     df["Rules"] = [", ".join(n for n, f in zip(names, r) if f) or "none" for r in rules.itertuples(index=False)]
     x = alt.X("month:T", title="Month", axis=alt.Axis(format="%b %Y"))
-    line = alt.Chart(df).mark_line(color="#4D4D4D", strokeWidth=1.2).encode(x=x, y=alt.Y("value:Q", title="Count per month", scale=alt.Scale(zero=False)))
+    line = (
+        alt.Chart(df)
+        .mark_line(color="#4D4D4D", strokeWidth=1.2)
+        .encode(x=x, y=alt.Y("value:Q", title="Count per month", scale=alt.Scale(zero=False)))
+    )
     classes = list(POINT_CLASSES.values())
-    pts = alt.Chart(df).mark_point(filled=True, size=60, opacity=1).encode(
-        x=x, y="value:Q",
-        color=alt.Color("Point:N", scale=alt.Scale(domain=[c[0] for c in classes], range=[c[1] for c in classes]), legend=alt.Legend(title="Point", orient="right", labelLimit=260)),
-        shape=alt.Shape("Point:N", scale=alt.Scale(domain=[c[0] for c in classes], range=[c[2] for c in classes]), legend=alt.Legend(title="Point", orient="right", labelLimit=260)),
-        tooltip=[alt.Tooltip("month:T", format="%b %Y", title="Month"), alt.Tooltip("value:Q", format=",.0f", title="Count"),
-                 "Point:N", alt.Tooltip("Rules:N", title="Rules triggered")],
+    pts = (
+        alt.Chart(df)
+        .mark_point(filled=True, size=60, opacity=1)
+        .encode(
+            x=x,
+            y="value:Q",
+            color=alt.Color(
+                "Point:N",
+                scale=alt.Scale(domain=[c[0] for c in classes], range=[c[1] for c in classes]),
+                legend=alt.Legend(title="Point", orient="right", labelLimit=260),
+            ),
+            shape=alt.Shape(
+                "Point:N",
+                scale=alt.Scale(domain=[c[0] for c in classes], range=[c[2] for c in classes]),
+                legend=alt.Legend(title="Point", orient="right", labelLimit=260),
+            ),
+            tooltip=[
+                alt.Tooltip("month:T", format="%b %Y", title="Month"),
+                alt.Tooltip("value:Q", format=",.0f", title="Count"),
+                "Point:N",
+                alt.Tooltip("Rules:N", title="Rules triggered"),
+            ],
+        )
     )
     lines = [
         df.assign(series="Mean", y=df["mean"])[["month", "series", "y"]],
@@ -54,21 +77,42 @@ def xmr_chart(points: pd.DataFrame, months: list[str], title: str, target: pd.Da
     ldf["part"] = ldf["part"].fillna("")
     ldf["key"] = ldf["series"] + ldf["part"]
     names_l = list(LINE_STYLES)
-    ref = alt.Chart(ldf).mark_line(strokeWidth=1.5).encode(
-        x=x, y="y:Q", detail="key:N",
-        color=alt.Color("series:N", scale=alt.Scale(domain=names_l, range=[LINE_STYLES[n][0] for n in names_l]), legend=None),
-        strokeDash=alt.StrokeDash("series:N", scale=alt.Scale(domain=names_l, range=[LINE_STYLES[n][1] for n in names_l]), legend=alt.Legend(title="Line", orient="right", symbolStrokeWidth=2)),
-        tooltip=["series:N", alt.Tooltip("y:Q", format=",.1f", title="Value")],
+    ref = (
+        alt.Chart(ldf)
+        .mark_line(strokeWidth=1.5)
+        .encode(
+            x=x,
+            y="y:Q",
+            detail="key:N",
+            color=alt.Color(
+                "series:N", scale=alt.Scale(domain=names_l, range=[LINE_STYLES[n][0] for n in names_l]), legend=None
+            ),
+            strokeDash=alt.StrokeDash(
+                "series:N",
+                scale=alt.Scale(domain=names_l, range=[LINE_STYLES[n][1] for n in names_l]),
+                legend=alt.Legend(title="Line", orient="right", symbolStrokeWidth=2),
+            ),
+            tooltip=["series:N", alt.Tooltip("y:Q", format=",.1f", title="Value")],
+        )
     )
     layers = [ref, line, pts]
     if target is not None and not target.empty:
         end = ldf[ldf["series"] == "Target path (modelled)"].tail(1).assign(label="Target (modelled)")
-        layers.append(alt.Chart(end).mark_text(align="right", dy=-8, color="#B07800", fontWeight="bold").encode(x=x, y="y:Q", text="label:N"))
-    return alt.layer(*layers).resolve_scale(color="independent", shape="independent").properties(
-        title=alt.TitleParams(title, anchor="start", offset=10), height=height, width="container")
+        layers.append(
+            alt.Chart(end)
+            .mark_text(align="right", dy=-8, color="#B07800", fontWeight="bold")
+            .encode(x=x, y="y:Q", text="label:N")
+        )
+    return (
+        alt.layer(*layers)
+        .resolve_scale(color="independent", shape="independent")
+        .properties(title=alt.TitleParams(title, anchor="start", offset=10), height=height, width="container")
+    )
 
 
-def shares_chart(shares: pd.DataFrame, selected: str, names: dict[str, str], title: str, order: list[str] | None = None) -> alt.LayerChart:
+def shares_chart(
+    shares: pd.DataFrame, selected: str, names: dict[str, str], title: str, order: list[str] | None = None
+) -> alt.LayerChart:
     """Bars of each neighbourhood's apportioned share of one target; the selected neighbourhood is
     darker and labelled "◆ selected" (not colour alone)."""
     df = shares.copy()
@@ -77,10 +121,19 @@ def shares_chart(shares: pd.DataFrame, selected: str, names: dict[str, str], tit
     df["label"] = [f"{s:,}" + (f"  {t}" if t else "") for s, t in zip(df["share"], df["Selected"])]
     sort = [f"{c} {names.get(c, '')}".strip() for c in (order or list(df["neighbourhood_code"]))]
     y = alt.Y("Neighbourhood:N", sort=sort, title=None, axis=alt.Axis(labelLimit=320, labelOverlap=False))
-    bars = alt.Chart(df).mark_bar().encode(
-        y=y, x=alt.X("share:Q", title="Share of the 2020/21 reduction (modelled)"),
-        color=alt.condition(alt.datum.Selected != "", alt.value("#0B4F8A"), alt.value("#9ECAE1")),
-        tooltip=["Neighbourhood:N", alt.Tooltip("share:Q", format=",", title="Share (modelled)"), alt.Tooltip("weight_share:Q", format=".1%", title="Weight share")],
+    bars = (
+        alt.Chart(df)
+        .mark_bar()
+        .encode(
+            y=y,
+            x=alt.X("share:Q", title="Share of the 2020/21 reduction (modelled)"),
+            color=alt.condition(alt.datum.Selected != "", alt.value("#0B4F8A"), alt.value("#9ECAE1")),
+            tooltip=[
+                "Neighbourhood:N",
+                alt.Tooltip("share:Q", format=",", title="Share (modelled)"),
+                alt.Tooltip("weight_share:Q", format=".1%", title="Weight share"),
+            ],
+        )
     )
     text = alt.Chart(df).mark_text(align="left", dx=4).encode(y=y, x="share:Q", text=alt.Text("label:N"))
     return alt.layer(bars, text).properties(title=title, height=12 * 32, width="container")

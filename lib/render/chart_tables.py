@@ -57,11 +57,13 @@ def spine_svg(row: dict) -> str:
     lo, hi = _spine_x(row["band_lo"]), _spine_x(row["band_hi"])
     cx, nx, ex = _spine_x(row["scaled_city"]), _spine_x(row["scaled"]), _spine_x(0.0)
     d = 6
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{SPINE_WIDTH}" height="{SPINE_HEIGHT}" viewBox="0 0 {SPINE_WIDTH} {SPINE_HEIGHT}">'
-            f'<rect x="{lo}" y="{y - 7}" width="{max(hi - lo, 1)}" height="14" fill="{BAND_GREY}"/>'
-            f'<line x1="{ex}" y1="1" x2="{ex}" y2="{SPINE_HEIGHT - 1}" stroke="{ENGLAND_COLOUR}" stroke-width="2"/>'
-            f'<polygon points="{cx},{y - d} {cx + d},{y} {cx},{y + d} {cx - d},{y}" fill="{CITY_COLOUR}" stroke="#FFFFFF" stroke-width="1"/>'
-            f"{_spine_marker(str(row['comparison']), nx, y)}</svg>")
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{SPINE_WIDTH}" height="{SPINE_HEIGHT}" viewBox="0 0 {SPINE_WIDTH} {SPINE_HEIGHT}">'
+        f'<rect x="{lo}" y="{y - 7}" width="{max(hi - lo, 1)}" height="14" fill="{BAND_GREY}"/>'
+        f'<line x1="{ex}" y1="1" x2="{ex}" y2="{SPINE_HEIGHT - 1}" stroke="{ENGLAND_COLOUR}" stroke-width="2"/>'
+        f'<polygon points="{cx},{y - d} {cx + d},{y} {cx},{y + d} {cx - d},{y}" fill="{CITY_COLOUR}" stroke="#FFFFFF" stroke-width="1"/>'
+        f"{_spine_marker(str(row['comparison']), nx, y)}</svg>"
+    )
 
 
 def spine_image(row: dict) -> str:
@@ -78,8 +80,10 @@ def _svg_image(svg: str) -> str:
 def _picture_table(caption: str, head: str, rows: list[str]) -> str:
     """The table of :func:`spine_table_html` and :func:`bars_table_html`: a named, focusable region."""
     label = html.escape(caption, quote=True)
-    return (f'{TABLE_CSS}{SPINE_CSS}<div class="np-table np-spine" role="region" aria-label="{label}" tabindex="0">'
-            f"<table><caption>{label}</caption><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
+    return (
+        f'{TABLE_CSS}{SPINE_CSS}<div class="np-table np-spine" role="region" aria-label="{label}" tabindex="0">'
+        f"<table><caption>{label}</caption><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+    )
 
 
 def spine_table_html(df: pd.DataFrame, area_name: str, bench_name: str, caption: str) -> str:
@@ -109,7 +113,15 @@ def spine_table_html(df: pd.DataFrame, area_name: str, bench_name: str, caption:
 # --------------------------------------------------------------------------- tables behind the compare charts
 
 
-def bar_table(df: pd.DataFrame, england: float, manchester: float, m: dict, bench_name: str, level_label: str = "95%", counts: pd.Series | None = None) -> pd.DataFrame:
+def bar_table(
+    df: pd.DataFrame,
+    england: float,
+    manchester: float,
+    m: dict,
+    bench_name: str,
+    level_label: str = "95%",
+    counts: pd.Series | None = None,
+) -> pd.DataFrame:
     """The table behind :func:`comparison_bars` (formatted text, plain column names)."""
     out = pd.DataFrame(
         {
@@ -144,35 +156,58 @@ def bar_svg(row: dict, scale: tuple[float, float], england: float, manchester: f
         return round(SPINE_PAD + (float(v) - lo) / (hi - lo) * (SPINE_WIDTH - 2 * SPINE_PAD), 1)
 
     y, h = SPINE_HEIGHT / 2, SPINE_HEIGHT
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{SPINE_WIDTH}" height="{h}" viewBox="0 0 {SPINE_WIDTH} {h}">']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{SPINE_WIDTH}" height="{h}" viewBox="0 0 {SPINE_WIDTH} {h}">'
+    ]
     if pd.notna(row["value"]):
         x0, x1 = sorted((x(0.0), x(row["value"])))
         fill = COMPARISON_STYLE.get(str(row["comparison"]), COMPARISON_STYLE["not_compared"])[1]
-        parts.append(f'<rect x="{x0}" y="{y - 7}" width="{max(x1 - x0, 1)}" height="14" fill="{fill}" stroke="#000000" stroke-width="0.5"/>')
+        parts.append(
+            f'<rect x="{x0}" y="{y - 7}" width="{max(x1 - x0, 1)}" height="14" fill="{fill}" stroke="#000000" stroke-width="0.5"/>'
+        )
     if pd.notna(row["lower"]) and pd.notna(row["upper"]):
         a, b = x(row["lower"]), x(row["upper"])
-        parts.append(f'<path d="M{a},{y} H{b} M{a},{y - 5} V{y + 5} M{b},{y - 5} V{y + 5}" stroke="#000000" stroke-width="1.5" fill="none"/>')
+        parts.append(
+            f'<path d="M{a},{y} H{b} M{a},{y - 5} V{y + 5} M{b},{y - 5} V{y + 5}" stroke="#000000" stroke-width="1.5" fill="none"/>'
+        )
     if pd.notna(england):
-        parts.append(f'<line x1="{x(england)}" y1="0" x2="{x(england)}" y2="{h}" stroke="{ENGLAND_COLOUR}" stroke-width="2"/>')
+        parts.append(
+            f'<line x1="{x(england)}" y1="0" x2="{x(england)}" y2="{h}" stroke="{ENGLAND_COLOUR}" stroke-width="2"/>'
+        )
     if pd.notna(manchester):
-        parts.append(f'<line x1="{x(manchester)}" y1="0" x2="{x(manchester)}" y2="{h}" stroke="{ENGLAND_COLOUR}" stroke-width="2" stroke-dasharray="4 3"/>')
+        parts.append(
+            f'<line x1="{x(manchester)}" y1="0" x2="{x(manchester)}" y2="{h}" stroke="{ENGLAND_COLOUR}" stroke-width="2" stroke-dasharray="4 3"/>'
+        )
     return "".join(parts) + "</svg>"
 
 
-def bars_table_html(df: pd.DataFrame, england: float, manchester: float, m: dict, bench_name: str, caption: str,
-                    level_label: str = "95%", counts: pd.Series | None = None, selected: str | None = None) -> str:
+def bars_table_html(
+    df: pd.DataFrame,
+    england: float,
+    manchester: float,
+    m: dict,
+    bench_name: str,
+    caption: str,
+    level_label: str = "95%",
+    counts: pd.Series | None = None,
+    selected: str | None = None,
+) -> str:
     """:func:`comparison_bars` as Fingertips draws its *compare areas* view: the table of
     :func:`bar_table` (every figure as text, escaped) with each neighbourhood's bar, interval and
     the England (solid) and Manchester (dashed) lines drawn as a small picture in its last column.
     The ``selected`` neighbourhood's row (an area code) is highlighted and says "(selected)"."""
     e = html.escape
-    shown = bar_table(df, england, manchester, m, bench_name, level_label, counts=counts).drop(columns=["Manchester", "England"])
+    shown = bar_table(df, england, manchester, m, bench_name, level_label, counts=counts).drop(
+        columns=["Manchester", "England"]
+    )
     scale = bar_scale(df, england, manchester)
     num = {f"Value ({m['unit']})", "Count"}
     right = ' class="num"'
     head = "".join(f'<th scope="col"{right if c in num else ""}>{e(str(c))}</th>' for c in shown.columns)
-    head += (f'<th scope="col" class="np-spine-cell">England {e(format_value(england, m))} (solid line)<br>'
-             f'Manchester {e(format_value(manchester, m))} (dashed line)</th>')
+    head += (
+        f'<th scope="col" class="np-spine-cell">England {e(format_value(england, m))} (solid line)<br>'
+        f"Manchester {e(format_value(manchester, m))} (dashed line)</th>"
+    )
     rows = []
     for (_, r), (_, t) in zip(df.iterrows(), shown.iterrows()):
         marked = selected is not None and r["area_code"] == selected
@@ -190,7 +225,12 @@ def funnel_table(points: pd.DataFrame, limits: pd.DataFrame, m: dict, bench_name
     control limits (the limits at its denominator)."""
     rows = []
     for _, r in points.iterrows():
-        rec = {"Code": r["area_code"], "Neighbourhood": r["area_name"], "Denominator": f"{r['denominator']:,.0f}", "Value": format_value(r["value"], m)}
+        rec = {
+            "Code": r["area_code"],
+            "Neighbourhood": r["area_name"],
+            "Denominator": f"{r['denominator']:,.0f}",
+            "Value": format_value(r["value"], m),
+        }
         for lvl in ("95%", "99.8%"):
             lim = limits[limits["level"] == lvl]
             lo = float(np.interp(r["denominator"], lim["n"], lim["lower"]))
@@ -204,9 +244,17 @@ def funnel_table(points: pd.DataFrame, limits: pd.DataFrame, m: dict, bench_name
 def trend_table(df: pd.DataFrame, m: dict, level_label: str = "95%") -> pd.DataFrame:
     """The table behind :func:`trend_chart`: one row per period, one column per area."""
     wide = df.pivot_table(index="period", columns="series", values="value_text", aggfunc="first", sort=True)
-    names = list(dict.fromkeys(df.sort_values("area_type", key=lambda s: s.map({"neighbourhood": 0, "city": 1, "england": 2}))["series"]))
+    names = list(
+        dict.fromkeys(
+            df.sort_values("area_type", key=lambda s: s.map({"neighbourhood": 0, "city": 1, "england": 2}))["series"]
+        )
+    )
     wide = wide[[n for n in names if n in wide.columns]].reset_index().rename(columns={"period": "Period"})
     nb = df[df["area_type"] == "neighbourhood"].set_index("period")
     if len(nb):
-        wide.insert(2, f"{names[0]}: {level_label} interval", [format_interval(nb["lower"].get(p), nb["upper"].get(p), m) for p in wide["Period"]])
+        wide.insert(
+            2,
+            f"{names[0]}: {level_label} interval",
+            [format_interval(nb["lower"].get(p), nb["upper"].get(p), m) for p in wide["Period"]],
+        )
     return wide

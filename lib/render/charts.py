@@ -7,9 +7,7 @@ shaped or labelled by it.
 
 from __future__ import annotations
 
-import base64
 import functools
-import html
 import json
 import re
 
@@ -17,11 +15,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from lib.methods import stats
-from lib.core.data import Dataset
-from lib.methods.indicators import area_comparison_table, has_neighbourhoods, meta
-from lib.render.format import COMPARISON_STYLE, format_interval, format_value
-from lib.render.tables import TABLE_CSS, highlight_mark, row_start
+from lib.render.format import COMPARISON_STYLE, format_value
 
 #: Comparison word -> Vega-Lite point shape (echoes the symbol in COMPARISON_STYLE).
 COMPARISON_SHAPES = {
@@ -55,13 +49,19 @@ def _shape_scale() -> alt.Scale:
     return alt.Scale(domain=[comparison_text(w) for w in WORDS], range=[COMPARISON_SHAPES[w] for w in WORDS])
 
 
-def _fmt(values: pd.Series, m: dict) -> list[str]:
+def value_texts(values: pd.Series, m: dict) -> list[str]:
     return [format_value(v, m) for v in values]
 
 
 def _configure(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     return chart.configure_axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE).configure_legend(
-        labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, orient="bottom", direction="horizontal", columns=3, labelLimit=400, titleLimit=600
+        labelFontSize=FONT_SIZE,
+        titleFontSize=FONT_SIZE,
+        orient="bottom",
+        direction="horizontal",
+        columns=3,
+        labelLimit=400,
+        titleLimit=600,
     )
 
 
@@ -69,8 +69,25 @@ def _configure(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
 
 
 #: The columns of :func:`spine_data`.
-SPINE_COLUMNS = ["indicator_id", "short_name", "period", "value", "england", "manchester", "flip", "scaled", "scaled_city", "band_lo", "band_hi",
-                 "comparison", "comparison_text", "value_text", "england_text", "manchester_text", "range_text"]
+SPINE_COLUMNS = [
+    "indicator_id",
+    "short_name",
+    "period",
+    "value",
+    "england",
+    "manchester",
+    "flip",
+    "scaled",
+    "scaled_city",
+    "band_lo",
+    "band_hi",
+    "comparison",
+    "comparison_text",
+    "value_text",
+    "england_text",
+    "manchester_text",
+    "range_text",
+]
 
 
 def spine_data(profile: pd.DataFrame) -> pd.DataFrame:
@@ -102,16 +119,30 @@ def spine_data(profile: pd.DataFrame) -> pd.DataFrame:
     a, b = scale(f["nbhd_min"]), scale(f["nbhd_max"])
     comparison = col["vs_bench"] if "vs_bench" in col else col["vs_england"]
     ms = [{"unit": u, "value_type": vt} for u, vt in zip(col["unit"], col["value_type"])]
-    return pd.DataFrame({
-        "indicator_id": col["indicator_id"], "short_name": col["short_name"], "period": col["period"],
-        "value": f["value"], "england": f["england"], "manchester": f["manchester"], "flip": flip,
-        "scaled": scale(f["value"]), "scaled_city": scale(f["manchester"]), "band_lo": np.minimum(a, b), "band_hi": np.maximum(a, b),
-        "comparison": comparison, "comparison_text": [comparison_text(w) for w in comparison],
-        "value_text": [format_value(v, m) for v, m in zip(f["value"], ms)],
-        "england_text": [format_value(v, m) for v, m in zip(f["england"], ms)],
-        "manchester_text": [format_value(v, m) for v, m in zip(f["manchester"], ms)],
-        "range_text": [f"{format_value(lo, m)} to {format_value(hi, m)}" for lo, hi, m in zip(f["nbhd_min"], f["nbhd_max"], ms)],
-    }, columns=cols)
+    return pd.DataFrame(
+        {
+            "indicator_id": col["indicator_id"],
+            "short_name": col["short_name"],
+            "period": col["period"],
+            "value": f["value"],
+            "england": f["england"],
+            "manchester": f["manchester"],
+            "flip": flip,
+            "scaled": scale(f["value"]),
+            "scaled_city": scale(f["manchester"]),
+            "band_lo": np.minimum(a, b),
+            "band_hi": np.maximum(a, b),
+            "comparison": comparison,
+            "comparison_text": [comparison_text(w) for w in comparison],
+            "value_text": [format_value(v, m) for v, m in zip(f["value"], ms)],
+            "england_text": [format_value(v, m) for v, m in zip(f["england"], ms)],
+            "manchester_text": [format_value(v, m) for v, m in zip(f["manchester"], ms)],
+            "range_text": [
+                f"{format_value(lo, m)} to {format_value(hi, m)}" for lo, hi, m in zip(f["nbhd_min"], f["nbhd_max"], ms)
+            ],
+        },
+        columns=cols,
+    )
 
 
 def spine_chart(df: pd.DataFrame, area_name: str = "Neighbourhood", bench_name: str = "England") -> alt.TopLevelMixin:
@@ -132,13 +163,20 @@ def spine_chart(df: pd.DataFrame, area_name: str = "Neighbourhood", bench_name: 
     ]
     base = alt.Chart()  # the rows are the layer's data, given once (not once per layer: faster to build)
     band = base.mark_bar(color=BAND_GREY, height=14).encode(
-        x=alt.X("band_lo:Q", scale=x_scale, title="← worse than England · England · better than England →", axis=alt.Axis(values=[-1, 0, 1], labels=False)),
-        x2="band_hi:Q", y=y, tooltip=tooltip,
+        x=alt.X(
+            "band_lo:Q",
+            scale=x_scale,
+            title="← worse than England · England · better than England →",
+            axis=alt.Axis(values=[-1, 0, 1], labels=False),
+        ),
+        x2="band_hi:Q",
+        y=y,
+        tooltip=tooltip,
     )
     centre = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color=ENGLAND_COLOUR, strokeWidth=2).encode(x="x:Q")
-    city = base.mark_point(shape="diamond", filled=True, color=CITY_COLOUR, size=110, stroke="white", strokeWidth=0.5).encode(
-        x=alt.X("scaled_city:Q", scale=x_scale), y=y, tooltip=tooltip
-    )
+    city = base.mark_point(
+        shape="diamond", filled=True, color=CITY_COLOUR, size=110, stroke="white", strokeWidth=0.5
+    ).encode(x=alt.X("scaled_city:Q", scale=x_scale), y=y, tooltip=tooltip)
     dot = base.mark_point(filled=True, size=170, stroke="black", strokeWidth=0.8).encode(
         x=alt.X("scaled:Q", scale=x_scale),
         y=y,
@@ -147,10 +185,14 @@ def spine_chart(df: pd.DataFrame, area_name: str = "Neighbourhood", bench_name: 
         tooltip=tooltip,
     )
     legend_marks = pd.DataFrame({"x": [-1.0, 1.0], "label": ["◆ Manchester (diamond); grey band: range of the 12", ""]})
-    note = alt.Chart(legend_marks.iloc[:1]).mark_text(align="left", dy=-8, fontSize=11, color="#333333").encode(
-        x=alt.X("x:Q", scale=x_scale), y=alt.value(0), text="label:N"
+    note = (
+        alt.Chart(legend_marks.iloc[:1])
+        .mark_text(align="left", dy=-8, fontSize=11, color="#333333")
+        .encode(x=alt.X("x:Q", scale=x_scale), y=alt.value(0), text="label:N")
     )
-    chart = alt.layer(band, centre, city, dot, note, data=df).properties(height=max(120, 30 * len(df)) + CHROME, width="container")
+    chart = alt.layer(band, centre, city, dot, note, data=df).properties(
+        height=max(120, 30 * len(df)) + CHROME, width="container"
+    )
     return _configure(chart)
 
 
@@ -174,53 +216,35 @@ def spine_spec(df: pd.DataFrame, area_name: str = "Neighbourhood", bench_name: s
     profile's commonest step). The same spec, up to the name of its rows' dataset."""
     text, rows_name = _spine_template(bench_name, tuple(df["short_name"]))
     spec = json.loads(text.replace(_AREA, json.dumps(area_name)[1:-1]))
-    spec["datasets"][rows_name] = df[SPINE_COLUMNS].astype(object).where(df[SPINE_COLUMNS].notna(), None).to_dict(orient="records")
+    spec["datasets"][rows_name] = (
+        df[SPINE_COLUMNS].astype(object).where(df[SPINE_COLUMNS].notna(), None).to_dict(orient="records")
+    )
     return spec
 
 
 # --------------------------------------------------------------------------- compare: bars
 
 
-def comparison_bar_data(table: pd.DataFrame, m: dict, names: dict[str, str], level: str = "95", order: list[str] | None = None) -> pd.DataFrame:
-    """Bar-chart rows from :func:`lib.methods.indicators.area_comparison_table` (one per neighbourhood).
-
-    ``order`` fixes the display order (e.g. locality order); otherwise highest value first.
-    Columns: ``area_code, label`` (symbol + code + name), ``value, lower, upper`` (at ``level``),
-    ``comparison, comparison_text, value_text, interval_text``.
-    """
-    sfx = "95" if level == "95" else "998"
-    df = pd.DataFrame(
-        {
-            "area_code": table["area_code"],
-            "value": table["value"],
-            "lower": table[f"lower_{sfx}"],
-            "upper": table[f"upper_{sfx}"],
-            "comparison": table["comparison"],
-        }
-    )
-    df["comparison_text"] = df["comparison"].map(comparison_text)
-    df["label"] = [f"{COMPARISON_STYLE.get(w, COMPARISON_STYLE['not_compared'])[0]} {c} {names.get(c, c)}" for w, c in zip(df["comparison"], df["area_code"])]
-    df["value_text"] = _fmt(df["value"], m)
-    df["interval_text"] = [format_interval(lo, hi, m) for lo, hi in zip(df["lower"], df["upper"])]
-    if order:
-        pos = {c: i for i, c in enumerate(order)}
-        df = df.sort_values("area_code", key=lambda s: s.map(pos))
-    else:
-        df = df.sort_values("value", ascending=False)
-    return df.reset_index(drop=True)
-
-
 #: What marks the selected neighbourhood's bar label in :func:`comparison_bars` (say so under the chart).
 SELECTED_MARK = "➤"
 
 
-def comparison_bars(df: pd.DataFrame, m: dict, england: float, manchester: float, bench_name: str, level_label: str = "95%",
-                    selected: str | None = None) -> alt.TopLevelMixin:
+def comparison_bars(
+    df: pd.DataFrame,
+    m: dict,
+    england: float,
+    manchester: float,
+    bench_name: str,
+    level_label: str = "95%",
+    selected: str | None = None,
+) -> alt.TopLevelMixin:
     """Horizontal bars for the 12 with CI whiskers, coloured by comparison (symbol in the row
     label), and labelled England and Manchester reference lines. The ``selected`` neighbourhood's
     label (an area code) starts with :data:`SELECTED_MARK`."""
     if selected is not None:
-        df = df.assign(label=[(f"{SELECTED_MARK} " if c == selected else "") + lbl for c, lbl in zip(df["area_code"], df["label"])])
+        df = df.assign(
+            label=[(f"{SELECTED_MARK} " if c == selected else "") + lbl for c, lbl in zip(df["area_code"], df["label"])]
+        )
     y = alt.Y("label:N", sort=list(df["label"]), title=None, axis=alt.Axis(labelLimit=320))
     tooltip = [
         alt.Tooltip("label:N", title="Neighbourhood"),
@@ -230,82 +254,63 @@ def comparison_bars(df: pd.DataFrame, m: dict, england: float, manchester: float
     ]
     base = alt.Chart(df)
     bars = base.mark_bar().encode(
-        x=alt.X("value:Q", title=str(m["unit"])), y=y,
-        color=alt.Color("comparison_text:N", scale=_colour_scale(), title=f"Compared with {bench_name}"), tooltip=tooltip,
+        x=alt.X("value:Q", title=str(m["unit"])),
+        y=y,
+        color=alt.Color("comparison_text:N", scale=_colour_scale(), title=f"Compared with {bench_name}"),
+        tooltip=tooltip,
     )
     whiskers = base.mark_rule(color="black", strokeWidth=1.5).encode(x="lower:Q", x2="upper:Q", y=y)
     refs = pd.DataFrame({"name": ["England", "Manchester"], "value": [england, manchester]}).dropna()
     refs["text"] = [f"{n}: {format_value(v, m)}" for n, v in zip(refs["name"], refs["value"])]
-    lines = alt.Chart(refs).mark_rule(strokeWidth=2).encode(
-        x="value:Q",
-        strokeDash=alt.StrokeDash("name:N", scale=alt.Scale(domain=["England", "Manchester"], range=[[1, 0], [6, 4]]), title="Reference"),
-        color=alt.value(ENGLAND_COLOUR),
+    lines = (
+        alt.Chart(refs)
+        .mark_rule(strokeWidth=2)
+        .encode(
+            x="value:Q",
+            strokeDash=alt.StrokeDash(
+                "name:N", scale=alt.Scale(domain=["England", "Manchester"], range=[[1, 0], [6, 4]]), title="Reference"
+            ),
+            color=alt.value(ENGLAND_COLOUR),
+        )
     )
     labels = [
-        alt.Chart(refs.iloc[[i]]).mark_text(align="left", dx=4, fontSize=12, fontWeight="bold", baseline="bottom").encode(
-            x="value:Q", y=alt.value(-4 - 15 * i), text="text:N"
-        )
+        alt.Chart(refs.iloc[[i]])
+        .mark_text(align="left", dx=4, fontSize=12, fontWeight="bold", baseline="bottom")
+        .encode(x="value:Q", y=alt.value(-4 - 15 * i), text="text:N")
         for i in range(len(refs))
     ]
-    chart = alt.layer(bars, whiskers, lines, *labels).properties(height=34 * len(df) + 40 + CHROME, width="container", padding={"top": 36, "left": 5, "right": 5, "bottom": 5})
+    chart = alt.layer(bars, whiskers, lines, *labels).properties(
+        height=34 * len(df) + 40 + CHROME, width="container", padding={"top": 36, "left": 5, "right": 5, "bottom": 5}
+    )
     return _configure(chart)
 
 
 # --------------------------------------------------------------------------- compare: tartan rug
 
 
-def tartan_data(ds: Dataset, benchmark: str = "england", level: str = "95", order: list[str] | None = None) -> pd.DataFrame:
-    """The tartan rug: 12 neighbourhoods x every indicator with neighbourhood values (latest
-    period), compared with ``benchmark`` at ``level``.
-
-    Columns: ``indicator_id, short_name, period, area_code, area_name, value, comparison,
-    comparison_text, text`` (value and symbol), ``fill`` and ``text_colour``.
-    """
-    rows = []
-    have = set(has_neighbourhoods(ds.values))
-    for ind in [i for i in ds.indicators["indicator_id"] if i in have]:
-        m = meta(ds.indicators, ind)
-        sel = (ds.values["indicator_id"] == ind) & (ds.values["area_type"] == "neighbourhood")
-        period = sorted(ds.values.loc[sel, "period"].astype(str).unique())[-1]
-        t = area_comparison_table(ds.values, ds.indicators, ind, period, "neighbourhood", benchmark, level)
-        for _, r in t.iterrows():
-            w = r["comparison"]
-            rows.append(
-                {
-                    "indicator_id": ind, "short_name": m["short_name"], "period": period, "area_code": r["area_code"], "area_name": r["area_name"],
-                    "value": r["value"], "comparison": w, "comparison_text": comparison_text(w),
-                    "text": f"{format_value(r['value'], m)} {COMPARISON_STYLE.get(w, COMPARISON_STYLE['not_compared'])[0]}",
-                    "fill": COMPARISON_STYLE.get(w, COMPARISON_STYLE["not_compared"])[1],
-                    "text_colour": COMPARISON_STYLE.get(w, COMPARISON_STYLE["not_compared"])[2],
-                }
-            )
-    df = pd.DataFrame(rows)
-    if order and not df.empty:
-        pos = {c: i for i, c in enumerate(order)}
-        df = df.assign(_o=df["area_code"].map(pos)).sort_values(["_o"], kind="stable").drop(columns="_o")
-    return df.reset_index(drop=True)
-
-
-def tartan_table(df: pd.DataFrame) -> pd.DataFrame:
-    """The tartan rug as a wide table: one row per indicator, one column per neighbourhood."""
-    if df.empty:
-        return pd.DataFrame()
-    wide = df.pivot_table(index=["short_name", "period"], columns="area_code", values="text", aggfunc="first", sort=False)
-    wide = wide[list(dict.fromkeys(df["area_code"]))]
-    return wide.reset_index().rename(columns={"short_name": "Indicator", "period": "Period"})
-
-
 def tartan_chart(df: pd.DataFrame, bench_name: str) -> alt.TopLevelMixin:
     """Tartan rug: cells coloured by comparison with ``bench_name``, each showing value and symbol."""
-    x = alt.X("area_code:N", sort=list(dict.fromkeys(df["area_code"])), title=None, axis=alt.Axis(orient="top", labelAngle=0))
+    x = alt.X(
+        "area_code:N", sort=list(dict.fromkeys(df["area_code"])), title=None, axis=alt.Axis(orient="top", labelAngle=0)
+    )
     y = alt.Y("short_name:N", sort=list(dict.fromkeys(df["short_name"])), title=None, axis=alt.Axis(labelLimit=260))
-    tooltip = [alt.Tooltip("area_name:N", title="Neighbourhood"), alt.Tooltip("short_name:N", title="Indicator"), alt.Tooltip("period:N", title="Period"),
-               alt.Tooltip("text:N", title="Value"), alt.Tooltip("comparison_text:N", title=f"Compared with {bench_name}")]
+    tooltip = [
+        alt.Tooltip("area_name:N", title="Neighbourhood"),
+        alt.Tooltip("short_name:N", title="Indicator"),
+        alt.Tooltip("period:N", title="Period"),
+        alt.Tooltip("text:N", title="Value"),
+        alt.Tooltip("comparison_text:N", title=f"Compared with {bench_name}"),
+    ]
     base = alt.Chart(df)
     cells = base.mark_rect(stroke="white", strokeWidth=1).encode(
-        x=x, y=y, color=alt.Color("comparison_text:N", scale=_colour_scale(), title=f"Compared with {bench_name}"), tooltip=tooltip
+        x=x,
+        y=y,
+        color=alt.Color("comparison_text:N", scale=_colour_scale(), title=f"Compared with {bench_name}"),
+        tooltip=tooltip,
     )
-    text = base.mark_text(fontSize=11).encode(x=x, y=y, text="text:N", color=alt.Color("text_colour:N", scale=None), tooltip=tooltip)
+    text = base.mark_text(fontSize=11).encode(
+        x=x, y=y, text="text:N", color=alt.Color("text_colour:N", scale=None), tooltip=tooltip
+    )
     n_rows = df["short_name"].nunique()
     return _configure(alt.layer(cells, text).properties(height=28 * n_rows + CHROME, width="container"))
 
@@ -313,60 +318,55 @@ def tartan_chart(df: pd.DataFrame, bench_name: str) -> alt.TopLevelMixin:
 # --------------------------------------------------------------------------- compare: funnel plot
 
 
-def funnel_indicators(ds: Dataset) -> list[str]:
-    """Proportion indicators with Wilson intervals and neighbourhood values (funnel-plot candidates)."""
-    have = set(has_neighbourhoods(ds.values))
-    i = ds.indicators
-    sel = (i["value_type"] == "proportion") & (i["ci_method"] == "wilson") & i["indicator_id"].isin(have)
-    return list(i.loc[sel, "indicator_id"])
-
-
-def funnel_limits(p0: float, n_min: float, n_max: float, multiplier: float = 100.0, points: int = 200) -> pd.DataFrame:
-    """Funnel control limits around a benchmark proportion ``p0`` (0-1) for n from ``n_min`` to
-    ``n_max`` (log-spaced): the Wilson score interval of n·p0 events out of n, at 95% and 99.8%.
-
-    Columns: ``n, level`` ("95%" / "99.8%"), ``lower, upper`` (in indicator units, x multiplier).
-    """
-    n = np.unique(np.geomspace(max(1.0, float(n_min)), max(float(n_max), float(n_min) + 1.0), points))
-    out = []
-    for label, z in (("95%", stats.Z95), ("99.8%", stats.Z998)):
-        lo, hi = stats.wilson_interval(n * p0, n, z)
-        out.append(pd.DataFrame({"n": n, "level": label, "lower": lo * multiplier, "upper": hi * multiplier}))
-    return pd.concat(out, ignore_index=True)
-
-
-def funnel_chart(points: pd.DataFrame, limits: pd.DataFrame, m: dict, p0_value: float, bench_name: str) -> alt.TopLevelMixin:
+def funnel_chart(
+    points: pd.DataFrame, limits: pd.DataFrame, m: dict, p0_value: float, bench_name: str
+) -> alt.TopLevelMixin:
     """Funnel plot: x = denominator, y = value; points labelled by neighbourhood code and
     coloured/shaped by comparison; 95% and 99.8% limits around ``bench_name``'s value."""
     long = limits.melt(id_vars=["n", "level"], value_vars=["lower", "upper"], var_name="side", value_name="limit")
     long["line"] = long["level"] + " " + long["side"]
-    dash = alt.StrokeDash("level:N", scale=alt.Scale(domain=["95%", "99.8%"], range=[[6, 3], [2, 2]]), title="Control limits")
-    lines = alt.Chart(long).mark_line(color="#444444").encode(
-        x=alt.X("n:Q", title="Denominator (people or households)", scale=alt.Scale(type="log")), y=alt.Y("limit:Q", title=str(m["unit"]), scale=alt.Scale(zero=False)),
-        strokeDash=dash, detail="line:N",
+    dash = alt.StrokeDash(
+        "level:N", scale=alt.Scale(domain=["95%", "99.8%"], range=[[6, 3], [2, 2]]), title="Control limits"
+    )
+    lines = (
+        alt.Chart(long)
+        .mark_line(color="#444444")
+        .encode(
+            x=alt.X("n:Q", title="Denominator (people or households)", scale=alt.Scale(type="log")),
+            y=alt.Y("limit:Q", title=str(m["unit"]), scale=alt.Scale(zero=False)),
+            strokeDash=dash,
+            detail="line:N",
+        )
     )
     centre = alt.Chart(pd.DataFrame({"y": [p0_value], "t": [f"{bench_name}: {format_value(p0_value, m)}"]}))
     rule = centre.mark_rule(color=ENGLAND_COLOUR, strokeWidth=2).encode(y="y:Q")
     rule_text = centre.mark_text(align="left", x=4, dy=-7, fontSize=12, fontWeight="bold").encode(y="y:Q", text="t:N")
-    tooltip = [alt.Tooltip("area_name:N", title="Neighbourhood"), alt.Tooltip("value_text:N", title="Value"),
-               alt.Tooltip("denominator:Q", title="Denominator", format=","), alt.Tooltip("comparison_text:N", title=f"Compared with {bench_name}")]
-    pts = alt.Chart(points).mark_point(filled=True, size=140, stroke="black", strokeWidth=0.7).encode(
-        x="denominator:Q", y="value:Q",
-        color=alt.Color("comparison_text:N", scale=_colour_scale(), title=f"Compared with {bench_name}"),
-        shape=alt.Shape("comparison_text:N", scale=_shape_scale(), title=f"Compared with {bench_name}"), tooltip=tooltip,
+    tooltip = [
+        alt.Tooltip("area_name:N", title="Neighbourhood"),
+        alt.Tooltip("value_text:N", title="Value"),
+        alt.Tooltip("denominator:Q", title="Denominator", format=","),
+        alt.Tooltip("comparison_text:N", title=f"Compared with {bench_name}"),
+    ]
+    pts = (
+        alt.Chart(points)
+        .mark_point(filled=True, size=140, stroke="black", strokeWidth=0.7)
+        .encode(
+            x="denominator:Q",
+            y="value:Q",
+            color=alt.Color("comparison_text:N", scale=_colour_scale(), title=f"Compared with {bench_name}"),
+            shape=alt.Shape("comparison_text:N", scale=_shape_scale(), title=f"Compared with {bench_name}"),
+            tooltip=tooltip,
+        )
     )
-    labels = alt.Chart(points).mark_text(align="left", dx=9, fontSize=12).encode(x="denominator:Q", y="value:Q", text="area_code:N")
+    labels = (
+        alt.Chart(points)
+        .mark_text(align="left", dx=9, fontSize=12)
+        .encode(x="denominator:Q", y="value:Q", text="area_code:N")
+    )
     return _configure(alt.layer(lines, rule, rule_text, pts, labels).properties(height=420 + CHROME, width="container"))
 
 
 # --------------------------------------------------------------------------- compare: trend
-
-
-def trend_indicators(ds: Dataset) -> list[str]:
-    """Indicators with more than one neighbourhood period."""
-    v = ds.values[ds.values["area_type"] == "neighbourhood"]
-    n = v.groupby("indicator_id")["period"].nunique()
-    return [i for i in ds.indicators["indicator_id"] if n.get(i, 0) > 1]
 
 
 def is_monthly(period_list: list[str]) -> bool:
@@ -374,41 +374,45 @@ def is_monthly(period_list: list[str]) -> bool:
     return bool(period_list) and all(re.fullmatch(r"\d{4}-\d{2}", p) for p in period_list)
 
 
-def trend_data(ds: Dataset, indicator_id: str, nbhd: str, level: str = "95") -> pd.DataFrame:
-    """The indicator over time for a neighbourhood, Manchester and England.
-
-    Columns: ``series`` (area name), ``area_type, period, value, lower, upper`` (interval at
-    ``level``; NaN where none), ``value_text``.
-    """
-    sfx = "95" if level == "95" else "998"
-    m = meta(ds.indicators, indicator_id)
-    v = ds.values[ds.values["indicator_id"] == indicator_id]
-    sel = ((v["area_type"] == "neighbourhood") & (v["area_code"] == nbhd)) | v["area_type"].isin(["city", "england"])
-    nb_periods = set(v.loc[(v["area_type"] == "neighbourhood"), "period"])
-    t = v[sel & v["period"].isin(nb_periods)]
-    out = pd.DataFrame(
-        {"series": t["area_name"], "area_type": t["area_type"], "period": t["period"].astype(str), "value": t["value"],
-         "lower": t[f"lower_{sfx}"], "upper": t[f"upper_{sfx}"]}
-    )
-    out.loc[out["area_type"] != "neighbourhood", ["lower", "upper"]] = np.nan
-    out["value_text"] = _fmt(out["value"], m)
-    kind = {"neighbourhood": 0, "city": 1, "england": 2}
-    return out.sort_values(["period", "area_type"], key=lambda s: s.map(kind) if s.name == "area_type" else s).reset_index(drop=True)
-
-
 def trend_chart(df: pd.DataFrame, m: dict, level_label: str = "95%") -> alt.TopLevelMixin:
     """Lines for the neighbourhood, Manchester and England, with the neighbourhood's CI band."""
     plist = sorted(df["period"].unique())
     monthly = is_monthly(plist)
-    x = alt.X("period:T", title="Month") if monthly else alt.X("period:O", sort=plist, title="Period", axis=alt.Axis(labelAngle=0))
-    names = list(dict.fromkeys(df.sort_values("area_type", key=lambda s: s.map({"neighbourhood": 0, "city": 1, "england": 2}))["series"]))
-    colour = alt.Color("series:N", scale=alt.Scale(domain=names, range=["#0072B2", CITY_COLOUR, ENGLAND_COLOUR][: len(names)]), title=None)
-    dash = alt.StrokeDash("series:N", scale=alt.Scale(domain=names, range=[[1, 0], [6, 4], [2, 2]][: len(names)]), title=None)
-    tooltip = [alt.Tooltip("series:N", title="Area"), alt.Tooltip("period:N", title="Period"), alt.Tooltip("value_text:N", title="Value")]
+    x = (
+        alt.X("period:T", title="Month")
+        if monthly
+        else alt.X("period:O", sort=plist, title="Period", axis=alt.Axis(labelAngle=0))
+    )
+    names = list(
+        dict.fromkeys(
+            df.sort_values("area_type", key=lambda s: s.map({"neighbourhood": 0, "city": 1, "england": 2}))["series"]
+        )
+    )
+    colour = alt.Color(
+        "series:N",
+        scale=alt.Scale(domain=names, range=["#0072B2", CITY_COLOUR, ENGLAND_COLOUR][: len(names)]),
+        title=None,
+    )
+    dash = alt.StrokeDash(
+        "series:N", scale=alt.Scale(domain=names, range=[[1, 0], [6, 4], [2, 2]][: len(names)]), title=None
+    )
+    tooltip = [
+        alt.Tooltip("series:N", title="Area"),
+        alt.Tooltip("period:N", title="Period"),
+        alt.Tooltip("value_text:N", title="Value"),
+    ]
     base = alt.Chart(df)
-    band = base.transform_filter("isValid(datum.lower)").mark_area(opacity=0.25, color="#0072B2").encode(x=x, y="lower:Q", y2="upper:Q")
+    band = (
+        base.transform_filter("isValid(datum.lower)")
+        .mark_area(opacity=0.25, color="#0072B2")
+        .encode(x=x, y="lower:Q", y2="upper:Q")
+    )
     lines = base.mark_line(point=not monthly, strokeWidth=2.5).encode(
-        x=x, y=alt.Y("value:Q", title=str(m["unit"]), scale=alt.Scale(zero=False)), color=colour, strokeDash=dash, tooltip=tooltip
+        x=x,
+        y=alt.Y("value:Q", title=str(m["unit"]), scale=alt.Scale(zero=False)),
+        color=colour,
+        strokeDash=dash,
+        tooltip=tooltip,
     )
     return _configure(alt.layer(band, lines).properties(height=360 + CHROME, width="container"))
 
@@ -421,27 +425,59 @@ def age_chart(age: pd.DataFrame) -> alt.TopLevelMixin:
     df = age[age["band"] != "All ages"].copy()
     df["share_text"] = [f"{s:.1f}%" for s in df["share"]]
     areas = list(dict.fromkeys(df["area"]))
-    colour = alt.Color("area:N", scale=alt.Scale(domain=areas, range=["#0072B2", CITY_COLOUR, "#BBBBBB"][: len(areas)]), title=None)
-    y = alt.Y("band:N", title=None, sort=list(dict.fromkeys(df["band"])))
-    bars = alt.Chart(df).mark_bar().encode(
-        x=alt.X("share:Q", title="% of residents"), y=y, yOffset=alt.YOffset("area:N", sort=areas), color=colour,
-        tooltip=[alt.Tooltip("area:N", title="Area"), alt.Tooltip("band:N", title="Age"), alt.Tooltip("share_text:N", title="Share")],
+    colour = alt.Color(
+        "area:N", scale=alt.Scale(domain=areas, range=["#0072B2", CITY_COLOUR, "#BBBBBB"][: len(areas)]), title=None
     )
-    text = alt.Chart(df).mark_text(align="left", dx=3, fontSize=11).encode(x="share:Q", y=y, yOffset=alt.YOffset("area:N", sort=areas), text="share_text:N")
+    y = alt.Y("band:N", title=None, sort=list(dict.fromkeys(df["band"])))
+    bars = (
+        alt.Chart(df)
+        .mark_bar()
+        .encode(
+            x=alt.X("share:Q", title="% of residents"),
+            y=y,
+            yOffset=alt.YOffset("area:N", sort=areas),
+            color=colour,
+            tooltip=[
+                alt.Tooltip("area:N", title="Area"),
+                alt.Tooltip("band:N", title="Age"),
+                alt.Tooltip("share_text:N", title="Share"),
+            ],
+        )
+    )
+    text = (
+        alt.Chart(df)
+        .mark_text(align="left", dx=3, fontSize=11)
+        .encode(x="share:Q", y=y, yOffset=alt.YOffset("area:N", sort=areas), text="share_text:N")
+    )
     return _configure(alt.layer(bars, text).properties(height=300 + CHROME, width="container"))
 
 
-def ward_chart(wards: pd.DataFrame, m: dict, bench_name: str = "England", comparison_col: str = "vs_england") -> alt.TopLevelMixin:
+def ward_chart(
+    wards: pd.DataFrame, m: dict, bench_name: str = "England", comparison_col: str = "vs_england"
+) -> alt.TopLevelMixin:
     """The neighbourhood's wards as bars with CI whiskers, coloured by comparison, with the
     neighbourhood's own value as a labelled line."""
     df = wards.copy()
     df["comparison_text"] = df[comparison_col].map(comparison_text)
-    df["label"] = [f"{COMPARISON_STYLE.get(w, COMPARISON_STYLE['not_compared'])[0]} {n}" for w, n in zip(df[comparison_col], df["area_name"])]
-    df["value_text"] = _fmt(df["value"], m)
+    df["label"] = [
+        f"{COMPARISON_STYLE.get(w, COMPARISON_STYLE['not_compared'])[0]} {n}"
+        for w, n in zip(df[comparison_col], df["area_name"])
+    ]
+    df["value_text"] = value_texts(df["value"], m)
     y = alt.Y("label:N", sort=list(df["label"]), title=None, axis=alt.Axis(labelLimit=260))
-    bars = alt.Chart(df).mark_bar().encode(
-        x=alt.X("value:Q", title=str(m["unit"])), y=y, color=alt.Color("comparison_text:N", scale=_colour_scale(), title=f"Compared with {bench_name}"),
-        tooltip=[alt.Tooltip("area_name:N", title="Ward"), alt.Tooltip("value_text:N", title="Value"), alt.Tooltip("comparison_text:N", title=f"Compared with {bench_name}")],
+    bars = (
+        alt.Chart(df)
+        .mark_bar()
+        .encode(
+            x=alt.X("value:Q", title=str(m["unit"])),
+            y=y,
+            color=alt.Color("comparison_text:N", scale=_colour_scale(), title=f"Compared with {bench_name}"),
+            tooltip=[
+                alt.Tooltip("area_name:N", title="Ward"),
+                alt.Tooltip("value_text:N", title="Value"),
+                alt.Tooltip("comparison_text:N", title=f"Compared with {bench_name}"),
+            ],
+        )
     )
     whiskers = alt.Chart(df).mark_rule(color="black").encode(x="lower:Q", x2="upper:Q", y=y)
     layers = [bars, whiskers]
@@ -449,5 +485,9 @@ def ward_chart(wards: pd.DataFrame, m: dict, bench_name: str = "England", compar
     if len(nb):
         ref = pd.DataFrame({"x": [float(nb.iloc[0])], "t": [f"Neighbourhood: {format_value(float(nb.iloc[0]), m)}"]})
         layers.append(alt.Chart(ref).mark_rule(strokeDash=[6, 4], strokeWidth=2, color=ENGLAND_COLOUR).encode(x="x:Q"))
-        layers.append(alt.Chart(ref).mark_text(align="left", dx=4, baseline="bottom", fontSize=12, fontWeight="bold").encode(x="x:Q", y=alt.value(-4), text="t:N"))
+        layers.append(
+            alt.Chart(ref)
+            .mark_text(align="left", dx=4, baseline="bottom", fontSize=12, fontWeight="bold")
+            .encode(x="x:Q", y=alt.value(-4), text="t:N")
+        )
     return _configure(alt.layer(*layers).properties(height=44 * len(df) + 40 + CHROME, width="container"))

@@ -95,8 +95,10 @@ def source_text(meta: dict, period: str, bold_status: bool = True) -> str:
     is false), source and licence, period, method. The catalogue's text and the period are shown
     literally (:func:`md_text`): they may come from the user's own file."""
     status = md_text(STATUS_BADGE.get(meta["status"], meta["status"]))
-    return (f"{f'**{status}**' if bold_status else status} · Source: {md_text(meta['source'])} ({md_text(meta['licence'])}) · "
-            f"Period: {md_text(period)} · Method: {md_text(meta['method_note'])}")
+    return (
+        f"{f'**{status}**' if bold_status else status} · Source: {md_text(meta['source'])} ({md_text(meta['licence'])}) · "
+        f"Period: {md_text(period)} · Method: {md_text(meta['method_note'])}"
+    )
 
 
 def sources_markdown(indicators: pd.DataFrame, ids, periods) -> str:

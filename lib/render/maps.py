@@ -38,6 +38,7 @@ VIEWPORT_TAG = '<meta name="viewport" content="width=device-width, initial-scale
 CITY_BOUNDS = ((53.34, -2.32), (53.55, -2.14))
 COORD_DIGITS = 5  # ~1 m: plenty for boundaries simplified at 20 m
 
+
 def _round_coords(coords: Any, digits: int) -> Any:
     if isinstance(coords, (list, tuple)) and coords and isinstance(coords[0], (int, float)):
         return [round(float(c), digits) for c in coords]
@@ -58,14 +59,19 @@ def layer_geojson(gdf: gpd.GeoDataFrame, digits: int = COORD_DIGITS) -> dict:
         point = row.geometry.representative_point()
         code = str(row.code)
         nbhd = str(getattr(row, "neighbourhood_code", "") or "") or (code if "ward_codes" in g.columns else "")
-        features.append({
-            "type": "Feature",
-            "properties": {
-                "code": code, "name": str(row.name), "nbhd": nbhd,
-                "label_lat": round(point.y, digits), "label_lng": round(point.x, digits),
-            },
-            "geometry": {"type": geom["type"], "coordinates": _round_coords(geom["coordinates"], digits)},
-        })
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {
+                    "code": code,
+                    "name": str(row.name),
+                    "nbhd": nbhd,
+                    "label_lat": round(point.y, digits),
+                    "label_lng": round(point.x, digits),
+                },
+                "geometry": {"type": geom["type"], "coordinates": _round_coords(geom["coordinates"], digits)},
+            }
+        )
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -281,29 +287,43 @@ def build_map(
     features, outlines = jinja_safe(features), [(jinja_safe(geo), w, c) for geo, w, c in outlines]
     labels = jinja_safe(labels) if isinstance(labels, Mapping) else labels
     selected_outline = jinja_safe(selected_outline) if selected_outline is not None else None
-    m = folium.Map(tiles=None, zoom_control=True, control_scale=False, height=height, zoom_snap=0.25, prefer_canvas=False)
+    m = folium.Map(
+        tiles=None, zoom_control=True, control_scale=False, height=height, zoom_snap=0.25, prefer_canvas=False
+    )
     m.default_js = [("leaflet", f"{asset_base}/leaflet.js")]
     m.default_css = [("leaflet_css", f"{asset_base}/leaflet.css")]
 
     def style(feature: dict) -> dict:
         p = feature["properties"]
-        return {"fillColor": p["fill"], "fillOpacity": 0.9, "color": "#000000" if p.get("selected") else "#4D4D4D",
-                "weight": 4.5 if p.get("selected") else 0.8, "opacity": 1}
+        return {
+            "fillColor": p["fill"],
+            "fillOpacity": 0.9,
+            "color": "#000000" if p.get("selected") else "#4D4D4D",
+            "weight": 4.5 if p.get("selected") else 0.8,
+            "opacity": 1,
+        }
 
     folium.GeoJson(
-        dict(features), name="areas", style_function=style, zoom_on_click=False,
+        dict(features),
+        name="areas",
+        style_function=style,
+        zoom_on_click=False,
         highlight_function=lambda f: {"weight": 4, "color": "#222222", "fillOpacity": 0.95},
         tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False, sticky=True),
     ).add_to(m)
     for geo, weight, colour in outlines:
         folium.GeoJson(
-            dict(geo), interactive=False, zoom_on_click=False,
+            dict(geo),
+            interactive=False,
+            zoom_on_click=False,
             style_function=lambda f, w=weight, c=colour: {"fill": False, "color": c, "weight": w, "opacity": 1},
         ).add_to(m)
     if selected_outline is not None and selected_outline.get("features"):
         for weight, colour in ((7, "#000000"), (2.5, "#FFFFFF")):
             folium.GeoJson(
-                dict(selected_outline), interactive=False, zoom_on_click=False,
+                dict(selected_outline),
+                interactive=False,
+                zoom_on_click=False,
                 style_function=lambda f, w=weight, c=colour: {"fill": False, "color": c, "weight": w, "opacity": 1},
             ).add_to(m)
     label_rows: list[tuple[float, float, str]] = []
@@ -317,12 +337,20 @@ def build_map(
             p = f["properties"]
             if p.get("label_lat") is None:
                 continue
-            symbol = COMPARISON_STYLE.get(p.get("comparison", "not_compared"), COMPARISON_STYLE["not_compared"])[0] if colour_mode == "comparison" and p.get("value") is not None else ""
+            symbol = (
+                COMPARISON_STYLE.get(p.get("comparison", "not_compared"), COMPARISON_STYLE["not_compared"])[0]
+                if colour_mode == "comparison" and p.get("value") is not None
+                else ""
+            )
             # p["code"] is already escaped by map_features; _MapExtras escapes again, so unescape first.
             label_rows.append((p["label_lat"], p["label_lng"], f"{html.unescape(p['code'])} {symbol}".strip()))
     name = name or f"Map of Manchester: {legend_title}"
-    _MapExtras(legend_html(legend_title, legend, colour_mode), attribution, label_rows,  # escapes and defuses
-               jinja_safe(f"{name}. Arrow keys pan, plus and minus zoom; the same figures are in a table.")).add_to(m)
+    _MapExtras(
+        legend_html(legend_title, legend, colour_mode),
+        attribution,
+        label_rows,  # escapes and defuses
+        jinja_safe(f"{name}. Arrow keys pan, plus and minus zoom; the same figures are in a table."),
+    ).add_to(m)
     m.fit_bounds(bounds(fit or features), padding=(8, 8))
     return m
 

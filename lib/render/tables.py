@@ -96,8 +96,15 @@ def row_start(highlighted: bool) -> str:
     return '<tr class="np-selected">' if highlighted else "<tr>"
 
 
-def html_table(df: pd.DataFrame, caption: str, numeric: tuple[str, ...] | None = None, row_header: str | None = None,
-               max_height: int | None = None, highlight: Sequence[bool] | None = None, highlight_label: str = "selected") -> str:
+def html_table(
+    df: pd.DataFrame,
+    caption: str,
+    numeric: tuple[str, ...] | None = None,
+    row_header: str | None = None,
+    max_height: int | None = None,
+    highlight: Sequence[bool] | None = None,
+    highlight_label: str = "selected",
+) -> str:
     """``df`` as an accessible HTML table (with :data:`TABLE_CSS`).
 
     ``caption`` names the table (also the scrollable region's accessible name); ``numeric``
@@ -133,9 +140,11 @@ def html_table(df: pd.DataFrame, caption: str, numeric: tuple[str, ...] | None =
         rows.append(row_start(marked) + "".join(cells) + "</tr>")
     label = html.escape(caption, quote=True)
     scroll = f' np-scroll" style="max-height: {int(max_height)}px; overflow-y: auto;' if max_height else ""
-    return (f'{TABLE_CSS}<div class="np-table{scroll}" role="region" aria-label="{label}" tabindex="0">'
-            f"<table><caption>{label}</caption><thead><tr>{head}</tr></thead>"
-            f"<tbody>{''.join(rows)}</tbody></table></div>")
+    return (
+        f'{TABLE_CSS}<div class="np-table{scroll}" role="region" aria-label="{label}" tabindex="0">'
+        f"<table><caption>{label}</caption><thead><tr>{head}</tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )
 
 
 class _TableReader(HTMLParser):

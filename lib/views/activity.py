@@ -84,19 +84,33 @@ def _decode(raw: bytes) -> str:
         raw = raw[3:]
     for magic, what in _MAGIC.items():
         if raw.startswith(magic):
-            raise ActivityUploadError([f"This file is not a CSV: it looks like {what}. Save your data as 'CSV UTF-8 (comma delimited)' and upload that."])
+            raise ActivityUploadError(
+                [
+                    f"This file is not a CSV: it looks like {what}. Save your data as 'CSV UTF-8 (comma delimited)' and upload that."
+                ]
+            )
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ActivityUploadError(["The file is in UTF-16 encoding, not UTF-8. In Excel use Save As → 'CSV UTF-8 (comma delimited)' and upload that file."])
+        raise ActivityUploadError(
+            [
+                "The file is in UTF-16 encoding, not UTF-8. In Excel use Save As → 'CSV UTF-8 (comma delimited)' and upload that file."
+            ]
+        )
     if b"\x00" in raw[:4096]:
-        raise ActivityUploadError(["This file is not a CSV: it contains binary data. Save your data as 'CSV UTF-8 (comma delimited)' and upload that."])
+        raise ActivityUploadError(
+            [
+                "This file is not a CSV: it contains binary data. Save your data as 'CSV UTF-8 (comma delimited)' and upload that."
+            ]
+        )
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise ActivityUploadError([
-            f"The file is not in UTF-8 encoding (the first character that is not UTF-8 is on row {line}). "
-            "In Excel use Save As → 'CSV UTF-8 (comma delimited)'; in other tools choose the UTF-8 encoding."
-        ]) from None
+        raise ActivityUploadError(
+            [
+                f"The file is not in UTF-8 encoding (the first character that is not UTF-8 is on row {line}). "
+                "In Excel use Save As → 'CSV UTF-8 (comma delimited)'; in other tools choose the UTF-8 encoding."
+            ]
+        ) from None
 
 
 def read_activity_csv(
@@ -112,9 +126,15 @@ def read_activity_csv(
     known_codes = list(known_codes)
     known_measures = list(known_measures)
     if raw is None or len(raw.strip()) == 0:
-        raise ActivityUploadError(["The file is empty. Upload a CSV with a header line and one row per neighbourhood, month and measure."])
+        raise ActivityUploadError(
+            ["The file is empty. Upload a CSV with a header line and one row per neighbourhood, month and measure."]
+        )
     if len(raw) > max_bytes:
-        raise ActivityUploadError([f"The file is too large ({len(raw) / 1e6:.1f} MB); the limit is {max_bytes / 1e6:.0f} MB. Upload fewer months or measures at a time."])
+        raise ActivityUploadError(
+            [
+                f"The file is too large ({len(raw) / 1e6:.1f} MB); the limit is {max_bytes / 1e6:.0f} MB. Upload fewer months or measures at a time."
+            ]
+        )
     text = _decode(raw)
     lines = text.splitlines()
     body = [(i + 1, line) for i, line in enumerate(lines) if line.strip() and not line.lstrip().startswith("#")]
@@ -123,26 +143,42 @@ def read_activity_csv(
     header_row, header_line = body[0]
     data_lines = body[1:]
     if len(data_lines) > max_rows:
-        raise ActivityUploadError([f"The file has too many rows ({len(data_lines):,}); the limit is {max_rows:,}. Upload fewer months or measures at a time."])
+        raise ActivityUploadError(
+            [
+                f"The file has too many rows ({len(data_lines):,}); the limit is {max_rows:,}. Upload fewer months or measures at a time."
+            ]
+        )
     if "," not in header_line:
         for delim, word in ((";", "semicolons"), ("\t", "tabs"), ("|", "vertical bars")):
             if delim in header_line:
-                raise ActivityUploadError([f"The columns are separated by {word}, not commas (row {header_row}). Save the file as 'CSV UTF-8 (comma delimited)'."])
-        raise ActivityUploadError([
-            f"This does not look like a CSV: the header (row {header_row}) has a single column and no commas. "
-            f"Expected the columns {', '.join(ACTIVITY_COLUMNS)} separated by commas."
-        ])
+                raise ActivityUploadError(
+                    [
+                        f"The columns are separated by {word}, not commas (row {header_row}). Save the file as 'CSV UTF-8 (comma delimited)'."
+                    ]
+                )
+        raise ActivityUploadError(
+            [
+                f"This does not look like a CSV: the header (row {header_row}) has a single column and no commas. "
+                f"Expected the columns {', '.join(ACTIVITY_COLUMNS)} separated by commas."
+            ]
+        )
     header = [h.strip().lower() for h in next(csv.reader([header_line]))]
     missing = [c for c in ACTIVITY_COLUMNS if c not in header]
     if missing:
         found = ", ".join(h or "(blank)" for h in header)
-        raise ActivityUploadError([
-            f"Missing column(s): {', '.join(missing)}. The header (row {header_row}) has: {found}. "
-            f"Required: {', '.join(ACTIVITY_COLUMNS)}; optional: {', '.join(OPTIONAL_COLUMNS)}."
-        ])
+        raise ActivityUploadError(
+            [
+                f"Missing column(s): {', '.join(missing)}. The header (row {header_row}) has: {found}. "
+                f"Required: {', '.join(ACTIVITY_COLUMNS)}; optional: {', '.join(OPTIONAL_COLUMNS)}."
+            ]
+        )
     dupe_cols = sorted({h for h in header if header.count(h) > 1 and h})
     if dupe_cols:
-        raise ActivityUploadError([f"The header (row {header_row}) repeats the column(s) {', '.join(dupe_cols)}; each column must appear once."])
+        raise ActivityUploadError(
+            [
+                f"The header (row {header_row}) repeats the column(s) {', '.join(dupe_cols)}; each column must appear once."
+            ]
+        )
     warnings: list[str] = []
     ignored = [h for h in header if h not in ACTIVITY_COLUMNS + OPTIONAL_COLUMNS]
     if ignored:
@@ -153,7 +189,20 @@ def read_activity_csv(
     col = {h: header.index(h) for h in header}
     codes_ok = {c.upper(): c for c in known_codes}
     measures_ok = set(known_measures)
-    bad: dict[str, list[int]] = {k: [] for k in ("fields", "code", "measure", "month", "count_blank", "count_text", "count_negative", "count_fraction", "population")}
+    bad: dict[str, list[int]] = {
+        k: []
+        for k in (
+            "fields",
+            "code",
+            "measure",
+            "month",
+            "count_blank",
+            "count_text",
+            "count_negative",
+            "count_fraction",
+            "population",
+        )
+    }
     bad_codes: dict[str, None] = {}
     bad_measures: dict[str, None] = {}
     records = []
@@ -205,32 +254,50 @@ def read_activity_csv(
     if bad["fields"]:
         problems.append(f"Wrong number of values (the header has {len(header)} columns) on {rows_text(bad['fields'])}.")
     if bad["code"]:
-        problems.append(f"Unknown neighbourhood code(s) {', '.join(list(bad_codes)[:MAX_ROWS_NAMED])} on {rows_text(bad['code'])}. Valid codes: {', '.join(sorted(known_codes))}.")
+        problems.append(
+            f"Unknown neighbourhood code(s) {', '.join(list(bad_codes)[:MAX_ROWS_NAMED])} on {rows_text(bad['code'])}. Valid codes: {', '.join(sorted(known_codes))}."
+        )
     if bad["measure"]:
-        problems.append(f"Unknown measure id(s) {', '.join(list(bad_measures)[:MAX_ROWS_NAMED])} on {rows_text(bad['measure'])}. Valid measure ids: {', '.join(known_measures)}.")
+        problems.append(
+            f"Unknown measure id(s) {', '.join(list(bad_measures)[:MAX_ROWS_NAMED])} on {rows_text(bad['measure'])}. Valid measure ids: {', '.join(known_measures)}."
+        )
     if bad["month"]:
         problems.append(f"Month not in the form YYYY-MM (e.g. 2019-04) on {rows_text(bad['month'])}.")
     if bad["count_blank"]:
         problems.append(f"Count is blank on {rows_text(bad['count_blank'])}; enter 0 if there was no activity.")
     if bad["count_text"]:
-        problems.append(f"Count is not a number on {rows_text(bad['count_text'])}; use digits only (no commas, spaces or text).")
+        problems.append(
+            f"Count is not a number on {rows_text(bad['count_text'])}; use digits only (no commas, spaces or text)."
+        )
     if bad["count_negative"]:
         problems.append(f"Count is negative on {rows_text(bad['count_negative'])}; counts must be 0 or more.")
     if bad["count_fraction"]:
-        problems.append(f"Count is not a whole number on {rows_text(bad['count_fraction'])}; counts of activity must be whole numbers.")
+        problems.append(
+            f"Count is not a whole number on {rows_text(bad['count_fraction'])}; counts of activity must be whole numbers."
+        )
     if bad["population"]:
-        problems.append(f"Population is not a number greater than 0 on {rows_text(bad['population'])}; leave it blank if unknown.")
-    df = pd.DataFrame(records, columns=["row", "neighbourhood_code", "month", "measure_id", "count", "population", "data_status"])
+        problems.append(
+            f"Population is not a number greater than 0 on {rows_text(bad['population'])}; leave it blank if unknown."
+        )
+    df = pd.DataFrame(
+        records, columns=["row", "neighbourhood_code", "month", "measure_id", "count", "population", "data_status"]
+    )
     dupes = df[df.duplicated(["neighbourhood_code", "month", "measure_id"], keep=False)]
     if not dupes.empty:
         keys = dupes.groupby(["neighbourhood_code", "month", "measure_id"])["row"].apply(list)
         examples = "; ".join(f"{c} {m} {ms} ({rows_text(r)})" for (c, m, ms), r in list(keys.items())[:3])
-        problems.append(f"Duplicate rows for the same neighbourhood, month and measure on {rows_text(sorted(dupes['row']))}: {examples}. Keep one row for each.")
+        problems.append(
+            f"Duplicate rows for the same neighbourhood, month and measure on {rows_text(sorted(dupes['row']))}: {examples}. Keep one row for each."
+        )
     if problems:
         raise ActivityUploadError(problems)
 
     synthetic = bool((df["data_status"].str.upper() == "SYNTHETIC").any())
-    frame = df.drop(columns=["row", "data_status"]).sort_values(["neighbourhood_code", "measure_id", "month"]).reset_index(drop=True)
+    frame = (
+        df.drop(columns=["row", "data_status"])
+        .sort_values(["neighbourhood_code", "measure_id", "month"])
+        .reset_index(drop=True)
+    )
     frame["count"] = frame["count"].astype("int64")
     frame["population"] = frame["population"].astype(float)
     warnings.extend(series_warnings(frame))
@@ -258,10 +325,17 @@ def series_warnings(frame: pd.DataFrame) -> list[str]:
     if short:
         out.append(
             f"SPC needs at least {MIN_SPC_POINTS} monthly points; these series have fewer, so they get no SPC chart (their monthly counts are still in the table): "
-            + ", ".join(short[:MAX_ROWS_NAMED]) + (f" and {len(short) - MAX_ROWS_NAMED} more" if len(short) > MAX_ROWS_NAMED else "") + "."
+            + ", ".join(short[:MAX_ROWS_NAMED])
+            + (f" and {len(short) - MAX_ROWS_NAMED} more" if len(short) > MAX_ROWS_NAMED else "")
+            + "."
         )
     if gaps:
-        out.append("Some months are missing (the chart joins the months it has): " + ", ".join(gaps[:MAX_ROWS_NAMED]) + (f" and {len(gaps) - MAX_ROWS_NAMED} more" if len(gaps) > MAX_ROWS_NAMED else "") + ".")
+        out.append(
+            "Some months are missing (the chart joins the months it has): "
+            + ", ".join(gaps[:MAX_ROWS_NAMED])
+            + (f" and {len(gaps) - MAX_ROWS_NAMED} more" if len(gaps) > MAX_ROWS_NAMED else "")
+            + "."
+        )
     return out
 
 
@@ -271,7 +345,9 @@ def series(frame: pd.DataFrame, code: str, measure_id: str) -> pd.DataFrame:
     return g.sort_values("month").reset_index(drop=True)
 
 
-def trajectory(months: list[str], counts: list[float], annual_reduction: float, baseline_months: int = BASELINE_MONTHS) -> pd.DataFrame:
+def trajectory(
+    months: list[str], counts: list[float], annual_reduction: float, baseline_months: int = BASELINE_MONTHS
+) -> pd.DataFrame:
     """The modelled target path for one neighbourhood × measure.
 
     Baseline = the mean of the first ``baseline_months`` months (fewer if the series is shorter).
@@ -290,7 +366,9 @@ def trajectory(months: list[str], counts: list[float], annual_reduction: float, 
     return pd.DataFrame({"month": months, "target": target, "baseline": baseline, "months_after_baseline": k})
 
 
-def progress(counts: list[float], annual_reduction: float, baseline_months: int = BASELINE_MONTHS, recent: int = 3) -> dict:
+def progress(
+    counts: list[float], annual_reduction: float, baseline_months: int = BASELINE_MONTHS, recent: int = 3
+) -> dict:
     """Observed change against the modelled target: baseline mean, mean of the latest ``recent``
     months, the reduction per month achieved, the target reduction per month, and the share of the
     target achieved (None when there are no months after the baseline)."""
@@ -298,17 +376,33 @@ def progress(counts: list[float], annual_reduction: float, baseline_months: int 
     baseline = float(np.mean(counts[:n_base])) if n_base else float("nan")
     after = counts[n_base:]
     if not after:
-        return {"baseline": baseline, "latest": None, "reduction_per_month": None, "target_per_month": annual_reduction / 12.0, "achieved_pct": None}
+        return {
+            "baseline": baseline,
+            "latest": None,
+            "reduction_per_month": None,
+            "target_per_month": annual_reduction / 12.0,
+            "achieved_pct": None,
+        }
     latest = float(np.mean(after[-recent:]))
     achieved = baseline - latest
     target = annual_reduction / 12.0
     return {
-        "baseline": baseline, "latest": latest, "reduction_per_month": achieved, "target_per_month": target,
+        "baseline": baseline,
+        "latest": latest,
+        "reduction_per_month": achieved,
+        "target_per_month": target,
         "achieved_pct": (100.0 * achieved / target) if target else None,
     }
 
 
-def accept_upload(current: ActivityData | None, raw: bytes, known_codes: Iterable[str], known_measures: Iterable[str], name: str = "", **limits) -> tuple[ActivityData | None, str | None]:
+def accept_upload(
+    current: ActivityData | None,
+    raw: bytes,
+    known_codes: Iterable[str],
+    known_measures: Iterable[str],
+    name: str = "",
+    **limits,
+) -> tuple[ActivityData | None, str | None]:
     """Read an upload; on success return ``(new data, None)``, on failure keep ``current`` and
     return ``(current, message)``, so data already loaded stay as they were."""
     try:
@@ -319,14 +413,17 @@ def accept_upload(current: ActivityData | None, raw: bytes, known_codes: Iterabl
 
 def contract_table() -> pd.DataFrame:
     """The upload contract as a table for the page."""
-    return pd.DataFrame([
-        ("neighbourhood_code", "yes", "One of the 12 codes, e.g. N1 (case ignored)"),
-        ("month", "yes", "YYYY-MM, e.g. 2019-04"),
-        ("measure_id", "yes", "A measure id of the 2020/21 targets, e.g. ae_attendances"),
-        ("count", "yes", "Activity that month: a whole number, 0 or more"),
-        ("population", "no", "Residents (> 0), for rates per 1,000; may be blank"),
-        ("data_status", "no", "e.g. SYNTHETIC; a file with SYNTHETIC rows is flagged as synthetic"),
-    ], columns=["column", "required", "content"])
+    return pd.DataFrame(
+        [
+            ("neighbourhood_code", "yes", "One of the 12 codes, e.g. N1 (case ignored)"),
+            ("month", "yes", "YYYY-MM, e.g. 2019-04"),
+            ("measure_id", "yes", "A measure id of the 2020/21 targets, e.g. ae_attendances"),
+            ("count", "yes", "Activity that month: a whole number, 0 or more"),
+            ("population", "no", "Residents (> 0), for rates per 1,000; may be blank"),
+            ("data_status", "no", "e.g. SYNTHETIC; a file with SYNTHETIC rows is flagged as synthetic"),
+        ],
+        columns=["column", "required", "content"],
+    )
 
 
 def to_csv_bytes(df: pd.DataFrame) -> bytes:

@@ -12,17 +12,16 @@ Pure functions; nothing here imports Streamlit.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from lib.methods.apportion import ROUNDING_RULE as APPORTION_RULE
-from lib.methods.apportion import apportion
 from lib.core.data import Dataset
 from lib.core.disclosure import DEFAULT_THRESHOLD, display_count
 from lib.core.selection import BENCHMARKS
+from lib.methods.apportion import ROUNDING_RULE as APPORTION_RULE
+from lib.methods.apportion import apportion
 from lib.methods.indicators import area_comparison_table, meta
 from lib.render.format import STATUS_BADGE, comparison_label, format_count, format_value, sources_markdown
 
@@ -55,27 +54,31 @@ IMPORT_PATH = (
 
 COHORTS: tuple[Cohort, ...] = (
     Cohort(
-        "frail_older", "Frail older people",
+        "frail_older",
+        "Frail older people",
         "Frailty rises steeply with age. The public small-area figures are the number and share of residents "
         "aged 65+, 75+ and 85+ and the share of people aged 60+ living in income deprivation.",
         ("population_age_65plus", "population_age_75plus", "population_age_85plus", "idaopi"),
     ),
     Cohort(
-        "ltc_eol", "Multiple long term conditions / end of life",
+        "ltc_eol",
+        "Multiple long term conditions / end of life",
         "No public figure counts people with several long-term conditions by neighbourhood. The nearest public "
         "measures are residents disabled under the Equality Act (Census 2021) and the comparative illness and "
         "disability ratio (benefit claims for illness and disability, England = 100).",
         ("disability", "disability_limited_lot", "cidr"),
     ),
     Cohort(
-        "mh_ld_dementia", "Mental health, learning disabilities and dementia",
+        "mh_ld_dementia",
+        "Mental health, learning disabilities and dementia",
         "The mood and anxiety score is a real small-area measure. The expected counts for dementia, serious mental "
         "illness, depression and learning disability are MODELLED: the city's QOF 2019/20 register spread over the "
         "neighbourhoods by their population in the register's age group (method under the table).",
         ("mood_anxiety", "expected_dementia", "expected_smi", "expected_depression", "expected_learning_disability"),
     ),
     Cohort(
-        "children_ltc", "Children and young people with long term conditions",
+        "children_ltc",
+        "Children and young people with long term conditions",
         "The public small-area figures are the number of children aged 0–15 and the share of children in "
         "low-income families.",
         ("population_age_0_15", "children_low_income", "idaci"),
@@ -86,7 +89,8 @@ COHORTS: tuple[Cohort, ...] = (
         ),
     ),
     Cohort(
-        "complex_lives", "Adults with complex lives (e.g. homelessness, addiction)",
+        "complex_lives",
+        "Adults with complex lives (e.g. homelessness, addiction)",
         "Homelessness is published only for Manchester as a whole (IoD homelessness indicators); households on "
         "Universal Credit are counted by small area.",
         ("homelessness_rate", "core_homelessness", "universal_credit_households"),
@@ -150,31 +154,52 @@ def cohort_table(ds: Dataset, cohort_id: str, nbhd: str, bench: str = "england",
             continue
         t = area_comparison_table(ds.values, ds.indicators, ind, period, "neighbourhood", bench, level)
         me = t[t["area_code"] == nbhd]
-        city = ds.values[(ds.values["indicator_id"] == ind) & (ds.values["period"] == period) & (ds.values["area_type"] == "city")]
-        eng = ds.values[(ds.values["indicator_id"] == ind) & (ds.values["period"] == period) & (ds.values["area_type"] == "england")]
-        rows.append({
-            "indicator_id": ind,
-            "name": m["name"],
-            "short_name": m["short_name"],
-            "period": period,
-            "unit": m["unit"],
-            "status": m["status"],
-            "value_type": m["value_type"],
-            "value": float(me["value"].iloc[0]) if len(me) else np.nan,
-            "count": float(me["numerator"].iloc[0]) if len(me) else np.nan,
-            "manchester": float(city["value"].iloc[0]) if len(city) else np.nan,
-            "manchester_count": float(city["numerator"].iloc[0]) if len(city) else np.nan,
-            "england": float(eng["value"].iloc[0]) if len(eng) else np.nan,
-            "comparison": str(me["comparison"].iloc[0]) if len(me) else "not_compared",
-            "neighbourhood_level": nb_level,
-        })
-    cols = ["indicator_id", "name", "short_name", "period", "unit", "status", "value_type", "value", "count",
-            "manchester", "manchester_count", "england", "comparison", "neighbourhood_level"]
+        city = ds.values[
+            (ds.values["indicator_id"] == ind) & (ds.values["period"] == period) & (ds.values["area_type"] == "city")
+        ]
+        eng = ds.values[
+            (ds.values["indicator_id"] == ind) & (ds.values["period"] == period) & (ds.values["area_type"] == "england")
+        ]
+        rows.append(
+            {
+                "indicator_id": ind,
+                "name": m["name"],
+                "short_name": m["short_name"],
+                "period": period,
+                "unit": m["unit"],
+                "status": m["status"],
+                "value_type": m["value_type"],
+                "value": float(me["value"].iloc[0]) if len(me) else np.nan,
+                "count": float(me["numerator"].iloc[0]) if len(me) else np.nan,
+                "manchester": float(city["value"].iloc[0]) if len(city) else np.nan,
+                "manchester_count": float(city["numerator"].iloc[0]) if len(city) else np.nan,
+                "england": float(eng["value"].iloc[0]) if len(eng) else np.nan,
+                "comparison": str(me["comparison"].iloc[0]) if len(me) else "not_compared",
+                "neighbourhood_level": nb_level,
+            }
+        )
+    cols = [
+        "indicator_id",
+        "name",
+        "short_name",
+        "period",
+        "unit",
+        "status",
+        "value_type",
+        "value",
+        "count",
+        "manchester",
+        "manchester_count",
+        "england",
+        "comparison",
+        "neighbourhood_level",
+    ]
     return pd.DataFrame(rows, columns=cols)
 
 
-def display_cohort_table(table: pd.DataFrame, indicators: pd.DataFrame, bench: str = "england",
-                         threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
+def display_cohort_table(
+    table: pd.DataFrame, indicators: pd.DataFrame, bench: str = "england", threshold: int = DEFAULT_THRESHOLD
+) -> pd.DataFrame:
     """The cohort table as people read it (also the CSV download): formatted text, plain column names.
 
     Counts below the disclosure ``threshold`` are shown as ``<threshold``; modelled counts are rounded to whole people.
@@ -188,19 +213,33 @@ def display_cohort_table(table: pd.DataFrame, indicators: pd.DataFrame, bench: s
         value = format_value(r["value"], m) if r["neighbourhood_level"] else "City only (no neighbourhood figure)"
         if modelled and r["neighbourhood_level"]:
             value = f"{format_value(r['value'], m)} expected (modelled)"
-        out.append({
-            "Indicator": r["short_name"],
-            "Period": r["period"],
-            "Neighbourhood": value,
-            "Count": _safe_count(r["count"], threshold) if r["value_type"] != "count" else "–",
-            "Manchester": format_value(r["manchester"], m) + (" (register)" if modelled else ""),
-            "England": format_value(r["england"], m),
-            f"Compared with {bench_name}": comparison_label(r["comparison"], bench_name),
-            "Status": STATUS_BADGE.get(r["status"], r["status"]),
-            "Unit": r["unit"],
-        })
-    return pd.DataFrame(out, columns=["Indicator", "Period", "Neighbourhood", "Count", "Manchester", "England",
-                                      f"Compared with {bench_name}", "Status", "Unit"])
+        out.append(
+            {
+                "Indicator": r["short_name"],
+                "Period": r["period"],
+                "Neighbourhood": value,
+                "Count": _safe_count(r["count"], threshold) if r["value_type"] != "count" else "–",
+                "Manchester": format_value(r["manchester"], m) + (" (register)" if modelled else ""),
+                "England": format_value(r["england"], m),
+                f"Compared with {bench_name}": comparison_label(r["comparison"], bench_name),
+                "Status": STATUS_BADGE.get(r["status"], r["status"]),
+                "Unit": r["unit"],
+            }
+        )
+    return pd.DataFrame(
+        out,
+        columns=[
+            "Indicator",
+            "Period",
+            "Neighbourhood",
+            "Count",
+            "Manchester",
+            "England",
+            f"Compared with {bench_name}",
+            "Status",
+            "Unit",
+        ],
+    )
 
 
 @dataclass(frozen=True)
@@ -225,7 +264,9 @@ def cohort_view(ds: Dataset, cohort_id: str, nbhd: str, bench: str = "england", 
     return CohortView(
         table=table,
         shown=display_cohort_table(table, ds.indicators, bench, ds.threshold),
-        modelled_methods=tuple((meta(ds.indicators, i)["short_name"], meta(ds.indicators, i)["method_note"]) for i in modelled),
+        modelled_methods=tuple(
+            (meta(ds.indicators, i)["short_name"], meta(ds.indicators, i)["method_note"]) for i in modelled
+        ),
         sources=sources_markdown(ds.indicators, table["indicator_id"], table["period"]),
     )
 

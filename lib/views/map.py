@@ -15,22 +15,16 @@ branca compiles each rendered map script as a Jinja template again, so a name ho
 from __future__ import annotations
 
 import html
-import json
 import math
-import re
 from collections.abc import Mapping, Sequence
-from typing import Any
 
-import folium
 import geopandas as gpd
 import pandas as pd
-from branca.element import Element, MacroElement
-from jinja2 import Template
 
-from lib.methods import stats
 from lib.core.disclosure import DEFAULT_THRESHOLD, TOO_FEW, display_count
 from lib.core.selection import BENCHMARKS, CONFIDENCE
-from lib.render.maps import build_map, continuous_colour, fill_colour, jinja_safe, layer_geojson
+from lib.core.selection import suffix as level_suffix
+from lib.methods import stats
 from lib.render.format import (
     COMPARISON_STYLE,
     NO_DATA_COLOUR,
@@ -42,6 +36,7 @@ from lib.render.format import (
     format_value,
     is_missing,
 )
+from lib.render.maps import continuous_colour, fill_colour, layer_geojson
 
 #: Map detail: URL value -> (area_type in values.csv, plain label).
 LAYERS: dict[str, tuple[str, str]] = {
@@ -55,6 +50,8 @@ COLOUR_MODES: dict[str, str] = {
     "quartile": "Quartile (of the areas shown)",
     "continuous": "Continuous scale",
 }
+
+
 def effective_benchmark(bench: str, area_type: str) -> str:
     """The benchmark actually used: 'Rest of Manchester' exists only for neighbourhoods and
     localities; smaller areas are then compared with Manchester (as ``area_comparison_table`` does)."""
@@ -76,29 +73,37 @@ def in_neighbourhood(shapes: Mapping, codes: Sequence[str], nbhd: str) -> list[b
     return [of.get(code) == nbhd for code in codes]
 
 
-def table_rows(table: pd.DataFrame, meta: Mapping, bench: str = "england", level: str = "95", area_type: str = "neighbourhood",
-               threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
+def table_rows(
+    table: pd.DataFrame,
+    meta: Mapping,
+    bench: str = "england",
+    level: str = "95",
+    area_type: str = "neighbourhood",
+    threshold: int = DEFAULT_THRESHOLD,
+) -> pd.DataFrame:
     """The figures on the map as a plain table (the map's text alternative, and the CSV).
 
     Columns: Area, Code, Value, <level> CI, Count, Compared with <benchmark>, Quartile, Status.
     One row per area in ``table`` (a result of ``area_comparison_table``), in its order.
     """
-    suffix = "95" if level == "95" else "998"
+    sfx = level_suffix(level)
     bench_name = BENCHMARKS.get(effective_benchmark(bench, area_type), bench)
     status = STATUS_BADGE.get(str(meta.get("status")), str(meta.get("status", "")))
     rows = []
     for r in table.to_dict("records"):
         q = r.get("quartile")
-        rows.append({
-            "Area": str(r.get("area_name", "")),
-            "Code": str(r.get("area_code", "")),
-            "Value": format_value(r.get("value"), dict(meta)),
-            ci_label(level): format_interval(r.get(f"lower_{suffix}"), r.get(f"upper_{suffix}"), dict(meta)),
-            "Count": _count_text(r, threshold),
-            f"Compared with {bench_name}": comparison_label(str(r.get("comparison", "not_compared")), bench_name),
-            "Quartile": "–" if is_missing(q) else f"{int(q)}: {stats.quartile_labels[int(q)]}",
-            "Status": status,
-        })
+        rows.append(
+            {
+                "Area": str(r.get("area_name", "")),
+                "Code": str(r.get("area_code", "")),
+                "Value": format_value(r.get("value"), dict(meta)),
+                ci_label(level): format_interval(r.get(f"lower_{sfx}"), r.get(f"upper_{sfx}"), dict(meta)),
+                "Count": _count_text(r, threshold),
+                f"Compared with {bench_name}": comparison_label(str(r.get("comparison", "not_compared")), bench_name),
+                "Quartile": "–" if is_missing(q) else f"{int(q)}: {stats.quartile_labels[int(q)]}",
+                "Status": status,
+            }
+        )
     columns = ["Area", "Code", "Value", ci_label(level), "Count", f"Compared with {bench_name}", "Quartile", "Status"]
     return pd.DataFrame(rows, columns=columns)
 
@@ -108,20 +113,24 @@ def _count_text(row: Mapping, threshold: int = DEFAULT_THRESHOLD) -> str:
     says so rather than a dash."""
     if is_missing(row.get("numerator")) and TOO_FEW in str(row.get("note") or ""):
         return TOO_FEW
-    return display_count(None if is_missing(row.get("numerator")) else row.get("numerator"), threshold, words=True, fmt=format_count)
+    return display_count(
+        None if is_missing(row.get("numerator")) else row.get("numerator"), threshold, words=True, fmt=format_count
+    )
 
 
-def tooltip_html(row: Mapping, meta: Mapping, bench_name: str, level: str = "95", threshold: int = DEFAULT_THRESHOLD) -> str:
+def tooltip_html(
+    row: Mapping, meta: Mapping, bench_name: str, level: str = "95", threshold: int = DEFAULT_THRESHOLD
+) -> str:
     """The tooltip of one area as HTML: every data-driven string escaped."""
     e = html.escape
-    suffix = "95" if level == "95" else "998"
+    sfx = level_suffix(level)
     unit = str(meta.get("unit", ""))
     value = format_value(row.get("value"), dict(meta))
     value_text = value if is_missing(row.get("value")) or unit.startswith("%") else f"{value} {unit}"
     lines = [
         f"<b>{e(str(row.get('area_name') or row.get('name') or ''))}</b> <span style='color:#555'>{e(str(row.get('area_code') or row.get('code') or ''))}</span>",
         f"{e(str(meta.get('short_name') or meta.get('name') or ''))}: <b>{e(value_text)}</b>",
-        f"{e(ci_label(level))}: {e(format_interval(row.get(f'lower_{suffix}'), row.get(f'upper_{suffix}'), dict(meta)))}",
+        f"{e(ci_label(level))}: {e(format_interval(row.get(f'lower_{sfx}'), row.get(f'upper_{sfx}'), dict(meta)))}",
         f"Count: {e(_count_text(row, threshold))}",
         f"{e(comparison_label(str(row.get('comparison', 'not_compared')), bench_name))}",
         f"Status: {e(STATUS_BADGE.get(str(meta.get('status')), str(meta.get('status', ''))))}",
@@ -161,26 +170,33 @@ def map_features(
         if not row.get("area_name") or is_missing(row.get("area_name")):
             row["area_name"] = p["name"]
         value = row.get("value")
-        features.append({
-            "type": "Feature",
-            "properties": {
-                "code": html.escape(p["code"]),
-                "name": html.escape(str(row["area_name"])),
-                "nbhd": html.escape(p.get("nbhd", "")),
-                "fill": fill_colour(row, colour_mode, vmin, vmax),
-                "comparison": str(row.get("comparison", "not_compared")) if not is_missing(row.get("comparison")) else "not_compared",
-                "quartile": None if is_missing(row.get("quartile")) else int(row["quartile"]),
-                "value": None if is_missing(value) else float(value),
-                "selected": bool(selected) and p.get("nbhd") == selected,
-                "tooltip": tooltip_html(row, meta, bench_name, level, threshold),
-                "label_lat": p.get("label_lat"), "label_lng": p.get("label_lng"),
-            },
-            "geometry": f["geometry"],
-        })
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {
+                    "code": html.escape(p["code"]),
+                    "name": html.escape(str(row["area_name"])),
+                    "nbhd": html.escape(p.get("nbhd", "")),
+                    "fill": fill_colour(row, colour_mode, vmin, vmax),
+                    "comparison": str(row.get("comparison", "not_compared"))
+                    if not is_missing(row.get("comparison"))
+                    else "not_compared",
+                    "quartile": None if is_missing(row.get("quartile")) else int(row["quartile"]),
+                    "value": None if is_missing(value) else float(value),
+                    "selected": bool(selected) and p.get("nbhd") == selected,
+                    "tooltip": tooltip_html(row, meta, bench_name, level, threshold),
+                    "label_lat": p.get("label_lat"),
+                    "label_lng": p.get("label_lng"),
+                },
+                "geometry": f["geometry"],
+            }
+        )
     return {"type": "FeatureCollection", "features": features}
 
 
-def legend_items(colour_mode: str, table: pd.DataFrame, meta: Mapping, bench: str = "england", area_type: str = "neighbourhood") -> list[tuple[str, str, str]]:
+def legend_items(
+    colour_mode: str, table: pd.DataFrame, meta: Mapping, bench: str = "england", area_type: str = "neighbourhood"
+) -> list[tuple[str, str, str]]:
     """The legend as (fill colour, symbol, text) rows, for the map and for the text under it.
 
     Comparison: only the words present (plus 'No data' if any area lacks a figure);
@@ -215,16 +231,30 @@ def legend_items(colour_mode: str, table: pd.DataFrame, meta: Mapping, bench: st
 def name_labels(geojson: Mapping) -> dict:
     """A FeatureCollection for :func:`build_map`'s ``labels`` that writes each feature's name, not
     its code, at its label point (e.g. ward names on a map of one neighbourhood's wards)."""
-    return {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "geometry": None,
-         "properties": {"code": f["properties"]["name"], "label_lat": f["properties"].get("label_lat"), "label_lng": f["properties"].get("label_lng")}}
-        for f in geojson["features"]]}
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": None,
+                "properties": {
+                    "code": f["properties"]["name"],
+                    "label_lat": f["properties"].get("label_lat"),
+                    "label_lng": f["properties"].get("label_lng"),
+                },
+            }
+            for f in geojson["features"]
+        ],
+    }
 
 
 def select_features(geojson: Mapping, codes: Sequence[str]) -> dict:
     """The features of a FeatureCollection whose ``code`` is in ``codes`` (a new collection)."""
     wanted = set(codes)
-    return {"type": "FeatureCollection", "features": [f for f in geojson["features"] if f["properties"]["code"] in wanted]}
+    return {
+        "type": "FeatureCollection",
+        "features": [f for f in geojson["features"] if f["properties"]["code"] in wanted],
+    }
 
 
 def sort_areas(table: pd.DataFrame, order: Sequence[str] | None = None) -> pd.DataFrame:

@@ -63,7 +63,12 @@ def indicator_catalogue(indicators: pd.DataFrame, values: pd.DataFrame, family: 
     """One row per indicator with what a reader needs: name, family, status, unit, periods,
     area levels available, definition, method, caveats, source and licence."""
     ind = indicators if family is None else indicators[indicators["family"] == family]
-    pv = values[["indicator_id", "period"]].astype({"period": str}).drop_duplicates().sort_values(["indicator_id", "period"])
+    pv = (
+        values[["indicator_id", "period"]]
+        .astype({"period": str})
+        .drop_duplicates()
+        .sort_values(["indicator_id", "period"])
+    )
     per = pv.groupby("indicator_id")["period"].agg(", ".join)
     order = {t: i for i, t in enumerate(["lsoa", "ward", "neighbourhood", "locality", "city", "england"])}
     av = values[["indicator_id", "area_type"]].drop_duplicates()
@@ -99,8 +104,11 @@ def indicator_details_html(catalogue: pd.DataFrame) -> str:
     indicator (its name and status) and a definition list of :data:`DETAIL_COLUMNS`. Every text is
     HTML-escaped (uploaded indicators carry the user's words). One document, not an element per
     indicator, so a long catalogue costs the browser one element to draw."""
-    parts = ["<div class=\"np-details\">", "<style>.np-details dt { font-weight: 600; margin-top: 0.3rem; } "
-             ".np-details dd { margin: 0 0 0 1rem; } .np-details h3 { font-size: 1.15rem; margin: 1.2rem 0 0.2rem 0; }</style>"]
+    parts = [
+        '<div class="np-details">',
+        "<style>.np-details dt { font-weight: 600; margin-top: 0.3rem; } "
+        ".np-details dd { margin: 0 0 0 1rem; } .np-details h3 { font-size: 1.15rem; margin: 1.2rem 0 0.2rem 0; }</style>",
+    ]
     for _, row in catalogue.iterrows():
         parts.append(f"<h3>{html.escape(str(row['Indicator']))} · {html.escape(str(row['Status']))}</h3><dl>")
         for col in DETAIL_COLUMNS:

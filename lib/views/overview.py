@@ -36,7 +36,9 @@ def display_table(summary: pd.DataFrame, meta: dict, threshold: int = DEFAULT_TH
             "Locality": summary["locality"],
             "Population (mid-2020)": summary["population"].map(format_count),
             f"Value ({meta['unit']})": summary["value"].map(lambda v: format_value(v, meta)),
-            "95% confidence interval": [format_interval(lo, hi, meta) for lo, hi in zip(summary["lower_95"], summary["upper_95"])],
+            "95% confidence interval": [
+                format_interval(lo, hi, meta) for lo, hi in zip(summary["lower_95"], summary["upper_95"])
+            ],
             "Count": summary["numerator"].map(lambda x: display_count(x, threshold, fmt=format_count)),
             "Compared with Manchester": summary["vs_city_at_level"].map(lambda w: comparison_label(w, "Manchester")),
             "Compared with England": summary["vs_england_at_level"].map(lambda w: comparison_label(w, "England")),
@@ -61,7 +63,11 @@ def headline(summary: pd.DataFrame, meta: dict, level: str = "95%") -> str:
     for col, name in (("vs_england_at_level", "England"), ("vs_city_at_level", "Manchester")):
         counts = summary[col].value_counts()
         if meta["polarity"] == "no_judgement":
-            parts.append(f"{counts.get('higher', 0)} of {len(summary)} are significantly higher than {name} and {counts.get('lower', 0)} lower")
+            parts.append(
+                f"{counts.get('higher', 0)} of {len(summary)} are significantly higher than {name} and {counts.get('lower', 0)} lower"
+            )
         else:
-            parts.append(f"{counts.get('worse', 0)} of {len(summary)} are significantly worse than {name} and {counts.get('better', 0)} better")
+            parts.append(
+                f"{counts.get('worse', 0)} of {len(summary)} are significantly worse than {name} and {counts.get('better', 0)} better"
+            )
     return f"{bench} At {level} confidence, " + "; ".join(parts) + "."

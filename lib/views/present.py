@@ -30,15 +30,33 @@ class Step:
 
 #: The guided sequence, in order.
 STEPS: tuple[Step, ...] = (
-    Step("map", "Where it is", "Overview map: the 12 neighbourhoods coloured by comparison with the benchmark on the key indicator, this one outlined."),
-    Step("profile", "Board summary", "Three to five plain-English sentences and the spine chart of every indicator against England."),
-    Step("compare", "How it compares", "The 12 neighbourhoods on the key indicator: bars with 95% intervals and the England and Manchester lines."),
+    Step(
+        "map",
+        "Where it is",
+        "Overview map: the 12 neighbourhoods coloured by comparison with the benchmark on the key indicator, this one outlined.",
+    ),
+    Step(
+        "profile",
+        "Board summary",
+        "Three to five plain-English sentences and the spine chart of every indicator against England.",
+    ),
+    Step(
+        "compare",
+        "How it compares",
+        "The 12 neighbourhoods on the key indicator: bars with 95% intervals and the England and Manchester lines.",
+    ),
     Step("cohorts", "Risk cohorts", "The modelled risk pyramid and the key cohort figures."),
     Step("activity", "Activity shift", "This neighbourhood's modelled share of the city's 2020/21 target reductions."),
 )
 STEP_IDS: tuple[str, ...] = tuple(s.step_id for s in STEPS)
 #: The normal page each step comes from (the "Exit presentation" and "?present=1" mapping).
-STEP_PAGE: dict[str, str] = {"map": "map", "profile": "profile", "compare": "compare", "cohorts": "cohorts", "activity": "activity"}
+STEP_PAGE: dict[str, str] = {
+    "map": "map",
+    "profile": "profile",
+    "compare": "compare",
+    "cohorts": "cohorts",
+    "activity": "activity",
+}
 #: Keyboard shortcuts of the navigation buttons (Streamlit ``st.button(shortcut=...)``).
 NEXT_KEY, PREV_KEY = "ArrowRight", "ArrowLeft"
 #: Presentation clickers send PageDown / PageUp.
@@ -95,7 +113,9 @@ def key_indicator(ds: Dataset, nbhd: str, level: str = "95", table: pd.DataFrame
     t = t[(t["ci_method"] != "none") & t["england"].notna() & t["value"].notna()].copy()
     if t.empty:
         return "children_low_income"
-    t["distance"] = [abs(v - e) / s if s and not math.isnan(s) else 0.0 for v, e, s in zip(t["value"], t["england"], t["spread"])]
+    t["distance"] = [
+        abs(v - e) / s if s and not math.isnan(s) else 0.0 for v, e, s in zip(t["value"], t["england"], t["spread"])
+    ]
     for word in ("worse", "better"):
         pick = t[t["vs_england"] == word]
         if len(pick):
@@ -145,9 +165,22 @@ def projector_spec(spec: dict, height_scale: float = 1.35) -> dict:
     taller(out)
     cfg = out.setdefault("config", {})
     text = {"labelColor": "#000000", "titleColor": "#000000"}
-    cfg["axis"] = {**cfg.get("axis", {}), "labelFontSize": LABEL_SIZE, "titleFontSize": TITLE_SIZE, "domainColor": "#000000",
-                   "tickColor": "#000000", "domainWidth": 1.5, **text}
-    cfg["legend"] = {**cfg.get("legend", {}), "labelFontSize": LABEL_SIZE, "titleFontSize": TITLE_SIZE, "symbolSize": 260, **text}
+    cfg["axis"] = {
+        **cfg.get("axis", {}),
+        "labelFontSize": LABEL_SIZE,
+        "titleFontSize": TITLE_SIZE,
+        "domainColor": "#000000",
+        "tickColor": "#000000",
+        "domainWidth": 1.5,
+        **text,
+    }
+    cfg["legend"] = {
+        **cfg.get("legend", {}),
+        "labelFontSize": LABEL_SIZE,
+        "titleFontSize": TITLE_SIZE,
+        "symbolSize": 260,
+        **text,
+    }
     cfg["title"] = {**cfg.get("title", {}), "fontSize": TITLE_SIZE + 4, "color": "#000000"}
     cfg["text"] = {**cfg.get("text", {}), "fontSize": MARK_TEXT_MIN, "color": "#000000"}
     cfg["background"] = "#FFFFFF"

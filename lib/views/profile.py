@@ -16,7 +16,14 @@ from lib.core.contract import FAMILIES
 from lib.core.data import Dataset
 from lib.core.disclosure import DEFAULT_THRESHOLD, display_count
 from lib.core.selection import BENCHMARKS, suffix
-from lib.methods.indicators import area_comparison_table, comparison_frame, has_neighbourhoods, meta, periods, slice_values
+from lib.methods.indicators import (
+    area_comparison_table,
+    comparison_frame,
+    has_neighbourhoods,
+    meta,
+    periods,
+    slice_values,
+)
 from lib.render.format import comparison_label, format_count, format_interval, format_value
 
 #: The age indicators of the population section, with their plain labels.
@@ -65,8 +72,13 @@ def _tables(ds: Dataset, parts: _ProfileParts, benches: list[str]) -> dict[str, 
     # profile_table), then any other with figures.
     codes = dict.fromkeys([*ds.definition["neighbourhood_code"], *parts.vs_eng["area_code"]])
     together = _all_profiles(parts, benches)
-    return {bench: {code: together[bench][code] if code in together[bench] else _one_profile(parts, code, bench) for code in codes}
-            for bench in benches}
+    return {
+        bench: {
+            code: together[bench][code] if code in together[bench] else _one_profile(parts, code, bench)
+            for code in codes
+        }
+        for bench in benches
+    }
 
 
 def _all_profiles(parts: _ProfileParts, benches: list[str]) -> dict[str, dict[str, pd.DataFrame]]:
@@ -80,11 +92,20 @@ def _all_profiles(parts: _ProfileParts, benches: list[str]) -> dict[str, dict[st
     key = pd.MultiIndex.from_arrays([me["area_code"], me["indicator_id"]])
 
     def words(frame: pd.DataFrame) -> np.ndarray:
-        first = frame.drop_duplicates(["area_code", "indicator_id"]).set_index(["area_code", "indicator_id"])["comparison"]
+        first = frame.drop_duplicates(["area_code", "indicator_id"]).set_index(["area_code", "indicator_id"])[
+            "comparison"
+        ]
         return first.reindex(key).to_numpy(object)
 
-    first = _profile_frame(me["indicator_id"].to_numpy(object), me, parts.ind, parts.spread, words(parts.vs_city),
-                           words(parts.against(benches[0])), parts.sfx)
+    first = _profile_frame(
+        me["indicator_id"].to_numpy(object),
+        me,
+        parts.ind,
+        parts.spread,
+        words(parts.vs_city),
+        words(parts.against(benches[0])),
+        parts.sfx,
+    )
     codes = me["area_code"].to_numpy(object)
     rows = {code: codes == code for code in dict.fromkeys(codes)}
     out = {}
@@ -94,8 +115,15 @@ def _all_profiles(parts: _ProfileParts, benches: list[str]) -> dict[str, dict[st
     return out
 
 
-def _profile_frame(ids: np.ndarray, me: pd.DataFrame, ind: pd.DataFrame, spread: pd.DataFrame, vs_city: np.ndarray,
-                   vs_bench: np.ndarray, sfx: str) -> pd.DataFrame:
+def _profile_frame(
+    ids: np.ndarray,
+    me: pd.DataFrame,
+    ind: pd.DataFrame,
+    spread: pd.DataFrame,
+    vs_city: np.ndarray,
+    vs_bench: np.ndarray,
+    sfx: str,
+) -> pd.DataFrame:
     """The profile table's columns from rows ``me`` of the comparisons with England (one per id in
     ``ids``, in that order), the catalogue ``ind`` and ``spread`` (indexed by indicator) and the
     words compared with the city and the benchmark, row for row."""
@@ -103,7 +131,10 @@ def _profile_frame(ids: np.ndarray, me: pd.DataFrame, ind: pd.DataFrame, spread:
     return pd.DataFrame(
         {
             "indicator_id": ids,
-            **{c: m[c].to_numpy(object) for c in ("short_name", "family", "unit", "value_type", "polarity", "ci_method", "status")},
+            **{
+                c: m[c].to_numpy(object)
+                for c in ("short_name", "family", "unit", "value_type", "polarity", "ci_method", "status")
+            },
             "period": me["period"].astype(str).to_numpy(object),
             "value": me["value"].to_numpy(float),
             "lower": me[f"lower_{sfx}"].to_numpy(float),
@@ -138,7 +169,9 @@ def _profile_parts(ds: Dataset, level: str) -> _ProfileParts:
     """The neighbourhood-independent part of :func:`profile_table`: every neighbourhood's
     comparisons (with England, the city and the rest of the city) and each indicator's spread."""
     ids = profile_indicators(ds)
-    v = ds.values[ds.values["area_type"].isin(["neighbourhood", "city", "england"]) & ds.values["indicator_id"].isin(ids)]
+    v = ds.values[
+        ds.values["area_type"].isin(["neighbourhood", "city", "england"]) & ds.values["indicator_id"].isin(ids)
+    ]
     # The latest neighbourhood period of each indicator, and the rows of that period only.
     nb = v[v["area_type"] == "neighbourhood"]
     latest = nb.assign(period=nb["period"].astype(str)).groupby("indicator_id")["period"].max()
@@ -149,8 +182,12 @@ def _profile_parts(ds: Dataset, level: str) -> _ProfileParts:
     # Spread: the largest distance from England among the neighbourhoods and Manchester.
     dist = (vs_eng["value"] - vs_eng["england"]).abs()
     city_dist = (vs_eng["manchester"] - vs_eng["england"]).abs()
-    per_ind = pd.DataFrame({"indicator_id": vs_eng["indicator_id"], "value": vs_eng["value"], "d": dist, "c": city_dist})
-    spread = per_ind.groupby("indicator_id").agg(nbhd_min=("value", "min"), nbhd_max=("value", "max"), d=("d", "max"), c=("c", "max"))
+    per_ind = pd.DataFrame(
+        {"indicator_id": vs_eng["indicator_id"], "value": vs_eng["value"], "d": dist, "c": city_dist}
+    )
+    spread = per_ind.groupby("indicator_id").agg(
+        nbhd_min=("value", "min"), nbhd_max=("value", "max"), d=("d", "max"), c=("c", "max")
+    )
     spread["spread"] = spread[["d", "c"]].max(axis=1)
     ind = ds.indicators.drop_duplicates("indicator_id").set_index("indicator_id")
     return _ProfileParts(vs_eng, vs_city, vs_rest, spread, ind, ids, suffix(level))
@@ -159,15 +196,25 @@ def _profile_parts(ds: Dataset, level: str) -> _ProfileParts:
 def _one_profile(parts: _ProfileParts, nbhd: str, bench: str) -> pd.DataFrame:
     vs_eng, vs_city, vs_b, ids = parts.vs_eng, parts.vs_city, parts.against(bench), parts.ids
     me = vs_eng[vs_eng["area_code"] == nbhd].drop_duplicates("indicator_id").set_index("indicator_id")
-    me_city = vs_city[vs_city["area_code"] == nbhd].drop_duplicates("indicator_id").set_index("indicator_id")["comparison"]
+    me_city = (
+        vs_city[vs_city["area_code"] == nbhd].drop_duplicates("indicator_id").set_index("indicator_id")["comparison"]
+    )
     me_b = vs_b[vs_b["area_code"] == nbhd].drop_duplicates("indicator_id").set_index("indicator_id")["comparison"]
     order = [i for i in ids if i in me.index]
-    return _profile_frame(np.asarray(order, dtype=object), me.loc[order], parts.ind, parts.spread, me_city.loc[order].to_numpy(object),
-                          me_b.loc[order].to_numpy(object), parts.sfx)
+    return _profile_frame(
+        np.asarray(order, dtype=object),
+        me.loc[order],
+        parts.ind,
+        parts.spread,
+        me_city.loc[order].to_numpy(object),
+        me_b.loc[order].to_numpy(object),
+        parts.sfx,
+    )
 
 
-def display_profile_table(table: pd.DataFrame, indicators: pd.DataFrame, level: str = "95",
-                          threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
+def display_profile_table(
+    table: pd.DataFrame, indicators: pd.DataFrame, level: str = "95", threshold: int = DEFAULT_THRESHOLD
+) -> pd.DataFrame:
     """The profile table as people read it: formatted text and plain column names (counts at the
     disclosure ``threshold`` in force, ``Dataset.threshold``)."""
     ms = {i: meta(indicators, i) for i in table["indicator_id"]}
@@ -177,7 +224,10 @@ def display_profile_table(table: pd.DataFrame, indicators: pd.DataFrame, level: 
             "Indicator": table["short_name"],
             "Period": table["period"],
             "Value": [format_value(v, ms[i]) for v, i in zip(table["value"], table["indicator_id"])],
-            f"{lvl} confidence interval": [format_interval(lo, hi, ms[i]) for lo, hi, i in zip(table["lower"], table["upper"], table["indicator_id"])],
+            f"{lvl} confidence interval": [
+                format_interval(lo, hi, ms[i])
+                for lo, hi, i in zip(table["lower"], table["upper"], table["indicator_id"])
+            ],
             "Count": table["numerator"].map(lambda x: display_count(x, threshold, fmt=format_count)),
             "Manchester": [format_value(v, ms[i]) for v, i in zip(table["manchester"], table["indicator_id"])],
             "England": [format_value(v, ms[i]) for v, i in zip(table["england"], table["indicator_id"])],
@@ -233,9 +283,13 @@ def summary_sentences(table: pd.DataFrame, name: str, level: str = "95") -> list
     est = untested[(untested["status"] == "modelled") | untested["value_type"].isin(["score", "ratio"])]
     whole = untested[~untested.index.isin(est.index)]
     if len(est):
-        out.append(f"Some figures are estimates ({_join(list(est['short_name']), 4)}), so they are shown but not tested for significance.")
+        out.append(
+            f"Some figures are estimates ({_join(list(est['short_name']), 4)}), so they are shown but not tested for significance."
+        )
     if len(whole):
-        out.append(f"Others count everyone who lives there ({_join(list(whole['short_name']), 4)}), so there is no sampling error to test; they are described, not tested.")
+        out.append(
+            f"Others count everyone who lives there ({_join(list(whole['short_name']), 4)}), so there is no sampling error to test; they are described, not tested."
+        )
     return out[:5]
 
 
@@ -259,7 +313,16 @@ def age_profile(ds: Dataset, nbhd: str) -> pd.DataFrame:
                 count, total, share = float(r["value"]), float(r["value"]), 100.0
             else:
                 count, total, share = float(r["numerator"]), float(r["denominator"]), float(r["value"])
-            rows.append({"band": band, "area": area or str(r["area_name"]), "count": count, "total": total, "share": share, "period": p})
+            rows.append(
+                {
+                    "band": band,
+                    "area": area or str(r["area_name"]),
+                    "count": count,
+                    "total": total,
+                    "share": share,
+                    "period": p,
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -269,7 +332,9 @@ def display_age_table(age: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -> 
     for area in age["area"].unique():
         a = age[age["area"] == area].set_index("band")
         out[f"{area}: people"] = out["Age"].map(a["count"]).map(lambda x: display_count(x, threshold, fmt=format_count))
-        out[f"{area}: % of residents"] = out["Age"].map(a["share"]).map(lambda v: format_value(v, {"unit": "%", "value_type": "proportion"}))
+        out[f"{area}: % of residents"] = (
+            out["Age"].map(a["share"]).map(lambda v: format_value(v, {"unit": "%", "value_type": "proportion"}))
+        )
     return out
 
 
@@ -298,11 +363,27 @@ def ward_table(ds: Dataset, nbhd: str, indicator_id: str, level: str = "95") -> 
     t["vs_city"] = t["area_code"].map(city.set_index("area_code")["comparison"])
     t = t.rename(columns={"comparison": "vs_england", f"lower_{sfx}": "lower", f"upper_{sfx}": "upper"})
     t["nbhd_value"] = float(nb.iloc[0]["value"]) if len(nb) else np.nan
-    cols = ["area_code", "area_name", "period", "value", "lower", "upper", "numerator", "denominator", "nbhd_value", "manchester", "england", "vs_city", "vs_england"]
+    cols = [
+        "area_code",
+        "area_name",
+        "period",
+        "value",
+        "lower",
+        "upper",
+        "numerator",
+        "denominator",
+        "nbhd_value",
+        "manchester",
+        "england",
+        "vs_city",
+        "vs_england",
+    ]
     return t[cols].sort_values("value", ascending=False).reset_index(drop=True)
 
 
-def display_ward_table(wards: pd.DataFrame, m: dict, level: str = "95", threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
+def display_ward_table(
+    wards: pd.DataFrame, m: dict, level: str = "95", threshold: int = DEFAULT_THRESHOLD
+) -> pd.DataFrame:
     """The ward table as people read it (counts at the disclosure ``threshold``)."""
     lvl = "99.8%" if level == "99.8" else "95%"
     return pd.DataFrame(
@@ -311,7 +392,9 @@ def display_ward_table(wards: pd.DataFrame, m: dict, level: str = "95", threshol
             "Ward code": wards["area_code"],
             "Period": wards["period"],
             f"Value ({m['unit']})": wards["value"].map(lambda v: format_value(v, m)),
-            f"{lvl} confidence interval": [format_interval(lo, hi, m) for lo, hi in zip(wards["lower"], wards["upper"])],
+            f"{lvl} confidence interval": [
+                format_interval(lo, hi, m) for lo, hi in zip(wards["lower"], wards["upper"])
+            ],
             "Count": wards["numerator"].map(lambda x: display_count(x, threshold, fmt=format_count)),
             "Neighbourhood": wards["nbhd_value"].map(lambda v: format_value(v, m)),
             "Manchester": wards["manchester"].map(lambda v: format_value(v, m)),
@@ -353,13 +436,26 @@ def _series_by_indicator(ds: Dataset, nbhd: str) -> dict[str, dict[str, float]]:
     v = ds.values
     mine = (v["area_type"].to_numpy(object) == "neighbourhood") & (v["area_code"].to_numpy(object) == nbhd)
     out: dict[str, dict[str, float]] = {}
-    for ind, period, value in zip(v["indicator_id"].to_numpy(object)[mine], v["period"].to_numpy(object)[mine], v["value"].to_numpy(float)[mine]):
+    for ind, period, value in zip(
+        v["indicator_id"].to_numpy(object)[mine], v["period"].to_numpy(object)[mine], v["value"].to_numpy(float)[mine]
+    ):
         out.setdefault(ind, {}).setdefault(str(period), float(value))
     return out
 
 
-TREND_COLUMNS = ["indicator_id", "short_name", "period", "previous_period", "value", "previous", "vs_england", "rose", "got_worse",
-                 "unit", "value_type"]
+TREND_COLUMNS = [
+    "indicator_id",
+    "short_name",
+    "period",
+    "previous_period",
+    "value",
+    "previous",
+    "vs_england",
+    "rose",
+    "got_worse",
+    "unit",
+    "value_type",
+]
 
 
 def trend_rows(ds: Dataset, nbhd: str, level: str = "95", table: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -392,13 +488,27 @@ def _trends(ds: Dataset, nbhd: str, records: list[dict]) -> list[dict]:
         else:
             rose = r["value"] > before
             worse = (rose and r["polarity"] == "lower_is_better") or (not rose and r["polarity"] == "higher_is_better")
-        rows.append({"indicator_id": r["indicator_id"], "short_name": r["short_name"], "period": r["period"], "previous_period": prev,
-                     "value": r["value"], "previous": before, "vs_england": r["vs_england"], "rose": rose, "got_worse": worse,
-                     "unit": r["unit"], "value_type": r["value_type"]})
+        rows.append(
+            {
+                "indicator_id": r["indicator_id"],
+                "short_name": r["short_name"],
+                "period": r["period"],
+                "previous_period": prev,
+                "value": r["value"],
+                "previous": before,
+                "vs_england": r["vs_england"],
+                "rose": rose,
+                "got_worse": worse,
+                "unit": r["unit"],
+                "value_type": r["value_type"],
+            }
+        )
     return rows
 
 
-def board_summary(ds: Dataset, nbhd: str, bench: str = "england", level: str = "95", table: pd.DataFrame | None = None) -> list[str]:
+def board_summary(
+    ds: Dataset, nbhd: str, bench: str = "england", level: str = "95", table: pd.DataFrame | None = None
+) -> list[str]:
     """Three to five plain-English sentences for a board: where the neighbourhood is significantly
     better or worse than England and than Manchester (or the rest of Manchester when ``bench`` is
     ``"rest"``), what is worse than England and getting worse (indicators with earlier periods:
@@ -423,15 +533,22 @@ def board_summary(ds: Dataset, nbhd: str, bench: str = "england", level: str = "
         worse = [r["short_name"] for r in tested if r[col] == "worse"]
         better = [r["short_name"] for r in tested if r[col] == "better"]
         if worse and better:
-            out.append(f"Compared with {bench_name}{at}, {name} is significantly worse on {_join(worse, 8)}, and better on {_join(better, 8)}.")
+            out.append(
+                f"Compared with {bench_name}{at}, {name} is significantly worse on {_join(worse, 8)}, and better on {_join(better, 8)}."
+            )
         elif worse:
             out.append(f"Compared with {bench_name}{at}, {name} is significantly worse on {_join(worse, 8)}.")
         elif better:
-            out.append(f"Compared with {bench_name}{at}, {name} is significantly better on {_join(better, 8)}, and not worse on any tested figure.")
+            out.append(
+                f"Compared with {bench_name}{at}, {name} is significantly better on {_join(better, 8)}, and not worse on any tested figure."
+            )
         else:
-            out.append(f"{name} is not significantly different from {bench_name} on any of the {len(tested)} figures that can be tested.")
+            out.append(
+                f"{name} is not significantly different from {bench_name} on any of the {len(tested)} figures that can be tested."
+            )
     trends = _trends(ds, nbhd, records)
     if trends:
+
         def change(r: dict) -> str:
             m = {"unit": r["unit"], "value_type": r["value_type"]}
             verb = "up" if r["rose"] else "down"
@@ -441,23 +558,37 @@ def board_summary(ds: Dataset, nbhd: str, bench: str = "england", level: str = "
         if bad:
             out.append(f"Worse than England and getting worse: {_join(bad)}.")
         else:
-            improving = [change(r) for r in trends if r["vs_england"] == "worse" and r["rose"] is not None and not r["got_worse"]]
+            improving = [
+                change(r) for r in trends if r["vs_england"] == "worse" and r["rose"] is not None and not r["got_worse"]
+            ]
             tail = f"; worse than England but improving: {_join(improving)}" if improving else ""
-            out.append(f"Of the {len(trends)} tested figures with earlier years, none is both worse than England and getting worse{tail}.")
+            out.append(
+                f"Of the {len(trends)} tested figures with earlier years, none is both worse than England and getting worse{tail}."
+            )
     untested = [r for r in records if r["ci_method"] == "none"]
     modelled = [r for r in untested if r["status"] == "modelled"]
     averaged = [r for r in untested if r["status"] != "modelled" and r["value_type"] in ("score", "ratio")]
     parts = []
     expected = [r for r in modelled if r["family"] != "activity"]
     if expected:
-        parts.append(f"{len(expected)} modelled expected counts (such as {_join([r['short_name'].split(':')[0] for r in expected], 2)})")
+        parts.append(
+            f"{len(expected)} modelled expected counts (such as {_join([r['short_name'].split(':')[0] for r in expected], 2)})"
+        )
     targets = [r for r in modelled if r["family"] == "activity"]
     if targets:
         parts.append(f"{len(targets)} modelled shares of the city's activity-shift targets")
     if averaged:
-        parts.append(f"{len(averaged)} scores and ratios averaged from small areas (such as {_join([r['short_name'] for r in averaged], 2)})")
+        parts.append(
+            f"{len(averaged)} scores and ratios averaged from small areas (such as {_join([r['short_name'] for r in averaged], 2)})"
+        )
     if parts:
-        out.append("Some figures are estimates, not observed counts: " + _join(parts) + "; they are shown but not tested for significance.")
+        out.append(
+            "Some figures are estimates, not observed counts: "
+            + _join(parts)
+            + "; they are shown but not tested for significance."
+        )
     else:
-        out.append("No figure in this profile is an estimate: every figure is observed or computed from published counts.")
+        out.append(
+            "No figure in this profile is an estimate: every figure is observed or computed from published counts."
+        )
     return out[:5]

@@ -43,10 +43,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lib.views.cohorts import largest_remainder
 from lib.core.data import Dataset
-from lib.methods.indicators import neighbourhood_order
 from lib.core.definitions import CITY_CODE, CITY_NAME
+from lib.methods.indicators import neighbourhood_order
+from lib.views.cohorts import largest_remainder
 
 TIERS: tuple[str, ...] = ("highest", "high", "rising_and_low")
 TIER_LABELS: dict[str, str] = {
@@ -73,22 +73,26 @@ QUOTES: tuple[tuple[str, str, str], ...] = (
         "The HIPC service are targeting approximately 2% of Manchester's population who are thought to be the most "
         "vulnerable in terms of their health and care needs, and who should benefit from a highly targeted proactive, "
         "flexible and integrated service.",
-        "003_91266ed4fdcf873a.txt", "New Models of Care, section 14.2",
+        "003_91266ed4fdcf873a.txt",
+        "New Models of Care, section 14.2",
     ),
     (
         "Highest risk – High Impact Primary Care (led by GP); High risk – Health and Adult Social Care Teams within INTs; "
         "Rising risk – Early Help offer including Well Being Officers; Rising risk / low risk – Community links for health "
         "and Neighbourhood Development officers within Prevention",
-        "003_91266ed4fdcf873a.txt", "New Models of Care, section 5.2",
+        "003_91266ed4fdcf873a.txt",
+        "New Models of Care, section 5.2",
     ),
     (
         "there are approximately 22,000 people who would benefit from a more integrated offer of care.",
-        "004_29b2b2cfb92e377a.txt", "Commissioning Prospectus, priorities for the LCO",
+        "004_29b2b2cfb92e377a.txt",
+        "Commissioning Prospectus, priorities for the LCO",
     ),
     (
         "Currently around 5% of Manchester's patient's account for approximately 40% of Manchester's secondary care "
         "spend – and each year a significant number of rising risk patients will escalate to become high risk.",
-        "004_29b2b2cfb92e377a.txt", "Commissioning Prospectus, Targeting Risk Groups",
+        "004_29b2b2cfb92e377a.txt",
+        "Commissioning Prospectus, Targeting Risk Groups",
     ),
 )
 
@@ -140,7 +144,11 @@ def city_tiers(ds: Dataset) -> dict[str, int]:
     """City tier counts: highest = round(2% × population); high = 22,000 − highest; rest = population − 22,000."""
     p = int(population(ds).sum())
     highest = int(round(HIGHEST_SHARE * p))
-    return {"highest": highest, "high": INTEGRATED_OFFER_PEOPLE - highest, "rising_and_low": p - INTEGRATED_OFFER_PEOPLE}
+    return {
+        "highest": highest,
+        "high": INTEGRATED_OFFER_PEOPLE - highest,
+        "rising_and_low": p - INTEGRATED_OFFER_PEOPLE,
+    }
 
 
 def pyramid(ds: Dataset, method: str = "need") -> pd.DataFrame:
@@ -164,12 +172,20 @@ def pyramid(ds: Dataset, method: str = "need") -> pd.DataFrame:
         shares = largest_remainder(city[tier], w)
         out[tier] = out["area_code"].map(shares).astype(int)
     out["rising_and_low"] = out["population"] - out["highest"] - out["high"]
-    city_row = {"area_code": CITY_CODE, "area_name": CITY_NAME, "population": int(pop.sum()), "weight": float(weight.sum()), **city}
+    city_row = {
+        "area_code": CITY_CODE,
+        "area_name": CITY_NAME,
+        "population": int(pop.sum()),
+        "weight": float(weight.sum()),
+        **city,
+    }
     out = pd.concat([out, pd.DataFrame([city_row])], ignore_index=True)
     out["highest_and_high"] = out["highest"] + out["high"]
     for c in ("population", "highest", "high", "rising_and_low", "highest_and_high"):
         out[c] = out[c].astype(int)
-    return out[["area_code", "area_name", "population", "weight", "highest", "high", "rising_and_low", "highest_and_high"]]
+    return out[
+        ["area_code", "area_name", "population", "weight", "highest", "high", "rising_and_low", "highest_and_high"]
+    ]
 
 
 def choice_effect(ds: Dataset) -> pd.DataFrame:
@@ -181,11 +197,13 @@ def choice_effect(ds: Dataset) -> pd.DataFrame:
     """
     pop = pyramid(ds, "population").iloc[:-1].set_index("area_code")
     need = pyramid(ds, "need").iloc[:-1].set_index("area_code")
-    out = pd.DataFrame({
-        "area_name": pop["area_name"],
-        "by_population": pop["highest_and_high"],
-        "by_need": need["highest_and_high"],
-    })
+    out = pd.DataFrame(
+        {
+            "area_name": pop["area_name"],
+            "by_population": pop["highest_and_high"],
+            "by_need": need["highest_and_high"],
+        }
+    )
     out["difference"] = out["by_need"] - out["by_population"]
     out["difference_pct"] = out["difference"] / out["by_population"] * 100.0
     return out.reset_index()
@@ -200,7 +218,13 @@ def tier_long(table: pd.DataFrame, area_code: str) -> pd.DataFrame:
     """One area's pyramid as long rows for a chart: ``tier, label, people, share, order`` (top tier first)."""
     r = table.set_index("area_code").loc[area_code]
     rows = [
-        {"tier": t, "label": TIER_LABELS[t], "people": int(r[t]), "share": float(r[t]) / float(r["population"]) * 100.0, "order": i}
+        {
+            "tier": t,
+            "label": TIER_LABELS[t],
+            "people": int(r[t]),
+            "share": float(r[t]) / float(r["population"]) * 100.0,
+            "order": i,
+        }
         for i, t in enumerate(TIERS)
     ]
     return pd.DataFrame(rows)
@@ -208,29 +232,33 @@ def tier_long(table: pd.DataFrame, area_code: str) -> pd.DataFrame:
 
 def display_pyramid_table(table: pd.DataFrame) -> pd.DataFrame:
     """The pyramid table as people read it (also the CSV): whole people, plain column names."""
-    return pd.DataFrame({
-        "Code": table["area_code"],
-        "Area": table["area_name"],
-        "Residents (mid-2020)": table["population"].map("{:,}".format),
-        "Weight (method)": table["weight"].map("{:,.0f}".format),
-        "Highest risk (modelled)": table["highest"].map("{:,}".format),
-        "High risk (modelled)": table["high"].map("{:,}".format),
-        "Highest + high (modelled)": table["highest_and_high"].map("{:,}".format),
-        "Rising and low together (modelled)": table["rising_and_low"].map("{:,}".format),
-        "Status": "MODELLED ESTIMATE",
-    })
+    return pd.DataFrame(
+        {
+            "Code": table["area_code"],
+            "Area": table["area_name"],
+            "Residents (mid-2020)": table["population"].map("{:,}".format),
+            "Weight (method)": table["weight"].map("{:,.0f}".format),
+            "Highest risk (modelled)": table["highest"].map("{:,}".format),
+            "High risk (modelled)": table["high"].map("{:,}".format),
+            "Highest + high (modelled)": table["highest_and_high"].map("{:,}".format),
+            "Rising and low together (modelled)": table["rising_and_low"].map("{:,}".format),
+            "Status": "MODELLED ESTIMATE",
+        }
+    )
 
 
 def display_choice_effect(effect: pd.DataFrame) -> pd.DataFrame:
     """The need-vs-population comparison as people read it."""
-    return pd.DataFrame({
-        "Code": effect["area_code"],
-        "Neighbourhood": effect["area_name"],
-        "Highest + high, by population": effect["by_population"].map("{:,}".format),
-        "Highest + high, by need index": effect["by_need"].map("{:,}".format),
-        "Difference (need − population)": effect["difference"].map("{:+,}".format),
-        "Difference (%)": effect["difference_pct"].map("{:+.1f}%".format),
-    })
+    return pd.DataFrame(
+        {
+            "Code": effect["area_code"],
+            "Neighbourhood": effect["area_name"],
+            "Highest + high, by population": effect["by_population"].map("{:,}".format),
+            "Highest + high, by need index": effect["by_need"].map("{:,}".format),
+            "Difference (need − population)": effect["difference"].map("{:+,}".format),
+            "Difference (%)": effect["difference_pct"].map("{:+.1f}%".format),
+        }
+    )
 
 
 def pyramid_chart(long: pd.DataFrame, title: str):
@@ -238,14 +266,27 @@ def pyramid_chart(long: pd.DataFrame, title: str):
     share of residents, labelled with people and share. ``long`` from :func:`tier_long` plus ``area``."""
     import altair as alt
 
-    df = long.assign(x0=-long["share"] / 2, x1=long["share"] / 2,
-                     text=[f"{p:,} people ({s:.1f}%)" for p, s in zip(long["people"], long["share"])])
+    df = long.assign(
+        x0=-long["share"] / 2,
+        x1=long["share"] / 2,
+        text=[f"{p:,} people ({s:.1f}%)" for p, s in zip(long["people"], long["share"])],
+    )
     order = list(df.sort_values("order")["label"])
     y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=320))
-    bars = alt.Chart(df).mark_bar(color="#9ECAE1", stroke="#08519C").encode(
-        x=alt.X("x0:Q", title="Share of residents (%)", scale=alt.Scale(domain=[-50, 50]), axis=alt.Axis(labels=False, ticks=False)),
-        x2="x1:Q", y=y,
-        tooltip=[alt.Tooltip("label:N", title="Tier"), alt.Tooltip("text:N", title="Modelled")],
+    bars = (
+        alt.Chart(df)
+        .mark_bar(color="#9ECAE1", stroke="#08519C")
+        .encode(
+            x=alt.X(
+                "x0:Q",
+                title="Share of residents (%)",
+                scale=alt.Scale(domain=[-50, 50]),
+                axis=alt.Axis(labels=False, ticks=False),
+            ),
+            x2="x1:Q",
+            y=y,
+            tooltip=[alt.Tooltip("label:N", title="Tier"), alt.Tooltip("text:N", title="Modelled")],
+        )
     )
     text = alt.Chart(df).mark_text(align="left", dx=4, color="#000000").encode(x=alt.value(4), y=y, text="text:N")
     return (bars + text).properties(title=f"{title} (MODELLED)", height=160)

@@ -46,10 +46,10 @@ import gc
 import gzip
 import importlib
 import importlib.util
-import pkgutil
 import json
 import mimetypes
 import os
+import pkgutil
 import re
 import socket
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
@@ -72,8 +72,10 @@ def base_url_script(base_path: str = "") -> str:
     anything a host page set there before."""
     path = "/" + base_path.strip("/") + "/" if base_path.strip("/") else "/"
     literal = json.dumps(path).replace("<", "\\u003c")  # a JS string that cannot close the script tag
-    return ("<script>window.__streamlit = Object.assign({}, window.__streamlit, "
-            f"{{BACKEND_BASE_URL: new URL({literal}, window.location.origin).href}});</script>")
+    return (
+        "<script>window.__streamlit = Object.assign({}, window.__streamlit, "
+        f"{{BACKEND_BASE_URL: new URL({literal}, window.location.origin).href}});</script>"
+    )
 
 
 #: Static (no data in it): a popover opened from the keyboard (a click with ``detail`` 0, which Enter
@@ -163,7 +165,9 @@ class BackendBaseUrl:
             return
         page = gzip.decompress(raw) if encoding == b"gzip" else raw
         page = inject_after_head(page, self.snippet)
-        headers = [(k, v) for k, v in headers if k.lower() not in _STALE] + [(b"content-length", str(len(page)).encode())]
+        headers = [(k, v) for k, v in headers if k.lower() not in _STALE] + [
+            (b"content-length", str(len(page)).encode())
+        ]
         await send({**start, "headers": headers})
         await send({"type": "http.response.body", "body": page})
 
@@ -200,14 +204,27 @@ class StaticFromMemory:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "") if scope["type"] == "http" else ""
         if self.prefix and path.startswith(self.prefix + "/"):
-            path = path[len(self.prefix):]
-        found = self._file(path) if scope["type"] == "http" and scope.get("method") in ("GET", "HEAD") and STATIC_FILE.match(path) else None
+            path = path[len(self.prefix) :]
+        found = (
+            self._file(path)
+            if scope["type"] == "http" and scope.get("method") in ("GET", "HEAD") and STATIC_FILE.match(path)
+            else None
+        )
         if found is None:
             await self.app(scope, receive, send)
             return
         body, kind = found
-        await send({"type": "http.response.start", "status": 200, "headers": [
-            (b"content-type", kind), (b"content-length", str(len(body)).encode()), (b"cache-control", IMMUTABLE)]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [
+                    (b"content-type", kind),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"cache-control", IMMUTABLE),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
 
 
@@ -234,8 +251,11 @@ def no_delay_on_listening_sockets(fd_dir: str = "/proc/self/fd") -> int:
         except OSError:
             continue  # not a socket
         try:
-            if (sock.family in (socket.AF_INET, socket.AF_INET6) and sock.type == socket.SOCK_STREAM
-                    and sock.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN)):
+            if (
+                sock.family in (socket.AF_INET, socket.AF_INET6)
+                and sock.type == socket.SOCK_STREAM
+                and sock.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN)
+            ):
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                 done += 1
         except OSError:
@@ -245,7 +265,9 @@ def no_delay_on_listening_sockets(fd_dir: str = "/proc/self/fd") -> int:
     return done
 
 
-def load_and_freeze(packages: Sequence[str] = ("lib",), modules: Sequence[str] = (), skip: Sequence[str] = ("lib.pipeline",)) -> int:
+def load_and_freeze(
+    packages: Sequence[str] = ("lib",), modules: Sequence[str] = (), skip: Sequence[str] = ("lib.pipeline",)
+) -> int:
     """Import every module of ``packages`` (their sub-packages too, but for those under ``skip``:
     the offline pipeline is never used by a page) and ``modules``, collect garbage once, then
     freeze what is alive (``gc.freeze``): full collections later skip it. Returns the number of
@@ -272,5 +294,7 @@ def middleware(base_path: str = "") -> list:
     from starlette.middleware import Middleware
 
     no_delay_on_listening_sockets()  # Streamlit has bound its socket by the time it imports the app
-    return [Middleware(StaticFromMemory, static_dir=streamlit_static_dir(), base_path=base_path),
-            Middleware(BackendBaseUrl, base_path=base_path)]
+    return [
+        Middleware(StaticFromMemory, static_dir=streamlit_static_dir(), base_path=base_path),
+        Middleware(BackendBaseUrl, base_path=base_path),
+    ]

@@ -37,7 +37,9 @@ class ViewState:
     notices: list[str] = field(default_factory=list)
 
 
-def parse(params: Mapping[str, str | Sequence[str]], choices: Mapping[str, Sequence[str]], defaults: Mapping[str, str]) -> ViewState:
+def parse(
+    params: Mapping[str, str | Sequence[str]], choices: Mapping[str, Sequence[str]], defaults: Mapping[str, str]
+) -> ViewState:
     """Read allow-listed parameters, validating each against its choices.
 
     ``choices`` maps parameter -> allowed values (only these parameters are read);

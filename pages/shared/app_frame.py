@@ -66,10 +66,21 @@ def _sidebar(names: dict[str, str]) -> None:
         st.markdown(selection_markdown(nbhd, names[nbhd], st.session_state["bench"], st.session_state["level"]))
         with st.popover("Change neighbourhood or comparison", icon=":material/tune:", width="stretch"):
             st.selectbox("Neighbourhood", list(names), format_func=lambda c: f"{c} · {names[c]}", key="nbhd")
-            st.radio("Compare with", list(BENCHMARKS), format_func=BENCHMARKS.get, key="bench",
-                     help="Rest of Manchester is the city without the neighbourhood, which removes the part–whole overlap.")
-            st.radio("Confidence level", list(CONFIDENCE), format_func=CONFIDENCE.get, key="level", horizontal=True,
-                     help="99.8% is stricter: fewer differences count as significant.")
+            st.radio(
+                "Compare with",
+                list(BENCHMARKS),
+                format_func=BENCHMARKS.get,
+                key="bench",
+                help="Rest of Manchester is the city without the neighbourhood, which removes the part–whole overlap.",
+            )
+            st.radio(
+                "Confidence level",
+                list(CONFIDENCE),
+                format_func=CONFIDENCE.get,
+                key="level",
+                horizontal=True,
+                help="99.8% is stricter: fewer differences count as significant.",
+            )
         present_link("map", label="Present this neighbourhood", widgets=True)
         # A popover, not an expander: its text is drawn only when opened, so every page opens faster.
         with st.popover("What the labels mean", icon=":material/help:"):
@@ -181,6 +192,10 @@ def present_link(step: str = "map", label: str = "Present", widgets: bool = Fals
     from lib.views.present import step_url_params
 
     f = {k: st.session_state[k] for k in FRAME_KEYS} if widgets else frame_state()
-    st.page_link("pages/present.py", label=label, icon=":material/slideshow:",
-                 query_params=step_url_params(f["nbhd"], step, f["bench"], f["level"]),
-                 help="Full screen, large type, step by step: for a projector.")
+    st.page_link(
+        "pages/present.py",
+        label=label,
+        icon=":material/slideshow:",
+        query_params=step_url_params(f["nbhd"], step, f["bench"], f["level"]),
+        help="Full screen, large type, step by step: for a projector.",
+    )

@@ -11,7 +11,7 @@ import streamlit as st
 
 from lib.core import data
 from lib.render import charts
-from lib.views import profile
+from lib.views import compare, profile
 from pages.shared.session_data import USER_DATA_KEY, grouping_csv, threshold
 
 
@@ -54,7 +54,9 @@ def profile_table(ds: data.Dataset, nbhd: str, level: str, bench: str) -> pd.Dat
     return profile_parts(ds, nbhd, level, bench)[0]
 
 
-def _parts(ds: data.Dataset, tables: dict[str, pd.DataFrame], nbhd: str, level: str, bench: str) -> tuple[pd.DataFrame, list[str], pd.DataFrame]:
+def _parts(
+    ds: data.Dataset, tables: dict[str, pd.DataFrame], nbhd: str, level: str, bench: str
+) -> tuple[pd.DataFrame, list[str], pd.DataFrame]:
     table = tables[nbhd]
     return table, profile.board_summary(ds, nbhd, bench=bench, level=level, table=table), charts.spine_data(table)
 
@@ -67,7 +69,9 @@ def _tables_by_benchmark(key: tuple, level: str, _ds: data.Dataset) -> dict[str,
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _profile_parts(key: tuple, nbhd: str, level: str, bench: str, _ds: data.Dataset) -> tuple[pd.DataFrame, list[str], pd.DataFrame]:
+def _profile_parts(
+    key: tuple, nbhd: str, level: str, bench: str, _ds: data.Dataset
+) -> tuple[pd.DataFrame, list[str], pd.DataFrame]:
     return _parts(_ds, _tables_by_benchmark(key, level, _ds)[bench], nbhd, level, bench)
 
 
@@ -85,8 +89,8 @@ def profile_parts(ds: data.Dataset, nbhd: str, level: str, bench: str) -> tuple[
 
 
 def tartan_data(ds: data.Dataset, bench: str, level: str, order: list[str]) -> pd.DataFrame:
-    """:func:`lib.render.charts.tartan_data`, shared across sessions where the data are shared."""
-    return computed(charts.tartan_data, ds, bench, level, order=list(order))
+    """:func:`lib.views.compare.tartan_data`, shared across sessions where the data are shared."""
+    return computed(compare.tartan_data, ds, bench, level, order=list(order))
 
 
 def pure(fn, *args, **kwargs):

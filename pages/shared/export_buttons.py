@@ -23,8 +23,9 @@ def export_footer(meta: dict, period: str, page: str, params: dict[str, str] | N
     return footers.meta_footer(meta, period, url)
 
 
-def export_chart_buttons(chart, name: str, title: str, footer, key: str, subtitle: str | None = None,
-                         width: int = 900) -> None:
+def export_chart_buttons(
+    chart, name: str, title: str, footer, key: str, subtitle: str | None = None, width: int = 900
+) -> None:
     """PNG and SVG downloads of a chart (altair or Vega-Lite dict, or a function making one when a
     button is clicked: for a chart the page does not draw) with its title and footer lines (a list,
     or a function making it when a button is clicked), rendered only when clicked.
@@ -32,16 +33,36 @@ def export_chart_buttons(chart, name: str, title: str, footer, key: str, subtitl
     A function given here runs when the button is clicked, outside the page's run: it must not
     read ``st.session_state`` (or anything built from it, such as :func:`dataset`); give it the
     values it needs (``tests/e2e/test_exports_browser.py`` downloads both images)."""
+
     def spec() -> dict:
-        return images.with_footer(chart() if callable(chart) else chart, title, footer() if callable(footer) else footer,
-                                   subtitle=subtitle, width=width)
+        return images.with_footer(
+            chart() if callable(chart) else chart,
+            title,
+            footer() if callable(footer) else footer,
+            subtitle=subtitle,
+            width=width,
+        )
 
     # In a popover: the buttons are drawn when it is opened, so the page itself opens faster.
     with st.popover("Download image", icon=":material/image:"):
-        st.download_button("Image (PNG)", lambda: images.chart_png(spec(), scale=2), file_name=f"{name}.png", mime="image/png",
-                           key=f"png_{key}", on_click="ignore", icon=":material/image:")
-        st.download_button("Image (SVG)", lambda: images.chart_svg(spec()).encode("utf-8"), file_name=f"{name}.svg",
-                           mime="image/svg+xml", key=f"svg_{key}", on_click="ignore", icon=":material/image:")
+        st.download_button(
+            "Image (PNG)",
+            lambda: images.chart_png(spec(), scale=2),
+            file_name=f"{name}.png",
+            mime="image/png",
+            key=f"png_{key}",
+            on_click="ignore",
+            icon=":material/image:",
+        )
+        st.download_button(
+            "Image (SVG)",
+            lambda: images.chart_svg(spec()).encode("utf-8"),
+            file_name=f"{name}.svg",
+            mime="image/svg+xml",
+            key=f"svg_{key}",
+            on_click="ignore",
+            icon=":material/image:",
+        )
 
 
 def export_neighbourhood_buttons(nbhd: str, bench: str, level: str) -> None:
@@ -51,16 +72,36 @@ def export_neighbourhood_buttons(nbhd: str, bench: str, level: str) -> None:
     # own data, grouping and disclosure threshold cannot be read.
     ds = dataset()
     c1, c2 = st.columns(2)
-    c1.download_button("Slide deck (PowerPoint)", lambda: deck.neighbourhood_deck(ds, Selection(nbhd, bench, level), None, layers),
-                       file_name=f"neighbourhood_{nbhd}.pptx", key="dl_deck", on_click="ignore", type="primary",
-                       mime="application/vnd.openxmlformats-officedocument.presentationml.presentation", icon=":material/slideshow:")
-    c2.download_button("One-page profile (PDF)", lambda: pdf.neighbourhood_pdf(ds, Selection(nbhd, bench, level), None, layers),
-                       file_name=f"neighbourhood_{nbhd}.pdf", mime="application/pdf", key="dl_pdf", on_click="ignore",
-                       icon=":material/picture_as_pdf:")
+    c1.download_button(
+        "Slide deck (PowerPoint)",
+        lambda: deck.neighbourhood_deck(ds, Selection(nbhd, bench, level), None, layers),
+        file_name=f"neighbourhood_{nbhd}.pptx",
+        key="dl_deck",
+        on_click="ignore",
+        type="primary",
+        mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        icon=":material/slideshow:",
+    )
+    c2.download_button(
+        "One-page profile (PDF)",
+        lambda: pdf.neighbourhood_pdf(ds, Selection(nbhd, bench, level), None, layers),
+        file_name=f"neighbourhood_{nbhd}.pdf",
+        mime="application/pdf",
+        key="dl_pdf",
+        on_click="ignore",
+        icon=":material/picture_as_pdf:",
+    )
 
 
-def export_sources_footer(indicator_ids: list[str], page: str, params: dict[str, str] | None = None, status: str | None = None,
-                          source: str | None = None, period: str | None = None, method: str | None = None) -> list[str]:
+def export_sources_footer(
+    indicator_ids: list[str],
+    page: str,
+    params: dict[str, str] | None = None,
+    status: str | None = None,
+    source: str | None = None,
+    period: str | None = None,
+    method: str | None = None,
+) -> list[str]:
     """Footer lines for an image built from several indicators (their distinct sources and statuses,
     or the ``source``/``status``/``period`` given)."""
     ds = dataset()
@@ -73,18 +114,34 @@ def export_sources_footer(indicator_ids: list[str], page: str, params: dict[str,
     return footers.footer_lines(source or src, period, status or statuses, url, method=method)
 
 
-def export_profile_footer(table: pd.DataFrame, spine: pd.DataFrame, page: str, params: dict[str, str] | None = None) -> list[str]:
+def export_profile_footer(
+    table: pd.DataFrame, spine: pd.DataFrame, page: str, params: dict[str, str] | None = None
+) -> list[str]:
     """Footer lines for the profile's spine chart: the sources of every indicator in ``spine``
     (:func:`lib.render.charts.spine_data` of the profile ``table``), and the table's periods."""
-    return export_sources_footer(list(spine["indicator_id"]), page, params,
-                                 period=", ".join(dict.fromkeys(table["period"].astype(str))))
+    return export_sources_footer(
+        list(spine["indicator_id"]), page, params, period=", ".join(dict.fromkeys(table["period"].astype(str)))
+    )
 
 
-def export_map_buttons(features: dict, legend: list, title: str, legend_title: str, colour_mode: str, footer: list[str], name: str,
-                       key: str, outlines: list | None = None, labels: dict | None = None) -> None:
+def export_map_buttons(
+    features: dict,
+    legend: list,
+    title: str,
+    legend_title: str,
+    colour_mode: str,
+    footer: list[str],
+    name: str,
+    key: str,
+    outlines: list | None = None,
+    labels: dict | None = None,
+) -> None:
     """PNG and SVG of a static map drawn from the same features and colours as the interactive map
     (its chart is built only when a button is clicked)."""
+
     def spec() -> dict:
-        return static_map.map_chart(features, legend, title, legend_title, colour_mode, outlines=outlines or [], labels=labels)
+        return static_map.map_chart(
+            features, legend, title, legend_title, colour_mode, outlines=outlines or [], labels=labels
+        )
 
     export_chart_buttons(spec, name, "", footer + [footers.MAP_ATTRIBUTION + "."], key=key)

@@ -45,8 +45,12 @@ def embedded() -> data.Dataset:
 def _copy(ds: data.Dataset) -> data.Dataset:
     # Shallow copies are safe under pandas' copy-on-write (the default from pandas 3): a page that
     # changes its copy gets its own data, and the shared frames never change.
-    return data.Dataset(indicators=ds.indicators.copy(deep=False), values=ds.values.copy(deep=False),
-                        definition=ds.definition.copy(deep=False), threshold=ds.threshold)
+    return data.Dataset(
+        indicators=ds.indicators.copy(deep=False),
+        values=ds.values.copy(deep=False),
+        definition=ds.definition.copy(deep=False),
+        threshold=ds.threshold,
+    )
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -104,7 +108,9 @@ def dataset() -> data.Dataset:
     if not cached or cached[0] != key:
         ui, uv = imports.combined(loaded)
         if gcsv is not None:
-            uv = regroup.regroup(uv, ui, base.definition, note="Rebuilt from ward figures for the chosen grouping").values
+            uv = regroup.regroup(
+                uv, ui, base.definition, note="Rebuilt from ward figures for the chosen grouping"
+            ).values
         uv = disclosure.suppress(uv, ui, t)
         merged = data.Dataset(
             indicators=pd.concat([base.indicators, ui], ignore_index=True),

@@ -25,25 +25,50 @@ def show_chart(spec: dict, alt_text: str, container=None) -> None:
 FIRST_COLUMN = "\x00first column"
 
 
-def show_table(df: pd.DataFrame, caption: str, numeric: tuple[str, ...] | None = None, row_header: str | None = FIRST_COLUMN,
-               max_height: int | None = None, container=None, highlight: Sequence[bool] | None = None,
-               highlight_label: str = "selected") -> None:
+def show_table(
+    df: pd.DataFrame,
+    caption: str,
+    numeric: tuple[str, ...] | None = None,
+    row_header: str | None = FIRST_COLUMN,
+    max_height: int | None = None,
+    container=None,
+    highlight: Sequence[bool] | None = None,
+    highlight_label: str = "selected",
+) -> None:
     """A table as a static accessible HTML table (:func:`lib.render.tables.html_table`: caption, column
     and row headers, every cell escaped, number columns right-aligned). The row header is the
     first column unless ``row_header`` names another (or is ``None``); ``max_height`` (pixels)
     scrolls a long table inside its own region; rows flagged in ``highlight`` stand out and say
     ``highlight_label`` (e.g. the selected neighbourhood)."""
     header = (str(df.columns[0]) if len(df.columns) else None) if row_header == FIRST_COLUMN else row_header
-    (container or st).html(tables.html_table(df, caption, numeric=numeric, row_header=header, max_height=max_height,
-                                             highlight=highlight, highlight_label=highlight_label))
+    (container or st).html(
+        tables.html_table(
+            df,
+            caption,
+            numeric=numeric,
+            row_header=header,
+            max_height=max_height,
+            highlight=highlight,
+            highlight_label=highlight_label,
+        )
+    )
 
 
-def download_csv(df: pd.DataFrame, filename: str, label: str = "Download this table (CSV)", key: str | None = None) -> None:
+def download_csv(
+    df: pd.DataFrame, filename: str, label: str = "Download this table (CSV)", key: str | None = None
+) -> None:
     """A CSV download of the table shown (text that a spreadsheet would run as a formula gets a
     leading apostrophe: :func:`lib.render.format.csv_bytes`)."""
     # The bytes are made when the button is clicked, not on every run.
-    st.download_button(label, lambda: csv_bytes(df), file_name=filename, mime="text/csv", on_click="ignore",
-                       key=key or f"dl_{filename}", icon=":material/download:")
+    st.download_button(
+        label,
+        lambda: csv_bytes(df),
+        file_name=filename,
+        mime="text/csv",
+        on_click="ignore",
+        key=key or f"dl_{filename}",
+        icon=":material/download:",
+    )
 
 
 def source_caption(meta: dict, period: str) -> None:
@@ -51,8 +76,9 @@ def source_caption(meta: dict, period: str) -> None:
     st.caption(source_text(meta, period))
 
 
-def figures_table(df: pd.DataFrame, caption: str, meta: dict, period: str, filename: str, key: str | None = None,
-                  **table: Any) -> None:
+def figures_table(
+    df: pd.DataFrame, caption: str, meta: dict, period: str, filename: str, key: str | None = None, **table: Any
+) -> None:
     """A table of an indicator's figures as every page gives one: the table (:func:`show_table`,
     with ``table`` passed on), its source line (:func:`source_caption`) and its CSV download
     (:func:`download_csv`; a "/" in ``filename``, as in a period like 2021/22, becomes "-")."""
@@ -81,5 +107,12 @@ def interactive_map(fmap, key: str, height: int, returned_objects: list[str], on
     (``tests/test_mapview.py`` compares them) at about two-thirds of the cost of each map run."""
     from streamlit_folium import st_folium
 
-    return st_folium(fmap, key=key, height=height, use_container_width=True, returned_objects=returned_objects,
-                     on_change=on_change, render=False)
+    return st_folium(
+        fmap,
+        key=key,
+        height=height,
+        use_container_width=True,
+        returned_objects=returned_objects,
+        on_change=on_change,
+        render=False,
+    )

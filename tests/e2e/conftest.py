@@ -21,8 +21,14 @@ REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("NP_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = REPO / "test-artifacts"
 LAUNCH_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 
 
@@ -33,7 +39,11 @@ def pytest_collection_modifyitems(config, items):
             # A real browser against a real server on 2 shared cores: retry a timing failure (reported as a rerun).
             item.add_marker(pytest.mark.flaky(reruns=2, reruns_delay=2))
             if not CHROMIUM.exists():
-                item.add_marker(pytest.mark.skip(reason=f"Chromium not found at {CHROMIUM}: install Debian's chromium (apt-get install chromium) to run browser tests"))
+                item.add_marker(
+                    pytest.mark.skip(
+                        reason=f"Chromium not found at {CHROMIUM}: install Debian's chromium (apt-get install chromium) to run browser tests"
+                    )
+                )
 
 
 def _free_port() -> int:
@@ -46,13 +56,29 @@ def start_server(script: Path, cwd: Path = REPO, timeout: float = 60.0) -> tuple
     """Start ``streamlit run script`` on a free port; return (process, base URL) once healthy."""
     port = _free_port()
     cmd = [
-        sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
-        "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-        "--server.fileWatcherType", "none",
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(script),
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
     ]
     ARTIFACTS.mkdir(exist_ok=True)
-    log = open(ARTIFACTS / f"server-{script.stem}-{port}.log", "wb")  # a file, not a pipe: a full pipe would block the server
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    log = open(
+        ARTIFACTS / f"server-{script.stem}-{port}.log", "wb"
+    )  # a file, not a pipe: a full pipe would block the server
+    proc = subprocess.Popen(
+        cmd, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"}
+    )
     proc.log_path = log.name
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout
@@ -100,7 +126,11 @@ def offline_page(page, app_url):
     blocked: list[str] = []
 
     def guard(route):
-        if route.request.url.startswith(app_url) or route.request.url.startswith("data:") or route.request.url.startswith("blob:"):
+        if (
+            route.request.url.startswith(app_url)
+            or route.request.url.startswith("data:")
+            or route.request.url.startswith("blob:")
+        ):
             route.continue_()
         else:
             blocked.append(route.request.url)
@@ -141,4 +171,6 @@ def screenshot(page, name: str) -> Path:
 
 def assert_no_exception(page) -> None:
     """No Streamlit exception box on the page."""
-    assert page.locator('[data-testid="stException"]').count() == 0, page.locator('[data-testid="stException"]').first.inner_text()
+    assert page.locator('[data-testid="stException"]').count() == 0, page.locator(
+        '[data-testid="stException"]'
+    ).first.inner_text()

@@ -17,17 +17,37 @@ import axe_playwright_python
 import pytest
 
 from lib.views.present import STEPS
-from tests.e2e.conftest import REPO, assert_no_exception, screenshot, wait_ready
+from tests.e2e.conftest import assert_no_exception, screenshot, wait_ready
 
 AXE = Path(axe_playwright_python.__file__).with_name("axe.min.js")
-PAGES = ["overview", "map", "profile", "profile_wards", "compare", "cohorts", "cohorts_map", "cohorts_pyramid", "activity", "activity_shares",
-         "activity_tracker", "own_data", "methods", "methods_details"]
+PAGES = [
+    "overview",
+    "map",
+    "profile",
+    "profile_wards",
+    "compare",
+    "cohorts",
+    "cohorts_map",
+    "cohorts_pyramid",
+    "activity",
+    "activity_shares",
+    "activity_tracker",
+    "own_data",
+    "methods",
+    "methods_details",
+]
 MAP_PAGES = {"map", "cohorts_map", "profile_wards"}
 #: The overview is the default page, at the app's root (where its own links point); the cohorts
 #: page's map and pyramid (and the other lazy views) are views of their own, opened by their links.
-URL_PATH = {"overview": "", "profile_wards": "profile?view=wards", "cohorts_map": "cohorts?view=map", "cohorts_pyramid": "cohorts?view=pyramid",
-            "methods_details": "methods?view=details", "activity_shares": "activity?view=shares",
-            "activity_tracker": "activity?view=tracker"}
+URL_PATH = {
+    "overview": "",
+    "profile_wards": "profile?view=wards",
+    "cohorts_map": "cohorts?view=map",
+    "cohorts_pyramid": "cohorts?view=pyramid",
+    "methods_details": "methods?view=details",
+    "activity_shares": "activity?view=shares",
+    "activity_tracker": "activity?view=tracker",
+}
 MAP_IFRAME = 'iframe[title*="streamlit_folium"]'
 BLOCKING = ("serious", "critical")
 
@@ -50,7 +70,9 @@ def _open(page, url: str, map_frame: bool = False) -> None:
     page.goto(url)
     wait_ready(page, timeout=60_000)
     if map_frame:
-        page.frame_locator(MAP_IFRAME).first.locator("path.leaflet-interactive").first.wait_for(state="attached", timeout=30_000)
+        page.frame_locator(MAP_IFRAME).first.locator("path.leaflet-interactive").first.wait_for(
+            state="attached", timeout=30_000
+        )
     page.wait_for_timeout(800)  # let late layout (charts, grids) settle
     assert_no_exception(page)
 
@@ -94,7 +116,9 @@ def blocking(result: dict) -> list[str]:
         for n in v["nodes"]:
             if any(rule == v["id"] and where in n["target"] for rule, where in STREAMLIT_EXCEPTIONS):
                 continue
-            out.append(f"{v['id']} ({v['impact']}): {v['help']}\n    at {n['target']}\n    {n['html']}\n    {n['summary']}")
+            out.append(
+                f"{v['id']} ({v['impact']}): {v['help']}\n    at {n['target']}\n    {n['html']}\n    {n['summary']}"
+            )
     return out
 
 
@@ -129,8 +153,10 @@ def test_axe_finds_no_serious_problem_in_the_sidebar_popovers(offline_page, app_
     _check(page, axe_source, "popover_" + label.split()[0].lower(), map_frame=False)
 
 
-@pytest.mark.parametrize("path,label", [("compare", "Download image"), ("profile", "Export: slide deck and PDF profile"),
-                                        ("map", "Download image")])
+@pytest.mark.parametrize(
+    "path,label",
+    [("compare", "Download image"), ("profile", "Export: slide deck and PDF profile"), ("map", "Download image")],
+)
 def test_axe_finds_no_serious_problem_in_the_page_popovers(offline_page, app_url, axe_source, path, label):
     """The download buttons of a chart image, and the deck and PDF, are drawn only when their
     popover opens: check them open."""
@@ -158,9 +184,13 @@ def test_axe_check_can_fail(offline_page, app_url, axe_source):
     _open(page, f"{app_url}/map", map_frame=True)
     script = "() => { const i = document.createElement('img'); i.src = 'data:image/gif;base64,R0lGODlhAQABAAAAACw='; i.id = 'np-no-alt'; document.body.appendChild(i); }"
     page.evaluate(script)
-    page.frame_locator(MAP_IFRAME).first.locator("body").evaluate("b => { const i = document.createElement('img'); i.id = 'np-no-alt-in-map'; b.appendChild(i); }")
+    page.frame_locator(MAP_IFRAME).first.locator("body").evaluate(
+        "b => { const i = document.createElement('img'); i.id = 'np-no-alt-in-map'; b.appendChild(i); }"
+    )
     problems = blocking(run_axe(page, axe_source))
-    assert any(p.startswith("image-alt") and "#np-no-alt" in p and ">>>" not in p.split("\n")[1] for p in problems), problems
+    assert any(p.startswith("image-alt") and "#np-no-alt" in p and ">>>" not in p.split("\n")[1] for p in problems), (
+        problems
+    )
     assert any(p.startswith("image-alt") and ">>> #np-no-alt-in-map" in p for p in problems), problems
 
 
@@ -231,7 +261,12 @@ PAD = 6  # outlines and focus rings are drawn around the box
 
 
 def _shot(page, box: dict) -> bytes:
-    clip = {"x": max(box["x"] - PAD, 0), "y": max(box["y"] - PAD, 0), "width": box["width"] + 2 * PAD, "height": box["height"] + 2 * PAD}
+    clip = {
+        "x": max(box["x"] - PAD, 0),
+        "y": max(box["y"] - PAD, 0),
+        "width": box["width"] + 2 * PAD,
+        "height": box["height"] + 2 * PAD,
+    }
     return page.screenshot(clip=clip, animations="disabled", caret="hide")
 
 

@@ -26,14 +26,23 @@ def test_upload_sample_then_bad_file(offline_page, app_url):
     page.get_by_text("SYNTHETIC SAMPLE DATA", exact=False).first.wait_for(timeout=30_000)
     wait_ready(page)
     assert_no_exception(page)
-    page.wait_for_function(f"document.querySelectorAll('[data-testid=\"stVegaLiteChart\"]').length >= {before + 3}", timeout=30_000)
+    page.wait_for_function(
+        f"document.querySelectorAll('[data-testid=\"stVegaLiteChart\"]').length >= {before + 3}", timeout=30_000
+    )
     assert page.get_by_text("Special cause variation", exact=False).count() >= 1
     page.get_by_text("Special cause variation", exact=False).first.scroll_into_view_if_needed()
     page.wait_for_timeout(500)
     screenshot(page, "activity_sample_loaded")
 
-    uploader.set_input_files(files=[{"name": "wrong_columns.csv", "mimeType": "text/csv",
-                                     "buffer": b"code,month,measure,count\nN1,2019-01,ae_attendances,5\n"}])
+    uploader.set_input_files(
+        files=[
+            {
+                "name": "wrong_columns.csv",
+                "mimeType": "text/csv",
+                "buffer": b"code,month,measure,count\nN1,2019-01,ae_attendances,5\n",
+            }
+        ]
+    )
     page.get_by_text("wrong_columns.csv could not be used", exact=False).wait_for(timeout=30_000)
     wait_ready(page)
     assert_no_exception(page)

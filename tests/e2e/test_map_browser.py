@@ -31,7 +31,8 @@ def _open_map(page, url: str, polygons: int | None = 12):
         page.wait_for_function(
             """([sel, n]) => { const f = document.querySelector(sel); const d = f && f.contentDocument;
                    return d && d.querySelectorAll('path.leaflet-interactive').length === n; }""",
-            arg=[MAP_IFRAME, polygons], timeout=30_000,
+            arg=[MAP_IFRAME, polygons],
+            timeout=30_000,
         )
     return frame
 
@@ -47,7 +48,11 @@ def _map_screenshot(page, name: str) -> None:
 
 def _selected_nbhd(page) -> str:
     """The neighbourhood in force, as the sidebar shows it ("N1 · ...")."""
-    return page.locator('[data-testid="stSidebar"] [data-testid="stMarkdown"]', has_text="compared with").first.inner_text().split("\n")[0]
+    return (
+        page.locator('[data-testid="stSidebar"] [data-testid="stMarkdown"]', has_text="compared with")
+        .first.inner_text()
+        .split("\n")[0]
+    )
 
 
 def test_map_draws_offline_and_click_selects(offline_page, app_url):
@@ -90,11 +95,16 @@ def test_map_draws_offline_and_click_selects(offline_page, app_url):
 
 def test_link_reopens_view(offline_page, app_url):
     page = offline_page
-    frame = _open_map(page, f"{app_url}/map?ind=imd_average_score&period=IoD2015&colour=quartile&layer=wards&nbhd=C2", polygons=32)
+    frame = _open_map(
+        page, f"{app_url}/map?ind=imd_average_score&period=IoD2015&colour=quartile&layer=wards&nbhd=C2", polygons=32
+    )
     assert_no_exception(page)
     assert "Quartile" in frame.locator(".np-legend").inner_text()
     main = page.locator('[data-testid="stMain"]')
-    assert "Deprivation and context" in main.locator('[data-testid="stSelectbox"] input[role="combobox"]').nth(0).input_value()
+    assert (
+        "Deprivation and context"
+        in main.locator('[data-testid="stSelectbox"] input[role="combobox"]').nth(0).input_value()
+    )
     assert "IoD2015" in main.locator('[data-testid="stSelectbox"] input[role="combobox"]').nth(2).input_value()
     assert main.get_by_role("radio", name="Wards").is_checked()
     assert main.get_by_role("radio", name=re.compile("Quartile")).is_checked()

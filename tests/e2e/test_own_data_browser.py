@@ -14,8 +14,12 @@ from tests.e2e.conftest import REPO, assert_no_exception, screenshot, wait_ready
 MAP_IFRAME = 'iframe[title*="streamlit_folium"]'
 WARDS = sorted(pd.read_csv(REPO / "geodata" / "neighbourhoods.csv")["ward_code"])
 COUNTS = [1, 2, 3, 4, 3, 2, 1, 9, 31, 47, 3, 2, 0, 13, 17, 2, 2, 41, 29, 3, 11, 4, 4, 23, 3, 5, 37, 19, 2, 1, 8, 6]
-SMALL = ("indicator_id,period,area_code,indicator_name,numerator,denominator\n"
-         + "".join(f"small_counts,2020,{c},SYNTHETIC small counts,{n},{500 + k}\n" for k, (c, n) in enumerate(zip(WARDS, COUNTS)))).encode()
+SMALL = (
+    "indicator_id,period,area_code,indicator_name,numerator,denominator\n"
+    + "".join(
+        f"small_counts,2020,{c},SYNTHETIC small counts,{n},{500 + k}\n" for k, (c, n) in enumerate(zip(WARDS, COUNTS))
+    )
+).encode()
 SMALL_IN_TEXT = re.compile(r"Count: ([1-4])(?![0-9,.])")
 
 pytestmark = pytest.mark.skipif(
@@ -79,7 +83,8 @@ def test_upload_small_counts_then_bad_file_then_map(offline_page, app_url):
         """(sel) => { const f = document.querySelector(sel); const d = f && f.contentDocument;
                return d && d.documentElement && d.documentElement.innerHTML.includes('SYNTHETIC small counts')
                       && d.querySelectorAll('path.leaflet-interactive').length >= 32; }""",
-        arg=MAP_IFRAME, timeout=60_000,
+        arg=MAP_IFRAME,
+        timeout=60_000,
     )
     assert_no_exception(page)
     html = page.locator(MAP_IFRAME).element_handle().content_frame().content()

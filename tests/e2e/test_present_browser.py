@@ -38,7 +38,9 @@ def test_presentation_hides_the_chrome(offline_page, app_url):
         loc = offline_page.locator(f'[data-testid="{testid}"]')
         assert loc.count() == 0 or not loc.first.is_visible(), f"{testid} is visible in presentation mode"
     # large type: body text at least 24 px
-    size = offline_page.evaluate("""() => parseFloat(getComputedStyle(document.querySelector('[data-testid="stMain"] [data-testid="stMarkdown"] [data-testid="stMarkdownContainer"] p')).fontSize)""")
+    size = offline_page.evaluate(
+        """() => parseFloat(getComputedStyle(document.querySelector('[data-testid="stMain"] [data-testid="stMarkdown"] [data-testid="stMarkdownContainer"] p')).fontSize)"""
+    )
     assert size >= 24, size
     assert offline_page.get_by_text(step_label(FIRST)).count() >= 1
 
@@ -78,7 +80,8 @@ def test_each_step_is_its_own_url(offline_page, app_url, i):
         offline_page.frame_locator("iframe").first.locator("path.leaflet-interactive").first.wait_for(timeout=30_000)
     offline_page.wait_for_function(  # every chart has drawn
         """() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')].every(c => c.querySelector('canvas, svg'))""",
-        timeout=30_000)
+        timeout=30_000,
+    )
     offline_page.wait_for_timeout(1000)
     assert_no_exception(offline_page)
     assert _step_of(offline_page.url) == step.step_id
@@ -101,7 +104,10 @@ def test_present_link_on_the_profile_opens_presentation(offline_page, app_url):
     offline_page.wait_for_function("() => new URL(location.href).searchParams.get('present') === '1'", timeout=30_000)
     wait_ready(offline_page, timeout=60_000)
     assert "nbhd=S2" in offline_page.url
-    assert offline_page.locator('[data-testid="stSidebar"]').count() == 0 or not offline_page.locator('[data-testid="stSidebar"]').first.is_visible()
+    assert (
+        offline_page.locator('[data-testid="stSidebar"]').count() == 0
+        or not offline_page.locator('[data-testid="stSidebar"]').first.is_visible()
+    )
     offline_page.get_by_role("link", name=re.compile("Exit presentation")).click()
     offline_page.wait_for_function("() => location.pathname.endsWith('/profile')", timeout=30_000)
     wait_ready(offline_page, timeout=60_000)
@@ -112,7 +118,9 @@ def test_a_download_button_delivers_a_file(offline_page, app_url):
     offline_page.goto(f"{app_url}/profile?nbhd=C3&view=table")
     wait_ready(offline_page, timeout=60_000)
     with offline_page.expect_download(timeout=30_000) as info:
-        offline_page.locator('[data-testid="stDownloadButton"] button').filter(has_text="Download this table (CSV)").first.click()
+        offline_page.locator('[data-testid="stDownloadButton"] button').filter(
+            has_text="Download this table (CSV)"
+        ).first.click()
     path = info.value.path()
     text = open(path, encoding="utf-8").read()
     assert text.startswith("Indicator,") and "Period" in text.splitlines()[0]

@@ -58,7 +58,9 @@ def test_failing_page_and_missing_file_leave_the_rest_working(page, broken_app):
     _no_details(page)
     message = page.locator('[data-testid="stAlert"]', has_text="neighbourhoods.geojson").first.inner_text()
     assert "make data" in message and "repository" in message
-    assert page.get_by_role("region", name="the figures for each area").count() == 1, "the map page's table is still drawn"
+    assert page.get_by_role("region", name="the figures for each area").count() == 1, (
+        "the map page's table is still drawn"
+    )
     screenshot(page, "resilience_missing_boundaries")
 
     log = Path(proc.log_path).read_text(errors="replace")

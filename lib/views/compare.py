@@ -1,0 +1,160 @@
+"""The Compare areas view: the data behind its bars, tartan rug, funnel plot and trends (pure: no
+Streamlit). The charts that draw them are in :mod:`lib.render.charts`, their tables in
+:mod:`lib.render.chart_tables`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from lib.core.data import Dataset
+from lib.core.selection import suffix
+from lib.methods import stats
+from lib.methods.indicators import area_comparison_table, has_neighbourhoods, meta
+from lib.render.charts import comparison_text, value_texts
+from lib.render.format import COMPARISON_STYLE, format_interval, format_value
+
+
+def comparison_bar_data(
+    table: pd.DataFrame, m: dict, names: dict[str, str], level: str = "95", order: list[str] | None = None
+) -> pd.DataFrame:
+    """Bar-chart rows from :func:`lib.methods.indicators.area_comparison_table` (one per neighbourhood).
+
+    ``order`` fixes the display order (e.g. locality order); otherwise highest value first.
+    Columns: ``area_code, label`` (symbol + code + name), ``value, lower, upper`` (at ``level``),
+    ``comparison, comparison_text, value_text, interval_text``.
+    """
+    sfx = suffix(level)
+    df = pd.DataFrame(
+        {
+            "area_code": table["area_code"],
+            "value": table["value"],
+            "lower": table[f"lower_{sfx}"],
+            "upper": table[f"upper_{sfx}"],
+            "comparison": table["comparison"],
+        }
+    )
+    df["comparison_text"] = df["comparison"].map(comparison_text)
+    df["label"] = [
+        f"{COMPARISON_STYLE.get(w, COMPARISON_STYLE['not_compared'])[0]} {c} {names.get(c, c)}"
+        for w, c in zip(df["comparison"], df["area_code"])
+    ]
+    df["value_text"] = value_texts(df["value"], m)
+    df["interval_text"] = [format_interval(lo, hi, m) for lo, hi in zip(df["lower"], df["upper"])]
+    if order:
+        pos = {c: i for i, c in enumerate(order)}
+        df = df.sort_values("area_code", key=lambda s: s.map(pos))
+    else:
+        df = df.sort_values("value", ascending=False)
+    return df.reset_index(drop=True)
+
+
+def tartan_data(
+    ds: Dataset, benchmark: str = "england", level: str = "95", order: list[str] | None = None
+) -> pd.DataFrame:
+    """The tartan rug: 12 neighbourhoods x every indicator with neighbourhood values (latest
+    period), compared with ``benchmark`` at ``level``.
+
+    Columns: ``indicator_id, short_name, period, area_code, area_name, value, comparison,
+    comparison_text, text`` (value and symbol), ``fill`` and ``text_colour``.
+    """
+    rows = []
+    have = set(has_neighbourhoods(ds.values))
+    for ind in [i for i in ds.indicators["indicator_id"] if i in have]:
+        m = meta(ds.indicators, ind)
+        sel = (ds.values["indicator_id"] == ind) & (ds.values["area_type"] == "neighbourhood")
+        period = sorted(ds.values.loc[sel, "period"].astype(str).unique())[-1]
+        t = area_comparison_table(ds.values, ds.indicators, ind, period, "neighbourhood", benchmark, level)
+        for _, r in t.iterrows():
+            w = r["comparison"]
+            rows.append(
+                {
+                    "indicator_id": ind,
+                    "short_name": m["short_name"],
+                    "period": period,
+                    "area_code": r["area_code"],
+                    "area_name": r["area_name"],
+                    "value": r["value"],
+                    "comparison": w,
+                    "comparison_text": comparison_text(w),
+                    "text": f"{format_value(r['value'], m)} {COMPARISON_STYLE.get(w, COMPARISON_STYLE['not_compared'])[0]}",
+                    "fill": COMPARISON_STYLE.get(w, COMPARISON_STYLE["not_compared"])[1],
+                    "text_colour": COMPARISON_STYLE.get(w, COMPARISON_STYLE["not_compared"])[2],
+                }
+            )
+    df = pd.DataFrame(rows)
+    if order and not df.empty:
+        pos = {c: i for i, c in enumerate(order)}
+        df = df.assign(_o=df["area_code"].map(pos)).sort_values(["_o"], kind="stable").drop(columns="_o")
+    return df.reset_index(drop=True)
+
+
+def tartan_table(df: pd.DataFrame) -> pd.DataFrame:
+    """The tartan rug as a wide table: one row per indicator, one column per neighbourhood."""
+    if df.empty:
+        return pd.DataFrame()
+    wide = df.pivot_table(
+        index=["short_name", "period"], columns="area_code", values="text", aggfunc="first", sort=False
+    )
+    wide = wide[list(dict.fromkeys(df["area_code"]))]
+    return wide.reset_index().rename(columns={"short_name": "Indicator", "period": "Period"})
+
+
+def funnel_indicators(ds: Dataset) -> list[str]:
+    """Proportion indicators with Wilson intervals and neighbourhood values (funnel-plot candidates)."""
+    have = set(has_neighbourhoods(ds.values))
+    i = ds.indicators
+    sel = (i["value_type"] == "proportion") & (i["ci_method"] == "wilson") & i["indicator_id"].isin(have)
+    return list(i.loc[sel, "indicator_id"])
+
+
+def funnel_limits(p0: float, n_min: float, n_max: float, multiplier: float = 100.0, points: int = 200) -> pd.DataFrame:
+    """Funnel control limits around a benchmark proportion ``p0`` (0-1) for n from ``n_min`` to
+    ``n_max`` (log-spaced): the Wilson score interval of n·p0 events out of n, at 95% and 99.8%.
+
+    Columns: ``n, level`` ("95%" / "99.8%"), ``lower, upper`` (in indicator units, x multiplier).
+    """
+    n = np.unique(np.geomspace(max(1.0, float(n_min)), max(float(n_max), float(n_min) + 1.0), points))
+    out = []
+    for label, z in (("95%", stats.Z95), ("99.8%", stats.Z998)):
+        lo, hi = stats.wilson_interval(n * p0, n, z)
+        out.append(pd.DataFrame({"n": n, "level": label, "lower": lo * multiplier, "upper": hi * multiplier}))
+    return pd.concat(out, ignore_index=True)
+
+
+def trend_indicators(ds: Dataset) -> list[str]:
+    """Indicators with more than one neighbourhood period."""
+    v = ds.values[ds.values["area_type"] == "neighbourhood"]
+    n = v.groupby("indicator_id")["period"].nunique()
+    return [i for i in ds.indicators["indicator_id"] if n.get(i, 0) > 1]
+
+
+def trend_data(ds: Dataset, indicator_id: str, nbhd: str, level: str = "95") -> pd.DataFrame:
+    """The indicator over time for a neighbourhood, Manchester and England.
+
+    Columns: ``series`` (area name), ``area_type, period, value, lower, upper`` (interval at
+    ``level``; NaN where none), ``value_text``.
+    """
+    sfx = suffix(level)
+    m = meta(ds.indicators, indicator_id)
+    v = ds.values[ds.values["indicator_id"] == indicator_id]
+    sel = ((v["area_type"] == "neighbourhood") & (v["area_code"] == nbhd)) | v["area_type"].isin(["city", "england"])
+    nb_periods = set(v.loc[(v["area_type"] == "neighbourhood"), "period"])
+    t = v[sel & v["period"].isin(nb_periods)]
+    out = pd.DataFrame(
+        {
+            "series": t["area_name"],
+            "area_type": t["area_type"],
+            "period": t["period"].astype(str),
+            "value": t["value"],
+            "lower": t[f"lower_{sfx}"],
+            "upper": t[f"upper_{sfx}"],
+        }
+    )
+    out.loc[out["area_type"] != "neighbourhood", ["lower", "upper"]] = np.nan
+    out["value_text"] = value_texts(out["value"], m)
+    kind = {"neighbourhood": 0, "city": 1, "england": 2}
+    return out.sort_values(
+        ["period", "area_type"], key=lambda s: s.map(kind) if s.name == "area_type" else s
+    ).reset_index(drop=True)
