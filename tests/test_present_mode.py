@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from lib.render.charts import spine_chart, spine_data
 from lib.render.format import md_text
 from lib.views import present as present_mode
-from lib.views import profile
+from lib.views import profile, profile_summary
 from lib.web import urlstate
 from tests.conftest import REPO, read_profile_csv
 
@@ -101,7 +101,7 @@ def _nb_latest(values: pd.DataFrame, ind: str, nbhd: str) -> pd.Series:
 
 @pytest.mark.parametrize("nbhd", ["N1", "N2", "C3", "S1", "S4"])
 def test_board_summary_three_to_five_plain_sentences(ds, values, nbhd):
-    sentences = profile.board_summary(ds, nbhd)
+    sentences = profile_summary.board_summary(ds, nbhd)
     assert 3 <= len(sentences) <= 5
     assert all(s.endswith(".") and "nan" not in s for s in sentences)
     text = " ".join(sentences)
@@ -122,7 +122,7 @@ def test_board_summary_three_to_five_plain_sentences(ds, values, nbhd):
 @pytest.mark.parametrize("nbhd", ["N1", "C3", "S4"])
 def test_worse_and_getting_worse_follows_values_csv(ds, values, nbhd):
     """Said only when the latest value is significantly worse than England AND rose (lower is better)."""
-    sentences = [x.lower() for x in profile.board_summary(ds, nbhd)]
+    sentences = [x.lower() for x in profile_summary.board_summary(ds, nbhd)]
     part = next((x for x in sentences if x.startswith("worse than england and getting worse:")), "")
     for ind, prev_of in (
         ("children_low_income", lambda ps: ps[-2]),
@@ -143,13 +143,13 @@ def test_worse_and_getting_worse_follows_values_csv(ds, values, nbhd):
 
 
 def test_board_summary_rest_of_manchester_and_strict_level(ds):
-    s = profile.board_summary(ds, "C3", bench="rest", level="99.8")
+    s = profile_summary.board_summary(ds, "C3", bench="rest", level="99.8")
     assert "99.8%" in s[0] and "rest of Manchester" in s[1]
 
 
 def test_summary_sentences_unchanged(ds):
     """The older summary keeps its behaviour (other tests and pages rely on it)."""
-    out = profile.summary_sentences(profile.profile_table(ds, "C3"), "X")
+    out = profile_summary.summary_sentences(profile.profile_table(ds, "C3"), "X")
     assert out[0].startswith("X has ")
 
 

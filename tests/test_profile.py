@@ -7,7 +7,7 @@ import pytest
 
 from lib.core import disclosure
 from lib.methods.indicators import meta
-from lib.views import profile
+from lib.views import profile, profile_summary
 
 CODES = ["N1", "N2", "N3", "N4", "C1", "C2", "C3", "C4", "S1", "S2", "S3", "S4"]
 
@@ -37,7 +37,7 @@ def test_summary_mentions_a_significantly_worse_indicator(ds, values_csv, indica
     latest = _latest(values_csv, nbhd)
     order = profile.profile_indicators(ds)
     short = indicators_csv.set_index("indicator_id")["short_name"]
-    sentences = profile.summary_sentences(profile.profile_table(ds, nbhd), "X")
+    sentences = profile_summary.summary_sentences(profile.profile_table(ds, nbhd), "X")
     assert 3 <= len(sentences) <= 5
     text = " ".join(sentences).lower()
     for col in ("vs_city", "vs_england"):

@@ -208,7 +208,7 @@ def test_the_pages_libraries_are_loaded_and_frozen_at_start():
         "tracked = {id(o) for o in gc.get_objects()}\n"
         "def made_later(): pass\n"
         "print(n > 10000 and gc.get_freeze_count() > 10000, 'lib.views.map' in sys.modules and 'json' in sys.modules,\n"
-        "      id(lib.views.profile.board_summary) in tracked, id(lib.render.maps.build_map) in tracked, id(made_later) in {id(o) for o in gc.get_objects()})\n"
+        "      id(lib.views.profile_summary.board_summary) in tracked, id(lib.render.maps.build_map) in tracked, id(made_later) in {id(o) for o in gc.get_objects()})\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO

@@ -31,7 +31,7 @@ from lib.exports.static_map import latest_neighbourhood_period, neighbourhood_ma
 from lib.methods.indicators import area_comparison_table, meta
 from lib.render import charts
 from lib.render.format import STATUS_BADGE, comparison_label, format_value
-from lib.views import cohorts, compare, profile
+from lib.views import cohorts, compare, profile, profile_summary
 from lib.views import present as present_mode
 
 APP_NAME = "Neighbourhood Profiles"
@@ -58,7 +58,7 @@ class Story:
         self.bench_name = sel.bench_name
         self.level_label = sel.level_label
         self.table = profile.profile_table(ds, nbhd, level=level, bench=bench)
-        self.summary = profile.board_summary(ds, nbhd, bench=bench, level=level)
+        self.summary = profile_summary.board_summary(ds, nbhd, bench=bench, level=level)
         self.spine = charts.spine_data(self.table)
         # the same indicator the presentation leads with (one rule, in lib.views.present)
         self.key = present_mode.key_indicator(ds, nbhd, level=level, table=self.table)

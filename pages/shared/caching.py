@@ -11,7 +11,7 @@ import streamlit as st
 
 from lib.core import data
 from lib.render import charts
-from lib.views import compare, profile
+from lib.views import compare, profile, profile_summary
 from pages.shared.session_data import USER_DATA_KEY, grouping_csv, threshold
 
 
@@ -58,7 +58,11 @@ def _parts(
     ds: data.Dataset, tables: dict[str, pd.DataFrame], nbhd: str, level: str, bench: str
 ) -> tuple[pd.DataFrame, list[str], pd.DataFrame]:
     table = tables[nbhd]
-    return table, profile.board_summary(ds, nbhd, bench=bench, level=level, table=table), charts.spine_data(table)
+    return (
+        table,
+        profile_summary.board_summary(ds, nbhd, bench=bench, level=level, table=table),
+        charts.spine_data(table),
+    )
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -76,7 +80,7 @@ def _profile_parts(
 
 
 def profile_parts(ds: data.Dataset, nbhd: str, level: str, bench: str) -> tuple[pd.DataFrame, list[str], pd.DataFrame]:
-    """One neighbourhood's profile table, board summary (:func:`lib.views.profile.board_summary`) and
+    """One neighbourhood's profile table, board summary (:func:`lib.views.profile_summary.board_summary`) and
     spine-chart rows (:func:`lib.render.charts.spine_data`), computed once per neighbourhood, benchmark
     and level and shared across sessions where the data are shared (each call gets copies; the
     cache is keyed by those strings, so a repeat visit costs no hashing of tables). The tables
