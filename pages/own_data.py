@@ -1,7 +1,7 @@
 """Your data: load your own indicator files (tidy values.csv format or a Fingertips export), choose
 another neighbourhood grouping, and set the disclosure threshold. Everything lives in this
 session only; every other page sees it through ``shared.dataset()``. Logic is in
-``lib/imports/indicator_file.py``, ``lib/methods/regroup.py`` and ``lib/core/disclosure.py``."""
+``lib/views/own_data.py`` (reading a file: ``lib/imports/``), ``lib/methods/regroup.py`` and ``lib/core/disclosure.py``."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ import streamlit as st
 
 from lib.core import data
 from lib.core import disclosure
-from lib.imports import indicator_file as imports
+from lib.imports.geography import Geography, load_geography
+from lib.imports.indicator_file import ImportedData
+from lib.views import own_data
 from lib.methods import regroup
 from lib.core.contract import FAMILIES, FAMILY_LABELS
 from lib.render.format import md_message, md_text
@@ -21,9 +23,9 @@ POLARITY_LABELS = {"": "Read it from the file (else no judgement)", "higher_is_b
 
 
 @st.cache_resource(show_spinner=False)
-def geography() -> imports.Geography:
+def geography() -> Geography:
     ds = shared.embedded()
-    return imports.load_geography(definition=ds.definition, values=ds.values)
+    return load_geography(definition=ds.definition, values=ds.values)
 
 
 @st.cache_resource(show_spinner=False)
@@ -42,7 +44,7 @@ st.markdown(
     "They stay in this browser session only: nothing is stored on the server."
 )
 
-loaded: list[imports.ImportedData] = st.session_state.setdefault(shared.USER_DATA_KEY, [])
+loaded: list[ImportedData] = st.session_state.setdefault(shared.USER_DATA_KEY, [])
 
 # ---------------------------------------------------------------- upload
 st.header("Load a file")
@@ -59,7 +61,7 @@ for up in uploads or []:
     with st.spinner(f"Checking {md_text(up.name)}…"):
         # Kept as markdown: the importer's plain-text message (which quotes the file) shown literally.
         try:
-            loaded, error = imports.accept_upload(loaded, up.getvalue(), up.name, geography(), family=family,
+            loaded, error = own_data.accept_upload(loaded, up.getvalue(), up.name, geography(), family=family,
                                                   polarity=polarity or None)
             error = md_message(error) if error else error
         except data.DataFileError as exc:  # a lookup the app ships is missing or damaged: not the user's file
@@ -112,7 +114,7 @@ for i, item in enumerate(list(loaded)):
             st.session_state[shared.USER_DATA_KEY] = [d for d in loaded if d is not item]
             st.rerun()
         with a.expander("Preview of the file and the neighbourhood and ward figures"):
-            shared.show_table(imports.safe_preview(item.preview, shared.threshold()), f"The first rows of {item.name}", max_height=320)
+            shared.show_table(own_data.safe_preview(item.preview, shared.threshold()), f"The first rows of {item.name}", max_height=320)
             ds = shared.dataset()
             shown = ds.values[ds.values["indicator_id"].isin(item.indicator_ids) & ds.values["area_type"].isin(["neighbourhood", "ward"])]
             shown = shown.sort_values(["indicator_id", "period", "area_type"], ascending=[True, True, False])

@@ -19,7 +19,7 @@ import streamlit as st
 from lib.render import charts
 from lib.core import data
 from lib.core import disclosure
-from lib.imports import indicator_file as imports
+from lib.views import own_data
 from lib.views import profile
 from lib.methods import regroup
 from lib.render import tables
@@ -119,7 +119,7 @@ def dataset() -> data.Dataset:
     key = (tuple((d.name, tuple(d.indicator_ids), id(d)) for d in loaded), hash(gcsv), t)
     cached = st.session_state.get("_own_data_merged")
     if not cached or cached[0] != key:
-        ui, uv = imports.combined(loaded)
+        ui, uv = own_data.combined(loaded)
         if gcsv is not None:
             uv = regroup.regroup(uv, ui, base.definition, note="Rebuilt from ward figures for the chosen grouping").values
         uv = disclosure.suppress(uv, ui, t)
