@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from lib.core import data
+from lib.imports import activity_file
 from lib.methods import apportion, spc
 from lib.render.activity_charts import shares_chart, xmr_chart
 from lib.render.format import STATUS_BADGE, format_count, md_text
@@ -196,11 +197,11 @@ if view == "tracker":
             "the way to a limit. Lower activity is counted as improvement."
         )
         with st.expander("The CSV format (what to upload)"):
-            widgets.show_table(activity.contract_table(), "The columns of a monthly activity CSV")
+            widgets.show_table(activity_file.contract_table(), "The columns of a monthly activity CSV")
             st.markdown(
                 f"Comma-separated, UTF-8, one header line; lines starting with # are skipped; at most "
-                f"{activity.MAX_BYTES // 1_000_000} MB and {activity.MAX_ROWS:,} rows. Valid measure ids: "
-                f"{', '.join(lines['measure_id'])}. SPC needs at least {activity.MIN_SPC_POINTS} months per series."
+                f"{activity_file.MAX_BYTES // 1_000_000} MB and {activity_file.MAX_ROWS:,} rows. Valid measure ids: "
+                f"{', '.join(lines['measure_id'])}. SPC needs at least {activity_file.MIN_SPC_POINTS} months per series."
             )
 
         known_codes, known_measures = list(names), list(lines["measure_id"])
@@ -216,7 +217,7 @@ if view == "tracker":
                 help="Loads SYNTHETIC_activity_sample.csv: made-up data, not real activity.",
             )
         if sample_clicked:
-            loaded, _ = activity.accept_upload(
+            loaded, _ = activity_file.accept_upload(
                 st.session_state.get("activity_data"),
                 data.file_bytes(SAMPLE),
                 known_codes,
@@ -227,13 +228,13 @@ if view == "tracker":
             st.session_state["activity_error"] = None
         if upload is not None and st.session_state.get("activity_file_id") != upload.file_id:
             st.session_state["activity_file_id"] = upload.file_id
-            loaded, error = activity.accept_upload(
+            loaded, error = activity_file.accept_upload(
                 st.session_state.get("activity_data"), upload.getvalue(), known_codes, known_measures, name=upload.name
             )
             st.session_state["activity_data"] = loaded
             st.session_state["activity_error"] = (upload.name, error) if error else None
 
-        current: activity.ActivityData | None = st.session_state.get("activity_data")
+        current: activity_file.ActivityData | None = st.session_state.get("activity_data")
         err = st.session_state.get("activity_error")
         if err:
             kept = " Your previously loaded data is still shown below." if current is not None else ""
@@ -266,9 +267,9 @@ if view == "tracker":
                 s = activity.series(current.frame, code, m_id)
                 months, counts = list(s["month"]), s["count"].astype(float).tolist()
                 st.subheader(f"{md_text(measure_names.get(m_id, m_id))}: {md_text(code)} {md_text(names[code])}")
-                if len(counts) < activity.MIN_SPC_POINTS:
+                if len(counts) < activity_file.MIN_SPC_POINTS:
                     st.info(
-                        f"Only {len(counts)} months: SPC needs at least {activity.MIN_SPC_POINTS}, so no chart is drawn."
+                        f"Only {len(counts)} months: SPC needs at least {activity_file.MIN_SPC_POINTS}, so no chart is drawn."
                     )
                     widgets.show_table(
                         s[["month", "count"]], f"Monthly counts: {measure_names.get(m_id, m_id)}, {code} {names[code]}"

@@ -1,7 +1,7 @@
 """Your data: load your own indicator files (tidy values.csv format or a Fingertips export), choose
 another neighbourhood grouping, and set the disclosure threshold. Everything lives in this
 session only; every other page sees it through ``session_data.dataset()``. Logic is in
-``lib/imports/indicator_file.py``, ``lib/methods/regroup.py`` and ``lib/core/disclosure.py``."""
+``lib/views/own_data.py`` (reading a file: ``lib/imports/``), ``lib/methods/regroup.py`` and ``lib/core/disclosure.py``."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ import streamlit as st
 
 from lib.core import data, disclosure
 from lib.core.contract import FAMILIES, FAMILY_LABELS
-from lib.imports import indicator_file as imports
+from lib.imports.geography import Geography, load_geography
+from lib.imports.indicator_file import ImportedData
 from lib.methods import regroup
 from lib.render.format import md_message, md_text
+from lib.views import own_data
 from pages.shared import app_frame, session_data, widgets
 
 POLARITY_LABELS = {
@@ -24,9 +26,9 @@ POLARITY_LABELS = {
 
 
 @st.cache_resource(show_spinner=False)
-def geography() -> imports.Geography:
+def geography() -> Geography:
     ds = session_data.embedded()
-    return imports.load_geography(definition=ds.definition, values=ds.values)
+    return load_geography(definition=ds.definition, values=ds.values)
 
 
 @st.cache_resource(show_spinner=False)
@@ -50,7 +52,7 @@ st.markdown(
     "They stay in this browser session only: nothing is stored on the server."
 )
 
-loaded: list[imports.ImportedData] = st.session_state.setdefault(session_data.USER_DATA_KEY, [])
+loaded: list[ImportedData] = st.session_state.setdefault(session_data.USER_DATA_KEY, [])
 
 # ---------------------------------------------------------------- upload
 st.header("Load a file")
@@ -77,7 +79,7 @@ for up in uploads or []:
     with st.spinner(f"Checking {md_text(up.name)}…"):
         # Kept as markdown: the importer's plain-text message (which quotes the file) shown literally.
         try:
-            loaded, error = imports.accept_upload(
+            loaded, error = own_data.accept_upload(
                 loaded, up.getvalue(), up.name, geography(), family=family, polarity=polarity or None
             )
             error = md_message(error) if error else error
@@ -134,7 +136,7 @@ for i, item in enumerate(list(loaded)):
             st.rerun()
         with a.expander("Preview of the file and the neighbourhood and ward figures"):
             widgets.show_table(
-                imports.safe_preview(item.preview, session_data.threshold()),
+                own_data.safe_preview(item.preview, session_data.threshold()),
                 f"The first rows of {item.name}",
                 max_height=320,
             )

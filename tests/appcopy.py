@@ -1,6 +1,6 @@
 """A private copy of the app (code and embedded data) for tests that break a data file.
 
-``lib.core.data.ROOT`` (and ``lib.imports.indicator_file.ROOT``, ``lib.methods.regroup.ROOT``) come from where ``lib/`` lives,
+``lib.core.data.ROOT`` (and ``lib.imports.geography.ROOT``, ``lib.methods.regroup.ROOT``) come from where ``lib/`` lives,
 so a copy reads its own ``geodata/`` and ``profiles/``. Two things would otherwise leak the
 repository's data into a copy's run, and :func:`isolated` handles both:
 

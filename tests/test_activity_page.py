@@ -92,7 +92,7 @@ def test_sample_button_draws_spc_charts_with_synthetic_warning():
 def test_previous_data_stay_after_bad_upload_state():
     at = _open({"nbhd": "S1", "view": "tracker"})
     at.button(key="activity_sample").click().run()
-    # a rejected upload leaves an error and the previous data (the page logic is lib.views.activity.accept_upload)
+    # a rejected upload leaves an error and the previous data (the page logic is lib.imports.activity_file.accept_upload)
     at.session_state["activity_error"] = ("bad.csv", "Missing column(s): count.")
     at.run()
     # the file name and the message are shown literally (escaped for markdown: lib.render.format.md_text)

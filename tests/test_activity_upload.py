@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from lib.imports import activity_file, reading
+from lib.imports.activity_file import ActivityUploadError, read_activity_csv
 from lib.views import activity
-from lib.views.activity import ActivityUploadError, read_activity_csv
 from tests.conftest import REPO
 
 CODES = ["C1", "C2", "C3", "C4", "N1", "N2", "N3", "N4", "S1", "S2", "S3", "S4"]
@@ -181,9 +182,9 @@ def test_short_series_warns_not_errors_and_extra_columns_noted():
 
 def test_accept_upload_keeps_previous_data_on_error():
     good = read(HEADER + good_rows(12))
-    kept, err = activity.accept_upload(good, b"nope;nope\n1;2\n", CODES, MEASURES, name="bad.csv")
+    kept, err = activity_file.accept_upload(good, b"nope;nope\n1;2\n", CODES, MEASURES, name="bad.csv")
     assert kept is good and "semicolons" in err
-    new, err = activity.accept_upload(good, SAMPLE.read_bytes(), CODES, MEASURES)
+    new, err = activity_file.accept_upload(good, SAMPLE.read_bytes(), CODES, MEASURES)
     assert err is None and new.synthetic
 
 
@@ -201,5 +202,5 @@ def test_trajectory_and_progress():
 
 
 def test_rows_text():
-    assert activity.rows_text([4]) == "row 4"
-    assert activity.rows_text([4, 5, 9]) == "rows 4, 5 and 9"
+    assert reading.rows_text([4]) == "row 4"
+    assert reading.rows_text([4, 5, 9]) == "rows 4, 5 and 9"

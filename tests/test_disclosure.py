@@ -9,7 +9,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib.core import data, disclosure
-from lib.imports import indicator_file as imports
+from lib.imports import geography, indicator_file
+from lib.views import own_data
 from tests.conftest import REPO, shown_tables
 
 IND = pd.DataFrame(
@@ -173,8 +174,8 @@ SMALL_COUNTS = {"1", "2", "3", "4"}
 
 
 @pytest.fixture(scope="module")
-def small_upload() -> list[imports.ImportedData]:
-    loaded, err = imports.accept_upload([], SMALL.encode(), "small_counts_SYNTHETIC.csv", imports.load_geography())
+def small_upload() -> list[indicator_file.ImportedData]:
+    loaded, err = own_data.accept_upload([], SMALL.encode(), "small_counts_SYNTHETIC.csv", geography.load_geography())
     assert err is None, err
     return loaded
 

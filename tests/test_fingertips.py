@@ -1,5 +1,8 @@
 """Fingertips refresh: recorded responses round-trip into the contract; network failures change nothing.
 
+The refresh is :mod:`lib.pipeline.fingertips` (``ft``), its HTTP client :mod:`lib.pipeline.fingertips_api`
+(``ft_api``) and the columns and conversion :mod:`lib.imports.fingertips` (``ft_data``).
+
 No test touches the network: the recorded responses in ``tests/data/fingertips/`` are hand-made fixtures
 in the published format (see the README there), served by fake fetchers or by a local HTTP server.
 """
@@ -24,7 +27,9 @@ import pandas as pd
 import pytest
 
 from lib.core import contract
+from lib.imports import fingertips as ft_data
 from lib.pipeline import fingertips as ft
+from lib.pipeline import fingertips_api as ft_api
 
 REPO = Path(__file__).resolve().parents[1]
 REC = REPO / "tests" / "data" / "fingertips"
@@ -76,17 +81,17 @@ def cache(tmp_path: Path) -> tuple[Path, ft.RefreshResult]:
 
 
 def test_all_data_url_exact() -> None:
-    assert ft.all_data_url([93283, "93284"], child_area_type_id=8, parent_area_type_id=101) == (
+    assert ft_api.all_data_url([93283, "93284"], child_area_type_id=8, parent_area_type_id=101) == (
         "https://fingertips.phe.org.uk/api/all_data/csv/by_indicator_id"
         "?indicator_ids=93283,93284&child_area_type_id=8&parent_area_type_id=101"
     )
-    assert ft.all_data_url([1], child_area_type_id=3, parent_area_type_id=502, base_url="http://h:1/api/") == (
+    assert ft_api.all_data_url([1], child_area_type_id=3, parent_area_type_id=502, base_url="http://h:1/api/") == (
         "http://h:1/api/all_data/csv/by_indicator_id?indicator_ids=1&child_area_type_id=3&parent_area_type_id=502"
     )
 
 
 def test_metadata_url_exact() -> None:
-    assert ft.metadata_url([90366, 90362]) == (
+    assert ft_api.metadata_url([90366, 90362]) == (
         "https://fingertips.phe.org.uk/api/indicator_metadata/by_indicator_id?indicator_ids=90366,90362"
     )
 
@@ -94,7 +99,7 @@ def test_metadata_url_exact() -> None:
 @pytest.mark.parametrize("bad", [[], ["1;DROP"], ["abc"], [" "], ["1&child_area_type_id=3"]])
 def test_ids_are_validated(bad: list[str]) -> None:
     with pytest.raises(ValueError):
-        ft.all_data_url(bad, child_area_type_id=8)
+        ft_api.all_data_url(bad, child_area_type_id=8)
 
 
 def test_local_health_ids_are_not_claimed_verified() -> None:
@@ -133,7 +138,7 @@ def test_cached_rows_are_the_published_fields_exactly(cache: tuple[Path, ft.Refr
     for iid, rec in (("99901", CSV_99901), ("99902", CSV_99902)):
         published = _rows(rec)
         cached = _rows(out / f"{iid}.csv")
-        assert cached[0] == published[0] == ft.FT_COLUMNS
+        assert cached[0] == published[0] == ft_data.FT_COLUMNS
         expected = [r for r in published[1:] if r[4] in ("E92000001", "E08000003") or r[2] == "E08000003"]
         assert cached[1:] == expected
         assert all("Salford" not in ",".join(r) for r in cached)
@@ -170,7 +175,7 @@ def test_round_trip_into_the_contract(cache: tuple[Path, ft.RefreshResult]) -> N
     assert (i2["value_type"], i2["ci_method"]) == ("ratio", "byar")
 
     # values preserved exactly, CIs carried, counts -> numerator/denominator
-    published = pd.concat([ft.read_all_data(CSV_99901), ft.read_all_data(CSV_99902)])
+    published = pd.concat([ft_data.read_all_data(CSV_99901), ft_data.read_all_data(CSV_99902)])
     published = published[(published["Sex"] == "Persons") & (published["Area Code"] != "E05000770")]
     assert len(val) == len(published) == 10
     v = val.set_index(["indicator_id", "area_code"])
@@ -224,14 +229,14 @@ def test_round_trip_through_a_written_csv(cache: tuple[Path, ft.RefreshResult], 
 
 
 def test_ward_parents_map_wards_to_neighbourhoods() -> None:
-    df = ft.read_all_data(CSV_99901)
-    _, val = ft.to_values_format(df, ward_parents={"E05000687": "N1", "E05000690": "N1", "E05000694": "N2"})
+    df = ft_data.read_all_data(CSV_99901)
+    _, val = ft_data.to_values_format(df, ward_parents={"E05000687": "N1", "E05000690": "N1", "E05000694": "N2"})
     wards = val[val["area_type"] == "ward"].set_index("area_code")["parent_code"].to_dict()
     assert wards == {"E05000687": "N1", "E05000690": "N1", "E05000694": "N2", "E05000770": "E08000006"}
 
 
 def test_without_metadata_defaults_are_stated_and_valid() -> None:
-    ind, val = ft.to_values_format(ft.read_all_data(CSV_99902))
+    ind, val = ft_data.to_values_format(ft_data.read_all_data(CSV_99902))
     row = ind.iloc[0]
     assert (row["polarity"], row["ci_method"], row["multiplier"]) == ("no_judgement", "none", 1)
     assert row["unit"] == "as published by Fingertips"
@@ -241,12 +246,12 @@ def test_without_metadata_defaults_are_stated_and_valid() -> None:
 
 
 def test_to_values_format_can_pick_another_sex() -> None:
-    _, val = ft.to_values_format(ft.read_all_data(CSV_99902), sex="Female")
+    _, val = ft_data.to_values_format(ft_data.read_all_data(CSV_99902), sex="Female")
     assert val["area_code"].tolist() == ["E05000694"] and val["value"].tolist() == [101.2]
 
 
 def test_contract_area_types() -> None:
-    f = ft.contract_area_type
+    f = ft_data.contract_area_type
     assert f("England", "E92000001") == "england"
     assert f("Districts & UAs (2021/22-2022/23)", "E08000003") == "city"
     assert f("Ward", "E05011234") == "ward"
@@ -309,9 +314,9 @@ def test_network_failure_is_clear_and_changes_nothing(case: str, cache: tuple[Pa
     opener, words = FAILURES[case]
 
     def fetcher(url: str) -> bytes:
-        return ft.fetch(url, timeout=1, opener=opener)
+        return ft_api.fetch(url, timeout=1, opener=opener)
 
-    with pytest.raises(ft.FingertipsError) as info:
+    with pytest.raises(ft_api.FingertipsError) as info:
         ft.refresh([99901, 99902], out, area_type=8, base_url=BASE, fetcher=fetcher, today=dt.date(2030, 1, 1))
     msg = str(info.value)
     assert words in msg and "Fingertips" in msg
@@ -330,9 +335,9 @@ def test_failure_on_a_later_download_writes_nothing(cache: tuple[Path, ft.Refres
     def fetcher(url: str) -> bytes:
         if "indicator_ids=99901&" in url:
             return changed
-        return ft.fetch(url, timeout=1, opener=_opener_raising(TimeoutError("timed out")))
+        return ft_api.fetch(url, timeout=1, opener=_opener_raising(TimeoutError("timed out")))
 
-    with pytest.raises(ft.FingertipsError):
+    with pytest.raises(ft_api.FingertipsError):
         ft.refresh([99901, 99902], out, area_type=8, base_url=BASE, fetcher=fetcher)
     assert _hashes(out) == before
 
@@ -344,13 +349,13 @@ def test_metadata_that_is_not_json_fails_cleanly(cache: tuple[Path, ft.RefreshRe
     def fetcher(url: str) -> bytes:
         return HTML.read_bytes() if "indicator_metadata" in url else recorded_fetcher(url)
 
-    with pytest.raises(ft.FingertipsError, match="not JSON"):
+    with pytest.raises(ft_api.FingertipsError, match="not JSON"):
         ft.refresh([99901, 99902], out, area_type=8, base_url=BASE, fetcher=fetcher)
     assert _hashes(out) == before
 
 
 def test_no_manchester_rows_is_an_error(tmp_path: Path) -> None:
-    with pytest.raises(ft.FingertipsError, match="no rows for areas in E08000009"):
+    with pytest.raises(ft_api.FingertipsError, match="no rows for areas in E08000009"):
         ft.refresh(
             [99901], tmp_path / "c", area_type=8, parent_code="E08000009", fetcher=recorded_fetcher, with_metadata=False
         )
@@ -410,7 +415,7 @@ def test_fetch_over_http_from_a_local_server(server: str, tmp_path: Path) -> Non
 )
 def test_http_errors_from_a_local_server(server: str, tmp_path: Path, route, words: str) -> None:  # noqa: ANN001
     _Handler.routes = {"all_data": route} if route[0] != 404 else {}
-    with pytest.raises(ft.FingertipsError, match=words):
+    with pytest.raises(ft_api.FingertipsError, match=words):
         ft.refresh([99901], tmp_path / "c", area_type=8, base_url=server)
     assert not (tmp_path / "c").exists()
 

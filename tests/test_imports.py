@@ -1,4 +1,4 @@
-"""Importing your own indicator data (lib.imports.indicator_file): the bad-file corpus, the Fingertips worked
+"""Importing your own indicator data (lib.imports.indicator_file, reading, geography, aggregation; lib.views.own_data): the bad-file corpus, the Fingertips worked
 example, each area level, and that a bad file never costs the user what they had loaded."""
 
 from __future__ import annotations
@@ -8,9 +8,10 @@ import pandas as pd
 import pytest
 
 from lib.core.contract import validate_indicators, validate_values
-from lib.imports import indicator_file as imports
+from lib.imports import geography, indicator_file, reading
 from lib.methods import aggregate, stats
 from lib.render.format import md_message, md_text
+from lib.views import own_data
 from tests.conftest import REPO
 
 BAD = REPO / "tests" / "bad_files"
@@ -62,13 +63,13 @@ EXPECTED = {
 
 
 @pytest.fixture(scope="module")
-def geo() -> imports.Geography:
-    return imports.load_geography()
+def geo() -> geography.Geography:
+    return geography.load_geography()
 
 
 @pytest.fixture(scope="module")
-def example(geo) -> imports.ImportedData:
-    return imports.read_indicator_file(EXAMPLE.read_bytes(), EXAMPLE.name, geo)
+def example(geo) -> indicator_file.ImportedData:
+    return indicator_file.read_indicator_file(EXAMPLE.read_bytes(), EXAMPLE.name, geo)
 
 
 def test_the_corpus_has_at_least_30_files_each_with_an_expected_message():
@@ -79,8 +80,8 @@ def test_the_corpus_has_at_least_30_files_each_with_an_expected_message():
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_bad_file_gives_its_message(name, geo):
-    with pytest.raises(imports.ImportFileError) as exc:
-        imports.read_indicator_file((BAD / name).read_bytes(), name, geo)
+    with pytest.raises(reading.ImportFileError) as exc:
+        indicator_file.read_indicator_file((BAD / name).read_bytes(), name, geo)
     text = str(exc.value)
     assert EXPECTED[name] in text, text
     assert f"“{name}” was not loaded (nothing you loaded before has changed)" in text
@@ -88,32 +89,32 @@ def test_bad_file_gives_its_message(name, geo):
 
 
 def test_rows_are_named_at_most_ten_then_and_n_more():
-    assert imports.rows_text(range(2, 30)) == "rows 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 and 18 more"
-    assert imports.rows_text([7]) == "row 7"
-    assert imports.rows_text([3, 9]) == "rows 3 and 9"
+    assert reading.rows_text(range(2, 30)) == "rows 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 and 18 more"
+    assert reading.rows_text([7]) == "row 7"
+    assert reading.rows_text([3, 9]) == "rows 3 and 9"
 
 
 def test_a_very_large_file_is_refused_with_the_limit(geo):
-    raw = b"indicator_id,period,area_code,numerator\n" + b"x,2019/20,E05000687,1\n" * (imports.MAX_BYTES // 20)
-    assert len(raw) > imports.MAX_BYTES
-    with pytest.raises(imports.ImportFileError, match=r"too large \(\d+\.\d MB\); the limit is 20 MB"):
-        imports.read_indicator_file(raw, "big.csv", geo)
-    with pytest.raises(imports.ImportFileError, match="more than 10 data rows, the limit"):
-        imports.read_indicator_file(EXAMPLE.read_bytes(), "rows.csv", geo, max_rows=10)
+    raw = b"indicator_id,period,area_code,numerator\n" + b"x,2019/20,E05000687,1\n" * (reading.MAX_BYTES // 20)
+    assert len(raw) > reading.MAX_BYTES
+    with pytest.raises(reading.ImportFileError, match=r"too large \(\d+\.\d MB\); the limit is 20 MB"):
+        indicator_file.read_indicator_file(raw, "big.csv", geo)
+    with pytest.raises(reading.ImportFileError, match="more than 10 data rows, the limit"):
+        indicator_file.read_indicator_file(EXAMPLE.read_bytes(), "rows.csv", geo, max_rows=10)
 
 
 def test_nothing_loaded_is_lost_after_any_bad_file(geo, example):
     loaded = [example]
     for name in sorted(EXPECTED):
-        after, error = imports.accept_upload(loaded, (BAD / name).read_bytes(), name, geo)
+        after, error = own_data.accept_upload(loaded, (BAD / name).read_bytes(), name, geo)
         assert error and EXPECTED[name] in error
         assert after == loaded and after[0] is example
-    after, error = imports.accept_upload(loaded, b"\x00\x01garbage", "bin.csv", geo)
+    after, error = own_data.accept_upload(loaded, b"\x00\x01garbage", "bin.csv", geo)
     assert error and after == loaded
 
 
 def test_a_file_loaded_again_replaces_its_earlier_version(geo, example):
-    after, error = imports.accept_upload([example], EXAMPLE.read_bytes(), EXAMPLE.name, geo)
+    after, error = own_data.accept_upload([example], EXAMPLE.read_bytes(), EXAMPLE.name, geo)
     assert error is None and len(after) == 1 and after[0] is not example
 
 
@@ -177,7 +178,7 @@ def _tidy(rows: list[str], header: str = "indicator_id,period,area_code,numerato
 def test_lsoa_rows_are_placed_in_wards_by_best_fit(geo):
     lsoas = sorted(geo.lsoa_to_ward.index)
     raw = _tidy([f"t,2020,{c},{i % 7 + 5},{100 + i}" for i, c in enumerate(lsoas)])
-    d = imports.read_indicator_file(raw, "lsoa.csv", geo)
+    d = indicator_file.read_indicator_file(raw, "lsoa.csv", geo)
     v = d.values
     w = v[v["area_type"] == "ward"].set_index("area_code")["numerator"]
     lsoa = v[v["area_type"] == "lsoa"]
@@ -188,7 +189,7 @@ def test_lsoa_rows_are_placed_in_wards_by_best_fit(geo):
 
 def test_msoa_rows_give_neighbourhoods_but_no_ward_rows(geo):
     raw = _tidy([f"t,2020,{c},10,100" for c in geo.msoa_to_ward.index])
-    d = imports.read_indicator_file(raw, "msoa.csv", geo)
+    d = indicator_file.read_indicator_file(raw, "msoa.csv", geo)
     assert "ward" not in set(d.values["area_type"])
     assert d.values.loc[d.values["area_type"] == "city", "numerator"].iloc[0] == 10 * 57
     assert len(d.values[d.values["area_type"] == "neighbourhood"]) == 12
@@ -197,7 +198,7 @@ def test_msoa_rows_give_neighbourhoods_but_no_ward_rows(geo):
 def test_2018_wards_go_to_neighbourhoods_by_the_best_fit_table(geo):
     w18 = geo.ward2018
     raw = _tidy([f"t,2020,{c},{k + 10},1000" for k, c in enumerate(w18["ward2018_code"])])
-    d = imports.read_indicator_file(raw, "w18.csv", geo)
+    d = indicator_file.read_indicator_file(raw, "w18.csv", geo)
     v = d.values
     nb = v[v["area_type"] == "neighbourhood"].set_index("area_code")["numerator"]
     expect = (
@@ -213,7 +214,7 @@ def test_2018_wards_go_to_neighbourhoods_by_the_best_fit_table(geo):
 def test_neighbourhood_rows_are_used_directly(geo):
     codes = geo.definition["neighbourhood_code"].unique()
     raw = _tidy([f"t,2020,{c.lower()},{k + 1},{100}" for k, c in enumerate(codes)])
-    d = imports.read_indicator_file(raw, "nb.csv", geo)
+    d = indicator_file.read_indicator_file(raw, "nb.csv", geo)
     v = d.values
     assert "ward" not in set(v["area_type"]) and len(v[v["area_type"] == "neighbourhood"]) == 12
     assert v.loc[v["area_type"] == "city", "numerator"].iloc[0] == sum(range(1, 13))
@@ -222,7 +223,7 @@ def test_neighbourhood_rows_are_used_directly(geo):
 def test_values_without_counts_become_population_weighted_means(geo):
     wards = sorted(geo.definition["ward_code"])
     raw = _tidy([f"s,2020,{c},{k}" for k, c in enumerate(wards)], header="indicator_id,period,area_code,value")
-    d = imports.read_indicator_file(raw, "score.csv", geo)
+    d = indicator_file.read_indicator_file(raw, "score.csv", geo)
     v = d.values
     pop = geo.population[geo.population["area_type"] == "ward"].set_index("area_code")["population"]
     n2 = v[v["area_code"] == "N2"].iloc[0]
@@ -237,7 +238,7 @@ def test_values_without_counts_become_population_weighted_means(geo):
 def test_observed_over_expected_is_a_rate_with_summed_counts(geo):
     wards = sorted(geo.definition["ward_code"])
     rows = [f"r,2020,{c},{40 + k},{50 - k / 2},{(40 + k) / (50 - k / 2) * 100}" for k, c in enumerate(wards)]
-    d = imports.read_indicator_file(
+    d = indicator_file.read_indicator_file(
         _tidy(rows, "indicator_id,period,area_code,numerator,denominator,value"), "sar.csv", geo
     )
     m = d.indicators.iloc[0]
@@ -252,7 +253,7 @@ def test_observed_over_expected_is_a_rate_with_summed_counts(geo):
 def test_withheld_counts_are_counted_as_zero_and_said(geo):
     wards = sorted(geo.definition["ward_code"])
     rows = [f"t,2020,{c},{'' if k == 7 else 20},{1000}" for k, c in enumerate(wards)]
-    d = imports.read_indicator_file(_tidy(rows), "withheld.csv", geo)
+    d = indicator_file.read_indicator_file(_tidy(rows), "withheld.csv", geo)
     n2 = d.values[d.values["area_code"] == "N2"].iloc[0]
     assert n2["numerator"] == 20 and "withheld at source" in n2["note"]
 
@@ -260,7 +261,7 @@ def test_withheld_counts_are_counted_as_zero_and_said(geo):
 def test_a_downloaded_values_extract_loads_back(geo):
     v = pd.read_csv(REPO / "profiles" / "values.csv")
     extract = v[(v["indicator_id"] == "income_deprivation") & (v["area_type"] == "ward")]
-    d = imports.read_indicator_file(extract.to_csv(index=False).encode(), "values_extract.csv", geo)
+    d = indicator_file.read_indicator_file(extract.to_csv(index=False).encode(), "values_extract.csv", geo)
     ours = d.values[d.values["area_type"] == "neighbourhood"].set_index("area_code")["value"].sort_index()
     theirs = (
         v[(v["indicator_id"] == "income_deprivation") & (v["area_type"] == "neighbourhood")]
@@ -284,7 +285,7 @@ def test_a_full_values_extract_with_every_level_loads_from_its_smallest_areas(ge
     v = pd.read_csv(REPO / "profiles" / "values.csv")
     extract = v[v["indicator_id"] == "income_deprivation"]
     assert set(extract["area_type"]) >= {"lsoa", "ward", "neighbourhood", "locality", "city", "england"}
-    d = imports.read_indicator_file(extract.to_csv(index=False).encode(), "values_all_levels.csv", geo)
+    d = indicator_file.read_indicator_file(extract.to_csv(index=False).encode(), "values_all_levels.csv", geo)
     assert "recomputed from the smallest areas" in " ".join(d.messages)
     ours = d.values[d.values["area_type"] == "neighbourhood"].set_index("area_code")["numerator"].sort_index()
     theirs = extract[extract["area_type"] == "neighbourhood"].set_index("area_code")["numerator"].sort_index()
@@ -303,7 +304,9 @@ def test_the_page_keeps_serving_and_keeps_the_data_after_every_bad_file(geo, exa
     at.session_state["own_data_loaded"] = [example]
     at.run()
     for name in sorted(EXPECTED):
-        loaded, error = imports.accept_upload(at.session_state["own_data_loaded"], (BAD / name).read_bytes(), name, geo)
+        loaded, error = own_data.accept_upload(
+            at.session_state["own_data_loaded"], (BAD / name).read_bytes(), name, geo
+        )
         at.session_state["own_data_loaded"] = loaded
         at.session_state["own_errors"] = {
             name: md_message(error)
@@ -321,11 +324,11 @@ def test_the_page_keeps_serving_and_keeps_the_data_after_every_bad_file(geo, exa
 
 def test_the_server_upload_limit_matches_the_importers_limit():
     """Streamlit refuses a file above ``server.maxUploadSize`` (MB) in the browser, with its own
-    message; below it, the importer's limit (:data:`imports.MAX_BYTES`) gives ours. They agree."""
+    message; below it, the importer's limit (:data:`reading.MAX_BYTES`) gives ours. They agree."""
     import tomllib
 
     config = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text())
-    assert config["server"]["maxUploadSize"] * 1_000_000 == imports.MAX_BYTES
+    assert config["server"]["maxUploadSize"] * 1_000_000 == reading.MAX_BYTES
 
 
 def test_a_binary_or_wrong_type_grouping_gets_a_clear_message():

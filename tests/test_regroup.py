@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from lib.core import data
 from lib.core.definitions import DefinitionError
-from lib.imports import indicator_file as imports
+from lib.imports import geography
 from lib.methods import regroup
 from tests.conftest import REPO
 
@@ -115,7 +115,7 @@ def test_a_grouping_upload_is_validated(ds):
 
 
 def test_a_grouping_on_the_2018_wards_is_converted_by_best_fit(ds):
-    geo = imports.load_geography()
+    geo = geography.load_geography()
     w18 = geo.ward2018.copy()
     meta = ds.definition.drop_duplicates("neighbourhood_code").set_index("neighbourhood_code")
     def18 = pd.DataFrame(

@@ -154,12 +154,12 @@ def test_loader_names_the_damaged_file(app_root, relative, how):
 def test_upload_lookups_name_the_damaged_file(app_root, relative, how):
     """The lookups "Your data" reads to place uploaded areas (read only when a file is uploaded)."""
     from lib.core import data
-    from lib.imports import indicator_file as imports
+    from lib.imports import geography
 
     ds = data.load_dataset(app_root)
     break_file(app_root, relative, how)
     with pytest.raises(data.DataFileError, match=relative.replace(".", r"\.")):
-        imports.load_geography(app_root, definition=ds.definition, values=ds.values)
+        geography.load_geography(app_root, definition=ds.definition, values=ds.values)
 
 
 def test_shipped_grouping_names_the_damaged_file(app_root, monkeypatch):

@@ -168,7 +168,7 @@ def md_text(text: object) -> str:
 
 def md_message(text: object) -> str:
     """A plain-text message (a first paragraph, then ``- `` bullet lines, as :mod:`lib.imports.indicator_file`,
-    :mod:`lib.views.activity` and :mod:`lib.core.definitions` write them, with the user's file name and
+    :mod:`lib.imports.activity_file` and :mod:`lib.core.definitions` write them, with the user's file name and
     values in them) as Markdown: its lines and bullets kept, every line's text shown literally
     (:func:`md_text`). A blank line stays a paragraph break."""
     if is_missing(text):

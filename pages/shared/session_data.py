@@ -14,10 +14,10 @@ import pandas as pd
 import streamlit as st
 
 from lib.core import data, disclosure
-from lib.imports import indicator_file as imports
 from lib.methods import regroup
 from lib.methods.indicators import neighbourhood_order
 from lib.render.format import csv_bytes
+from lib.views import own_data
 
 #: Session keys of the "Your data" page (pages/own_data.py): loaded imports, the chosen grouping
 #: (None = the 12 neighbourhoods) and the disclosure threshold the user asked for.
@@ -106,7 +106,7 @@ def dataset() -> data.Dataset:
     key = (tuple((d.name, tuple(d.indicator_ids), id(d)) for d in loaded), hash(gcsv), t)
     cached = st.session_state.get("_own_data_merged")
     if not cached or cached[0] != key:
-        ui, uv = imports.combined(loaded)
+        ui, uv = own_data.combined(loaded)
         if gcsv is not None:
             uv = regroup.regroup(
                 uv, ui, base.definition, note="Rebuilt from ward figures for the chosen grouping"
