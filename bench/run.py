@@ -188,9 +188,9 @@ def write_map_floor_app(folder: Path) -> Path:
             (folder / name).symlink_to(REPO / name, target_is_directory=True)
     pages = folder / "pages"
     pages.mkdir(exist_ok=True)
-    for page in (REPO / "pages").glob("*.py"):
-        if page.name != "map.py" and not (pages / page.name).exists():
-            (pages / page.name).symlink_to(page)
+    for page in (REPO / "pages").iterdir():  # the pages and the pages.shared package
+        if page.name != "map.py" and page.name != "__pycache__" and not (pages / page.name).exists():
+            (pages / page.name).symlink_to(page, target_is_directory=page.is_dir())
     (pages / "map.py").write_text(MAP_FLOOR_PAGE)
     return folder / "app.py"
 
