@@ -76,7 +76,6 @@ if __name__ == "__main__":
     main()
 else:
     # ``streamlit run app.py`` imports this file to find this ASGI app, and serves it: Streamlit
-    # plus middleware that serves its build files from memory and tells each page where the
-    # server is (lib/web/serving.py). Each session runs the file as a script (``__main__``, above).
+    # plus middleware that tells each page where the server is (lib/web/serving.py). Each session runs the file as a script (``__main__``, above).
     serving.load_and_freeze()  # the pages' libraries, loaded once and kept out of garbage collection
     app = st.App(__file__, middleware=serving.middleware(st.get_option("server.baseUrlPath")))
