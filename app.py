@@ -88,8 +88,7 @@ if __name__ == "__main__":
     main()
 else:
     # ``streamlit run app.py`` imports this file to find this ASGI app, and serves it: Streamlit
-    # plus middleware that serves its build files from memory and tells each page where the
-    # server is (lib/web/serving.py). Each session runs the file as a script (``__main__``, above).
+    # plus middleware that tells each page where the server is (lib/web/serving.py). Each session runs the file as a script (``__main__``, above).
     # Leaflet for the offline map, copied from its PyPI package into static/ when missing or of
     # another version (one small file read when present). Without it only the maps fail: say so.
     try:

@@ -1,21 +1,16 @@
-"""lib.web.serving: HTML pages get the server's address; nothing else is touched."""
+"""lib.web.serving: HTML pages get the server's address; nothing else is touched. Each workaround
+has a test that fails loudly if Streamlit (or Python) changes the behaviour it works around."""
 
 from __future__ import annotations
 
 import asyncio
 import gzip
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
-from lib.web.serving import (
-    FOCUS_CSS,
-    POPOVER_FOCUS_SCRIPT,
-    BackendBaseUrl,
-    base_url_script,
-    inject_after_head,
-    page_scripts,
-)
+from lib.web.serving import FOCUS_CSS, POPOVER_FOCUS_SCRIPT, PageHead, base_url_script, inject_after_head, page_scripts
 from tests.conftest import REPO
 
 
@@ -53,11 +48,7 @@ def _serve(body: bytes, content_type: bytes, extra=(), method: str = "GET", chun
     async def receive():
         return {"type": "http.request"}
 
-    _run(
-        BackendBaseUrl(inner, base_path=base_path)(
-            {"type": "http", "method": method, "path": "/compare"}, receive, send
-        )
-    )
+    _run(PageHead(inner, base_path=base_path)({"type": "http", "method": method, "path": "/compare"}, receive, send))
     start = next(m for m in sent if m["type"] == "http.response.start")
     return start, b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
 
@@ -110,58 +101,6 @@ def test_injection_is_idempotent_and_needs_a_head():
     assert inject_after_head(b"<html><body></body></html>", "<script>1</script>") == b"<html><body></body></html>"
 
 
-def _static(tmp_path, path: str, method: str = "GET", base_path: str = ""):
-    """Run StaticFromMemory over a folder with one build file; return (status or 'passed on', headers, body)."""
-    from lib.web.serving import StaticFromMemory
-
-    (tmp_path / "static" / "js").mkdir(parents=True)
-    (tmp_path / "static" / "js" / "index.Ab12.js").write_bytes(b"export const x = 1;")
-    (tmp_path / "secret.txt").write_text("no")
-    passed = []
-
-    async def inner(scope, receive, send):
-        passed.append(scope["path"])
-
-    sent = []
-
-    async def send(message):
-        sent.append(message)
-
-    async def receive():
-        return {"type": "http.request"}
-
-    mw = StaticFromMemory(inner, static_dir=tmp_path, base_path=base_path)
-    _run(mw({"type": "http", "method": method, "path": path}, receive, send))
-    if passed:
-        return "passed on", {}, b""
-    return sent[0]["status"], dict(sent[0]["headers"]), sent[1]["body"]
-
-
-def test_build_files_come_from_memory_with_their_type_and_cache_rule(tmp_path):
-    status, headers, body = _static(tmp_path, "/static/js/index.Ab12.js")
-    assert status == 200 and body == b"export const x = 1;"
-    assert headers[b"content-type"] == b"application/javascript" and int(headers[b"content-length"]) == len(body)
-    assert headers[b"cache-control"] == b"public, immutable, max-age=31536000"
-    assert _static(tmp_path / "b", "/static/js/index.Ab12.js", method="HEAD")[2] == b""
-    assert _static(tmp_path / "c", "/profiles/static/js/index.Ab12.js", base_path="profiles")[0] == 200
-
-
-@pytest.mark.parametrize(
-    "path",
-    [
-        "/static/js/missing.js",
-        "/static/js/../../secret.txt",
-        "/static/js/%2e%2e/x",
-        "/secret.txt",
-        "/compare",
-        "/_stcore/health",
-        "/static/other/index.Ab12.js",
-    ],
-)
-def test_anything_else_goes_on_to_streamlit(tmp_path, path):
-    assert _static(tmp_path, path)[0] == "passed on"
-
-
 def test_listening_sockets_get_no_delay_and_pass_it_to_their_connections():
     """As Streamlit binds it (protocol 0, so asyncio skips TCP_NODELAY), then fixed."""
     import socket
@@ -204,7 +143,7 @@ def test_the_pages_libraries_are_loaded_and_frozen_at_start():
         "import gc, sys\n"
         "from lib.web import serving\n"
         "n = serving.load_and_freeze(modules=('json',))\n"
-        "import lib.views.profile, lib.views.map, lib.render.maps\n"
+        "import lib.views.profile_summary, lib.views.map, lib.render.maps\n"
         "tracked = {id(o) for o in gc.get_objects()}\n"
         "def made_later(): pass\n"
         "print(n > 10000 and gc.get_freeze_count() > 10000, 'lib.views.map' in sys.modules and 'json' in sys.modules,\n"
@@ -214,3 +153,160 @@ def test_the_pages_libraries_are_loaded_and_frozen_at_start():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
     ).stdout.split()
     assert out == ["True", "True", "False", "False", "True"], out
+
+
+# --------------------------------------------------------------------------- the behaviours worked around
+
+
+def test_streamlit_still_reads_its_server_address_from_window_streamlit():
+    """``base_url_script`` works only while Streamlit's page reads ``window.__streamlit``'s
+    ``BACKEND_BASE_URL`` and its HTML has a bare ``<head>`` to inject after. If this fails after a
+    Streamlit upgrade, the workaround does nothing: re-measure deep links (``make bench``, section 6)."""
+    import re
+
+    import streamlit
+
+    static = Path(streamlit.__file__).parent / "static"
+    index = (static / "index.html").read_text(encoding="utf-8")
+    assert "<head>" in index, "Streamlit's index.html has no bare <head>: inject_after_head would leave it unchanged"
+    entry = re.search(r'<script type="module"[^>]* src="\./(static/js/index\.[^"]+\.js)"', index)
+    assert entry, "Streamlit's index.html no longer loads static/js/index.*.js"
+    bundle = (static / entry.group(1)).read_text(encoding="utf-8")
+    assert "window.__streamlit" in bundle and "BACKEND_BASE_URL" in bundle, (
+        "Streamlit's page no longer reads window.__streamlit.BACKEND_BASE_URL: base_url_script no longer tells it where the server is"
+    )
+
+
+TINY_APP = """import json, os, socket
+from pathlib import Path
+
+import streamlit as st
+
+if __name__ == "__main__":
+    st.write("x")
+else:
+    def tcp_sockets():
+        found = []
+        for name in os.listdir("/proc/self/fd"):
+            try:
+                sock = socket.socket(fileno=int(name))
+            except (OSError, ValueError):
+                continue
+            try:
+                if sock.family in (socket.AF_INET, socket.AF_INET6) and sock.type == socket.SOCK_STREAM:
+                    found.append({"listening": bool(sock.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN)),
+                                  "nodelay": sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)})
+            except OSError:
+                pass
+            finally:
+                sock.detach()
+        return found
+
+    class Record:
+        def __init__(self, app):
+            self.app = app
+
+        async def __call__(self, scope, receive, send):
+            if scope["type"] == "http" and scope["path"] == "/record":
+                Path(__file__).with_suffix(".json").write_text(json.dumps(tcp_sockets()))
+            await self.app(scope, receive, send)
+
+    if os.environ.get("FIX") == "1":
+        import sys
+        sys.path.insert(0, {repo!r})
+        from lib.web.serving import no_delay_on_listening_sockets
+        no_delay_on_listening_sockets()
+    from starlette.middleware import Middleware
+
+    app = st.App(__file__, middleware=[Middleware(Record)])
+"""
+
+
+@pytest.mark.parametrize("fix", [False, True], ids=["as Streamlit serves", "with no_delay_on_listening_sockets"])
+def test_streamlit_still_serves_connections_without_tcp_nodelay(tmp_path, monkeypatch, fix):
+    """A real ``streamlit run`` of a tiny app: the connection it accepted for a request has
+    ``TCP_NODELAY`` off (so each response's body waits 40 ms for the browser's delayed
+    acknowledgement), and on with the fix. If the first case fails after a Streamlit upgrade,
+    Streamlit sets it itself: ``no_delay_on_listening_sockets`` is no longer needed."""
+    import json
+    import urllib.request
+
+    from tests.e2e.conftest import start_server, stop_server
+
+    script = tmp_path / "tiny.py"
+    script.write_text(TINY_APP.replace("{repo!r}", repr(str(REPO))))
+    monkeypatch.setenv("FIX", "1" if fix else "0")
+    proc, url = start_server(script, cwd=tmp_path)
+    try:
+        urllib.request.urlopen(f"{url}/record", timeout=30).read()
+    finally:
+        stop_server(proc)
+    found = json.loads(script.with_suffix(".json").read_text())
+    listening = [s["nodelay"] for s in found if s["listening"]]
+    accepted = [s["nodelay"] for s in found if not s["listening"]]
+    assert listening and accepted, found
+    if fix:
+        assert all(listening) and all(accepted), found
+    else:
+        assert not any(listening) and not any(accepted), (
+            f"Streamlit now serves connections with TCP_NODELAY on ({found}): no_delay_on_listening_sockets can go"
+        )
+
+
+def test_streamlit_still_binds_its_socket_with_protocol_number_0():
+    """Why asyncio skips ``TCP_NODELAY``: it sets it only on sockets whose protocol is TCP, and
+    Streamlit creates its listening socket with protocol 0."""
+    import socket
+
+    from streamlit.web.server.starlette import starlette_server
+
+    sock = starlette_server._bind_socket("127.0.0.1", 0, 8)
+    try:
+        assert sock.proto == 0, (
+            f"Streamlit now binds with protocol {sock.proto}: re-check no_delay_on_listening_sockets"
+        )
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 0
+    finally:
+        sock.close()
+
+
+def test_freezing_still_shrinks_what_a_full_collection_walks():
+    """With the pages' libraries loaded, a full garbage collection walks well over 100,000 objects;
+    after ``load_and_freeze`` it walks a small fraction of them, in under half the time (measured in
+    a fresh interpreter by the benchmark's ``full_collections``). The bench switch leaves them unfrozen."""
+    from bench.run import full_collections
+
+    gcs = full_collections()
+    unfrozen, frozen = gcs["unfrozen"], gcs["frozen"]
+    assert gcs["frozen by the switched-off load"] == 0
+    assert unfrozen["objects"] > 100_000, (
+        f"only {unfrozen['objects']} objects tracked with the libraries loaded: is gc.freeze still worth it?"
+    )
+    assert frozen["objects"] < unfrozen["objects"] / 10, (
+        f"gc.freeze left {frozen['objects']} of {unfrozen['objects']} objects to full collections"
+    )
+    assert frozen["ms"] < unfrozen["ms"] / 2, (
+        f"a full collection took {frozen['ms']:.0f} ms frozen, {unfrozen['ms']:.0f} ms not"
+    )
+
+
+# --------------------------------------------------------------------------- the bench switch
+
+
+def test_the_bench_switch_leaves_out_what_it_names(monkeypatch):
+    from lib.web import serving
+
+    monkeypatch.delenv(serving.OFF_SWITCH, raising=False)
+    assert serving.turned_off() == set()
+    full = serving.middleware("profiles")
+    assert [m.cls for m in full] == [serving.PageHead]
+    assert full[0].kwargs == {"base_path": "profiles", "base_url": True}
+    monkeypatch.setenv(serving.OFF_SWITCH, "nodelay, baseurl")
+    assert serving.turned_off() == {"nodelay", "baseurl"}
+    cut = serving.middleware("profiles")
+    assert [m.cls for m in cut] == [serving.PageHead] and cut[0].kwargs == {"base_path": "profiles", "base_url": False}
+    assert "BACKEND_BASE_URL" not in serving.page_scripts("", base_url=False)
+    assert serving.page_scripts("", base_url=False) == POPOVER_FOCUS_SCRIPT + FOCUS_CSS
+    monkeypatch.setenv(serving.OFF_SWITCH, "static")
+    with pytest.raises(ValueError, match="static"):
+        serving.turned_off()

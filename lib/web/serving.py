@@ -1,41 +1,44 @@
-"""How the app is served: two ASGI middlewares, for a faster first page (and one keyboard fix).
+"""How the app is served: one ASGI middleware and two start-up steps, for a faster first page (and one keyboard fix).
+
+Each is a workaround for a behaviour of Streamlit 1.67 (a "Works around:" line in its docstring says
+which); ``tests/test_serving.py`` fails loudly if an upgrade changes that behaviour, and ``make bench``
+(section 6) re-measures what each gains, the app served with each one turned off in turn through the
+bench switch :data:`OFF_SWITCH` (``NP_SERVING_OFF``, not a setting for users).
 
 **Where the server is.**
 Streamlit's page at a deep link (``/compare``) does not know whether ``/compare`` is a page or the
 prefix the app is served under, so before it connects it probes ``/compare/_stcore/health``, gets
-a 404, and tries again at the root after a pause: every deep link, bookmark and presentation link
-pays that round trip (about a tenth of a first page load, see ``BENCHMARKS.md``). Streamlit reads
-the server's address from ``window.__streamlit.BACKEND_BASE_URL`` when a host page sets it;
-:class:`BackendBaseUrl` sets it in the HTML page, from the app's own ``server.baseUrlPath``, so the
+a 404, and tries again at the root after a pause (measured: the WebSocket opens about 100 ms later):
+every deep link, bookmark and presentation link pays that. Streamlit reads the server's address
+from ``window.__streamlit.BACKEND_BASE_URL`` when a host page sets it; :func:`base_url_script`
+sets it in the HTML page (:class:`PageHead`), from the app's own ``server.baseUrlPath``, so the
 first probe is the right one.
 
 **Keyboard focus into popovers, and a visible focus ring.** Streamlit draws a popover's content at the end of the page, so
 after Enter opens one, Tab walks the whole page before it reaches what is inside. Every HTML page
 also gets :data:`POPOVER_FOCUS_SCRIPT`: when a popover is opened from the keyboard, focus moves to
 its first control (as for a dialog). Mouse clicks are left alone. The page's head also gets
-:data:`FOCUS_CSS`, a clear focus ring on links and radio options.
-
-**The page's code from memory.** A first visit fetches 50 to 120 small script files. Streamlit's
-static-file handler reads each from disk through a worker thread; :class:`StaticFromMemory` serves
-those files (hashed, immutable names) from memory, in one step. (Its measured effect on a first
-page load was small, tens of milliseconds: most of the 100 to 250 ms these files took to arrive was
-the 40 ms pause below, once per file on each connection.)
+:data:`FOCUS_CSS`, a clear focus ring on links and radio options. The scripts and the style are
+files in ``lib/web/static/``, read once at import.
 
 **No 40 ms pause per file.** Streamlit 1.67 binds its listening socket itself with protocol number
 0, so Python's event loop does not turn on ``TCP_NODELAY`` for the connections it accepts (it only
 does for sockets marked as TCP). Each response is written as headers then body; without
 ``TCP_NODELAY`` the body waits for the browser to acknowledge the headers, which Linux delays by
-40 ms. So every file after the first on a kept-alive connection took about 44 ms even when the
+40 ms. So every file after the first on a kept-alive connection took about 40 ms even when the
 server was idle. :func:`no_delay_on_listening_sockets` sets the option on the listening socket
 (accepted connections inherit it).
 
 **No long pauses for garbage collection.** Python's full garbage collection walks every object
 the collector tracks: with the pages' libraries loaded (pandas, GeoPandas, folium, altair, SciPy,
-Streamlit) that is about 190,000 objects (their modules, classes and functions, which live as
-long as the server), and each full collection took 150 to 250 ms, landing on whichever click was
-running. :func:`load_and_freeze` imports what the pages use once, at start, then moves everything
+Streamlit) that is about 150,000 to 190,000 objects (their modules, classes and functions, which
+live as long as the server), and each full collection took 60 to 250 ms, landing on whichever click
+was running. :func:`load_and_freeze` imports what the pages use once, at start, then moves everything
 alive into the collector's permanent generation (``gc.freeze``), so later collections walk only
-what sessions created (measured: 20 to 60 ms).
+what sessions created.
+
+(Build files served from memory, once a fourth workaround, were removed: in ``make bench`` they
+saved about 0.7 ms per file, within the page-ready noise.)
 
 Pure ASGI (no Streamlit import): ``app.py`` installs it with ``st.App(..., middleware=[...])``.
 """
@@ -45,12 +48,9 @@ from __future__ import annotations
 import gc
 import gzip
 import importlib
-import importlib.util
 import json
-import mimetypes
 import os
 import pkgutil
-import re
 import socket
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from pathlib import Path
@@ -65,48 +65,57 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 #: Headers that describe the original body and no longer hold once it is changed.
 _STALE = {b"content-length", b"content-encoding", b"etag", b"last-modified"}
 
+#: The bench switch (``bench/run.py``, section 6, not a setting for users): a comma-separated list
+#: of :data:`WORKAROUNDS` to leave off, so the benchmark can measure what each one gains.
+OFF_SWITCH = "NP_SERVING_OFF"
+#: The workarounds :data:`OFF_SWITCH` can turn off, by the name it uses.
+WORKAROUNDS = ("baseurl", "nodelay", "freeze")
+
+
+def turned_off() -> set[str]:
+    """The workarounds :data:`OFF_SWITCH` names (normally none); an unknown name is an error, so a
+    mistyped benchmark run cannot measure the wrong thing."""
+    names = {n.strip() for n in os.environ.get(OFF_SWITCH, "").split(",") if n.strip()}
+    if names - set(WORKAROUNDS):
+        raise ValueError(f"{OFF_SWITCH}: unknown {sorted(names - set(WORKAROUNDS))}; known: {', '.join(WORKAROUNDS)}")
+    return names
+
+
+#: The scripts and style every page's head gets, kept as files of their own (read once, here).
+STATIC = Path(__file__).parent / "static"
+_BASE_URL_JS = (STATIC / "base_url.js").read_text(encoding="utf-8").rstrip("\n")
+
 
 def base_url_script(base_path: str = "") -> str:
     """The inline script that sets ``window.__streamlit.BACKEND_BASE_URL`` to this origin plus
     ``base_path`` (Streamlit's ``server.baseUrlPath``, e.g. ``""`` or ``"profiles"``), keeping
-    anything a host page set there before."""
+    anything a host page set there before (``static/base_url.js``).
+
+    Works around: Streamlit's page at a deep link probes ``<link>/_stcore/health`` first and, on
+    the 404, retries at the root after a pause, unless ``window.__streamlit.BACKEND_BASE_URL`` is set."""
     path = "/" + base_path.strip("/") + "/" if base_path.strip("/") else "/"
     literal = json.dumps(path).replace("<", "\\u003c")  # a JS string that cannot close the script tag
-    return (
-        "<script>window.__streamlit = Object.assign({}, window.__streamlit, "
-        f"{{BACKEND_BASE_URL: new URL({literal}, window.location.origin).href}});</script>"
-    )
+    return "<script>" + _BASE_URL_JS.replace("__BASE_PATH__", literal) + "</script>"
 
 
-#: Static (no data in it): a popover opened from the keyboard (a click with ``detail`` 0, which Enter
-#: and Space give) moves focus to the first control inside it once that is drawn (its code may still
-#: be loading on a first visit: up to 180 frames, about 3 s), unless focus has moved on meanwhile.
-POPOVER_FOCUS_SCRIPT = (
-    "<script>document.addEventListener('click',function(e){"
-    "var b=e.target.closest&&e.target.closest('[data-testid=\"stPopoverButton\"]');if(!b||e.detail!==0)return;var n=0;"
-    "(function f(){var d=document.querySelectorAll('[data-testid=\"stPopoverBody\"]'),p=d[d.length-1];"
-    "if(document.activeElement!==b)return;"
-    "var t=b.getAttribute('aria-expanded')==='true'&&p&&p.querySelector("
-    "'input:not([type=hidden]),button,select,textarea,a[href],[tabindex]:not([tabindex=\"-1\"])');"
-    "if(t){t.focus();}else if(++n<180){requestAnimationFrame(f);}})();},true);</script>"
-)
+#: Static (no data in it, ``static/popover_focus.js``): a popover opened from the keyboard (a click
+#: with ``detail`` 0, which Enter and Space give) moves focus to the first control inside it once that
+#: is drawn (its code may still be loading on a first visit: up to 180 frames, about 3 s), unless
+#: focus has moved on meanwhile.
+POPOVER_FOCUS_SCRIPT = "<script>" + (STATIC / "popover_focus.js").read_text(encoding="utf-8").rstrip("\n") + "</script>"
 
 
-#: Static CSS (no data in it): a clear focus ring on links and radio options, where Streamlit
-#: only tints the background of a focused link or rings a radio faintly (WCAG 2.4.7, focus visible).
-#: In the page's head rather than drawn by the frame with ``st.html``: one element less on every
-#: page, and no page needs the HTML element's code just for this.
-FOCUS_CSS = """<style>
-[data-testid="stSidebarNav"] a:focus-visible, [data-testid="stPageLink"] a:focus-visible,
-[data-testid="stRadio"] label:has(input:focus-visible) {
-  outline: 3px solid #0B4F8A !important; outline-offset: 1px; border-radius: 4px; }
-</style>"""
+#: Static CSS (no data in it, ``static/focus.css``): a clear focus ring on links and radio options,
+#: where Streamlit only tints the background of a focused link or rings a radio faintly (WCAG 2.4.7,
+#: focus visible). In the page's head rather than drawn by the frame with ``st.html``: one element
+#: less on every page, and no page needs the HTML element's code just for this.
+FOCUS_CSS = "<style>\n" + (STATIC / "focus.css").read_text(encoding="utf-8").rstrip("\n") + "\n</style>"
 
 
-def page_scripts(base_path: str = "") -> str:
-    """What every HTML page gets in its head: :func:`base_url_script`, :data:`POPOVER_FOCUS_SCRIPT`
-    and :data:`FOCUS_CSS`."""
-    return base_url_script(base_path) + POPOVER_FOCUS_SCRIPT + FOCUS_CSS
+def page_scripts(base_path: str = "", base_url: bool = True) -> str:
+    """What every HTML page gets in its head: :func:`base_url_script` (unless ``base_url`` is
+    false), :data:`POPOVER_FOCUS_SCRIPT` and :data:`FOCUS_CSS`."""
+    return (base_url_script(base_path) if base_url else "") + POPOVER_FOCUS_SCRIPT + FOCUS_CSS
 
 
 def inject_after_head(page: bytes, snippet: str) -> bytes:
@@ -122,13 +131,13 @@ def inject_after_head(page: bytes, snippet: str) -> bytes:
     return (text[:at] + snippet + text[at:]).encode("utf-8")
 
 
-class BackendBaseUrl:
-    """ASGI middleware: every HTML page the server sends gets :func:`page_scripts` (where the
-    server is, and keyboard focus into popovers)."""
+class PageHead:
+    """ASGI middleware: every HTML page the server sends gets :func:`page_scripts` in its head
+    (where the server is, unless ``base_url`` is false; keyboard focus into popovers; the focus ring)."""
 
-    def __init__(self, app: ASGIApp, base_path: str = "") -> None:
+    def __init__(self, app: ASGIApp, base_path: str = "", base_url: bool = True) -> None:
         self.app = app
-        self.snippet = page_scripts(base_path)
+        self.snippet = page_scripts(base_path, base_url)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope.get("method") not in ("GET", "HEAD"):
@@ -172,74 +181,13 @@ class BackendBaseUrl:
         await send({"type": "http.response.body", "body": page})
 
 
-#: The static files :class:`StaticFromMemory` serves: Streamlit's hashed build files, by plain name.
-STATIC_FILE = re.compile(r"^/static/(js|css|media)/[A-Za-z0-9][A-Za-z0-9._-]*$")
-#: As Streamlit sends them: the names change with every build, so they never go stale.
-IMMUTABLE = b"public, immutable, max-age=31536000"
-
-
-class StaticFromMemory:
-    """ASGI middleware: Streamlit's build files (``/static/js|css|media/<name>``, under the
-    app's base path) served from memory, read from ``static_dir`` on first use. Anything else,
-    and any name not found there, goes on to Streamlit unchanged."""
-
-    def __init__(self, app: ASGIApp, static_dir: str | Path, base_path: str = "") -> None:
-        self.app = app
-        self.root = Path(static_dir).resolve()
-        self.prefix = "/" + base_path.strip("/") if base_path.strip("/") else ""
-        self.files: dict[str, tuple[bytes, bytes]] = {}
-
-    def _file(self, path: str) -> tuple[bytes, bytes] | None:
-        if path in self.files:
-            return self.files[path]
-        target = (self.root / path.lstrip("/")).resolve()
-        if self.root not in target.parents or not target.is_file():
-            return None
-        kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-        if kind == "text/javascript":
-            kind = "application/javascript"
-        self.files[path] = (target.read_bytes(), kind.encode())
-        return self.files[path]
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope.get("path", "") if scope["type"] == "http" else ""
-        if self.prefix and path.startswith(self.prefix + "/"):
-            path = path[len(self.prefix) :]
-        found = (
-            self._file(path)
-            if scope["type"] == "http" and scope.get("method") in ("GET", "HEAD") and STATIC_FILE.match(path)
-            else None
-        )
-        if found is None:
-            await self.app(scope, receive, send)
-            return
-        body, kind = found
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 200,
-                "headers": [
-                    (b"content-type", kind),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"cache-control", IMMUTABLE),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
-
-
-def streamlit_static_dir() -> Path:
-    """Where the installed Streamlit keeps its web build (found without importing Streamlit)."""
-    spec = importlib.util.find_spec("streamlit")
-    if spec is None or spec.origin is None:
-        raise RuntimeError("Streamlit is not installed")
-    return Path(spec.origin).parent / "static"
-
-
 def no_delay_on_listening_sockets(fd_dir: str = "/proc/self/fd") -> int:
     """Turn on ``TCP_NODELAY`` for this process's listening TCP sockets (connections accepted
     from them inherit it, on Linux). Returns how many were set; 0 where ``fd_dir`` is not there
-    (not Linux) or there is no listening socket yet. Other descriptors are left as they are."""
+    (not Linux) or there is no listening socket yet. Other descriptors are left as they are.
+
+    Works around: Streamlit binds its listening socket with protocol number 0, so the event loop never
+    turns on ``TCP_NODELAY`` for the connections it accepts (each file after the first waits 40 ms)."""
     try:
         fds = [int(name) for name in os.listdir(fd_dir) if name.isdigit()]
     except OSError:
@@ -271,7 +219,11 @@ def load_and_freeze(
     """Import every module of ``packages`` (their sub-packages too, but for those under ``skip``:
     the offline pipeline is never used by a page) and ``modules``, collect garbage once, then
     freeze what is alive (``gc.freeze``): full collections later skip it. Returns the number of
-    objects frozen. Call once, when the server starts.
+    objects frozen (0 when the bench switch :data:`OFF_SWITCH` names ``freeze``: imported, not
+    frozen). Call once, when the server starts.
+
+    Works around: Streamlit runs every session in the one long-lived server process, so each full
+    garbage collection walks all the libraries' objects (150 to 250 ms) during whichever click is running.
 
     Not for Streamlit components (such as ``streamlit_folium``): imported before Streamlit's
     runtime exists, a component is not registered, and its frame gets a 404."""
@@ -283,18 +235,19 @@ def load_and_freeze(
     for name in modules:
         importlib.import_module(name)
     gc.collect()
-    gc.freeze()
+    if "freeze" not in turned_off():
+        gc.freeze()
     return gc.get_freeze_count()
 
 
 def middleware(base_path: str = "") -> list:
-    """The app's serving middleware for ``st.App(..., middleware=...)``: :class:`StaticFromMemory`
-    then :class:`BackendBaseUrl`, for an app served under ``base_path``; on the way, turns on
-    ``TCP_NODELAY`` for the server's listening socket (:func:`no_delay_on_listening_sockets`)."""
+    """The app's serving middleware for ``st.App(..., middleware=...)``: :class:`PageHead`, for
+    an app served under ``base_path``; on the way, turns on
+    ``TCP_NODELAY`` for the server's listening socket (:func:`no_delay_on_listening_sockets`).
+    The bench switch :data:`OFF_SWITCH` leaves out the workarounds it names."""
     from starlette.middleware import Middleware
 
-    no_delay_on_listening_sockets()  # Streamlit has bound its socket by the time it imports the app
-    return [
-        Middleware(StaticFromMemory, static_dir=streamlit_static_dir(), base_path=base_path),
-        Middleware(BackendBaseUrl, base_path=base_path),
-    ]
+    off = turned_off()
+    if "nodelay" not in off:
+        no_delay_on_listening_sockets()  # Streamlit has bound its socket by the time it imports the app
+    return [Middleware(PageHead, base_path=base_path, base_url="baseurl" not in off)]
