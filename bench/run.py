@@ -142,24 +142,24 @@ from lib.core.selection import BENCHMARKS
 from lib.methods.indicators import area_table, meta, periods
 from pages.shared import app_frame, caching, session_data, widgets
 
-frame = app_frame.frame_state()
+sel = app_frame.frame_state()
 ds = session_data.dataset()
 ind = "disability"
 period = periods(ds.values, ind)[-1]
 m = meta(ds.indicators, ind)
 st.title("Map")
-table = caching.computed(area_table, ds, ind, period, "neighbourhood", frame["bench"], frame["level"])
+table = caching.computed(area_table, ds, ind, period, "neighbourhood", sel.bench, sel.level)
 table = mapview.sort_areas(table, list(session_data.neighbourhood_names()))
 title = f"{m['name']}, {period}: neighbourhoods"
 st.header(title)
-features = mapview.map_features(session_data.geojson("neighbourhoods"), table, m, "comparison", frame["bench"], frame["level"],
-                                "neighbourhood", selected=frame["nbhd"])
-legend = mapview.legend_items("comparison", table, m, frame["bench"], "neighbourhood")
-fmap = maps.build_map(features, f"Compared with {BENCHMARKS[frame['bench']]}", legend, "comparison", labels=True,
+features = mapview.map_features(session_data.geojson("neighbourhoods"), table, m, "comparison", sel.bench, sel.level,
+                                "neighbourhood", selected=sel.nbhd)
+legend = mapview.legend_items("comparison", table, m, sel.bench, "neighbourhood")
+fmap = maps.build_map(features, f"Compared with {BENCHMARKS[sel.bench]}", legend, "comparison", labels=True,
                          fit=session_data.geojson("neighbourhoods"), name=f"Map of {title}")
 widgets.interactive_map(fmap, "map_view", 620, ["last_active_drawing"])
 st.markdown("**Key:** " + maps.legend_text(legend))
-rows = mapview.table_rows(table, m, frame["bench"], frame["level"], "neighbourhood")
+rows = mapview.table_rows(table, m, sel.bench, sel.level, "neighbourhood")
 widgets.figures_table(rows, f"{title}: the figures for each area", m, period, "map.csv")
 """
 

@@ -14,10 +14,10 @@ from lib.render.format import STATUS_BADGE, format_count, md_text
 from lib.views import activity
 from pages.shared import app_frame, caching, export_buttons, session_data, widgets
 
-frame = app_frame.frame_state()
+sel = app_frame.frame_state()
 ds = session_data.dataset()
 names = session_data.neighbourhood_names()
-code = frame["nbhd"]
+code = sel.nbhd
 targets = session_data.seed("activity_targets_2020_21")
 lines = apportion.target_lines(targets)
 measure_names = dict(zip(lines["measure_id"], lines["measure"]))

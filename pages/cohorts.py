@@ -14,10 +14,10 @@ from lib.views import map as mapview
 from lib.views import risk_pyramid as riskpyramid
 from pages.shared import app_frame, caching, export_buttons, session_data, widgets
 
-frame = app_frame.frame_state()
+sel = app_frame.frame_state()
 ds = session_data.dataset()
 names = session_data.neighbourhood_names()
-nbhd, bench, level = frame["nbhd"], frame["bench"], frame["level"]
+nbhd, bench, level = sel.nbhd, sel.bench, sel.level
 MAP_KEY = "cohorts_map_view"
 MODELLED = STATUS_BADGE["modelled"]
 short = dict(zip(ds.indicators["indicator_id"], ds.indicators["short_name"]))
@@ -71,7 +71,7 @@ if view == "cohorts":
             if c.cohort_id == "children_ltc":
                 with st.expander("Add your own figures (import path)"):
                     st.markdown(cohorts.IMPORT_PATH)
-            cv = caching.computed(cohorts.cohort_view, ds, c.cohort_id, nbhd, bench, level)
+            cv = caching.computed(cohorts.cohort_view, ds, c.cohort_id, sel)
             widgets.show_table(cv.shown, f"{c.label}: indicators for {names[nbhd]}")
             widgets.download_csv(cv.shown, f"cohort_{c.cohort_id}_{nbhd}.csv", key=f"dl_cohort_{c.cohort_id}")
             if cv.modelled_methods:

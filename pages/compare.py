@@ -15,10 +15,10 @@ from lib.render.format import md_text
 from lib.views import compare
 from pages.shared import app_frame, caching, export_buttons, session_data, widgets
 
-frame = app_frame.frame_state()
+sel = app_frame.frame_state()
 ds = session_data.dataset()
 names = session_data.neighbourhood_names()
-level, bench, nbhd = frame["level"], frame["bench"], frame["nbhd"]
+level, bench, nbhd = sel.level, sel.bench, sel.nbhd
 bench_name, level_label = BENCHMARKS[bench], CONFIDENCE[level]
 by_family = indicator_families(ds.indicators, ds.values)
 have = {i for ids in by_family.values() for i in ids}

@@ -32,7 +32,7 @@ def _lower(label: str) -> str:
     return label[:1].lower() + label[1:]
 
 
-frame = app_frame.frame_state()
+sel = app_frame.frame_state()
 ds = session_data.dataset()
 names = dict(zip(ds.indicators["indicator_id"], ds.indicators["name"]))
 by_family = indicator_families(ds.indicators, ds.values)
@@ -101,9 +101,9 @@ if shown != layer:
         icon=":material/info:",
     )
 area_type = mapview.LAYERS[shown][0]
-table = caching.computed(area_table, ds, ind, period, area_type, frame["bench"], frame["level"])
+table = caching.computed(area_table, ds, ind, period, area_type, sel.bench, sel.level)
 table = mapview.sort_areas(table, list(session_data.neighbourhood_names()) if area_type == "neighbourhood" else None)
-bench_name = BENCHMARKS[mapview.effective_benchmark(frame["bench"], area_type)]
+bench_name = BENCHMARKS[mapview.effective_benchmark(sel.bench, area_type)]
 detail = (
     shown != "neighbourhoods"
 )  # wards/LSOAs: neighbourhood outlines on top; the selected one drawn as a double line
@@ -117,14 +117,14 @@ with session_data.needs_data():  # without a boundary file, a message replaces t
         table,
         m,
         colour,
-        frame["bench"],
-        frame["level"],
+        sel.bench,
+        sel.level,
         area_type,
-        selected=None if detail else frame["nbhd"],
+        selected=None if detail else sel.nbhd,
         threshold=ds.threshold,
     )
-    in_selected = mapview.in_neighbourhood(shapes, table["area_code"], frame["nbhd"])
-    legend = mapview.legend_items(colour, table, m, frame["bench"], area_type)
+    in_selected = mapview.in_neighbourhood(shapes, table["area_code"], sel.nbhd)
+    legend = mapview.legend_items(colour, table, m, sel.bench, area_type)
     legend_title = {
         "comparison": f"Compared with {bench_name}",
         "quartile": "Quartile (1 = lowest)",
@@ -142,7 +142,7 @@ with session_data.needs_data():  # without a boundary file, a message replaces t
         colour,
         outlines=outlines,
         labels=session_data.geojson("neighbourhoods") if detail else True,
-        selected_outline=mapview.select_features(session_data.geojson("neighbourhoods"), [frame["nbhd"]])
+        selected_outline=mapview.select_features(session_data.geojson("neighbourhoods"), [sel.nbhd])
         if detail
         else None,
         fit=session_data.geojson("neighbourhoods"),
@@ -173,10 +173,10 @@ with session_data.needs_data():  # without a boundary file, a message replaces t
 
 nbhd_names = session_data.neighbourhood_names()
 s1, s2 = st.columns([3, 1])
-s1.markdown(f"**Selected:** {md_text(frame['nbhd'])} · {md_text(nbhd_names[frame['nbhd']])}")
+s1.markdown(f"**Selected:** {md_text(sel.nbhd)} · {md_text(nbhd_names[sel.nbhd])}")
 s2.page_link("pages/profile.py", label="Open its profile", icon=":material/person_pin_circle:")
 
-rows = mapview.table_rows(table, m, frame["bench"], frame["level"], area_type, ds.threshold)
+rows = mapview.table_rows(table, m, sel.bench, sel.level, area_type, ds.threshold)
 widgets.figures_table(
     rows,
     f"{map_title}: the figures for each area",
@@ -184,5 +184,5 @@ widgets.figures_table(
     period,
     f"map_{ind}_{period}_{shown}.csv",
     highlight=in_selected,
-    highlight_label=f"in {frame['nbhd']}" if detail else "selected",
+    highlight_label=f"in {sel.nbhd}" if detail else "selected",
 )

@@ -10,7 +10,7 @@ from lib.core.contract import FAMILY_LABELS
 from lib.views import methods as catalogue_view
 from pages.shared import app_frame, session_data, widgets
 
-frame = app_frame.frame_state()
+sel = app_frame.frame_state()
 ds = session_data.dataset()
 
 st.title("Data and methods")

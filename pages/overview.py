@@ -11,7 +11,7 @@ from lib.render.format import md_text
 from lib.views import overview
 from pages.shared import app_frame, caching, session_data, widgets
 
-frame = app_frame.frame_state()
+sel = app_frame.frame_state()
 ds = session_data.dataset()
 have = set(has_neighbourhoods(ds.values))
 choices_ind = [i for i in ds.indicators["indicator_id"] if i in have]
@@ -27,11 +27,11 @@ st.markdown(
 ind = st.selectbox("Indicator", choices_ind, format_func=names.get, key="overview_ind")
 m = meta(ds.indicators, ind)
 period = periods(ds.values, ind)[-1]
-table = caching.computed(overview.neighbourhood_summary, ds, ind, period, level=frame["level"])
+table = caching.computed(overview.neighbourhood_summary, ds, ind, period, level=sel.level)
 app_frame.keep("overview", {"ind": ind})
 
 st.header(f"{md_text(m['name'])}, {md_text(period)}")
-st.markdown(overview.headline(table, m, level=CONFIDENCE[frame["level"]]))
+st.markdown(overview.headline(table, m, level=CONFIDENCE[sel.level]))
 shown = overview.display_table(table, m, ds.threshold)
 widgets.figures_table(
     shown,
@@ -41,5 +41,5 @@ widgets.figures_table(
     f"neighbourhoods_{ind}_{period}.csv",
     numeric=("Population (mid-2020)", f"Value ({m['unit']})", "Count"),
     row_header="Neighbourhood",
-    highlight=shown["Code"] == frame["nbhd"],
+    highlight=shown["Code"] == sel.nbhd,
 )

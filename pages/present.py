@@ -22,10 +22,10 @@ from lib.views import present as present_mode
 from lib.views import risk_pyramid as riskpyramid
 from pages.shared import app_frame, caching, presenting, session_data, widgets
 
-frame = app_frame.frame_state()
+sel = app_frame.frame_state()
 ds = session_data.dataset()
 names = session_data.neighbourhood_names()
-nbhd, bench, level = frame["nbhd"], frame["bench"], frame["level"]
+nbhd, bench, level = sel.nbhd, sel.bench, sel.level
 name = names[nbhd]
 bench_name, level_label = BENCHMARKS[bench], CONFIDENCE[level]
 MODELLED = STATUS_BADGE["modelled"]
@@ -115,7 +115,7 @@ with st.container(key="np_clicker"):  # hidden: presentation clickers send PageD
         args=(present_mode.prev_step(current),),
     )
 
-table = caching.profile_table(ds, nbhd, level=level, bench=bench)
+table = caching.profile_table(ds, sel)
 key_ind = present_mode.key_indicator(ds, nbhd, level=level, table=table)
 km = meta(ds.indicators, key_ind)
 key_period = str(table.loc[table["indicator_id"] == key_ind, "period"].iloc[0])
@@ -184,9 +184,7 @@ elif current == "profile":
     st.title(f"{md_text(nbhd)} · {md_text(name)}: board summary")
     left, right = st.columns([2, 3], gap="large")
     with left:
-        st.markdown(
-            "\n".join(f"- {md_text(s)}" for s in caching.profile_parts(ds, nbhd, level=level, bench=bench)[1])
-        )  # plain sentences
+        st.markdown("\n".join(f"- {md_text(s)}" for s in caching.profile_parts(ds, sel)[1]))  # plain sentences
     with right:
         spine = caching.pure(charts.spine_data, table[table["ci_method"] != "none"])
         st.markdown(
@@ -242,7 +240,7 @@ elif current == "cohorts":
     cohort_rows = {
         r["indicator_id"]: r
         for cid in cohorts.COHORT_IDS
-        for r in caching.computed(cohorts.cohort_table, ds, cid, nbhd, bench, level).to_dict("records")
+        for r in caching.computed(cohorts.cohort_table, ds, cid, sel).to_dict("records")
     }
     left, right = st.columns([3, 2], gap="large")
     with left:

@@ -13,10 +13,10 @@ from lib.views import map as mapview
 from lib.views import profile
 from pages.shared import app_frame, caching, export_buttons, session_data, widgets
 
-frame = app_frame.frame_state()
+sel = app_frame.frame_state()
 ds = session_data.dataset()
 names = session_data.neighbourhood_names()
-nbhd, level, bench = frame["nbhd"], frame["level"], frame["bench"]
+nbhd, level, bench = sel.nbhd, sel.level, sel.bench
 name = names[nbhd]
 bench_name = BENCHMARKS[bench]
 ward_choices = profile.ward_indicators(ds)
@@ -30,7 +30,7 @@ head, present = st.columns([5, 1], vertical_alignment="bottom")
 head.title(f"{md_text(nbhd)} · {md_text(name)}")
 with present:
     app_frame.present_link("profile")
-table, summary, spine = caching.profile_parts(ds, nbhd, level=level, bench=bench)
+table, summary, spine = caching.profile_parts(ds, sel)
 st.markdown(
     "**Board summary**\n\n" + "\n".join(f"- {md_text(s)}" for s in summary)
 )  # plain sentences (also the deck's)
@@ -39,7 +39,7 @@ with st.popover("Export: slide deck and PDF profile", icon=":material/download:"
         f"A slide deck (8 slides) and a one-page PDF for {md_text(name)}, with sources, status and a link back to this view on every page."
     )
     with session_data.needs_data():  # the deck and PDF draw the neighbourhood boundaries
-        export_buttons.export_neighbourhood_buttons(nbhd, bench, level)
+        export_buttons.export_neighbourhood_buttons(sel)
 
 view, tabs = app_frame.view_tabs("profile", VIEWS, state["view"])
 ind = state["ind"]

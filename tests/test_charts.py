@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from lib.core.selection import Selection
 from lib.methods import stats
 from lib.methods.indicators import area_comparison_table, meta
 from lib.render import chart_tables, charts
@@ -36,14 +37,14 @@ def _expected_spine_indicators(values: pd.DataFrame, indicators: pd.DataFrame) -
 
 @pytest.mark.parametrize("nbhd", ["N2", "C3", "S4"])
 def test_spine_one_row_per_indicator_with_england_value(ds, values_csv, indicators_csv, nbhd):
-    spine = charts.spine_data(profile.profile_table(ds, nbhd))
+    spine = charts.spine_data(profile.profile_table(ds, Selection(nbhd)))
     assert spine["indicator_id"].is_unique
     assert set(spine["indicator_id"]) == _expected_spine_indicators(values_csv, indicators_csv)
 
 
 def test_spine_scaled_values_within_unit_interval_without_clipping(ds, values_csv):
     """Recompute the Fingertips scaling from values.csv: it must fit in [-1, 1] unclipped."""
-    spine = charts.spine_data(profile.profile_table(ds, "N2"))
+    spine = charts.spine_data(profile.profile_table(ds, Selection("N2")))
     for col in ("scaled", "scaled_city", "band_lo", "band_hi"):
         assert spine[col].between(-1.0, 1.0).all(), col
     assert (spine["band_lo"] <= spine["scaled"] + 1e-12).all() and (spine["scaled"] <= spine["band_hi"] + 1e-12).all()
@@ -62,7 +63,7 @@ def test_spine_flips_lower_is_better_so_worse_is_left(ds, values_csv, indicators
     pol = indicators_csv.set_index("indicator_id")["polarity"]
     found = 0
     for nbhd in ("N1", "N2", "C1", "S3"):
-        spine = charts.spine_data(profile.profile_table(ds, nbhd, bench="england"))
+        spine = charts.spine_data(profile.profile_table(ds, Selection(nbhd, "england")))
         for _, r in spine.iterrows():
             v = values_csv[
                 (values_csv["indicator_id"] == r["indicator_id"])
@@ -149,7 +150,7 @@ def test_trend_data_has_three_series(ds):
 
 
 def test_every_chart_serialises(ds):
-    nb = profile.profile_table(ds, "N2", level="99.8", bench="rest")
+    nb = profile.profile_table(ds, Selection("N2", "rest", "99.8"))
     charts.spine_chart(charts.spine_data(nb), "Cheetham and Crumpsall", "Rest of Manchester").to_dict()
     charts.age_chart(profile.age_profile(ds, "N2")).to_dict()
     m = meta(ds.indicators, "children_low_income")
@@ -213,7 +214,7 @@ def test_spine_table_has_every_row_as_text_and_its_spine_drawn_to_scale(ds):
 
     from lib.render.tables import read_html_tables
 
-    rows = charts.spine_data(profile.profile_table(ds, "C3", level="95", bench="rest"))
+    rows = charts.spine_data(profile.profile_table(ds, Selection("C3", "rest", "95")))
     out = chart_tables.spine_table_html(
         rows, "Gorton <b>&</b> Levenshulme", "Rest of Manchester", "Spine <script>x</script>"
     )

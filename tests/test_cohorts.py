@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from lib.core.selection import Selection
 from lib.render.format import md_text
 from lib.views import cohorts
 from lib.views.cohorts import largest_remainder
@@ -148,28 +149,28 @@ def test_cohorts_match_the_seed_table():
 @pytest.mark.parametrize("cid", cohorts.COHORT_IDS)
 def test_every_cohort_indicator_exists_and_has_a_table(ds, cid):
     assert cohorts.cohort_indicators(ds, cid) == list(cohorts.cohort(cid).indicators)
-    t = cohorts.cohort_table(ds, cid, "S3", "england", "95")
+    t = cohorts.cohort_table(ds, cid, Selection("S3", "england", "95"))
     assert list(t["indicator_id"]) == list(cohorts.cohort(cid).indicators)
     shown = cohorts.display_cohort_table(t, ds.indicators, "england")
     assert len(shown) == len(t) and "Compared with England" in shown.columns
 
 
 def test_cohort_table_values_and_benchmarks(ds):
-    t = cohorts.cohort_table(ds, "frail_older", "N1", "city", "95").set_index("indicator_id")
+    t = cohorts.cohort_table(ds, "frail_older", Selection("N1", "city", "95")).set_index("indicator_id")
     nb = _rows(ds, "population_age_65plus", "neighbourhood").set_index("area_code").loc["N1"]
     assert t.loc["population_age_65plus", "value"] == nb["value"]
     assert t.loc["population_age_65plus", "count"] == nb["numerator"]
     assert t.loc["idaopi", "comparison"] in ("better", "similar", "worse")
-    t = cohorts.cohort_table(ds, "complex_lives", "N1").set_index("indicator_id")
+    t = cohorts.cohort_table(ds, "complex_lives", Selection("N1")).set_index("indicator_id")
     assert not t.loc["homelessness_rate", "neighbourhood_level"] and np.isnan(t.loc["homelessness_rate", "value"])
     assert t.loc["homelessness_rate", "manchester"] == 7.172
 
 
 def test_display_marks_modelled_and_city_only(ds):
-    shown = cohorts.display_cohort_table(cohorts.cohort_table(ds, "mh_ld_dementia", "C1"), ds.indicators)
+    shown = cohorts.display_cohort_table(cohorts.cohort_table(ds, "mh_ld_dementia", Selection("C1")), ds.indicators)
     dem = shown[shown["Indicator"].str.startswith("Dementia")].iloc[0]
     assert "expected (modelled)" in dem["Neighbourhood"] and dem["Status"] == "MODELLED ESTIMATE"
-    shown = cohorts.display_cohort_table(cohorts.cohort_table(ds, "complex_lives", "C1"), ds.indicators)
+    shown = cohorts.display_cohort_table(cohorts.cohort_table(ds, "complex_lives", Selection("C1")), ds.indicators)
     assert shown["Neighbourhood"].str.contains("City only").sum() == 2
 
 
@@ -184,8 +185,8 @@ def test_children_cohort_states_the_gap_and_the_import_path():
 
 def test_cohort_view_holds_the_table_its_display_and_each_modelled_method(ds):
     for cid in cohorts.COHORT_IDS:
-        view = cohorts.cohort_view(ds, cid, "N3", "rest", "99.8")
-        table = cohorts.cohort_table(ds, cid, "N3", "rest", "99.8")
+        view = cohorts.cohort_view(ds, cid, Selection("N3", "rest", "99.8"))
+        table = cohorts.cohort_table(ds, cid, Selection("N3", "rest", "99.8"))
         pd.testing.assert_frame_equal(view.table, table)
         pd.testing.assert_frame_equal(view.shown, cohorts.display_cohort_table(table, ds.indicators, "rest"))
         modelled = table[table["status"] == "modelled"]
@@ -196,7 +197,9 @@ def test_cohort_view_holds_the_table_its_display_and_each_modelled_method(ds):
         assert len(lines) == len(table)
         for line, (_, r) in zip(lines, table.iterrows()):
             assert line.startswith(f"- **{md_text(r['short_name'])}**:") and f"Period: {md_text(r['period'])} ·" in line
-    assert any(cohorts.cohort_view(ds, c, "N1").modelled_methods for c in cohorts.COHORT_IDS)  # the expected counts
+    assert any(
+        cohorts.cohort_view(ds, c, Selection("N1")).modelled_methods for c in cohorts.COHORT_IDS
+    )  # the expected counts
 
 
 def test_map_choices_are_each_mappable_indicator_once_under_its_first_cohort(ds):

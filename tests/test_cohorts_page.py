@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from lib.core.selection import Selection
 from lib.views import cohorts
 from tests.conftest import open_page, shown_tables
 
@@ -45,7 +46,7 @@ def test_each_cohort_opens_by_its_link_with_its_table(cohort):
     c = cohorts.cohort(cohort)
     assert not at.warning and [s.value for s in at.subheader] == [c.label]
     table = shown_tables(at)[0]
-    assert list(table["Indicator"]) == list(cohorts.cohort_table(at_ds(), cohort, "S2")["short_name"])
+    assert list(table["Indicator"]) == list(cohorts.cohort_table(at_ds(), cohort, Selection("S2"))["short_name"])
     assert at.query_params["cohort"] == cohort and at.query_params["view"] == "cohorts"
     if c.gap:
         assert c.gap in _texts(at)

@@ -16,6 +16,7 @@ import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from lib.core import data, disclosure
+from lib.core.selection import Selection
 from lib.views import cohorts
 from tests.conftest import REPO
 
@@ -45,7 +46,7 @@ def test_cohort_table_hides_counts_below_the_datasets_threshold():
     )
     v.loc[row, "numerator"] = 7.0
     strict = data.Dataset(ds.indicators, v, ds.definition, threshold=10)
-    shown = cohorts.cohort_view(strict, "frail_older", "C1").shown
+    shown = cohorts.cohort_view(strict, "frail_older", Selection("C1")).shown
     assert shown.loc[shown["Indicator"].str.contains("85"), "Count"].tolist() == ["<10"]
 
 

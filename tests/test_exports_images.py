@@ -9,6 +9,7 @@ import pytest
 from PIL import Image
 
 from lib.core import data
+from lib.core.selection import Selection
 from lib.exports import images, static_map
 from lib.exports.footer import footer_lines
 from lib.methods.indicators import area_comparison_table, meta, neighbourhood_order
@@ -23,7 +24,7 @@ def layers():
 
 
 def test_chart_png_and_svg(ds):
-    table = profile.profile_table(ds, "C1")
+    table = profile.profile_table(ds, Selection("C1"))
     chart = charts.spine_chart(charts.spine_data(table), area_name="Ardwick and Longsight")
     footer = footer_lines("ONS", "2021", "real", "http://localhost:8501/profile?nbhd=C1")
     spec = images.with_footer(chart, "Spine chart title", footer)

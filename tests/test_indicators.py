@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from lib.core.selection import Selection
 from lib.methods import stats
 from lib.methods.indicators import area_comparison_table, comparison_frame, rest_of_city
 from lib.views import profile
@@ -91,7 +92,7 @@ def test_one_indicator_table_is_the_slice_of_the_all_indicator_frame(ds):
     [("N1", "england", "95"), ("C3", "rest", "99.8"), ("S4", "city", "95"), ("N2", "rest", "95")],
 )
 def test_profile_table_rows_match_the_per_indicator_comparison(ds, nbhd, bench, level):
-    table = profile.profile_table(ds, nbhd, level=level, bench=bench)
+    table = profile.profile_table(ds, Selection(nbhd, bench, level))
     assert len(table) > 20
     sfx = "95" if level == "95" else "998"
     for r in table.to_dict("records"):
@@ -126,7 +127,7 @@ def test_all_profiles_at_once_are_each_neighbourhoods_profile(ds, bench, level):
     codes = sorted(ds.values.loc[ds.values["area_type"] == "neighbourhood", "area_code"].unique())
     assert sorted(tables) == codes and len(codes) == 12
     for code in codes:
-        pd.testing.assert_frame_equal(tables[code], profile.profile_table(ds, code, level=level, bench=bench))
+        pd.testing.assert_frame_equal(tables[code], profile.profile_table(ds, Selection(code, bench, level)))
 
 
 def test_period_and_area_type_lookups_match_frame_filters(ds):

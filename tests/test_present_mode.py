@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from lib.core.selection import Selection
 from lib.render.charts import spine_chart, spine_data
 from lib.render.format import md_text
 from lib.views import present as present_mode
@@ -39,11 +40,11 @@ def test_next_and_previous_clamp():
 
 def test_step_url_params():
     for s in IDS:
-        p = present_mode.step_url_params("C3", s, "city", "99.8")
+        p = present_mode.step_url_params(Selection("C3", "city", "99.8"), s)
         assert p == {"present": "1", "step": s, "nbhd": "C3", "bench": "city", "level": "99.8"}
         assert set(p) <= set(urlstate.PARAMETERS)  # allow-listed
     with pytest.raises(KeyError):
-        present_mode.step_url_params("C3", "nope")
+        present_mode.step_url_params(Selection("C3"), "nope")
 
 
 def test_step_label():
@@ -62,7 +63,7 @@ def test_keys_are_ones_streamlit_accepts():
 
 @pytest.mark.parametrize("nbhd", ["N1", "C3", "S1", "S4"])
 def test_key_indicator_is_the_largest_significant_difference(ds, nbhd):
-    t = profile.profile_table(ds, nbhd)
+    t = profile.profile_table(ds, Selection(nbhd))
     key = present_mode.key_indicator(ds, nbhd, table=t)
     assert key == present_mode.key_indicator(ds, nbhd)  # deterministic
     tested = t[(t["ci_method"] != "none") & t["england"].notna()]
@@ -79,7 +80,7 @@ def test_key_indicator_is_the_largest_significant_difference(ds, nbhd):
 
 
 def test_projector_spec_enlarges_type_without_changing_the_input(ds):
-    chart = spine_chart(spine_data(profile.profile_table(ds, "C3")))
+    chart = spine_chart(spine_data(profile.profile_table(ds, Selection("C3"))))
     spec = chart.to_dict()
     before = repr(spec)
     big = present_mode.projector_spec(spec)
@@ -101,7 +102,7 @@ def _nb_latest(values: pd.DataFrame, ind: str, nbhd: str) -> pd.Series:
 
 @pytest.mark.parametrize("nbhd", ["N1", "N2", "C3", "S1", "S4"])
 def test_board_summary_three_to_five_plain_sentences(ds, values, nbhd):
-    sentences = profile_summary.board_summary(ds, nbhd)
+    sentences = profile_summary.board_summary(ds, Selection(nbhd))
     assert 3 <= len(sentences) <= 5
     assert all(s.endswith(".") and "nan" not in s for s in sentences)
     text = " ".join(sentences)
@@ -122,7 +123,7 @@ def test_board_summary_three_to_five_plain_sentences(ds, values, nbhd):
 @pytest.mark.parametrize("nbhd", ["N1", "C3", "S4"])
 def test_worse_and_getting_worse_follows_values_csv(ds, values, nbhd):
     """Said only when the latest value is significantly worse than England AND rose (lower is better)."""
-    sentences = [x.lower() for x in profile_summary.board_summary(ds, nbhd)]
+    sentences = [x.lower() for x in profile_summary.board_summary(ds, Selection(nbhd))]
     part = next((x for x in sentences if x.startswith("worse than england and getting worse:")), "")
     for ind, prev_of in (
         ("children_low_income", lambda ps: ps[-2]),
@@ -143,13 +144,13 @@ def test_worse_and_getting_worse_follows_values_csv(ds, values, nbhd):
 
 
 def test_board_summary_rest_of_manchester_and_strict_level(ds):
-    s = profile_summary.board_summary(ds, "C3", bench="rest", level="99.8")
+    s = profile_summary.board_summary(ds, Selection("C3", "rest", "99.8"))
     assert "99.8%" in s[0] and "rest of Manchester" in s[1]
 
 
 def test_summary_sentences_unchanged(ds):
     """The older summary keeps its behaviour (other tests and pages rely on it)."""
-    out = profile_summary.summary_sentences(profile.profile_table(ds, "C3"), "X")
+    out = profile_summary.summary_sentences(profile.profile_table(ds, Selection("C3")), "X")
     assert out[0].startswith("X has ")
 
 

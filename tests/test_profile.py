@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from lib.core import disclosure
+from lib.core.selection import Selection
 from lib.methods.indicators import meta
 from lib.views import profile, profile_summary
 
@@ -20,7 +21,7 @@ def _latest(values: pd.DataFrame, nbhd: str) -> pd.DataFrame:
 
 @pytest.mark.parametrize("nbhd", CODES)
 def test_profile_table_one_row_per_indicator(ds, values_csv, nbhd):
-    t = profile.profile_table(ds, nbhd)
+    t = profile.profile_table(ds, Selection(nbhd))
     expected = _latest(values_csv, nbhd).set_index("indicator_id")
     assert set(t["indicator_id"]) == set(expected.index)
     for _, r in t.iterrows():
@@ -37,7 +38,7 @@ def test_summary_mentions_a_significantly_worse_indicator(ds, values_csv, indica
     latest = _latest(values_csv, nbhd)
     order = profile.profile_indicators(ds)
     short = indicators_csv.set_index("indicator_id")["short_name"]
-    sentences = profile_summary.summary_sentences(profile.profile_table(ds, nbhd), "X")
+    sentences = profile_summary.summary_sentences(profile.profile_table(ds, Selection(nbhd)), "X")
     assert 3 <= len(sentences) <= 5
     text = " ".join(sentences).lower()
     for col in ("vs_city", "vs_england"):
@@ -102,11 +103,11 @@ def test_profile_tables_built_together_equal_each_neighbourhood_built_alone(ds, 
     assert list(by_bench[bench]) == list(tables)
     for code, table in tables.items():
         pd.testing.assert_frame_equal(table, _one_profile(parts, code, bench))
-        pd.testing.assert_frame_equal(table, profile.profile_table(ds, code, level=level, bench=bench))
+        pd.testing.assert_frame_equal(table, profile.profile_table(ds, Selection(code, bench, level)))
         pd.testing.assert_frame_equal(table, by_bench[bench][code])
     # a neighbourhood with no figures gets the same empty profile either way
     pd.testing.assert_frame_equal(
-        _one_profile(parts, "ZZ9", bench), profile.profile_table(ds, "ZZ9", level=level, bench=bench)
+        _one_profile(parts, "ZZ9", bench), profile.profile_table(ds, Selection("ZZ9", bench, level))
     )
 
 

@@ -57,8 +57,8 @@ class Story:
         self.locality = str(d.loc[nbhd, "locality_name"])
         self.bench_name = sel.bench_name
         self.level_label = sel.level_label
-        self.table = profile.profile_table(ds, nbhd, level=level, bench=bench)
-        self.summary = profile_summary.board_summary(ds, nbhd, bench=bench, level=level)
+        self.table = profile.profile_table(ds, sel)
+        self.summary = profile_summary.board_summary(ds, sel)
         self.spine = charts.spine_data(self.table)
         # the same indicator the presentation leads with (one rule, in lib.views.present)
         self.key = present_mode.key_indicator(ds, nbhd, level=level, table=self.table)
@@ -149,7 +149,7 @@ class Story:
     def cohort_rows(self, limit: int = 7) -> pd.DataFrame:
         frames = []
         for c in cohorts.COHORTS:
-            ct = cohorts.cohort_table(self.ds, c.cohort_id, self.nbhd, self.bench, self.level)
+            ct = cohorts.cohort_table(self.ds, c.cohort_id, self.sel)
             ct = ct[ct["neighbourhood_level"]].copy()
             ct["cohort"] = c.label.split(" (")[0]
             frames.append(ct)

@@ -19,7 +19,7 @@ import pandas as pd
 
 from lib.core.data import Dataset
 from lib.core.disclosure import DEFAULT_THRESHOLD, display_count
-from lib.core.selection import BENCHMARKS
+from lib.core.selection import BENCHMARKS, Selection
 from lib.methods.apportion import ROUNDING_RULE as APPORTION_RULE
 from lib.methods.apportion import apportion
 from lib.methods.indicators import area_comparison_table, meta
@@ -135,14 +135,15 @@ def _safe_count(x: float | None, threshold: int) -> str:
     return display_count(x, threshold, fmt=lambda v: format_count(round(v) if v >= 10 else v))
 
 
-def cohort_table(ds: Dataset, cohort_id: str, nbhd: str, bench: str = "england", level: str = "95") -> pd.DataFrame:
-    """One row per indicator of the cohort: the neighbourhood against Manchester and England.
+def cohort_table(ds: Dataset, cohort_id: str, sel: Selection) -> pd.DataFrame:
+    """One row per indicator of the cohort: the neighbourhood ``sel.nbhd`` against Manchester and England.
 
     Columns: ``indicator_id, name, short_name, period, unit, status, value_type, value, count,
-    manchester, manchester_count, england, comparison`` (the neighbourhood against ``bench`` at
-    ``level``, from :func:`lib.methods.indicators.area_comparison_table`), ``neighbourhood_level`` (False
+    manchester, manchester_count, england, comparison`` (the neighbourhood against ``sel.bench`` at
+    ``sel.level``, from :func:`lib.methods.indicators.area_comparison_table`), ``neighbourhood_level`` (False
     for city-only indicators, whose ``value`` and ``count`` are then blank).
     """
+    nbhd, bench, level = sel.nbhd, sel.bench, sel.level
     rows = []
     for ind in cohort_indicators(ds, cohort_id):
         m = meta(ds.indicators, ind)
@@ -256,14 +257,14 @@ class CohortView:
     sources: str
 
 
-def cohort_view(ds: Dataset, cohort_id: str, nbhd: str, bench: str = "england", level: str = "95") -> CohortView:
+def cohort_view(ds: Dataset, cohort_id: str, sel: Selection) -> CohortView:
     """Everything the page draws for one cohort: its table, the table as shown, the methods of its
     modelled indicators and its sources."""
-    table = cohort_table(ds, cohort_id, nbhd, bench, level)
+    table = cohort_table(ds, cohort_id, sel)
     modelled = table.loc[table["status"] == "modelled", "indicator_id"]
     return CohortView(
         table=table,
-        shown=display_cohort_table(table, ds.indicators, bench, ds.threshold),
+        shown=display_cohort_table(table, ds.indicators, sel.bench, ds.threshold),
         modelled_methods=tuple(
             (meta(ds.indicators, i)["short_name"], meta(ds.indicators, i)["method_note"]) for i in modelled
         ),

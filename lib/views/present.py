@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from lib.core.data import Dataset
+from lib.core.selection import Selection
 from lib.views.profile import profile_table
 
 
@@ -86,11 +87,11 @@ def prev_step(step_id: str) -> str:
     return STEP_IDS[max(step_index(step_id) - 1, 0)]
 
 
-def step_url_params(nbhd: str, step_id: str, bench: str = "england", level: str = "95") -> dict[str, str]:
+def step_url_params(sel: Selection, step_id: str) -> dict[str, str]:
     """The query parameters of one step's URL (``present=1`` first)."""
     if step_id not in STEP_IDS:
         raise KeyError(step_id)
-    return {"present": "1", "step": step_id, "nbhd": nbhd, "bench": bench, "level": level}
+    return {"present": "1", "step": step_id, **sel.params()}
 
 
 def step_label(step_id: str) -> str:
@@ -109,7 +110,7 @@ def key_indicator(ds: Dataset, nbhd: str, level: str = "95", table: pd.DataFrame
     different units compare fairly. Ties go to the indicator id first in alphabetical order.
     Falls back to ``children_low_income`` if nothing qualifies.
     """
-    t = profile_table(ds, nbhd, level=level) if table is None else table
+    t = profile_table(ds, Selection(nbhd, "england", level)) if table is None else table
     t = t[(t["ci_method"] != "none") & t["england"].notna() & t["value"].notna()].copy()
     if t.empty:
         return "children_low_income"

@@ -14,7 +14,7 @@ import pandas as pd
 from lib.core.contract import FAMILIES
 from lib.core.data import Dataset
 from lib.core.disclosure import DEFAULT_THRESHOLD, display_count
-from lib.core.selection import BENCHMARKS, suffix
+from lib.core.selection import BENCHMARKS, Selection, suffix
 from lib.methods.indicators import (
     area_comparison_table,
     comparison_frame,
@@ -42,8 +42,9 @@ def profile_indicators(ds: Dataset) -> list[str]:
     return list(ind["indicator_id"])
 
 
-def profile_table(ds: Dataset, nbhd: str, level: str = "95", bench: str = "england") -> pd.DataFrame:
-    """One row per indicator with neighbourhood values (latest period of the neighbourhoods).
+def profile_table(ds: Dataset, sel: Selection) -> pd.DataFrame:
+    """One row per indicator with the values of the neighbourhood ``sel.nbhd`` (latest period of the
+    neighbourhoods), compared with ``sel.bench`` at ``sel.level``.
 
     Columns: ``indicator_id, short_name, family, unit, polarity, ci_method, status, period,
     value_type, value, lower, upper`` (interval at ``level``), ``numerator, denominator, manchester,
@@ -51,7 +52,7 @@ def profile_table(ds: Dataset, nbhd: str, level: str = "95", bench: str = "engla
     Manchester), ``vs_city, vs_england, vs_bench`` (comparisons at ``level``; ``vs_bench``
     against the chosen benchmark) and ``note``.
     """
-    return _one_profile(_profile_parts(ds, level), nbhd, bench)
+    return _one_profile(_profile_parts(ds, sel.level), sel.nbhd, sel.bench)
 
 
 def profile_tables(ds: Dataset, level: str = "95", bench: str = "england") -> dict[str, pd.DataFrame]:

@@ -9,6 +9,7 @@ import math
 import pandas as pd
 
 from lib.core.data import Dataset
+from lib.core.selection import Selection
 from lib.render.format import format_value
 from lib.views.profile import profile_table
 
@@ -114,7 +115,7 @@ def trend_rows(ds: Dataset, nbhd: str, level: str = "95", table: pd.DataFrame | 
     rose, got_worse``. The change itself is not significance-tested: it is described. ``table``
     is :func:`profile_table` for this neighbourhood and level (any benchmark), if the caller has it.
     """
-    table = profile_table(ds, nbhd, level=level) if table is None else table
+    table = profile_table(ds, Selection(nbhd, "england", level)) if table is None else table
     return pd.DataFrame(_trends(ds, nbhd, table.to_dict("records")), columns=TREND_COLUMNS)
 
 
@@ -154,9 +155,7 @@ def _trends(ds: Dataset, nbhd: str, records: list[dict]) -> list[dict]:
     return rows
 
 
-def board_summary(
-    ds: Dataset, nbhd: str, bench: str = "england", level: str = "95", table: pd.DataFrame | None = None
-) -> list[str]:
+def board_summary(ds: Dataset, sel: Selection, table: pd.DataFrame | None = None) -> list[str]:
     """Three to five plain-English sentences for a board: where the neighbourhood is significantly
     better or worse than England and than Manchester (or the rest of Manchester when ``bench`` is
     ``"rest"``), what is worse than England and getting worse (indicators with earlier periods:
@@ -168,10 +167,11 @@ def board_summary(
     worse than England (at ``level``) AND it moved the wrong way (rose, for lower-is-better). The
     change over time is described, not tested.
     """
+    nbhd, bench, level = sel.nbhd, sel.bench, sel.level
     d = ds.definition
     name = str(d["neighbourhood_name"].to_numpy(object)[d["neighbourhood_code"].to_numpy(object) == nbhd][0])
     lvl = "99.8%" if level == "99.8" else "95%"
-    table = profile_table(ds, nbhd, level=level, bench=bench) if table is None else table
+    table = profile_table(ds, sel) if table is None else table
     records = table.to_dict("records")  # a few dozen rows: plain Python is quicker than frame filters here
     tested = [r for r in records if r["ci_method"] != "none"]
     out: list[str] = []

@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lib.core import data
-from lib.core.selection import BENCHMARKS, CONFIDENCE
+from lib.core.selection import BENCHMARKS, CONFIDENCE, Selection
 from lib.render.format import COMPARISON_STYLE, STATUS_BADGE, md_text, status_sentence
 from lib.web import urlstate
 from pages.shared.session_data import dataset, neighbourhood_names
@@ -96,11 +96,11 @@ def selection_markdown(nbhd: str, name: str, bench: str, level: str) -> str:
     return f"**{md_text(nbhd)} · {md_text(name)}**  \ncompared with {BENCHMARKS[bench]}, {CONFIDENCE[level]} confidence"
 
 
-def frame_state() -> dict[str, str]:
-    """The shared selections: ``nbhd``, ``bench`` and ``level``."""
+def frame_state() -> Selection:
+    """The shared selection: the neighbourhood, its benchmark and the confidence level."""
     if "frame_values" not in st.session_state:
         _route_through_app()
-    return dict(st.session_state["frame_values"])
+    return Selection(**st.session_state["frame_values"])
 
 
 def _route_through_app() -> None:
@@ -191,11 +191,11 @@ def present_link(step: str = "map", label: str = "Present", widgets: bool = Fals
     take the selections from the sidebar widgets of this run (inside the frame)."""
     from lib.views.present import step_url_params
 
-    f = {k: st.session_state[k] for k in FRAME_KEYS} if widgets else frame_state()
+    sel = Selection(**{k: st.session_state[k] for k in FRAME_KEYS}) if widgets else frame_state()
     st.page_link(
         "pages/present.py",
         label=label,
         icon=":material/slideshow:",
-        query_params=step_url_params(f["nbhd"], step, f["bench"], f["level"]),
+        query_params=step_url_params(sel, step),
         help="Full screen, large type, step by step: for a projector.",
     )

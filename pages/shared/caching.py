@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from lib.core import data
+from lib.core.selection import Selection
 from lib.render import charts
 from lib.views import compare, profile, profile_summary
 from pages.shared.session_data import USER_DATA_KEY, grouping_csv, threshold
@@ -47,20 +48,20 @@ def computed(fn, ds: data.Dataset, *args, **kwargs):
     return _shared(key, _name(fn), args, kwargs, lambda: fn(ds, *args, **kwargs))
 
 
-def profile_table(ds: data.Dataset, nbhd: str, level: str, bench: str) -> pd.DataFrame:
+def profile_table(ds: data.Dataset, sel: Selection) -> pd.DataFrame:
     """:func:`lib.views.profile.profile_table`, shared across sessions where the data are shared. The
     12 are computed together (:func:`lib.views.profile.profile_tables_by_benchmark`), so moving between
     neighbourhoods costs a slice, not a new set of comparisons."""
-    return profile_parts(ds, nbhd, level, bench)[0]
+    return profile_parts(ds, sel)[0]
 
 
 def _parts(
-    ds: data.Dataset, tables: dict[str, pd.DataFrame], nbhd: str, level: str, bench: str
+    ds: data.Dataset, tables: dict[str, pd.DataFrame], sel: Selection
 ) -> tuple[pd.DataFrame, list[str], pd.DataFrame]:
-    table = tables[nbhd]
+    table = tables[sel.nbhd]
     return (
         table,
-        profile_summary.board_summary(ds, nbhd, bench=bench, level=level, table=table),
+        profile_summary.board_summary(ds, sel, table=table),
         charts.spine_data(table),
     )
 
@@ -76,10 +77,10 @@ def _tables_by_benchmark(key: tuple, level: str, _ds: data.Dataset) -> dict[str,
 def _profile_parts(
     key: tuple, nbhd: str, level: str, bench: str, _ds: data.Dataset
 ) -> tuple[pd.DataFrame, list[str], pd.DataFrame]:
-    return _parts(_ds, _tables_by_benchmark(key, level, _ds)[bench], nbhd, level, bench)
+    return _parts(_ds, _tables_by_benchmark(key, level, _ds)[bench], Selection(nbhd, bench, level))
 
 
-def profile_parts(ds: data.Dataset, nbhd: str, level: str, bench: str) -> tuple[pd.DataFrame, list[str], pd.DataFrame]:
+def profile_parts(ds: data.Dataset, sel: Selection) -> tuple[pd.DataFrame, list[str], pd.DataFrame]:
     """One neighbourhood's profile table, board summary (:func:`lib.views.profile_summary.board_summary`) and
     spine-chart rows (:func:`lib.render.charts.spine_data`), computed once per neighbourhood, benchmark
     and level and shared across sessions where the data are shared (each call gets copies; the
@@ -88,8 +89,8 @@ def profile_parts(ds: data.Dataset, nbhd: str, level: str, bench: str) -> tuple[
     benchmark makes no new comparison."""
     key = shared_cache_key()
     if key is None:
-        return _parts(ds, profile.profile_tables(ds, level=level, bench=bench), nbhd, level, bench)
-    return _profile_parts(key, nbhd, level, bench, ds)
+        return _parts(ds, profile.profile_tables(ds, level=sel.level, bench=sel.bench), sel)
+    return _profile_parts(key, sel.nbhd, sel.level, sel.bench, ds)
 
 
 def tartan_data(ds: data.Dataset, bench: str, level: str, order: list[str]) -> pd.DataFrame:

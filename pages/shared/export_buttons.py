@@ -19,7 +19,7 @@ from pages.shared.session_data import dataset, layer
 def export_footer(meta: dict, period: str, page: str, params: dict[str, str] | None = None) -> list[str]:
     """Footer lines for an exported image: source, period, status, accessed date and the link back
     to this exact view (the shared frame plus ``params``)."""
-    url = footers.view_url(None, page, {**frame_state(), **(params or {})})
+    url = footers.view_url(None, page, {**frame_state().params(), **(params or {})})
     return footers.meta_footer(meta, period, url)
 
 
@@ -65,7 +65,7 @@ def export_chart_buttons(
         )
 
 
-def export_neighbourhood_buttons(nbhd: str, bench: str, level: str) -> None:
+def export_neighbourhood_buttons(sel: Selection) -> None:
     """The neighbourhood's slide deck (PowerPoint) and one-page PDF profile, made when clicked."""
     layers = {"neighbourhoods": layer("neighbourhoods")}
     # Read now, in the page's run: the files are made when clicked, outside it, where the session's
@@ -74,8 +74,8 @@ def export_neighbourhood_buttons(nbhd: str, bench: str, level: str) -> None:
     c1, c2 = st.columns(2)
     c1.download_button(
         "Slide deck (PowerPoint)",
-        lambda: deck.neighbourhood_deck(ds, Selection(nbhd, bench, level), None, layers),
-        file_name=f"neighbourhood_{nbhd}.pptx",
+        lambda: deck.neighbourhood_deck(ds, sel, None, layers),
+        file_name=f"neighbourhood_{sel.nbhd}.pptx",
         key="dl_deck",
         on_click="ignore",
         type="primary",
@@ -84,8 +84,8 @@ def export_neighbourhood_buttons(nbhd: str, bench: str, level: str) -> None:
     )
     c2.download_button(
         "One-page profile (PDF)",
-        lambda: pdf.neighbourhood_pdf(ds, Selection(nbhd, bench, level), None, layers),
-        file_name=f"neighbourhood_{nbhd}.pdf",
+        lambda: pdf.neighbourhood_pdf(ds, sel, None, layers),
+        file_name=f"neighbourhood_{sel.nbhd}.pdf",
         mime="application/pdf",
         key="dl_pdf",
         on_click="ignore",
@@ -110,7 +110,7 @@ def export_sources_footer(
     if period is None:
         v = ds.values[ds.values["indicator_id"].isin(known) & (ds.values["area_type"] == "neighbourhood")]
         period = footers.period_span(sorted(v.groupby("indicator_id")["period"].max().astype(str).unique()))
-    url = footers.view_url(None, page, {**frame_state(), **(params or {})})
+    url = footers.view_url(None, page, {**frame_state().params(), **(params or {})})
     return footers.footer_lines(source or src, period, status or statuses, url, method=method)
 
 
