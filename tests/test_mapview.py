@@ -327,3 +327,11 @@ def test_name_labels_write_each_areas_name_at_its_label_point(ward_geo, m):
     assert all(
         with_names.count(f["properties"]["name"]) > without.count(f["properties"]["name"]) for f in some["features"]
     )
+
+
+def test_the_map_page_carries_the_map_style_sheet_once(nbhd_geo, table, m):
+    from lib.render.style import style
+
+    fc = mapview.map_features(nbhd_geo, table, m, "comparison", selected="N1")
+    page = maps.build_map(fc, "Compared with England", mapview.legend_items("comparison", table, m)).get_root().render()
+    assert page.count(style("map")) == 1 and "this.style" not in page

@@ -14,18 +14,14 @@ import pandas as pd
 
 from lib.render.charts import BAND_GREY, CITY_COLOUR, COMPARISON_SHAPES, ENGLAND_COLOUR
 from lib.render.format import COMPARISON_STYLE, format_interval, format_value
+from lib.render.style import style
 from lib.render.tables import TABLE_CSS, highlight_mark, row_start
 
 #: The spine graphic drawn in each row of :func:`spine_table_html`: pixels, and where England (0) sits.
 SPINE_WIDTH, SPINE_HEIGHT = 200, 24
 #: Room at each end for a marker at ±1 (pixels).
 SPINE_PAD = 8
-SPINE_CSS = """<style>
-.np-spine th, .np-spine td { padding: 0.3rem 0.45rem; }
-.np-spine td.np-nowrap { white-space: nowrap; }
-.np-spine td.np-spine-cell { padding: 0.2rem 0.45rem; width: 210px; }
-.np-spine td.np-spine-cell img { display: block; }
-</style>"""
+SPINE_CSS = style("spine")
 
 
 def _spine_x(v: float) -> float:

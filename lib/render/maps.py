@@ -24,6 +24,7 @@ from branca.element import Element, MacroElement
 from jinja2 import Template
 
 from lib.render.format import COMPARISON_STYLE, NO_DATA_COLOUR, QUARTILE_COLOURS, is_missing
+from lib.render.style import style
 
 #: Sequential, colour-blind-safe scale (ColorBrewer YlGnBu, 5 classes): light = low, dark = high.
 CONTINUOUS_STOPS: tuple[str, ...] = ("#FFFFCC", "#A1DAB4", "#41B6C4", "#2C7FB8", "#253494")
@@ -197,24 +198,7 @@ class _MapExtras(MacroElement):
 
     _template = Template("""
 {% macro header(this, kwargs) %}
-<style>
-.leaflet-container { background: #FFFFFF; font-family: "Source Sans Pro", "Segoe UI", Arial, sans-serif; }
-.np-legend { background: rgba(255,255,255,0.95); padding: 10px 12px; border: 1px solid #888; border-radius: 4px;
-  font-size: 15px; line-height: 1.4; color: #111; max-width: 320px; }
-.np-legend-title { font-weight: 700; margin-bottom: 6px; }
-.np-row { display: flex; align-items: center; margin: 3px 0; }
-.np-swatch { display: inline-flex; align-items: center; justify-content: center; width: 26px; height: 20px;
-  margin-right: 8px; border: 1px solid #333; font-size: 13px; flex: none; }
-.np-scale { display: flex; align-items: stretch; margin: 4px 0; }
-.np-bar { width: 22px; height: 90px; border: 1px solid #333; margin-right: 8px; }
-.np-scale-labels { display: flex; flex-direction: column; justify-content: space-between; }
-.np-label { background: transparent; border: none; pointer-events: none !important; }
-.np-label span { display: inline-block; transform: translate(-50%, -50%); white-space: nowrap; font-weight: 700;
-  font-size: 14px; padding: 1px 5px; border-radius: 3px; background: rgba(255,255,255,0.85); color: #111;
-  border: 1px solid #666; }
-.leaflet-tooltip { font-size: 15px; line-height: 1.45; }
-.leaflet-control-attribution { font-size: 12px; }
-</style>
+{{ this.style }}
 {% endmacro %}
 {% macro script(this, kwargs) %}
 (function(map) {
@@ -244,6 +228,7 @@ class _MapExtras(MacroElement):
         super().__init__()
         self._name = "MapExtras"
         self.name = name
+        self.style = style("map")  # static CSS, single braces only: safe in the re-compiled template
         self.legend = jinja_safe(legend)
         self.attribution = jinja_safe(html.escape(attribution))
         self.labels = [[lat, lng, jinja_safe(html.escape(text))] for lat, lng, text in labels]

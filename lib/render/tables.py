@@ -1,4 +1,5 @@
-"""Static HTML tables: a real ``<table>`` with a caption and column headers, every cell escaped.
+"""Static HTML tables:
+a real ``<table>`` with a caption and column headers, every cell escaped.
 
 Every table the app shows is one of these: a plain table reads well on a projector and in print,
 screen readers move through it cell by cell (the interactive data grid is a canvas they cannot
@@ -18,22 +19,11 @@ from html.parser import HTMLParser
 
 import pandas as pd
 
+from lib.render.style import style
+
 #: Styles for :func:`html_table`, scoped to its wrapper class. Dark text on white (the app's text
 #: colour), numbers right-aligned in tabular figures, a visible focus ring on the scrollable region.
-TABLE_CSS = """<style>
-.np-table { overflow-x: auto; margin: 0 0 0.5rem 0; }
-.np-table:focus-visible { outline: 3px solid #0B4F8A; outline-offset: 2px; }
-.np-table table { border-collapse: collapse; width: 100%; font-size: 0.95rem; color: #0B0C0C; }
-.np-table caption { text-align: left; font-weight: 600; padding: 0 0 0.4rem 0; color: #0B0C0C; }
-.np-table th, .np-table td { text-align: left; vertical-align: top; padding: 0.35rem 0.6rem; border-bottom: 1px solid #B1B4B6; }
-.np-table thead th { border-bottom: 2px solid #0B0C0C; font-weight: 600; }
-.np-table td.num, .np-table th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-.np-table tbody tr:nth-child(even) { background: #F3F2F1; }
-.np-table.np-scroll thead th { position: sticky; top: 0; background: #FFFFFF; }
-.np-table tbody tr.np-selected > * { background: #FFF3C4; font-weight: 600; }
-.np-table tbody tr.np-selected > :first-child { box-shadow: inset 5px 0 0 #0B0C0C; }
-.np-table .np-mark { white-space: nowrap; }
-</style>"""
+TABLE_CSS = style("table")
 
 MISSING = "–"
 

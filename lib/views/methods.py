@@ -9,6 +9,7 @@ import pandas as pd
 
 from lib.core.contract import FAMILY_LABELS
 from lib.render.format import STATUS_BADGE
+from lib.render.style import style
 
 DOWNLOADS: list[tuple[str, str, str]] = [
     ("profiles/indicators.csv", "Indicators (indicators.csv)", "text/csv"),
@@ -106,8 +107,7 @@ def indicator_details_html(catalogue: pd.DataFrame) -> str:
     indicator, so a long catalogue costs the browser one element to draw."""
     parts = [
         '<div class="np-details">',
-        "<style>.np-details dt { font-weight: 600; margin-top: 0.3rem; } "
-        ".np-details dd { margin: 0 0 0 1rem; } .np-details h3 { font-size: 1.15rem; margin: 1.2rem 0 0.2rem 0; }</style>",
+        style("details"),
     ]
     for _, row in catalogue.iterrows():
         parts.append(f"<h3>{html.escape(str(row['Indicator']))} · {html.escape(str(row['Status']))}</h3><dl>")

@@ -17,6 +17,7 @@ import pandas as pd
 
 from lib.core.data import Dataset
 from lib.core.selection import Selection
+from lib.render.style import style
 from lib.views.profile import profile_table
 
 
@@ -198,13 +199,7 @@ def widen_x(spec: dict, domain_max: float) -> dict:
 
 
 #: Static CSS for the folium map on a projector (legend, labels, tooltips bigger). No data in it.
-MAP_CSS = """<style>
-.np-legend { font-size: 22px !important; max-width: 460px !important; line-height: 1.45 !important; }
-.np-swatch { width: 34px !important; height: 26px !important; font-size: 18px !important; }
-.np-label span { font-size: 20px !important; }
-.leaflet-tooltip { font-size: 20px !important; }
-.leaflet-control-attribution { font-size: 15px !important; }
-</style>"""
+MAP_CSS = style("projector_map")
 
 
 def enlarge_map(fmap: Any) -> Any:
