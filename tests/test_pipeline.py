@@ -22,6 +22,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 from lib.core.definitions import CITY_CODE, ENGLAND_CODE, DefinitionError, read_definition
 from lib.methods import stats
+from lib.pipeline import parts
 from tests.conftest import DEFINITION_CSV, REPO, RebuiltDataset, read_profile_csv
 
 SUMMED_TYPES = ("proportion", "share", "count", "rate")
@@ -160,9 +161,9 @@ def test_imd2019_share_of_lsoas_in_decile_1(dataset: Dataset) -> None:
 
 def test_imd2025_share_of_lsoa21_in_decile_1(data_dir: Path) -> None:
     """Raw IMD2025 joined through the pipeline's own lookups: 120 of 295 (40.68%)."""
-    from lib.pipeline import build, sources
+    from lib.pipeline import sources
 
-    lk = build.load_lookups(data_dir, sources.population2020(data_dir))
+    lk = parts.load_lookups(data_dir, sources.population2020(data_dir))
     imd = sources.imd2025(data_dir)
     man = imd[imd["lsoa21_code"].isin(lk.lsoa21_lsoa11.index)]
     assert len(man) == 295

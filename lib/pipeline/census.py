@@ -1,0 +1,82 @@
+"""Census 2021 indicators (disability, household deprivation, city-only tables) and the mid-2020
+population with its age shares."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from lib.methods import aggregate
+from lib.pipeline import sources
+from lib.pipeline.parts import Lookups, Part, city_row, measures
+
+
+def indicators_census(data_dir: Path, lk: Lookups) -> Part:
+    """Census 2021: disability (LSOA 2021 sums), household deprivation, and city-only tables."""
+    part = Part()
+    dis = sources.disability2021(data_dir)
+    md = dis[dis["lsoa21_code"].isin(lk.lsoa21_lsoa11.index)].reset_index(drop=True)
+    part.measures.append(
+        (
+            measures(md["lsoa21_code"], "disability", "Census 2021", md["disabled"], md["residents"]),
+            lk.lsoa21_ward,
+            None,
+        )
+    )
+    part.rows.append(
+        aggregate.england_row("disability", "Census 2021", float(dis["disabled"].sum()), float(dis["residents"].sum()))
+    )
+    hd = sources.household_deprivation2021(data_dir)
+    mh = hd[hd["lsoa21_code"].isin(lk.lsoa21_lsoa11.index)].reset_index(drop=True)
+    for ind, col in (("household_deprivation", "deprived_1plus"), ("household_deprivation_2plus", "deprived_2plus")):
+        part.measures.append(
+            (measures(mh["lsoa21_code"], ind, "Census 2021", mh[col], mh["households"]), lk.lsoa21_ward, None)
+        )
+        part.rows.append(aggregate.england_row(ind, "Census 2021", float(hd[col].sum()), float(hd["households"].sum())))
+
+    cd = sources.census_la(data_dir, "census_disability")
+    cd = cd[cd["measure"] == "Count"]
+    lot = float(cd.loc[cd["disability_category"].str.contains("limited a lot"), "value"].sum())
+    part.rows.append(
+        city_row(
+            "disability_limited_lot",
+            "Census 2021",
+            lot,
+            float(cd["value"].sum()),
+            note="Published Manchester table; age-standardised 11.4%",
+        )
+    )
+    ch = sources.census_la(data_dir, "census_health")
+    ch = ch[ch["measure"] == "Count"]
+    bad = float(ch.loc[ch["general_health"].isin(["Bad health", "Very bad health"]), "value"].sum())
+    part.rows.append(
+        city_row(
+            "bad_health",
+            "Census 2021",
+            bad,
+            float(ch["value"].sum()),
+            note="Published Manchester table; age-standardised 8.8%",
+        )
+    )
+    return part
+
+
+def indicators_population(data_dir: Path, lk: Lookups, pop: pd.DataFrame) -> Part:
+    """Mid-2020 population and age shares (0-15, 65+, 75+, 85+)."""
+    part = Part()
+    m = pop[pop["lsoa11_code"].isin(lk.lsoa11_ward.index)].reset_index(drop=True)
+    part.measures.append(
+        (
+            measures(m["lsoa11_code"], "population", "mid-2020", m["total"], np.full(len(m), np.nan)),
+            lk.lsoa11_ward,
+            "lsoa",
+        )
+    )
+    part.rows.append(aggregate.england_row("population", "mid-2020", float(pop["total"].sum()), np.nan))
+    for col in ("age_0_15", "age_65plus", "age_75plus", "age_85plus"):
+        ind = f"population_{col}"
+        part.measures.append((measures(m["lsoa11_code"], ind, "mid-2020", m[col], m["total"]), lk.lsoa11_ward, "lsoa"))
+        part.rows.append(aggregate.england_row(ind, "mid-2020", float(pop[col].sum()), float(pop["total"].sum())))
+    return part

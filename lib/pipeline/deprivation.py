@@ -1,0 +1,213 @@
+"""Deprivation at small area, rolled up to wards and neighbourhoods: the Indices of Deprivation
+(IMD shares, ranks and scores; income, IDACI, IDAOPI) and DWP low-income families and Universal Credit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from lib.core.definitions import CITY_NAME
+from lib.methods import aggregate
+from lib.pipeline import sources
+from lib.pipeline.city import flag_note
+from lib.pipeline.parts import Lookups, Part, england_weighted, measures, weighted
+
+
+def indicators_deprivation(data_dir: Path, lk: Lookups, pop20: pd.DataFrame) -> Part:
+    """IMD shares in decile 1, average rank and score; income, IDACI and IDAOPI (IoD2015/2019/2025)."""
+    part = Part()
+    f1 = sources.file1_imd2019(data_dir)
+    f6 = sources.file6_denominators(data_dir)
+    f8 = sources.file8_indicators2019(data_dir)
+    e19 = f1.merge(f6, on="lsoa11_code", validate="1:1").merge(f8, on="lsoa11_code", validate="1:1")
+    m19 = e19[e19["lsoa11_code"].isin(lk.lsoa11_ward.index)].reset_index(drop=True)
+    n19 = len(e19)
+
+    # IMD decile 1 share and average rank, 2019
+    for df, sink in ((m19, "m"), (e19, "e")):
+        in_d1 = (df["imd_decile"] == 1) * df["pop_total"]
+        rank = (n19 + 1 - df["imd_rank"]).astype(float)
+        if sink == "m":
+            part.measures.append(
+                (
+                    measures(df["lsoa11_code"], "imd_most_deprived_10pct", "IoD2019", in_d1, df["pop_total"]),
+                    lk.lsoa11_ward,
+                    "lsoa",
+                )
+            )
+            part.measures.append(
+                (
+                    weighted(df["lsoa11_code"], "imd_average_rank", "IoD2019", rank, df["pop_total"].astype(float)),
+                    lk.lsoa11_ward,
+                    "lsoa",
+                )
+            )
+        else:
+            part.rows.append(
+                aggregate.england_row(
+                    "imd_most_deprived_10pct", "IoD2019", float(in_d1.sum()), float(df["pop_total"].sum())
+                )
+            )
+            part.rows.append(england_weighted("imd_average_rank", "IoD2019", rank, df["pop_total"].astype(float)))
+
+    # Income, IDACI, IDAOPI: summed numerators; withheld (blank) numerators counted as 0
+    for ind, num_col, den_col in (
+        ("income_deprivation", "income_domain_numerator", "pop_total"),
+        ("idaci", "income_deprivation_affecting_children_index_idaci_numerator", "pop_0_15"),
+        ("idaopi", "income_deprivation_affecting_older_people_index_idaopi_numerator", "pop_60plus"),
+    ):
+        sup = m19[num_col].isna()
+        part.measures.append(
+            (
+                measures(m19["lsoa11_code"], ind, "IoD2019", m19[num_col].fillna(0), m19[den_col], sup),
+                lk.lsoa11_ward,
+                "lsoa",
+            )
+        )
+        row = aggregate.england_row(ind, "IoD2019", float(e19[num_col].fillna(0).sum()), float(e19[den_col].sum()))
+        row["n_suppressed"] = int(e19[num_col].isna().sum())
+        part.rows.append(row)
+
+    # Health indicators 2019: population-weighted means
+    health19 = {
+        "ypll": "years_of_potential_life_lost_indicator",
+        "cidr": "comparative_illness_and_disability_ratio_indicator",
+        "acute_morbidity": "acute_morbidity_indicator",
+        "mood_anxiety": "mood_and_anxiety_disorders_indicator",
+    }
+    w19 = m19["pop_total"].astype(float)
+    for ind, col in health19.items():
+        part.measures.append((weighted(m19["lsoa11_code"], ind, "IoD2019", m19[col], w19), lk.lsoa11_ward, "lsoa"))
+        part.rows.append(england_weighted(ind, "IoD2019", e19[col], e19["pop_total"].astype(float)))
+
+    # IoD2015 (LSOA 2011), weighted by the same mid-2015 population
+    i15 = sources.imd2015(data_dir).merge(f6, on="lsoa11_code", validate="1:1")
+    m15 = i15[i15["lsoa11_code"].isin(lk.lsoa11_ward.index)].reset_index(drop=True)
+    for df, sink in ((m15, "m"), (i15, "e")):
+        in_d1 = (df["imd_decile"] == 1) * df["pop_total"]
+        if sink == "m":
+            part.measures.append(
+                (
+                    measures(df["lsoa11_code"], "imd_most_deprived_10pct", "IoD2015", in_d1, df["pop_total"]),
+                    lk.lsoa11_ward,
+                    "lsoa",
+                )
+            )
+            part.measures.append(
+                (
+                    weighted(
+                        df["lsoa11_code"],
+                        "imd_average_score",
+                        "IoD2015",
+                        df["imd_score"],
+                        df["pop_total"].astype(float),
+                    ),
+                    lk.lsoa11_ward,
+                    "lsoa",
+                )
+            )
+        else:
+            part.rows.append(
+                aggregate.england_row(
+                    "imd_most_deprived_10pct", "IoD2015", float(in_d1.sum()), float(df["pop_total"].sum())
+                )
+            )
+            part.rows.append(
+                england_weighted("imd_average_score", "IoD2015", df["imd_score"], df["pop_total"].astype(float))
+            )
+
+    # IoD2025 (LSOA 2021), weighted by Census 2021 usual residents
+    res = sources.disability2021(data_dir)[["lsoa21_code", "residents"]]
+    i25 = sources.imd2025(data_dir).merge(res, on="lsoa21_code", validate="1:1")
+    i25ind = sources.imd2025_indicators(data_dir)
+    i25 = i25.merge(i25ind, on="lsoa21_code", validate="1:1")
+    n25 = len(i25)
+    m25 = i25[i25["lsoa21_code"].isin(lk.lsoa21_lsoa11.index)].reset_index(drop=True)
+    health25 = {
+        "ypll": "years_of_potential_life_lost_indicator",
+        "cidr": "comparative_illness_and_disability_ratio_indicator",
+        "acute_morbidity": "acute_morbidity_indicator",
+    }
+    for df, sink in ((m25, "m"), (i25, "e")):
+        w = df["residents"].astype(float)
+        in_d1 = (df["imd_decile"] == 1) * df["residents"]
+        rank = (n25 + 1 - df["imd_rank"]).astype(float)
+        if sink == "m":
+            u = df["lsoa21_code"]
+            part.measures.append(
+                (measures(u, "imd_most_deprived_10pct", "IoD2025", in_d1, df["residents"]), lk.lsoa21_ward, None)
+            )
+            part.measures.append((weighted(u, "imd_average_rank", "IoD2025", rank, w), lk.lsoa21_ward, None))
+            part.measures.append(
+                (weighted(u, "imd_average_score", "IoD2025", df["imd_score"], w), lk.lsoa21_ward, None)
+            )
+            for ind, col in health25.items():
+                part.measures.append((weighted(u, ind, "IoD2025", df[col], w), lk.lsoa21_ward, None))
+        else:
+            part.rows.append(
+                aggregate.england_row(
+                    "imd_most_deprived_10pct", "IoD2025", float(in_d1.sum()), float(df["residents"].sum())
+                )
+            )
+            part.rows.append(england_weighted("imd_average_rank", "IoD2025", rank, w))
+            part.rows.append(england_weighted("imd_average_score", "IoD2025", df["imd_score"], w))
+            for ind, col in health25.items():
+                part.rows.append(england_weighted(ind, "IoD2025", df[col], w))
+    return part
+
+
+def _dwp_long(data_dir: Path, key: str, period_fn) -> pd.DataFrame:
+    df = sources.stat_xplore(data_dir, key)
+    df["flag"] = df["period_label"].map(sources.provisional)
+    df["period"] = df["period_label"].map(period_fn)
+    return df
+
+
+def indicators_dwp(data_dir: Path, lk: Lookups, pop: pd.DataFrame) -> Part:
+    """Children in relative low-income families (yearly) and households on UC (monthly)."""
+    part = Part()
+    m_pop = pop[pop["lsoa11_code"].isin(lk.lsoa11_ward.index)]
+    age019_msoa = m_pop.groupby(m_pop["lsoa11_code"].map(lk.lsoa11_msoa11))["age_0_19"].sum()
+    hd = sources.household_deprivation2021(data_dir)
+    mh = hd[hd["lsoa21_code"].isin(lk.lsoa21_lsoa11.index)]
+    hh_msoa = mh.groupby(mh["lsoa21_code"].map(lk.lsoa21_msoa11))["households"].sum()
+    england_019 = float(pop["age_0_19"].sum())
+    england_hh = float(hd["households"].sum())
+
+    for ind, key_msoa, key_la, period_fn, denom, eng_den, n_la in (
+        ("children_low_income", "cilif_msoa", "cilif_la", sources.financial_year, age019_msoa, england_019, "309"),
+        ("universal_credit_households", "uc_msoa", "uc_la", sources.month_period, hh_msoa, england_hh, "296"),
+    ):
+        ms = _dwp_long(data_dir, key_msoa, period_fn)
+        ms["msoa11_code"] = ms["area_name"].map(lk.msoa11_code_by_name)
+        if ms["msoa11_code"].isna().any():
+            raise sources.MissingInputError(
+                "DWP MSOA names not in the MSOA lookup: "
+                + ", ".join(ms.loc[ms["msoa11_code"].isna(), "area_name"].unique())
+            )
+        for period, grp in ms.groupby("period", sort=True):
+            part.measures.append(
+                (
+                    measures(grp["msoa11_code"], ind, period, grp["count"], grp["msoa11_code"].map(denom)),
+                    lk.msoa11_ward,
+                    None,
+                )
+            )
+        la = _dwp_long(data_dir, key_la, period_fn)
+        flags = la.drop_duplicates("period").set_index("period")["flag"]
+        mcr = la[la["area_name"] == CITY_NAME].set_index("period")["count"]
+        for period, grp in la.groupby("period", sort=True):
+            row = aggregate.england_row(ind, period, float(grp["count"].sum()), eng_den)
+            row["note"] = f"Sum of the {n_la} English local authorities (derived)" + flag_note(flags.get(period))
+            part.rows.append(row)
+            part.rows.append(
+                {
+                    "indicator_id": ind,
+                    "period": period,
+                    "area_type": "city_published",
+                    "published": float(mcr[period]),
+                    "flag": flags.get(period),
+                }
+            )
+    return part
