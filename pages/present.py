@@ -14,6 +14,7 @@ from lib.core.selection import BENCHMARKS, CONFIDENCE
 from lib.methods import apportion
 from lib.methods.indicators import area_table, meta
 from lib.render import charts, maps
+from lib.render import spine as spines
 from lib.render.activity_charts import shares_chart
 from lib.render.format import STATUS_BADGE, comparison_label, format_count, format_value, md_text, source_text
 from lib.views import cohorts, compare
@@ -186,13 +187,13 @@ elif current == "profile":
     with left:
         st.markdown("\n".join(f"- {md_text(s)}" for s in caching.profile_parts(ds, sel)[1]))  # plain sentences
     with right:
-        spine = caching.pure(charts.spine_data, table[table["ci_method"] != "none"])
+        spine = caching.pure(spines.spine_data, table[table["ci_method"] != "none"])
         st.markdown(
             f"**Tested indicators against England** (better to the right). Dot: {md_text(name)}, shaped by its comparison "
             f"with {bench_name}; ◆ Manchester; black line England; grey band the range of the 12."
         )
         chart(
-            charts.spine_spec(spine, area_name=name, bench_name=bench_name),
+            spines.spine_spec(spine, area_name=name, bench_name=bench_name),
             f"Spine chart: each indicator for {name} against England, Manchester and the range of the neighbourhoods.",
             1.25,
         )

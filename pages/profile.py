@@ -8,6 +8,7 @@ import streamlit as st
 from lib.core.selection import BENCHMARKS, CONFIDENCE
 from lib.methods.indicators import area_table, meta
 from lib.render import chart_tables, charts, maps
+from lib.render import spine as spines
 from lib.render.format import md_text, sources_markdown
 from lib.views import map as mapview
 from lib.views import profile
@@ -64,7 +65,7 @@ if view == "compare":
             )
         )
         export_buttons.export_chart_buttons(
-            lambda: charts.spine_spec(spine, area_name=name, bench_name=bench_name),
+            lambda: spines.spine_spec(spine, area_name=name, bench_name=bench_name),
             f"spine_{nbhd}",
             f"{nbhd} · {name}: how it compares with England",
             export_buttons.export_profile_footer(table, spine, "profile"),

@@ -10,6 +10,7 @@ from lib.core.selection import Selection
 from lib.methods import stats
 from lib.methods.indicators import area_comparison_table, meta
 from lib.render import chart_tables, charts
+from lib.render import spine as spines
 from lib.render.format import format_value
 from lib.views import compare, profile
 
@@ -37,14 +38,14 @@ def _expected_spine_indicators(values: pd.DataFrame, indicators: pd.DataFrame) -
 
 @pytest.mark.parametrize("nbhd", ["N2", "C3", "S4"])
 def test_spine_one_row_per_indicator_with_england_value(ds, values_csv, indicators_csv, nbhd):
-    spine = charts.spine_data(profile.profile_table(ds, Selection(nbhd)))
+    spine = spines.spine_data(profile.profile_table(ds, Selection(nbhd)))
     assert spine["indicator_id"].is_unique
     assert set(spine["indicator_id"]) == _expected_spine_indicators(values_csv, indicators_csv)
 
 
 def test_spine_scaled_values_within_unit_interval_without_clipping(ds, values_csv):
     """Recompute the Fingertips scaling from values.csv: it must fit in [-1, 1] unclipped."""
-    spine = charts.spine_data(profile.profile_table(ds, Selection("N2")))
+    spine = spines.spine_data(profile.profile_table(ds, Selection("N2")))
     for col in ("scaled", "scaled_city", "band_lo", "band_hi"):
         assert spine[col].between(-1.0, 1.0).all(), col
     assert (spine["band_lo"] <= spine["scaled"] + 1e-12).all() and (spine["scaled"] <= spine["band_hi"] + 1e-12).all()
@@ -63,7 +64,7 @@ def test_spine_flips_lower_is_better_so_worse_is_left(ds, values_csv, indicators
     pol = indicators_csv.set_index("indicator_id")["polarity"]
     found = 0
     for nbhd in ("N1", "N2", "C1", "S3"):
-        spine = charts.spine_data(profile.profile_table(ds, Selection(nbhd, "england")))
+        spine = spines.spine_data(profile.profile_table(ds, Selection(nbhd, "england")))
         for _, r in spine.iterrows():
             v = values_csv[
                 (values_csv["indicator_id"] == r["indicator_id"])
@@ -151,7 +152,7 @@ def test_trend_data_has_three_series(ds):
 
 def test_every_chart_serialises(ds):
     nb = profile.profile_table(ds, Selection("N2", "rest", "99.8"))
-    charts.spine_chart(charts.spine_data(nb), "Cheetham and Crumpsall", "Rest of Manchester").to_dict()
+    spines.spine_chart(spines.spine_data(nb), "Cheetham and Crumpsall", "Rest of Manchester").to_dict()
     charts.age_chart(profile.age_profile(ds, "N2")).to_dict()
     m = meta(ds.indicators, "children_low_income")
     charts.ward_chart(profile.ward_table(ds, "N2", "children_low_income"), m).to_dict()
@@ -188,20 +189,20 @@ def test_spine_spec_from_its_template_is_the_charts_own_spec(ds, bench, level):
     bench_name = {"england": "England", "rest": "Rest of Manchester"}[bench]
     tables = profile.profile_tables(ds, level=level, bench=bench)
     for code, table in tables.items():
-        rows = charts.spine_data(table)
+        rows = spines.spine_data(table)
         name = f'{code} "quoted" <b>name</b> \\ back'
-        built = charts.spine_chart(rows, name, bench_name).to_dict()
-        fast = charts.spine_spec(rows, name, bench_name)
+        built = spines.spine_chart(rows, name, bench_name).to_dict()
+        fast = spines.spine_spec(rows, name, bench_name)
         # the rows' dataset is named by a hash of the rows altair first saw: compare under one name
         fast = json.loads(json.dumps(fast).replace(fast["data"]["name"], built["data"]["name"]))
         assert fast == built, code  # so it is valid too: to_dict() validated the built one
     # another list of indicators gets its own template (no rows from another neighbourhood's list)
-    fewer = charts.spine_data(tables["N1"]).iloc[:3]
-    spec = charts.spine_spec(fewer, "N1", bench_name)
+    fewer = spines.spine_data(tables["N1"]).iloc[:3]
+    spec = spines.spine_spec(fewer, "N1", bench_name)
     assert [r["short_name"] for r in spec["datasets"][spec["data"]["name"]]] == list(fewer["short_name"])
     assert spec == json.loads(
-        json.dumps(charts.spine_chart(fewer, "N1", bench_name).to_dict()).replace(
-            charts.spine_chart(fewer, "N1", bench_name).to_dict()["data"]["name"], spec["data"]["name"]
+        json.dumps(spines.spine_chart(fewer, "N1", bench_name).to_dict()).replace(
+            spines.spine_chart(fewer, "N1", bench_name).to_dict()["data"]["name"], spec["data"]["name"]
         )
     )
 
@@ -214,7 +215,7 @@ def test_spine_table_has_every_row_as_text_and_its_spine_drawn_to_scale(ds):
 
     from lib.render.tables import read_html_tables
 
-    rows = charts.spine_data(profile.profile_table(ds, Selection("C3", "rest", "95")))
+    rows = spines.spine_data(profile.profile_table(ds, Selection("C3", "rest", "95")))
     out = chart_tables.spine_table_html(
         rows, "Gorton <b>&</b> Levenshulme", "Rest of Manchester", "Spine <script>x</script>"
     )

@@ -13,7 +13,8 @@ from lib.core.selection import Selection
 from lib.exports import images, static_map
 from lib.exports.footer import footer_lines
 from lib.methods.indicators import area_comparison_table, meta, neighbourhood_order
-from lib.render import charts, maps
+from lib.render import maps
+from lib.render import spine as spines
 from lib.views import map as mapview
 from lib.views import profile
 
@@ -25,7 +26,7 @@ def layers():
 
 def test_chart_png_and_svg(ds):
     table = profile.profile_table(ds, Selection("C1"))
-    chart = charts.spine_chart(charts.spine_data(table), area_name="Ardwick and Longsight")
+    chart = spines.spine_chart(spines.spine_data(table), area_name="Ardwick and Longsight")
     footer = footer_lines("ONS", "2021", "real", "http://localhost:8501/profile?nbhd=C1")
     spec = images.with_footer(chart, "Spine chart title", footer)
     png = images.chart_png(spec, scale=2)

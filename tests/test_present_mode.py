@@ -8,8 +8,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib.core.selection import Selection
-from lib.render.charts import spine_chart, spine_data
 from lib.render.format import md_text
+from lib.render.spine import spine_chart, spine_data
 from lib.views import present as present_mode
 from lib.views import profile, profile_summary
 from lib.web import urlstate

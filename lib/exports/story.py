@@ -30,6 +30,7 @@ from lib.exports.images import text_block, with_footer
 from lib.exports.static_map import latest_neighbourhood_period, neighbourhood_map
 from lib.methods.indicators import area_comparison_table, meta
 from lib.render import charts
+from lib.render import spine as spines
 from lib.render.format import STATUS_BADGE, comparison_label, format_value
 from lib.views import cohorts, compare, profile, profile_summary
 from lib.views import present as present_mode
@@ -59,7 +60,7 @@ class Story:
         self.level_label = sel.level_label
         self.table = profile.profile_table(ds, sel)
         self.summary = profile_summary.board_summary(ds, sel)
-        self.spine = charts.spine_data(self.table)
+        self.spine = spines.spine_data(self.table)
         # the same indicator the presentation leads with (one rule, in lib.views.present)
         self.key = present_mode.key_indicator(ds, nbhd, level=level, table=self.table)
         self.key_meta = meta(ds.indicators, self.key)
@@ -84,7 +85,7 @@ class Story:
         if tested_only:
             tested = set(self.table.loc[self.table["ci_method"] != "none", "indicator_id"])
             spine = spine[spine["indicator_id"].isin(tested)] if spine["indicator_id"].isin(tested).any() else spine
-        chart = charts.spine_chart(spine, area_name=self.name, bench_name=self.bench_name)
+        chart = spines.spine_chart(spine, area_name=self.name, bench_name=self.bench_name)
         return with_footer(
             chart,
             f"{self.nbhd} · {self.name}: how it compares with England"

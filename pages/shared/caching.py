@@ -11,7 +11,7 @@ import streamlit as st
 
 from lib.core import data
 from lib.core.selection import Selection
-from lib.render import charts
+from lib.render import spine as spines
 from lib.views import compare, profile, profile_summary
 from pages.shared.session_data import USER_DATA_KEY, grouping_csv, threshold
 
@@ -62,7 +62,7 @@ def _parts(
     return (
         table,
         profile_summary.board_summary(ds, sel, table=table),
-        charts.spine_data(table),
+        spines.spine_data(table),
     )
 
 
@@ -82,7 +82,7 @@ def _profile_parts(
 
 def profile_parts(ds: data.Dataset, sel: Selection) -> tuple[pd.DataFrame, list[str], pd.DataFrame]:
     """One neighbourhood's profile table, board summary (:func:`lib.views.profile_summary.board_summary`) and
-    spine-chart rows (:func:`lib.render.charts.spine_data`), computed once per neighbourhood, benchmark
+    spine-chart rows (:func:`lib.render.spines.spine_data`), computed once per neighbourhood, benchmark
     and level and shared across sessions where the data are shared (each call gets copies; the
     cache is keyed by those strings, so a repeat visit costs no hashing of tables). The tables
     for all three benchmarks come from one set of comparisons per level, so changing the

@@ -118,7 +118,7 @@ def export_profile_footer(
     table: pd.DataFrame, spine: pd.DataFrame, page: str, params: dict[str, str] | None = None
 ) -> list[str]:
     """Footer lines for the profile's spine chart: the sources of every indicator in ``spine``
-    (:func:`lib.render.charts.spine_data` of the profile ``table``), and the table's periods."""
+    (:func:`lib.render.spine.spine_data` of the profile ``table``), and the table's periods."""
     return export_sources_footer(
         list(spine["indicator_id"]), page, params, period=", ".join(dict.fromkeys(table["period"].astype(str)))
     )
