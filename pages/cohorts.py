@@ -96,8 +96,7 @@ if view == "map":
         table = caching.computed(area_table, ds, ind, period, "neighbourhood", bench, level)
         table = mapview.sort_areas(table, list(names))
         colour = "comparison" if m["ci_method"] != "none" else "quartile"
-        legend = mapview.legend_items(colour, table, m, bench, "neighbourhood")
-        legend_title = f"Compared with {BENCHMARKS[bench]}" if colour == "comparison" else "Quartile (1 = lowest)"
+        legend_title = mapview.legend_title(colour, m, bench)
         status_word = f" ({MODELLED})" if m["status"] == "modelled" else ""
         st.subheader(f"{md_text(m['name'])}{status_word}, {md_text(period)}")
         st.caption(
@@ -105,27 +104,17 @@ if view == "map":
             "The selected neighbourhood has a thick black outline. Click an area to select it. The table below holds the same figures."
         )
         with session_data.needs_data():  # without the boundary file, a message replaces the map; the table still works
-            features = mapview.map_features(
+            drawn = mapview.neighbourhood_map(
                 session_data.geojson("neighbourhoods"),
                 table,
                 m,
+                sel,
                 colour,
-                bench,
-                level,
-                "neighbourhood",
-                selected=nbhd,
                 threshold=ds.threshold,
-            )
-            fmap = maps.build_map(
-                features,
-                legend_title,
-                legend,
-                colour,
-                labels=True,
-                fit=session_data.geojson("neighbourhoods"),
                 height=460,
                 name=f"Map of {m['name']}{status_word}, {period}, {legend_title[:1].lower() + legend_title[1:]}",
             )
+            features, legend, fmap = drawn.features, drawn.legend, drawn.fmap
             widgets.interactive_map(fmap, MAP_KEY, 460, ["last_active_drawing"], on_change=_select_clicked)
             st.markdown("**Key:** " + maps.legend_text(legend))
             export_buttons.export_map_buttons(

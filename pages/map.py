@@ -125,11 +125,7 @@ with session_data.needs_data():  # without a boundary file, a message replaces t
     )
     in_selected = mapview.in_neighbourhood(shapes, table["area_code"], sel.nbhd)
     legend = mapview.legend_items(colour, table, m, sel.bench, area_type)
-    legend_title = {
-        "comparison": f"Compared with {bench_name}",
-        "quartile": "Quartile (1 = lowest)",
-        "continuous": m["short_name"],
-    }[colour]
+    legend_title = mapview.legend_title(colour, m, sel.bench, area_type)
     outlines = (
         [(session_data.geojson("neighbourhoods"), 2, "#1A1A1A"), (session_data.geojson("localities"), 4, "#000000")]
         if detail

@@ -142,29 +142,12 @@ if current == "map":
     st.title(f"{md_text(nbhd)} · {md_text(name)}: where it is")
     ctable = caching.computed(area_table, ds, key_ind, key_period, "neighbourhood", bench, level)
     ctable = mapview.sort_areas(ctable, list(names))
-    legend = mapview.legend_items("comparison", ctable, km, bench, "neighbourhood")
+    legend = mapview.legend_items("comparison", ctable, km, bench, "neighbourhood")  # the key, with or without the map
     left, right = st.columns([3, 2], gap="large")
     with left, session_data.needs_data():  # without the boundary file, a message replaces the map
-        features = mapview.map_features(
-            session_data.geojson("neighbourhoods"),
-            ctable,
-            km,
-            "comparison",
-            bench,
-            level,
-            "neighbourhood",
-            selected=nbhd,
-            threshold=ds.threshold,
-        )
-        fmap = maps.build_map(
-            features,
-            f"Compared with {bench_name}",
-            legend,
-            "comparison",
-            labels=True,
-            fit=session_data.geojson("neighbourhoods"),
-            height=640,
-        )
+        fmap = mapview.neighbourhood_map(
+            session_data.geojson("neighbourhoods"), ctable, km, sel, threshold=ds.threshold, height=640
+        ).fmap
         present_mode.enlarge_map(fmap)
         widgets.interactive_map(fmap, "present_map", 640, [])
     with right:

@@ -335,3 +335,22 @@ def test_the_map_page_carries_the_map_style_sheet_once(nbhd_geo, table, m):
     fc = mapview.map_features(nbhd_geo, table, m, "comparison", selected="N1")
     page = maps.build_map(fc, "Compared with England", mapview.legend_items("comparison", table, m)).get_root().render()
     assert page.count(style("map")) == 1 and "this.style" not in page
+
+
+def test_the_key_title_says_what_the_colours_mean(m):
+    assert mapview.legend_title("comparison", m, "rest") == "Compared with Rest of Manchester"
+    assert mapview.legend_title("comparison", m, "rest", "ward") == "Compared with Manchester"  # wards: no 'rest'
+    assert mapview.legend_title("quartile", m) == "Quartile (1 = lowest)"
+    assert mapview.legend_title("continuous", m) == m["short_name"]
+
+
+def test_the_neighbourhood_map_is_the_features_key_and_map_of_the_selection(nbhd_geo, table, m):
+    from lib.core.selection import Selection
+
+    sel = Selection("N2", "city", "99.8")
+    drawn = mapview.neighbourhood_map(nbhd_geo, table, m, sel, name="Map of x")
+    assert drawn.features == mapview.map_features(nbhd_geo, table, m, "comparison", "city", "99.8", selected="N2")
+    assert drawn.legend == mapview.legend_items("comparison", table, m, "city")
+    assert drawn.legend_title == "Compared with Manchester"
+    page = drawn.fmap.get_root().render()
+    assert "Compared with Manchester" in page and "Map of x" in page

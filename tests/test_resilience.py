@@ -15,20 +15,13 @@ from pathlib import Path
 
 import pytest
 
+from lib.core.data import LAYERS, SEED_TABLES
 from tests.appcopy import break_file, isolated, make_copy
 from tests.conftest import shown_tables
 
 DATASET_FILES = ("profiles/indicators.csv", "profiles/values.csv", "geodata/neighbourhoods.csv")
-LAYER_FILES = {name: f"geodata/{name}.geojson" for name in ("neighbourhoods", "wards", "localities", "lsoa")}
-SEED_NAMES = (
-    "activity_targets_2020_21",
-    "cash_released_gbp000",
-    "investment_gbp000",
-    "savings_gap_gbp000",
-    "city_headline_facts",
-    "population_health_aspirations_2021",
-    "risk_tiers_and_cohorts",
-)
+LAYER_FILES = {name: f"geodata/{name}.geojson" for name in LAYERS}
+SEED_NAMES = SEED_TABLES
 SEED_FILES = {name: f"profiles/seeds/{name}.csv" for name in SEED_NAMES}
 DAMAGE = ("missing", "garbage", "truncated", "columns")
 ALL_PAGES = ("overview", "map", "profile", "compare", "cohorts", "activity", "own_data", "methods", "present")

@@ -15,7 +15,6 @@ from shapely.geometry import MultiPolygon, Polygon, mapping, shape
 from shapely.geometry.polygon import orient
 
 from lib.core.data import Dataset
-from lib.core.selection import BENCHMARKS
 from lib.exports.footer import MAP_ATTRIBUTION, wrap
 from lib.methods.indicators import area_comparison_table, meta, neighbourhood_order
 from lib.render import maps
@@ -205,12 +204,7 @@ def neighbourhood_map(
         geo, table, m, mode, bench, level, "neighbourhood", selected=selected, threshold=ds.threshold
     )
     legend = mapview.legend_items(mode, table, m, bench, "neighbourhood")
-    bench_name = BENCHMARKS[mapview.effective_benchmark(bench, "neighbourhood")]
-    legend_title = {
-        "comparison": f"Compared with {bench_name}",
-        "quartile": "Quartile (1 = lowest)",
-        "continuous": m["short_name"],
-    }[mode]
+    legend_title = mapview.legend_title(mode, m, bench)
     status = f" ({STATUS_BADGE['modelled']})" if m["status"] == "modelled" else ""
     spec = map_chart(feats, legend, f"{m['name']}{status}, {period}", legend_title, mode)
     return spec, feats, legend

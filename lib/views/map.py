@@ -17,12 +17,14 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 
 from lib.core.disclosure import DEFAULT_THRESHOLD, TOO_FEW, display_count
-from lib.core.selection import BENCHMARKS, CONFIDENCE
+from lib.core.selection import BENCHMARKS, CONFIDENCE, Selection
 from lib.core.selection import suffix as level_suffix
 from lib.methods import stats
 from lib.render.format import (
@@ -36,7 +38,7 @@ from lib.render.format import (
     format_value,
     is_missing,
 )
-from lib.render.maps import continuous_colour, fill_colour, layer_geojson
+from lib.render.maps import build_map, continuous_colour, fill_colour, layer_geojson
 
 #: Map detail: URL value -> (area_type in values.csv, plain label).
 LAYERS: dict[str, tuple[str, str]] = {
@@ -226,6 +228,47 @@ def legend_items(
     if vals.isna().any() or len(table) == 0:
         items.append((NO_DATA_COLOUR, "–", "No data"))
     return items
+
+
+def legend_title(colour_mode: str, meta: Mapping, bench: str = "england", area_type: str = "neighbourhood") -> str:
+    """The key's title: what the colours mean."""
+    if colour_mode == "comparison":
+        return f"Compared with {BENCHMARKS[effective_benchmark(bench, area_type)]}"
+    if colour_mode == "quartile":
+        return "Quartile (1 = lowest)"
+    return str(meta["short_name"])
+
+
+@dataclass(frozen=True)
+class NeighbourhoodMap:
+    """One indicator on the map of the neighbourhoods: the map's features, its key and the map."""
+
+    features: dict
+    legend: list[tuple[str, str, str]]
+    legend_title: str
+    fmap: Any
+
+
+def neighbourhood_map(
+    shapes: Mapping,
+    table: pd.DataFrame,
+    meta: Mapping,
+    sel: Selection,
+    colour_mode: str = "comparison",
+    threshold: int = DEFAULT_THRESHOLD,
+    height: int = 620,
+    name: str | None = None,
+) -> NeighbourhoodMap:
+    """The neighbourhoods coloured by ``colour_mode`` (against ``sel.bench`` at ``sel.level``), each
+    labelled with its code and comparison symbol, the selected one outlined: the map the risk
+    cohorts and the presentation draw (``table`` from :func:`lib.methods.indicators.area_table`)."""
+    features = map_features(
+        shapes, table, meta, colour_mode, sel.bench, sel.level, "neighbourhood", selected=sel.nbhd, threshold=threshold
+    )
+    legend = legend_items(colour_mode, table, meta, sel.bench, "neighbourhood")
+    title = legend_title(colour_mode, meta, sel.bench)
+    fmap = build_map(features, title, legend, colour_mode, labels=True, fit=shapes, height=height, name=name)
+    return NeighbourhoodMap(features, legend, title, fmap)
 
 
 def name_labels(geojson: Mapping) -> dict:
