@@ -285,5 +285,6 @@ if int(t) != session_data.threshold():
 st.caption(
     f"Counts of 1 to {session_data.threshold() - 1} are hidden (zero is shown). Where a hidden count could be worked out "
     "from a total (e.g. the other wards of a neighbourhood), the next smallest count is hidden too. Modelled counts "
-    "(expected cases, apportioned targets) are estimates, not counts of people, and are not hidden."
+    "(expected cases, apportioned targets) are estimates, not counts of people: the data keeps them, but a page "
+    f"shows one below {session_data.threshold()} as hidden too, so no small number appears on screen."
 )

@@ -8,7 +8,8 @@ Rules (applied by :func:`suppress` to a ``values.csv``-shaped table):
   no count: their numerator is blank), plus the ``value`` of ``count`` indicators. Counts of
   *modelled* indicators (expected dementia cases from a prevalence × population, apportioned
   targets) are estimates, usually not whole numbers, and say nothing about real people: they
-  are not disclosive and are left alone. Denominators below the threshold are hidden too.
+  are not disclosive and are left alone in the data (a view still shows one below the threshold
+  as hidden, through :func:`display_count`). Denominators below the threshold are hidden too.
 * **Primary suppression.** A count with ``0 < count < threshold`` (default threshold 5, so 1–4)
   is hidden. Zero is shown: "none" is not a small group of identifiable people, and Fingertips
   publishes zeros too. The row's numerator, value and both intervals are blanked (a value and a
