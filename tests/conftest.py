@@ -88,14 +88,24 @@ def ds():
     return data.load_dataset(REPO)
 
 
+def _resident_ids() -> set[str]:
+    ind = read_profile_csv(REPO / "profiles" / "indicators.csv")
+    return set(ind.loc[ind["population"] == "residents", "indicator_id"])
+
+
 @pytest.fixture(scope="module")
 def values_csv() -> pd.DataFrame:
-    return read_profile_csv(REPO / "profiles" / "values.csv")
+    """The committed values.csv rows of the residents' indicators (what the resident views read;
+    the registered-patient rows are tested in test_registered)."""
+    v = read_profile_csv(REPO / "profiles" / "values.csv")
+    return v[v["indicator_id"].isin(_resident_ids())].reset_index(drop=True)
 
 
 @pytest.fixture(scope="module")
 def indicators_csv() -> pd.DataFrame:
-    return read_profile_csv(REPO / "profiles" / "indicators.csv")
+    """The committed indicators.csv rows of the residents' indicators."""
+    ind = read_profile_csv(REPO / "profiles" / "indicators.csv")
+    return ind[ind["population"] == "residents"].reset_index(drop=True)
 
 
 def shown_tables(at) -> list[pd.DataFrame]:

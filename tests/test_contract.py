@@ -21,6 +21,8 @@ GUIDE_POLARITIES = {"lower_is_better", "higher_is_better", "no_judgement"}
 GUIDE_CI_METHODS = {"wilson", "byar", "dobson", "none"}
 GUIDE_STATUSES = {"real", "derived", "modelled"}
 GUIDE_AREA_TYPES = {"lsoa", "ward", "neighbourhood", "locality", "city", "england"}
+#: The contract's extension for the registered population (issue 18): GP practices and their PCNs.
+REGISTERED_AREA_TYPES = {"practice", "pcn"}
 GUIDE_COMPARISONS = {"better", "similar", "worse", "higher", "lower", "not_compared"}
 
 CI_COLS = ["lower_95", "upper_95", "lower_998", "upper_998"]
@@ -64,7 +66,7 @@ def test_lib_contract_words_match_the_guide() -> None:
     assert set(contract.POLARITIES) == GUIDE_POLARITIES
     assert set(contract.CI_METHODS) == GUIDE_CI_METHODS
     assert set(contract.STATUSES) == GUIDE_STATUSES
-    assert set(contract.AREA_TYPES) == GUIDE_AREA_TYPES
+    assert set(contract.AREA_TYPES) == GUIDE_AREA_TYPES | REGISTERED_AREA_TYPES
     assert set(contract.COMPARISONS) == GUIDE_COMPARISONS
 
 
@@ -84,7 +86,7 @@ def test_indicator_words_allowed(indicators: pd.DataFrame, column: str, allowed:
 
 
 def test_value_words_allowed(values: pd.DataFrame) -> None:
-    assert set(values["area_type"]) <= GUIDE_AREA_TYPES
+    assert set(values["area_type"]) <= GUIDE_AREA_TYPES | REGISTERED_AREA_TYPES
     for col in ("vs_england", "vs_city"):
         assert values[col].notna().all(), f"{col} has blanks (should be not_compared)"
         assert set(values[col]) <= GUIDE_COMPARISONS
@@ -166,7 +168,12 @@ def test_city_only_indicators_have_no_small_area_rows(values_meta: pd.DataFrame)
     # (except the modelled shares of the city's activity targets, split at neighbourhood level by design)
     targets = [i for i in types.index if i.startswith("target_")]
     assert all(types[i] == {"neighbourhood", "locality", "city"} for i in targets)
-    types = types.drop(targets)
+    # registered-patient indicators are built from practices, never from wards: every level but ward
+    registered = [i for i in types.index if i.startswith("reg_")]
+    assert registered and all(
+        types[i] == {"practice", "pcn", "neighbourhood", "locality", "city", "england"} for i in registered
+    )
+    types = types.drop(targets + registered)
     partial = types[
         types.map(
             lambda s: bool(s & {"ward", "neighbourhood", "locality"}) and not {"ward", "neighbourhood", "locality"} <= s

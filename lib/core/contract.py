@@ -18,6 +18,7 @@ INDICATOR_COLUMNS: list[str] = [
     "name",
     "short_name",
     "family",
+    "population",
     "unit",
     "value_type",
     "multiplier",
@@ -67,7 +68,15 @@ STATUS_LABELS = {
     "derived": "Derived: computed from published figures by a stated method",
     "modelled": "Modelled: an estimate, not an observation",
 }
-AREA_TYPES = ("lsoa", "ward", "neighbourhood", "locality", "city", "england")
+#: Which population a figure describes: residents (built from wards and small areas) or the
+#: patients registered with GP practices (wherever they live).
+POPULATIONS = ("residents", "registered")
+POPULATION_LABELS = {"residents": "Residents", "registered": "Registered patients"}
+POPULATION_WORDS = {
+    "residents": "people who live in the area (from its wards and small areas)",
+    "registered": "patients registered with the area's GP practices, wherever they live",
+}
+AREA_TYPES = ("lsoa", "ward", "practice", "pcn", "neighbourhood", "locality", "city", "england")
 JUDGED = ("better", "similar", "worse")
 UNJUDGED = ("higher", "similar", "lower")
 NOT_COMPARED = "not_compared"
@@ -104,6 +113,7 @@ def validate_indicators(df: pd.DataFrame) -> list[ContractProblem]:
         ("polarity", POLARITIES),
         ("ci_method", CI_METHODS),
         ("status", STATUSES),
+        ("population", POPULATIONS),
     ):
         bad = df.loc[~df[col].isin(allowed), "indicator_id"]
         if len(bad):

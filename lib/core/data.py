@@ -100,6 +100,20 @@ class Dataset:
     values: pd.DataFrame
     definition: pd.DataFrame
     threshold: int = field(default_factory=configured_threshold)
+    #: Which population's indicators it holds (``lib.core.contract.POPULATIONS``), or None for all.
+    population: str | None = "residents"
+
+
+def for_population(ds: Dataset, population: str | None) -> Dataset:
+    """``ds`` with only the indicators (and their figures) of one population: residents (built
+    from wards and small areas) or registered patients (of GP practices); all when None."""
+    if population is None:
+        return Dataset(ds.indicators, ds.values, ds.definition, ds.threshold, None)
+    keep = ds.indicators["population"].fillna("residents") == population
+    ids = set(ds.indicators.loc[keep, "indicator_id"])
+    indicators = ds.indicators[keep].reset_index(drop=True)
+    values = ds.values[ds.values["indicator_id"].isin(ids)].reset_index(drop=True)
+    return Dataset(indicators, values, ds.definition, ds.threshold, population)
 
 
 def _relative(path: Path, root: Path) -> str:
@@ -173,8 +187,9 @@ def load_csv(relative: str, required=(), root: Path = ROOT, **read_kw) -> pd.Dat
     return _read_csv(root / relative, required, root, **read_kw)
 
 
-def load_dataset(root: Path = ROOT) -> Dataset:
-    """Read ``profiles/indicators.csv``, ``profiles/values.csv`` and ``geodata/neighbourhoods.csv``."""
+def load_dataset(root: Path = ROOT, population: str | None = "residents") -> Dataset:
+    """Read ``profiles/indicators.csv``, ``profiles/values.csv`` and ``geodata/neighbourhoods.csv``;
+    keep the indicators of ``population`` (:func:`for_population`; residents unless asked)."""
     indicators = _read_csv(root / "profiles" / "indicators.csv", INDICATOR_COLUMNS, root)
     values = _read_csv(root / "profiles" / "values.csv", VALUE_COLUMNS, root)
     for col in ("period", "area_code", "area_name", "parent_code", "note", "indicator_id", "area_type"):
@@ -195,7 +210,7 @@ def load_dataset(root: Path = ROOT) -> Dataset:
             f"{_fix('geodata/neighbourhoods.csv')}"
         ) from exc
     _check_consistent(indicators, values, definition)
-    return Dataset(indicators=indicators, values=values, definition=definition)
+    return for_population(Dataset(indicators=indicators, values=values, definition=definition), population)
 
 
 def _check_consistent(indicators: pd.DataFrame, values: pd.DataFrame, definition: pd.DataFrame) -> None:

@@ -45,7 +45,16 @@ ENV_VAR = "NP_SUPPRESS_BELOW"
 TOO_FEW = "too few to show"
 COUNT_COLUMNS = ("numerator", "value", *LIMIT_COLUMNS)
 #: Child area type -> the area type of its parent (values.csv ``parent_code``).
-PARENT_LEVEL = {"lsoa": "ward", "ward": "neighbourhood", "neighbourhood": "locality", "locality": "city"}
+#: Each area type's parent in the sums: small areas and wards add up to neighbourhoods; a
+#: neighbourhood's registered patients are the sum of its practices; PCNs add up to the city.
+PARENT_LEVEL = {
+    "lsoa": "ward",
+    "ward": "neighbourhood",
+    "practice": "neighbourhood",
+    "pcn": "city",
+    "neighbourhood": "locality",
+    "locality": "city",
+}
 
 
 def configured_threshold() -> int:

@@ -318,6 +318,7 @@ def indicator_row(
         "name": name,
         "short_name": name if len(name) <= 40 else name[:39].rstrip() + "…",
         "family": family,
+        "population": "residents",  # Fingertips' ward, MSOA and local authority figures are for residents
         "unit": method["unit"],
         "value_type": method["value_type"],
         "multiplier": method["multiplier"],

@@ -417,6 +417,7 @@ def _indicator_row(
         "name": f"{name}{USER_SUFFIX}",
         "short_name": f"{name[:40]}{USER_SUFFIX}",
         "family": family if family in FAMILIES else "outcome",
+        "population": "residents",  # figures for wards, small areas and neighbourhoods: their residents
         "unit": spec["unit"],
         "value_type": spec["value_type"],
         "multiplier": float(spec["multiplier"]),

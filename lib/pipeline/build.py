@@ -22,12 +22,16 @@ from lib.pipeline.city import flag_note, indicators_city_context, indicators_hom
 from lib.pipeline.deprivation import indicators_deprivation, indicators_dwp
 from lib.pipeline.expected import activity_target_rows, indicators_expected
 from lib.pipeline.parts import load_lookups
+from lib.pipeline.registered import indicators_registered
 
-AREA_TYPE_ORDER = ["england", "city", "locality", "neighbourhood", "ward", "lsoa"]
+AREA_TYPE_ORDER = ["england", "city", "locality", "neighbourhood", "pcn", "practice", "ward", "lsoa"]
 
 
-def build_values(data_dir: Path, definition: pd.DataFrame, indicators: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
-    """Build the full ``values.csv`` frame. Returns (values, build notes)."""
+def build_values(
+    data_dir: Path, definition: pd.DataFrame, indicators: pd.DataFrame, practices: pd.DataFrame | None = None
+) -> tuple[pd.DataFrame, list[str]]:
+    """Build the full ``values.csv`` frame. Returns (values, build notes). ``practices`` (the
+    validated ``geodata/practices.csv``) adds the registered-patient indicators."""
     pop = sources.population2020(data_dir)
     lk = load_lookups(data_dir, pop)
     parts = [
@@ -39,6 +43,8 @@ def build_values(data_dir: Path, definition: pd.DataFrame, indicators: pd.DataFr
         indicators_expected(data_dir, lk, pop),
         indicators_homelessness(data_dir, lk),
     ]
+    if practices is not None:
+        parts.append(indicators_registered(data_dir, practices, definition))
     rolled: list[pd.DataFrame] = []
     extra: list[dict] = []
     published: list[dict] = []

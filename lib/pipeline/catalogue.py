@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from lib.core.contract import INDICATOR_COLUMNS
+from lib.pipeline.catalogue_registered import registered_indicators
 
 OGL = "Open Government Licence v3.0"
 OPL = "Open Parliament Licence v3.0"
@@ -30,6 +31,7 @@ SUMMED = "Numerators and denominators summed from LSOAs (best-fit to wards), val
 
 def _ind(**kw: str | float) -> dict:
     row = {c: "" for c in INDICATOR_COLUMNS}
+    row["population"] = "residents"  # the registered-patient entries are in catalogue_registered
     row.update(kw)
     return row
 
@@ -585,6 +587,8 @@ for _col, _label in (
         )
     )
 
+
+INDICATORS += registered_indicators()
 
 SRC_TARGETS = 'Manchester Locality Plan / LCO Commissioning Prospectus (2017), seed 004, "Activity reduction and efficiency measures"'
 

@@ -9,10 +9,12 @@ import pandas as pd
 
 from lib.core.contract import validate_indicators, validate_values
 from lib.core.definitions import read_definition
-from lib.pipeline import build, catalogue, geography, seeds, sources
+from lib.core.practices import read_practices
+from lib.pipeline import build, catalogue, geography, registered, seeds, sources
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFINITION = Path("geodata") / "neighbourhoods.csv"
+PRACTICES = Path("geodata") / "practices.csv"
 
 
 def known_wards(data_dir: Path) -> list[str]:
@@ -32,7 +34,23 @@ def write_csv(df: pd.DataFrame, path: Path) -> Path:
     return path
 
 
-def build_all(data_dir: Path, out_dir: Path, definition_path: Path | None = None) -> list[Path]:
+def practice_assignment(
+    data_dir: Path, out_dir: Path, definition: pd.DataFrame, path: Path | None = None
+) -> pd.DataFrame:
+    """The practice -> neighbourhood assignment (``geodata/practices.csv``), validated against the
+    sources' Manchester practices and the definition's neighbourhoods. When there is none yet,
+    the draft (:func:`lib.pipeline.registered.draft_assignment`) is written there first."""
+    path = path or out_dir / PRACTICES
+    if not path.exists():
+        print(f"No practice assignment at {path}: writing the draft from the PCN names (review its judgements).")
+        write_csv(registered.draft_assignment(data_dir), path)
+    known = registered.practice_lists(data_dir)["practice_code"]
+    return read_practices(path, definition["neighbourhood_code"].unique(), known)
+
+
+def build_all(
+    data_dir: Path, out_dir: Path, definition_path: Path | None = None, practices_path: Path | None = None
+) -> list[Path]:
     """Rebuild ``geodata/`` and ``profiles/`` under ``out_dir`` from ``data_dir``.
 
     Raises ``DefinitionError`` for a bad definition, ``FileNotFoundError`` for a missing input,
@@ -44,7 +62,8 @@ def build_all(data_dir: Path, out_dir: Path, definition_path: Path | None = None
     definition = read_definition(definition_path, known_wards(data_dir))
     layers = geography.build_geography(data_dir, definition)
     indicators = catalogue.indicators_table(catalogue.activity_target_entries(seeds.activity_targets(data_dir)))
-    values, _notes = build.build_values(data_dir, definition, indicators)
+    practices = practice_assignment(data_dir, out_dir, definition, practices_path)
+    values, _notes = build.build_values(data_dir, definition, indicators, practices)
     present = set(values["indicator_id"])
     indicators = indicators[indicators["indicator_id"].isin(present)].reset_index(drop=True)
     problems = validate_indicators(indicators) + validate_values(values, indicators)
@@ -54,6 +73,8 @@ def build_all(data_dir: Path, out_dir: Path, definition_path: Path | None = None
     written = geography.write_geography(layers, out_dir / "geodata")
     if definition_path.resolve() != (out_dir / DEFINITION).resolve():
         written.append(write_csv(definition, out_dir / DEFINITION))
+    if practices_path is not None and practices_path.resolve() != (out_dir / PRACTICES).resolve():
+        written.append(write_csv(practices, out_dir / PRACTICES))
     written.append(write_csv(indicators, out_dir / "profiles" / "indicators.csv"))
     written.append(write_csv(values, out_dir / "profiles" / "values.csv"))
     for name, table in seeds.build_seed_tables(data_dir).items():
