@@ -10,8 +10,8 @@ from lib.methods.indicators import area_table, meta
 from lib.render import chart_tables, charts, maps
 from lib.render import spine as spines
 from lib.render.format import md_text, sources_markdown
+from lib.views import compare, profile, profile_registered
 from lib.views import map as mapview
-from lib.views import profile
 from pages.shared import app_frame, caching, export_buttons, session_data, widgets
 
 sel = app_frame.frame_state()
@@ -21,7 +21,13 @@ nbhd, level, bench = sel.nbhd, sel.level, sel.bench
 name = names[nbhd]
 bench_name = BENCHMARKS[bench]
 ward_choices = profile.ward_indicators(ds)
-VIEWS = {"compare": "How it compares", "table": "All indicators", "age": "Population by age", "wards": "Its wards"}
+VIEWS = {
+    "compare": "How it compares",
+    "table": "All indicators",
+    "age": "Population by age",
+    "wards": "Its wards",
+    "practices": "Its GP practices",
+}
 state = app_frame.page_state(
     {"ind": ward_choices, "view": list(VIEWS)}, {"ind": "children_low_income", "view": "compare"}, prefix="profile"
 )
@@ -180,3 +186,78 @@ if view == "wards":
                 key="dl_profile_wards",
             )
 app_frame.keep("profile", {"ind": ind, "view": view})
+
+if view == "practices":
+    with tabs["practices"]:
+        st.header("Its GP practices: registered patients")
+        reg, practices = session_data.registered()
+        listing = profile_registered.practices_of(practices, nbhd)
+        st.markdown(
+            f"**Registered patients, not residents.** Every figure in this view describes the "
+            f"{profile_registered.LENS}: the {len(listing)} practices `geodata/practices.csv` assigns to "
+            f"{md_text(name)}. The rest of the profile describes the people who live there."
+        )
+        if session_data.grouping_csv() is not None:
+            st.info(
+                "Practices follow the 12 neighbourhoods' practice assignment, not your grouping: to move a practice, "
+                "edit geodata/practices.csv and rebuild (make data)."
+            )
+        if listing.empty:
+            st.info(
+                f"No practice is assigned to {md_text(name)} in geodata/practices.csv, so there are no figures here."
+            )
+        else:
+            st.subheader("Its registers against Manchester and England")
+            rt = profile_registered.register_table(reg, sel)
+            widgets.show_table(
+                profile_registered.display_register_table(rt, reg, sel),
+                f"QOF registers of {name}'s practices ({profile_registered.LENS}), {rt['period'].iloc[0]}",
+            )
+            st.caption(
+                "DERIVED · Source: NHS England, Quality and Outcomes Framework 2022-23 and 2024-25 (practice level) · "
+                "Method: registers and lists summed over the practices; Wilson intervals; no higher or lower is judged "
+                "better (a register records diagnoses). Open Government Licence v3.0."
+            )
+            widgets.download_csv(
+                rt.assign(area_code=nbhd, area_name=name, population="registered patients", benchmark=sel.bench),
+                f"registers_{nbhd}.csv",
+                key="dl_profile_registers",
+            )
+            st.subheader("Which practices differ")
+            choices = profile_registered.registers(reg)
+            register = st.selectbox(
+                "Register",
+                choices,
+                index=choices.index("reg_dm") if "reg_dm" in choices else 0,
+                format_func=lambda i: meta(reg.indicators, i)["short_name"],
+                key="profile_register",
+            )
+            rm = meta(reg.indicators, register)
+            period = profile_registered.periods(reg, register)[-1]
+            pt = profile_registered.practice_table(reg, sel, register, period)
+            st.markdown(md_text(profile_registered.variation_sentence(pt, name, rm["short_name"])))
+            bars = pt[pt["area_type"] == "practice"].rename(columns={"vs_england": "comparison"})
+            if len(bars) and bars["value"].notna().any():
+                bar_rows = compare.comparison_bar_data(
+                    bars, rm, dict(zip(bars["area_code"], bars["area_name"])), level=level
+                )
+                widgets.show_chart(
+                    charts.comparison_bars(
+                        bar_rows,
+                        rm,
+                        float(pt["england"].iloc[0]),
+                        float(pt["manchester"].iloc[0]),
+                        "England",
+                        CONFIDENCE[level],
+                    ).to_dict(),
+                    f"Bars: {rm['short_name']} at each of {name}'s practices, {period}, with intervals, against England "
+                    "and Manchester. The table below holds the same figures.",
+                )
+            widgets.show_table(
+                profile_registered.display_practice_table(pt, reg, sel, reg.threshold),
+                f"{rm['short_name']} at {name}'s practices, {period} ({profile_registered.LENS})",
+            )
+            widgets.source_caption(rm, period)
+            widgets.download_csv(pt, f"practices_{nbhd}_{register}_{period}.csv".replace("/", "-"), key="dl_practices")
+            st.subheader("The practices and why they are here")
+            widgets.show_table(listing, f"The GP practices assigned to {name}")

@@ -17,9 +17,11 @@ import pandas as pd
 from lib.core.contract import INDICATOR_COLUMNS, VALUE_COLUMNS
 from lib.core.definitions import DEFINITION_COLUMNS, DefinitionError, validate_definition
 from lib.core.disclosure import configured_threshold
+from lib.core.practices import PracticeAssignmentError, read_practices
 from lib.core.selection import LIMIT_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[2]
+PRACTICES_FILE = "geodata/practices.csv"
 LAYERS = ("neighbourhoods", "wards", "localities", "lsoa")
 SEED_TABLES = (
     "activity_targets_2020_21",
@@ -211,6 +213,18 @@ def load_dataset(root: Path = ROOT, population: str | None = "residents") -> Dat
         ) from exc
     _check_consistent(indicators, values, definition)
     return for_population(Dataset(indicators=indicators, values=values, definition=definition), population)
+
+
+def load_practices(root: Path = ROOT, neighbourhoods=None) -> pd.DataFrame:
+    """``geodata/practices.csv``, validated (:func:`lib.core.practices.read_practices`); a problem
+    is a :class:`DataFileError` saying what to fix."""
+    path = root / PRACTICES_FILE
+    if neighbourhoods is None:
+        neighbourhoods = load_dataset(root).definition["neighbourhood_code"].unique()
+    try:
+        return read_practices(path, neighbourhoods)
+    except PracticeAssignmentError as exc:
+        raise DataFileError(f"{exc}\n\n{_fix(PRACTICES_FILE)}") from exc
 
 
 def _check_consistent(indicators: pd.DataFrame, values: pd.DataFrame, definition: pd.DataFrame) -> None:

@@ -50,6 +50,7 @@ def _copy(ds: data.Dataset) -> data.Dataset:
         values=ds.values.copy(deep=False),
         definition=ds.definition.copy(deep=False),
         threshold=ds.threshold,
+        population=ds.population,
     )
 
 
@@ -72,6 +73,22 @@ def _grouping_frame(grouping_csv: str) -> pd.DataFrame:
     import io
 
     return pd.read_csv(io.StringIO(grouping_csv), dtype=str, keep_default_na=False, na_values=[""])
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _registered(threshold: int) -> tuple[data.Dataset, pd.DataFrame]:
+    ds = data.load_dataset(population="registered")
+    values = disclosure.suppress(ds.values, ds.indicators, threshold)
+    suppressed = data.Dataset(ds.indicators, values, ds.definition, threshold, "registered")
+    return suppressed, data.load_practices(neighbourhoods=ds.definition["neighbourhood_code"].unique())
+
+
+def registered() -> tuple[data.Dataset, pd.DataFrame]:
+    """The registered-patient lens (GP practices' patients, wherever they live) with small counts
+    hidden at the threshold in force, and the practice assignment (``geodata/practices.csv``).
+    Built on the 12 neighbourhoods' practice assignment, whatever grouping the session chose."""
+    ds, practices = _registered(threshold())
+    return _copy(ds), practices.copy()
 
 
 def grouping_csv() -> str | None:

@@ -26,6 +26,7 @@ PAGES = [
     "map",
     "profile",
     "profile_wards",
+    "profile_practices",
     "compare",
     "cohorts",
     "cohorts_map",
@@ -43,6 +44,7 @@ MAP_PAGES = {"map", "cohorts_map", "profile_wards"}
 URL_PATH = {
     "overview": "",
     "profile_wards": "profile?view=wards",
+    "profile_practices": "profile?view=practices",
     "cohorts_map": "cohorts?view=map",
     "cohorts_pyramid": "cohorts?view=pyramid",
     "methods_details": "methods?view=details",
