@@ -66,21 +66,23 @@ def validate_definition(df: pd.DataFrame, known_wards: Iterable[str] | None = No
     for col in DEFINITION_COLUMNS:
         blank = out.index[out[col].isna() | (out[col] == "")]
         if len(blank):
-            problems.append(f"blank {col} in row(s) {_rows(blank)}")
+            problems.append(f"blank {col} in row(s) {row_numbers(blank)}")
     bad_ward = out.index[~out["ward_code"].fillna("").str.match(_WARD_CODE)]
     if len(bad_ward):
-        problems.append(f"ward_code is not an ONS ward code (E05 followed by 6 digits) in row(s) {_rows(bad_ward)}")
+        problems.append(
+            f"ward_code is not an ONS ward code (E05 followed by 6 digits) in row(s) {row_numbers(bad_ward)}"
+        )
     for col in ("neighbourhood_code", "locality_code"):
         bad = out.index[~out[col].fillna("").str.match(_AREA_CODE)]
         if len(bad):
             problems.append(
-                f"{col} must be a short code of letters, digits or _ (e.g. N1, NORTH) in row(s) {_rows(bad)}"
+                f"{col} must be a short code of letters, digits or _ (e.g. N1, NORTH) in row(s) {row_numbers(bad)}"
             )
     dup = out["ward_code"].duplicated(keep=False) & out["ward_code"].notna()
     if dup.any():
         for code, idx in out[dup].groupby("ward_code").groups.items():
             problems.append(
-                f"ward {code} appears more than once (rows {_rows(idx)}); each ward belongs to one neighbourhood"
+                f"ward {code} appears more than once (rows {row_numbers(idx)}); each ward belongs to one neighbourhood"
             )
     if known_wards is not None:
         known = set(known_wards)
@@ -111,16 +113,20 @@ def validate_definition(df: pd.DataFrame, known_wards: Iterable[str] | None = No
 
 def read_definition(path: str | Path, known_wards: Iterable[str] | None = None) -> pd.DataFrame:
     """Read and validate a definition CSV (see :func:`validate_definition`)."""
+    df = read_text_table(path, DefinitionError, "neighbourhood definition", DEFINITION_COLUMNS)
+    return validate_definition(df, known_wards)
+
+
+def read_text_table(path: str | Path, error: type[ValueError], what: str, columns: Iterable[str]) -> pd.DataFrame:
+    """An editable CSV (the definition, the practice assignment) as text, blanks as missing;
+    ``error`` saying what to do when it is absent or not a readable UTF-8 CSV."""
     path = Path(path)
     if not path.exists():
-        raise DefinitionError(
-            f"No neighbourhood definition at {path}. Create it with the columns {', '.join(DEFINITION_COLUMNS)}."
-        )
+        raise error(f"No {what} at {path}. Create it with the columns {', '.join(columns)}.")
     try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+        return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
     except (UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise DefinitionError(f"{path} is not a readable UTF-8 CSV file: {exc}") from exc
-    return validate_definition(df, known_wards)
+        raise error(f"{path} is not a readable UTF-8 CSV file: {exc}") from exc
 
 
 def locality_order(code: str) -> int:
@@ -135,7 +141,8 @@ def _order_key(s: pd.Series) -> pd.Series:
     return s
 
 
-def _rows(index: Iterable[int]) -> str:
+def row_numbers(index: Iterable[int]) -> str:
+    """Row numbers as a spreadsheet user sees them (the header is row 1), the first 20."""
     rows = [str(int(i) + 2) for i in index]
     return ", ".join(rows[:20]) + (f" and {len(rows) - 20} more" if len(rows) > 20 else "")
 

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from lib.core.definitions import read_text_table, row_numbers
+
 PRACTICE_COLUMNS = [
     "practice_code",
     "practice_name",
@@ -48,11 +50,6 @@ _PCN_CODE = re.compile(r"^U\d{5}$")
 
 class PracticeAssignmentError(ValueError):
     """The practice assignment CSV is not usable; the message says what to fix."""
-
-
-def _rows(index: Iterable[int]) -> str:
-    rows = [str(int(i) + 2) for i in index]
-    return ", ".join(rows[:20]) + (f" and {len(rows) - 20} more" if len(rows) > 20 else "")
 
 
 def validate_practices(
@@ -87,33 +84,33 @@ def validate_practices(
             continue
         blank = out.index[out[col].isna() | (out[col] == "")]
         if len(blank):
-            problems.append(f"blank {col} in row(s) {_rows(blank)}")
+            problems.append(f"blank {col} in row(s) {row_numbers(blank)}")
     for col, pattern, what in (
         ("practice_code", _PRACTICE_CODE, "an ODS practice code (a letter and 5 digits, e.g. P84001)"),
         ("pcn_code", _PCN_CODE, "an ODS PCN code (U and 5 digits, e.g. U07506)"),
     ):
         bad = out.index[out[col].notna() & (out[col] != "") & ~out[col].fillna("").str.match(pattern)]
         if len(bad):
-            problems.append(f"{col} is not {what} in row(s) {_rows(bad)}")
+            problems.append(f"{col} is not {what} in row(s) {row_numbers(bad)}")
     dup = out["practice_code"].duplicated(keep=False) & out["practice_code"].notna()
     for code, idx in out[dup].groupby("practice_code").groups.items():
         problems.append(
-            f"practice {code} appears more than once (rows {_rows(idx)}); each practice belongs to one neighbourhood"
+            f"practice {code} appears more than once (rows {row_numbers(idx)}); each practice belongs to one neighbourhood"
         )
     known_nbhd = set(neighbourhoods)
     bad = out.index[out["neighbourhood_code"].notna() & ~out["neighbourhood_code"].isin(known_nbhd)]
     if len(bad):
         problems.append(
             f"neighbourhood_code is not one of the neighbourhoods ({', '.join(sorted(known_nbhd))}) "
-            f"in row(s) {_rows(bad)}"
+            f"in row(s) {row_numbers(bad)}"
         )
     for col, allowed in (("basis", BASES), ("status", STATUSES)):
         bad = out.index[out[col].notna() & (out[col] != "") & ~out[col].isin(list(allowed))]
         if len(bad):
-            problems.append(f"{col} must be one of {', '.join(allowed)} in row(s) {_rows(bad)}")
+            problems.append(f"{col} must be one of {', '.join(allowed)} in row(s) {row_numbers(bad)}")
     unexplained = out.index[(out["basis"] == "judgement") & (out["note"].isna() | (out["note"] == ""))]
     if len(unexplained):
-        problems.append(f"a judgement needs a note saying why, in row(s) {_rows(unexplained)}")
+        problems.append(f"a judgement needs a note saying why, in row(s) {row_numbers(unexplained)}")
     names = out.dropna(subset=["pcn_code"]).groupby("pcn_code")["pcn_name"].nunique()
     for code in names[names > 1].index:
         problems.append(
@@ -139,13 +136,5 @@ def read_practices(
     path: str | Path, neighbourhoods: Iterable[str], known_practices: Iterable[str] | None = None
 ) -> pd.DataFrame:
     """Read and validate a practice assignment CSV (see :func:`validate_practices`)."""
-    path = Path(path)
-    if not path.exists():
-        raise PracticeAssignmentError(
-            f"No practice assignment at {path}. Create it with the columns {', '.join(PRACTICE_COLUMNS)}."
-        )
-    try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
-    except (UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise PracticeAssignmentError(f"{path} is not a readable UTF-8 CSV file: {exc}") from exc
+    df = read_text_table(path, PracticeAssignmentError, "practice assignment", PRACTICE_COLUMNS)
     return validate_practices(df, neighbourhoods, known_practices)

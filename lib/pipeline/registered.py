@@ -230,62 +230,41 @@ def _levels(
             )
         )
     pcn_names = practices.drop_duplicates("pcn_code").set_index("pcn_code")["pcn_name"]
-    for (ind, period, code), g in d.groupby(["indicator_id", "period", "pcn_code"]):
-        rows.append(
-            _row(
-                ind,
-                period,
-                "pcn",
-                code,
-                pcn_names[code],
-                CITY_CODE,
-                g["numerator"].sum(min_count=1),
-                g["denominator"].sum(min_count=1),
-                f"{len(g)} practice(s)",
+    d["city"] = CITY_CODE
+    # (area type, the practices' column it groups by, its name, its parent, its note)
+    levels = (
+        ("pcn", "pcn_code", pcn_names.get, lambda c: CITY_CODE, "{n} practice(s)"),
+        (
+            "neighbourhood",
+            "neighbourhood_code",
+            nb["neighbourhood_name"].get,
+            nb["locality_code"].get,
+            "Sum of {n} practice(s)",
+        ),
+        ("locality", "locality_code", loc.get, lambda c: CITY_CODE, "Sum of {n} practice(s)"),
+        (
+            "city",
+            "city",
+            lambda c: CITY_NAME,
+            lambda c: ENGLAND_CODE,
+            f"Patients of the {{n}} practices of sub-ICB {SUB_ICB}",
+        ),
+    )
+    for area_type, column, name_of, parent_of, note in levels:
+        for (ind, period, code), g in d.groupby(["indicator_id", "period", column]):
+            rows.append(
+                _row(
+                    ind,
+                    period,
+                    area_type,
+                    code,
+                    name_of(code),
+                    parent_of(code),
+                    g["numerator"].sum(min_count=1),
+                    g["denominator"].sum(min_count=1),
+                    note.format(n=len(g)),
+                )
             )
-        )
-    for (ind, period, code), g in d.groupby(["indicator_id", "period", "neighbourhood_code"]):
-        rows.append(
-            _row(
-                ind,
-                period,
-                "neighbourhood",
-                code,
-                nb.at[code, "neighbourhood_name"],
-                nb.at[code, "locality_code"],
-                g["numerator"].sum(min_count=1),
-                g["denominator"].sum(min_count=1),
-                f"Sum of {len(g)} practice(s)",
-            )
-        )
-    for (ind, period, code), g in d.groupby(["indicator_id", "period", "locality_code"]):
-        rows.append(
-            _row(
-                ind,
-                period,
-                "locality",
-                code,
-                loc[code],
-                CITY_CODE,
-                g["numerator"].sum(min_count=1),
-                g["denominator"].sum(min_count=1),
-                f"Sum of {len(g)} practice(s)",
-            )
-        )
-    for (ind, period), g in d.groupby(["indicator_id", "period"]):
-        rows.append(
-            _row(
-                ind,
-                period,
-                "city",
-                CITY_CODE,
-                CITY_NAME,
-                ENGLAND_CODE,
-                g["numerator"].sum(min_count=1),
-                g["denominator"].sum(min_count=1),
-                f"Patients of the {len(g)} practices of sub-ICB {SUB_ICB}",
-            )
-        )
     for r in england.to_dict("records"):
         rows.append(
             _row(
