@@ -17,7 +17,7 @@ import pandas as pd
 from lib.core.contract import VALUE_COLUMNS
 from lib.methods import aggregate
 from lib.pipeline import sources
-from lib.pipeline.census import indicators_census, indicators_population
+from lib.pipeline.census import indicators_census, indicators_census_lsoa21, indicators_population
 from lib.pipeline.city import flag_note, indicators_city_context, indicators_homelessness
 from lib.pipeline.deprivation import indicators_deprivation, indicators_dwp
 from lib.pipeline.expected import activity_target_rows, indicators_expected
@@ -37,6 +37,7 @@ def build_values(
     parts = [
         indicators_deprivation(data_dir, lk, pop),
         indicators_census(data_dir, lk),
+        indicators_census_lsoa21(data_dir, lk),
         indicators_population(data_dir, lk, pop),
         indicators_dwp(data_dir, lk, pop),
         indicators_city_context(data_dir),

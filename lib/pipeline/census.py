@@ -48,18 +48,51 @@ def indicators_census(data_dir: Path, lk: Lookups) -> Part:
             note="Published Manchester table; age-standardised 11.4%",
         )
     )
-    ch = sources.census_la(data_dir, "census_health")
-    ch = ch[ch["measure"] == "Count"]
-    bad = float(ch.loc[ch["general_health"].isin(["Bad health", "Very bad health"]), "value"].sum())
-    part.rows.append(
-        city_row(
-            "bad_health",
-            "Census 2021",
-            bad,
-            float(ch["value"].sum()),
-            note="Published Manchester table; age-standardised 8.8%",
+    return part
+
+
+#: Census 2021 LSOA indicators: id -> (table, numerator as a function of the table, denominator column).
+CENSUS_LSOA21: dict[str, tuple[str, object, str]] = {
+    "bad_health": ("ts037", lambda t: t["bad_or_very_bad"], "total"),
+    "unpaid_care": ("ts039", lambda t: t["total"] - t["no_care"], "total"),
+    "unpaid_care_50h": ("ts039", lambda t: t["care_50plus"], "total"),
+    "disabled_household": ("ts040", lambda t: t["total"] - t["none_disabled"], "total"),
+}
+
+
+def indicators_census_lsoa21(data_dir: Path, lk: Lookups) -> Part:
+    """Census 2021 health and care at LSOA 2021 (TS037, TS039, TS040), rolled up to wards and
+    neighbourhoods as the disability indicator is; England = the sum of the English LSOAs. And
+    DESNZ fuel poverty 2021 at LSOA 2021 (England and Manchester as DESNZ publishes them)."""
+    part = Part()
+    tables = {key: sources.nomis_lsoa21(data_dir, key) for key in {t for t, _, _ in CENSUS_LSOA21.values()}}
+    for ind, (key, numerator, denominator) in CENSUS_LSOA21.items():
+        t = tables[key]
+        english = t[t["lsoa21_code"].str.startswith("E01")]
+        mine = t[t["lsoa21_code"].isin(lk.lsoa21_lsoa11.index)].reset_index(drop=True)
+        part.measures.append(
+            (
+                measures(mine["lsoa21_code"], ind, "Census 2021", numerator(mine), mine[denominator]),
+                lk.lsoa21_ward,
+                None,
+            )
+        )
+        part.rows.append(
+            aggregate.england_row(
+                ind, "Census 2021", float(numerator(english).sum()), float(english[denominator].sum())
+            )
+        )
+    fuel, published = sources.fuel_poverty2021(data_dir)
+    mine = fuel[fuel["lsoa21_code"].isin(lk.lsoa21_lsoa11.index)].reset_index(drop=True)
+    part.measures.append(
+        (
+            measures(mine["lsoa21_code"], "fuel_poverty", "2021", mine["fuel_poor"], mine["households"]),
+            lk.lsoa21_ward,
+            None,
         )
     )
+    fp, hh = published["E92000001"]
+    part.rows.append(aggregate.england_row("fuel_poverty", "2021", fp, hh))
     return part
 
 

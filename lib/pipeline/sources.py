@@ -33,6 +33,11 @@ FILES = {
     "pop2020": "england/population20_lsoa11_england.csv.gz",
     "disability21": "england/disability21_lsoa21_england.csv.gz",
     "household_dep21": "england/household_deprivation21_lsoa21_england.csv.gz",
+    "ts037": "england/census2021_ts037_lsoa21_england.csv.gz",
+    "ts039": "england/census2021_ts039_lsoa21_england.csv.gz",
+    "ts040": "england/census2021_ts040_lsoa21_england.csv.gz",
+    "fuel_poverty21": "manchester/desnz_fuel_poverty_lsoa21_manchester_2021.csv",
+    "fuel_poverty21_bench": "england/desnz_fuel_poverty_benchmarks_england_nw_manchester_2021.csv",
     "cilif_la": "england/children_relative_low_income_ltla_14-22_england.csv",
     "cilif_msoa": "manchester/children_relative_low_income_msoa_14-22_manchester.csv",
     "uc_la": "england/households_on_UC_ltla_15-22_england.csv",
@@ -175,6 +180,58 @@ def household_deprivation2021(data_dir: Path) -> pd.DataFrame:
         }
     ).fillna(0)
     return out.astype(int).reset_index()
+
+
+#: Census 2021 LSOA tables (Nomis bulk files): key -> {our column: the source's column, or a list
+#: of source columns that add up to it}. ``total`` is each table's own total.
+NOMIS_COLUMNS: dict[str, dict[str, str | list[str]]] = {
+    "ts037": {
+        "total": "General health: Total: All usual residents",
+        "bad_or_very_bad": ["General health: Bad health", "General health: Very bad health"],
+    },
+    "ts039": {
+        "total": "Provision of unpaid care: Total: All usual residents aged 5 and over",
+        "no_care": "Provision of unpaid care: Provides no unpaid care",
+        "care_50plus": "Provision of unpaid care: Provides 50 or more hours unpaid care a week",
+    },
+    "ts040": {
+        "total": "Number of disabled people in household: Total: All households",
+        "none_disabled": "Number of disabled people in household: No people disabled under the Equality Act in household",
+    },
+}
+
+
+def nomis_lsoa21(data_dir: Path, key: str) -> pd.DataFrame:
+    """A Census 2021 LSOA table of :data:`NOMIS_COLUMNS`: ``lsoa21_code`` and our columns (counts)."""
+    df = pd.read_csv(path(data_dir, key))
+    out = pd.DataFrame({"lsoa21_code": df["geography code"]})
+    for col, src in NOMIS_COLUMNS[key].items():
+        cols = [src] if isinstance(src, str) else src
+        missing = [c for c in cols if c not in df.columns]
+        if missing:
+            raise MissingInputError(f"{FILES[key]} lacks the column(s) {', '.join(missing)}")
+        out[col] = df[cols].sum(axis=1).astype(int)
+    return out
+
+
+def fuel_poverty2021(data_dir: Path) -> tuple[pd.DataFrame, dict[str, tuple[float, float]]]:
+    """DESNZ fuel poverty 2021: (Manchester LSOA 2021 rows ``lsoa21_code, households, fuel_poor``,
+    {area code: (fuel-poor households, households)} for England and Manchester as published)."""
+    df = pd.read_csv(path(data_dir, "fuel_poverty21"))
+    lsoa = pd.DataFrame(
+        {
+            "lsoa21_code": df["LSOA Code"],
+            "households": df["Number of households"].astype(float),
+            "fuel_poor": df["Number of households in fuel poverty"].astype(float),
+        }
+    )
+    bench = pd.read_csv(path(data_dir, "fuel_poverty21_bench"))
+    code = bench.columns[0]
+    published = {
+        str(r[code]).strip(): (float(r["Number of households in fuel poverty"]), float(r["Number of households"]))
+        for _, r in bench.iterrows()
+    }
+    return lsoa, published
 
 
 def stat_xplore(data_dir: Path, key: str) -> pd.DataFrame:
