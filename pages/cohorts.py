@@ -84,6 +84,30 @@ if view == "cohorts":
                 "(estimates, population figures, modelled counts) are not tested. Counts below 5 are not shown."
             )
             widgets.sources_expander(cv.sources)
+            if c.registers:
+                reg, _practices = session_data.registered()
+                st.markdown(f"**From the GP registers: registered patients of {md_text(names[nbhd])}'s practices**")
+                rows = cohorts.register_rows(reg, c.cohort_id, sel)
+                if rows.empty:
+                    st.info("No practice is assigned to this neighbourhood in geodata/practices.csv.")
+                else:
+                    widgets.show_table(
+                        cohorts.display_register_rows(rows, reg, bench),
+                        f"{c.label}: GP registers of {names[nbhd]}'s practices (patients registered there, "
+                        "wherever they live; not residents)",
+                    )
+                    for sentence in cohorts.expected_against_registers(ds, reg, c.cohort_id, nbhd):
+                        st.markdown(f"- {md_text(sentence)}")
+                    st.caption(
+                        "DERIVED · Source: NHS England, QOF 2022-23 and 2024-25 (practice level) and Patients Registered "
+                        "at a GP Practice, July 2026 · the practices geodata/practices.csv assigns to the neighbourhood · "
+                        "recorded diagnoses: no higher or lower is judged better. Open Government Licence v3.0."
+                    )
+                    widgets.download_csv(
+                        rows.assign(area_code=nbhd, area_name=names[nbhd]),
+                        f"cohort_{c.cohort_id}_{nbhd}_registers.csv",
+                        key=f"dl_cohort_registers_{c.cohort_id}",
+                    )
 
 if view == "map":
     with tabs["map"]:

@@ -28,7 +28,8 @@ def test_default_view_has_the_first_cohort_and_the_others_one_click_away():
     assert not at.warning
     first = cohorts.COHORTS[0]
     assert [s.value for s in at.subheader] == [first.label]
-    assert len(shown_tables(at)) == 1  # the open cohort's table alone
+    # the open cohort's tables alone: its indicators and, if it has any, its GP registers
+    assert len(shown_tables(at)) == 1 + bool(first.registers)
     assert at.query_params["cohort"] == first.cohort_id
     labels = [t.label for t in at.tabs]
     assert [c.label.split(" (")[0] for c in cohorts.COHORTS] == [

@@ -23,7 +23,14 @@ from lib.core.selection import BENCHMARKS, Selection
 from lib.methods.apportion import ROUNDING_RULE as APPORTION_RULE
 from lib.methods.apportion import apportion
 from lib.methods.indicators import area_comparison_table, meta
-from lib.render.format import STATUS_BADGE, comparison_label, format_count, format_value, sources_markdown
+from lib.render.format import (
+    STATUS_BADGE,
+    comparison_label,
+    format_count,
+    format_interval,
+    format_value,
+    sources_markdown,
+)
 
 #: The rounding rule shared by the modelled apportionments: one implementation, in lib.methods.apportion.
 largest_remainder = apportion
@@ -39,6 +46,8 @@ class Cohort:
     intro: str
     indicators: tuple[str, ...]
     gap: str = ""
+    #: The GP registers (registered patients, ``lib.pipeline.catalogue_registered``) that belong to it.
+    registers: tuple[str, ...] = ()
 
 
 IMPORT_PATH = (
@@ -59,6 +68,7 @@ COHORTS: tuple[Cohort, ...] = (
         "Frailty rises steeply with age. The public small-area figures are the number and share of residents "
         "aged 65+, 75+ and 85+ and the share of people aged 60+ living in income deprivation.",
         ("population_age_65plus", "population_age_75plus", "population_age_85plus", "idaopi"),
+        registers=("reg_age_75plus", "reg_age_85plus", "reg_dem", "reg_ost"),
     ),
     Cohort(
         "ltc_eol",
@@ -67,6 +77,7 @@ COHORTS: tuple[Cohort, ...] = (
         "measures are residents disabled under the Equality Act (Census 2021) and the comparative illness and "
         "disability ratio (benefit claims for illness and disability, England = 100).",
         ("disability", "disability_limited_lot", "cidr"),
+        registers=("reg_pc", "reg_hf", "reg_copd", "reg_chd", "reg_stia", "reg_af", "reg_ckd", "reg_dm", "reg_can"),
     ),
     Cohort(
         "mh_ld_dementia",
@@ -75,6 +86,7 @@ COHORTS: tuple[Cohort, ...] = (
         "illness, depression and learning disability are MODELLED: the city's QOF 2019/20 register spread over the "
         "neighbourhoods by their population in the register's age group (method under the table).",
         ("mood_anxiety", "expected_dementia", "expected_smi", "expected_depression", "expected_learning_disability"),
+        registers=("reg_dem", "reg_mh", "reg_ld", "reg_dep"),
     ),
     Cohort(
         "children_ltc",
@@ -101,6 +113,105 @@ COHORTS: tuple[Cohort, ...] = (
     ),
 )
 COHORT_IDS = tuple(c.cohort_id for c in COHORTS)
+#: Modelled expected counts (residents) and the GP register each stands in for.
+REGISTER_OF_EXPECTED = {
+    "expected_dementia": "reg_dem",
+    "expected_smi": "reg_mh",
+    "expected_depression": "reg_dep",
+    "expected_learning_disability": "reg_ld",
+}
+
+
+def register_rows(registered: Dataset, cohort_id: str, sel: Selection) -> pd.DataFrame:
+    """The cohort's GP registers for the neighbourhood's practices (registered patients): the
+    latest period's value, interval, count and list, Manchester, England and the comparison with
+    ``sel.bench`` at ``sel.level``. Numbers as numbers."""
+    wanted = [i for i in cohort(cohort_id).registers if i in set(registered.indicators["indicator_id"])]
+    lo, hi = (f"lower_{sel.suffix}", f"upper_{sel.suffix}")
+    rows = []
+    for ind in wanted:
+        period = _latest(registered, ind, "neighbourhood")
+        if period is None:
+            continue
+        t = area_comparison_table(
+            registered.values, registered.indicators, ind, period, "neighbourhood", sel.bench, sel.level
+        )
+        me = t[t["area_code"] == sel.nbhd]
+        if me.empty:
+            continue
+        r = me.iloc[0]
+        rows.append(
+            {
+                "indicator_id": ind,
+                "short_name": meta(registered.indicators, ind)["short_name"],
+                "population": "registered patients",
+                "period": period,
+                "value": float(r["value"]),
+                "lower": float(r[lo]),
+                "upper": float(r[hi]),
+                "count": float(r["numerator"]),
+                "list_size": float(r["denominator"]),
+                "manchester": float(r["manchester"]),
+                "england": float(r["england"]),
+                "comparison": str(r["comparison"]),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def display_register_rows(rows: pd.DataFrame, registered: Dataset, bench: str = "england") -> pd.DataFrame:
+    """:func:`register_rows` as the page shows them."""
+    bench_name = BENCHMARKS[bench]
+    out = []
+    for r in rows.to_dict("records"):
+        m = meta(registered.indicators, r["indicator_id"])
+        out.append(
+            {
+                "Register (registered patients)": r["short_name"],
+                "Period": r["period"],
+                "Value": format_value(r["value"], m),
+                "Interval": format_interval(r["lower"], r["upper"], m),
+                "Patients": _safe_count(r["count"], registered.threshold),
+                "Manchester": format_value(r["manchester"], m),
+                "England": format_value(r["england"], m),
+                f"Compared with {bench_name}": comparison_label(r["comparison"], bench_name),
+            }
+        )
+    return pd.DataFrame(out)
+
+
+def expected_against_registers(residents: Dataset, registered: Dataset, cohort_id: str, nbhd: str) -> list[str]:
+    """For each modelled expected count of the cohort with a register to stand beside: what the
+    model expects among residents, what the practices' register holds, and what the difference
+    means, in plain words."""
+    out = []
+    ids = set(cohort(cohort_id).indicators)
+    for expected, reg in REGISTER_OF_EXPECTED.items():
+        if expected not in ids:
+            continue
+        e_period = _latest(residents, expected, "neighbourhood")
+        r_period = _latest(registered, reg, "neighbourhood")
+        if e_period is None or r_period is None:
+            continue
+        ev = residents.values
+        e = ev[(ev["indicator_id"] == expected) & (ev["area_code"] == nbhd) & (ev["period"] == e_period)]
+        rv = registered.values
+        r = rv[(rv["indicator_id"] == reg) & (rv["area_code"] == nbhd) & (rv["area_type"] == "neighbourhood")]
+        r = r[r["period"] == r_period]
+        if e.empty or r.empty:
+            continue
+        name = meta(registered.indicators, reg)["short_name"].removesuffix(" register")
+        modelled = _safe_count(float(e["value"].iloc[0]), residents.threshold)
+        counted = _safe_count(float(r["numerator"].iloc[0]), registered.threshold)
+        out.append(
+            f"{name}: the model expects about {modelled} among the neighbourhood's residents ({e_period}, MODELLED); "
+            f"the registers of its practices hold {counted} patients ({r_period}, registered patients, wherever "
+            "they live). They describe different people: the register is real and current, and is the figure to "
+            "plan practice work with; the model spreads the city's 2019/20 register by age, so a gap shows where "
+            "the neighbourhood's practices record more or fewer cases than its age structure alone would suggest, "
+            "or where their patients live elsewhere."
+        )
+    return out
 
 
 def cohort(cohort_id: str) -> Cohort:
