@@ -237,3 +237,14 @@ def test_small_practice_registers_are_hidden_and_cannot_be_worked_out_from_the_n
         nb = shown[(shown["indicator_id"] == ind) & (shown["period"] == period) & (shown["area_code"] == parent)]
         if nb["numerator"].notna().all():
             assert len(g) >= 2, (ind, period, parent)
+
+
+def test_the_house_of_commons_library_qof_estimates_are_labelled_modelled():
+    """Data-truth fix: the Library's figures are registers apportioned to areas (non-integer
+    counts), so they are estimates; the observed registers are the reg_* indicators."""
+    ind = read_profile_csv(REPO / "profiles" / "indicators.csv").set_index("indicator_id")
+    library = ind[ind.index.str.startswith("qof_")]
+    assert len(library) > 10 and (library["status"] == "modelled").all()
+    assert library["caveats"].str.contains("apportions practice registers").all()
+    observed = ind[ind.index.str.startswith("reg_")]
+    assert (observed["status"] == "derived").all() and (observed["population"] == "registered").all()

@@ -510,13 +510,14 @@ for _code, (_name, _ages) in QOF_CONDITIONS.items():
             multiplier=100,
             polarity="no_judgement",
             ci_method="none",
-            status="real",
+            # the Library apportions practice registers to where patients live: non-integer counts, estimates
+            status="modelled",
             source=SRC_QOF,
             licence=OPL,
             period="2019/20",
             definition=f"Patients on GP registers for {_name.lower()} as a share of registered patients ({_ages}), apportioned from practices to where patients live.",
             method_note="Manchester: the published local authority row. England: the sum of registers over the sum of lists of the 9 English regions (derived; equals the sum over local authorities).",
-            caveats="Modelled estimates of recorded prevalence among GP-registered patients, not true prevalence. City-centre areas have fewer registrations than residents. No neighbourhood breakdown is available offline.",
+            caveats="Modelled: the House of Commons Library apportions practice registers to where patients live (its counts are not whole numbers), so these are estimates of recorded prevalence among GP-registered patients, not observations and not true prevalence; the observed registers are in the profile's GP practices view (QOF 2022-23 and 2024-25, by practice). City-centre areas have fewer registrations than residents. No neighbourhood breakdown is available offline.",
         )
     )
 
