@@ -31,6 +31,7 @@ from lib.render.format import (
     format_value,
     sources_markdown,
 )
+from lib.views.profile_registered import neighbourhood_rows
 
 #: The rounding rule shared by the modelled apportionments: one implementation, in lib.methods.apportion.
 largest_remainder = apportion
@@ -123,40 +124,10 @@ REGISTER_OF_EXPECTED = {
 
 
 def register_rows(registered: Dataset, cohort_id: str, sel: Selection) -> pd.DataFrame:
-    """The cohort's GP registers for the neighbourhood's practices (registered patients): the
-    latest period's value, interval, count and list, Manchester, England and the comparison with
-    ``sel.bench`` at ``sel.level``. Numbers as numbers."""
+    """The cohort's GP registers for the neighbourhood's practices (registered patients)
+    (:func:`lib.views.profile_registered.neighbourhood_rows`)."""
     wanted = [i for i in cohort(cohort_id).registers if i in set(registered.indicators["indicator_id"])]
-    lo, hi = (f"lower_{sel.suffix}", f"upper_{sel.suffix}")
-    rows = []
-    for ind in wanted:
-        period = _latest(registered, ind, "neighbourhood")
-        if period is None:
-            continue
-        t = area_comparison_table(
-            registered.values, registered.indicators, ind, period, "neighbourhood", sel.bench, sel.level
-        )
-        me = t[t["area_code"] == sel.nbhd]
-        if me.empty:
-            continue
-        r = me.iloc[0]
-        rows.append(
-            {
-                "indicator_id": ind,
-                "short_name": meta(registered.indicators, ind)["short_name"],
-                "population": "registered patients",
-                "period": period,
-                "value": float(r["value"]),
-                "lower": float(r[lo]),
-                "upper": float(r[hi]),
-                "count": float(r["numerator"]),
-                "list_size": float(r["denominator"]),
-                "manchester": float(r["manchester"]),
-                "england": float(r["england"]),
-                "comparison": str(r["comparison"]),
-            }
-        )
-    return pd.DataFrame(rows)
+    return neighbourhood_rows(registered, sel, wanted)
 
 
 def display_register_rows(rows: pd.DataFrame, registered: Dataset, bench: str = "england") -> pd.DataFrame:

@@ -59,44 +59,58 @@ def _area_rows(ds: Dataset, area_type: str, sel: Selection, ids: list[str] | Non
     return comparison_frame(v, ds.indicators, area_type, sel.bench, sel.level)
 
 
-def register_table(ds: Dataset, sel: Selection) -> pd.DataFrame:
-    """One row per register for the neighbourhood's patients: the latest year's value, interval
-    and count, Manchester and England, the comparison with ``sel.bench`` at ``sel.level``, and the
-    change from the earlier year (percentage points, described, not tested). Numbers as numbers."""
-    ids = registers(ds)
+def neighbourhood_rows(ds: Dataset, sel: Selection, ids: list[str]) -> pd.DataFrame:
+    """The neighbourhood's row of each indicator in ``ids`` at its latest period: value, interval
+    (at ``sel.level``), count and list, Manchester, England and the comparison with ``sel.bench``.
+    One row per indicator, numbers as numbers (the registers of the profile and the cohorts)."""
     t = _area_rows(ds, "neighbourhood", sel, ids)
     t = t[t["area_code"] == sel.nbhd]
     lo, hi = limit_columns(sel.level)
     rows = []
     for ind in ids:
-        m = meta(ds.indicators, ind)
         ps = periods(ds, ind)
-        mine = t[t["indicator_id"] == ind].set_index("period")
-        if not ps or ps[-1] not in mine.index:
+        mine = t[(t["indicator_id"] == ind) & (t["period"] == (ps[-1] if ps else None))]
+        if mine.empty:
             continue
-        now = mine.loc[ps[-1]]
-        before = mine.loc[ps[0]] if len(ps) > 1 and ps[0] in mine.index else None
-        change = float(now["value"]) - float(before["value"]) if before is not None else np.nan
+        r = mine.iloc[0]
+        m = meta(ds.indicators, ind)
         rows.append(
             {
                 "indicator_id": ind,
-                "register": m["short_name"].removesuffix(" register"),
+                "short_name": m["short_name"],
                 "unit": m["unit"],
+                "population": "registered patients",
                 "period": ps[-1],
-                "value": float(now["value"]),
-                "lower": float(now[lo]),
-                "upper": float(now[hi]),
-                "register_count": float(now["numerator"]),
-                "list_size": float(now["denominator"]),
-                "manchester": float(now["manchester"]),
-                "england": float(now["england"]),
-                "comparison": str(now["comparison"]),
-                "earlier_period": ps[0] if before is not None else "",
-                "earlier_value": float(before["value"]) if before is not None else np.nan,
-                "change_points": change,
+                "value": float(r["value"]),
+                "lower": float(r[lo]),
+                "upper": float(r[hi]),
+                "count": float(r["numerator"]),
+                "list_size": float(r["denominator"]),
+                "manchester": float(r["manchester"]),
+                "england": float(r["england"]),
+                "comparison": str(r["comparison"]),
             }
         )
     return pd.DataFrame(rows)
+
+
+def register_table(ds: Dataset, sel: Selection) -> pd.DataFrame:
+    """:func:`neighbourhood_rows` of every register, with the change from the earlier year
+    (percentage points, described, not tested)."""
+    t = neighbourhood_rows(ds, sel, registers(ds))
+    if t.empty:
+        return t
+    v = ds.values[(ds.values["area_type"] == "neighbourhood") & (ds.values["area_code"] == sel.nbhd)]
+    first = {i: periods(ds, i)[0] for i in t["indicator_id"]}
+    earlier = {i: v.loc[(v["indicator_id"] == i) & (v["period"] == p), "value"] for i, p in first.items()}
+    t["register"] = t["short_name"].str.removesuffix(" register")
+    t["earlier_period"] = [first[i] if first[i] != p else "" for i, p in zip(t["indicator_id"], t["period"])]
+    t["earlier_value"] = [
+        float(earlier[i].iloc[0]) if e and len(earlier[i]) else np.nan
+        for i, e in zip(t["indicator_id"], t["earlier_period"])
+    ]
+    t["change_points"] = t["value"] - t["earlier_value"]
+    return t
 
 
 def display_register_table(table: pd.DataFrame, ds: Dataset, sel: Selection) -> pd.DataFrame:
@@ -110,7 +124,7 @@ def display_register_table(table: pd.DataFrame, ds: Dataset, sel: Selection) -> 
                 "Register (of registered patients)": f"{r['register']} ({m['unit'].removeprefix('% of registered patients ').strip('()')})",
                 r["period"]: format_value(r["value"], m),
                 f"{sel.level_label} CI": format_interval(r["lower"], r["upper"], m),
-                "On the register": display_count(r["register_count"], ds.threshold),
+                "On the register": display_count(r["count"], ds.threshold),
                 "Manchester": format_value(r["manchester"], m),
                 "England": format_value(r["england"], m),
                 f"Compared with {bench}": comparison_label(r["comparison"], bench),
