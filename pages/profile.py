@@ -253,6 +253,29 @@ if view == "practices":
                     f"Bars: {rm['short_name']} at each of {name}'s practices, {period}, with intervals, against England "
                     "and Manchester. The table below holds the same figures.",
                 )
+                # the funnel: is the spread between its practices more than chance?
+                england_value = float(pt["england"].iloc[0])
+                pts = bar_rows.merge(bars[["area_code", "area_name", "denominator"]], on="area_code")
+                limits = compare.funnel_limits(
+                    england_value / float(rm["multiplier"]),
+                    pts["denominator"].min() * 0.5,
+                    pts["denominator"].max() * 1.5,
+                    float(rm["multiplier"]),
+                )
+                widgets.show_chart(
+                    charts.funnel_chart(pts, limits, rm, england_value, "England").to_dict(),
+                    f"Funnel plot: {rm['short_name']} at each of {name}'s practices against its list size, with "
+                    "control limits around England. The same figures are in the table below it.",
+                )
+                widgets.show_table(
+                    chart_tables.funnel_table(pts, limits, rm, "England", area_label="Practice"),
+                    f"Funnel plot figures: {rm['short_name']} at {name}'s practices, {period}",
+                )
+                st.caption(
+                    "Control limits: the Wilson score interval of n × p₀ events out of n, around England's value p₀, "
+                    "at 95% and 99.8%. A practice outside the funnel records more (or fewer) patients on the register "
+                    "than chance would explain for a list of its size."
+                )
             widgets.show_table(
                 profile_registered.display_practice_table(pt, reg, sel, reg.threshold),
                 f"{rm['short_name']} at {name}'s practices, {period} ({profile_registered.LENS})",

@@ -47,3 +47,12 @@ def test_choosing_a_register_shows_each_practice_against_england_and_manchester(
     assert len(practice_rows) == len(s3) + 1  # each open practice and the neighbourhood's total
     assert practice_rows["Practice"].iloc[-1].endswith("(all its practices)")
     assert any("practices" in m.value and "could be tested on dementia" in m.value for m in at.markdown)
+
+
+def test_the_funnel_plot_has_each_practice_with_its_own_limits():
+    at = _practices_view("C1")
+    funnel = next(t for t in shown_tables(at) if any("99.8%" in c for c in t.columns) and "Code" in t.columns)
+    assigned = pd.read_csv(REPO / "geodata" / "practices.csv", dtype=str)
+    open_c1 = assigned[(assigned["neighbourhood_code"] == "C1") & (assigned["status"] == "open")]
+    assert sorted(funnel["Code"]) == sorted(open_c1["practice_code"]) and "Practice" in funnel.columns
+    assert any("around England's value p₀" in c.value for c in at.caption)

@@ -216,14 +216,16 @@ def bars_table_html(
     return _picture_table(caption, head, rows)
 
 
-def funnel_table(points: pd.DataFrame, limits: pd.DataFrame, m: dict, bench_name: str) -> pd.DataFrame:
-    """The table behind :func:`funnel_chart`: each neighbourhood with its own 95% and 99.8%
-    control limits (the limits at its denominator)."""
+def funnel_table(
+    points: pd.DataFrame, limits: pd.DataFrame, m: dict, bench_name: str, area_label: str = "Neighbourhood"
+) -> pd.DataFrame:
+    """The table behind :func:`funnel_chart`: each area (``area_label``: neighbourhoods, or a
+    neighbourhood's practices) with its own 95% and 99.8% control limits (at its denominator)."""
     rows = []
     for _, r in points.iterrows():
         rec = {
             "Code": r["area_code"],
-            "Neighbourhood": r["area_name"],
+            area_label: r["area_name"],
             "Denominator": f"{r['denominator']:,.0f}",
             "Value": format_value(r["value"], m),
         }
