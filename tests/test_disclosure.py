@@ -292,6 +292,8 @@ def _probe_download() -> None:
         "rows": len(values),
         "small": len(disclosure.small_counts_present(values, indicators)),
         "user": int(values["indicator_id"].str.startswith("user_").sum()),
+        "registered": int(values["indicator_id"].str.startswith("reg_").sum()),
+        "registered_described": int(indicators["indicator_id"].str.startswith("reg_").sum()),
     }
 
 
@@ -304,3 +306,5 @@ def test_the_values_download_helper_hides_small_counts(small_upload):
     assert not at.exception, [e.value for e in at.exception]
     out = at.session_state["probe"]
     assert out["small"] == 0 and out["user"] > 0 and out["rows"] > 10_000
+    # both lenses: the registered patients' figures are in the download too, and described
+    assert out["registered"] > 5_000 and out["registered_described"] == 26
