@@ -3,6 +3,7 @@ the neighbourhood definition and its caveat; downloads of the embedded dataset."
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from lib.core import data
@@ -12,6 +13,10 @@ from pages.shared import app_frame, session_data, widgets
 
 sel = app_frame.frame_state()
 ds = session_data.dataset()
+# the catalogue lists both lenses: residents (as this session has them) and registered patients
+registered, _practices = session_data.registered()
+catalogue_indicators = pd.concat([ds.indicators, registered.indicators], ignore_index=True)
+catalogue_values = pd.concat([ds.values, registered.values], ignore_index=True)
 
 st.title("Data and methods")
 st.markdown(
@@ -48,7 +53,9 @@ def _family_choice(key: str) -> str | None:
 if view == "indicators":
     with tabs["indicators"]:
         st.header("Indicators")
-        table = catalogue_view.indicator_catalogue(ds.indicators, ds.values, _family_choice("methods_family"))
+        table = catalogue_view.indicator_catalogue(
+            catalogue_indicators, catalogue_values, _family_choice("methods_family")
+        )
         widgets.show_table(
             table[catalogue_view.SUMMARY_COLUMNS], "The indicators at a glance: family, status, unit, periods and areas"
         )
@@ -60,7 +67,9 @@ if view == "indicators":
 if view == "details":
     with tabs["details"]:
         st.header("Each indicator in full")
-        table = catalogue_view.indicator_catalogue(ds.indicators, ds.values, _family_choice("methods_details_family"))
+        table = catalogue_view.indicator_catalogue(
+            catalogue_indicators, catalogue_values, _family_choice("methods_details_family")
+        )
         st.html(catalogue_view.indicator_details_html(table))
 if view == "methods":
     with tabs["methods"]:

@@ -51,11 +51,12 @@ def test_details_escape_user_text_and_fill_empty_caveats():
 def test_the_methods_page_gives_the_table_first_and_every_indicator_in_full_in_its_own_view():
     from tests.conftest import open_page, shown_tables
 
-    n = len(load_dataset().indicators)
+    n = len(load_dataset(population=None).indicators)  # both lenses: residents and registered patients
     at = open_page("pages/methods.py")
     assert not at.exception
     (table,) = [t for t in shown_tables(at) if "Indicator" in t.columns]
     assert len(table) == n and list(table.columns) == catalogue_view.SUMMARY_COLUMNS
+    assert set(table["Population"]) == {"Residents", "Registered patients"}
     assert not any("<dl>" in h.value for h in at.html)  # the full texts are not drawn on the first view
     at = open_page("pages/methods.py", {"view": "details"})
     assert not at.exception

@@ -7,7 +7,7 @@ import html
 
 import pandas as pd
 
-from lib.core.contract import FAMILY_LABELS
+from lib.core.contract import FAMILY_LABELS, POPULATION_LABELS
 from lib.render.format import STATUS_BADGE
 from lib.render.style import style
 
@@ -71,7 +71,9 @@ def indicator_catalogue(indicators: pd.DataFrame, values: pd.DataFrame, family: 
         .sort_values(["indicator_id", "period"])
     )
     per = pv.groupby("indicator_id")["period"].agg(", ".join)
-    order = {t: i for i, t in enumerate(["lsoa", "ward", "neighbourhood", "locality", "city", "england"])}
+    order = {
+        t: i for i, t in enumerate(["lsoa", "ward", "practice", "pcn", "neighbourhood", "locality", "city", "england"])
+    }
     av = values[["indicator_id", "area_type"]].drop_duplicates()
     av = av[av["area_type"].isin(list(order))]
     av = av.assign(_o=av["area_type"].map(order)).sort_values(["indicator_id", "_o"])
@@ -81,6 +83,7 @@ def indicator_catalogue(indicators: pd.DataFrame, values: pd.DataFrame, family: 
             "Indicator": ind["name"],
             "Id": ind["indicator_id"],
             "Family": ind["family"].map(FAMILY_LABELS),
+            "Population": ind["population"].fillna("residents").map(POPULATION_LABELS),
             "Status": ind["status"].map(STATUS_BADGE),
             "Unit": ind["unit"],
             "Periods": ind["indicator_id"].map(per).fillna(""),
@@ -95,7 +98,7 @@ def indicator_catalogue(indicators: pd.DataFrame, values: pd.DataFrame, family: 
 
 
 #: The catalogue's columns in its at-a-glance table; the rest are in :func:`indicator_details_html`.
-SUMMARY_COLUMNS = ["Indicator", "Family", "Status", "Unit", "Periods", "Areas"]
+SUMMARY_COLUMNS = ["Indicator", "Family", "Population", "Status", "Unit", "Periods", "Areas"]
 #: What :func:`indicator_details_html` gives for each indicator, in order.
 DETAIL_COLUMNS = ["Definition", "Method", "Caveats", "Source", "Licence", "Id"]
 
