@@ -88,6 +88,13 @@ def ds():
     return data.load_dataset(REPO)
 
 
+def read_all_values(root: Path = REPO) -> pd.DataFrame:
+    """Both committed values files (residents' and registered patients'), as one table."""
+    return pd.concat(
+        [read_profile_csv(root / "profiles" / f) for f in ("values.csv", "registered_values.csv")], ignore_index=True
+    )
+
+
 def _resident_ids() -> set[str]:
     ind = read_profile_csv(REPO / "profiles" / "indicators.csv")
     return set(ind.loc[ind["population"] == "residents", "indicator_id"])

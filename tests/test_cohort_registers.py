@@ -9,7 +9,7 @@ import pytest
 from lib.core import data
 from lib.core.selection import Selection
 from lib.views import cohorts
-from tests.conftest import REPO, read_profile_csv, shown_tables
+from tests.conftest import REPO, read_all_values, read_profile_csv, shown_tables
 from tests.test_cohorts_page import _open
 
 
@@ -24,7 +24,7 @@ def residents():
 
 
 def test_the_cohorts_registers_are_the_neighbourhoods_rows_of_values_csv(reg):
-    raw = read_profile_csv(REPO / "profiles" / "values.csv")
+    raw = read_all_values()
     rows = cohorts.register_rows(reg, "mh_ld_dementia", Selection("C3", "city", "95")).set_index("indicator_id")
     assert list(rows.index) == ["reg_dem", "reg_mh", "reg_ld", "reg_dep"]
     for ind, r in rows.iterrows():

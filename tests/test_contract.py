@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from lib.core import contract
-from tests.conftest import REPO, read_profile_csv
+from tests.conftest import REPO, read_all_values, read_profile_csv
 
 PROFILES = REPO / "profiles"
 
@@ -36,7 +36,7 @@ def indicators() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def values() -> pd.DataFrame:
-    return read_profile_csv(PROFILES / "values.csv")
+    return read_all_values(PROFILES.parent)
 
 
 @pytest.fixture(scope="module")
@@ -111,7 +111,7 @@ def test_comparison_words_follow_polarity(values_meta: pd.DataFrame) -> None:
 
 
 def test_no_placeholder_text_for_missing(values: pd.DataFrame) -> None:
-    text = (PROFILES / "values.csv").read_text(encoding="utf-8")
+    text = "\n".join((PROFILES / f).read_text(encoding="utf-8") for f in ("values.csv", "registered_values.csv"))
     cells = {c for line in text.splitlines() for c in line.split(",")}
     placeholders = {"nan", "NaN", "None", "<NA>", "inf", "-inf", "null", "NULL"}
     assert not (cells & placeholders), f"placeholder text in values.csv: {sorted(cells & placeholders)}"

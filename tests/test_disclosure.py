@@ -282,8 +282,12 @@ def _probe_download() -> None:
     from lib.core import disclosure
     from pages.shared import session_data
 
-    values = pd.read_csv(
-        io.BytesIO(session_data.dataset_file_bytes("profiles/values.csv")), keep_default_na=False, na_values=[""]
+    values = pd.concat(
+        [
+            pd.read_csv(io.BytesIO(session_data.dataset_file_bytes(f)), keep_default_na=False, na_values=[""])
+            for f in ("profiles/values.csv", "profiles/registered_values.csv")
+        ],
+        ignore_index=True,
     )
     indicators = pd.read_csv(
         io.BytesIO(session_data.dataset_file_bytes("profiles/indicators.csv")), keep_default_na=False, na_values=[""]

@@ -41,6 +41,7 @@ BASE = "https://fingertips.example.test/api"
 TODAY = dt.date(2024, 5, 17)
 PROTECTED = [
     REPO / "profiles" / "values.csv",
+    REPO / "profiles" / "registered_values.csv",
     REPO / "profiles" / "indicators.csv",
     REPO / "geodata" / "neighbourhoods.csv",
 ]

@@ -23,7 +23,7 @@ from statsmodels.stats.proportion import proportion_confint
 from lib.core.definitions import CITY_CODE, ENGLAND_CODE, DefinitionError, read_definition
 from lib.methods import stats
 from lib.pipeline import parts
-from tests.conftest import DEFINITION_CSV, REPO, RebuiltDataset, read_profile_csv
+from tests.conftest import DEFINITION_CSV, REPO, RebuiltDataset, read_all_values, read_profile_csv
 
 SUMMED_TYPES = ("proportion", "share", "count", "rate")
 WEIGHTED_TYPES = ("score", "ratio")
@@ -43,7 +43,7 @@ class Dataset:
         self.root = root
         self.label = label
         self.indicators = read_profile_csv(root / "profiles" / "indicators.csv")
-        self.values = read_profile_csv(root / "profiles" / "values.csv")
+        self.values = read_all_values(root)
         self.definition = read_profile_csv(root / "geodata" / "neighbourhoods.csv")
         meta = self.indicators.set_index("indicator_id")
         self.v = self.values.join(meta[["value_type", "ci_method", "polarity", "multiplier"]], on="indicator_id")

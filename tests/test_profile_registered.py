@@ -9,7 +9,7 @@ import pytest
 from lib.core import data
 from lib.core.selection import Selection
 from lib.views import profile_registered as pr
-from tests.conftest import REPO, read_profile_csv
+from tests.conftest import REPO, read_all_values, read_profile_csv
 
 
 @pytest.fixture(scope="module")
@@ -19,7 +19,7 @@ def reg():
 
 @pytest.fixture(scope="module")
 def raw() -> pd.DataFrame:
-    return read_profile_csv(REPO / "profiles" / "values.csv")
+    return read_all_values()
 
 
 def _raw_value(raw, ind, period, area_type, code, col="value") -> float:

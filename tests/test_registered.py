@@ -13,14 +13,14 @@ from lib.core import data, disclosure
 from lib.core.practices import PracticeAssignmentError, read_practices, validate_practices
 from lib.pipeline import registered
 from lib.pipeline.catalogue_registered import QOF_YEARS, REGISTERS, register_id
-from tests.conftest import REPO, read_profile_csv
+from tests.conftest import REPO, read_all_values, read_profile_csv
 
 NEIGHBOURHOODS = [f"{loc}{i}" for loc in "NCS" for i in range(1, 5)]
 
 
 @pytest.fixture(scope="module")
 def values() -> pd.DataFrame:
-    v = read_profile_csv(REPO / "profiles" / "values.csv")
+    v = read_all_values()
     return v[v["indicator_id"].str.startswith("reg_")].reset_index(drop=True)
 
 

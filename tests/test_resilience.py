@@ -19,7 +19,12 @@ from lib.core.data import LAYERS, SEED_TABLES
 from tests.appcopy import break_file, isolated, make_copy
 from tests.conftest import shown_tables
 
-DATASET_FILES = ("profiles/indicators.csv", "profiles/values.csv", "geodata/neighbourhoods.csv")
+DATASET_FILES = (
+    "profiles/indicators.csv",
+    "profiles/values.csv",
+    "profiles/registered_values.csv",
+    "geodata/neighbourhoods.csv",
+)
 LAYER_FILES = {name: f"geodata/{name}.geojson" for name in LAYERS}
 SEED_NAMES = SEED_TABLES
 SEED_FILES = {name: f"profiles/seeds/{name}.csv" for name in SEED_NAMES}

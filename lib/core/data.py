@@ -22,6 +22,10 @@ from lib.core.selection import LIMIT_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[2]
 PRACTICES_FILE = "geodata/practices.csv"
+#: The residents' figures and the registered patients' figures: one contract, two files (each
+#: under 2 MB, and the lens a file holds is plain from its name).
+VALUES_FILE = "profiles/values.csv"
+REGISTERED_VALUES_FILE = "profiles/registered_values.csv"
 LAYERS = ("neighbourhoods", "wards", "localities", "lsoa")
 SEED_TABLES = (
     "activity_targets_2020_21",
@@ -190,10 +194,13 @@ def load_csv(relative: str, required=(), root: Path = ROOT, **read_kw) -> pd.Dat
 
 
 def load_dataset(root: Path = ROOT, population: str | None = "residents") -> Dataset:
-    """Read ``profiles/indicators.csv``, ``profiles/values.csv`` and ``geodata/neighbourhoods.csv``;
-    keep the indicators of ``population`` (:func:`for_population`; residents unless asked)."""
+    """Read ``profiles/indicators.csv``, the values (:data:`VALUES_FILE` and
+    :data:`REGISTERED_VALUES_FILE`) and ``geodata/neighbourhoods.csv``; keep the indicators of
+    ``population`` (:func:`for_population`; residents unless asked)."""
     indicators = _read_csv(root / "profiles" / "indicators.csv", INDICATOR_COLUMNS, root)
-    values = _read_csv(root / "profiles" / "values.csv", VALUE_COLUMNS, root)
+    values = pd.concat(
+        [_read_csv(root / f, VALUE_COLUMNS, root) for f in (VALUES_FILE, REGISTERED_VALUES_FILE)], ignore_index=True
+    )
     for col in ("period", "area_code", "area_name", "parent_code", "note", "indicator_id", "area_type"):
         values[col] = values[col].astype("object")
     for col in ("numerator", "denominator", "value", *LIMIT_COLUMNS):

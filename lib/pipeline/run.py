@@ -8,6 +8,7 @@ import geopandas as gpd
 import pandas as pd
 
 from lib.core.contract import validate_indicators, validate_values
+from lib.core.data import REGISTERED_VALUES_FILE, VALUES_FILE
 from lib.core.definitions import read_definition
 from lib.core.practices import read_practices
 from lib.pipeline import build, catalogue, geography, registered, seeds, sources
@@ -76,7 +77,10 @@ def build_all(
     if practices_path is not None and practices_path.resolve() != (out_dir / PRACTICES).resolve():
         written.append(write_csv(practices, out_dir / PRACTICES))
     written.append(write_csv(indicators, out_dir / "profiles" / "indicators.csv"))
-    written.append(write_csv(values, out_dir / "profiles" / "values.csv"))
+    registered_ids = set(indicators.loc[indicators["population"] == "registered", "indicator_id"])
+    is_registered = values["indicator_id"].isin(registered_ids)
+    written.append(write_csv(values[~is_registered], out_dir / VALUES_FILE))
+    written.append(write_csv(values[is_registered], out_dir / REGISTERED_VALUES_FILE))
     for name, table in seeds.build_seed_tables(data_dir).items():
         written.append(write_csv(table, out_dir / "profiles" / "seeds" / f"{name}.csv"))
     return written

@@ -13,7 +13,8 @@ from lib.render.style import style
 
 DOWNLOADS: list[tuple[str, str, str]] = [
     ("profiles/indicators.csv", "Indicators (indicators.csv)", "text/csv"),
-    ("profiles/values.csv", "All values (values.csv)", "text/csv"),
+    ("profiles/values.csv", "Residents' values (values.csv)", "text/csv"),
+    ("profiles/registered_values.csv", "Registered patients' values (registered_values.csv)", "text/csv"),
     ("geodata/neighbourhoods.csv", "Neighbourhood definition (CSV)", "text/csv"),
     ("geodata/neighbourhoods.geojson", "Neighbourhood boundaries (GeoJSON)", "application/geo+json"),
     ("geodata/wards.geojson", "Ward boundaries (GeoJSON)", "application/geo+json"),

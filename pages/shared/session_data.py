@@ -146,8 +146,10 @@ def dataset_file_bytes(relative: str) -> bytes:
     ``geodata/neighbourhoods.csv`` as the grouping in use; other files as committed. Files built
     from :func:`dataset` may hold the user's text: formula-like cells are neutralised
     (:func:`lib.render.format.csv_bytes`)."""
-    if relative == "profiles/values.csv":  # both lenses: residents (as the session has them) and registered patients
-        return csv_bytes(pd.concat([dataset().values, registered()[0].values], ignore_index=True))
+    if relative == data.VALUES_FILE:
+        return csv_bytes(dataset().values)
+    if relative == data.REGISTERED_VALUES_FILE:
+        return csv_bytes(registered()[0].values)
     if relative == "profiles/indicators.csv":
         ind = pd.concat([dataset().indicators, registered()[0].indicators], ignore_index=True)
         return csv_bytes(ind[[c for c in ind.columns if c != "user_data"]])
