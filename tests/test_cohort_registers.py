@@ -9,7 +9,7 @@ import pytest
 from lib.core import data
 from lib.core.selection import Selection
 from lib.views import cohorts
-from tests.conftest import REPO, read_all_values, read_profile_csv, shown_tables
+from tests.conftest import REPO, read_all_values, shown_tables
 from tests.test_cohorts_page import _open
 
 

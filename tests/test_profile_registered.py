@@ -9,7 +9,7 @@ import pytest
 from lib.core import data
 from lib.core.selection import Selection
 from lib.views import profile_registered as pr
-from tests.conftest import REPO, read_all_values, read_profile_csv
+from tests.conftest import REPO, read_all_values
 
 
 @pytest.fixture(scope="module")
