@@ -120,15 +120,7 @@ if tab == "funnel":
                 st.caption(
                     "The funnel is drawn around Manchester: 'rest of Manchester' differs for each neighbourhood."
                 )
-            pts = compare.comparison_bar_data(table, m, names, level=level).merge(
-                table[["area_code", "area_name", "denominator"]], on="area_code"
-            )
-            limits = compare.funnel_limits(
-                p0_value / float(m["multiplier"]),
-                pts["denominator"].min() * 0.5,
-                pts["denominator"].max() * 1.5,
-                float(m["multiplier"]),
-            )
+            pts, limits = compare.funnel_points(table, m, names, level, p0_value)
             funnel_spec = caching.chart_spec(charts.funnel_chart, pts, limits, m, p0_value, p0_name)
             widgets.show_chart(
                 funnel_spec,

@@ -255,12 +255,8 @@ if view == "practices":
                 )
                 # the funnel: is the spread between its practices more than chance?
                 england_value = float(pt["england"].iloc[0])
-                pts = bar_rows.merge(bars[["area_code", "area_name", "denominator"]], on="area_code")
-                limits = compare.funnel_limits(
-                    england_value / float(rm["multiplier"]),
-                    pts["denominator"].min() * 0.5,
-                    pts["denominator"].max() * 1.5,
-                    float(rm["multiplier"]),
+                pts, limits = compare.funnel_points(
+                    bars, rm, dict(zip(bars["area_code"], bars["area_name"])), level, england_value
                 )
                 widgets.show_chart(
                     charts.funnel_chart(pts, limits, rm, england_value, "England").to_dict(),

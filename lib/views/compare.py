@@ -123,6 +123,23 @@ def funnel_limits(p0: float, n_min: float, n_max: float, multiplier: float = 100
     return pd.concat(out, ignore_index=True)
 
 
+def funnel_points(
+    table: pd.DataFrame, m: dict, names: dict[str, str], level: str, p0_value: float
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A funnel plot's points and control limits: each area of ``table`` (an
+    :func:`lib.methods.indicators.area_comparison_table`, or a neighbourhood's practices) at its
+    denominator, and :func:`funnel_limits` around ``p0_value`` from half the smallest to 1.5x the
+    largest denominator."""
+    pts = comparison_bar_data(table, m, names, level=level).merge(
+        table[["area_code", "area_name", "denominator"]], on="area_code"
+    )
+    multiplier = float(m["multiplier"])
+    limits = funnel_limits(
+        p0_value / multiplier, pts["denominator"].min() * 0.5, pts["denominator"].max() * 1.5, multiplier
+    )
+    return pts, limits
+
+
 def trend_indicators(ds: Dataset) -> list[str]:
     """Indicators with more than one neighbourhood period."""
     v = ds.values[ds.values["area_type"] == "neighbourhood"]

@@ -101,13 +101,12 @@ def register_table(ds: Dataset, sel: Selection) -> pd.DataFrame:
     if t.empty:
         return t
     v = ds.values[(ds.values["area_type"] == "neighbourhood") & (ds.values["area_code"] == sel.nbhd)]
-    first = {i: periods(ds, i)[0] for i in t["indicator_id"]}
-    earlier = {i: v.loc[(v["indicator_id"] == i) & (v["period"] == p), "value"] for i, p in first.items()}
+    value_at = v.set_index(["indicator_id", "period"])["value"]
+    first = [periods(ds, i)[0] for i in t["indicator_id"]]
     t["register"] = t["short_name"].str.removesuffix(" register")
-    t["earlier_period"] = [first[i] if first[i] != p else "" for i, p in zip(t["indicator_id"], t["period"])]
+    t["earlier_period"] = [f if f != p else "" for f, p in zip(first, t["period"])]
     t["earlier_value"] = [
-        float(earlier[i].iloc[0]) if e and len(earlier[i]) else np.nan
-        for i, e in zip(t["indicator_id"], t["earlier_period"])
+        float(value_at.get((i, e), np.nan)) if e else np.nan for i, e in zip(t["indicator_id"], t["earlier_period"])
     ]
     t["change_points"] = t["value"] - t["earlier_value"]
     return t
@@ -142,16 +141,13 @@ def practice_table(ds: Dataset, sel: Selection, indicator_id: str, period: str) 
     neighbourhood itself as the last row."""
     v = ds.values[(ds.values["indicator_id"] == indicator_id) & (ds.values["period"] == period)]
     lo, hi = limit_columns(sel.level)
-    frames = {}
-    for bench in ("england", "city"):
-        s = Selection(sel.nbhd, bench, sel.level)
-        frames[bench] = pd.concat(
-            [
-                _area_rows(Dataset(ds.indicators, v, ds.definition, ds.threshold, ds.population), t, s)
-                for t in ("practice", "neighbourhood")
-            ],
+    frames = {
+        bench: pd.concat(
+            [comparison_frame(v, ds.indicators, t, bench, sel.level) for t in ("practice", "neighbourhood")],
             ignore_index=True,
         )
+        for bench in ("england", "city")
+    }
     t = frames["england"]
     keep = ((t["area_type"] == "practice") & (t["parent_code"] == sel.nbhd)) | (
         (t["area_type"] == "neighbourhood") & (t["area_code"] == sel.nbhd)

@@ -31,8 +31,14 @@ THRESHOLD_KEY = "own_data_threshold"
 
 
 @st.cache_resource(show_spinner=False)
+def _committed() -> data.Dataset:
+    """Both lenses, read once per server."""
+    return data.load_dataset(population=None)
+
+
+@st.cache_resource(show_spinner=False)
 def _embedded() -> data.Dataset:
-    return data.load_dataset()
+    return data.for_population(_committed(), "residents")
 
 
 def embedded() -> data.Dataset:
@@ -77,7 +83,7 @@ def _grouping_frame(grouping_csv: str) -> pd.DataFrame:
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _registered(threshold: int) -> tuple[data.Dataset, pd.DataFrame]:
-    ds = data.load_dataset(population="registered")
+    ds = data.for_population(_committed(), "registered")
     values = disclosure.suppress(ds.values, ds.indicators, threshold)
     suppressed = data.Dataset(ds.indicators, values, ds.definition, threshold, "registered")
     return suppressed, data.load_practices(neighbourhoods=ds.definition["neighbourhood_code"].unique())
