@@ -7,16 +7,16 @@ import streamlit as st
 
 from lib.core import disclosure
 from lib.core.contract import FAMILY_LABELS
-from lib.core.selection import BENCHMARKS, CONFIDENCE
+from lib.core.selection import BENCHMARKS, CONFIDENCE, default_indicator
 from lib.methods.indicators import area_table, meta, neighbourhood_order
 from lib.methods.indicators import by_family as indicator_families
 from lib.render import chart_tables, charts
-from lib.render.format import md_text
+from lib.render.format import md_text, population_text
 from lib.views import compare
 from pages.shared import app_frame, caching, export_buttons, session_data, widgets
 
 sel = app_frame.frame_state()
-ds = session_data.dataset()
+ds = session_data.lens_dataset(sel.population)
 names = session_data.neighbourhood_names()
 level, bench, nbhd = sel.level, sel.bench, sel.nbhd
 bench_name, level_label = BENCHMARKS[bench], CONFIDENCE[level]
@@ -34,12 +34,13 @@ VIEWS = {
     "trend": "Over time",
     "rug": "All indicators at a glance",
 }
+default_ind = default_indicator(sel.population, "children_low_income")
 state = app_frame.page_state(
     {"family": list(by_family), "ind": sorted(have), "period": all_periods, "view": list(VIEWS)},
     {
-        "family": "outcome",
-        "ind": "children_low_income",
-        "period": nb_periods["children_low_income"][-1],
+        "family": next(f for f, ids in by_family.items() if default_ind in ids),
+        "ind": default_ind,
+        "period": nb_periods[default_ind][-1],
         "view": "bars",
     },
     prefix="compare",
@@ -47,7 +48,10 @@ state = app_frame.page_state(
 short = dict(zip(ds.indicators["indicator_id"], ds.indicators["short_name"]))
 
 st.title("Compare the 12 neighbourhoods")
+if sel.registered:
+    st.info(population_text(sel.population), icon=":material/groups:")
 c1, c2, c3 = st.columns([1, 2, 1])
+app_frame.valid_choice("compare_family", list(by_family))
 family = c1.selectbox("Family", list(by_family), format_func=FAMILY_LABELS.get, key="compare_family")
 if st.session_state.get("compare_ind") not in by_family[family]:
     st.session_state["compare_ind"] = by_family[family][0]

@@ -8,11 +8,11 @@ from __future__ import annotations
 import streamlit as st
 
 from lib.core.contract import FAMILY_LABELS
-from lib.core.selection import BENCHMARKS
+from lib.core.selection import BENCHMARKS, default_indicator
 from lib.methods.indicators import area_table, area_types, meta, periods, periods_of_any
 from lib.methods.indicators import by_family as indicator_families
 from lib.render import maps
-from lib.render.format import md_text
+from lib.render.format import md_text, population_text
 from lib.views import map as mapview
 from pages.shared import app_frame, caching, export_buttons, session_data, widgets
 
@@ -33,7 +33,7 @@ def _lower(label: str) -> str:
 
 
 sel = app_frame.frame_state()
-ds = session_data.dataset()
+ds = session_data.lens_dataset(sel.population)
 names = dict(zip(ds.indicators["indicator_id"], ds.indicators["name"]))
 by_family = indicator_families(ds.indicators, ds.values)
 all_ids = [i for ids in by_family.values() for i in ids]
@@ -42,10 +42,11 @@ all_periods = periods_of_any(ds.values, all_ids)
 
 first_visit = "map__values" not in st.session_state
 url_ind = st.query_params.get("ind")
+default_ind = default_indicator(sel.population, "disability")
 defaults = {
-    "family": "outcome",
-    "ind": "disability",
-    "period": periods(ds.values, "disability")[-1],
+    "family": family_of[default_ind],
+    "ind": default_ind,
+    "period": periods(ds.values, default_ind)[-1],
     "layer": "neighbourhoods",
     "colour": "comparison",
 }
@@ -69,6 +70,7 @@ st.title("Map")
 st.markdown("Pick an indicator to see how each area compares. **Click an area** to select its neighbourhood.")
 
 c1, c2, c3 = st.columns([1, 2, 1])
+app_frame.valid_choice("map_family", list(by_family))
 family = c1.selectbox("Family", list(by_family), format_func=FAMILY_LABELS.get, key="map_family")
 if st.session_state.get("map_ind") not in by_family[family]:
     st.session_state["map_ind"] = by_family[family][0]
@@ -85,7 +87,13 @@ period = c3.selectbox("Period", ind_periods[::-1], key="map_period")
 
 c4, c5 = st.columns([1, 1])
 layer = c4.radio(
-    "Detail", list(mapview.LAYERS), format_func=lambda k: mapview.LAYERS[k][1], key="map_layer", horizontal=True
+    "Detail",
+    list(mapview.LAYERS),
+    format_func=lambda k: mapview.LAYERS[k][1],
+    key="map_layer",
+    horizontal=True,
+    disabled=sel.registered,
+    help=mapview.REGISTERED_DETAIL if sel.registered else None,
 )
 colour = c5.radio(
     "Colour by", list(mapview.COLOUR_MODES), format_func=mapview.COLOUR_MODES.get, key="map_colour", horizontal=True
@@ -94,7 +102,9 @@ app_frame.keep("map", {"family": family, "ind": ind, "period": period, "layer": 
 
 m = meta(ds.indicators, ind)
 shown = mapview.layer_for(area_types(ds.values, ind, period), layer)
-if shown != layer:
+if sel.registered:
+    st.info(f"{population_text(sel.population)} {mapview.REGISTERED_DETAIL}", icon=":material/groups:")
+elif shown != layer:
     st.info(
         f"{md_text(names[ind])} has no figures for {_lower(mapview.LAYERS[layer][1])} in {md_text(period)}; "
         f"showing {_lower(mapview.LAYERS[shown][1])} instead.",

@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib.core.selection import CONFIDENCE
+from lib.core.selection import CONFIDENCE, default_indicator
 from lib.methods.indicators import has_neighbourhoods, meta, periods
-from lib.render.format import md_text
+from lib.render.format import md_text, population_text
 from lib.views import overview
 from pages.shared import app_frame, caching, session_data, widgets
 
 sel = app_frame.frame_state()
-ds = session_data.dataset()
+ds = session_data.lens_dataset(sel.population)
 have = set(has_neighbourhoods(ds.values))
 choices_ind = [i for i in ds.indicators["indicator_id"] if i in have]
-state = app_frame.page_state({"ind": choices_ind}, {"ind": "disability"}, prefix="overview")
+state = app_frame.page_state(
+    {"ind": choices_ind}, {"ind": default_indicator(sel.population, "disability")}, prefix="overview"
+)
 names = dict(zip(ds.indicators["indicator_id"], ds.indicators["name"]))
 
 st.title("Manchester's 12 neighbourhoods")
@@ -24,6 +26,9 @@ st.markdown(
     "30,000–50,000 residents, grouped into **3 localities** (North, Central, South). "
     "Pick an indicator to see how each neighbourhood compares with Manchester and England."
 )
+if sel.registered:
+    st.info(population_text(sel.population), icon=":material/groups:")
+app_frame.valid_choice("overview_ind", choices_ind)
 ind = st.selectbox("Indicator", choices_ind, format_func=names.get, key="overview_ind")
 m = meta(ds.indicators, ind)
 period = periods(ds.values, ind)[-1]
@@ -32,14 +37,15 @@ app_frame.keep("overview", {"ind": ind})
 
 st.header(f"{md_text(m['name'])}, {md_text(period)}")
 st.markdown(overview.headline(table, m, level=CONFIDENCE[sel.level]))
-shown = overview.display_table(table, m, ds.threshold)
+headcount = overview.headcount_label(ds)
+shown = overview.display_table(table, m, ds.threshold, population_label=headcount)
 widgets.figures_table(
     shown,
     f"The 12 neighbourhoods: {m['short_name'].lower()}, {period}",
     m,
     period,
     f"neighbourhoods_{ind}_{period}.csv",
-    numeric=("Population (mid-2020)", f"Value ({m['unit']})", "Count"),
+    numeric=(headcount, f"Value ({m['unit']})", "Count"),
     row_header="Neighbourhood",
     highlight=shown["Code"] == sel.nbhd,
 )

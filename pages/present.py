@@ -16,7 +16,15 @@ from lib.methods.indicators import area_table, meta
 from lib.render import charts, maps
 from lib.render import spine as spines
 from lib.render.activity_charts import shares_chart
-from lib.render.format import STATUS_BADGE, comparison_label, format_count, format_value, md_text, source_text
+from lib.render.format import (
+    STATUS_BADGE,
+    comparison_label,
+    format_count,
+    format_value,
+    md_text,
+    population_text,
+    source_text,
+)
 from lib.views import cohorts, compare
 from lib.views import map as mapview
 from lib.views import present as present_mode
@@ -24,12 +32,15 @@ from lib.views import risk_pyramid as riskpyramid
 from pages.shared import app_frame, caching, presenting, session_data, widgets
 
 sel = app_frame.frame_state()
-ds = session_data.dataset()
+ds = session_data.dataset()  # residents: the cohorts and activity steps
+lens = session_data.lens_dataset(sel.population)  # the lens chosen: the map, summary and compare steps
 names = session_data.neighbourhood_names()
 nbhd, bench, level = sel.nbhd, sel.bench, sel.level
 name = names[nbhd]
 bench_name, level_label = BENCHMARKS[bench], CONFIDENCE[level]
 MODELLED = STATUS_BADGE["modelled"]
+#: The GP registers shown on the cohorts step in the registered lens.
+KEY_REGISTERS = ("reg_age_75plus", "reg_age_85plus", "reg_pc", "reg_dem", "reg_mh", "reg_ld", "reg_dep")
 #: The cohort figures shown on the cohorts step (those present with neighbourhood values).
 KEY_COHORT_FIGURES = (
     "population_age_65plus",
@@ -79,7 +90,10 @@ nav[0].button(
     args=(present_mode.prev_step(current),),
     help="Previous step (← key or PageUp)",
 )
-nav[1].markdown(f"**{present_mode.step_label(current)}** · {md_text(nbhd)} {md_text(name)}")
+nav[1].markdown(
+    f"**{present_mode.step_label(current)}** · {md_text(nbhd)} {md_text(name)}"
+    + (f" · {sel.lens_label}" if sel.registered else "")
+)
 nav[2].button(
     "Next ▶",
     key="np_next",
@@ -96,7 +110,7 @@ with nav[3]:
         "pages/profile.py",
         label="Exit presentation",
         icon=":material/close:",
-        query_params={"nbhd": nbhd, "bench": bench, "level": level},
+        query_params=sel.params(),
     )
 with st.container(key="np_clicker"):  # hidden: presentation clickers send PageDown / PageUp
     st.button(
@@ -116,9 +130,9 @@ with st.container(key="np_clicker"):  # hidden: presentation clickers send PageD
         args=(present_mode.prev_step(current),),
     )
 
-table = caching.profile_table(ds, sel)
-key_ind = present_mode.key_indicator(ds, nbhd, level=level, table=table)
-km = meta(ds.indicators, key_ind)
+table = caching.profile_table(lens, sel)
+key_ind = present_mode.key_indicator(lens, nbhd, level=level, table=table)
+km = meta(lens.indicators, key_ind)
 key_period = str(table.loc[table["indicator_id"] == key_ind, "period"].iloc[0])
 
 
@@ -140,13 +154,13 @@ def key_sentence() -> str:
 # --- the steps
 if current == "map":
     st.title(f"{md_text(nbhd)} · {md_text(name)}: where it is")
-    ctable = caching.computed(area_table, ds, key_ind, key_period, "neighbourhood", bench, level)
+    ctable = caching.computed(area_table, lens, key_ind, key_period, "neighbourhood", bench, level)
     ctable = mapview.sort_areas(ctable, list(names))
     legend = mapview.legend_items("comparison", ctable, km, bench, "neighbourhood")  # the key, with or without the map
     left, right = st.columns([3, 2], gap="large")
     with left, session_data.needs_data():  # without the boundary file, a message replaces the map
         fmap = mapview.neighbourhood_map(
-            session_data.geojson("neighbourhoods"), ctable, km, sel, threshold=ds.threshold, height=640
+            session_data.geojson("neighbourhoods"), ctable, km, sel, threshold=lens.threshold, height=640
         ).fmap
         present_mode.enlarge_map(fmap)
         widgets.interactive_map(fmap, "present_map", 640, [])
@@ -156,6 +170,8 @@ if current == "map":
             f"with **{bench_name}** ({level_label} confidence). **{md_text(nbhd)}** has the thick black outline."
         )
         st.markdown(key_sentence())
+        if sel.registered:
+            st.markdown(population_text(sel.population))
         st.markdown("**Key:** " + maps.legend_text(legend))
         source_line(km, key_period)
         st.caption(maps.ATTRIBUTION + ". Neighbourhoods: best-fit groups of 2004–2018 wards.")
@@ -165,10 +181,10 @@ if current == "map":
     )
 
 elif current == "profile":
-    st.title(f"{md_text(nbhd)} · {md_text(name)}: board summary")
+    st.title(f"{md_text(nbhd)} · {md_text(name)}: board summary" + (" (registered patients)" if sel.registered else ""))
     left, right = st.columns([2, 3], gap="large")
     with left:
-        st.markdown("\n".join(f"- {md_text(s)}" for s in caching.profile_parts(ds, sel)[1]))  # plain sentences
+        st.markdown("\n".join(f"- {md_text(s)}" for s in caching.profile_parts(lens, sel)[1]))  # plain sentences
     with right:
         spine = caching.pure(spines.spine_data, table[table["ci_method"] != "none"])
         st.markdown(
@@ -187,16 +203,17 @@ elif current == "profile":
             for r in table[table["ci_method"] != "none"].to_dict("records")
         )
         + ". Sources: "
-        + "; ".join(dict.fromkeys(md_text(meta(ds.indicators, i)["source"]) for i in spine["indicator_id"]))
+        + "; ".join(dict.fromkeys(md_text(meta(lens.indicators, i)["source"]) for i in spine["indicator_id"]))
         + ". "
-        + "; ".join(dict.fromkeys(md_text(meta(ds.indicators, i)["licence"]) for i in spine["indicator_id"]))
-        + ". Estimates are listed on the profile page; they are not tested for significance."
+        + "; ".join(dict.fromkeys(md_text(meta(lens.indicators, i)["licence"]) for i in spine["indicator_id"]))
+        + ". Estimates are listed on the profile page; they are not tested for significance. "
+        + population_text(sel.population)
     )
 
 elif current == "compare":
     st.title(f"{md_text(nbhd)} · {md_text(name)}: how it compares")
     st.markdown(key_sentence())
-    ctable = caching.computed(area_table, ds, key_ind, key_period, "neighbourhood", bench, level)
+    ctable = caching.computed(area_table, lens, key_ind, key_period, "neighbourhood", bench, level)
     bars = compare.comparison_bar_data(ctable, km, names, level=level)
     chart(
         caching.chart_spec(
@@ -214,7 +231,7 @@ elif current == "compare":
     )
     st.caption(
         f"{charts.SELECTED_MARK} marks {md_text(name)}. Whiskers: {level_label} confidence intervals; solid line England, dashed line Manchester. "
-        "▲ better · ● similar · ▼ worse than the benchmark."
+        "▲ better · ● similar · ▼ worse than the benchmark. " + population_text(sel.population)
     )
     source_line(km, key_period)
 
@@ -260,6 +277,20 @@ elif current == "cohorts":
             f"- Highest + high risk: **{int(me['highest_and_high']):,} people** of {int(me['population']):,} · {MODELLED}",
         )
         st.markdown("\n".join(lines))
+        if sel.registered:
+            reg = session_data.registered()[0]
+            st.markdown(f"**From the GP registers** ({sel.lens_label.lower()} of {md_text(name)}'s practices)")
+            rows = pd.concat(
+                [cohorts.register_rows(reg, cid, sel) for cid in cohorts.COHORT_IDS if cohorts.cohort(cid).registers]
+            ).drop_duplicates("indicator_id")
+            reg_lines = []
+            for r in rows[rows["indicator_id"].isin(KEY_REGISTERS)].to_dict("records"):
+                m = meta(reg.indicators, r["indicator_id"])
+                reg_lines.append(
+                    f"- {md_text(r['short_name'])}: **{format_value(r['value'], m)}** "
+                    f"(Manchester {format_value(r['manchester'], m)}, England {format_value(r['england'], m)})"
+                )
+            st.markdown("\n".join(reg_lines))
     st.caption(
         f"{MODELLED}: "
         + riskpyramid.METHODS["need"].format(period=md_text(riskpyramid.need_period(ds)))

@@ -9,13 +9,14 @@ from lib.core.selection import BENCHMARKS, CONFIDENCE
 from lib.methods.indicators import area_table, meta
 from lib.render import chart_tables, charts, maps
 from lib.render import spine as spines
-from lib.render.format import md_text, sources_markdown
+from lib.render.format import md_text, population_text, sources_markdown
 from lib.views import compare, profile, profile_registered
 from lib.views import map as mapview
 from pages.shared import app_frame, caching, export_buttons, session_data, widgets
 
 sel = app_frame.frame_state()
-ds = session_data.dataset()
+ds = session_data.dataset()  # residents: the age and wards views
+lens = session_data.lens_dataset(sel.population)  # the lens chosen: the comparison and the table
 names = session_data.neighbourhood_names()
 nbhd, level, bench = sel.nbhd, sel.level, sel.bench
 name = names[nbhd]
@@ -37,10 +38,13 @@ head, present = st.columns([5, 1], vertical_alignment="bottom")
 head.title(f"{md_text(nbhd)} · {md_text(name)}")
 with present:
     app_frame.present_link("profile")
-table, summary, spine = caching.profile_parts(ds, sel)
+table, summary, spine = caching.profile_parts(lens, sel)
 st.markdown(
-    "**Board summary**\n\n" + "\n".join(f"- {md_text(s)}" for s in summary)
+    f"**Board summary{': registered patients' if sel.registered else ''}**\n\n"
+    + "\n".join(f"- {md_text(s)}" for s in summary)
 )  # plain sentences (also the deck's)
+if sel.registered:
+    st.caption(population_text(sel.population) + " The age and wards views describe residents.")
 with st.popover("Export: slide deck and PDF profile", icon=":material/download:"):
     st.caption(
         f"A slide deck (8 slides) and a one-page PDF for {md_text(name)}, with sources, status and a link back to this view on every page."
@@ -52,7 +56,7 @@ view, tabs = app_frame.view_tabs("profile", VIEWS, state["view"])
 ind = state["ind"]
 if view == "compare":
     with tabs["compare"]:
-        st.header("How it compares with England")
+        st.header("How it compares with England" + (": registered patients" if sel.registered else ""))
         st.markdown(
             f"Each row is one indicator, with its figures and, on the right, its spine: the black line is **England**; "
             f"the grey band is the range of the 12 neighbourhoods; the grey diamond is **Manchester**; the marker is "
@@ -93,15 +97,17 @@ if view == "compare":
         )
 if view == "table":
     with tabs["table"]:
-        st.header(f"Every indicator for {md_text(name)}")
-        widgets.sources_expander(sources_markdown(ds.indicators, table["indicator_id"], table["period"]))
-        display = profile.display_profile_table(table, ds.indicators, level=level, threshold=ds.threshold)
+        st.header(f"Every indicator for {md_text(name)}" + (": registered patients" if sel.registered else ""))
+        widgets.sources_expander(sources_markdown(lens.indicators, table["indicator_id"], table["period"]))
+        display = profile.display_profile_table(table, lens.indicators, level=level, threshold=lens.threshold)
         widgets.show_table(display, f"Every indicator for {name}, compared with {bench_name}")
         widgets.download_csv(display, f"profile_{nbhd}.csv", key="dl_profile_table")
 
 if view == "age":
     with tabs["age"]:
         st.header("Population by age")
+        if sel.registered:
+            st.info(population_text("residents"), icon=":material/home:")
         age = caching.computed(profile.age_profile, ds, nbhd)
         age_spec = caching.chart_spec(charts.age_chart, age)
         widgets.show_chart(
@@ -128,6 +134,8 @@ if view == "age":
 if view == "wards":
     with tabs["wards"]:
         st.markdown(f"**Inside {md_text(name)}: its wards**")
+        if sel.registered:
+            st.info(population_text("residents"), icon=":material/home:")
         ind = st.selectbox("Indicator for the wards", ward_choices, format_func=short.get, key="profile_ind")
         m = meta(ds.indicators, ind)
         wards = caching.computed(profile.ward_table, ds, nbhd, ind, level=level)

@@ -96,7 +96,10 @@ def test_non_default_params_are_followed(params):
     for view in ("pyramid", "map", "cohorts"):
         at = _open({**params, "view": view})
         assert not at.warning
-        assert at.session_state["frame_values"] == {k: params[k] for k in ("nbhd", "bench", "level")}
+        assert at.session_state["frame_values"] == {
+            **{k: params[k] for k in ("nbhd", "bench", "level")},
+            "population": "residents",
+        }
         # every view keeps the others' choices in the URL
         assert at.query_params["method"] == params["method"] and at.query_params["ind"] == params["ind"]
         assert at.query_params["view"] == view

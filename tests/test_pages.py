@@ -82,7 +82,10 @@ NON_DEFAULT = {
 def test_page_runs_with_non_default_params(page):
     at = _open(page, NON_DEFAULT[page])
     assert not at.exception, [e.value for e in at.exception]
-    assert at.session_state["frame_values"] == {k: NON_DEFAULT[page][k] for k in ("nbhd", "bench", "level")}
+    assert at.session_state["frame_values"] == {
+        **{k: NON_DEFAULT[page][k] for k in ("nbhd", "bench", "level")},
+        "population": "residents",  # the default lens when the link does not choose one
+    }
 
 
 def test_profile_page_follows_the_url():
@@ -173,7 +176,12 @@ def test_invalid_neighbourhood_warns(page):
     if page != "pages/overview.py":
         at.switch_page(page).run()
         assert not at.exception, [e.value for e in at.exception]
-    assert at.session_state["frame_values"] == {"nbhd": "N1", "bench": "england", "level": "95"}
+    assert at.session_state["frame_values"] == {
+        "nbhd": "N1",
+        "bench": "england",
+        "level": "95",
+        "population": "residents",
+    }
 
 
 @pytest.mark.parametrize("page", ["pages/overview.py", "pages/profile.py", "pages/compare.py"])

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from lib.core.selection import limit_columns
+from lib.core.selection import LENSES, limit_columns
 
 INDICATOR_COLUMNS: list[str] = [
     "indicator_id",
@@ -70,8 +70,8 @@ STATUS_LABELS = {
 }
 #: Which population a figure describes: residents (built from wards and small areas) or the
 #: patients registered with GP practices (wherever they live).
-POPULATIONS = ("residents", "registered")
-POPULATION_LABELS = {"residents": "Residents", "registered": "Registered patients"}
+POPULATIONS = tuple(LENSES)
+POPULATION_LABELS = LENSES
 POPULATION_WORDS = {
     "residents": "people who live in the area (from its wards and small areas)",
     "registered": "patients registered with the area's GP practices, wherever they live",

@@ -14,6 +14,7 @@ import textwrap
 from collections.abc import Mapping, Sequence
 from urllib.parse import urlencode
 
+from lib.core.contract import POPULATION_LABELS
 from lib.core.data import Dataset
 from lib.render.format import STATUS_BADGE
 
@@ -62,15 +63,18 @@ def footer_lines(
     method: str | None = None,
     day: dt.date | None = None,
     width: int = FOOTER_CHARS,
+    population: str | None = None,
 ) -> list[str]:
     """The footer under an exported image or slide, wrapped to lines of at most ``width`` characters.
 
     Says: source (and licence), period, status, the method (if given), the accessed date and the link
-    back to the view. ``status`` is a status word (``real``...) or several.
+    back to the view. ``status`` is a status word (``real``...) or several; ``population`` (a
+    catalogue ``population`` id), when given, says whom the figures describe.
     """
     st = status_words([status] if isinstance(status, str) else list(status))
     src = f"Source: {source}" + (f" ({licence})" if licence else "")
-    parts = [src, f"Period: {period} · Status: {st} · {accessed_line(day)}"]
+    who = f" · {POPULATION_LABELS[population]}" if population in POPULATION_LABELS else ""
+    parts = [src, f"Period: {period} · Status: {st}{who} · {accessed_line(day)}"]
     if method:
         parts.append(f"Method: {method}")
     parts.append(f"View: {url}")
@@ -92,6 +96,7 @@ def meta_footer(m: Mapping, period: str, url: str, day: dt.date | None = None, m
         licence=str(m.get("licence") or "") or None,
         method=str(m["method_note"]) if method else None,
         day=day,
+        population=m.get("population"),
     )
 
 

@@ -12,6 +12,8 @@ import re
 
 import pandas as pd
 
+from lib.core.contract import POPULATION_LABELS, POPULATION_WORDS
+
 #: comparison word -> (symbol, fill colour, text colour, plain-English label)
 COMPARISON_STYLE: dict[str, tuple[str, str, str, str]] = {
     "better": ("▲", "#0072B2", "#FFFFFF", "Better"),
@@ -92,13 +94,20 @@ def status_sentence(status: str) -> str:
 
 def source_text(meta: dict, period: str, bold_status: bool = True) -> str:
     """The source line under a chart or table (markdown): status (in bold unless ``bold_status``
-    is false), source and licence, period, method. The catalogue's text and the period are shown
+    is false), the population the figures describe (residents or registered patients), source and licence, period, method. The catalogue's text and the period are shown
     literally (:func:`md_text`): they may come from the user's own file."""
     status = md_text(STATUS_BADGE.get(meta["status"], meta["status"]))
+    who = f" · {POPULATION_LABELS[meta['population']]}" if meta.get("population") in POPULATION_LABELS else ""
     return (
-        f"{f'**{status}**' if bold_status else status} · Source: {md_text(meta['source'])} ({md_text(meta['licence'])}) · "
+        f"{f'**{status}**' if bold_status else status}{who} · Source: {md_text(meta['source'])} ({md_text(meta['licence'])}) · "
         f"Period: {md_text(period)} · Method: {md_text(meta['method_note'])}"
     )
+
+
+def population_text(population: str) -> str:
+    """Whom a view's figures describe, in a sentence: ``'Registered patients: patients registered
+    with the area's GP practices, wherever they live.'``"""
+    return f"{POPULATION_LABELS[population]}: {POPULATION_WORDS[population]}."
 
 
 def sources_markdown(indicators: pd.DataFrame, ids, periods) -> str:

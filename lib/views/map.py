@@ -46,6 +46,11 @@ LAYERS: dict[str, tuple[str, str]] = {
     "wards": ("ward", "Wards"),
     "lsoa": ("lsoa", "Small areas (LSOAs)"),
 }
+#: Why the registered lens is mapped by neighbourhood only.
+REGISTERED_DETAIL = (
+    "Practices have no boundary, so registered patients are mapped by neighbourhood (its practices' patients "
+    "together); each practice's figures are in the neighbourhood profile, under Its GP practices."
+)
 #: Colouring: URL value -> plain label.
 COLOUR_MODES: dict[str, str] = {
     "comparison": "Comparison with benchmark",

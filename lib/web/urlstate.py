@@ -16,6 +16,7 @@ PARAMETERS: dict[str, str] = {
     "period": "period of the indicator",
     "bench": "benchmark: england, city or rest",
     "level": "confidence level: 95 or 99.8",
+    "population": "population: residents, or registered (patients of the GP practices)",
     "layer": "map detail: neighbourhoods, wards or lsoa",
     "colour": "map colouring: comparison, quartile or continuous",
     "family": "indicator family",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lib.core import data
-from lib.core.selection import BENCHMARKS, CONFIDENCE, Selection
+from lib.core.selection import BENCHMARKS, CONFIDENCE, LENSES, Selection
 from lib.render.format import COMPARISON_STYLE, STATUS_BADGE, md_text, status_sentence
 from lib.web import urlstate
 from pages.shared.session_data import dataset, neighbourhood_names
@@ -27,7 +27,7 @@ DEFINITION_CAVEAT = (
 )
 
 
-FRAME_KEYS = ("nbhd", "bench", "level")
+FRAME_KEYS = ("nbhd", "bench", "level", "population")
 
 
 def frame(show_sidebar: bool = True) -> bool:
@@ -42,8 +42,13 @@ def frame(show_sidebar: bool = True) -> bool:
         return False
     names = neighbourhood_names()
     if "frame_values" not in st.session_state:
-        choices = {"nbhd": list(names), "bench": list(BENCHMARKS), "level": list(CONFIDENCE)}
-        defaults = {"nbhd": next(iter(names)), "bench": "england", "level": "95"}
+        choices = {
+            "nbhd": list(names),
+            "bench": list(BENCHMARKS),
+            "level": list(CONFIDENCE),
+            "population": list(LENSES),
+        }
+        defaults = {"nbhd": next(iter(names)), "bench": "england", "level": "95", "population": "residents"}
         state = urlstate.parse(dict(st.query_params), choices, defaults)
         st.session_state["frame_values"] = {k: state.values[k] for k in FRAME_KEYS}
         st.session_state["frame_notices"] = state.notices
@@ -51,7 +56,9 @@ def frame(show_sidebar: bool = True) -> bool:
     if show_sidebar:
         _sidebar(names)
     st.session_state["frame_values"] = {k: st.session_state[k] for k in FRAME_KEYS}
-    write_url(st.session_state["frame_values"])
+    write_url(Selection(**st.session_state["frame_values"]).params())
+    if st.session_state["population"] == "residents" and "population" in st.query_params:
+        del st.query_params["population"]  # the default lens: links stay as they were
     for notice in st.session_state.pop("frame_notices", []):
         st.warning(md_text(notice), icon=":material/link_off:")  # it quotes the link's text
     return True
@@ -63,9 +70,23 @@ def _sidebar(names: dict[str, str]) -> None:
         # The choice in force, always in view; the controls that change it in a popover, drawn
         # only when opened (a select box costs every page about a fifth of a bare page's load).
         nbhd = st.session_state["nbhd"]
-        st.markdown(selection_markdown(nbhd, names[nbhd], st.session_state["bench"], st.session_state["level"]))
+        st.markdown(
+            selection_markdown(
+                nbhd, names[nbhd], st.session_state["bench"], st.session_state["level"], st.session_state["population"]
+            )
+        )
         with st.popover("Change neighbourhood or comparison", icon=":material/tune:", width="stretch"):
             st.selectbox("Neighbourhood", list(names), format_func=lambda c: f"{c} · {names[c]}", key="nbhd")
+            st.radio(
+                "Population",
+                list(LENSES),
+                format_func=LENSES.get,
+                key="population",
+                help=(
+                    "Residents: people who live in the neighbourhood's wards. Registered patients: patients of "
+                    "the neighbourhood's GP practices, wherever they live (GP registers and list sizes)."
+                ),
+            )
             st.radio(
                 "Compare with",
                 list(BENCHMARKS),
@@ -90,10 +111,13 @@ def _sidebar(names: dict[str, str]) -> None:
         st.caption(ATTRIBUTION)
 
 
-def selection_markdown(nbhd: str, name: str, bench: str, level: str) -> str:
+def selection_markdown(nbhd: str, name: str, bench: str, level: str, population: str = "residents") -> str:
     """The shared selection in words (markdown), as the sidebar shows it; the code and name (which may
     be the user's, from an uploaded grouping) shown literally."""
-    return f"**{md_text(nbhd)} · {md_text(name)}**  \ncompared with {BENCHMARKS[bench]}, {CONFIDENCE[level]} confidence"
+    return (
+        f"**{md_text(nbhd)} · {md_text(name)}**  \n{LENSES[population]}, compared with {BENCHMARKS[bench]}, "
+        f"{CONFIDENCE[level]} confidence"
+    )
 
 
 def frame_state() -> Selection:
@@ -133,6 +157,13 @@ def page_state(choices: dict[str, list[str]], defaults: dict[str, str], prefix: 
     values = {k: (v if v in choices[k] else defaults[k]) for k, v in st.session_state[store].items()}
     _restore_widgets(values, prefix=f"{prefix}_")
     return values
+
+
+def valid_choice(key: str, options: list[str]) -> None:
+    """Keep a widget's remembered value among its options (it falls back to the first): the
+    options change with the population lens, and a value from the other lens is not one of them."""
+    if options and st.session_state.get(key) not in options:
+        st.session_state[key] = options[0]
 
 
 def view_tabs(prefix: str, views: dict[str, str], current: str) -> tuple[str, dict]:

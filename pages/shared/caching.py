@@ -16,13 +16,16 @@ from lib.views import compare, profile, profile_summary
 from pages.shared.session_data import USER_DATA_KEY, grouping_csv, threshold
 
 
-def shared_cache_key() -> tuple | None:
-    """A key for results computed from :func:`dataset` that every session can share: the
-    grouping and threshold in use. None when this session has its own data loaded (then results
-    are computed for the session alone, never shared)."""
+def shared_cache_key(ds: data.Dataset) -> tuple | None:
+    """A key for results computed from ``ds`` (the session's dataset of one population lens) that
+    every session can share: the lens, the grouping and the threshold in use. None when this
+    session has its own data loaded in the residents lens (then results are computed for the
+    session alone, never shared)."""
+    if ds.population == "registered":
+        return ("registered", threshold())  # the user's data and grouping are residents' figures
     if st.session_state.get(USER_DATA_KEY):
         return None
-    return (hash(grouping_csv()), threshold())
+    return (ds.population, hash(grouping_csv()), threshold())
 
 
 @st.cache_data(show_spinner=False, max_entries=3072)
@@ -42,7 +45,7 @@ def computed(fn, ds: data.Dataset, *args, **kwargs):
     """``fn(ds, *args, **kwargs)`` for a ``lib`` function of the dataset from :func:`dataset`,
     computed once per grouping, threshold and arguments and shared by every session (each gets a
     copy); computed for the session alone when it has its own data (never shared)."""
-    key = shared_cache_key()
+    key = shared_cache_key(ds)
     if key is None:
         return fn(ds, *args, **kwargs)
     return _shared(key, _name(fn), args, kwargs, lambda: fn(ds, *args, **kwargs))
@@ -87,7 +90,7 @@ def profile_parts(ds: data.Dataset, sel: Selection) -> tuple[pd.DataFrame, list[
     cache is keyed by those strings, so a repeat visit costs no hashing of tables). The tables
     for all three benchmarks come from one set of comparisons per level, so changing the
     benchmark makes no new comparison."""
-    key = shared_cache_key()
+    key = shared_cache_key(ds)
     if key is None:
         return _parts(ds, profile.profile_tables(ds, level=sel.level, bench=sel.bench), sel)
     return _profile_parts(key, sel.nbhd, sel.level, sel.bench, ds)

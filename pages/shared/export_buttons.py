@@ -13,7 +13,7 @@ from lib.core.selection import Selection
 from lib.exports import deck, images, pdf, static_map
 from lib.exports import footer as footers
 from pages.shared.app_frame import frame_state
-from pages.shared.session_data import dataset, layer
+from pages.shared.session_data import dataset, layer, lens_dataset
 
 
 def export_footer(meta: dict, period: str, page: str, params: dict[str, str] | None = None) -> list[str]:
@@ -104,7 +104,7 @@ def export_sources_footer(
 ) -> list[str]:
     """Footer lines for an image built from several indicators (their distinct sources and statuses,
     or the ``source``/``status``/``period`` given)."""
-    ds = dataset()
+    ds = lens_dataset(frame_state().population)
     known = [i for i in dict.fromkeys(indicator_ids) if i in set(ds.indicators["indicator_id"])]
     src, statuses = footers.sources(ds, known) if known else ("", [])
     if period is None:

@@ -146,6 +146,13 @@ def dataset() -> data.Dataset:
     return _copy(cached[1])
 
 
+def lens_dataset(population: str) -> data.Dataset:
+    """The dataset of a population lens (``Selection.population``): :func:`dataset` for residents
+    (with the user's data and grouping), the registered patients' figures (:func:`registered`)
+    for ``registered``."""
+    return registered()[0] if population == "registered" else dataset()
+
+
 def dataset_file_bytes(relative: str) -> bytes:
     """An embedded file for download, with disclosure control: ``profiles/values.csv`` is served
     as :func:`dataset` holds it (small counts hidden, the chosen grouping, the user's data);
