@@ -53,8 +53,8 @@ if sel.registered:
 c1, c2, c3 = st.columns([1, 2, 1])
 app_frame.valid_choice("compare_family", list(by_family))
 family = c1.selectbox("Family", list(by_family), format_func=FAMILY_LABELS.get, key="compare_family")
-if st.session_state.get("compare_ind") not in by_family[family]:
-    st.session_state["compare_ind"] = by_family[family][0]
+if st.session_state.get("compare_ind") not in by_family[family]:  # e.g. the other lens's indicator
+    st.session_state["compare_ind"] = default_ind if default_ind in by_family[family] else by_family[family][0]
 ind = c2.selectbox("Indicator", by_family[family], format_func=short.get, key="compare_ind")
 if st.session_state.get("compare_period") not in nb_periods[ind]:
     st.session_state["compare_period"] = nb_periods[ind][-1]

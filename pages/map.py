@@ -72,8 +72,8 @@ st.markdown("Pick an indicator to see how each area compares. **Click an area** 
 c1, c2, c3 = st.columns([1, 2, 1])
 app_frame.valid_choice("map_family", list(by_family))
 family = c1.selectbox("Family", list(by_family), format_func=FAMILY_LABELS.get, key="map_family")
-if st.session_state.get("map_ind") not in by_family[family]:
-    st.session_state["map_ind"] = by_family[family][0]
+if st.session_state.get("map_ind") not in by_family[family]:  # e.g. the other lens's indicator
+    st.session_state["map_ind"] = default_ind if default_ind in by_family[family] else by_family[family][0]
 ind = c2.selectbox("Indicator", by_family[family], format_func=names.get, key="map_ind")
 ind_periods = periods(ds.values, ind)
 if st.session_state.get("map_period") not in ind_periods:
