@@ -48,6 +48,7 @@ if sel.registered:
 with st.popover("Export: slide deck and PDF profile", icon=":material/download:"):
     st.caption(
         f"A slide deck (8 slides) and a one-page PDF for {md_text(name)}, with sources, status and a link back to this view on every page."
+        + (" They describe residents; the registers are on this page and in its downloads." if sel.registered else "")
     )
     with session_data.needs_data():  # the deck and PDF draw the neighbourhood boundaries
         export_buttons.export_neighbourhood_buttons(sel)
