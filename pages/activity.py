@@ -36,6 +36,9 @@ SAMPLE = "profiles/samples/SYNTHETIC_activity_sample.csv"
 MODELLED = STATUS_BADGE["modelled"]
 
 st.title(f"Activity shift: {md_text(code)} {md_text(names[code])}")
+app_frame.residents_only(
+    sel, "the city's targets are split between neighbourhoods by their residents (population or need)."
+)
 st.markdown(
     "Manchester's plan is to move care out of hospital. Below, each in its own tab: the city's **2020/21 target "
     "reductions** as published with this neighbourhood's **estimated share** of each, all 12 neighbourhoods' shares, "

@@ -143,3 +143,10 @@ def test_presentation_steps_in_the_registered_lens(step):
         # the key indicator is a register: its source line names the registered population
         sources = [c.value.replace("\\", "") for c in at.caption if "Source:" in c.value]
         assert sources and all("· Registered patients ·" in s for s in sources)
+
+
+def test_the_activity_page_says_its_figures_are_residents_in_the_registered_lens():
+    at = _registered("pages/activity.py")
+    assert any("describes residents, not registered patients" in i.value for i in at.info)
+    at = _open("pages/activity.py")
+    assert not any("describes residents, not registered patients" in i.value for i in at.info)

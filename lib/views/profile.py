@@ -11,7 +11,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from lib.core.contract import FAMILIES
+from lib.core.contract import FAMILIES, POPULATION_LABELS
 from lib.core.data import Dataset
 from lib.core.disclosure import DEFAULT_THRESHOLD, display_count
 from lib.core.selection import BENCHMARKS, Selection, suffix
@@ -234,6 +234,7 @@ def display_profile_table(
             "Compared with Manchester": table["vs_city"].map(lambda w: comparison_label(w, "Manchester")),
             "Compared with England": table["vs_england"].map(lambda w: comparison_label(w, "England")),
             "Status": table["status"].str.capitalize(),
+            "Population": [POPULATION_LABELS.get(ms[i].get("population"), "") for i in table["indicator_id"]],
             "Unit": table["unit"],
         }
     )

@@ -159,6 +159,12 @@ def page_state(choices: dict[str, list[str]], defaults: dict[str, str], prefix: 
     return values
 
 
+def residents_only(sel: Selection, why: str) -> None:
+    """In the registered lens, say that this page's figures describe residents, and why."""
+    if sel.registered:
+        st.info(f"This page describes residents, not registered patients: {why}", icon=":material/home:")
+
+
 def valid_choice(key: str, options: list[str]) -> None:
     """Keep a widget's remembered value among its options (it falls back to the first): the
     options change with the population lens, and a value from the other lens is not one of them."""
