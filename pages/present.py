@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from lib.core import disclosure
 from lib.core.selection import BENCHMARKS, CONFIDENCE
 from lib.methods import apportion
 from lib.methods.indicators import area_table, meta
@@ -286,8 +287,9 @@ elif current == "cohorts":
             reg_lines = []
             for r in rows[rows["indicator_id"].isin(KEY_REGISTERS)].to_dict("records"):
                 m = meta(reg.indicators, r["indicator_id"])
+                patients = disclosure.display_count(r["count"], reg.threshold, fmt=format_count)
                 reg_lines.append(
-                    f"- {md_text(r['short_name'])}: **{format_value(r['value'], m)}** "
+                    f"- {md_text(r['short_name'])}: **{patients} patients**, {format_value(r['value'], m)} "
                     f"(Manchester {format_value(r['manchester'], m)}, England {format_value(r['england'], m)})"
                 )
             st.markdown("\n".join(reg_lines))
