@@ -174,6 +174,8 @@ if tab == "trend":
             )
             if m["ci_method"] != "none":
                 st.caption(f"The shaded band is {md_text(names[nbhd])}'s {level_label} confidence interval.")
+            if gap_note := compare.trend_gap_note(trend):
+                st.caption(gap_note)
             ttbl = chart_tables.trend_table(trend, m, level_label)
             widgets.figures_table(
                 ttbl,

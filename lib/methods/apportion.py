@@ -14,6 +14,9 @@ Each area first gets the whole part of its exact quota; the units left over go o
 areas with the largest fractional remainders; equal remainders are broken by area code in
 alphabetical order (e.g. ``C1`` before ``N1``).
 
+:func:`split_counts` applies the same rounding rule to small areas: it splits area counts (e.g. DWP
+counts by MSOA) between the wards each area overlaps, in proportion to a weight (e.g. residents).
+
 Pure functions; nothing here imports Streamlit.
 """
 
@@ -208,3 +211,33 @@ def shares_by_method(ds: Dataset, targets: pd.DataFrame, method: str) -> tuple[p
 def method_difference(ds: Dataset, targets: pd.DataFrame) -> pd.DataFrame:
     """:func:`choice_difference` for the dataset's values."""
     return choice_difference(targets, ds.values)
+
+
+def split_counts(counts: pd.DataFrame, pieces: pd.DataFrame) -> pd.DataFrame:
+    """Population-weighted apportionment of area counts to the pieces each area is cut into.
+
+    ``counts``: ``unit_code, period, count`` (one row per area and period; a count withheld at
+    source is NaN). ``pieces``: ``unit_code, target_code, weight`` (e.g. an MSOA's residents in
+    each ward it overlaps). Each count is split between its unit's pieces in proportion to their
+    weights, in whole numbers by :func:`apportion` (largest remainder, ties by ``target_code``),
+    so the pieces of every unit add back to its count exactly. A withheld count stays withheld:
+    every piece of it is NaN. A unit with no pieces, or whose weights are all zero, is an error.
+
+    Returns ``unit_code, target_code, period, count`` (float; whole numbers or NaN).
+    """
+    missing = sorted(set(counts["unit_code"]) - set(pieces["unit_code"]))
+    if missing:
+        raise ValueError("no pieces to apportion to for " + ", ".join(map(str, missing[:10])))
+    by_unit = {
+        unit: dict(zip(grp["target_code"].astype(str), grp["weight"].astype(float)))
+        for unit, grp in pieces.groupby("unit_code", sort=True)
+    }
+    rows: list[tuple] = []
+    for unit, period, count in zip(counts["unit_code"], counts["period"], counts["count"]):
+        weights = by_unit[unit]
+        if pd.isna(count):
+            rows.extend((unit, code, period, float("nan")) for code in sorted(weights))
+            continue
+        shares = apportion(float(count), weights)
+        rows.extend((unit, code, period, float(shares[code])) for code in sorted(shares))
+    return pd.DataFrame(rows, columns=["unit_code", "target_code", "period", "count"])

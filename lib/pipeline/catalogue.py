@@ -32,6 +32,14 @@ LSOA21_SUMMED = (
     "value and Wilson interval recomputed."
 )
 
+DWP_APPORTIONED = (
+    "DWP publishes the counts by MSOA 2011, and MSOAs do not fit wards. Population-weighted apportionment: each "
+    "MSOA's count is split between the wards its LSOAs fall in (the ONS LSOA 2011 to ward best fit that every "
+    "resident figure uses), in proportion to the MSOA's {weight} in each ward, in whole numbers by the "
+    "largest-remainder method, so each MSOA's count and the Manchester total are kept exactly. Denominator: the "
+    "{den} summed from LSOAs to wards, so within an MSOA every ward has the MSOA's rate."
+)
+
 
 def _ind(**kw: str | float) -> dict:
     row = {c: "" for c in INDICATOR_COLUMNS}
@@ -416,21 +424,22 @@ INDICATORS: list[dict] = [
     # --- DWP trend series --------------------------------------------------------------------
     _ind(
         indicator_id="children_low_income",
-        name="Children aged 0-19 in relative low-income families",
+        name="Children in relative low-income families (dependent children aged 0-19 per 100 residents aged 0-17)",
         short_name="Children in low-income families",
         family="outcome",
-        unit="% of residents aged 0-19",
-        value_type="proportion",
+        unit="per 100 residents aged 0-17",
+        value_type="rate",
         multiplier=100,
         polarity="lower_is_better",
-        ci_method="wilson",
-        status="derived",
+        # MSOA counts apportioned to wards: estimates, not tested for significance (as for the QOF prevalences)
+        ci_method="none",
+        status="modelled",
         source=f"{SRC_DWP}, Children in low income families (relative, before housing costs); {SRC_POP20}",
         licence=OGL,
         period="2014/15 to 2021/22 (financial years)",
-        definition="Dependent children aged 0-19 in families with below 60% of median income before housing costs, as a share of all residents aged 0-19 (mid-2020).",
-        method_note="MSOA 2011 counts summed to wards by the ONS best-fit lookup. Denominator: mid-2020 residents aged 0-19, summed the same way (LSOA to MSOA). England: sum of the English local authorities. The same mid-2020 denominator is used for every year.",
-        caveats="DWP counts dependent children 0-19 (16-19 only if in full-time non-advanced education), so dividing by all 0-19 residents understates DWP's published under-16 rate. Stat-Xplore applies disclosure control, so totals may not add up (Manchester LA 48,555 in 2021/22). 2021/22 is provisional; DWP advises caution for 2020/21 and 2021/22. MSOAs fit wards only roughly.",
+        definition="Dependent children aged 0-19 in families with below 60% of median income before housing costs, per 100 residents aged 0-17 (mid-2020). Not DWP's published rate, which counts under-16s only.",
+        method_note=f"{DWP_APPORTIONED.format(weight='mid-2020 residents aged 0-17', den='same residents')} Why residents aged 0-17: DWP counts dependent children, that is every child under 16 and 16-19-year-olds only while in full-time non-advanced education (school or college, not university). Most 16-17-year-olds are; few 18-19-year-olds are, and many of Manchester's are university students (18-19-year-olds are 30% of residents aged 0-19 in N4 and 26% in C4, 7-8% in most neighbourhoods), so residents aged 0-19 would be the wrong denominator. The inputs have no under-16 count, and the only small-area population by single year of age on these areas is mid-2020 (Census 2021's is on MSOA 2021, which do not match these MSOAs), so the mid-2020 population is used for all eight years. England: the sum of the English local authorities per 100 English residents aged 0-17 (mid-2020).",
+        caveats="Modelled: a ward's or neighbourhood's count is an estimate (see the method), so it carries no confidence interval and is not tested for significance; Manchester's own figure is the sum of its MSOAs. Counts include some 18-19-year-olds still at school and exclude 16-17-year-olds not in full-time education, so this is a ratio per 100, not a share of a population. The same mid-2020 population is used for every year. Stat-Xplore applies disclosure control, so totals may not add up (Manchester LA 48,555 in 2021/22). 2021/22 is provisional; DWP advises caution for 2020/21 and 2021/22.",
     ),
     _ind(
         indicator_id="universal_credit_households",
@@ -441,14 +450,15 @@ INDICATORS: list[dict] = [
         value_type="proportion",
         multiplier=100,
         polarity="lower_is_better",
-        ci_method="wilson",
-        status="derived",
+        # MSOA counts apportioned to wards: estimates, not tested for significance (as for the QOF prevalences)
+        ci_method="none",
+        status="modelled",
         source=f"{SRC_DWP}, Households on Universal Credit; {SRC_CENSUS}, TS011 households",
         licence=OGL,
-        period="August 2015 to November 2023 (monthly)",
+        period="August 2015 to November 2023 (monthly; no figures for January to October 2023)",
         definition="Households receiving Universal Credit, as a share of households counted at Census 2021.",
-        method_note="MSOA 2011 counts summed to wards by the ONS best-fit lookup; the denominator is Census 2021 households summed from LSOA 2021 to the same MSOAs. England: sum of the English local authorities over all English households.",
-        caveats="Universal Credit rolled out area by area from 2015, so early months reflect roll-out, not need. The same 2021 denominator is used for every month. Recent months are provisional or revised. Disclosure control: totals may not add up.",
+        method_note=f"{DWP_APPORTIONED.format(weight='Census 2021 households (each LSOA 2021 through its LSOA 2011 best fit)', den='same households')} England: the sum of the English local authorities over all English households.",
+        caveats="Modelled: a ward's or neighbourhood's count is an estimate (see the method), so it carries no confidence interval and is not tested for significance; Manchester's own figure is the sum of its MSOAs. Universal Credit rolled out area by area from 2015, so early months reflect roll-out, not need. The same 2021 denominator is used for every month. The source extract has no figures for January to October 2023 (charts show the gap). Recent months are provisional or revised. Disclosure control: totals may not add up.",
     ),
     # --- Population (frail older people and children cohorts) --------------------------------
     _ind(

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from lib.core.definitions import CITY_NAME
-from lib.methods import aggregate
+from lib.methods import aggregate, apportion
 from lib.pipeline import sources
 from lib.pipeline.city import flag_note
 from lib.pipeline.parts import Lookups, Part, england_weighted, measures, weighted
@@ -159,41 +159,84 @@ def indicators_deprivation(data_dir: Path, lk: Lookups, pop20: pd.DataFrame) -> 
 
 def _dwp_long(data_dir: Path, key: str, period_fn) -> pd.DataFrame:
     df = sources.stat_xplore(data_dir, key)
-    df["flag"] = df["period_label"].map(sources.provisional)
-    df["period"] = df["period_label"].map(period_fn)
+    labels = df["period_label"].unique()  # parse each label once, not once per row
+    df["flag"] = df["period_label"].map({label: sources.provisional(label) for label in labels})
+    df["period"] = df["period_label"].map({label: period_fn(label) for label in labels})
     return df
 
 
-def indicators_dwp(data_dir: Path, lk: Lookups, pop: pd.DataFrame) -> Part:
-    """Children in relative low-income families (yearly) and households on UC (monthly)."""
-    part = Part()
+def dwp_pieces(data_dir: Path, lk: Lookups, pop: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The weights that split each DWP MSOA 2011 count between wards: ``unit_code`` (MSOA),
+    ``target_code`` (ward), ``weight``, one row per MSOA x ward it overlaps.
+
+    The pieces come from the MSOA's LSOAs on the same route as every resident figure (LSOA 2011
+    -> ward best fit; an LSOA 2021 through its LSOA 2011 best fit), so the weights summed over a
+    ward are that ward's LSOA-route denominator. Children in low-income families: mid-2020
+    residents aged 0-17; Universal Credit: Census 2021 households.
+    """
     m_pop = pop[pop["lsoa11_code"].isin(lk.lsoa11_ward.index)]
-    age019_msoa = m_pop.groupby(m_pop["lsoa11_code"].map(lk.lsoa11_msoa11))["age_0_19"].sum()
     hd = sources.household_deprivation2021(data_dir)
     mh = hd[hd["lsoa21_code"].isin(lk.lsoa21_lsoa11.index)]
-    hh_msoa = mh.groupby(mh["lsoa21_code"].map(lk.lsoa21_msoa11))["households"].sum()
-    england_019 = float(pop["age_0_19"].sum())
+    out = {}
+    for ind, units, msoa, ward, weight in (
+        (
+            "children_low_income",
+            m_pop["lsoa11_code"],
+            lk.lsoa11_msoa11,
+            lk.lsoa11_ward,
+            m_pop["age_0_17"],
+        ),
+        ("universal_credit_households", mh["lsoa21_code"], lk.lsoa21_msoa11, lk.lsoa21_ward, mh["households"]),
+    ):
+        df = pd.DataFrame(
+            {
+                "unit_code": units.map(msoa).to_numpy(),
+                "target_code": units.map(ward).to_numpy(),
+                "weight": weight.astype(float).to_numpy(),
+            }
+        )
+        out[ind] = df.groupby(["unit_code", "target_code"], as_index=False, sort=True)["weight"].sum()
+    return out
+
+
+def indicators_dwp(data_dir: Path, lk: Lookups, pop: pd.DataFrame) -> Part:
+    """Children in relative low-income families (yearly) and households on UC (monthly).
+
+    DWP publishes these by MSOA 2011, and MSOAs do not nest in wards. Each MSOA's count is
+    apportioned to the wards its LSOAs fall in, in proportion to its denominator population in
+    each ward (:func:`dwp_pieces`; whole numbers by the largest-remainder method, so each MSOA's
+    count and the city total are kept exactly): modelled figures. The denominators are the
+    LSOA-route sums. England: the sum of the English local authorities.
+    """
+    part = Part()
+    pieces = dwp_pieces(data_dir, lk, pop)
+    hd = sources.household_deprivation2021(data_dir)
+    england_017 = float(pop["age_0_17"].sum())
     england_hh = float(hd["households"].sum())
 
-    for ind, key_msoa, key_la, period_fn, denom, eng_den, n_la in (
-        ("children_low_income", "cilif_msoa", "cilif_la", sources.financial_year, age019_msoa, england_019, "309"),
-        ("universal_credit_households", "uc_msoa", "uc_la", sources.month_period, hh_msoa, england_hh, "296"),
+    for ind, key_msoa, key_la, period_fn, eng_den, n_la in (
+        ("children_low_income", "cilif_msoa", "cilif_la", sources.financial_year, england_017, "309"),
+        ("universal_credit_households", "uc_msoa", "uc_la", sources.month_period, england_hh, "296"),
     ):
         ms = _dwp_long(data_dir, key_msoa, period_fn)
-        ms["msoa11_code"] = ms["area_name"].map(lk.msoa11_code_by_name)
-        if ms["msoa11_code"].isna().any():
+        ms["unit_code"] = ms["area_name"].map(lk.msoa11_code_by_name)
+        if ms["unit_code"].isna().any():
             raise sources.MissingInputError(
                 "DWP MSOA names not in the MSOA lookup: "
-                + ", ".join(ms.loc[ms["msoa11_code"].isna(), "area_name"].unique())
+                + ", ".join(ms.loc[ms["unit_code"].isna(), "area_name"].unique())
             )
-        for period, grp in ms.groupby("period", sort=True):
-            part.measures.append(
-                (
-                    measures(grp["msoa11_code"], ind, period, grp["count"], grp["msoa11_code"].map(denom)),
-                    lk.msoa11_ward,
-                    None,
-                )
-            )
+        piece = pieces[ind]
+        den = piece.groupby("target_code")["weight"].sum()
+        split = apportion.split_counts(ms[["unit_code", "period", "count"]], piece)
+        wards = split.groupby(["period", "target_code"], sort=True)["count"]
+        ward = pd.DataFrame({"numerator": wards.sum(min_count=1), "withheld": wards.apply(lambda s: s.isna().any())})
+        ward = ward.reset_index()
+        ward_to_ward = pd.Series(den.index, index=den.index)
+        rows = [
+            measures(grp["target_code"], ind, period, grp["numerator"], grp["target_code"].map(den), grp["withheld"])
+            for period, grp in ward.groupby("period", sort=True)
+        ]
+        part.measures.append((pd.concat(rows, ignore_index=True), ward_to_ward, None))  # one roll-up, every period
         la = _dwp_long(data_dir, key_la, period_fn)
         flags = la.drop_duplicates("period").set_index("period")["flag"]
         mcr = la[la["area_name"] == CITY_NAME].set_index("period")["count"]

@@ -125,7 +125,7 @@ def imd2025_indicators(data_dir: Path) -> pd.DataFrame:
 def population2020(data_dir: Path) -> pd.DataFrame:
     """ONS mid-2020 LSOA 2011 estimates: ``lsoa11_code, lsoa11_name, total`` and age groups.
 
-    Age groups: ``age_0_15, age_0_19, age_18plus, age_under65, age_65plus, age_75plus, age_85plus``, plus one column
+    Age groups: ``age_0_15, age_0_17, age_0_19, age_18plus, age_under65, age_65plus, age_75plus, age_85plus``, plus one column
     per ESP2013 band (``band_0-4`` ... ``band_90+``) for direct standardisation.
     """
     df = pd.read_csv(path(data_dir, "pop2020"))
@@ -140,6 +140,7 @@ def population2020(data_dir: Path) -> pd.DataFrame:
         }
     )
     out["age_0_15"] = single.loc[:, 0:15].sum(axis=1)
+    out["age_0_17"] = single.loc[:, 0:17].sum(axis=1)
     out["age_0_19"] = single.loc[:, 0:19].sum(axis=1)
     out["age_18plus"] = single.loc[:, 18:90].sum(axis=1)
     out["age_under65"] = single.loc[:, 0:64].sum(axis=1)

@@ -217,12 +217,61 @@ def is_monthly(period_list: list[str]) -> bool:
     return bool(period_list) and all(re.fullmatch(r"\d{4}-\d{2}", p) for p in period_list)
 
 
+def _month_index(period: str) -> int:
+    year, month = period.split("-")
+    return int(year) * 12 + int(month) - 1
+
+
+def _month_period(index: int) -> str:
+    return f"{index // 12}-{index % 12 + 1:02d}"
+
+
+def _month_label(index: int) -> tuple[str, int]:
+    return pd.Timestamp(year=index // 12, month=index % 12 + 1, day=1).strftime("%b"), index // 12
+
+
+def month_gaps(period_list: list[str]) -> list[tuple[str, str]]:
+    """Runs of months missing inside a monthly series (periods ``YYYY-MM``): one ``(first missing,
+    last missing)`` pair per run, e.g. ``[("2023-01", "2023-10")]``. Empty for a series that is
+    not monthly or has no gap."""
+    if not is_monthly(list(period_list)):
+        return []
+    months = sorted({_month_index(p) for p in period_list})
+    gaps = []
+    for before, after in zip(months, months[1:]):
+        if after - before > 1:
+            first, last = before + 1, after - 1
+            gaps.append((_month_period(first), _month_period(last)))
+    return gaps
+
+
+def gap_label(first: str, last: str) -> str:
+    """A missing run of months in words: ``'Jan–Oct 2023'``, ``'Nov 2022–Feb 2023'`` or ``'Mar 2023'``."""
+    (m1, y1), (m2, y2) = _month_label(_month_index(first)), _month_label(_month_index(last))
+    if (m1, y1) == (m2, y2):
+        return f"{m1} {y1}"
+    return f"{m1}–{m2} {y2}" if y1 == y2 else f"{m1} {y1}–{m2} {y2}"
+
+
+def line_segments(periods: pd.Series) -> pd.Series:
+    """For each row of a monthly series, how many gaps (:func:`month_gaps`) come before its period:
+    the line is drawn one segment per number, so it breaks where months are missing."""
+    gaps = month_gaps(sorted(periods.astype(str).unique()))
+    starts = [_month_index(first) for first, _ in gaps]
+    return periods.astype(str).map(lambda p: sum(_month_index(p) > s for s in starts)).astype(int)
+
+
 def trend_chart(df: pd.DataFrame, m: dict, level_label: str = "95%") -> alt.TopLevelMixin:
-    """Lines for the neighbourhood, Manchester and England, with the neighbourhood's CI band."""
+    """Lines for the neighbourhood, Manchester and England, with the neighbourhood's CI band.
+
+    A monthly series with missing months is drawn as separate line segments (a break, never a line
+    across the gap), and each gap is shaded and labelled "No figures"."""
     plist = sorted(df["period"].unique())
     monthly = is_monthly(plist)
+    gaps = month_gaps(plist) if monthly else []
+    df = df.assign(segment=line_segments(df["period"])) if gaps else df
     x = (
-        alt.X("period:T", title="Month")
+        alt.X("period:T", title="Month", axis=alt.Axis(tickCount="year", format="%Y"))
         if monthly
         else alt.X("period:O", sort=plist, title="Period", axis=alt.Axis(labelAngle=0))
     )
@@ -231,11 +280,8 @@ def trend_chart(df: pd.DataFrame, m: dict, level_label: str = "95%") -> alt.TopL
             df.sort_values("area_type", key=lambda s: s.map({"neighbourhood": 0, "city": 1, "england": 2}))["series"]
         )
     )
-    colour = alt.Color(
-        "series:N",
-        scale=alt.Scale(domain=names, range=["#0072B2", CITY_COLOUR, ENGLAND_COLOUR][: len(names)]),
-        title=None,
-    )
+    series_scale = alt.Scale(domain=names, range=["#0072B2", CITY_COLOUR, ENGLAND_COLOUR][: len(names)])
+    colour = alt.Color("series:N", scale=series_scale, title=None)
     dash = alt.StrokeDash(
         "series:N", scale=alt.Scale(domain=names, range=[[1, 0], [6, 4], [2, 2]][: len(names)]), title=None
     )
@@ -256,8 +302,44 @@ def trend_chart(df: pd.DataFrame, m: dict, level_label: str = "95%") -> alt.TopL
         color=colour,
         strokeDash=dash,
         tooltip=tooltip,
+        **({"detail": alt.Detail("segment:N")} if gaps else {}),
     )
-    return configure(alt.layer(band, lines).properties(height=360 + CHROME, width="container"))
+    layers = [band, lines]
+    if gaps:
+        # a month alone between gaps (or after the last one) has no line to be part of: show it as a
+        # point in its series' colour (a fixed colour per series, so the legend keeps its line symbols)
+        alone = df.groupby(["series", "segment"])["period"].transform("nunique") == 1
+        for name, col in zip(names, series_scale.range):
+            pts = df[alone & (df["series"] == name)]
+            if len(pts):
+                layers.append(
+                    alt.Chart(pts).mark_point(filled=True, size=40, color=col).encode(x=x, y="value:Q", tooltip=tooltip)
+                )
+        # shade from the last month with figures to the next one: the stretch the lines do not cross
+        shade = pd.DataFrame(
+            [
+                {
+                    "start": _month_period(_month_index(a) - 1),
+                    "end": _month_period(_month_index(b) + 1),
+                    "label": "No figures",
+                    "gap": gap_label(a, b),
+                }
+                for a, b in gaps
+            ]
+        )
+        gap_base = alt.Chart(shade)
+        layers.insert(
+            0,
+            gap_base.mark_rect(color=BAND_GREY, opacity=0.5).encode(
+                x="start:T", x2="end:T", tooltip=[alt.Tooltip("gap:N", title="No figures for")]
+            ),
+        )
+        layers.append(
+            gap_base.mark_text(align="left", baseline="top", dx=3, dy=4, fontSize=12, color="#333333").encode(
+                x="start:T", text="label:N", y=alt.value(0)
+            )
+        )
+    return configure(alt.layer(*layers).properties(height=360 + CHROME, width="container"))
 
 
 # --------------------------------------------------------------------------- profile: age and wards

@@ -12,7 +12,7 @@ from lib.core.data import Dataset
 from lib.core.selection import suffix
 from lib.methods import stats
 from lib.methods.indicators import area_comparison_table, has_neighbourhoods, meta
-from lib.render.charts import comparison_text, value_texts
+from lib.render.charts import comparison_text, gap_label, month_gaps, value_texts
 from lib.render.format import COMPARISON_STYLE, format_interval, format_value
 
 
@@ -175,3 +175,13 @@ def trend_data(ds: Dataset, indicator_id: str, nbhd: str, level: str = "95") -> 
     return out.sort_values(
         ["period", "area_type"], key=lambda s: s.map(kind) if s.name == "area_type" else s
     ).reset_index(drop=True)
+
+
+def trend_gap_note(trend: pd.DataFrame) -> str | None:
+    """A plain note for the months a monthly trend has no figures for (:func:`trend_data`), e.g.
+    "No figures for Jan–Oct 2023 in the source data, so the lines break there."; None without gaps."""
+    gaps = month_gaps(sorted(trend["period"].astype(str).unique()))
+    if not gaps:
+        return None
+    words = " or ".join(gap_label(first, last) for first, last in gaps)
+    return f"No figures for {words} in the source data, so the lines break there."

@@ -23,9 +23,11 @@ DOWNLOADS: list[tuple[str, str, str]] = [
 ]
 
 METHODS_MARKDOWN = """
-- **Geography.** Small areas (LSOA 2011, LSOA 2021 via the ONS 2011–2021 lookup, MSOA 2011) are assigned
-  to the 2004–2018 wards by ONS best-fit lookups; wards to neighbourhoods and localities by the definition
-  table below. Boundaries are ONS generalised (20 m) boundaries, simplified with a coverage-preserving method
+- **Geography.** Small areas (LSOA 2011, LSOA 2021 via the ONS 2011–2021 lookup) are assigned to the
+  2004–2018 wards by ONS best-fit lookups; wards to neighbourhoods and localities by the definition
+  table below. DWP counts published by MSOA 2011 (children in low-income families, Universal Credit) are
+  split between the wards each MSOA's LSOAs fall in, in proportion to its population (or households) in
+  each ward: modelled estimates, with no confidence interval and no significance test. Boundaries are ONS generalised (20 m) boundaries, simplified with a coverage-preserving method
   so neighbours share edges exactly, and rounded to 5 decimals.
 - **Adding up.** Counts, proportions and rates: numerators and denominators are summed, then the value and
   its confidence interval are recomputed. Area rates are never averaged. Scores and ratios published without
