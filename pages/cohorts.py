@@ -94,7 +94,9 @@ if view == "cohorts":
                 st.markdown(f"**From the GP registers: registered patients of {md_text(names[nbhd])}'s practices**")
                 rows = cohorts.register_rows(reg, c.cohort_id, sel)
                 if rows.empty:
-                    st.info("No practice is assigned to this neighbourhood in geodata/practices.csv.")
+                    st.info(
+                        f"No practice is assigned to this neighbourhood in {md_text(session_data.practice_assignment_name())}."
+                    )
                 else:
                     widgets.show_table(
                         cohorts.display_register_rows(rows, reg, bench),
@@ -105,7 +107,7 @@ if view == "cohorts":
                         st.markdown(f"- {md_text(sentence)}")
                     st.caption(
                         "DERIVED · Source: NHS England, QOF 2022-23 and 2024-25 (practice level) and Patients Registered "
-                        "at a GP Practice, July 2026 · the practices geodata/practices.csv assigns to the neighbourhood · "
+                        f"at a GP Practice, July 2026 · the practices {md_text(session_data.practice_assignment_name())} assigns to the neighbourhood · "
                         "recorded diagnoses: no higher or lower is judged better. Open Government Licence v3.0."
                     )
                     widgets.download_csv(
