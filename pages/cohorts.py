@@ -188,6 +188,10 @@ if view == "pyramid":
             horizontal=True,
         )
         reg, _practices = session_data.registered()  # the registers method and the comparison of methods
+        problem = riskpyramid.registers_problem(reg)
+        if problem and method == "registers":
+            st.warning(f"The GP registers cannot be used here ({md_text(problem)}), so the need index is shown.")
+            method = "need"
         lens = riskpyramid.LENS[method]
         who = riskpyramid.LENS_WORDS[lens]
         if lens == "registered":
@@ -252,16 +256,20 @@ if view == "pyramid":
         widgets.download_csv(ptable, f"risk_pyramid_{method}.csv", key="dl_cohorts_pyramid")
 
         st.markdown("**How much the choice matters** (highest + high tiers: each method splits the same 22,000 people)")
-        effect = riskpyramid.choice_effect(ds, reg)
+        effect = riskpyramid.choice_effect(ds, None if problem else reg)
         effect_table = riskpyramid.display_choice_effect(effect)
         widgets.show_table(effect_table, "What each choice in the pyramid changes")
         big = effect.loc[effect["difference_pct"].abs().idxmax()]
         st.markdown(
             f"Switching from population to the need index moves **{riskpyramid.people_moved(effect):,}** of the 22,000 "
             f"upper-tier people between neighbourhoods; the largest change is **{md_text(big['area_code'])} · {md_text(big['area_name'])}** "
-            f"({big['difference']:+,} people, {big['difference_pct']:+.1f}%). The city totals do not change. "
-            f"The GP registers (a split of registered patients) move **{riskpyramid.people_moved(effect, 'difference_registers'):,}** "
-            "from the population split."
+            f"({big['difference']:+,} people, {big['difference_pct']:+.1f}%). The city totals do not change."
+            + (
+                ""
+                if problem
+                else " The GP registers (a split of registered patients) move "
+                f"**{riskpyramid.people_moved(effect, 'difference_registers'):,}** from the population split."
+            )
         )
         widgets.download_csv(effect_table, "risk_pyramid_choice_effect.csv", key="dl_cohorts_effect")
 

@@ -183,3 +183,27 @@ def test_choice_effect_with_registers_moves_people_but_not_the_total(ds, reg):
     assert rp.people_moved(eff, "difference_registers") > 0
     shown = rp.display_choice_effect(eff)
     assert "Highest + high, by GP registers (registered patients)" in shown.columns
+
+
+def test_registers_problem_says_why_the_method_cannot_be_used(reg):
+    assert rp.registers_problem(reg) is None
+    assert "not available" in rp.registers_problem(None)
+    v = reg.values.copy()
+    hide = (v["indicator_id"] == "reg_pc") & (v["area_type"] == "neighbourhood") & (v["area_code"] == "C4")
+    v.loc[hide, ["numerator", "value"]] = np.nan
+    hidden = data.Dataset(reg.indicators, v, reg.definition, reg.threshold, "registered")
+    assert "palliative care register is hidden" in rp.registers_problem(hidden)
+
+
+def test_a_neighbourhood_without_practices_gets_no_upper_tier_people(ds, reg):
+    """An uploaded assignment may leave a neighbourhood with no practice: its list and weight are 0."""
+    from lib.methods import practice_groups
+
+    practices = data.load_practices(REPO)
+    practices.loc[practices["neighbourhood_code"] == "S4", "neighbourhood_code"] = "S3"
+    values = practice_groups.regroup_registered(reg.values, reg.indicators, practices, reg.definition)
+    moved = data.Dataset(reg.indicators, values, reg.definition, reg.threshold, "registered")
+    p = rp.pyramid(ds, "registers", moved).set_index("area_code")
+    assert p.loc["S4", ["population", "highest", "high", "rising_and_low"]].tolist() == [0, 0, 0, 0]
+    assert int(p.loc["E08000003", "population"]) == int(rp.registered_list(reg).sum())
+    assert rp.tier_long(p.reset_index(), "S4")["share"].tolist() == [0.0, 0.0, 0.0]

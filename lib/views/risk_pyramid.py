@@ -255,6 +255,19 @@ def register_weight(reg: Dataset) -> pd.Series:
     return register_components(reg).sum(axis=1).rename("register_weight")
 
 
+def registers_problem(reg: Dataset | None) -> str | None:
+    """Why the ``registers`` method cannot be used with ``reg`` (plain words), or None if it can:
+    no registered dataset, or a list or register count hidden at the disclosure threshold in force."""
+    if reg is None:
+        return "the GP practices' figures are not available"
+    try:
+        registered_list(reg)
+        register_weight(reg)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
 def method_text(ds: Dataset, method: str, reg: Dataset | None = None, quote=str) -> str:
     """The method of ``method`` in words, with its period (passed through ``quote``, e.g. a
     Markdown escape) filled in."""
@@ -393,7 +406,7 @@ def tier_long(table: pd.DataFrame, area_code: str) -> pd.DataFrame:
             "tier": t,
             "label": TIER_LABELS[t],
             "people": int(r[t]),
-            "share": float(r[t]) / float(r["population"]) * 100.0 if float(r["population"]) else float("nan"),
+            "share": float(r[t]) / float(r["population"]) * 100.0 if float(r["population"]) else 0.0,
             "order": i,
             "lens": lens,
         }
