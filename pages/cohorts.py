@@ -251,7 +251,7 @@ if view == "pyramid":
             f"Each bar's width is the tier's share of {who}; the labels give people (modelled) and share. "
             "The table below holds the same figures for all 12 neighbourhoods and the city."
         )
-        ptable = riskpyramid.display_pyramid_table(pyr)
+        ptable = riskpyramid.display_pyramid_table(pyr, reg)
         widgets.show_table(ptable, f"The risk pyramid for the 12 neighbourhoods and the city ({who})")
         widgets.download_csv(ptable, f"risk_pyramid_{method}.csv", key="dl_cohorts_pyramid")
 

@@ -97,6 +97,7 @@ def test_selecting_a_method_labels_its_population_lens():
     table = shown_tables(at)[0]
     assert "Registered patients (July 2026)" in table.columns and "Residents (mid-2020)" not in table.columns
     assert "Highest risk, registered patients (modelled)" in table.columns
+    assert "Weight: patients on the six GP registers, 2024/25" in table.columns
     assert set(table["Population"]) == {"Registered patients (July 2026)"}
     effect = shown_tables(at)[1]
     assert "Highest + high, by GP registers (registered patients)" in effect.columns
