@@ -30,7 +30,12 @@ state = app_frame.page_state(
         "view": ["cohorts", "map", "pyramid"],
         "cohort": list(cohorts.COHORT_IDS),
     },
-    {"ind": "population_age_65plus", "method": "need", "view": "cohorts", "cohort": cohorts.COHORT_IDS[0]},
+    {
+        "ind": "population_age_65plus",
+        "method": riskpyramid.DEFAULT_METHOD,
+        "view": "cohorts",
+        "cohort": cohorts.COHORT_IDS[0],
+    },
     prefix="cohorts",
 )
 
@@ -89,7 +94,9 @@ if view == "cohorts":
                 st.markdown(f"**From the GP registers: registered patients of {md_text(names[nbhd])}'s practices**")
                 rows = cohorts.register_rows(reg, c.cohort_id, sel)
                 if rows.empty:
-                    st.info("No practice is assigned to this neighbourhood in geodata/practices.csv.")
+                    st.info(
+                        f"No practice is assigned to this neighbourhood in {md_text(session_data.practice_assignment_name())}."
+                    )
                 else:
                     widgets.show_table(
                         cohorts.display_register_rows(rows, reg, bench),
@@ -100,7 +107,7 @@ if view == "cohorts":
                         st.markdown(f"- {md_text(sentence)}")
                     st.caption(
                         "DERIVED · Source: NHS England, QOF 2022-23 and 2024-25 (practice level) and Patients Registered "
-                        "at a GP Practice, July 2026 · the practices geodata/practices.csv assigns to the neighbourhood · "
+                        f"at a GP Practice, July 2026 · the practices {md_text(session_data.practice_assignment_name())} assigns to the neighbourhood · "
                         "recorded diagnoses: no higher or lower is judged better. Open Government Licence v3.0."
                     )
                     widgets.download_csv(
@@ -173,63 +180,83 @@ if view == "pyramid":
             "Split the city tiers between neighbourhoods by",
             list(riskpyramid.METHODS),
             format_func={
-                "need": "Need index (population × illness and disability ratio)",
-                "population": "Population only",
+                "registers": "GP registers (registered patients)",
+                "need": "Need index (residents: population × illness and disability ratio)",
+                "population": "Population only (residents)",
             }.get,
             key="cohorts_method",
             horizontal=True,
         )
+        reg, _practices = session_data.registered()  # the registers method and the comparison of methods
+        problem = riskpyramid.registers_problem(reg)
+        if problem and method == "registers":
+            st.warning(f"The GP registers cannot be used here ({md_text(problem)}), so the need index is shown.")
+            method = "need"
+        lens = riskpyramid.LENS[method]
+        who = riskpyramid.LENS_WORDS[lens]
+        if lens == "registered":
+            st.markdown(
+                "**This pyramid describes registered patients**: the patients of the GP practices assigned to each "
+                "neighbourhood (July 2026 lists, wherever they live), not its residents."
+            )
         st.markdown(
             "**Method:** "
-            + riskpyramid.METHODS[method].format(period=md_text(riskpyramid.need_period(ds)))
-            + " City tiers: highest = 2% of residents (mid-2020), rounded to a whole person; high = 22,000 − highest; "
-            "rising and low together = residents − 22,000. "
+            + riskpyramid.method_text(ds, method, reg, quote=md_text)
+            + " "
+            + riskpyramid.tiers_text(method)
+            + " "
             + cohorts.ROUNDING_RULE
-            + " A neighbourhood's rising-and-low figure is its residents minus its two upper tiers."
         )
+        if lens == "registered":
+            st.info(riskpyramid.REGISTERS_MODEL_NOTE, icon=":material/info:")
         st.markdown(riskpyramid.READING)
         st.info(riskpyramid.NO_SOURCE, icon=":material/help:")
-        pyr = caching.computed(riskpyramid.pyramid, ds, method)
+        # the registers method follows the session's practice assignment: computed here, not shared
+        pyr = (
+            riskpyramid.pyramid(ds, method, reg)
+            if lens == "registered"
+            else caching.computed(riskpyramid.pyramid, ds, method)
+        )
         c1, c2 = st.columns(2)
         pyr_spec = caching.chart_spec(
             riskpyramid.pyramid_chart, riskpyramid.tier_long(pyr, nbhd), f"{nbhd} · {names[nbhd]}"
         )
         widgets.show_chart(
             pyr_spec,
-            f"Risk pyramid (modelled estimate) for {names[nbhd]}: residents in each risk tier. The same figures are in the table below.",
+            f"Risk pyramid (modelled estimate) for {names[nbhd]}: {who} in each risk tier. The same figures are in the table below.",
             c1,
         )
         widgets.show_chart(
             caching.chart_spec(
                 riskpyramid.pyramid_chart, riskpyramid.tier_long(pyr, pyr["area_code"].iloc[-1]), "Manchester"
             ),
-            "Risk pyramid (modelled estimate) for Manchester: residents in each risk tier. The same figures are in the table below.",
+            f"Risk pyramid (modelled estimate) for Manchester: {who} in each risk tier. The same figures are in the table below.",
             c2,
         )
         export_buttons.export_chart_buttons(
             pyr_spec,
             f"risk_pyramid_{nbhd}_{method}",
-            f"Risk pyramid (MODELLED ESTIMATE): {nbhd} · {names[nbhd]}",
+            f"Risk pyramid (MODELLED ESTIMATE): {nbhd} · {names[nbhd]}, {who}",
             export_buttons.export_sources_footer(
                 ["population"],
                 "cohorts",
                 {"ind": ind, "method": method},
                 status="modelled",
-                source="Manchester council reports 2016–2017 (seeds 003, 004); ONS mid-2020 population estimates; MHCLG English Indices of Deprivation (CIDR)",
+                source=riskpyramid.SOURCES[method],
             ),
             key="cohorts_pyramid",
             width=600,
         )
         st.caption(
-            "Each bar's width is the tier's share of residents; the labels give people (modelled) and share. "
+            f"Each bar's width is the tier's share of {who}; the labels give people (modelled) and share. "
             "The table below holds the same figures for all 12 neighbourhoods and the city."
         )
-        ptable = riskpyramid.display_pyramid_table(pyr)
-        widgets.show_table(ptable, "The risk pyramid for the 12 neighbourhoods and the city")
+        ptable = riskpyramid.display_pyramid_table(pyr, reg)
+        widgets.show_table(ptable, f"The risk pyramid for the 12 neighbourhoods and the city ({who})")
         widgets.download_csv(ptable, f"risk_pyramid_{method}.csv", key="dl_cohorts_pyramid")
 
-        st.markdown("**How much the choice matters** (highest + high tiers, need index vs population only)")
-        effect = caching.computed(riskpyramid.choice_effect, ds)
+        st.markdown("**How much the choice matters** (highest + high tiers: each method splits the same 22,000 people)")
+        effect = riskpyramid.choice_effect(ds, None if problem else reg)
         effect_table = riskpyramid.display_choice_effect(effect)
         widgets.show_table(effect_table, "What each choice in the pyramid changes")
         big = effect.loc[effect["difference_pct"].abs().idxmax()]
@@ -237,15 +264,18 @@ if view == "pyramid":
             f"Switching from population to the need index moves **{riskpyramid.people_moved(effect):,}** of the 22,000 "
             f"upper-tier people between neighbourhoods; the largest change is **{md_text(big['area_code'])} · {md_text(big['area_name'])}** "
             f"({big['difference']:+,} people, {big['difference_pct']:+.1f}%). The city totals do not change."
+            + (
+                ""
+                if problem
+                else " The GP registers (a split of registered patients) move "
+                f"**{riskpyramid.people_moved(effect, 'difference_registers'):,}** from the population split."
+            )
         )
         widgets.download_csv(effect_table, "risk_pyramid_choice_effect.csv", key="dl_cohorts_effect")
 
         st.markdown("**What the seed documents say** (quoted exactly)")
         for quote, file, where in riskpyramid.QUOTES:
             st.markdown(f"> {quote}\n\n— {where} (`seeds/{file}`)")
-        st.caption(
-            f"{MODELLED}. Sources: Manchester council reports 2016–2017 (seeds 003, 004); ONS mid-2020 population "
-            f"estimates; MHCLG English Indices of Deprivation {md_text(riskpyramid.need_period(ds))} (CIDR). Open Government Licence v3.0."
-        )
+        st.caption(f"{MODELLED}. Sources: {riskpyramid.SOURCES[method]}. Open Government Licence v3.0.")
 
 app_frame.keep("cohorts", {"ind": state["ind"], "method": state["method"], "view": view, "cohort": state["cohort"]})

@@ -12,6 +12,7 @@ from lib.core import data, disclosure
 from lib.core.contract import FAMILIES, FAMILY_LABELS
 from lib.imports.geography import Geography, load_geography
 from lib.imports.indicator_file import ImportedData
+from lib.imports.practices import PracticeAssignmentError, read_practice_assignment
 from lib.methods import regroup
 from lib.render.format import md_message, md_text
 from lib.views import own_data
@@ -264,6 +265,58 @@ if current:
         max_height=320,
     )
     widgets.download_csv(gdef, "neighbourhood_grouping.csv", "Download this grouping (CSV)", key="own_dl_grouping")
+
+# ---------------------------------------------------------------- practice assignment
+st.header("GP practice assignment (registered patients)")
+st.markdown(
+    "The registered-patient figures (a neighbourhood's GP practices: *Its GP practices* on the profile, the cohorts' "
+    "registers, the risk pyramid by GP registers, Data and methods) count each practice's patients in the "
+    "neighbourhood `geodata/practices.csv` gives it. To use another assignment in this session, download the current "
+    "one, change `neighbourhood_code` (and `basis` and `note`: a judgement says why) for the practices you move, and "
+    "upload it: every neighbourhood, locality and Manchester figure of the registered patients is rebuilt from the "
+    "practices for it."
+)
+with session_data.needs_data():  # without geodata/practices.csv, a message replaces this part
+    committed_practices = session_data.committed_practices()
+    reg_ds, practices_in_use = session_data.registered()
+    nbhd_names = dict(zip(reg_ds.definition["neighbourhood_code"], reg_ds.definition["neighbourhood_name"]))
+    widgets.download_csv(
+        practices_in_use, "practices.csv", "Download the practice assignment in use (CSV)", key="own_dl_practices"
+    )
+    pfile = st.file_uploader("Practice assignment CSV", key="own_practices_upload")
+    if pfile is not None and st.session_state.get("own_practices_file") != pfile.file_id:
+        st.session_state["own_practices_file"] = pfile.file_id
+        try:
+            passign = read_practice_assignment(
+                pfile.getvalue(), pfile.name, list(nbhd_names), committed_practices["practice_code"]
+            )
+        except PracticeAssignmentError as exc:  # the checker's plain text (quoting the file) shown literally
+            st.session_state["own_practices_error"] = md_message(str(exc))
+        else:
+            st.session_state["own_practices_error"] = None
+            st.session_state[session_data.PRACTICES_KEY] = {"name": pfile.name, "csv": passign.to_csv(index=False)}
+            st.rerun()
+    if st.session_state.get("own_practices_error"):
+        st.error(
+            st.session_state["own_practices_error"] + "\n\nThe practice assignment in use has not changed.",
+            icon=":material/error:",
+        )
+    if session_data.practices_csv() is not None:
+        st.success(
+            f"In use: **{md_text(session_data.practice_assignment_name())}**. Every registered-patient figure now follows it.",
+            icon=":material/check:",
+        )
+        moves = own_data.practice_moves(committed_practices, practices_in_use, nbhd_names)
+        if moves.empty:
+            st.caption("It puts every practice where geodata/practices.csv does.")
+        else:
+            widgets.show_table(
+                moves, "Practices your assignment puts elsewhere than geodata/practices.csv", row_header=None
+            )
+        if st.button("Use the app's practice assignment", key="own_practices_reset", icon=":material/undo:"):
+            st.session_state[session_data.PRACTICES_KEY] = None
+            st.session_state["own_practices_error"] = None
+            st.rerun()
 
 # ---------------------------------------------------------------- disclosure
 st.header("Disclosure control")

@@ -203,17 +203,17 @@ if view == "practices":
         listing = profile_registered.practices_of(practices, nbhd)
         st.markdown(
             f"**Registered patients, not residents.** Every figure in this view describes the "
-            f"{profile_registered.LENS}: the {len(listing)} practices `geodata/practices.csv` assigns to "
+            f"{profile_registered.LENS}: the {len(listing)} practices {md_text(session_data.practice_assignment_name())} assigns to "
             f"{md_text(name)}. The rest of the profile describes the people who live there."
         )
         if session_data.grouping_csv() is not None:
             st.info(
                 "Practices follow the 12 neighbourhoods' practice assignment, not your grouping: to move a practice, "
-                "edit geodata/practices.csv and rebuild (make data)."
+                "upload another practice assignment on Your data (or edit geodata/practices.csv and rebuild: make data)."
             )
         if listing.empty:
             st.info(
-                f"No practice is assigned to {md_text(name)} in geodata/practices.csv, so there are no figures here."
+                f"No practice is assigned to {md_text(name)} in {md_text(session_data.practice_assignment_name())}, so there are no figures here."
             )
         else:
             st.subheader("Its registers against Manchester and England")

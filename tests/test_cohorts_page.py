@@ -72,10 +72,35 @@ def test_pyramid_view_has_its_modelled_labels_and_tables():
     assert "MODELLED ESTIMATE" in text
     assert "approximately 22,000 people" in text and "approximately 2% of Manchester's population" in text
     assert "No public source gives the size of the rising-risk tier" in text
-    assert "Need index = population" in text
+    # the default is the GP registers method, which describes registered patients
+    assert at.radio(key="cohorts_method").value == "registers"
+    assert "GP registers = patients on six QOF registers" in text
+    assert "This pyramid describes registered patients" in text and "Still a model" in text
     assert len(shown_tables(at)) == 2  # the pyramid table and the choice-effect table
-    assert at.radio(key="cohorts_method").value == "need"
     assert at.query_params["view"] == "pyramid"
+
+
+def test_selecting_a_method_labels_its_population_lens():
+    """The registers method says registered patients in its titles, headers and captions; the need
+    index says residents (and never registered patients)."""
+    at = _open({"view": "pyramid", "method": "need"})
+    assert at.radio(key="cohorts_method").value == "need"
+    text = _texts(at)
+    assert "Need index = population" in text and "This pyramid describes registered patients" not in text
+    table = shown_tables(at)[0]
+    assert "Residents (mid-2020)" in table.columns and "Registered patients (July 2026)" not in table.columns
+    at.radio(key="cohorts_method").set_value("registers").run()
+    assert not at.exception and at.query_params["method"] == "registers"
+    text = _texts(at)
+    assert "This pyramid describes registered patients" in text
+    assert "Each bar's width is the tier's share of registered patients" in text
+    table = shown_tables(at)[0]
+    assert "Registered patients (July 2026)" in table.columns and "Residents (mid-2020)" not in table.columns
+    assert "Highest risk, registered patients (modelled)" in table.columns
+    assert "Weight: patients on the six GP registers, 2024/25" in table.columns
+    assert set(table["Population"]) == {"Registered patients (July 2026)"}
+    effect = shown_tables(at)[1]
+    assert "Highest + high, by GP registers (registered patients)" in effect.columns
 
 
 def test_map_view_has_the_map_table():
@@ -114,7 +139,7 @@ def test_non_default_params_are_followed(params):
 
 def test_invalid_method_falls_back_with_a_notice():
     at = _open({"method": "guess", "view": "pyramid"})
-    assert at.radio(key="cohorts_method").value == "need"
+    assert at.radio(key="cohorts_method").value == "registers"
     assert any("guess" in w.value for w in at.warning)
 
 

@@ -116,12 +116,14 @@ def validate_practices(
         problems.append(
             f"PCN {code} has more than one name: "
             + ", ".join(sorted(out.loc[out["pcn_code"] == code, "pcn_name"].dropna().unique()))
+            + f" (rows {row_numbers(out.index[out['pcn_code'] == code])})"
         )
     if known_practices is not None:
         known = set(known_practices)
         present = set(out["practice_code"].dropna())
         if unknown := sorted(present - known):
-            problems.append("practice code(s) not in the sources: " + ", ".join(unknown))
+            rows = out.index[out["practice_code"].isin(unknown)]
+            problems.append(f"practice code(s) not in the sources: {', '.join(unknown)} (row(s) {row_numbers(rows)})")
         if absent := sorted(known - present):
             problems.append(
                 "Manchester practice(s) missing from the assignment (every practice must be assigned once): "

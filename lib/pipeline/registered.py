@@ -6,9 +6,10 @@ each practice by 5-year age band. The practices are put in neighbourhoods by the
 ``geodata/practices.csv`` (:mod:`lib.core.practices`); :func:`draft_assignment` writes its first
 version from the PCN names and the judgements below.
 
-Every figure is a sum of practice rows: a neighbourhood is the sum of its practices (not of its
-PCNs, since one PCN may serve two neighbourhoods), a locality of its neighbourhoods, Manchester
-of the practices of sub-ICB 14L, England of every English practice.
+Every figure is a sum of practice rows (:mod:`lib.methods.practice_groups`, shared with the app's
+upload of another assignment): a neighbourhood is the sum of its practices (not of its PCNs, since
+one PCN may serve two neighbourhoods), a locality of its neighbourhoods, Manchester of the
+practices of sub-ICB 14L, England of every English practice.
 """
 
 from __future__ import annotations
@@ -18,12 +19,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lib.core.definitions import CITY_CODE, CITY_NAME, ENGLAND_CODE, ENGLAND_NAME
+from lib.core.definitions import ENGLAND_CODE, ENGLAND_NAME
 from lib.core.practices import PRACTICE_COLUMNS
+from lib.methods import practice_groups
 from lib.pipeline.catalogue_registered import AGE_GROUPS, QOF_YEARS, REGISTERS, register_id
 from lib.pipeline.parts import Part
 
-SUB_ICB = "14L"
+SUB_ICB = practice_groups.SUB_ICB
 MAP_2026 = Path("manchester") / "nhsd_gp_reg_practice_map_gm_icb_jul2026.csv"
 MAP_2022 = Path("lookups") / "nhsd_qof_mapping_nhs_geographies_gm_icb_2022_23.csv"
 PATIENTS = Path("manchester") / "nhsd_gp_reg_patients_5yr_age_sex_gm_practices_jul2026.csv.gz"
@@ -185,89 +187,17 @@ def draft_assignment(data_dir: Path) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=PRACTICE_COLUMNS).sort_values(["neighbourhood_code", "pcn_code", "practice_code"])
 
 
-def _row(ind: str, period: str, area_type: str, code: str, name: str, parent, num: float, den: float, note="") -> dict:
-    return {
-        "indicator_id": ind,
-        "period": period,
-        "area_type": area_type,
-        "area_code": code,
-        "area_name": name,
-        "parent_code": parent,
-        "numerator": float(num),
-        "denominator": float(den),
-        "n_units": np.nan,
-        "n_suppressed": 0,
-        "note": note,
-    }
-
-
 def _levels(
     by_practice: pd.DataFrame, england: pd.DataFrame, practices: pd.DataFrame, definition: pd.DataFrame
 ) -> list[dict]:
-    """Rows at every level from practice sums. ``by_practice``: ``indicator_id, period,
+    """Rows at every level from practice sums (:func:`lib.methods.practice_groups.practice_rows`,
+    which the app also uses for an uploaded assignment). ``by_practice``: ``indicator_id, period,
     practice_code, numerator, denominator`` for the assigned practices; ``england`` the same
     summed over every English practice (no practice code)."""
-    p = practices.set_index("practice_code")
-    nb = definition.drop_duplicates("neighbourhood_code").set_index("neighbourhood_code")
-    loc = definition.drop_duplicates("locality_code").set_index("locality_code")["locality_name"]
-    d = by_practice.assign(
-        neighbourhood_code=by_practice["practice_code"].map(p["neighbourhood_code"]),
-        pcn_code=by_practice["practice_code"].map(p["pcn_code"]),
-    )
-    d["locality_code"] = d["neighbourhood_code"].map(nb["locality_code"])
-    rows: list[dict] = []
-    for r in d.to_dict("records"):
-        rows.append(
-            _row(
-                r["indicator_id"],
-                r["period"],
-                "practice",
-                r["practice_code"],
-                p.at[r["practice_code"], "practice_name"],
-                r["neighbourhood_code"],
-                r["numerator"],
-                r["denominator"],
-            )
-        )
-    pcn_names = practices.drop_duplicates("pcn_code").set_index("pcn_code")["pcn_name"]
-    d["city"] = CITY_CODE
-    # (area type, the practices' column it groups by, its name, its parent, its note)
-    levels = (
-        ("pcn", "pcn_code", pcn_names.get, lambda c: CITY_CODE, "{n} practice(s)"),
-        (
-            "neighbourhood",
-            "neighbourhood_code",
-            nb["neighbourhood_name"].get,
-            nb["locality_code"].get,
-            "Sum of {n} practice(s)",
-        ),
-        ("locality", "locality_code", loc.get, lambda c: CITY_CODE, "Sum of {n} practice(s)"),
-        (
-            "city",
-            "city",
-            lambda c: CITY_NAME,
-            lambda c: ENGLAND_CODE,
-            f"Patients of the {{n}} practices of sub-ICB {SUB_ICB}",
-        ),
-    )
-    for area_type, column, name_of, parent_of, note in levels:
-        for (ind, period, code), g in d.groupby(["indicator_id", "period", column]):
-            rows.append(
-                _row(
-                    ind,
-                    period,
-                    area_type,
-                    code,
-                    name_of(code),
-                    parent_of(code),
-                    g["numerator"].sum(min_count=1),
-                    g["denominator"].sum(min_count=1),
-                    note.format(n=len(g)),
-                )
-            )
+    rows = practice_groups.practice_rows(by_practice, practices, definition)
     for r in england.to_dict("records"):
         rows.append(
-            _row(
+            practice_groups.row(
                 r["indicator_id"],
                 r["period"],
                 "england",

@@ -16,6 +16,7 @@ DOWNLOADS: list[tuple[str, str, str]] = [
     ("profiles/values.csv", "Residents' values (values.csv)", "text/csv"),
     ("profiles/registered_values.csv", "Registered patients' values (registered_values.csv)", "text/csv"),
     ("geodata/neighbourhoods.csv", "Neighbourhood definition (CSV)", "text/csv"),
+    ("geodata/practices.csv", "GP practice assignment (practices.csv)", "text/csv"),
     ("geodata/neighbourhoods.geojson", "Neighbourhood boundaries (GeoJSON)", "application/geo+json"),
     ("geodata/wards.geojson", "Ward boundaries (GeoJSON)", "application/geo+json"),
     ("geodata/localities.geojson", "Locality boundaries (GeoJSON)", "application/geo+json"),

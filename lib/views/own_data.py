@@ -76,3 +76,30 @@ def safe_preview(preview: pd.DataFrame, threshold: int) -> pd.DataFrame:
     for c in reveal_cols:
         out.loc[hide, c] = ""
     return out
+
+
+def practice_moves(committed: pd.DataFrame, uploaded: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """The practices an uploaded assignment puts in another neighbourhood (or PCN) than the app's
+    (``geodata/practices.csv``): ``Practice code, Practice, From, To`` (neighbourhoods as
+    ``code · name``) and ``PCN`` (from → to where it changed); no rows if nothing moved."""
+    c = committed.set_index("practice_code")
+    u = uploaded.set_index("practice_code").reindex(c.index)
+
+    def label(code) -> str:
+        return f"{code} · {names.get(code, code)}"
+
+    moved = c.index[(c["neighbourhood_code"] != u["neighbourhood_code"]) | (c["pcn_code"] != u["pcn_code"])]
+    return pd.DataFrame(
+        {
+            "Practice code": list(moved),
+            "Practice": [u.at[k, "practice_name"] for k in moved],
+            "From": [label(c.at[k, "neighbourhood_code"]) for k in moved],
+            "To": [label(u.at[k, "neighbourhood_code"]) for k in moved],
+            "PCN": [
+                c.at[k, "pcn_code"]
+                if c.at[k, "pcn_code"] == u.at[k, "pcn_code"]
+                else f"{c.at[k, 'pcn_code']} → {u.at[k, 'pcn_code']}"
+                for k in moved
+            ],
+        }
+    )

@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from lib.core import data, disclosure
-from lib.methods import regroup
+from lib.methods import practice_groups, regroup
 from lib.methods.indicators import neighbourhood_order
 from lib.render.format import csv_bytes
 from lib.views import own_data
@@ -28,6 +28,10 @@ GROUPING_KEY = "own_data_grouping"
 
 
 THRESHOLD_KEY = "own_data_threshold"
+
+
+#: The practice assignment uploaded on Your data (None = ``geodata/practices.csv``): its label and CSV text.
+PRACTICES_KEY = "own_data_practices"
 
 
 @st.cache_resource(show_spinner=False)
@@ -81,19 +85,51 @@ def _grouping_frame(grouping_csv: str) -> pd.DataFrame:
     return pd.read_csv(io.StringIO(grouping_csv), dtype=str, keep_default_na=False, na_values=[""])
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _registered(threshold: int) -> tuple[data.Dataset, pd.DataFrame]:
+@st.cache_resource(show_spinner=False)
+def committed_practices() -> pd.DataFrame:
+    """``geodata/practices.csv`` as committed, validated (read-only: never mutate)."""
     ds = data.for_population(_committed(), "registered")
-    values = disclosure.suppress(ds.values, ds.indicators, threshold)
+    return data.load_practices(neighbourhoods=ds.definition["neighbourhood_code"].unique())
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _registered(threshold: int, practices_csv: str | None = None) -> tuple[data.Dataset, pd.DataFrame]:
+    """The registered lens suppressed at ``threshold``, for the committed assignment or, given
+    ``practices_csv`` (an uploaded assignment, already validated), rebuilt from the practice rows
+    (:func:`lib.methods.practice_groups.regroup_registered`; like the groupings, kept per file
+    content and shared read-only: it holds no figures of the user's)."""
+    ds = data.for_population(_committed(), "registered")
+    values = ds.values
+    if practices_csv is None:
+        practices = committed_practices()
+    else:
+        practices = _grouping_frame(practices_csv)
+        values = practice_groups.regroup_registered(
+            values, ds.indicators, practices, ds.definition, note="rebuilt for your practice assignment"
+        )
+    values = disclosure.suppress(values, ds.indicators, threshold)
     suppressed = data.Dataset(ds.indicators, values, ds.definition, threshold, "registered")
-    return suppressed, data.load_practices(neighbourhoods=ds.definition["neighbourhood_code"].unique())
+    return suppressed, practices
+
+
+def practices_csv() -> str | None:
+    """The uploaded practice assignment as CSV text (None for ``geodata/practices.csv``)."""
+    p = st.session_state.get(PRACTICES_KEY)
+    return p["csv"] if p else None
+
+
+def practice_assignment_name() -> str:
+    """Where the session's practices get their neighbourhoods, in words (plain text)."""
+    p = st.session_state.get(PRACTICES_KEY)
+    return f"your practice assignment “{p['name']}”" if p else "geodata/practices.csv"
 
 
 def registered() -> tuple[data.Dataset, pd.DataFrame]:
     """The registered-patient lens (GP practices' patients, wherever they live) with small counts
-    hidden at the threshold in force, and the practice assignment (``geodata/practices.csv``).
-    Built on the 12 neighbourhoods' practice assignment, whatever grouping the session chose."""
-    ds, practices = _registered(threshold())
+    hidden at the threshold in force, and the practice assignment in use: ``geodata/practices.csv``,
+    or the one uploaded on Your data (every neighbourhood, locality and Manchester figure then
+    rebuilt from the practices for it). On the 12 neighbourhoods, whatever grouping the session chose."""
+    ds, practices = _registered(threshold(), practices_csv())
     return _copy(ds), practices.copy()
 
 
@@ -168,6 +204,8 @@ def dataset_file_bytes(relative: str) -> bytes:
         return csv_bytes(ind[[c for c in ind.columns if c != "user_data"]])
     if relative == "geodata/neighbourhoods.csv" and grouping_csv() is not None:
         return csv_bytes(dataset().definition)
+    if relative == data.PRACTICES_FILE and practices_csv() is not None:
+        return csv_bytes(registered()[1])
     return data.file_bytes(relative)
 
 
