@@ -10,6 +10,7 @@ import pandas as pd
 
 from lib.core.contract import INDICATOR_COLUMNS
 from lib.pipeline.catalogue_registered import registered_indicators
+from lib.pipeline.msoa import METHOD as MSOA_FIT
 
 OGL = "Open Government Licence v3.0"
 OPL = "Open Parliament Licence v3.0"
@@ -21,6 +22,7 @@ SRC_CENSUS = "ONS, Census 2021"
 SRC_DWP = "DWP, Stat-Xplore"
 SRC_QOF = "House of Commons Library, Local health conditions prevalence estimates based on QOF 2019/20"
 SRC_HI = "ONS, Health Index for England (2021 release)"
+SRC_LE = "ONS, Life expectancy at birth for MSOAs (2011) in England, 2016 to 2020 (ad hoc release REQ3292)"
 
 LSOA_WEIGHTED = (
     "Population-weighted mean of the LSOA values (weights: IoD2019 mid-2015 population for 2019; "
@@ -249,6 +251,44 @@ INDICATORS: list[dict] = [
         definition="A combined score of prescribing, hospital episodes, suicides and benefits for mood and anxiety disorders; higher means more.",
         method_note=LSOA_WEIGHTED,
         caveats="A modelled score with no counts. IoD2025 replaced it with a different mental health indicator, so there is no 2025 value.",
+    ),
+    *(
+        _ind(
+            indicator_id=f"life_expectancy_{_sex}",
+            name=f"Life expectancy at birth: {_label} (MSOA)",
+            short_name=f"Life expectancy ({_label})",
+            family="outcome",
+            unit="years",
+            value_type="score",
+            multiplier=1,
+            polarity="higher_is_better",
+            ci_method="published",
+            status="real",
+            source=f"{SRC_LE}; House of Commons Library MSOA Names",
+            licence=f"{OGL}; {OPL} (MSOA names)",
+            period="2016 to 2020",
+            definition=(
+                f"The average number of years a newborn {_child} would live if they experienced the age-specific death "
+                "rates of the area in 2016 to 2020 throughout life; for each Middle layer Super Output Area (MSOA 2011)."
+            ),
+            method_note=(
+                "Published by ONS for each MSOA with its 95% confidence interval (shown as published); the 99.8% "
+                "interval is derived from the same standard error (ONS's interval is the estimate ± 1.96 standard errors). "
+                "MSOAs do not nest in neighbourhoods: "
+                + MSOA_FIT
+                + " The neighbourhood profile shows the range of its "
+                "MSOAs and the gap between the highest and the lowest."
+            ),
+            caveats=(
+                "MSOA figures only. There is no single neighbourhood, ward or locality figure: life expectancy cannot be "
+                "summed or averaged across areas (it needs the deaths and population by age of the whole neighbourhood, "
+                "which are not in the inputs). No sourced Manchester or England figure for 2016 to 2020 by sex is in the "
+                "inputs (the ONS Health Index's life expectancy is for both sexes together, over other years), so no MSOA "
+                "is compared with a benchmark. ONS published no figure for some MSOAs (blank, never 0): mostly "
+                "city-centre, student and prison areas with few older residents. 2020 includes the first year of COVID-19."
+            ),
+        )
+        for _sex, _label, _child in (("female", "females", "girl"), ("male", "males", "boy"))
     ),
     # --- Census 2021 ---------------------------------------------------------------------------
     _ind(

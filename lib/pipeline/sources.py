@@ -16,6 +16,8 @@ import pandas as pd
 FILES = {
     "wards17": "geo/manchester_wards_dec2017_wd17.geojson",
     "lsoa11_geo": "geo/manchester_lsoa11.geojson",
+    "msoa11_geo": "geo/manchester_msoa11.geojson",
+    "life_expectancy_msoa": "england/ons_life_expectancy_msoa11_england_2016_2020.csv.gz",
     "definition_source": "geo/neighbourhoods_wards2004-2018.csv",
     "lsoa11_wd17": "lookups/LSOA11_WD17_LAD17_EW_LU_manchester.csv",
     "msoa11_wd17": "lookups/MSOA11_WD17_LAD17_EW_LU_manchester.csv",

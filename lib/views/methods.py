@@ -7,7 +7,7 @@ import html
 
 import pandas as pd
 
-from lib.core.contract import FAMILY_LABELS, POPULATION_LABELS
+from lib.core.contract import AREA_TYPES, FAMILY_LABELS, POPULATION_LABELS
 from lib.render.format import STATUS_BADGE
 from lib.render.style import style
 
@@ -72,9 +72,7 @@ def indicator_catalogue(indicators: pd.DataFrame, values: pd.DataFrame, family: 
         .sort_values(["indicator_id", "period"])
     )
     per = pv.groupby("indicator_id")["period"].agg(", ".join)
-    order = {
-        t: i for i, t in enumerate(["lsoa", "ward", "practice", "pcn", "neighbourhood", "locality", "city", "england"])
-    }
+    order = {t: i for i, t in enumerate(AREA_TYPES)}  # finest first
     av = values[["indicator_id", "area_type"]].drop_duplicates()
     av = av[av["area_type"].isin(list(order))]
     av = av.assign(_o=av["area_type"].map(order)).sort_values(["indicator_id", "_o"])
