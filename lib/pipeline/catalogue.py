@@ -453,6 +453,45 @@ INDICATORS: list[dict] = [
         method_note="As for households deprived in one or more dimensions.",
         caveats="Census perturbation applies.",
     ),
+    *(
+        _ind(
+            indicator_id=f"ethnic_{_key}",
+            name=f"Residents in the {_group} ethnic group",
+            short_name=f"Ethnic group: {_short}",
+            family="context",
+            unit="% of residents",
+            value_type="share",
+            multiplier=100,
+            polarity="no_judgement",
+            ci_method="none",
+            status="derived",
+            source=f"{SRC_CENSUS}, TS021 ethnic group (LSOA 2021 and local authorities)",
+            licence=OGL,
+            period="Census 2021",
+            definition=(
+                f"Usual residents who identify with the broad ethnic group '{_group}', as a share of all usual "
+                "residents (the five broad groups of the Census 2021 question, as people described themselves)."
+            ),
+            method_note=(
+                "Residents of the group over all residents. Counts summed from LSOA 2021 to wards (each LSOA 2021 "
+                "through its LSOA 2011 best fit, as for disability). England: the sum of the English local "
+                "authorities' detailed categories of the group, over the sum of all their categories."
+            ),
+            caveats=(
+                "Context for planning (language, culture, which services people use), not a measure of health: neither "
+                "more nor less is better, and it is not tested for significance (a count of everyone, not a sample). "
+                "ONS perturbs census cells, so LSOA sums differ slightly from the published Manchester total "
+                "(552,037 residents summed from LSOAs; 551,938 in the local authority table)."
+            ),
+        )
+        for _key, _group, _short in (
+            ("asian", "Asian, Asian British or Asian Welsh", "Asian"),
+            ("black", "Black, Black British, Black Welsh, Caribbean or African", "Black"),
+            ("mixed", "Mixed or Multiple", "Mixed"),
+            ("white", "White", "White"),
+            ("other", "Other", "Other"),
+        )
+    ),
     # --- DWP trend series --------------------------------------------------------------------
     _ind(
         indicator_id="children_low_income",
