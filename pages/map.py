@@ -13,6 +13,7 @@ from lib.methods.indicators import area_table, area_types, meta, periods, period
 from lib.methods.indicators import by_family as indicator_families
 from lib.render import maps
 from lib.render.format import md_text, population_text
+from lib.views import life_expectancy as le
 from lib.views import map as mapview
 from pages.shared import app_frame, caching, export_buttons, session_data, widgets
 
@@ -35,7 +36,7 @@ def _lower(label: str) -> str:
 sel = app_frame.frame_state()
 ds = session_data.lens_dataset(sel.population)
 names = dict(zip(ds.indicators["indicator_id"], ds.indicators["name"]))
-by_family = indicator_families(ds.indicators, ds.values)
+by_family = indicator_families(ds.indicators, ds.values, also=("msoa",))  # life expectancy: MSOAs only
 all_ids = [i for ids in by_family.values() for i in ids]
 family_of = {i: f for f, ids in by_family.items() for i in ids}
 all_periods = periods_of_any(ds.values, all_ids)
@@ -119,6 +120,8 @@ detail = (
 )  # wards/LSOAs: neighbourhood outlines on top; the selected one drawn as a double line
 map_title = f"{m['name']}, {period}: {_lower(mapview.LAYERS[shown][1])}"
 st.header(md_text(map_title))  # plain text (also the export's title): shown literally
+if le_note := le.map_caption(ds.values, ds.definition, ind, sel.nbhd, sel.level):  # why MSOAs, not neighbourhoods
+    st.caption(md_text(le_note))
 in_selected = None  # the table's rows in the selected neighbourhood (from the boundaries)
 with session_data.needs_data():  # without a boundary file, a message replaces the map; the table below still works
     shapes = session_data.geojson(shown)

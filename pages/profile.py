@@ -13,6 +13,7 @@ from lib.render.format import md_text, population_text, sources_markdown
 from lib.views import compare, profile, profile_registered
 from lib.views import map as mapview
 from pages.shared import app_frame, caching, export_buttons, session_data, widgets
+from pages.shared import life_expectancy as life_expectancy_section
 
 sel = app_frame.frame_state()
 ds = session_data.dataset()  # residents: the age and wards views
@@ -96,6 +97,7 @@ if view == "compare":
             "neighbourhoods and Manchester; 'lower is better' rows are flipped. Latest period of each indicator. "
             "Statuses, sources and methods per indicator: see the All indicators tab and the Data and methods page."
         )
+        life_expectancy_section.profile_section(ds, nbhd, name, level)
 if view == "table":
     with tabs["table"]:
         st.header(f"Every indicator for {md_text(name)}" + (": registered patients" if sel.registered else ""))

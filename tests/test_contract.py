@@ -19,10 +19,14 @@ GUIDE_FAMILIES = {"outcome", "cohort", "activity", "context"}
 GUIDE_VALUE_TYPES = {"proportion", "rate", "ratio", "score", "count", "share"}
 GUIDE_POLARITIES = {"lower_is_better", "higher_is_better", "no_judgement"}
 GUIDE_CI_METHODS = {"wilson", "byar", "dobson", "none"}
+#: The contract's extension for intervals taken as the source publishes them (issue 18: ONS life expectancy).
+PUBLISHED_CI_METHODS = {"published"}
 GUIDE_STATUSES = {"real", "derived", "modelled"}
 GUIDE_AREA_TYPES = {"lsoa", "ward", "neighbourhood", "locality", "city", "england"}
 #: The contract's extension for the registered population (issue 18): GP practices and their PCNs.
 REGISTERED_AREA_TYPES = {"practice", "pcn"}
+#: ... and for figures published only for MSOA 2011 (issue 18: life expectancy).
+MSOA_AREA_TYPES = {"msoa"}
 GUIDE_COMPARISONS = {"better", "similar", "worse", "higher", "lower", "not_compared"}
 
 CI_COLS = ["lower_95", "upper_95", "lower_998", "upper_998"]
@@ -64,9 +68,9 @@ def test_lib_contract_words_match_the_guide() -> None:
     assert set(contract.FAMILIES) == GUIDE_FAMILIES
     assert set(contract.VALUE_TYPES) == GUIDE_VALUE_TYPES
     assert set(contract.POLARITIES) == GUIDE_POLARITIES
-    assert set(contract.CI_METHODS) == GUIDE_CI_METHODS
+    assert set(contract.CI_METHODS) == GUIDE_CI_METHODS | PUBLISHED_CI_METHODS
     assert set(contract.STATUSES) == GUIDE_STATUSES
-    assert set(contract.AREA_TYPES) == GUIDE_AREA_TYPES | REGISTERED_AREA_TYPES
+    assert set(contract.AREA_TYPES) == GUIDE_AREA_TYPES | REGISTERED_AREA_TYPES | MSOA_AREA_TYPES
     assert set(contract.COMPARISONS) == GUIDE_COMPARISONS
 
 
@@ -76,7 +80,7 @@ def test_lib_contract_words_match_the_guide() -> None:
         ("family", GUIDE_FAMILIES),
         ("value_type", GUIDE_VALUE_TYPES),
         ("polarity", GUIDE_POLARITIES),
-        ("ci_method", GUIDE_CI_METHODS),
+        ("ci_method", GUIDE_CI_METHODS | PUBLISHED_CI_METHODS),
         ("status", GUIDE_STATUSES),
     ],
 )
@@ -86,7 +90,7 @@ def test_indicator_words_allowed(indicators: pd.DataFrame, column: str, allowed:
 
 
 def test_value_words_allowed(values: pd.DataFrame) -> None:
-    assert set(values["area_type"]) <= GUIDE_AREA_TYPES | REGISTERED_AREA_TYPES
+    assert set(values["area_type"]) <= GUIDE_AREA_TYPES | REGISTERED_AREA_TYPES | MSOA_AREA_TYPES
     for col in ("vs_england", "vs_city"):
         assert values[col].notna().all(), f"{col} has blanks (should be not_compared)"
         assert set(values[col]) <= GUIDE_COMPARISONS

@@ -61,7 +61,8 @@ FAMILY_LABELS = {
 }
 VALUE_TYPES = ("proportion", "rate", "ratio", "score", "count", "share")
 POLARITIES = ("lower_is_better", "higher_is_better", "no_judgement")
-CI_METHODS = ("wilson", "byar", "dobson", "none")
+#: ``published``: the interval as the source publishes it (e.g. ONS life expectancy), not recomputed here.
+CI_METHODS = ("wilson", "byar", "dobson", "published", "none")
 STATUSES = ("real", "derived", "modelled")
 STATUS_LABELS = {
     "real": "Real: published figure, traceable to a source row",
@@ -76,7 +77,8 @@ POPULATION_WORDS = {
     "residents": "people who live in the area (from its wards and small areas)",
     "registered": "patients registered with the area's GP practices, wherever they live",
 }
-AREA_TYPES = ("lsoa", "ward", "practice", "pcn", "neighbourhood", "locality", "city", "england")
+#: ``msoa``: MSOA 2011, for figures published only for MSOAs (life expectancy).
+AREA_TYPES = ("lsoa", "msoa", "ward", "practice", "pcn", "neighbourhood", "locality", "city", "england")
 JUDGED = ("better", "similar", "worse")
 UNJUDGED = ("higher", "similar", "lower")
 NOT_COMPARED = "not_compared"

@@ -26,7 +26,7 @@ PRACTICES_FILE = "geodata/practices.csv"
 #: under 2 MB, and the lens a file holds is plain from its name).
 VALUES_FILE = "profiles/values.csv"
 REGISTERED_VALUES_FILE = "profiles/registered_values.csv"
-LAYERS = ("neighbourhoods", "wards", "localities", "lsoa")
+LAYERS = ("neighbourhoods", "wards", "localities", "lsoa", "msoa")
 SEED_TABLES = (
     "activity_targets_2020_21",
     "cash_released_gbp000",
@@ -89,6 +89,7 @@ LAYER_COLUMNS: dict[str, tuple[str, ...]] = {
     "wards": ("code", "name", "neighbourhood_code", "locality_code"),
     "localities": ("code", "name"),
     "lsoa": ("code", "name", "ward_code"),
+    "msoa": ("code", "name", "ward_code"),
 }
 
 

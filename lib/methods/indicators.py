@@ -47,17 +47,19 @@ def area_types(values: pd.DataFrame, indicator_id: str, period: str) -> list[str
     return list(dict.fromkeys(_column(values, "area_type")[sel]))
 
 
-def has_neighbourhoods(values: pd.DataFrame) -> list[str]:
-    """Indicator ids with at least one neighbourhood value (the map and compare views use these)."""
-    return list(dict.fromkeys(_column(values, "indicator_id")[_column(values, "area_type") == "neighbourhood"]))
+def has_neighbourhoods(values: pd.DataFrame, also: Iterable[str] = ()) -> list[str]:
+    """Indicator ids with at least one neighbourhood value (the map and compare views use these),
+    or a value for one of the area types in ``also`` (the map adds ``msoa``)."""
+    types = {"neighbourhood", *also}
+    return list(dict.fromkeys(_column(values, "indicator_id")[np.isin(_column(values, "area_type"), list(types))]))
 
 
-def by_family(indicators: pd.DataFrame, values: pd.DataFrame) -> dict[str, list[str]]:
-    """Indicators with neighbourhood values, grouped by family (families in contract order,
-    indicators in catalogue order; families with none are left out)."""
+def by_family(indicators: pd.DataFrame, values: pd.DataFrame, also: Iterable[str] = ()) -> dict[str, list[str]]:
+    """Indicators with neighbourhood values (or values for an area type in ``also``), grouped by
+    family (families in contract order, indicators in catalogue order; families with none are left out)."""
     from lib.core.contract import FAMILIES
 
-    have = set(has_neighbourhoods(values))
+    have = set(has_neighbourhoods(values, also))
     out = {
         f: [i for i, fam in zip(indicators["indicator_id"], indicators["family"]) if fam == f and i in have]
         for f in FAMILIES

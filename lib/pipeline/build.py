@@ -21,10 +21,11 @@ from lib.pipeline.census import indicators_census, indicators_census_lsoa21, ind
 from lib.pipeline.city import flag_note, indicators_city_context, indicators_homelessness
 from lib.pipeline.deprivation import indicators_deprivation, indicators_dwp
 from lib.pipeline.expected import activity_target_rows, indicators_expected
+from lib.pipeline.life_expectancy import indicators_life_expectancy
 from lib.pipeline.parts import load_lookups
 from lib.pipeline.registered import indicators_registered
 
-AREA_TYPE_ORDER = ["england", "city", "locality", "neighbourhood", "pcn", "practice", "ward", "lsoa"]
+AREA_TYPE_ORDER = ["england", "city", "locality", "neighbourhood", "pcn", "practice", "ward", "msoa", "lsoa"]
 
 
 def build_values(
@@ -43,6 +44,7 @@ def build_values(
         indicators_city_context(data_dir),
         indicators_expected(data_dir, lk, pop),
         indicators_homelessness(data_dir, lk),
+        indicators_life_expectancy(data_dir, definition),
     ]
     if practices is not None:
         parts.append(indicators_registered(data_dir, practices, definition))

@@ -10,6 +10,7 @@ import pandas as pd
 
 from lib.core.contract import INDICATOR_COLUMNS
 from lib.pipeline.catalogue_registered import registered_indicators
+from lib.pipeline.msoa import METHOD as MSOA_FIT
 
 OGL = "Open Government Licence v3.0"
 OPL = "Open Parliament Licence v3.0"
@@ -21,6 +22,7 @@ SRC_CENSUS = "ONS, Census 2021"
 SRC_DWP = "DWP, Stat-Xplore"
 SRC_QOF = "House of Commons Library, Local health conditions prevalence estimates based on QOF 2019/20"
 SRC_HI = "ONS, Health Index for England (2021 release)"
+SRC_LE = "ONS, Life expectancy at birth for MSOAs (2011) in England, 2016 to 2020 (ad hoc release REQ3292)"
 
 LSOA_WEIGHTED = (
     "Population-weighted mean of the LSOA values (weights: IoD2019 mid-2015 population for 2019; "
@@ -258,6 +260,44 @@ INDICATORS: list[dict] = [
         method_note=LSOA_WEIGHTED,
         caveats="A modelled score with no counts. IoD2025 replaced it with a different mental health indicator, so there is no 2025 value.",
     ),
+    *(
+        _ind(
+            indicator_id=f"life_expectancy_{_sex}",
+            name=f"Life expectancy at birth: {_label} (MSOA)",
+            short_name=f"Life expectancy ({_label})",
+            family="outcome",
+            unit="years",
+            value_type="score",
+            multiplier=1,
+            polarity="higher_is_better",
+            ci_method="published",
+            status="real",
+            source=f"{SRC_LE}; House of Commons Library MSOA Names",
+            licence=f"{OGL}; {OPL} (MSOA names)",
+            period="2016 to 2020",
+            definition=(
+                f"The average number of years a newborn {_child} would live if they experienced the age-specific death "
+                "rates of the area in 2016 to 2020 throughout life; for each Middle layer Super Output Area (MSOA 2011)."
+            ),
+            method_note=(
+                "Published by ONS for each MSOA with its 95% confidence interval (shown as published); the 99.8% "
+                "interval is derived from the same standard error (ONS's interval is the estimate ± 1.96 standard errors). "
+                "MSOAs do not nest in neighbourhoods: "
+                + MSOA_FIT
+                + " The neighbourhood profile shows the range of its "
+                "MSOAs and the gap between the highest and the lowest."
+            ),
+            caveats=(
+                "MSOA figures only. There is no single neighbourhood, ward or locality figure: life expectancy cannot be "
+                "summed or averaged across areas (it needs the deaths and population by age of the whole neighbourhood, "
+                "which are not in the inputs). No sourced Manchester or England figure for 2016 to 2020 by sex is in the "
+                "inputs (the ONS Health Index's life expectancy is for both sexes together, over other years), so no MSOA "
+                "is compared with a benchmark. ONS published no figure for some MSOAs (blank, never 0): mostly "
+                "city-centre, student and prison areas with few older residents. 2020 includes the first year of COVID-19."
+            ),
+        )
+        for _sex, _label, _child in (("female", "females", "girl"), ("male", "males", "boy"))
+    ),
     # --- Census 2021 ---------------------------------------------------------------------------
     _ind(
         indicator_id="disability",
@@ -420,6 +460,45 @@ INDICATORS: list[dict] = [
         definition="Households deprived in at least two of the four dimensions.",
         method_note="As for households deprived in one or more dimensions.",
         caveats="Census perturbation applies.",
+    ),
+    *(
+        _ind(
+            indicator_id=f"ethnic_{_key}",
+            name=f"Residents in the {_group} ethnic group",
+            short_name=f"Ethnic group: {_short}",
+            family="context",
+            unit="% of residents",
+            value_type="share",
+            multiplier=100,
+            polarity="no_judgement",
+            ci_method="none",
+            status="derived",
+            source=f"{SRC_CENSUS}, TS021 ethnic group (LSOA 2021 and local authorities)",
+            licence=OGL,
+            period="Census 2021",
+            definition=(
+                f"Usual residents who identify with the broad ethnic group '{_group}', as a share of all usual "
+                "residents (the five broad groups of the Census 2021 question, as people described themselves)."
+            ),
+            method_note=(
+                "Residents of the group over all residents. Counts summed from LSOA 2021 to wards (each LSOA 2021 "
+                "through its LSOA 2011 best fit, as for disability). England: the sum of the English local "
+                "authorities' detailed categories of the group, over the sum of all their categories."
+            ),
+            caveats=(
+                "Context for planning (language, culture, which services people use), not a measure of health: neither "
+                "more nor less is better, and it is not tested for significance (a count of everyone, not a sample). "
+                "ONS perturbs census cells, so LSOA sums differ slightly from the published Manchester total "
+                "(552,037 residents summed from LSOAs; 551,938 in the local authority table)."
+            ),
+        )
+        for _key, _group, _short in (
+            ("asian", "Asian, Asian British or Asian Welsh", "Asian"),
+            ("black", "Black, Black British, Black Welsh, Caribbean or African", "Black"),
+            ("mixed", "Mixed or Multiple", "Mixed"),
+            ("white", "White", "White"),
+            ("other", "Other", "Other"),
+        )
     ),
     # --- DWP trend series --------------------------------------------------------------------
     _ind(

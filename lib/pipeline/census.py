@@ -93,7 +93,22 @@ def indicators_census_lsoa21(data_dir: Path, lk: Lookups) -> Part:
     )
     fp, hh = published["E92000001"]
     part.rows.append(aggregate.england_row("fuel_poverty", "2021", fp, hh))
+    ethnic_group_measures(data_dir, lk, part)
     return part
+
+
+def ethnic_group_measures(data_dir: Path, lk: Lookups, part: Part) -> None:
+    """Census 2021 TS021: residents in each broad ethnic group over all residents, summed from LSOA
+    2021 to wards like the other LSOA 2021 tables; England = the sum of the English local authorities
+    (the England LSOA file is not in the inputs)."""
+    lsoa, la = sources.ethnic_group2021(data_dir)
+    mine = lsoa[lsoa["lsoa21_code"].isin(lk.lsoa21_lsoa11.index)].reset_index(drop=True)
+    for key in sources.ETHNIC_GROUPS:
+        ind = f"ethnic_{key}"
+        part.measures.append(
+            (measures(mine["lsoa21_code"], ind, "Census 2021", mine[key], mine["total"]), lk.lsoa21_ward, None)
+        )
+        part.rows.append(aggregate.england_row(ind, "Census 2021", float(la[key].sum()), float(la["total"].sum())))
 
 
 def indicators_population(data_dir: Path, lk: Lookups, pop: pd.DataFrame) -> Part:

@@ -1,10 +1,12 @@
-"""Boundary layers for the dashboard: wards, neighbourhoods, localities and LSOAs.
+"""Boundary layers for the dashboard: wards, neighbourhoods, localities, LSOAs and MSOAs.
 
 Inputs (read-only, under ``data_dir`` = ``../shared/data``):
 
 * ``geo/manchester_wards_dec2017_wd17.geojson``: the 32 wards of 2004 to May 2018
   (ONS generalised clipped 20 m boundaries, EPSG:4326);
 * ``geo/manchester_lsoa11.geojson``: the 282 LSOAs (2011);
+* ``geo/manchester_msoa11.geojson``: the 57 MSOAs (2011), each placed in a neighbourhood and ward by
+  :func:`lib.pipeline.msoa.best_fit` (residents of its LSOAs);
 * ``lookups/LSOA11_WD17_LAD17_EW_LU_manchester.csv``: LSOA 2011 -> ward best fit.
 
 The ward -> neighbourhood -> locality grouping comes from the definition table
@@ -33,10 +35,12 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon
 
 from lib.core.definitions import CITY_CODE, DEFINITION_COLUMNS, validate_definition
+from lib.pipeline import msoa
 
 WARDS_FILE = Path("geo") / "manchester_wards_dec2017_wd17.geojson"
 LSOA_FILE = Path("geo") / "manchester_lsoa11.geojson"
 LSOA_WARD_LOOKUP = Path("lookups") / "LSOA11_WD17_LAD17_EW_LU_manchester.csv"
+MSOA_FILE = Path("geo") / "manchester_msoa11.geojson"
 
 #: CRS of every output layer (WGS84 lon/lat, as GeoJSON / RFC 7946 expects).
 OUTPUT_CRS = "EPSG:4326"
@@ -51,6 +55,7 @@ LAYER_COLUMNS: dict[str, list[str]] = {
     "neighbourhoods": ["code", "name", "locality_code", "ward_codes"],
     "localities": ["code", "name", "parent_code"],
     "lsoa": ["code", "name", "ward_code", "neighbourhood_code", "locality_code"],
+    "msoa": ["code", "name", "ward_code", "neighbourhood_code", "locality_code"],
 }
 
 #: Layer name -> output file name, in the order they are written.
@@ -62,7 +67,7 @@ class GeographyError(ValueError):
 
 
 def build_geography(data_dir: Path, definition: pd.DataFrame, tolerance_m: float = 20.0) -> dict[str, gpd.GeoDataFrame]:
-    """Build the four boundary layers from the raw inputs and a neighbourhood definition.
+    """Build the five boundary layers from the raw inputs and a neighbourhood definition.
 
     Args:
         data_dir: the shared raw data folder (holding ``geo/`` and ``lookups/``).
@@ -74,7 +79,7 @@ def build_geography(data_dir: Path, definition: pd.DataFrame, tolerance_m: float
             (coordinates are still rounded).
 
     Returns:
-        ``{"wards", "neighbourhoods", "localities", "lsoa"}`` -> GeoDataFrame in EPSG:4326,
+        ``{"wards", "neighbourhoods", "localities", "lsoa", "msoa"}`` -> GeoDataFrame in EPSG:4326,
         rows sorted by ``code``, columns as in :data:`LAYER_COLUMNS` plus ``geometry``.
 
     Raises:
@@ -153,12 +158,41 @@ def build_geography(data_dir: Path, definition: pd.DataFrame, tolerance_m: float
     )
     lsoa = _finish(lsoa, "lsoa")
 
-    layers = {"wards": wards, "neighbourhoods": neighbourhoods, "localities": localities, "lsoa": lsoa}
+    layers = {
+        "wards": wards,
+        "neighbourhoods": neighbourhoods,
+        "localities": localities,
+        "lsoa": lsoa,
+        "msoa": msoa_layer(data_dir, definition, tolerance_m),
+    }
     for name, gdf in layers.items():
         # no overlaps, and neighbours' shared edges match vertex for vertex
         if not shapely.coverage_is_valid(gdf.geometry.to_numpy()):
             raise GeographyError(f"{name}: the simplified boundaries overlap or their shared edges do not match.")
     return layers
+
+
+def msoa_layer(data_dir: Path, definition: pd.DataFrame, tolerance_m: float = 20.0) -> gpd.GeoDataFrame:
+    """The 57 MSOAs (2011), named "House of Commons Library name (ONS name)", each with the ward,
+    neighbourhood and locality of its best fit (:func:`lib.pipeline.msoa.best_fit`)."""
+    raw = read_boundaries(Path(data_dir) / MSOA_FILE)
+    fit = msoa.best_fit(data_dir, definition).set_index("msoa11_code")
+    unknown = sorted(set(raw["area_code"]) - set(fit.index))
+    if unknown:
+        raise GeographyError(f"MSOA(s) in {MSOA_FILE} with no LSOA in the lookups: " + ", ".join(unknown))
+    f = fit.loc[raw["area_code"]]
+    out = gpd.GeoDataFrame(
+        {
+            "code": raw["area_code"].to_numpy(),
+            "name": [msoa.display_name(r) for r in f.to_dict("records")],
+            "ward_code": f["ward_code"].to_numpy(),
+            "neighbourhood_code": f["neighbourhood_code"].to_numpy(),
+            "locality_code": f["locality_code"].to_numpy(),
+        },
+        geometry=simplify_coverage_rounded(raw.geometry, tolerance_m),
+        crs=OUTPUT_CRS,
+    )
+    return _finish(out, "msoa")
 
 
 def read_boundaries(path: Path) -> gpd.GeoDataFrame:
@@ -230,7 +264,7 @@ def to_geojson(gdf: gpd.GeoDataFrame) -> str:
 
 
 def write_geography(layers: dict[str, gpd.GeoDataFrame], out_dir: Path) -> list[Path]:
-    """Write the four layers as ``<layer>.geojson`` in ``out_dir`` (created if needed).
+    """Write the layers as ``<layer>.geojson`` in ``out_dir`` (created if needed).
 
     Byte-identical on a rebuild from the same inputs. Returns the paths written, in the
     order of :data:`LAYER_FILES`.

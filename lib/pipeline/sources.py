@@ -16,6 +16,10 @@ import pandas as pd
 FILES = {
     "wards17": "geo/manchester_wards_dec2017_wd17.geojson",
     "lsoa11_geo": "geo/manchester_lsoa11.geojson",
+    "msoa11_geo": "geo/manchester_msoa11.geojson",
+    "life_expectancy_msoa": "england/ons_life_expectancy_msoa11_england_2016_2020.csv.gz",
+    "ethnic_group_lsoa21": "manchester/census2021_ts021_ethnic_group_lsoa21_manchester.csv",
+    "ethnic_group_ltla21": "england/census2021_ts021_ethnic_group_ltla21_england.csv",
     "definition_source": "geo/neighbourhoods_wards2004-2018.csv",
     "lsoa11_wd17": "lookups/LSOA11_WD17_LAD17_EW_LU_manchester.csv",
     "msoa11_wd17": "lookups/MSOA11_WD17_LAD17_EW_LU_manchester.csv",
@@ -213,6 +217,43 @@ def nomis_lsoa21(data_dir: Path, key: str) -> pd.DataFrame:
             raise MissingInputError(f"{FILES[key]} lacks the column(s) {', '.join(missing)}")
         out[col] = df[cols].sum(axis=1).astype(int)
     return out
+
+
+#: Census 2021 TS021 broad ethnic groups: our key -> the source's group (the text before ":" in the
+#: local authority file's detailed categories).
+ETHNIC_GROUPS: dict[str, str] = {
+    "asian": "Asian, Asian British or Asian Welsh",
+    "black": "Black, Black British, Black Welsh, Caribbean or African",
+    "mixed": "Mixed or Multiple ethnic groups",
+    "white": "White",
+    "other": "Other ethnic group",
+}
+
+
+def ethnic_group2021(data_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Census 2021 TS021, five broad groups: (Manchester LSOA 2021 rows ``lsoa21_code, total`` and
+    one count column per :data:`ETHNIC_GROUPS` key; English local authorities in the same shape,
+    ``ltla21_code`` instead, the broad groups summed from the detailed "(number)" categories and
+    ``total`` their sum)."""
+    lsoa = pd.read_csv(path(data_dir, "ethnic_group_lsoa21"))
+    by_group = {v: k for k, v in ETHNIC_GROUPS.items()}
+    unknown = sorted(set(lsoa["ethnic_group"]) - set(by_group))
+    if unknown:
+        raise MissingInputError(f"{FILES['ethnic_group_lsoa21']} has unknown group(s) {unknown}")
+    wide = lsoa.assign(key=lsoa["ethnic_group"].map(by_group)).pivot(index="lsoa21_code", columns="key", values="n")
+    wide = wide[list(ETHNIC_GROUPS)].astype(int)
+    wide.insert(0, "total", lsoa.groupby("lsoa21_code")["total_residents"].first().astype(int))
+    la = pd.read_csv(path(data_dir, "ethnic_group_ltla21"))
+    la = la[la["ethnic_group"].str.endswith("(number)") & la["ltla21_code"].str.startswith("E")]
+    broad = la["ethnic_group"].str.split(":", n=1).str[0].str.strip()
+    unknown = sorted(set(broad) - set(by_group))
+    if unknown:
+        raise MissingInputError(f"{FILES['ethnic_group_ltla21']} has unknown group(s) {unknown}")
+    la_wide = la.assign(key=broad.map(by_group)).pivot_table(
+        index="ltla21_code", columns="key", values="value", aggfunc="sum"
+    )[list(ETHNIC_GROUPS)]
+    la_wide.insert(0, "total", la_wide.sum(axis=1))
+    return wide.reset_index(), la_wide.astype(int).reset_index()
 
 
 def fuel_poverty2021(data_dir: Path) -> tuple[pd.DataFrame, dict[str, tuple[float, float]]]:

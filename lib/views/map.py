@@ -44,6 +44,7 @@ from lib.render.maps import build_map, continuous_colour, fill_colour, layer_geo
 LAYERS: dict[str, tuple[str, str]] = {
     "neighbourhoods": ("neighbourhood", "Neighbourhoods"),
     "wards": ("ward", "Wards"),
+    "msoa": ("msoa", "Middle-sized areas (MSOAs)"),
     "lsoa": ("lsoa", "Small areas (LSOAs)"),
 }
 #: Why the registered lens is mapped by neighbourhood only.
@@ -320,9 +321,11 @@ def sort_areas(table: pd.DataFrame, order: Sequence[str] | None = None) -> pd.Da
 
 def layer_for(available: Sequence[str], wanted: str) -> str:
     """The map detail to show: ``wanted`` if the indicator has it, else the next coarser one
-    that it has (LSOAs -> wards -> neighbourhoods)."""
+    that it has (LSOAs -> MSOAs -> wards -> neighbourhoods), else the next finer one (an indicator
+    published only for MSOAs, such as life expectancy); neighbourhoods if it has none of them."""
     order = list(LAYERS)
-    for name in order[: order.index(wanted) + 1][::-1] if wanted in order else order[:1]:
+    at = order.index(wanted) if wanted in order else 0
+    for name in order[: at + 1][::-1] + order[at + 1 :]:
         if LAYERS[name][0] in available:
             return name
     return "neighbourhoods"

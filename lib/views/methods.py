@@ -7,7 +7,7 @@ import html
 
 import pandas as pd
 
-from lib.core.contract import FAMILY_LABELS, POPULATION_LABELS
+from lib.core.contract import AREA_TYPES, FAMILY_LABELS, POPULATION_LABELS
 from lib.render.format import STATUS_BADGE
 from lib.render.style import style
 
@@ -21,6 +21,11 @@ DOWNLOADS: list[tuple[str, str, str]] = [
     ("geodata/wards.geojson", "Ward boundaries (GeoJSON)", "application/geo+json"),
     ("geodata/localities.geojson", "Locality boundaries (GeoJSON)", "application/geo+json"),
     ("geodata/lsoa.geojson", "LSOA 2011 boundaries (GeoJSON)", "application/geo+json"),
+    (
+        "geodata/msoa.geojson",
+        "MSOA 2011 boundaries, with each one's best-fit neighbourhood (GeoJSON)",
+        "application/geo+json",
+    ),
 ]
 
 METHODS_MARKDOWN = """
@@ -30,12 +35,19 @@ METHODS_MARKDOWN = """
   split between the wards each MSOA's LSOAs fall in, in proportion to its population (or households) in
   each ward: modelled estimates, with no confidence interval and no significance test. Boundaries are ONS generalised (20 m) boundaries, simplified with a coverage-preserving method
   so neighbours share edges exactly, and rounded to 5 decimals.
+- **Life expectancy (MSOAs).** Published by ONS for MSOAs only. It cannot be summed or averaged (a neighbourhood
+  figure needs its deaths and population by age), so there is no neighbourhood figure: the profile shows the range
+  of a neighbourhood's MSOAs and the gap between the highest and the lowest. Each MSOA is counted in the
+  neighbourhood holding most of its residents (ONS mid-2020 estimates of its LSOAs), and in that neighbourhood's
+  ward holding most of them. No Manchester or England figure for the same years by sex is in the data, so MSOAs
+  are not compared with a benchmark.
 - **Adding up.** Counts, proportions and rates: numerators and denominators are summed, then the value and
   its confidence interval are recomputed. Area rates are never averaged. Scores and ratios published without
   counts (the Indices of Deprivation health indicators) are population-weighted means: estimates, with no
   confidence interval and no significance test. Deprivation ranks and deciles are never averaged.
 - **Confidence intervals.** 95% and 99.8%. Proportions: Wilson score. Counts and rates: Byar's method
   (exact Poisson below 10). Directly standardised rates: Dobson's method with the 2013 European Standard Population.
+  Life expectancy: the 95% interval ONS publishes; the 99.8% one from the same standard error.
 - **Comparisons.** The Fingertips rule: if the benchmark lies inside the area's confidence interval the area
   is *similar*; otherwise *better* or *worse* by the indicator's direction (or *higher*/*lower* when there is
   no judgement). Benchmarks: England, Manchester, and the rest of Manchester (the city without the
@@ -56,6 +68,8 @@ ATTRIBUTIONS_MARKDOWN = """
   (2015: Department for Communities and Local Government).
 - Children in low income families; Households on Universal Credit: Source: Department for Work and Pensions,
   Stat-Xplore. Contains public sector information licensed under the Open Government Licence v3.0.
+- Life expectancy by MSOA, 2016 to 2020 (ad hoc release REQ3292): Source: Office for National Statistics licensed
+  under the Open Government Licence v3.0. MSOA names: House of Commons Library MSOA Names, Open Parliament Licence v3.0.
 - QOF modelled prevalence: Contains Parliamentary information licensed under the Open Parliament Licence v3.0
   (House of Commons Library, modelled from NHS Digital QOF 2019/20).
 - Neighbourhood definitions: neighbourhood-to-ward assignment compiled by the project from MHCC
@@ -75,9 +89,7 @@ def indicator_catalogue(indicators: pd.DataFrame, values: pd.DataFrame, family: 
         .sort_values(["indicator_id", "period"])
     )
     per = pv.groupby("indicator_id")["period"].agg(", ".join)
-    order = {
-        t: i for i, t in enumerate(["lsoa", "ward", "practice", "pcn", "neighbourhood", "locality", "city", "england"])
-    }
+    order = {t: i for i, t in enumerate(AREA_TYPES)}  # finest first
     av = values[["indicator_id", "area_type"]].drop_duplicates()
     av = av[av["area_type"].isin(list(order))]
     av = av.assign(_o=av["area_type"].map(order)).sort_values(["indicator_id", "_o"])
