@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from lib.core.definitions import locality_order
+from lib.core.disclosure import not_compared_for_withheld
 from lib.core.selection import suffix as level_suffix
 from lib.methods import stats
 from lib.methods.aggregate import RATIO_OF_SUMS, SUM_ONLY
@@ -219,6 +220,11 @@ def comparison_frame(
     else:
         rows["benchmark_value"] = rows["england"] if benchmark == "england" else rows["manchester"]
     rows["comparison"] = compare_rows(rows, indicators, rows["benchmark_value"].to_numpy(float), level)
+    if "note" in rows.columns:
+        # a total whose withheld counts could change the verdict against this benchmark is not compared
+        unsure = not_compared_for_withheld(rows["note"], benchmark)
+        if unsure.any():
+            rows.loc[unsure, "comparison"] = "not_compared"
     quartile = np.full(len(rows), np.nan)
     group, _ = pd.factorize(pd.Series(keys, dtype=object)) if keys else (np.array([], dtype=int), None)
     value = rows["value"].to_numpy(float)

@@ -16,7 +16,7 @@ import pandas as pd
 
 from lib.core.contract import VALUE_COLUMNS
 from lib.methods import aggregate
-from lib.pipeline import sources
+from lib.pipeline import sources, withheld
 from lib.pipeline.census import indicators_census, indicators_census_lsoa21, indicators_population
 from lib.pipeline.city import flag_note, indicators_city_context, indicators_homelessness
 from lib.pipeline.deprivation import indicators_deprivation, indicators_dwp
@@ -58,15 +58,6 @@ def build_values(
             (published if r.get("area_type") == "city_published" else extra).append(r)
     frame = pd.concat(rolled + [pd.DataFrame(extra)], ignore_index=True)
     frame["note"] = frame.get("note", pd.Series(pd.NA, index=frame.index))
-    sup = frame["n_suppressed"].fillna(0).astype(int)
-    withheld = np.where(
-        sup > 0,
-        sup.astype(str)
-        + np.where(frame["area_type"] == "lsoa", " (this LSOA)", " LSOA(s)")
-        + " with numerators withheld at source, counted as 0",
-        "",
-    )
-    frame["note"] = [_join(a, b) for a, b in zip(frame["note"], withheld)]
     pub = pd.DataFrame(published)
     if len(pub):
         key = frame["indicator_id"] + "|" + frame["period"]
@@ -93,6 +84,7 @@ def build_values(
     if len(targets):
         values = pd.concat([values, aggregate.compute_values(targets, indicators)], ignore_index=True)
     values = aggregate.add_comparisons(values, indicators)
+    values = withheld.apply(values, indicators)
     return tidy_values(values, indicators), lk.notes
 
 

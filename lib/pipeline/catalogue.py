@@ -33,6 +33,16 @@ LSOA21_SUMMED = (
 )
 
 
+WITHHELD_NOTE = (
+    " MHCLG rounds these numerators to the nearest 5 and withholds small ones (blank in File 8; the smallest it "
+    "publishes is 10, so a withheld count is at most 9). A withheld LSOA is shown as withheld at source, with no "
+    "value and no comparison. A total that includes withheld LSOAs counts them as 0, so it is a lower bound: its "
+    "note says how many of its LSOAs are withheld and what the value would be with each at 9, and it is compared "
+    "with England, Manchester or the rest of Manchester only when the verdict is the same at both ends (for the "
+    "area and for the benchmark, at 95% and 99.8%); a total whose LSOAs are all withheld is withheld too."
+)
+
+
 def _ind(**kw: str | float) -> dict:
     row = {c: "" for c in INDICATOR_COLUMNS}
     row["population"] = "residents"  # the registered-patient entries are in catalogue_registered
@@ -138,7 +148,8 @@ INDICATORS: list[dict] = [
         definition="People in families receiving income-related benefits or tax credits, as a share of the mid-2015 population.",
         method_note=SUMMED
         + " Numerator: File 8 income domain numerator; denominator: File 6 total population mid-2015.",
-        caveats="MHCLG rounds numerators to the nearest 5 and withholds small counts; withheld LSOA numerators are counted as 0 and the note says how many.",
+        caveats="Numerators are rounded to 5 and small ones withheld at source (3 of Manchester's 282 LSOAs)."
+        + WITHHELD_NOTE,
     ),
     _ind(
         indicator_id="idaci",
@@ -157,7 +168,8 @@ INDICATORS: list[dict] = [
         definition="Children aged 0-15 living in income-deprived families, as a share of all children aged 0-15 (Income Deprivation Affecting Children Index numerator and denominator).",
         method_note=SUMMED
         + " Numerator: File 8 IDACI numerator; denominator: File 6 dependent children 0-15, mid-2015.",
-        caveats="Numerators are rounded to 5 and small ones withheld at source (37 of Manchester's 282 LSOAs); withheld numerators are counted as 0, so values are slight underestimates where the note says so.",
+        caveats="Numerators are rounded to 5 and small ones withheld at source (37 of Manchester's 282 LSOAs)."
+        + WITHHELD_NOTE,
     ),
     _ind(
         indicator_id="idaopi",
@@ -175,7 +187,8 @@ INDICATORS: list[dict] = [
         period="IoD2019 (mostly 2015/16 data)",
         definition="People aged 60 and over living in income-deprived households, as a share of all people aged 60+ (Income Deprivation Affecting Older People Index).",
         method_note=SUMMED + " Numerator: File 8 IDAOPI numerator; denominator: File 6 older population 60+, mid-2015.",
-        caveats="Numerators are rounded to 5 and small ones withheld at source (17 Manchester LSOAs); withheld numerators are counted as 0.",
+        caveats="Numerators are rounded to 5 and small ones withheld at source (17 of Manchester's 282 LSOAs)."
+        + WITHHELD_NOTE,
     ),
     # --- Health outcomes (IoD health domain indicators) ------------------------------------
     _ind(

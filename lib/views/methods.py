@@ -37,8 +37,11 @@ METHODS_MARKDOWN = """
   is *similar*; otherwise *better* or *worse* by the indicator's direction (or *higher*/*lower* when there is
   no judgement). Benchmarks: England, Manchester, and the rest of Manchester (the city without the
   neighbourhood). 99.8% is the stricter level.
-- **Small counts.** Where a source withholds small counts (the Indices of Deprivation income numerators),
-  the withheld values are counted as 0 and the note on the figure says how many areas that affects.
+- **Small counts.** Where a source withholds small counts (the Indices of Deprivation income numerators,
+  each below 10), the small area is shown as *withheld at source*, with no value and no comparison. A total
+  that includes withheld areas counts them as 0, so it is a lower bound: its note says how many of its areas
+  are withheld and what the value would be with each at its most, and it is compared with a benchmark only
+  when the verdict is the same either way; a total whose areas are all withheld is withheld too.
   Census figures are perturbed by ONS and DWP figures have disclosure control, so totals may differ slightly
   from published totals; notes give the published figure.
 """
