@@ -92,7 +92,9 @@ def test_city_centre_ward_idaci_is_withheld_and_not_compared(raw: pd.DataFrame, 
     col, den = COLUMNS["idaci"]
     cc = raw[raw["WD17CD"] == "E05000697"]  # City Centre (2004-2018 ward)
     assert len(cc) > 0 and cc[col].isna().all()  # every one of its LSOAs withheld at source
-    row = values[(values["indicator_id"] == "idaci") & (values["area_type"] == "ward") & (values["area_code"] == "E05000697")]
+    row = values[
+        (values["indicator_id"] == "idaci") & (values["area_type"] == "ward") & (values["area_code"] == "E05000697")
+    ]
     assert len(row) == 1
     r = row.iloc[0]
     assert r["area_name"] == "City Centre"
