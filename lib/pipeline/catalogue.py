@@ -26,6 +26,19 @@ LSOA_WEIGHTED = (
     "Population-weighted mean of the LSOA values (weights: IoD2019 mid-2015 population for 2019; "
     "Census 2021 usual residents for 2025). An estimate: no confidence interval, not tested for significance."
 )
+IOD_RATIO_MEAN = (
+    " MHCLG publishes one standardised ratio per LSOA. Every figure here (ward, neighbourhood, Manchester and England "
+    "alike) is the population-weighted mean of those LSOA ratios, and England's own mean is not 100 (see its figure, "
+    "shown beside each area), so read an area against England's figure of the same edition, not against 100."
+)
+IOD_RATIO_METHOD = (
+    " England: the same weighted mean over all English LSOAs, the benchmark shown. Not rescaled: the values are the "
+    "published ratios' means, so they stay comparable with the published LSOA figures."
+)
+NOT_A_TREND = (
+    " Each IoD edition is built afresh (different data years, models and standardisation), so its periods are "
+    "separate editions, not a trend, and the app does not draw them as one."
+)
 SUMMED = "Numerators and denominators summed from LSOAs (best-fit to wards), value and interval recomputed."
 LSOA21_SUMMED = (
     "Counts summed from LSOA 2021 to wards (each LSOA 2021 through its LSOA 2011 best fit, as for disability), "
@@ -129,7 +142,8 @@ INDICATORS: list[dict] = [
         period="IoD2015, IoD2025",
         definition="Population-weighted mean of the LSOA Index of Multiple Deprivation scores (higher = more deprived).",
         method_note=LSOA_WEIGHTED + " IoD2015 weights: IoD2019 mid-2015 population.",
-        caveats="IoD2019 scores are not in any available source, so 2019 is missing (see the average rank instead). Scores are not comparable across editions.",
+        caveats="IoD2019 scores are not in any available source, so 2019 is missing (see the average rank instead). Scores are not comparable across editions."
+        + NOT_A_TREND,
     ),
     _ind(
         indicator_id="income_deprivation",
@@ -207,14 +221,15 @@ INDICATORS: list[dict] = [
         period="IoD2019, IoD2025",
         definition="Premature death: an age and sex standardised measure of years of life lost before age 75, from the IoD health deprivation and disability domain.",
         method_note=LSOA_WEIGHTED,
-        caveats="Published as a modelled score with no counts, so it is an estimate here. IoD2019 uses 2013-2017 deaths; IoD2025 more recent years.",
+        caveats="Published as a modelled score with no counts, so it is an estimate here. IoD2019 uses 2013-2017 deaths; IoD2025 more recent years."
+        + NOT_A_TREND,
     ),
     _ind(
         indicator_id="cidr",
-        name="Comparative illness and disability ratio (IoD health indicator)",
+        name="Comparative illness and disability ratio (IoD health indicator; mean of small-area ratios)",
         short_name="Illness and disability ratio",
         family="outcome",
-        unit="ratio (England = 100)",
+        unit="ratio (mean of LSOA ratios; compare with England's mean)",
         value_type="ratio",
         multiplier=1,
         polarity="lower_is_better",
@@ -223,16 +238,18 @@ INDICATORS: list[dict] = [
         source=f"{SRC_IOD19}; {SRC_IOD25}",
         licence=OGL,
         period="IoD2019, IoD2025",
-        definition="Work-limiting morbidity and disability: an age and sex standardised ratio of people receiving disability and incapacity benefits.",
-        method_note=LSOA_WEIGHTED,
-        caveats="Published as a ratio with no counts, so the neighbourhood value is an estimate, not an indirectly standardised ratio rebuilt from observed and expected counts.",
+        definition="Work-limiting morbidity and disability: an age and sex standardised ratio of people receiving disability and incapacity benefits."
+        + IOD_RATIO_MEAN,
+        method_note=LSOA_WEIGHTED + IOD_RATIO_METHOD,
+        caveats="Published as a ratio with no counts, so the neighbourhood value is an estimate, not an indirectly standardised ratio rebuilt from observed and expected counts."
+        + NOT_A_TREND,
     ),
     _ind(
         indicator_id="acute_morbidity",
-        name="Emergency admissions (acute morbidity) ratio (IoD health indicator)",
+        name="Emergency admissions (acute morbidity) ratio (IoD health indicator; mean of small-area ratios)",
         short_name="Emergency admissions ratio",
         family="outcome",
-        unit="ratio (England = 100)",
+        unit="ratio (mean of LSOA ratios; compare with England's mean)",
         value_type="ratio",
         multiplier=1,
         polarity="lower_is_better",
@@ -241,9 +258,9 @@ INDICATORS: list[dict] = [
         source=f"{SRC_IOD19}; {SRC_IOD25}",
         licence=OGL,
         period="IoD2019, IoD2025",
-        definition="An age and sex standardised rate of emergency admissions to hospital.",
-        method_note=LSOA_WEIGHTED,
-        caveats="Published as a ratio with no counts: an estimate, not significance-tested.",
+        definition="An age and sex standardised rate of emergency admissions to hospital." + IOD_RATIO_MEAN,
+        method_note=LSOA_WEIGHTED + IOD_RATIO_METHOD,
+        caveats="Published as a ratio with no counts: an estimate, not significance-tested." + NOT_A_TREND,
     ),
     _ind(
         indicator_id="mood_anxiety",

@@ -37,6 +37,13 @@ METHODS_MARKDOWN = """
   is *similar*; otherwise *better* or *worse* by the indicator's direction (or *higher*/*lower* when there is
   no judgement). Benchmarks: England, Manchester, and the rest of Manchester (the city without the
   neighbourhood). 99.8% is the stricter level.
+- **Over time.** Scores and ratios from different editions of the Indices of Deprivation (the IMD score, years
+  of life lost, the illness and disability ratio, the emergency admissions ratio) are not drawn or described as
+  a trend: each edition is built afresh with different data years and models. Ranks and the share of residents
+  in the most deprived 10% (relative positions) can be read across editions.
+- **IoD ratios.** The illness and disability ratio and the emergency admissions ratio are published per small
+  area; every figure here, England's included, is the population-weighted mean of those small-area ratios.
+  England's own mean is not 100, so read an area against England's figure, not against 100.
 - **Small counts.** Where a source withholds small counts (the Indices of Deprivation income numerators,
   each below 10), the small area is shown as *withheld at source*, with no value and no comparison. A total
   that includes withheld areas counts them as 0, so it is a lower bound: its note says how many of its areas
