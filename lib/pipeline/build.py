@@ -49,8 +49,12 @@ def build_values(
     rolled: list[pd.DataFrame] = []
     extra: list[dict] = []
     published: list[dict] = []
+    weighted_ids = set(indicators.loc[indicators["value_type"].isin(aggregate.WEIGHTED_MEAN), "indicator_id"])
     for part in parts:
         for measures, unit_to_ward, unit_type in part.measures:
+            # a merged LSOA 2021 is split between its LSOA 2011 predecessors (by population)
+            is_weighted = bool(len(measures)) and measures["indicator_id"].iloc[0] in weighted_ids
+            measures, unit_to_ward = lk.split_merged(measures, unit_to_ward, is_weighted)
             rolled.append(
                 aggregate.roll_up(measures, unit_to_ward, definition, unit_type=unit_type, unit_names=lk.lsoa11_name)
             )

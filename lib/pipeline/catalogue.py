@@ -22,9 +22,17 @@ SRC_DWP = "DWP, Stat-Xplore"
 SRC_QOF = "House of Commons Library, Local health conditions prevalence estimates based on QOF 2019/20"
 SRC_HI = "ONS, Health Index for England (2021 release)"
 
+#: How an LSOA 2021 reaches the 2004-2018 wards, said wherever LSOA 2021 figures are summed.
+LSOA21_TO_WARDS = (
+    " Each LSOA 2021 reaches the 2004-2018 wards through its LSOA 2011 predecessor (ONS LSOA 2011-2021 lookup, then "
+    "the ONS best-fit LSOA 2011 to ward lookup). A merged LSOA 2021 (two LSOA 2011s joined) is split between its two "
+    "predecessors in proportion to their mid-2020 populations, counts as whole numbers: E01034128 (Manchester 032F) "
+    "is split between E01005282 (Rusholme, C4) and E01005283 (Levenshulme, C3); E01034119 lies wholly in Ardwick."
+)
 LSOA_WEIGHTED = (
     "Population-weighted mean of the LSOA values (weights: IoD2019 mid-2015 population for 2019; "
     "Census 2021 usual residents for 2025). An estimate: no confidence interval, not tested for significance."
+    + LSOA21_TO_WARDS
 )
 IOD_RATIO_MEAN = (
     " MHCLG publishes one standardised ratio per LSOA. Every figure here (ward, neighbourhood, Manchester and England "
@@ -40,10 +48,7 @@ NOT_A_TREND = (
     "separate editions, not a trend, and the app does not draw them as one."
 )
 SUMMED = "Numerators and denominators summed from LSOAs (best-fit to wards), value and interval recomputed."
-LSOA21_SUMMED = (
-    "Counts summed from LSOA 2021 to wards (each LSOA 2021 through its LSOA 2011 best fit, as for disability), "
-    "value and Wilson interval recomputed."
-)
+LSOA21_SUMMED = "Counts summed from LSOA 2021 to wards, value and Wilson interval recomputed." + LSOA21_TO_WARDS
 
 
 WITHHELD_NOTE = (
@@ -105,7 +110,8 @@ INDICATORS: list[dict] = [
         licence=OGL,
         period="IoD2015, IoD2019, IoD2025",
         definition="Share of residents who live in a Lower layer Super Output Area (LSOA) ranked in England's most deprived 10% on the Index of Multiple Deprivation.",
-        method_note="Residents of LSOAs in national IMD decile 1 divided by all residents, summed from LSOAs. Residents: IoD2019 mid-2015 population for 2015 and 2019 (LSOA 2011); Census 2021 usual residents for 2025 (LSOA 2021). Deciles are never averaged.",
+        method_note="Residents of LSOAs in national IMD decile 1 divided by all residents, summed from LSOAs. Residents: IoD2019 mid-2015 population for 2015 and 2019 (LSOA 2011); Census 2021 usual residents for 2025 (LSOA 2021). Deciles are never averaged."
+        + LSOA21_TO_WARDS,
         caveats="The IMD measures relative deprivation: across editions compare positions, not scores. Whole LSOAs are counted, so there is no sampling error and no confidence interval.",
     ),
     _ind(
@@ -123,7 +129,8 @@ INDICATORS: list[dict] = [
         licence=OGL,
         period="IoD2019, IoD2025",
         definition="MHCLG's 'average rank' summary: the population-weighted mean of (number of LSOAs + 1 - the LSOA's IMD rank), so a higher number means more deprived.",
-        method_note="Population-weighted mean over LSOAs. Weights: IoD2019 mid-2015 population (2019, reproduces the published Manchester 26,417.75); Census 2021 usual residents (2025, MHCLG used mid-2022 estimates, so the city value differs slightly from the published 25,957.3).",
+        method_note="Population-weighted mean over LSOAs. Weights: IoD2019 mid-2015 population (2019, reproduces the published Manchester 26,417.75); Census 2021 usual residents (2025, MHCLG used mid-2022 estimates, so the city value differs slightly from the published 25,957.3)."
+        + LSOA21_TO_WARDS,
         caveats="The IoD2019 LSOA scores (File 5) are not available offline, so the 2019 population-weighted average score cannot be rebuilt; this rank measure is the published alternative.",
     ),
     _ind(
@@ -296,7 +303,8 @@ INDICATORS: list[dict] = [
         licence=OGL,
         period="Census 2021",
         definition="Usual residents whose day-to-day activities are limited a little or a lot by a long-term physical or mental health condition or illness.",
-        method_note="Counts and residents summed from LSOA 2021 (mapped to the 2004-2018 wards through the ONS LSOA 2011-2021 lookup), value and Wilson interval recomputed. Crude, not age-standardised.",
+        method_note="Counts and residents summed from LSOA 2021, value and Wilson interval recomputed. Crude, not age-standardised."
+        + LSOA21_TO_WARDS,
         caveats="ONS perturbs census cells, so LSOA sums differ slightly from published totals (Manchester 96,719 vs 96,737). Crude rates reflect age structure.",
     ),
     _ind(
@@ -422,7 +430,7 @@ INDICATORS: list[dict] = [
         licence=OGL,
         period="Census 2021",
         definition="Households deprived in at least one of four dimensions: employment, education, health and disability, housing.",
-        method_note="Households summed from LSOA 2021 (via the ONS LSOA 2011-2021 lookup), value and Wilson interval recomputed.",
+        method_note="Households summed from LSOA 2021, value and Wilson interval recomputed." + LSOA21_TO_WARDS,
         caveats="Census perturbation applies. Not the Index of Multiple Deprivation.",
     ),
     _ind(

@@ -25,7 +25,9 @@ DOWNLOADS: list[tuple[str, str, str]] = [
 METHODS_MARKDOWN = """
 - **Geography.** Small areas (LSOA 2011, LSOA 2021 via the ONS 2011–2021 lookup, MSOA 2011) are assigned
   to the 2004–2018 wards by ONS best-fit lookups; wards to neighbourhoods and localities by the definition
-  table below. Boundaries are ONS generalised (20 m) boundaries, simplified with a coverage-preserving method
+  table below. A merged LSOA 2021 (two LSOA 2011s joined into one) is split between its two predecessors in
+  proportion to their mid-2020 populations: E01034128 (Manchester 032F) straddles Rusholme (C4) and
+  Levenshulme (C3), so its figures are shared between the two rather than given wholly to one. Boundaries are ONS generalised (20 m) boundaries, simplified with a coverage-preserving method
   so neighbours share edges exactly, and rounded to 5 decimals.
 - **Adding up.** Counts, proportions and rates: numerators and denominators are summed, then the value and
   its confidence interval are recomputed. Area rates are never averaged. Scores and ratios published without
