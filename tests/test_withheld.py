@@ -189,7 +189,11 @@ def test_the_views_say_withheld_and_honour_the_notes(values: pd.DataFrame) -> No
     ward = values[(values["indicator_id"] == "idaci") & (values["area_code"] == "E05000697")].iloc[0]
     assert blank_count_reason(ward["numerator"], ward["note"]) == WITHHELD
     assert display_count_or_reason(ward["numerator"], ward["note"], 5) == WITHHELD
-    assert display_count_or_reason(0.0, ward["note"], 5) == "0"  # a real zero stays a zero
+    assert display_count_or_reason(0.0, None, 5) == "0"  # a real zero stays a zero
+    # a total that counts withheld LSOAs as 0 is shown as a lower bound
+    part = values[(values["indicator_id"] == "idaci") & values["note"].fillna("").str.startswith("A lower bound:")]
+    r = part.iloc[0]
+    assert display_count_or_reason(r["numerator"], r["note"], 5) == f"at least {r['numerator']:,.0f}"
     # every neighbourhood whose note withdraws a comparison comes back not compared in the views
     v = ds.values[(ds.values["indicator_id"] == "idaci") & (ds.values["period"] == "IoD2019")]
     for bench, word in (("england", "England"), ("city", "Manchester"), ("rest", "the rest of Manchester")):

@@ -48,6 +48,8 @@ WITHHELD = "withheld at source"
 #: The benchmark words of a note that says a total with withheld parts is not compared with it
 #: (``lib.pipeline.withheld``): "not compared with England", "... with Manchester", "... with the
 #: rest of Manchester". Every view's comparison honours them (``lib.methods.indicators``).
+#: How the note of a total with some withheld parts (counted as 0) begins.
+LOWER_BOUND = "A lower bound:"
 WITHHELD_BENCHMARK_WORDS = {"england": "England", "city": "Manchester", "rest": "the rest of Manchester"}
 COUNT_COLUMNS = ("numerator", "value", *LIMIT_COLUMNS)
 #: Child area type -> the area type of its parent (values.csv ``parent_code``).
@@ -133,9 +135,15 @@ def display_count_or_reason(
     x: float | None, note: object, threshold: int, fmt: Callable[[float], str] = _whole, words: bool = False
 ) -> str:
     """:func:`display_count`, except that a blank count says why (:func:`blank_count_reason`):
-    "withheld at source" or "too few to show", never a bare dash or 0."""
+    "withheld at source" or "too few to show", never a bare dash or 0; and a total that counts
+    withheld parts as 0 (its note starts :data:`LOWER_BOUND`) reads "at least …"."""
     reason = blank_count_reason(x, note)
-    return reason if reason else display_count(x, threshold, words=words, fmt=fmt)
+    if reason:
+        return reason
+    shown = display_count(x, threshold, words=words, fmt=fmt)
+    if isinstance(note, str) and note.startswith(LOWER_BOUND) and shown[:1].isdigit():
+        return f"at least {shown}"
+    return shown
 
 
 def count_rows(values: pd.DataFrame, indicators: pd.DataFrame) -> pd.Series:

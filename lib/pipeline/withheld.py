@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lib.core.disclosure import WITHHELD, WITHHELD_BENCHMARK_WORDS
+from lib.core.disclosure import LOWER_BOUND, WITHHELD, WITHHELD_BENCHMARK_WORDS
 from lib.core.selection import LIMIT_COLUMNS, limit_columns
 from lib.methods import aggregate, stats
 
@@ -75,7 +75,7 @@ def _one(rows: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
         elif part_withheld[i]:
             has = "LSOA has its count" if nsup[i] == 1 else "LSOAs have their count"
             text = (
-                f"A lower bound: {nsup[i]:,} of {nunits[i]:,.0f} {has} {WITHHELD}, counted as 0 here; "
+                f"{LOWER_BOUND} {nsup[i]:,} of {nunits[i]:,.0f} {has} {WITHHELD}, counted as 0 here; "
                 f"with each at its most ({cap:,.0f}) the value would be {_value_text(hi['value'].iloc[i], meta)}"
             )
         if not all_withheld[i]:
