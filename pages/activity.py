@@ -50,7 +50,7 @@ method = st.radio(
     key="activity_method",
     horizontal=True,
     format_func={"population": "Population", "need": "Need (emergency admissions)"}.get,
-    help="Need weights each neighbourhood's population by its emergency admissions ratio (England = 100).",
+    help="Need weights each neighbourhood's population by its emergency admissions ratio (relative to England's).",
 )
 shares, words = caching.computed(apportion.shares_by_method, ds, targets, method)
 mine = shares[shares["neighbourhood_code"] == code]

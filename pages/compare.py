@@ -157,7 +157,7 @@ if tab == "trend":
     with tabs["trend"]:
         st.header(f"Over time: {md_text(names[nbhd])}, Manchester and England")
         if ind not in compare.trend_indicators(ds):
-            st.info(f"{md_text(m['short_name'])} has one period only, so there is no trend to show.")
+            st.info(f"{md_text(m['short_name'])} {compare.no_trend_reason(ds, ind) or 'has no trend to show.'}")
         else:
             trend = caching.computed(compare.trend_data, ds, ind, nbhd, level)
             trend_spec = caching.chart_spec(charts.trend_chart, trend, m, level_label)

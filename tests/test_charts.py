@@ -109,6 +109,8 @@ def test_tartan_rug_against_manchester_recomputed(ds, values_csv, indicators_csv
         city = v.loc[v["area_type"] == "city", "value"].iloc[0]
         if pol.loc[cell["indicator_id"], "ci_method"] == "none":
             expected = "not_compared"
+        elif "not compared with Manchester:" in str(me["note"]):
+            expected = "not_compared"  # counts withheld at source could change it (tests/test_withheld.py)
         else:
             expected = stats.compare_with_benchmark(
                 me["value"], me["lower_998"], me["upper_998"], city, pol.loc[cell["indicator_id"], "polarity"]

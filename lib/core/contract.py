@@ -77,6 +77,29 @@ POPULATION_WORDS = {
     "residents": "people who live in the area (from its wards and small areas)",
     "registered": "patients registered with the area's GP practices, wherever they live",
 }
+#: A period that is an edition of the English Indices of Deprivation ("IoD2015", "IoD2019", ...).
+IOD_EDITION_PREFIX = "IoD"
+#: What a view says where an indicator's periods are not drawn as a trend (:func:`trend_across_periods`).
+NOT_A_TREND = (
+    "is a score or ratio from separate editions of the Indices of Deprivation (each built afresh, with different "
+    "data years, models and standardisation), so its periods are not drawn as a trend."
+)
+
+
+def trend_across_periods(value_type: str, unit: str, periods) -> bool:
+    """Whether an indicator's periods may be drawn and read as a trend: the one rule.
+
+    False for a score or ratio whose periods are all IoD editions (the IMD score, the IoD health
+    indicators: years of life lost, the illness and disability ratio, the emergency admissions
+    ratio): MHCLG rebuilds each edition with different data years and models, and says to compare
+    editions by relative position, not by score. Ranks and decile shares (relative positions) and
+    every other series may be read over time."""
+    ps = [str(p) for p in periods]
+    editions = bool(ps) and all(p.startswith(IOD_EDITION_PREFIX) for p in ps)
+    relative_position = str(unit).lower().startswith("rank")
+    return not (editions and value_type in ("score", "ratio") and not relative_position)
+
+
 #: ``msoa``: MSOA 2011, for figures published only for MSOAs (life expectancy).
 AREA_TYPES = ("lsoa", "msoa", "ward", "practice", "pcn", "neighbourhood", "locality", "city", "england")
 JUDGED = ("better", "similar", "worse")

@@ -43,6 +43,14 @@ from lib.core.selection import LIMIT_COLUMNS
 DEFAULT_THRESHOLD = 5
 ENV_VAR = "NP_SUPPRESS_BELOW"
 TOO_FEW = "too few to show"
+#: A count the source itself withheld (the IoD income numerators): blank, never 0, and said so.
+WITHHELD = "withheld at source"
+#: The benchmark words of a note that says a total with withheld parts is not compared with it
+#: (``lib.pipeline.withheld``): "not compared with England", "... with Manchester", "... with the
+#: rest of Manchester". Every view's comparison honours them (``lib.methods.indicators``).
+#: How the note of a total with some withheld parts (counted as 0) begins.
+LOWER_BOUND = "A lower bound:"
+WITHHELD_BENCHMARK_WORDS = {"england": "England", "city": "Manchester", "rest": "the rest of Manchester"}
 COUNT_COLUMNS = ("numerator", "value", *LIMIT_COLUMNS)
 #: Child area type -> the area type of its parent (values.csv ``parent_code``).
 #: Each area type's parent in the sums: small areas and wards add up to neighbourhoods; a
@@ -98,6 +106,44 @@ def display_count(x: float | None, threshold: int, words: bool = False, fmt: Cal
     if too_few(x, threshold):
         return TOO_FEW if words else f"<{threshold}"
     return fmt(x)
+
+
+def not_compared_for_withheld(notes: pd.Series, benchmark: str) -> np.ndarray:
+    """Rows whose note says their withheld counts could change the comparison with ``benchmark``
+    (``england``, ``city`` or ``rest``), so no verdict is shown against it (boolean array)."""
+    word = WITHHELD_BENCHMARK_WORDS.get(benchmark)
+    if not word or notes.empty:
+        return np.zeros(len(notes), bool)
+    text = notes.astype("object").where(notes.notna(), "").astype(str)
+    return text.str.contains(f"not compared with {word}:", regex=False).to_numpy(bool)
+
+
+def blank_count_reason(numerator: object, note: object) -> str | None:
+    """Why a row's count is blank, as a view says it: :data:`TOO_FEW` (hidden here) or
+    :data:`WITHHELD` (withheld by the source), or None when the count is shown or simply absent."""
+    if not (numerator is None or numerator is pd.NA or (isinstance(numerator, float) and math.isnan(numerator))):
+        return None
+    text = str(note or "")
+    if TOO_FEW in text:
+        return TOO_FEW
+    if text.lower().startswith(WITHHELD):
+        return WITHHELD
+    return None
+
+
+def display_count_or_reason(
+    x: float | None, note: object, threshold: int, fmt: Callable[[float], str] = _whole, words: bool = False
+) -> str:
+    """:func:`display_count`, except that a blank count says why (:func:`blank_count_reason`):
+    "withheld at source" or "too few to show", never a bare dash or 0; and a total that counts
+    withheld parts as 0 (its note starts :data:`LOWER_BOUND`) reads "at least …"."""
+    reason = blank_count_reason(x, note)
+    if reason:
+        return reason
+    shown = display_count(x, threshold, words=words, fmt=fmt)
+    if isinstance(note, str) and note.startswith(LOWER_BOUND) and shown[:1].isdigit():
+        return f"at least {shown}"
+    return shown
 
 
 def count_rows(values: pd.DataFrame, indicators: pd.DataFrame) -> pd.Series:

@@ -56,7 +56,9 @@ def roll_up(
     measures:
         Columns :data:`MEASURE_COLUMNS` plus an optional boolean ``suppressed`` (a unit whose
         numerator the source withheld; the caller decides what numerator to put in its place
-        and the count of such units is carried into each aggregate as ``n_suppressed``).
+        and the count of such units is carried into each aggregate as ``n_suppressed``), and an
+        optional ``numerator_max`` (the largest the numerator could be, withheld counts at their
+        most), summed like the numerator into each aggregate (NaN when absent).
     unit_to_ward:
         Series mapping each unit code to a ward code of the definition (best-fit lookup).
         A unit that is already a ward maps to itself.
@@ -71,13 +73,15 @@ def roll_up(
     Returns
     -------
     DataFrame with ``indicator_id, period, area_type, area_code, area_name, parent_code,
-    numerator, denominator, n_units, n_suppressed``: one row per indicator x period x area,
+    numerator, denominator, n_units, n_suppressed, numerator_max``: one row per indicator x period x area,
     for wards, neighbourhoods, localities and the city.
     """
     m = measures.copy()
     if "suppressed" not in m.columns:
         m["suppressed"] = False
     m["suppressed"] = m["suppressed"].fillna(False).astype(bool)
+    if "numerator_max" not in m.columns:
+        m["numerator_max"] = np.nan
     unknown = sorted(set(m["unit_code"]) - set(unit_to_ward.index))
     if unknown:
         raise AggregationError(
@@ -116,6 +120,7 @@ def roll_up(
         g = m.groupby(["indicator_id", "period", code_col], sort=True, dropna=False)
         agg = g.agg(
             numerator=("numerator", lambda s: s.sum(min_count=1)),
+            numerator_max=("numerator_max", lambda s: s.sum(min_count=1)),
             denominator=("denominator", lambda s: s.sum(min_count=1)),
             n_units=("unit_code", "size"),
             n_suppressed=("suppressed", "sum"),
@@ -140,6 +145,7 @@ def roll_up(
         "denominator",
         "n_units",
         "n_suppressed",
+        "numerator_max",
     ]
     out = pd.concat([f[cols] for f in frames], ignore_index=True)
     out["n_suppressed"] = out["n_suppressed"].astype(int)

@@ -5,8 +5,9 @@ the city figure split in proportion to a weight, either
 
 * **population**: resident population (ONS mid-2020, indicator ``population``), or
 * **need**: population × emergency admissions ratio (IoD health indicator
-  ``acute_morbidity``, latest period; England = 100), so neighbourhoods with more emergency
-  admissions than expected for their age and sex carry a larger share.
+  ``acute_morbidity``, latest period; a population-weighted mean of the LSOA ratios, whose England
+  figure is not 100), so neighbourhoods with more emergency admissions than expected for their
+  age and sex carry a larger share. Only the ratios between neighbourhoods matter to the split.
 
 Rounding rule (stated on screen): shares are whole numbers found by the **largest-remainder
 (Hamilton) method**, so the 12 shares always add back to the published city figure exactly.
@@ -36,7 +37,7 @@ METHODS = {
     "population": "Population: the city target split in proportion to resident population (ONS mid-2020).",
     "need": (
         "Need: the city target split in proportion to population (ONS mid-2020) × emergency admissions "
-        "ratio (IoD {period}, England = 100), i.e. expected emergency admissions."
+        "ratio (IoD {period}; a population-weighted mean of small-area ratios), i.e. relative emergency admissions."
     ),
 }
 ROUNDING_RULE = (

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from lib.core.definitions import locality_order
+from lib.core.disclosure import not_compared_for_withheld
 from lib.core.selection import suffix as level_suffix
 from lib.methods import stats
 from lib.methods.aggregate import RATIO_OF_SUMS, SUM_ONLY
@@ -221,6 +222,13 @@ def comparison_frame(
     else:
         rows["benchmark_value"] = rows["england"] if benchmark == "england" else rows["manchester"]
     rows["comparison"] = compare_rows(rows, indicators, rows["benchmark_value"].to_numpy(float), level)
+    if "note" in rows.columns:
+        # a total whose withheld counts could change the verdict against this benchmark is not compared
+        # (for wards and small areas, "rest" falls back to Manchester, as the benchmark value above does)
+        effective = benchmark if benchmark != "rest" or area_type in ("neighbourhood", "locality") else "city"
+        unsure = not_compared_for_withheld(rows["note"], effective)
+        if unsure.any():
+            rows.loc[unsure, "comparison"] = "not_compared"
     quartile = np.full(len(rows), np.nan)
     group, _ = pd.factorize(pd.Series(keys, dtype=object)) if keys else (np.array([], dtype=int), None)
     value = rows["value"].to_numpy(float)

@@ -16,7 +16,7 @@ import pandas as pd
 
 from lib.core.contract import VALUE_COLUMNS
 from lib.methods import aggregate
-from lib.pipeline import sources
+from lib.pipeline import sources, withheld
 from lib.pipeline.census import indicators_census, indicators_census_lsoa21, indicators_population
 from lib.pipeline.city import flag_note, indicators_city_context, indicators_homelessness
 from lib.pipeline.deprivation import indicators_deprivation, indicators_dwp
@@ -51,8 +51,12 @@ def build_values(
     rolled: list[pd.DataFrame] = []
     extra: list[dict] = []
     published: list[dict] = []
+    weighted_ids = set(indicators.loc[indicators["value_type"].isin(aggregate.WEIGHTED_MEAN), "indicator_id"])
     for part in parts:
         for measures, unit_to_ward, unit_type in part.measures:
+            # a merged LSOA 2021 is split between its LSOA 2011 predecessors (by population)
+            is_weighted = bool(len(measures)) and measures["indicator_id"].iloc[0] in weighted_ids
+            measures, unit_to_ward = lk.split_merged(measures, unit_to_ward, is_weighted)
             rolled.append(
                 aggregate.roll_up(measures, unit_to_ward, definition, unit_type=unit_type, unit_names=lk.lsoa11_name)
             )
@@ -60,15 +64,6 @@ def build_values(
             (published if r.get("area_type") == "city_published" else extra).append(r)
     frame = pd.concat(rolled + [pd.DataFrame(extra)], ignore_index=True)
     frame["note"] = frame.get("note", pd.Series(pd.NA, index=frame.index))
-    sup = frame["n_suppressed"].fillna(0).astype(int)
-    withheld = np.where(
-        sup > 0,
-        sup.astype(str)
-        + np.where(frame["area_type"] == "lsoa", " (this LSOA)", " LSOA(s)")
-        + " with numerators withheld at source, counted as 0",
-        "",
-    )
-    frame["note"] = [_join(a, b) for a, b in zip(frame["note"], withheld)]
     pub = pd.DataFrame(published)
     if len(pub):
         key = frame["indicator_id"] + "|" + frame["period"]
@@ -95,6 +90,7 @@ def build_values(
     if len(targets):
         values = pd.concat([values, aggregate.compute_values(targets, indicators)], ignore_index=True)
     values = aggregate.add_comparisons(values, indicators)
+    values = withheld.apply(values, indicators)
     return tidy_values(values, indicators), lk.notes
 
 

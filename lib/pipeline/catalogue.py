@@ -24,14 +24,42 @@ SRC_QOF = "House of Commons Library, Local health conditions prevalence estimate
 SRC_HI = "ONS, Health Index for England (2021 release)"
 SRC_LE = "ONS, Life expectancy at birth for MSOAs (2011) in England, 2016 to 2020 (ad hoc release REQ3292)"
 
+#: How an LSOA 2021 reaches the 2004-2018 wards, said wherever LSOA 2021 figures are summed.
+LSOA21_TO_WARDS = (
+    " Each LSOA 2021 reaches the 2004-2018 wards through its LSOA 2011 predecessor (ONS LSOA 2011-2021 lookup, then "
+    "the ONS best-fit LSOA 2011 to ward lookup). A merged LSOA 2021 (two LSOA 2011s joined) is split between its two "
+    "predecessors in proportion to their mid-2020 populations, counts as whole numbers: E01034128 (Manchester 032F) "
+    "is split between E01005282 (Rusholme, C4) and E01005283 (Levenshulme, C3); E01034119 lies wholly in Ardwick."
+)
 LSOA_WEIGHTED = (
     "Population-weighted mean of the LSOA values (weights: IoD2019 mid-2015 population for 2019; "
     "Census 2021 usual residents for 2025). An estimate: no confidence interval, not tested for significance."
+    + LSOA21_TO_WARDS
+)
+IOD_RATIO_MEAN = (
+    " MHCLG publishes one standardised ratio per LSOA. Every figure here (ward, neighbourhood, Manchester and England "
+    "alike) is the population-weighted mean of those LSOA ratios, and England's own mean is not 100 (see its figure, "
+    "shown beside each area), so read an area against England's figure of the same edition, not against 100."
+)
+IOD_RATIO_METHOD = (
+    " England: the same weighted mean over all English LSOAs, the benchmark shown. Not rescaled: the values are the "
+    "published ratios' means, so they stay comparable with the published LSOA figures."
+)
+NOT_A_TREND = (
+    " Each IoD edition is built afresh (different data years, models and standardisation), so its periods are "
+    "separate editions, not a trend, and the app does not draw them as one."
 )
 SUMMED = "Numerators and denominators summed from LSOAs (best-fit to wards), value and interval recomputed."
-LSOA21_SUMMED = (
-    "Counts summed from LSOA 2021 to wards (each LSOA 2021 through its LSOA 2011 best fit, as for disability), "
-    "value and Wilson interval recomputed."
+LSOA21_SUMMED = "Counts summed from LSOA 2021 to wards, value and Wilson interval recomputed." + LSOA21_TO_WARDS
+
+
+WITHHELD_NOTE = (
+    " MHCLG rounds these numerators to the nearest 5 and withholds small ones (blank in File 8; the smallest it "
+    "publishes is 10, so a withheld count is at most 9). A withheld LSOA is shown as withheld at source, with no "
+    "value and no comparison. A total that includes withheld LSOAs counts them as 0, so it is a lower bound: its "
+    "note says how many of its LSOAs are withheld and what the value would be with each at 9, and it is compared "
+    "with England, Manchester or the rest of Manchester only when the verdict is the same at both ends (for the "
+    "area and for the benchmark, at 95% and 99.8%); a total whose LSOAs are all withheld is withheld too."
 )
 
 DWP_APPORTIONED = (
@@ -92,7 +120,8 @@ INDICATORS: list[dict] = [
         licence=OGL,
         period="IoD2015, IoD2019, IoD2025",
         definition="Share of residents who live in a Lower layer Super Output Area (LSOA) ranked in England's most deprived 10% on the Index of Multiple Deprivation.",
-        method_note="Residents of LSOAs in national IMD decile 1 divided by all residents, summed from LSOAs. Residents: IoD2019 mid-2015 population for 2015 and 2019 (LSOA 2011); Census 2021 usual residents for 2025 (LSOA 2021). Deciles are never averaged.",
+        method_note="Residents of LSOAs in national IMD decile 1 divided by all residents, summed from LSOAs. Residents: IoD2019 mid-2015 population for 2015 and 2019 (LSOA 2011); Census 2021 usual residents for 2025 (LSOA 2021). Deciles are never averaged."
+        + LSOA21_TO_WARDS,
         caveats="The IMD measures relative deprivation: across editions compare positions, not scores. Whole LSOAs are counted, so there is no sampling error and no confidence interval.",
     ),
     _ind(
@@ -110,7 +139,8 @@ INDICATORS: list[dict] = [
         licence=OGL,
         period="IoD2019, IoD2025",
         definition="MHCLG's 'average rank' summary: the population-weighted mean of (number of LSOAs + 1 - the LSOA's IMD rank), so a higher number means more deprived.",
-        method_note="Population-weighted mean over LSOAs. Weights: IoD2019 mid-2015 population (2019, reproduces the published Manchester 26,417.75); Census 2021 usual residents (2025, MHCLG used mid-2022 estimates, so the city value differs slightly from the published 25,957.3).",
+        method_note="Population-weighted mean over LSOAs. Weights: IoD2019 mid-2015 population (2019, reproduces the published Manchester 26,417.75); Census 2021 usual residents (2025, MHCLG used mid-2022 estimates, so the city value differs slightly from the published 25,957.3)."
+        + LSOA21_TO_WARDS,
         caveats="The IoD2019 LSOA scores (File 5) are not available offline, so the 2019 population-weighted average score cannot be rebuilt; this rank measure is the published alternative.",
     ),
     _ind(
@@ -129,7 +159,8 @@ INDICATORS: list[dict] = [
         period="IoD2015, IoD2025",
         definition="Population-weighted mean of the LSOA Index of Multiple Deprivation scores (higher = more deprived).",
         method_note=LSOA_WEIGHTED + " IoD2015 weights: IoD2019 mid-2015 population.",
-        caveats="IoD2019 scores are not in any available source, so 2019 is missing (see the average rank instead). Scores are not comparable across editions.",
+        caveats="IoD2019 scores are not in any available source, so 2019 is missing (see the average rank instead). Scores are not comparable across editions."
+        + NOT_A_TREND,
     ),
     _ind(
         indicator_id="income_deprivation",
@@ -148,7 +179,8 @@ INDICATORS: list[dict] = [
         definition="People in families receiving income-related benefits or tax credits, as a share of the mid-2015 population.",
         method_note=SUMMED
         + " Numerator: File 8 income domain numerator; denominator: File 6 total population mid-2015.",
-        caveats="MHCLG rounds numerators to the nearest 5 and withholds small counts; withheld LSOA numerators are counted as 0 and the note says how many.",
+        caveats="Numerators are rounded to 5 and small ones withheld at source (3 of Manchester's 282 LSOAs)."
+        + WITHHELD_NOTE,
     ),
     _ind(
         indicator_id="idaci",
@@ -167,7 +199,8 @@ INDICATORS: list[dict] = [
         definition="Children aged 0-15 living in income-deprived families, as a share of all children aged 0-15 (Income Deprivation Affecting Children Index numerator and denominator).",
         method_note=SUMMED
         + " Numerator: File 8 IDACI numerator; denominator: File 6 dependent children 0-15, mid-2015.",
-        caveats="Numerators are rounded to 5 and small ones withheld at source (37 of Manchester's 282 LSOAs); withheld numerators are counted as 0, so values are slight underestimates where the note says so.",
+        caveats="Numerators are rounded to 5 and small ones withheld at source (37 of Manchester's 282 LSOAs)."
+        + WITHHELD_NOTE,
     ),
     _ind(
         indicator_id="idaopi",
@@ -185,7 +218,8 @@ INDICATORS: list[dict] = [
         period="IoD2019 (mostly 2015/16 data)",
         definition="People aged 60 and over living in income-deprived households, as a share of all people aged 60+ (Income Deprivation Affecting Older People Index).",
         method_note=SUMMED + " Numerator: File 8 IDAOPI numerator; denominator: File 6 older population 60+, mid-2015.",
-        caveats="Numerators are rounded to 5 and small ones withheld at source (17 Manchester LSOAs); withheld numerators are counted as 0.",
+        caveats="Numerators are rounded to 5 and small ones withheld at source (17 of Manchester's 282 LSOAs)."
+        + WITHHELD_NOTE,
     ),
     # --- Health outcomes (IoD health domain indicators) ------------------------------------
     _ind(
@@ -204,14 +238,15 @@ INDICATORS: list[dict] = [
         period="IoD2019, IoD2025",
         definition="Premature death: an age and sex standardised measure of years of life lost before age 75, from the IoD health deprivation and disability domain.",
         method_note=LSOA_WEIGHTED,
-        caveats="Published as a modelled score with no counts, so it is an estimate here. IoD2019 uses 2013-2017 deaths; IoD2025 more recent years.",
+        caveats="Published as a modelled score with no counts, so it is an estimate here. IoD2019 uses 2013-2017 deaths; IoD2025 more recent years."
+        + NOT_A_TREND,
     ),
     _ind(
         indicator_id="cidr",
-        name="Comparative illness and disability ratio (IoD health indicator)",
+        name="Comparative illness and disability ratio (IoD health indicator; mean of small-area ratios)",
         short_name="Illness and disability ratio",
         family="outcome",
-        unit="ratio (England = 100)",
+        unit="ratio (mean of LSOA ratios; compare with England's mean)",
         value_type="ratio",
         multiplier=1,
         polarity="lower_is_better",
@@ -220,16 +255,18 @@ INDICATORS: list[dict] = [
         source=f"{SRC_IOD19}; {SRC_IOD25}",
         licence=OGL,
         period="IoD2019, IoD2025",
-        definition="Work-limiting morbidity and disability: an age and sex standardised ratio of people receiving disability and incapacity benefits.",
-        method_note=LSOA_WEIGHTED,
-        caveats="Published as a ratio with no counts, so the neighbourhood value is an estimate, not an indirectly standardised ratio rebuilt from observed and expected counts.",
+        definition="Work-limiting morbidity and disability: an age and sex standardised ratio of people receiving disability and incapacity benefits."
+        + IOD_RATIO_MEAN,
+        method_note=LSOA_WEIGHTED + IOD_RATIO_METHOD,
+        caveats="Published as a ratio with no counts, so the neighbourhood value is an estimate, not an indirectly standardised ratio rebuilt from observed and expected counts."
+        + NOT_A_TREND,
     ),
     _ind(
         indicator_id="acute_morbidity",
-        name="Emergency admissions (acute morbidity) ratio (IoD health indicator)",
+        name="Emergency admissions (acute morbidity) ratio (IoD health indicator; mean of small-area ratios)",
         short_name="Emergency admissions ratio",
         family="outcome",
-        unit="ratio (England = 100)",
+        unit="ratio (mean of LSOA ratios; compare with England's mean)",
         value_type="ratio",
         multiplier=1,
         polarity="lower_is_better",
@@ -238,9 +275,9 @@ INDICATORS: list[dict] = [
         source=f"{SRC_IOD19}; {SRC_IOD25}",
         licence=OGL,
         period="IoD2019, IoD2025",
-        definition="An age and sex standardised rate of emergency admissions to hospital.",
-        method_note=LSOA_WEIGHTED,
-        caveats="Published as a ratio with no counts: an estimate, not significance-tested.",
+        definition="An age and sex standardised rate of emergency admissions to hospital." + IOD_RATIO_MEAN,
+        method_note=LSOA_WEIGHTED + IOD_RATIO_METHOD,
+        caveats="Published as a ratio with no counts: an estimate, not significance-tested." + NOT_A_TREND,
     ),
     _ind(
         indicator_id="mood_anxiety",
@@ -314,7 +351,8 @@ INDICATORS: list[dict] = [
         licence=OGL,
         period="Census 2021",
         definition="Usual residents whose day-to-day activities are limited a little or a lot by a long-term physical or mental health condition or illness.",
-        method_note="Counts and residents summed from LSOA 2021 (mapped to the 2004-2018 wards through the ONS LSOA 2011-2021 lookup), value and Wilson interval recomputed. Crude, not age-standardised.",
+        method_note="Counts and residents summed from LSOA 2021, value and Wilson interval recomputed. Crude, not age-standardised."
+        + LSOA21_TO_WARDS,
         caveats="ONS perturbs census cells, so LSOA sums differ slightly from published totals (Manchester 96,719 vs 96,737). Crude rates reflect age structure.",
     ),
     _ind(
@@ -440,7 +478,7 @@ INDICATORS: list[dict] = [
         licence=OGL,
         period="Census 2021",
         definition="Households deprived in at least one of four dimensions: employment, education, health and disability, housing.",
-        method_note="Households summed from LSOA 2021 (via the ONS LSOA 2011-2021 lookup), value and Wilson interval recomputed.",
+        method_note="Households summed from LSOA 2021, value and Wilson interval recomputed." + LSOA21_TO_WARDS,
         caveats="Census perturbation applies. Not the Index of Multiple Deprivation.",
     ),
     _ind(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from lib.core.definitions import CITY_NAME
@@ -12,6 +13,20 @@ from lib.methods import aggregate, apportion
 from lib.pipeline import sources
 from lib.pipeline.city import flag_note
 from lib.pipeline.parts import Lookups, Part, england_weighted, measures, weighted
+
+#: The IoD2019 numerators MHCLG withholds when small: (indicator, File 8 column, File 6 denominator).
+WITHHELD_NUMERATORS: tuple[tuple[str, str, str], ...] = (
+    ("income_deprivation", "income_domain_numerator", "pop_total"),
+    ("idaci", "income_deprivation_affecting_children_index_idaci_numerator", "pop_0_15"),
+    ("idaopi", "income_deprivation_affecting_older_people_index_idaopi_numerator", "pop_60plus"),
+)
+
+
+def withheld_maximum(published: pd.Series) -> float:
+    """The most a withheld numerator can be. MHCLG rounds the File 8 numerators to the nearest 5 and
+    withholds small ones without stating the cut-off; the smallest figure it publishes anywhere in
+    England is 10, so a withheld count is below 10: at most 9 (one less than the smallest published)."""
+    return float(published.dropna().min()) - 1
 
 
 def indicators_deprivation(data_dir: Path, lk: Lookups, pop20: pd.DataFrame) -> Part:
@@ -51,22 +66,19 @@ def indicators_deprivation(data_dir: Path, lk: Lookups, pop20: pd.DataFrame) -> 
             )
             part.rows.append(england_weighted("imd_average_rank", "IoD2019", rank, df["pop_total"].astype(float)))
 
-    # Income, IDACI, IDAOPI: summed numerators; withheld (blank) numerators counted as 0
-    for ind, num_col, den_col in (
-        ("income_deprivation", "income_domain_numerator", "pop_total"),
-        ("idaci", "income_deprivation_affecting_children_index_idaci_numerator", "pop_0_15"),
-        ("idaopi", "income_deprivation_affecting_older_people_index_idaopi_numerator", "pop_60plus"),
-    ):
+    # Income, IDACI, IDAOPI: summed numerators. A numerator withheld at source (blank) is
+    # counted as 0 in the sums, and its largest possible value (withheld_maximum) is carried
+    # beside it, so the build can blank the LSOA and test each total at both ends.
+    for ind, num_col, den_col in WITHHELD_NUMERATORS:
         sup = m19[num_col].isna()
-        part.measures.append(
-            (
-                measures(m19["lsoa11_code"], ind, "IoD2019", m19[num_col].fillna(0), m19[den_col], sup),
-                lk.lsoa11_ward,
-                "lsoa",
-            )
-        )
+        cap = withheld_maximum(e19[num_col])
+        m = measures(m19["lsoa11_code"], ind, "IoD2019", m19[num_col].fillna(0), m19[den_col], sup)
+        m["numerator_max"] = m19[num_col].fillna(np.minimum(cap, m19[den_col])).to_numpy(float)
+        part.measures.append((m, lk.lsoa11_ward, "lsoa"))
         row = aggregate.england_row(ind, "IoD2019", float(e19[num_col].fillna(0).sum()), float(e19[den_col].sum()))
         row["n_suppressed"] = int(e19[num_col].isna().sum())
+        row["n_units"] = len(e19)
+        row["numerator_max"] = float(e19[num_col].fillna(np.minimum(cap, e19[den_col])).sum())
         part.rows.append(row)
 
     # Health indicators 2019: population-weighted means

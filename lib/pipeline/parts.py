@@ -25,6 +25,11 @@ class Lookups:
     lsoa21_lsoa11: pd.Series
     lsoa11_msoa11: pd.Series
     notes: list[str] = field(default_factory=list)
+    #: Merged LSOA 2021s (change code M): ``lsoa21_code, lsoa11_code, share`` for each of their
+    #: LSOA 2011 predecessors, ``share`` = the predecessor's mid-2020 population / the pair's.
+    lsoa21_split: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["lsoa21_code", "lsoa11_code", "share"])
+    )
 
     @property
     def lsoa21_ward(self) -> pd.Series:
@@ -34,13 +39,62 @@ class Lookups:
     def lsoa21_msoa11(self) -> pd.Series:
         return self.lsoa21_lsoa11.map(self.lsoa11_msoa11)
 
+    def split_merged(self, m: pd.DataFrame, unit_to_ward: pd.Series, weighted: bool) -> tuple[pd.DataFrame, pd.Series]:
+        """Measures of LSOA 2021 units with each merged LSOA 2021 split between its LSOA 2011
+        predecessors (:attr:`lsoa21_split`), and the lookup extended to those predecessors' wards.
+
+        Counts are split into whole numbers that add back exactly (the larger share rounds, the
+        other takes the rest). For a weighted mean (``weighted``: numerator = value x weight) the
+        weight is split that way and the numerator in proportion, so each part keeps the value.
+        Frames without a merged LSOA 2021 come back unchanged."""
+        sp = self.lsoa21_split
+        hit = m["unit_code"].isin(sp["lsoa21_code"]).to_numpy()
+        if not hit.any():
+            return m, unit_to_ward
+        rows = []
+        for _, r in m[hit].iterrows():
+            parts = sp[sp["lsoa21_code"] == r["unit_code"]].sort_values(
+                ["share", "lsoa11_code"], ascending=[False, True]
+            )
+            den = _whole_split(r["denominator"], parts["share"].to_numpy(float))
+            if weighted:
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    num = (
+                        r["numerator"] * den / r["denominator"] if r["denominator"] else r["numerator"] * parts["share"]
+                    )
+            else:
+                num = _whole_split(r["numerator"], parts["share"].to_numpy(float))
+            for k, code in enumerate(parts["lsoa11_code"]):
+                rows.append(
+                    {**r.to_dict(), "unit_code": code, "numerator": float(num[k]), "denominator": float(den[k])}
+                )
+        out = pd.concat([m[~hit], pd.DataFrame(rows, columns=m.columns)], ignore_index=True)
+        extra = self.lsoa11_ward.reindex(sp["lsoa11_code"].unique())
+        lookup = pd.concat([unit_to_ward, extra[~extra.index.isin(unit_to_ward.index)]])
+        return out, lookup
+
+
+def _whole_split(x: float, shares: np.ndarray) -> np.ndarray:
+    """``x`` split by ``shares`` (largest first): whole numbers adding back to ``x`` when it is
+    whole (every part but the last rounded, the last the rest), else the exact products."""
+    if pd.isna(x):
+        return np.full(len(shares), np.nan)
+    x = float(x)
+    if x != int(x):
+        return x * shares
+    head = np.round(x * shares[:-1])
+    return np.append(head, x - head.sum())
+
 
 def load_lookups(data_dir: Path, pop2020: pd.DataFrame) -> Lookups:
     """Read the ONS best-fit lookups and resolve LSOA 2021 merges.
 
-    A merged LSOA 2021 (change code M) has two LSOA 2011 parents; it is assigned to the parent
-    with the larger mid-2020 population (documented in the note). Splits (S) map to their
-    single parent; unchanged (U) LSOAs map to themselves.
+    A merged LSOA 2021 (change code M) has two LSOA 2011 parents, which may lie in different
+    wards (E01034128 "Manchester 032F" = E01005282 in Rusholme, C4, + E01005283 in Levenshulme,
+    C3). Its figures are split between the parents in proportion to their mid-2020 populations
+    (:attr:`Lookups.lsoa21_split`, applied by :meth:`Lookups.split_merged`); ``lsoa21_lsoa11``
+    keeps the larger parent for lookups that need one code. Splits (S) map to their single
+    parent; unchanged (U) LSOAs map to themselves.
     """
     lw = pd.read_csv(sources.path(data_dir, "lsoa11_wd17"))
     mw = pd.read_csv(sources.path(data_dir, "msoa11_wd17"))
@@ -51,10 +105,11 @@ def load_lookups(data_dir: Path, pop2020: pd.DataFrame) -> Lookups:
     l21 = l21.sort_values(["lsoa21_code", "parent_pop", "lsoa11_code"], ascending=[True, False, True])
     merged = l21[l21["lsoa21_code"].duplicated(keep=False)]
     notes = []
-    for code, grp in merged.groupby("lsoa21_code"):
-        notes.append(
-            f"LSOA 2021 {code} merges {', '.join(grp['lsoa11_code'])}; assigned to {grp['lsoa11_code'].iloc[0]} (larger mid-2020 population)"
-        )
+    ward = lw.set_index("LSOA11CD")["WD17CD"]
+    split = merged.assign(share=merged["parent_pop"] / merged.groupby("lsoa21_code")["parent_pop"].transform("sum"))
+    for code, grp in split.groupby("lsoa21_code"):
+        parts = ", ".join(f"{c} ({ward.get(c, '?')}, {sh:.1%})" for c, sh in zip(grp["lsoa11_code"], grp["share"]))
+        notes.append(f"LSOA 2021 {code} merges {parts}; split between them by mid-2020 population")
     first = l21.drop_duplicates("lsoa21_code")
     return Lookups(
         lsoa11_ward=lw.set_index("LSOA11CD")["WD17CD"],
@@ -64,6 +119,7 @@ def load_lookups(data_dir: Path, pop2020: pd.DataFrame) -> Lookups:
         lsoa21_lsoa11=first.set_index("lsoa21_code")["lsoa11_code"],
         lsoa11_msoa11=oa.drop_duplicates("lsoa11cd").set_index("lsoa11cd")["msoa11cd"],
         notes=notes,
+        lsoa21_split=split[["lsoa21_code", "lsoa11_code", "share"]].reset_index(drop=True),
     )
 
 

@@ -76,7 +76,7 @@ COHORTS: tuple[Cohort, ...] = (
         "Multiple long term conditions / end of life",
         "No public figure counts people with several long-term conditions by neighbourhood. The nearest public "
         "measures are residents disabled under the Equality Act (Census 2021) and the comparative illness and "
-        "disability ratio (benefit claims for illness and disability, England = 100).",
+        "disability ratio (benefit claims for illness and disability; compare with England's figure, not 100).",
         ("disability", "disability_limited_lot", "cidr"),
         registers=("reg_pc", "reg_hf", "reg_copd", "reg_chd", "reg_stia", "reg_af", "reg_ckd", "reg_dm", "reg_can"),
     ),

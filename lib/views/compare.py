@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from lib.core.contract import NOT_A_TREND, trend_across_periods
 from lib.core.data import Dataset
 from lib.core.selection import suffix
 from lib.methods import stats
@@ -141,10 +142,27 @@ def funnel_points(
 
 
 def trend_indicators(ds: Dataset) -> list[str]:
-    """Indicators with more than one neighbourhood period."""
+    """Indicators with more than one neighbourhood period that may be read as a trend
+    (:func:`lib.core.contract.trend_across_periods`)."""
     v = ds.values[ds.values["area_type"] == "neighbourhood"]
-    n = v.groupby("indicator_id")["period"].nunique()
-    return [i for i in ds.indicators["indicator_id"] if n.get(i, 0) > 1]
+    ps = v.assign(period=v["period"].astype(str)).groupby("indicator_id")["period"].unique()
+    return [
+        i
+        for i, vt, unit in zip(ds.indicators["indicator_id"], ds.indicators["value_type"], ds.indicators["unit"])
+        if len(ps.get(i, ())) > 1 and trend_across_periods(str(vt), str(unit), ps[i])
+    ]
+
+
+def no_trend_reason(ds: Dataset, indicator_id: str) -> str | None:
+    """Why an indicator has no trend chart (the words follow its short name), or None if it has one."""
+    v = ds.values[(ds.values["area_type"] == "neighbourhood") & (ds.values["indicator_id"] == indicator_id)]
+    ps = sorted(set(v["period"].astype(str)))
+    if len(ps) < 2:
+        return "has one period only, so there is no trend to show."
+    m = meta(ds.indicators, indicator_id)
+    if not trend_across_periods(str(m["value_type"]), str(m["unit"]), ps):
+        return NOT_A_TREND
+    return None
 
 
 def trend_data(ds: Dataset, indicator_id: str, nbhd: str, level: str = "95") -> pd.DataFrame:

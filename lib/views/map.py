@@ -23,7 +23,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from lib.core.disclosure import DEFAULT_THRESHOLD, TOO_FEW, display_count
+from lib.core.disclosure import DEFAULT_THRESHOLD, display_count_or_reason
 from lib.core.selection import BENCHMARKS, CONFIDENCE, Selection
 from lib.core.selection import suffix as level_suffix
 from lib.methods import stats
@@ -119,11 +119,8 @@ def table_rows(
 def _count_text(row: Mapping, threshold: int = DEFAULT_THRESHOLD) -> str:
     """The count as shown (at the disclosure ``threshold``); a count hidden by disclosure control
     says so rather than a dash."""
-    if is_missing(row.get("numerator")) and TOO_FEW in str(row.get("note") or ""):
-        return TOO_FEW
-    return display_count(
-        None if is_missing(row.get("numerator")) else row.get("numerator"), threshold, words=True, fmt=format_count
-    )
+    num = None if is_missing(row.get("numerator")) else row.get("numerator")
+    return display_count_or_reason(num, row.get("note"), threshold, words=True, fmt=format_count)
 
 
 def tooltip_html(

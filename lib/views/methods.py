@@ -29,11 +29,14 @@ DOWNLOADS: list[tuple[str, str, str]] = [
 ]
 
 METHODS_MARKDOWN = """
-- **Geography.** Small areas (LSOA 2011, LSOA 2021 via the ONS 2011–2021 lookup) are assigned to the
-  2004–2018 wards by ONS best-fit lookups; wards to neighbourhoods and localities by the definition
-  table below. DWP counts published by MSOA 2011 (children in low-income families, Universal Credit) are
-  split between the wards each MSOA's LSOAs fall in, in proportion to its population (or households) in
-  each ward: modelled estimates, with no confidence interval and no significance test. Boundaries are ONS generalised (20 m) boundaries, simplified with a coverage-preserving method
+- **Geography.** Small areas (LSOA 2011, LSOA 2021 via the ONS 2011–2021 lookup, MSOA 2011) are assigned
+  to the 2004–2018 wards by ONS best-fit lookups; wards to neighbourhoods and localities by the definition
+  table below. A merged LSOA 2021 (two LSOA 2011s joined into one) is split between its two predecessors in
+  proportion to their mid-2020 populations: E01034128 (Manchester 032F) straddles Rusholme (C4) and
+  Levenshulme (C3), so its figures are shared between the two rather than given wholly to one. DWP counts published by MSOA 2011
+  (children in low-income families, Universal Credit) are split between the wards each MSOA's LSOAs fall in, in
+  proportion to its population (or households) in each ward: modelled estimates, with no confidence interval and no
+  significance test. Boundaries are ONS generalised (20 m) boundaries, simplified with a coverage-preserving method
   so neighbours share edges exactly, and rounded to 5 decimals.
 - **Life expectancy (MSOAs).** Published by ONS for MSOAs only. It cannot be summed or averaged (a neighbourhood
   figure needs its deaths and population by age), so there is no neighbourhood figure: the profile shows the range
@@ -52,8 +55,18 @@ METHODS_MARKDOWN = """
   is *similar*; otherwise *better* or *worse* by the indicator's direction (or *higher*/*lower* when there is
   no judgement). Benchmarks: England, Manchester, and the rest of Manchester (the city without the
   neighbourhood). 99.8% is the stricter level.
-- **Small counts.** Where a source withholds small counts (the Indices of Deprivation income numerators),
-  the withheld values are counted as 0 and the note on the figure says how many areas that affects.
+- **Over time.** Scores and ratios from different editions of the Indices of Deprivation (the IMD score, years
+  of life lost, the illness and disability ratio, the emergency admissions ratio) are not drawn or described as
+  a trend: each edition is built afresh with different data years and models. Ranks and the share of residents
+  in the most deprived 10% (relative positions) can be read across editions.
+- **IoD ratios.** The illness and disability ratio and the emergency admissions ratio are published per small
+  area; every figure here, England's included, is the population-weighted mean of those small-area ratios.
+  England's own mean is not 100, so read an area against England's figure, not against 100.
+- **Small counts.** Where a source withholds small counts (the Indices of Deprivation income numerators,
+  each below 10), the small area is shown as *withheld at source*, with no value and no comparison. A total
+  that includes withheld areas counts them as 0, so it is a lower bound: its note says how many of its areas
+  are withheld and what the value would be with each at its most, and it is compared with a benchmark only
+  when the verdict is the same either way; a total whose areas are all withheld is withheld too.
   Census figures are perturbed by ONS and DWP figures have disclosure control, so totals may differ slightly
   from published totals; notes give the published figure.
 """

@@ -13,7 +13,7 @@ import pandas as pd
 
 from lib.core.contract import FAMILIES, POPULATION_LABELS
 from lib.core.data import Dataset
-from lib.core.disclosure import DEFAULT_THRESHOLD, display_count
+from lib.core.disclosure import DEFAULT_THRESHOLD, display_count, display_count_or_reason
 from lib.core.selection import BENCHMARKS, Selection, suffix
 from lib.methods.indicators import (
     area_comparison_table,
@@ -228,7 +228,10 @@ def display_profile_table(
                 format_interval(lo, hi, ms[i])
                 for lo, hi, i in zip(table["lower"], table["upper"], table["indicator_id"])
             ],
-            "Count": table["numerator"].map(lambda x: display_count(x, threshold, fmt=format_count)),
+            "Count": [
+                display_count_or_reason(x, n, threshold, fmt=format_count)
+                for x, n in zip(table["numerator"], table.get("note", pd.Series(None, index=table.index)))
+            ],
             "Manchester": [format_value(v, ms[i]) for v, i in zip(table["manchester"], table["indicator_id"])],
             "England": [format_value(v, ms[i]) for v, i in zip(table["england"], table["indicator_id"])],
             "Compared with Manchester": table["vs_city"].map(lambda w: comparison_label(w, "Manchester")),
@@ -324,6 +327,7 @@ def ward_table(ds: Dataset, nbhd: str, indicator_id: str, level: str = "95") -> 
         "england",
         "vs_city",
         "vs_england",
+        "note",
     ]
     return t[cols].sort_values("value", ascending=False).reset_index(drop=True)
 
@@ -342,7 +346,10 @@ def display_ward_table(
             f"{lvl} confidence interval": [
                 format_interval(lo, hi, m) for lo, hi in zip(wards["lower"], wards["upper"])
             ],
-            "Count": wards["numerator"].map(lambda x: display_count(x, threshold, fmt=format_count)),
+            "Count": [
+                display_count_or_reason(x, n, threshold, fmt=format_count)
+                for x, n in zip(wards["numerator"], wards.get("note", pd.Series(None, index=wards.index)))
+            ],
             "Neighbourhood": wards["nbhd_value"].map(lambda v: format_value(v, m)),
             "Manchester": wards["manchester"].map(lambda v: format_value(v, m)),
             "England": wards["england"].map(lambda v: format_value(v, m)),

@@ -8,6 +8,7 @@ import math
 
 import pandas as pd
 
+from lib.core.contract import trend_across_periods
 from lib.core.data import Dataset
 from lib.core.selection import Selection
 from lib.render.format import format_value
@@ -125,7 +126,7 @@ def _trends(ds: Dataset, nbhd: str, records: list[dict]) -> list[dict]:
     rows = []
     for r in records:
         nb = series.get(r["indicator_id"]) if r["ci_method"] != "none" else None
-        if nb is None:
+        if nb is None or not trend_across_periods(r["value_type"], r["unit"], nb):
             continue
         ps = sorted(nb)
         prev = _previous_period(ps)

@@ -47,10 +47,12 @@ Weights (:data:`METHODS`):
   a third more patients than it has residents (list inflation, patients living outside the
   city), so the highest tier is about 1.5% of the lists.
 * ``need``: the **need index** = population (mid-2020) × comparative illness and
-  disability ratio (CIDR, latest IoD, England = 100) / 100. CIDR is the age- and sex-standardised
-  ratio of people receiving illness and disability benefits, published for every small area;
-  multiplying by population turns it into "England-equivalent people with work-limiting illness
-  or disability", which tracks the multiple long-term conditions and complex needs that define
+  disability ratio (CIDR, latest IoD) ÷ England's CIDR of the same edition. CIDR is the age- and
+  sex-standardised ratio of people receiving illness and disability benefits, published for every
+  small area; the neighbourhood and England figures are both population-weighted means of the
+  LSOA ratios (England's own mean is not 100), so the neighbourhood's is divided
+  by England's, not by 100. Multiplying by population turns it into "people weighted by
+  work-limiting illness or disability relative to England", which tracks the multiple long-term conditions and complex needs that define
   the upper tiers better than head-count. It is real small-area data, not a risk score; its
   limits: benefit-based (mostly working age) and standardised, so it does not add the extra
   risk of an older population.
@@ -99,8 +101,9 @@ METHODS: dict[str, str] = {
         "is public."
     ),
     "need": (
-        "Need index = population (ONS mid-2020) × comparative illness and disability ratio (IoD {period}, "
-        "England = 100) ÷ 100: the number of England-equivalent people with work-limiting illness or disability."
+        "Need index = population (ONS mid-2020) × comparative illness and disability ratio (IoD {period}) ÷ "
+        "England's ratio (both population-weighted means of the small-area ratios, so England's own figure, "
+        "not 100, is the yardstick): people weighted by work-limiting illness or disability relative to England."
     ),
     "population": "Population only: each tier split in proportion to residents (ONS mid-2020).",
 }
@@ -192,16 +195,22 @@ def need_period(ds: Dataset) -> str:
 
 
 def need_index(ds: Dataset) -> pd.Series:
-    """Need index per neighbourhood = population (mid-2020) × CIDR (latest IoD) / 100.
+    """Need index per neighbourhood = population (mid-2020) × CIDR (latest IoD) ÷ England's CIDR.
 
-    CIDR (comparative illness and disability ratio, England = 100) is the population-weighted
-    mean of the LSOA ratios; population × CIDR / 100 is the number of England-equivalent people
-    with work-limiting illness or disability. A neighbourhood with CIDR 150 gets 1.5 times the
-    weight of one with the same population and CIDR 100.
+    CIDR (comparative illness and disability ratio) is here the population-weighted mean of the
+    LSOA ratios, for the neighbourhood and for England alike; England's mean is not 100, so the
+    yardstick is England's own figure of the same edition. population × CIDR ÷ England's CIDR is
+    the number of people weighted by work-limiting illness or disability relative to England. A
+    neighbourhood whose CIDR is 1.5 times England's gets 1.5 times the weight of one with the same
+    population and England's CIDR. (The tier split depends only on the ratios between
+    neighbourhoods, so the divisor changes the index, not the split.)
     """
-    cidr, _ = _neighbourhood_values(ds, NEED_INDICATOR)
+    cidr, period = _neighbourhood_values(ds, NEED_INDICATOR)
+    v = ds.values
+    eng = v[(v["indicator_id"] == NEED_INDICATOR) & (v["area_type"] == "england") & (v["period"] == period)]
+    england = float(eng["value"].iloc[0])
     pop = population(ds)
-    return (pop * cidr.reindex(pop.index) / 100.0).rename("need_index")
+    return (pop * cidr.reindex(pop.index) / england).rename("need_index")
 
 
 def _reg_neighbourhood(reg: Dataset, indicator_id: str, period: str | None = None) -> tuple[pd.DataFrame, str]:
