@@ -34,7 +34,7 @@ VIEWS = {
     "trend": "Over time",
     "rug": "All indicators at a glance",
 }
-default_ind = default_indicator(sel.population, "children_low_income")
+default_ind = default_indicator(sel.population, "bad_health")  # a health outcome with counts and intervals
 state = app_frame.page_state(
     {"family": list(by_family), "ind": sorted(have), "period": all_periods, "view": list(VIEWS)},
     {

@@ -31,7 +31,7 @@ VIEWS = {
     "practices": "Its GP practices",
 }
 state = app_frame.page_state(
-    {"ind": ward_choices, "view": list(VIEWS)}, {"ind": "children_low_income", "view": "compare"}, prefix="profile"
+    {"ind": ward_choices, "view": list(VIEWS)}, {"ind": "bad_health", "view": "compare"}, prefix="profile"
 )
 short = dict(zip(ds.indicators["indicator_id"], ds.indicators["short_name"]))
 
