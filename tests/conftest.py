@@ -91,7 +91,8 @@ def ds():
 def read_all_values(root: Path = REPO) -> pd.DataFrame:
     """Both committed values files (residents' and registered patients'), as one table."""
     return pd.concat(
-        [read_profile_csv(root / "profiles" / f) for f in ("values.csv", "registered_values.csv")], ignore_index=True
+        [read_profile_csv(root / "profiles" / f) for f in ("values.csv", "lsoa21_values.csv", "registered_values.csv")],
+        ignore_index=True,
     )
 
 

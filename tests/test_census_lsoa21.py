@@ -80,7 +80,9 @@ def test_fuel_poverty_matches_desnz_for_manchester_and_england(data_dir, values)
 @pytest.mark.parametrize("ind", ["bad_health", "unpaid_care", "unpaid_care_50h", "disabled_household", "fuel_poverty"])
 def test_every_level_is_there_and_neighbourhoods_sum_to_the_city(values, ind):
     v = values[values["indicator_id"] == ind]
-    # no LSOA rows: the app's small-area layer is LSOA 2011, these tables LSOA 2021 (as for disability)
+    # LSOA 2021 rows (their own file and layer, tests/test_lsoa21.py); no LSOA 2011 rows
     assert {"ward", "neighbourhood", "locality", "city", "england"} == set(v["area_type"])
+    small = read_profile_csv(REPO / "profiles" / "lsoa21_values.csv")
+    assert len(small[small["indicator_id"] == ind]) == 295
     nb = pd.to_numeric(v.loc[v["area_type"] == "neighbourhood", "numerator"]).sum()
     assert nb == pytest.approx(float(_row(values, ind, "city")["numerator"]))

@@ -27,6 +27,8 @@ GUIDE_AREA_TYPES = {"lsoa", "ward", "neighbourhood", "locality", "city", "englan
 REGISTERED_AREA_TYPES = {"practice", "pcn"}
 #: ... and for figures published only for MSOA 2011 (issue 18: life expectancy).
 MSOA_AREA_TYPES = {"msoa"}
+#: The contract's extension for LSOA 2021 small areas (issue 18: Census 2021, IoD2025, fuel poverty).
+LSOA21_AREA_TYPES = {"lsoa21"}
 GUIDE_COMPARISONS = {"better", "similar", "worse", "higher", "lower", "not_compared"}
 
 CI_COLS = ["lower_95", "upper_95", "lower_998", "upper_998"]
@@ -70,7 +72,7 @@ def test_lib_contract_words_match_the_guide() -> None:
     assert set(contract.POLARITIES) == GUIDE_POLARITIES
     assert set(contract.CI_METHODS) == GUIDE_CI_METHODS | PUBLISHED_CI_METHODS
     assert set(contract.STATUSES) == GUIDE_STATUSES
-    assert set(contract.AREA_TYPES) == GUIDE_AREA_TYPES | REGISTERED_AREA_TYPES | MSOA_AREA_TYPES
+    assert set(contract.AREA_TYPES) == GUIDE_AREA_TYPES | REGISTERED_AREA_TYPES | MSOA_AREA_TYPES | LSOA21_AREA_TYPES
     assert set(contract.COMPARISONS) == GUIDE_COMPARISONS
 
 
@@ -90,7 +92,7 @@ def test_indicator_words_allowed(indicators: pd.DataFrame, column: str, allowed:
 
 
 def test_value_words_allowed(values: pd.DataFrame) -> None:
-    assert set(values["area_type"]) <= GUIDE_AREA_TYPES | REGISTERED_AREA_TYPES | MSOA_AREA_TYPES
+    assert set(values["area_type"]) <= GUIDE_AREA_TYPES | REGISTERED_AREA_TYPES | MSOA_AREA_TYPES | LSOA21_AREA_TYPES
     for col in ("vs_england", "vs_city"):
         assert values[col].notna().all(), f"{col} has blanks (should be not_compared)"
         assert set(values[col]) <= GUIDE_COMPARISONS
@@ -115,7 +117,9 @@ def test_comparison_words_follow_polarity(values_meta: pd.DataFrame) -> None:
 
 
 def test_no_placeholder_text_for_missing(values: pd.DataFrame) -> None:
-    text = "\n".join((PROFILES / f).read_text(encoding="utf-8") for f in ("values.csv", "registered_values.csv"))
+    text = "\n".join(
+        (PROFILES / f).read_text(encoding="utf-8") for f in ("values.csv", "lsoa21_values.csv", "registered_values.csv")
+    )
     cells = {c for line in text.splitlines() for c in line.split(",")}
     placeholders = {"nan", "NaN", "None", "<NA>", "inf", "-inf", "null", "NULL"}
     assert not (cells & placeholders), f"placeholder text in values.csv: {sorted(cells & placeholders)}"

@@ -285,7 +285,7 @@ def _probe_download() -> None:
     values = pd.concat(
         [
             pd.read_csv(io.BytesIO(session_data.dataset_file_bytes(f)), keep_default_na=False, na_values=[""])
-            for f in ("profiles/values.csv", "profiles/registered_values.csv")
+            for f in ("profiles/values.csv", "profiles/lsoa21_values.csv", "profiles/registered_values.csv")
         ],
         ignore_index=True,
     )

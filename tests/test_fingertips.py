@@ -42,6 +42,7 @@ TODAY = dt.date(2024, 5, 17)
 PROTECTED = [
     REPO / "profiles" / "values.csv",
     REPO / "profiles" / "registered_values.csv",
+    REPO / "profiles" / "lsoa21_values.csv",
     REPO / "profiles" / "indicators.csv",
     REPO / "geodata" / "neighbourhoods.csv",
 ]

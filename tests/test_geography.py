@@ -72,7 +72,7 @@ def _pairwise_overlap_m2(geoms: np.ndarray) -> float:
 
 def test_counts(layers: dict[str, gpd.GeoDataFrame]) -> None:
     counts = {name: len(gdf) for name, gdf in layers.items()}
-    assert counts == {"wards": 32, "neighbourhoods": 12, "localities": 3, "lsoa": 282, "msoa": 57}
+    assert counts == {"wards": 32, "neighbourhoods": 12, "localities": 3, "lsoa": 282, "msoa": 57, "lsoa21": 295}
 
 
 def test_codes_match_definition(layers: dict[str, gpd.GeoDataFrame], definition: pd.DataFrame) -> None:

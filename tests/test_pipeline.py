@@ -309,6 +309,17 @@ def test_lsoa_parents_match_the_lsoa_layer(dataset: Dataset) -> None:
     assert (lsoa["parent_code"] == lsoa["area_code"].map(ward_of)).all()
 
 
+def test_lsoa21_parents_match_the_lsoa21_layer(dataset: Dataset) -> None:
+    feats = json.loads((dataset.root / "geodata" / "lsoa21.geojson").read_text(encoding="utf-8"))["features"]
+    ward_of = {f["properties"]["code"]: f["properties"]["ward_code"] for f in feats}
+    nb_of_ward = dataset.definition.set_index("ward_code")["neighbourhood_code"].to_dict()
+    assert len(ward_of) == 295
+    assert all(nb_of_ward[f["properties"]["ward_code"]] == f["properties"]["neighbourhood_code"] for f in feats)
+    small = dataset.values[dataset.values["area_type"] == "lsoa21"]
+    assert set(small["area_code"]) == set(ward_of)
+    assert (small["parent_code"] == small["area_code"].map(ward_of)).all()
+
+
 # ----------------------------------------------------------------- 4. values and intervals recomputed
 
 

@@ -22,6 +22,7 @@ from tests.conftest import shown_tables
 DATASET_FILES = (
     "profiles/indicators.csv",
     "profiles/values.csv",
+    "profiles/lsoa21_values.csv",
     "profiles/registered_values.csv",
     "geodata/neighbourhoods.csv",
 )

@@ -101,7 +101,10 @@ def trend_across_periods(value_type: str, unit: str, periods) -> bool:
 
 
 #: ``msoa``: MSOA 2011, for figures published only for MSOAs (life expectancy).
-AREA_TYPES = ("lsoa", "msoa", "ward", "practice", "pcn", "neighbourhood", "locality", "city", "england")
+#: ``lsoa21``: LSOA 2021 (295 in Manchester), for figures built from LSOA 2021 (Census 2021, IoD2025,
+#: fuel poverty 2021); ``lsoa`` is LSOA 2011. Each LSOA 2021's parent is the ward holding most of its
+#: residents (its LSOA 2011 best fit).
+AREA_TYPES = ("lsoa", "lsoa21", "msoa", "ward", "practice", "pcn", "neighbourhood", "locality", "city", "england")
 JUDGED = ("better", "similar", "worse")
 UNJUDGED = ("higher", "similar", "lower")
 NOT_COMPARED = "not_compared"

@@ -23,10 +23,16 @@ from lib.core.selection import LIMIT_COLUMNS
 ROOT = Path(__file__).resolve().parents[2]
 PRACTICES_FILE = "geodata/practices.csv"
 #: The residents' figures and the registered patients' figures: one contract, two files (each
-#: under 2 MB, and the lens a file holds is plain from its name).
+#: under 2 MB, and the lens a file holds is plain from its name). The residents' LSOA 2021 rows
+#: (area type ``lsoa21``) have their own file, which keeps ``values.csv`` under 2 MB.
 VALUES_FILE = "profiles/values.csv"
 REGISTERED_VALUES_FILE = "profiles/registered_values.csv"
-LAYERS = ("neighbourhoods", "wards", "localities", "lsoa", "msoa")
+LSOA21_VALUES_FILE = "profiles/lsoa21_values.csv"
+#: Every values file: the dataset is their rows together.
+VALUE_FILES = (VALUES_FILE, LSOA21_VALUES_FILE, REGISTERED_VALUES_FILE)
+#: The area type whose rows are in :data:`LSOA21_VALUES_FILE` (and not in :data:`VALUES_FILE`).
+LSOA21_AREA_TYPE = "lsoa21"
+LAYERS = ("neighbourhoods", "wards", "localities", "lsoa", "msoa", "lsoa21")
 SEED_TABLES = (
     "activity_targets_2020_21",
     "cash_released_gbp000",
@@ -90,6 +96,7 @@ LAYER_COLUMNS: dict[str, tuple[str, ...]] = {
     "localities": ("code", "name"),
     "lsoa": ("code", "name", "ward_code"),
     "msoa": ("code", "name", "ward_code"),
+    "lsoa21": ("code", "name", "ward_code"),
 }
 
 
@@ -195,13 +202,11 @@ def load_csv(relative: str, required=(), root: Path = ROOT, **read_kw) -> pd.Dat
 
 
 def load_dataset(root: Path = ROOT, population: str | None = "residents") -> Dataset:
-    """Read ``profiles/indicators.csv``, the values (:data:`VALUES_FILE` and
-    :data:`REGISTERED_VALUES_FILE`) and ``geodata/neighbourhoods.csv``; keep the indicators of
+    """Read ``profiles/indicators.csv``, the values (:data:`VALUE_FILES`: :data:`VALUES_FILE`,
+    :data:`LSOA21_VALUES_FILE` and :data:`REGISTERED_VALUES_FILE`) and ``geodata/neighbourhoods.csv``; keep the indicators of
     ``population`` (:func:`for_population`; residents unless asked)."""
     indicators = _read_csv(root / "profiles" / "indicators.csv", INDICATOR_COLUMNS, root)
-    values = pd.concat(
-        [_read_csv(root / f, VALUE_COLUMNS, root) for f in (VALUES_FILE, REGISTERED_VALUES_FILE)], ignore_index=True
-    )
+    values = pd.concat([_read_csv(root / f, VALUE_COLUMNS, root) for f in VALUE_FILES], ignore_index=True)
     for col in ("period", "area_code", "area_name", "parent_code", "note", "indicator_id", "area_type"):
         values[col] = values[col].astype("object")
     for col in ("numerator", "denominator", "value", *LIMIT_COLUMNS):
@@ -265,7 +270,8 @@ def _check_consistent(indicators: pd.DataFrame, values: pd.DataFrame, definition
 
 
 def load_layer(name: str, root: Path = ROOT) -> gpd.GeoDataFrame:
-    """Read one boundary layer (``neighbourhoods``, ``wards``, ``localities`` or ``lsoa``)."""
+    """Read one boundary layer (:data:`LAYERS`: ``neighbourhoods``, ``wards``, ``localities``, ``lsoa``
+    (LSOA 2011), ``msoa`` or ``lsoa21`` (LSOA 2021))."""
     if name not in LAYERS:
         raise ValueError(f"Unknown layer {name!r}; choose one of {', '.join(LAYERS)}")
     path = root / "geodata" / f"{name}.geojson"

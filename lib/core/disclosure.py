@@ -57,6 +57,7 @@ COUNT_COLUMNS = ("numerator", "value", *LIMIT_COLUMNS)
 #: neighbourhood's registered patients are the sum of its practices; PCNs add up to the city.
 PARENT_LEVEL = {
     "lsoa": "ward",
+    "lsoa21": "ward",
     "ward": "neighbourhood",
     "practice": "neighbourhood",
     "pcn": "city",

@@ -16,7 +16,7 @@ import pandas as pd
 
 from lib.core.contract import VALUE_COLUMNS
 from lib.methods import aggregate
-from lib.pipeline import sources, withheld
+from lib.pipeline import lsoa21, sources, withheld
 from lib.pipeline.census import indicators_census, indicators_census_lsoa21, indicators_population
 from lib.pipeline.city import flag_note, indicators_city_context, indicators_homelessness
 from lib.pipeline.deprivation import indicators_deprivation, indicators_dwp
@@ -25,7 +25,7 @@ from lib.pipeline.life_expectancy import indicators_life_expectancy
 from lib.pipeline.parts import load_lookups
 from lib.pipeline.registered import indicators_registered
 
-AREA_TYPE_ORDER = ["england", "city", "locality", "neighbourhood", "pcn", "practice", "ward", "msoa", "lsoa"]
+AREA_TYPE_ORDER = ["england", "city", "locality", "neighbourhood", "pcn", "practice", "ward", "msoa", "lsoa", "lsoa21"]
 
 
 def build_values(
@@ -54,6 +54,9 @@ def build_values(
     weighted_ids = set(indicators.loc[indicators["value_type"].isin(aggregate.WEIGHTED_MEAN), "indicator_id"])
     for part in parts:
         for measures, unit_to_ward, unit_type in part.measures:
+            if unit_type == lsoa21.AREA_TYPE:  # the LSOA 2021 rows: whole, in the ward of most residents
+                rolled.append(lsoa21.unit_rows(measures, lk, definition))
+                unit_type = None
             # a merged LSOA 2021 is split between its LSOA 2011 predecessors (by population)
             is_weighted = bool(len(measures)) and measures["indicator_id"].iloc[0] in weighted_ids
             measures, unit_to_ward = lk.split_merged(measures, unit_to_ward, is_weighted)

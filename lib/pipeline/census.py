@@ -22,7 +22,7 @@ def indicators_census(data_dir: Path, lk: Lookups) -> Part:
         (
             measures(md["lsoa21_code"], "disability", "Census 2021", md["disabled"], md["residents"]),
             lk.lsoa21_ward,
-            None,
+            "lsoa21",
         )
     )
     part.rows.append(
@@ -32,7 +32,7 @@ def indicators_census(data_dir: Path, lk: Lookups) -> Part:
     mh = hd[hd["lsoa21_code"].isin(lk.lsoa21_lsoa11.index)].reset_index(drop=True)
     for ind, col in (("household_deprivation", "deprived_1plus"), ("household_deprivation_2plus", "deprived_2plus")):
         part.measures.append(
-            (measures(mh["lsoa21_code"], ind, "Census 2021", mh[col], mh["households"]), lk.lsoa21_ward, None)
+            (measures(mh["lsoa21_code"], ind, "Census 2021", mh[col], mh["households"]), lk.lsoa21_ward, "lsoa21")
         )
         part.rows.append(aggregate.england_row(ind, "Census 2021", float(hd[col].sum()), float(hd["households"].sum())))
 
@@ -74,7 +74,7 @@ def indicators_census_lsoa21(data_dir: Path, lk: Lookups) -> Part:
             (
                 measures(mine["lsoa21_code"], ind, "Census 2021", numerator(mine), mine[denominator]),
                 lk.lsoa21_ward,
-                None,
+                "lsoa21",
             )
         )
         part.rows.append(
@@ -88,7 +88,7 @@ def indicators_census_lsoa21(data_dir: Path, lk: Lookups) -> Part:
         (
             measures(mine["lsoa21_code"], "fuel_poverty", "2021", mine["fuel_poor"], mine["households"]),
             lk.lsoa21_ward,
-            None,
+            "lsoa21",
         )
     )
     fp, hh = published["E92000001"]
@@ -106,7 +106,7 @@ def ethnic_group_measures(data_dir: Path, lk: Lookups, part: Part) -> None:
     for key in sources.ETHNIC_GROUPS:
         ind = f"ethnic_{key}"
         part.measures.append(
-            (measures(mine["lsoa21_code"], ind, "Census 2021", mine[key], mine["total"]), lk.lsoa21_ward, None)
+            (measures(mine["lsoa21_code"], ind, "Census 2021", mine[key], mine["total"]), lk.lsoa21_ward, "lsoa21")
         )
         part.rows.append(aggregate.england_row(ind, "Census 2021", float(la[key].sum()), float(la["total"].sum())))
 

@@ -148,14 +148,14 @@ def indicators_deprivation(data_dir: Path, lk: Lookups, pop20: pd.DataFrame) -> 
         if sink == "m":
             u = df["lsoa21_code"]
             part.measures.append(
-                (measures(u, "imd_most_deprived_10pct", "IoD2025", in_d1, df["residents"]), lk.lsoa21_ward, None)
+                (measures(u, "imd_most_deprived_10pct", "IoD2025", in_d1, df["residents"]), lk.lsoa21_ward, "lsoa21")
             )
-            part.measures.append((weighted(u, "imd_average_rank", "IoD2025", rank, w), lk.lsoa21_ward, None))
+            part.measures.append((weighted(u, "imd_average_rank", "IoD2025", rank, w), lk.lsoa21_ward, "lsoa21"))
             part.measures.append(
-                (weighted(u, "imd_average_score", "IoD2025", df["imd_score"], w), lk.lsoa21_ward, None)
+                (weighted(u, "imd_average_score", "IoD2025", df["imd_score"], w), lk.lsoa21_ward, "lsoa21")
             )
             for ind, col in health25.items():
-                part.measures.append((weighted(u, ind, "IoD2025", df[col], w), lk.lsoa21_ward, None))
+                part.measures.append((weighted(u, ind, "IoD2025", df[col], w), lk.lsoa21_ward, "lsoa21"))
         else:
             part.rows.append(
                 aggregate.england_row(

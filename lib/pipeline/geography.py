@@ -7,6 +7,9 @@ Inputs (read-only, under ``data_dir`` = ``../shared/data``):
 * ``geo/manchester_lsoa11.geojson``: the 282 LSOAs (2011);
 * ``geo/manchester_msoa11.geojson``: the 57 MSOAs (2011), each placed in a neighbourhood and ward by
   :func:`lib.pipeline.msoa.best_fit` (residents of its LSOAs);
+* ``geo/manchester_lsoa21.geojson``: the 295 LSOAs (2021), each placed in the ward of its LSOA 2011
+  best fit (:attr:`lib.pipeline.parts.Lookups.lsoa21_ward`; a merged LSOA 2021 in the ward of the
+  predecessor with more residents);
 * ``lookups/LSOA11_WD17_LAD17_EW_LU_manchester.csv``: LSOA 2011 -> ward best fit.
 
 The ward -> neighbourhood -> locality grouping comes from the definition table
@@ -35,12 +38,13 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon
 
 from lib.core.definitions import CITY_CODE, DEFINITION_COLUMNS, validate_definition
-from lib.pipeline import msoa
+from lib.pipeline import msoa, parts, sources
 
 WARDS_FILE = Path("geo") / "manchester_wards_dec2017_wd17.geojson"
 LSOA_FILE = Path("geo") / "manchester_lsoa11.geojson"
 LSOA_WARD_LOOKUP = Path("lookups") / "LSOA11_WD17_LAD17_EW_LU_manchester.csv"
 MSOA_FILE = Path("geo") / "manchester_msoa11.geojson"
+LSOA21_FILE = Path("geo") / "manchester_lsoa21.geojson"
 
 #: CRS of every output layer (WGS84 lon/lat, as GeoJSON / RFC 7946 expects).
 OUTPUT_CRS = "EPSG:4326"
@@ -56,6 +60,7 @@ LAYER_COLUMNS: dict[str, list[str]] = {
     "localities": ["code", "name", "parent_code"],
     "lsoa": ["code", "name", "ward_code", "neighbourhood_code", "locality_code"],
     "msoa": ["code", "name", "ward_code", "neighbourhood_code", "locality_code"],
+    "lsoa21": ["code", "name", "ward_code", "neighbourhood_code", "locality_code"],
 }
 
 #: Layer name -> output file name, in the order they are written.
@@ -79,7 +84,7 @@ def build_geography(data_dir: Path, definition: pd.DataFrame, tolerance_m: float
             (coordinates are still rounded).
 
     Returns:
-        ``{"wards", "neighbourhoods", "localities", "lsoa", "msoa"}`` -> GeoDataFrame in EPSG:4326,
+        ``{"wards", "neighbourhoods", "localities", "lsoa", "msoa", "lsoa21"}`` -> GeoDataFrame in EPSG:4326,
         rows sorted by ``code``, columns as in :data:`LAYER_COLUMNS` plus ``geometry``.
 
     Raises:
@@ -164,6 +169,7 @@ def build_geography(data_dir: Path, definition: pd.DataFrame, tolerance_m: float
         "localities": localities,
         "lsoa": lsoa,
         "msoa": msoa_layer(data_dir, definition, tolerance_m),
+        "lsoa21": lsoa21_layer(data_dir, definition, tolerance_m),
     }
     for name, gdf in layers.items():
         # no overlaps, and neighbours' shared edges match vertex for vertex
@@ -193,6 +199,34 @@ def msoa_layer(data_dir: Path, definition: pd.DataFrame, tolerance_m: float = 20
         crs=OUTPUT_CRS,
     )
     return _finish(out, "msoa")
+
+
+def lsoa21_layer(data_dir: Path, definition: pd.DataFrame, tolerance_m: float = 20.0) -> gpd.GeoDataFrame:
+    """The 295 LSOAs (2021), each with the ward, neighbourhood and locality holding most of its
+    residents: its LSOA 2011 best fit, the figures' parent ward (:mod:`lib.pipeline.lsoa21`)."""
+    data_dir = Path(data_dir)
+    raw = read_boundaries(data_dir / LSOA21_FILE)
+    lk = parts.load_lookups(data_dir, sources.population2020(data_dir))
+    ward_of = raw["area_code"].map(lk.lsoa21_ward)
+    no_ward = sorted(raw.loc[ward_of.isna(), "area_code"])
+    if no_ward:
+        raise GeographyError("LSOA 2021(s) with no LSOA 2011 best-fit ward: " + ", ".join(no_ward))
+    by_ward = definition[list(DEFINITION_COLUMNS)].astype(str).set_index("ward_code")
+    unknown = sorted(set(ward_of) - set(by_ward.index))
+    if unknown:
+        raise GeographyError("LSOA 2021s map to ward(s) not in the definition: " + ", ".join(unknown))
+    out = gpd.GeoDataFrame(
+        {
+            "code": raw["area_code"].to_numpy(),
+            "name": raw["area_name"].astype(str).to_numpy(),
+            "ward_code": ward_of.to_numpy(),
+            "neighbourhood_code": by_ward.loc[ward_of, "neighbourhood_code"].to_numpy(),
+            "locality_code": by_ward.loc[ward_of, "locality_code"].to_numpy(),
+        },
+        geometry=simplify_coverage_rounded(raw.geometry, tolerance_m),
+        crs=OUTPUT_CRS,
+    )
+    return _finish(out, "lsoa21")
 
 
 def read_boundaries(path: Path) -> gpd.GeoDataFrame:

@@ -30,6 +30,8 @@ class Lookups:
     lsoa21_split: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=["lsoa21_code", "lsoa11_code", "share"])
     )
+    #: LSOA 2021 names ("Manchester 032F"), by code (from the ONS LSOA 2011 -> 2021 lookup).
+    lsoa21_name: pd.Series = field(default_factory=lambda: pd.Series(dtype=object))
 
     @property
     def lsoa21_ward(self) -> pd.Series:
@@ -120,6 +122,7 @@ def load_lookups(data_dir: Path, pop2020: pd.DataFrame) -> Lookups:
         lsoa11_msoa11=oa.drop_duplicates("lsoa11cd").set_index("lsoa11cd")["msoa11cd"],
         notes=notes,
         lsoa21_split=split[["lsoa21_code", "lsoa11_code", "share"]].reset_index(drop=True),
+        lsoa21_name=first.set_index("lsoa21_code")["lsoa21_name"],
     )
 
 

@@ -8,7 +8,7 @@ import geopandas as gpd
 import pandas as pd
 
 from lib.core.contract import validate_indicators, validate_values
-from lib.core.data import REGISTERED_VALUES_FILE, VALUES_FILE
+from lib.core.data import LSOA21_AREA_TYPE, LSOA21_VALUES_FILE, REGISTERED_VALUES_FILE, VALUES_FILE
 from lib.core.definitions import read_definition
 from lib.core.practices import read_practices
 from lib.pipeline import build, catalogue, geography, registered, seeds, sources
@@ -79,7 +79,9 @@ def build_all(
     written.append(write_csv(indicators, out_dir / "profiles" / "indicators.csv"))
     registered_ids = set(indicators.loc[indicators["population"] == "registered", "indicator_id"])
     is_registered = values["indicator_id"].isin(registered_ids)
-    written.append(write_csv(values[~is_registered], out_dir / VALUES_FILE))
+    is_lsoa21 = values["area_type"] == LSOA21_AREA_TYPE  # their own file: values.csv stays under 2 MB
+    written.append(write_csv(values[~is_registered & ~is_lsoa21], out_dir / VALUES_FILE))
+    written.append(write_csv(values[~is_registered & is_lsoa21], out_dir / LSOA21_VALUES_FILE))
     written.append(write_csv(values[is_registered], out_dir / REGISTERED_VALUES_FILE))
     for name, table in seeds.build_seed_tables(data_dir).items():
         written.append(write_csv(table, out_dir / "profiles" / "seeds" / f"{name}.csv"))

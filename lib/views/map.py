@@ -45,8 +45,12 @@ LAYERS: dict[str, tuple[str, str]] = {
     "neighbourhoods": ("neighbourhood", "Neighbourhoods"),
     "wards": ("ward", "Wards"),
     "msoa": ("msoa", "Middle-sized areas (MSOAs)"),
-    "lsoa": ("lsoa", "Small areas (LSOAs)"),
+    "lsoa": ("lsoa", "Small areas (LSOA 2011)"),
+    "lsoa21": ("lsoa21", "Small areas (LSOA 2021)"),
 }
+#: The two editions of the small areas (LSOA 2011 and LSOA 2021): the same level of detail, so an
+#: indicator built on one edition is shown on its own when the other is asked for.
+SMALL_AREA_EDITIONS = ("lsoa", "lsoa21")
 #: Why the registered lens is mapped by neighbourhood only.
 REGISTERED_DETAIL = (
     "Practices have no boundary, so registered patients are mapped by neighbourhood (its practices' patients "
@@ -317,12 +321,20 @@ def sort_areas(table: pd.DataFrame, order: Sequence[str] | None = None) -> pd.Da
 
 
 def layer_for(available: Sequence[str], wanted: str) -> str:
-    """The map detail to show: ``wanted`` if the indicator has it, else the next coarser one
-    that it has (LSOAs -> MSOAs -> wards -> neighbourhoods), else the next finer one (an indicator
-    published only for MSOAs, such as life expectancy); neighbourhoods if it has none of them."""
-    order = list(LAYERS)
-    at = order.index(wanted) if wanted in order else 0
+    """The map detail to show: ``wanted`` if the indicator has it; for small areas, else the other
+    edition of them (LSOA 2011 <-> LSOA 2021: an indicator built on LSOA 2021 keeps the 2021 areas,
+    one built on LSOA 2011 the 2011 areas); else the next coarser detail that it has (small areas
+    -> MSOAs -> wards -> neighbourhoods), else the next finer one (an indicator published only for
+    MSOAs, such as life expectancy); neighbourhoods if it has none of them."""
+    small, *others = SMALL_AREA_EDITIONS
+    order = [k for k in LAYERS if k not in others]  # coarse to fine, with one small-area level
+    level = small if wanted in SMALL_AREA_EDITIONS else wanted
+    at = order.index(level) if level in order else 0
+    editions = (
+        [wanted, *(e for e in SMALL_AREA_EDITIONS if e != wanted)] if level == small else list(SMALL_AREA_EDITIONS)
+    )
     for name in order[: at + 1][::-1] + order[at + 1 :]:
-        if LAYERS[name][0] in available:
-            return name
+        for cand in editions if name == small else (name,):
+            if LAYERS[cand][0] in available:
+                return cand
     return "neighbourhoods"

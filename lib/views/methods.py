@@ -14,6 +14,7 @@ from lib.render.style import style
 DOWNLOADS: list[tuple[str, str, str]] = [
     ("profiles/indicators.csv", "Indicators (indicators.csv)", "text/csv"),
     ("profiles/values.csv", "Residents' values (values.csv)", "text/csv"),
+    ("profiles/lsoa21_values.csv", "Residents' values for LSOA 2021 small areas (lsoa21_values.csv)", "text/csv"),
     ("profiles/registered_values.csv", "Registered patients' values (registered_values.csv)", "text/csv"),
     ("geodata/neighbourhoods.csv", "Neighbourhood definition (CSV)", "text/csv"),
     ("geodata/practices.csv", "GP practice assignment (practices.csv)", "text/csv"),
@@ -21,6 +22,11 @@ DOWNLOADS: list[tuple[str, str, str]] = [
     ("geodata/wards.geojson", "Ward boundaries (GeoJSON)", "application/geo+json"),
     ("geodata/localities.geojson", "Locality boundaries (GeoJSON)", "application/geo+json"),
     ("geodata/lsoa.geojson", "LSOA 2011 boundaries (GeoJSON)", "application/geo+json"),
+    (
+        "geodata/lsoa21.geojson",
+        "LSOA 2021 boundaries, with each one's best-fit ward and neighbourhood (GeoJSON)",
+        "application/geo+json",
+    ),
     (
         "geodata/msoa.geojson",
         "MSOA 2011 boundaries, with each one's best-fit neighbourhood (GeoJSON)",
@@ -33,7 +39,10 @@ METHODS_MARKDOWN = """
   to the 2004–2018 wards by ONS best-fit lookups; wards to neighbourhoods and localities by the definition
   table below. A merged LSOA 2021 (two LSOA 2011s joined into one) is split between its two predecessors in
   proportion to their mid-2020 populations: E01034128 (Manchester 032F) straddles Rusholme (C4) and
-  Levenshulme (C3), so its figures are shared between the two rather than given wholly to one. DWP counts published by MSOA 2011
+  Levenshulme (C3), so its figures are shared between the two rather than given wholly to one. Figures built from LSOA 2021 (Census 2021, IoD2025, fuel
+  poverty 2021) are also shown for each LSOA 2021 (the Map's *Small areas (LSOA 2021)*; the older IoD editions and
+  mid-2020 populations on *Small areas (LSOA 2011)*): each in the ward holding most of its residents; E01034128 is
+  mapped in Rusholme and its note says its figures are shared between C3 and C4 in the totals. DWP counts published by MSOA 2011
   (children in low-income families, Universal Credit) are split between the wards each MSOA's LSOAs fall in, in
   proportion to its population (or households) in each ward: modelled estimates, with no confidence interval and no
   significance test. Boundaries are ONS generalised (20 m) boundaries, simplified with a coverage-preserving method

@@ -190,13 +190,15 @@ def lens_dataset(population: str) -> data.Dataset:
 
 
 def dataset_file_bytes(relative: str) -> bytes:
-    """An embedded file for download, with disclosure control: ``profiles/values.csv`` is served
-    as :func:`dataset` holds it (small counts hidden, the chosen grouping, the user's data);
+    """An embedded file for download, with disclosure control: ``profiles/values.csv`` (and its LSOA
+    2021 rows, ``profiles/lsoa21_values.csv``) is served as :func:`dataset` holds it (small counts hidden, the chosen grouping, the user's data);
     ``geodata/neighbourhoods.csv`` as the grouping in use; other files as committed. Files built
     from :func:`dataset` may hold the user's text: formula-like cells are neutralised
     (:func:`lib.render.format.csv_bytes`)."""
-    if relative == data.VALUES_FILE:
-        return csv_bytes(dataset().values)
+    if relative in (data.VALUES_FILE, data.LSOA21_VALUES_FILE):  # the LSOA 2021 rows are in their own file
+        v = dataset().values
+        is_lsoa21 = v["area_type"] == data.LSOA21_AREA_TYPE
+        return csv_bytes(v[is_lsoa21 if relative == data.LSOA21_VALUES_FILE else ~is_lsoa21])
     if relative == data.REGISTERED_VALUES_FILE:
         return csv_bytes(registered()[0].values)
     if relative == "profiles/indicators.csv":
