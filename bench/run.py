@@ -486,6 +486,7 @@ def pipeline_rebuild() -> dict:
             (Path(tmp) / rel).read_bytes() == (REPO / rel).read_bytes()
             for rel in (
                 "profiles/values.csv",
+                "profiles/lsoa21_values.csv",
                 "profiles/registered_values.csv",
                 "profiles/indicators.csv",
                 "geodata/neighbourhoods.geojson",

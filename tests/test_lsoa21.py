@@ -329,3 +329,38 @@ def test_map_shows_bad_health_on_the_295_lsoa21_areas(geo):
     text = _texts(at)
     assert "has no figures for small areas (LSOA 2021) in IoD2015; showing small areas (LSOA 2011) instead" in text
     assert at.header[0].value.replace("\\", "").endswith("small areas (LSOA 2011)")
+
+
+def _probe_lsoa21_download() -> None:
+    import io
+
+    import pandas as pd
+    import streamlit as st
+
+    from pages.shared import session_data
+
+    def read(f):
+        return pd.read_csv(io.BytesIO(session_data.dataset_file_bytes(f)), keep_default_na=False, na_values=[""])
+
+    small, rest = read("profiles/lsoa21_values.csv"), read("profiles/values.csv")
+    st.session_state["probe"] = {
+        "small_types": sorted(set(small["area_type"])),
+        "rest_has_lsoa21": bool((rest["area_type"] == "lsoa21").any()),
+        "small_rows": len(small),
+        "too_few": int((small["note"] == "too few to show").sum()),
+    }
+
+
+def test_the_lsoa21_download_holds_the_lsoa21_rows_with_small_counts_hidden(lsoa21_values):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_probe_lsoa21_download, default_timeout=120)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    out = at.session_state["probe"]
+    assert out["small_types"] == ["lsoa21"] and not out["rest_has_lsoa21"]
+    assert out["small_rows"] == len(lsoa21_values)
+    committed_small = lsoa21_values["numerator"].between(1, 4).sum()
+    # each small count hidden (here every ward with one has at least two, so no second one is needed;
+    # the secondary rule at this level: test_secondary_suppression_covers_the_lsoa21_level)
+    assert out["too_few"] >= committed_small > 0

@@ -55,7 +55,7 @@ def _one(rows: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
     num_max = np.where(lo["numerator_max"].notna(), lo["numerator_max"].to_numpy(float), num)
     hi = lo.drop(columns=["value", *LIMIT_COLUMNS]).assign(numerator=num_max)
     hi = aggregate.compute_values(hi, indicators)
-    is_lsoa = (lo["area_type"] == "lsoa").to_numpy()
+    is_lsoa = lo["area_type"].isin(["lsoa", "lsoa21"]).to_numpy()  # a small area of either edition
     cap = _cap(num_max - num, nsup, is_lsoa)
 
     unsure = {b: _unsure(lo, hi, b, meta) for b in ("england", "city", "rest")}
