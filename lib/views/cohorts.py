@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from lib.core.data import Dataset
+from lib.core.definitions import CITY_CODE
 from lib.core.disclosure import DEFAULT_THRESHOLD, display_count
 from lib.core.selection import BENCHMARKS, Selection
 from lib.methods.apportion import ROUNDING_RULE as APPORTION_RULE
@@ -278,6 +279,13 @@ def cohort_table(ds: Dataset, cohort_id: str, sel: Selection) -> pd.DataFrame:
         "neighbourhood_level",
     ]
     return pd.DataFrame(rows, columns=cols)
+
+
+def figure_rows(table: pd.DataFrame, nbhd: str) -> pd.DataFrame:
+    """The figures :func:`cohort_table` shows, keyed for a download: the neighbourhood's row of each
+    indicator, or Manchester's where the indicator has no neighbourhood figure."""
+    city = ~table["neighbourhood_level"].astype(bool) if "neighbourhood_level" in table else False
+    return table.assign(area_type=np.where(city, "city", "neighbourhood"), area_code=np.where(city, CITY_CODE, nbhd))
 
 
 def display_cohort_table(
