@@ -156,7 +156,7 @@ def analysis_frame(
         return rows["indicator_id"].map(ind[col]).fillna("").to_numpy(object)
 
     def num(col: str) -> np.ndarray:
-        return pd.to_numeric(rows[col], errors="coerce").to_numpy(float)
+        return pd.to_numeric(rows[col], errors="coerce").to_numpy(float, copy=True)
 
     status, value_type = info("status"), info("value_type")
     count, value, denominator = num("numerator"), num("value"), num("denominator")
