@@ -107,7 +107,7 @@ if view == "targets":
                 "'All 11 lines' adds the lines' shares together across their different units, as the source's OVERALL does. "
                 f"{MODELLED}: both columns are estimates."
             )
-            widgets.download_csv(diff, "activity_method_difference.csv", key="dl_diff")
+            widgets.download_csv(diff.assign(status="modelled"), "activity_method_difference.csv", key="dl_diff")
 
 if view == "shares":
     with tabs["shares"]:

@@ -53,7 +53,14 @@ NOT_FIGURES = (
     "risk_pyramid",
     "indicator_catalogue",
     "life_expectancy_range",
+    "neighbourhood_grouping",
+    "neighbourhoods.csv",
+    "practices.csv",
+    "indicators.csv",
 )
+#: The data contract's own files (Data and methods): a value row's status, population and source
+#: are its indicator's, in indicators.csv (the contract keeps its column names stable).
+CONTRACT_FILES = ("values.csv", "registered_values.csv")
 NUMERIC = ["value", "lower_95", "upper_95", "lower_998", "upper_998", "count", "denominator"]
 
 
@@ -71,10 +78,10 @@ def test_the_frame_holds_the_value_rows_as_numbers(ds):
     period = periods(ds.values, "bad_health")[-1]
     shown = area_table(ds, "bad_health", period, "ward", "city", "99.8")  # the screen shows 99.8% only
     out = downloads.analysis_frame(shown, ds.values, ds.indicators, ds.threshold)
-    assert list(out.columns) == downloads.DOWNLOAD_COLUMNS
+    assert list(out.columns) == [*downloads.DOWNLOAD_COLUMNS, "quartile"]  # the map's quartiles, carried
     assert len(out) == 32
     for c in NUMERIC:
-        assert out[c].dtype == float, c
+        assert pd.api.types.is_numeric_dtype(out[c]), c
     raw = _raw("bad_health", period, "ward")
     got = out.set_index("area_code")
     for c in ("value", "lower_95", "upper_95", "lower_998", "upper_998", "denominator"):
@@ -132,7 +139,7 @@ def test_a_count_withheld_at_source_is_blank_and_says_so(ds):
     out = downloads.analysis_frame(
         pd.DataFrame([r[["indicator_id", "period", "area_type", "area_code"]]]), ds.values, ds.indicators
     )
-    assert np.isnan(out["count"].iloc[0]) and out["count_note"].iloc[0] == downloads.WITHHELD_NOTE
+    assert pd.isna(out["count"].iloc[0]) and out["count_note"].iloc[0] == downloads.WITHHELD_NOTE
 
 
 def test_modelled_counts_are_said_to_be_modelled(ds):
@@ -182,6 +189,8 @@ VIEWS = [
     ("pages/activity.py", {"nbhd": "C2", "view": "shares"}),
     ("pages/activity.py", {"nbhd": "C2", "view": "money"}),
     ("pages/methods.py", {"nbhd": "C2"}),
+    ("pages/methods.py", {"nbhd": "C2", "view": "downloads"}),
+    ("pages/own_data.py", {"nbhd": "C2"}),
 ]
 
 
@@ -229,6 +238,9 @@ def _check_download(filename: str, body: bytes) -> pd.DataFrame:
         if frame[col].dtype == object:
             bad = [x for x in frame[col].dropna().astype(str) if FORMATTED.search(x)]
             assert not bad, (filename, col, bad[:3])
+    if filename in CONTRACT_FILES:
+        assert {"indicator_id", "value", "numerator", "denominator", "vs_england", "vs_city"} <= set(frame.columns)
+        return frame
     if not filename.startswith(NOT_FIGURES):
         assert {"indicator_id", "value"} <= set(frame.columns), (filename, list(frame.columns))
     if {"indicator_id", "value"} <= set(frame.columns):

@@ -80,6 +80,8 @@ NUMERIC_COLUMNS: tuple[str, ...] = (
     "england_value",
     "manchester_value",
 )
+#: Columns of the shown rows carried into the download as they are (after :data:`DOWNLOAD_COLUMNS`).
+CARRIED: tuple[str, ...] = ("quartile",)
 #: ``count_note`` of a modelled figure's count: an estimate, not people counted.
 MODELLED_COUNT = "expected, modelled: an estimate, not an observed count"
 WITHHELD_NOTE = "withheld at source"
@@ -142,11 +144,13 @@ def analysis_frame(
     if shown is None or shown.empty:
         return pd.DataFrame(columns=cols)
     keys = list(_KEY) + (["area_type"] if "area_type" in shown.columns else [])
-    base = shown[keys].astype(str).drop_duplicates()
+    carried = [c for c in CARRIED if c in shown.columns]
+    base = shown[keys].astype(str).assign(**{c: shown[c].to_numpy() for c in carried}).drop_duplicates(keys)
     v = values.loc[values["indicator_id"].isin(set(base["indicator_id"]))].copy()
     v_keys = v[keys].astype(str)
     v = v.assign(**{c: v_keys[c] for c in keys}).drop_duplicates(keys)
-    rows = base.merge(v, on=keys, how="inner", validate="one_to_one").reset_index(drop=True)
+    rows = base.merge(v.drop(columns=carried, errors="ignore"), on=keys, how="inner", validate="one_to_one")
+    rows = rows.reset_index(drop=True)
     rows["area_type"] = rows["area_type"].astype(str)
     ind = indicators.drop_duplicates("indicator_id").set_index("indicator_id")
 
@@ -205,7 +209,13 @@ def analysis_frame(
             "note": notes,
         }
     )
-    return out[cols]
+    for c in ("count", "denominator"):  # whole numbers written as such ("47", not "47.0")
+        x = out[c].to_numpy(float)
+        if np.all(np.isnan(x) | (x == np.round(x))):
+            out[c] = pd.array(np.round(x), dtype="Float64").astype("Int64")
+    for c in carried:
+        out[c] = pd.to_numeric(rows[c], errors="coerce").to_numpy(float)
+    return out[cols + carried]
 
 
 def _benchmark_values(rows: pd.DataFrame, values: pd.DataFrame) -> dict[str, np.ndarray]:

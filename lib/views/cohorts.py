@@ -291,7 +291,7 @@ def figure_rows(table: pd.DataFrame, nbhd: str) -> pd.DataFrame:
 def display_cohort_table(
     table: pd.DataFrame, indicators: pd.DataFrame, bench: str = "england", threshold: int = DEFAULT_THRESHOLD
 ) -> pd.DataFrame:
-    """The cohort table as people read it (also the CSV download): formatted text, plain column names.
+    """The cohort table as people read it: formatted text, plain column names.
 
     Counts below the disclosure ``threshold`` are shown as ``<threshold``; modelled counts are rounded to whole people.
     City-only indicators say so in the neighbourhood column.
@@ -339,7 +339,7 @@ class CohortView:
 
     #: :func:`cohort_table`
     table: pd.DataFrame
-    #: :func:`display_cohort_table` (also the CSV download)
+    #: :func:`display_cohort_table` (the CSV download is :func:`figure_rows`, analysis-ready)
     shown: pd.DataFrame
     #: ``(short name, method note)`` of each modelled indicator, in table order
     modelled_methods: tuple[tuple[str, str], ...]
