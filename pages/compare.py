@@ -97,7 +97,6 @@ if tab == "bars":
             )
         )
         widgets.source_caption(m, period)
-        bar_tbl = chart_tables.bar_table(bars, england, manchester, m, bench_name, level_label, counts=counts)
         widgets.download_figures(table, ds, f"compare_{ind}_{period}.csv", key="dl_compare_bars")
         # the chart itself is built only when its image is asked for (the page draws the table)
         export_buttons.export_chart_buttons(

@@ -229,7 +229,7 @@ if view == "practices":
                 "better (a register records diagnoses). Open Government Licence v3.0."
             )
             widgets.download_figures(
-                rt.assign(area_type="neighbourhood", area_code=nbhd),
+                profile_registered.register_rows(rt, nbhd),
                 reg,
                 f"registers_{nbhd}.csv",
                 key="dl_profile_registers",

@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from lib.core import data, disclosure
+from lib.core.selection import Selection
 from lib.exports import downloads
 from lib.methods.indicators import area_table, periods
 from tests.conftest import REPO
@@ -292,3 +293,18 @@ def test_profile_table_download_is_the_profile_rows(captured):
     ].iloc[0]
     assert dem["value"] == pytest.approx(float(raw["value"]))
     assert dem["status"] == "modelled" and dem["count_note"] == downloads.MODELLED_COUNT
+
+
+def test_the_registers_download_holds_both_years(ds):
+    """The profile's registers table shows each register's change since the earlier year: its
+    download holds both years' value rows, so the change can be recomputed."""
+    from lib.views import profile_registered
+
+    reg = data.load_dataset(population="registered")
+    rt = profile_registered.register_table(reg, Selection("C2"))
+    out = downloads.analysis_frame(profile_registered.register_rows(rt, "C2"), reg.values, reg.indicators)
+    dm = out[out["indicator_id"] == "reg_dm"].set_index("period")["value"]
+    raw = RAW_REGISTERED[(RAW_REGISTERED["indicator_id"] == "reg_dm") & (RAW_REGISTERED["area_code"] == "C2")]
+    raw = raw.set_index("period")["value"]
+    assert len(dm) == 2 and set(dm.index) == set(raw.index)
+    np.testing.assert_allclose(dm.sort_index(), raw.sort_index().astype(float))

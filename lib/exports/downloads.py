@@ -9,12 +9,13 @@ numbers; the screen keeps its formatted tables.
 
 Columns (:data:`DOWNLOAD_COLUMNS`): the indicator (id, name, unit, value type), period, area
 (type, code, name), ``value``, ``lower_95, upper_95, lower_998, upper_998``, ``count`` (the
-numerator) and ``denominator``, ``vs_england, vs_city`` (the data contract's comparisons at 95%:
-``better | similar | worse | higher | lower | not_compared``), then, where the page compared with
-a chosen benchmark and level, ``benchmark, confidence_level, comparison``; ``england_value,
-manchester_value``; ``status`` (real | derived | modelled), ``population`` (residents |
-registered), ``source``, ``count_note`` (why a count is blank, or that it is modelled) and
-``note`` (the value row's note).
+numerator) and ``denominator``, the comparisons (:data:`COMPARISONS_MADE`: with England, Manchester
+and the rest of Manchester, at 95%, ``vs_england, vs_city`` as in the data contract, and at 99.8%;
+``better | similar | worse | higher | lower | not_compared``, by the app's one rule), whichever
+benchmark and level the screen shows; ``england_value, manchester_value``; ``status`` (real |
+derived | modelled), ``population`` (residents | registered), ``source``, ``count_note`` (why a
+count is blank, or that it is modelled) and ``note`` (the value row's note); then the map's
+``quartile`` where the rows carry one.
 
 Disclosure: a count the view would hide (:func:`lib.core.disclosure.too_few` at the threshold in
 force) is blank, with ``count_note`` saying :data:`lib.core.disclosure.TOO_FEW`; a count withheld
