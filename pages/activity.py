@@ -107,7 +107,7 @@ if view == "targets":
                 "'All 11 lines' adds the lines' shares together across their different units, as the source's OVERALL does. "
                 f"{MODELLED}: both columns are estimates."
             )
-            widgets.download_csv(shown, "activity_method_difference.csv", key="dl_diff")
+            widgets.download_csv(diff.assign(status="modelled"), "activity_method_difference.csv", key="dl_diff")
 
 if view == "shares":
     with tabs["shares"]:
@@ -180,14 +180,14 @@ if view == "money":
                 session_data.needs_data()
             ):  # a missing or damaged table: a message in its place, the rest of the page still works
                 t = session_data.seed(name)
-                widgets.show_table(t.drop(columns=["source"]).fillna(""), title)
+                widgets.show_table(activity.display_money_table(t), title)
                 for note in t["note"].dropna():
                     if note and note != "Recomputed by this project":
                         st.caption(f"Note: {note}")
                 st.caption(
-                    f"Source: {t['source'].iloc[0]}. Rows marked recomputed_total are sums computed by this project (status DERIVED); other rows REAL, as published."
+                    f"Source: {t['source'].iloc[0]}. Rows marked 'Total recomputed by this project' are sums computed here (status DERIVED); other rows REAL, as published."
                 )
-                widgets.download_csv(t, f"{name}.csv", key=f"dl_{name}")
+                widgets.download_csv(activity.money_download(t), f"{name}.csv", key=f"dl_{name}")
 
 if view == "tracker":
     with tabs["tracker"]:

@@ -78,7 +78,12 @@ if view == "cohorts":
                     st.markdown(cohorts.IMPORT_PATH)
             cv = caching.computed(cohorts.cohort_view, ds, c.cohort_id, sel)
             widgets.show_table(cv.shown, f"{c.label}: indicators for {names[nbhd]}")
-            widgets.download_csv(cv.shown, f"cohort_{c.cohort_id}_{nbhd}.csv", key=f"dl_cohort_{c.cohort_id}")
+            widgets.download_figures(
+                cohorts.figure_rows(cv.table, nbhd),
+                ds,
+                f"cohort_{c.cohort_id}_{nbhd}.csv",
+                key=f"dl_cohort_{c.cohort_id}",
+            )
             if cv.modelled_methods:
                 st.markdown(
                     f":orange-badge[{MODELLED}] **Expected counts (modelled), method:**\n\n"
@@ -110,8 +115,9 @@ if view == "cohorts":
                         f"at a GP Practice, July 2026 · the practices {md_text(session_data.practice_assignment_name())} assigns to the neighbourhood · "
                         "recorded diagnoses: no higher or lower is judged better. Open Government Licence v3.0."
                     )
-                    widgets.download_csv(
-                        rows.assign(area_code=nbhd, area_name=names[nbhd]),
+                    widgets.download_figures(
+                        rows.assign(area_type="neighbourhood", area_code=nbhd),
+                        reg,
                         f"cohort_{c.cohort_id}_{nbhd}_registers.csv",
                         key=f"dl_cohort_registers_{c.cohort_id}",
                     )
@@ -166,6 +172,7 @@ if view == "map":
             period,
             f"cohorts_map_{ind}_{period}.csv",
             key="dl_cohorts_map",
+            download=widgets.analysis_ready(table, ds),
             highlight=rows["Code"] == nbhd,
         )
 
@@ -253,7 +260,7 @@ if view == "pyramid":
         )
         ptable = riskpyramid.display_pyramid_table(pyr, reg)
         widgets.show_table(ptable, f"The risk pyramid for the 12 neighbourhoods and the city ({who})")
-        widgets.download_csv(ptable, f"risk_pyramid_{method}.csv", key="dl_cohorts_pyramid")
+        widgets.download_csv(pyr.assign(status="modelled"), f"risk_pyramid_{method}.csv", key="dl_cohorts_pyramid")
 
         st.markdown("**How much the choice matters** (highest + high tiers: each method splits the same 22,000 people)")
         effect = riskpyramid.choice_effect(ds, None if problem else reg)
@@ -271,7 +278,7 @@ if view == "pyramid":
                 f"**{riskpyramid.people_moved(effect, 'difference_registers'):,}** from the population split."
             )
         )
-        widgets.download_csv(effect_table, "risk_pyramid_choice_effect.csv", key="dl_cohorts_effect")
+        widgets.download_csv(effect, "risk_pyramid_choice_effect.csv", key="dl_cohorts_effect")
 
         st.markdown("**What the seed documents say** (quoted exactly)")
         for quote, file, where in riskpyramid.QUOTES:

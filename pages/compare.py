@@ -97,8 +97,7 @@ if tab == "bars":
             )
         )
         widgets.source_caption(m, period)
-        bar_tbl = chart_tables.bar_table(bars, england, manchester, m, bench_name, level_label, counts=counts)
-        widgets.download_csv(bar_tbl, f"compare_{ind}_{period}.csv".replace("/", "-"), key="dl_compare_bars")
+        widgets.download_figures(table, ds, f"compare_{ind}_{period}.csv", key="dl_compare_bars")
         # the chart itself is built only when its image is asked for (the page draws the table)
         export_buttons.export_chart_buttons(
             lambda: charts.comparison_bars(bars, m, england, manchester, bench_name, level_label, selected=nbhd),
@@ -150,6 +149,7 @@ if tab == "funnel":
                 period,
                 f"funnel_{ind}_{period}.csv",
                 key="dl_compare_funnel",
+                download=widgets.analysis_ready(table, ds),
                 highlight=ftbl["Code"] == nbhd,
             )
 
@@ -184,6 +184,7 @@ if tab == "trend":
                 f"{trend['period'].min()} to {trend['period'].max()}",
                 f"trend_{ind}_{nbhd}.csv",
                 key="dl_compare_trend",
+                download=widgets.analysis_ready(compare.trend_rows(ds, ind, nbhd), ds),
             )
 
 if tab == "rug":
@@ -216,4 +217,4 @@ if tab == "rug":
             + "; ".join(f"{md_text(c)} {md_text(n)}" for c, n in names.items())
             + "."
         )
-        widgets.download_csv(rug_tbl, "tartan_rug.csv", key="dl_compare_tartan")
+        widgets.download_figures(rug, ds, f"tartan_rug_{bench}_{level}.csv", key="dl_compare_tartan")

@@ -192,6 +192,7 @@ widgets.figures_table(
     m,
     period,
     f"map_{ind}_{period}_{shown}.csv",
+    download=widgets.analysis_ready(table, ds),
     highlight=in_selected,
     highlight_label=f"in {sel.nbhd}" if detail else "selected",
 )

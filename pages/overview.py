@@ -45,6 +45,7 @@ widgets.figures_table(
     m,
     period,
     f"neighbourhoods_{ind}_{period}.csv",
+    download=widgets.analysis_ready(table, ds),
     numeric=(headcount, f"Value ({m['unit']})", "Count"),
     row_header="Neighbourhood",
     highlight=shown["Code"] == sel.nbhd,

@@ -85,13 +85,8 @@ if view == "compare":
             width=1100,
             subtitle=f"Dot: {name}, compared with {bench_name} at {CONFIDENCE[level]} confidence. Better is always to the right.",
         )
-        left_out = table.loc[~table["indicator_id"].isin(spine["indicator_id"]), "short_name"]
-        if len(left_out):
-            st.caption(
-                "In the table only (no England figure to centre on, or a count): "
-                + ", ".join(map(md_text, left_out))
-                + "."
-            )
+        for sentence in profile.not_on_spine_sentences(profile.not_on_spine(lens, table, spine)):
+            st.caption(md_text(sentence))
         st.caption(
             "Scaling as in Fingertips: each row is (value − England) ÷ the largest distance from England among the 12 "
             "neighbourhoods and Manchester; 'lower is better' rows are flipped. Latest period of each indicator. "
@@ -104,7 +99,9 @@ if view == "table":
         widgets.sources_expander(sources_markdown(lens.indicators, table["indicator_id"], table["period"]))
         display = profile.display_profile_table(table, lens.indicators, level=level, threshold=lens.threshold)
         widgets.show_table(display, f"Every indicator for {name}, compared with {bench_name}")
-        widgets.download_csv(display, f"profile_{nbhd}.csv", key="dl_profile_table")
+        widgets.download_figures(
+            table.assign(area_type="neighbourhood", area_code=nbhd), lens, f"profile_{nbhd}.csv", key="dl_profile_table"
+        )
 
 if view == "age":
     with tabs["age"]:
@@ -132,6 +129,7 @@ if view == "age":
             str(age["period"].iloc[0]),
             f"population_by_age_{nbhd}.csv",
             key="dl_profile_age",
+            download=widgets.analysis_ready(profile.age_rows(ds, nbhd), ds),
         )
 
 if view == "wards":
@@ -195,6 +193,7 @@ if view == "wards":
                 ward_period,
                 f"wards_{nbhd}_{ind}.csv",
                 key="dl_profile_wards",
+                download=widgets.analysis_ready(wards.assign(indicator_id=ind, area_type="ward"), ds),
             )
 app_frame.keep("profile", {"ind": ind, "view": view})
 
@@ -229,8 +228,9 @@ if view == "practices":
                 "Method: registers and lists summed over the practices; Wilson intervals; no higher or lower is judged "
                 "better (a register records diagnoses). Open Government Licence v3.0."
             )
-            widgets.download_csv(
-                rt.assign(area_code=nbhd, area_name=name, population="registered patients", benchmark=sel.bench),
+            widgets.download_figures(
+                profile_registered.register_rows(rt, nbhd),
+                reg,
                 f"registers_{nbhd}.csv",
                 key="dl_profile_registers",
             )
@@ -288,6 +288,6 @@ if view == "practices":
                 f"{rm['short_name']} at {name}'s practices, {period} ({profile_registered.LENS})",
             )
             widgets.source_caption(rm, period)
-            widgets.download_csv(pt, f"practices_{nbhd}_{register}_{period}.csv".replace("/", "-"), key="dl_practices")
+            widgets.download_figures(pt, reg, f"practices_{nbhd}_{register}_{period}.csv", key="dl_practices")
             st.subheader("The practices and why they are here")
             widgets.show_table(listing, f"The GP practices assigned to {name}")

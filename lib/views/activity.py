@@ -68,3 +68,62 @@ def progress(
         "target_per_month": target,
         "achieved_pct": (100.0 * achieved / target) if target else None,
     }
+
+
+# --------------------------------------------------------------------------- the money
+
+#: The money tables' columns as people read them (all sums in £ thousands, as published).
+MONEY_LABELS: dict[str, str] = {
+    "benefit_type": "Benefit",
+    "scheme": "Scheme",
+    "line": "Line",
+    "status": "Approval",
+    "2017/18": "2017/18 (£'000)",
+    "2018/19": "2018/19 (£'000)",
+    "2019/20": "2019/20 (£'000)",
+    "2020/21": "2020/21 (£'000)",
+    "cumulative": "Cumulative (£'000)",
+    "spend_2017_21": "Spend 2017 to 2021 (£'000)",
+    "recurrent": "Recurrent (£'000)",
+    "gbp000": "Amount (£'000)",
+    "row_type": "Row",
+    "note": "Note",
+}
+#: What each ``row_type`` of a money table is, in words.
+ROW_TYPES: dict[str, str] = {
+    "line": "Published line",
+    "published_total": "Published total",
+    "recomputed_total": "Total recomputed by this project",
+}
+
+
+def _money_numbers(t: pd.DataFrame) -> list[str]:
+    return [c for c in t.columns if c not in ("source", "note", "row_type") and pd.api.types.is_numeric_dtype(t[c])]
+
+
+def display_money_table(t: pd.DataFrame) -> pd.DataFrame:
+    """A money seed table as the screen shows it: plain column names and every sum in one format
+    (thousands separators, a minus sign for reductions; blank where the source has none)."""
+    out = t.drop(columns=[c for c in ("source",) if c in t.columns]).copy()
+    for c in _money_numbers(out):
+        out[c] = [
+            "" if pd.isna(x) else (f"{float(x):,.0f}" if float(x).is_integer() else f"{float(x):,.1f}") for x in out[c]
+        ]
+    if "row_type" in out:
+        out["row_type"] = out["row_type"].map(lambda r: ROW_TYPES.get(str(r), str(r)))
+    out = out.fillna("")
+    return out.rename(columns=lambda c: MONEY_LABELS.get(c, c.replace("_", " ").capitalize()))
+
+
+def money_download(t: pd.DataFrame) -> pd.DataFrame:
+    """A money seed table ready for analysis: the sums as numbers (£ thousands, ``unit``), each
+    row's ``status`` (``derived`` for a total this project recomputed, ``real`` as published) and
+    the source; the investment plan's own approval status as ``approval``."""
+    out = t.rename(columns={"status": "approval"}) if "status" in t.columns else t.copy()
+    for c in _money_numbers(out):
+        out[c] = pd.to_numeric(out[c], errors="coerce")
+    out["unit"] = "GBP thousands"
+    out["status"] = np.where(
+        out.get("row_type", pd.Series("", index=out.index)) == "recomputed_total", "derived", "real"
+    )
+    return out

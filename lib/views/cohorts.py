@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from lib.core.data import Dataset
+from lib.core.definitions import CITY_CODE
 from lib.core.disclosure import DEFAULT_THRESHOLD, display_count
 from lib.core.selection import BENCHMARKS, Selection
 from lib.methods.apportion import ROUNDING_RULE as APPORTION_RULE
@@ -280,10 +281,17 @@ def cohort_table(ds: Dataset, cohort_id: str, sel: Selection) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols)
 
 
+def figure_rows(table: pd.DataFrame, nbhd: str) -> pd.DataFrame:
+    """The figures :func:`cohort_table` shows, keyed for a download: the neighbourhood's row of each
+    indicator, or Manchester's where the indicator has no neighbourhood figure."""
+    city = ~table["neighbourhood_level"].astype(bool) if "neighbourhood_level" in table else False
+    return table.assign(area_type=np.where(city, "city", "neighbourhood"), area_code=np.where(city, CITY_CODE, nbhd))
+
+
 def display_cohort_table(
     table: pd.DataFrame, indicators: pd.DataFrame, bench: str = "england", threshold: int = DEFAULT_THRESHOLD
 ) -> pd.DataFrame:
-    """The cohort table as people read it (also the CSV download): formatted text, plain column names.
+    """The cohort table as people read it: formatted text, plain column names.
 
     Counts below the disclosure ``threshold`` are shown as ``<threshold``; modelled counts are rounded to whole people.
     City-only indicators say so in the neighbourhood column.
@@ -331,7 +339,7 @@ class CohortView:
 
     #: :func:`cohort_table`
     table: pd.DataFrame
-    #: :func:`display_cohort_table` (also the CSV download)
+    #: :func:`display_cohort_table` (the CSV download is :func:`figure_rows`, analysis-ready)
     shown: pd.DataFrame
     #: ``(short name, method note)`` of each modelled indicator, in table order
     modelled_methods: tuple[tuple[str, str], ...]

@@ -195,6 +195,15 @@ def trend_data(ds: Dataset, indicator_id: str, nbhd: str, level: str = "95") -> 
     ).reset_index(drop=True)
 
 
+def trend_rows(ds: Dataset, indicator_id: str, nbhd: str) -> pd.DataFrame:
+    """The value rows :func:`trend_data` draws (the neighbourhood, Manchester and England in each
+    period the neighbourhoods have), for a download."""
+    v = ds.values[ds.values["indicator_id"] == indicator_id]
+    sel = ((v["area_type"] == "neighbourhood") & (v["area_code"] == nbhd)) | v["area_type"].isin(["city", "england"])
+    nb_periods = set(v.loc[(v["area_type"] == "neighbourhood"), "period"])
+    return v[sel & v["period"].isin(nb_periods)]
+
+
 def trend_gap_note(trend: pd.DataFrame) -> str | None:
     """A plain note for the months a monthly trend has no figures for (:func:`trend_data`), e.g.
     "No figures for Jan–Oct 2023 in the source data, so the lines break there."; None without gaps."""

@@ -61,6 +61,12 @@ def msoa_figures(values: pd.DataFrame, definition: pd.DataFrame) -> pd.DataFrame
     return rows.reset_index(drop=True)
 
 
+def msoa_rows(values: pd.DataFrame, definition: pd.DataFrame, nbhd: str) -> pd.DataFrame:
+    """The MSOA value rows of one neighbourhood's life expectancy (:func:`msoa_table`), for a download."""
+    figs = msoa_figures(values, definition)
+    return figs[figs["neighbourhood_code"] == nbhd]
+
+
 def _groups(definition: pd.DataFrame) -> list[tuple[str, str, str, str]]:
     """(area_type, code, name, column of :func:`msoa_figures` to match) for every neighbourhood,
     locality and the city, in definition order."""

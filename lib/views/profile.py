@@ -216,24 +216,41 @@ def display_profile_table(
     table: pd.DataFrame, indicators: pd.DataFrame, level: str = "95", threshold: int = DEFAULT_THRESHOLD
 ) -> pd.DataFrame:
     """The profile table as people read it: formatted text and plain column names (counts at the
-    disclosure ``threshold`` in force, ``Dataset.threshold``)."""
+    disclosure ``threshold`` in force, ``Dataset.threshold``). A modelled figure's count is never
+    shown as an observed one: a modelled count indicator (expected dementia cases, a share of a
+    city target) reads as a whole number labelled "expected, modelled" (or "modelled"), its Count
+    cell says it is not an observed count, and its Manchester and England cells say they are
+    totals; a modelled rate's count reads "about N (modelled estimate)"."""
     ms = {i: meta(indicators, i) for i in table["indicator_id"]}
     lvl = "99.8%" if level == "99.8" else "95%"
+    notes = table.get("note", pd.Series(None, index=table.index))
+    rows = list(zip(table["indicator_id"], table["status"], table["value_type"]))
     return pd.DataFrame(
         {
             "Indicator": table["short_name"],
             "Period": table["period"],
-            "Value": [format_value(v, ms[i]) for v, i in zip(table["value"], table["indicator_id"])],
+            "Value": [
+                _modelled_value(v, ms[i], threshold) if _modelled_count(s, vt) else format_value(v, ms[i])
+                for v, (i, s, vt) in zip(table["value"], rows)
+            ],
             f"{lvl} confidence interval": [
                 format_interval(lo, hi, ms[i])
                 for lo, hi, i in zip(table["lower"], table["upper"], table["indicator_id"])
             ],
             "Count": [
-                display_count_or_reason(x, n, threshold, fmt=format_count)
-                for x, n in zip(table["numerator"], table.get("note", pd.Series(None, index=table.index)))
+                _modelled_count_text(x, ms[i], threshold)
+                if s == "modelled"
+                else display_count_or_reason(x, n, threshold, fmt=format_count)
+                for x, n, (i, s, _) in zip(table["numerator"], notes, rows)
             ],
-            "Manchester": [format_value(v, ms[i]) for v, i in zip(table["manchester"], table["indicator_id"])],
-            "England": [format_value(v, ms[i]) for v, i in zip(table["england"], table["indicator_id"])],
+            "Manchester": [
+                _total_text(v, "Manchester", threshold) if _modelled_count(s, vt) else format_value(v, ms[i])
+                for v, (i, s, vt) in zip(table["manchester"], rows)
+            ],
+            "England": [
+                _total_text(v, "England", threshold) if _modelled_count(s, vt) else format_value(v, ms[i])
+                for v, (i, s, vt) in zip(table["england"], rows)
+            ],
             "Compared with Manchester": table["vs_city"].map(lambda w: comparison_label(w, "Manchester")),
             "Compared with England": table["vs_england"].map(lambda w: comparison_label(w, "England")),
             "Status": table["status"].str.capitalize(),
@@ -241,6 +258,101 @@ def display_profile_table(
             "Unit": table["unit"],
         }
     )
+
+
+#: What the profile's Count column says of a modelled count indicator (its value is the estimate).
+MODELLED_COUNT_TEXT = "not an observed count: the value is {kind}"
+
+
+def _modelled_count(status: str, value_type: str) -> bool:
+    """A modelled figure that is itself a count (expected dementia cases, a share of a city target)."""
+    return status == "modelled" and value_type == "count"
+
+
+def _whole_estimate(x: float, threshold: int) -> str:
+    return display_count(round(float(x)), threshold, fmt=lambda n: f"{n:,.0f}")
+
+
+def _modelled_value(x: float | None, m: dict, threshold: int) -> str:
+    """A modelled count as the profile shows it: a whole number, labelled an estimate."""
+    if x is None or pd.isna(x):
+        return "–"
+    return f"{_whole_estimate(x, threshold)} ({_kind(m)})"
+
+
+def _kind(m: dict) -> str:
+    return "expected, modelled" if "expected" in str(m.get("unit", "")) else "modelled"
+
+
+def _modelled_count_text(x: float | None, m: dict, threshold: int) -> str:
+    """The Count cell of a modelled row: never a fractional number shown as if people were counted."""
+    if m.get("value_type") == "count":
+        return MODELLED_COUNT_TEXT.format(kind=_kind(m))
+    if x is None or pd.isna(x):
+        return "–"
+    return f"about {_whole_estimate(x, threshold)} (modelled estimate)"
+
+
+def _total_text(x: float | None, area: str, threshold: int) -> str:
+    """A benchmark cell of a modelled count: the whole area's total, which a neighbourhood's count is
+    a part of, not a figure to compare it with."""
+    if x is None or pd.isna(x):
+        return f"– (no {area} total)"
+    return f"{_whole_estimate(x, threshold)} ({area} total)"
+
+
+#: Why an indicator is not on the spine, by reason (the keys are :func:`not_on_spine`'s).
+OFF_SPINE_REASONS: dict[str, str] = {
+    "city_only": "published for Manchester only, no neighbourhood figure",
+    "msoa_only": "published for middle-sized areas (MSOAs) only, so there is no neighbourhood figure (see Life expectancy below)",
+    "count": "a count or total, which is not comparable between areas of different sizes (in the All indicators table)",
+    "no_england": "no England figure to centre the row on (in the All indicators table)",
+    "no_value": "no figure for this neighbourhood (in the All indicators table)",
+}
+
+
+def not_on_spine(ds: Dataset, table: pd.DataFrame, spine: pd.DataFrame) -> dict[str, list[str]]:
+    """The indicators of the dataset ``ds`` that the spine leaves out, grouped by why
+    (:data:`OFF_SPINE_REASONS`; only the reasons with indicators): those in the profile ``table`` but
+    not in ``spine`` (a count, no England figure or no value), and those the table itself cannot
+    hold because they have no neighbourhood figure (QOF prevalence, the Health Index: published
+    for Manchester only; life expectancy: MSOAs only). Short names, catalogue order."""
+    on_spine = set(spine["indicator_id"]) if "indicator_id" in spine else set()
+    in_table = set(table["indicator_id"])
+    area_types = ds.values.groupby("indicator_id")["area_type"].agg(lambda s: set(s.astype(str)))
+    by_id = table.drop_duplicates("indicator_id").set_index("indicator_id")
+    out: dict[str, list[str]] = {k: [] for k in OFF_SPINE_REASONS}
+    for ind, short in zip(ds.indicators["indicator_id"], ds.indicators["short_name"]):
+        if ind in on_spine or ind not in area_types.index:
+            continue
+        if ind in in_table:
+            r = by_id.loc[ind]
+            reason = (
+                "count"
+                if r["value_type"] == "count"
+                else "no_value"
+                if pd.isna(r["value"])
+                else "no_england"
+                if pd.isna(r["england"])
+                else None
+            )
+        elif "neighbourhood" in area_types[ind]:
+            continue  # a neighbourhood figure, just not for this profile's latest period
+        elif "msoa" in area_types[ind]:
+            reason = "msoa_only"
+        elif "city" in area_types[ind]:
+            reason = "city_only"
+        else:
+            reason = None
+        if reason:
+            out[reason].append(str(short))
+    return {k: v for k, v in out.items() if v}
+
+
+def not_on_spine_sentences(groups: dict[str, list[str]]) -> list[str]:
+    """:func:`not_on_spine` in plain sentences, one per reason: "Not on the spine, published for
+    Manchester only, no neighbourhood figure: Diabetes (QOF, modelled), ..."."""
+    return [f"Not on the spine, {OFF_SPINE_REASONS[k]}: {', '.join(names)}." for k, names in groups.items()]
 
 
 def age_profile(ds: Dataset, nbhd: str) -> pd.DataFrame:
@@ -274,6 +386,26 @@ def age_profile(ds: Dataset, nbhd: str) -> pd.DataFrame:
                 }
             )
     return pd.DataFrame(rows)
+
+
+def age_rows(ds: Dataset, nbhd: str) -> pd.DataFrame:
+    """The value rows :func:`age_profile` reads (each age indicator's latest period, for the
+    neighbourhood, Manchester and England), for a download."""
+    v = ds.values
+    keep = []
+    for ind in ("population", *AGE_BANDS):
+        p = periods(v, ind)[-1]
+        keep.append(
+            v[
+                (v["indicator_id"] == ind)
+                & (v["period"] == p)
+                & (
+                    ((v["area_type"] == "neighbourhood") & (v["area_code"] == nbhd))
+                    | v["area_type"].isin(["city", "england"])
+                )
+            ]
+        )
+    return pd.concat(keep, ignore_index=True)
 
 
 def display_age_table(age: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:

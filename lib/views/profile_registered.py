@@ -112,6 +112,16 @@ def register_table(ds: Dataset, sel: Selection) -> pd.DataFrame:
     return t
 
 
+def register_rows(table: pd.DataFrame, nbhd: str) -> pd.DataFrame:
+    """The value rows :func:`register_table` shows, keyed for a download: each register's latest
+    period and the earlier one it is compared with (so the change can be recomputed)."""
+    if table.empty:
+        return pd.DataFrame(columns=["indicator_id", "period", "area_type", "area_code"])
+    earlier = table[table["earlier_period"] != ""].assign(period=lambda t: t["earlier_period"])
+    both = pd.concat([table, earlier], ignore_index=True)
+    return both[["indicator_id", "period"]].assign(area_type="neighbourhood", area_code=nbhd)
+
+
 def display_register_table(table: pd.DataFrame, ds: Dataset, sel: Selection) -> pd.DataFrame:
     """:func:`register_table` as the screen shows it (formatted, counts through the disclosure rule)."""
     bench = BENCHMARKS[sel.bench]

@@ -33,6 +33,11 @@ def profile_section(ds: Dataset, nbhd: str, name: str, level: str = "95") -> Non
     with st.expander(f"The MSOAs of {md_text(name)}"):
         msoas = caching.computed(le.msoa_table_of, ds, nbhd, level)
         widgets.show_table(msoas, f"Life expectancy at birth, 2016 to 2020, in each MSOA of {name}")
-        widgets.download_csv(msoas, f"life_expectancy_msoas_{nbhd}.csv", key="dl_profile_le_msoas")
+        widgets.download_figures(
+            le.msoa_rows(ds.values, ds.definition, nbhd),
+            ds,
+            f"life_expectancy_msoas_{nbhd}.csv",
+            key="dl_profile_le_msoas",
+        )
     widgets.source_caption(meta(ds.indicators, "life_expectancy_female"), "2016 to 2020")
     st.caption(md_text(le.NO_BENCHMARK_SHORT) + " The Map shows every MSOA (Detail: middle-sized areas).")

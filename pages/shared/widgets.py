@@ -6,12 +6,13 @@ Streamlit code shared by the pages (``pages/shared/``); all logic lives in ``lib
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
+from lib.exports.downloads import analysis_frame, safe_filename
 from lib.render import tables
 from lib.render.format import csv_bytes, source_text
 
@@ -55,14 +56,21 @@ def show_table(
 
 
 def download_csv(
-    df: pd.DataFrame, filename: str, label: str = "Download this table (CSV)", key: str | None = None
+    df: pd.DataFrame | Callable[[], pd.DataFrame],
+    filename: str,
+    label: str = "Download this table (CSV)",
+    key: str | None = None,
 ) -> None:
-    """A CSV download of the table shown (text that a spreadsheet would run as a formula gets a
-    leading apostrophe: :func:`lib.render.format.csv_bytes`)."""
+    """A CSV download of ``df`` (numbers as numbers: pass the raw rows, not the screen's formatted
+    table; for indicator figures, :func:`download_figures`). Text that a spreadsheet would run as a
+    formula gets a leading apostrophe (:func:`lib.render.format.csv_bytes`); the file name has no
+    spaces (:func:`lib.exports.downloads.safe_filename`). ``df`` may be a function that makes the
+    table, called only when the button is clicked."""
+    filename = safe_filename(filename)
     # The bytes are made when the button is clicked, not on every run.
     st.download_button(
         label,
-        lambda: csv_bytes(df),
+        lambda: csv_bytes(df() if callable(df) else df),
         file_name=filename,
         mime="text/csv",
         on_click="ignore",
@@ -71,20 +79,48 @@ def download_csv(
     )
 
 
+def analysis_ready(shown: pd.DataFrame, ds: Any) -> Callable[[], pd.DataFrame]:
+    """The analysis-ready download of the indicator figures a view displayed (``shown``: its raw
+    rows, keyed by indicator, period and area), looked up in the dataset ``ds`` (its values,
+    catalogue and disclosure threshold): :func:`lib.exports.downloads.analysis_frame`, made only
+    when the download is clicked (pass it to :func:`download_csv` or :func:`figures_table`)."""
+    return lambda: analysis_frame(shown, ds.values, ds.indicators, ds.threshold)
+
+
+def download_figures(
+    shown: pd.DataFrame,
+    ds: Any,
+    filename: str,
+    key: str | None = None,
+    label: str = "Download this table (CSV)",
+) -> None:
+    """A CSV download of :func:`analysis_ready` figures."""
+    download_csv(analysis_ready(shown, ds), filename, label, key=key)
+
+
 def source_caption(meta: dict, period: str) -> None:
     """Source, period, status and method under a chart or table."""
     st.caption(source_text(meta, period))
 
 
 def figures_table(
-    df: pd.DataFrame, caption: str, meta: dict, period: str, filename: str, key: str | None = None, **table: Any
+    df: pd.DataFrame,
+    caption: str,
+    meta: dict,
+    period: str,
+    filename: str,
+    key: str | None = None,
+    download: pd.DataFrame | Callable[[], pd.DataFrame] | None = None,
+    **table: Any,
 ) -> None:
     """A table of an indicator's figures as every page gives one: the table (:func:`show_table`,
     with ``table`` passed on), its source line (:func:`source_caption`) and its CSV download
-    (:func:`download_csv`; a "/" in ``filename``, as in a period like 2021/22, becomes "-")."""
+    (:func:`download_csv`; a "/" in ``filename``, as in a period like 2021/22, becomes "-") of
+    ``download``, the analysis-ready frame (:func:`lib.exports.downloads.analysis_frame`), or of
+    ``df`` itself where there is none."""
     show_table(df, caption, **table)
     source_caption(meta, period)
-    download_csv(df, filename.replace("/", "-"), key=key)
+    download_csv(df if download is None else download, filename, key=key)
 
 
 def sources_expander(sources: str) -> None:

@@ -98,6 +98,6 @@ def test_upload_small_counts_then_bad_file_then_map(offline_page, app_url):
     with page.expect_download(timeout=30_000) as dl:
         main.get_by_role("button", name=re.compile("Download this table")).first.click()
     csv = pd.read_csv(dl.value.path(), dtype=str)
-    assert "Count" in csv.columns and len(csv) == 32
-    assert not set(csv["Count"].dropna()) & {"1", "2", "3", "4"}, csv["Count"].tolist()
-    assert "47" in set(csv["Count"])
+    assert "count" in csv.columns and len(csv) == 32
+    assert not set(csv["count"].dropna()) & {"1", "2", "3", "4"}, csv["count"].tolist()
+    assert "47" in set(csv["count"])

@@ -123,4 +123,6 @@ def test_a_download_button_delivers_a_file(offline_page, app_url):
         ).first.click()
     path = info.value.path()
     text = open(path, encoding="utf-8").read()
-    assert text.startswith("Indicator,") and "Period" in text.splitlines()[0]
+    header = text.splitlines()[0].split(",")
+    assert header[:3] == ["indicator_id", "indicator", "period"]  # analysis-ready (lib.exports.downloads)
+    assert {"value", "lower_95", "upper_998", "count", "status", "population", "source"} <= set(header)
