@@ -56,6 +56,13 @@ st.markdown(
     f"Figures marked **{MODELLED}** are estimates from a stated method, not observations."
 )
 
+if sel.registered:
+    st.info(
+        "Two populations here: each cohort's figures describe residents (estimates and Census counts); the GP "
+        "registers under them and the risk pyramid by GP registers describe registered patients. Each table says which.",
+        icon=":material/groups:",
+    )
+
 VIEWS = {"cohorts": "The five cohorts", "map": "Map of a cohort indicator", "pyramid": "Risk pyramid (MODELLED)"}
 # Each view is drawn only when open (lazy tabs): the page opens with the first cohort's table alone.
 view, tabs = app_frame.view_tabs("cohorts", VIEWS, state["view"])

@@ -150,3 +150,9 @@ def test_the_activity_page_says_its_figures_are_residents_in_the_registered_lens
     assert any("describes residents, not registered patients" in i.value for i in at.info)
     at = _open("pages/activity.py")
     assert not any("describes residents, not registered patients" in i.value for i in at.info)
+
+
+def test_the_cohorts_page_says_which_tables_describe_which_population_in_the_registered_lens():
+    at = _registered("pages/cohorts.py")
+    assert any("Two populations here" in i.value for i in at.info)
+    assert not any("Two populations here" in i.value for i in _open("pages/cohorts.py").info)
