@@ -61,7 +61,7 @@ NOT_FIGURES = (
 )
 #: The data contract's own files (Data and methods): a value row's status, population and source
 #: are its indicator's, in indicators.csv (the contract keeps its column names stable).
-CONTRACT_FILES = ("values.csv", "registered_values.csv")
+CONTRACT_FILES = ("values.csv", "registered_values.csv", "lsoa21_values.csv")
 NUMERIC = ["value", "lower_95", "upper_95", "lower_998", "upper_998", "count", "denominator"]
 
 
