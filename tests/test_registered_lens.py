@@ -156,3 +156,22 @@ def test_the_cohorts_page_says_which_tables_describe_which_population_in_the_reg
     at = _registered("pages/cohorts.py")
     assert any("Two populations here" in i.value for i in at.info)
     assert not any("Two populations here" in i.value for i in _open("pages/cohorts.py").info)
+
+
+def test_the_board_summary_names_the_registers_that_are_higher_or_lower_than_england():
+    """Registers are judged neither better nor worse: the summary must not call a neighbourhood 'not
+    significantly different' when its registers are significantly higher or lower (it did)."""
+    from lib.core import data
+    from lib.views import profile_summary
+
+    ds = data.for_population(data.load_dataset(population=None), "registered")
+    names = INDICATORS.set_index("indicator_id")["short_name"]
+    for nbhd in ("S3", "C3"):
+        first = profile_summary.board_summary(ds, Selection(nbhd, population="registered"))[0]
+        mine = REG_VALUES[(REG_VALUES["area_type"] == "neighbourhood") & (REG_VALUES["area_code"] == nbhd)]
+        latest = mine[mine["period"] == mine.groupby("indicator_id")["period"].transform("max")]
+        higher = latest.loc[latest["vs_england"] == "higher", "indicator_id"]
+        assert len(higher) > 0
+        assert "not significantly different" not in first
+        assert "higher on" in first
+        assert names[higher.iloc[0]] in first or "more" in first  # named (or counted, when over eight)

@@ -181,15 +181,26 @@ def board_summary(ds: Dataset, sel: Selection, table: pd.DataFrame | None = None
         at = f" (at {lvl} confidence)" if col == "vs_england" else ""
         worse = [r["short_name"] for r in tested if r[col] == "worse"]
         better = [r["short_name"] for r in tested if r[col] == "better"]
+        # figures with no better or worse (GP registers, unpaid care): higher or lower, said as such
+        higher = [r["short_name"] for r in tested if r[col] == "higher"]
+        lower = [r["short_name"] for r in tested if r[col] == "lower"]
+        unjudged = "; ".join(
+            f"{w} on {_join(items, 8)}" for w, items in (("higher", higher), ("lower", lower)) if items
+        )
+        tail = f"; significantly {unjudged} (no better or worse is judged for these)" if unjudged else ""
         if worse and better:
             out.append(
-                f"Compared with {bench_name}{at}, {name} is significantly worse on {_join(worse, 8)}, and better on {_join(better, 8)}."
+                f"Compared with {bench_name}{at}, {name} is significantly worse on {_join(worse, 8)}, and better on {_join(better, 8)}{tail}."
             )
         elif worse:
-            out.append(f"Compared with {bench_name}{at}, {name} is significantly worse on {_join(worse, 8)}.")
+            out.append(f"Compared with {bench_name}{at}, {name} is significantly worse on {_join(worse, 8)}{tail}.")
         elif better:
             out.append(
-                f"Compared with {bench_name}{at}, {name} is significantly better on {_join(better, 8)}, and not worse on any tested figure."
+                f"Compared with {bench_name}{at}, {name} is significantly better on {_join(better, 8)}, and not worse on any tested figure{tail}."
+            )
+        elif unjudged:
+            out.append(
+                f"Compared with {bench_name}{at}, {name} is significantly {unjudged} (no better or worse is judged for these)."
             )
         else:
             out.append(
