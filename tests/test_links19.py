@@ -22,7 +22,7 @@ def test_other_link_settings_stay_exact():
 def test_a_lower_case_link_opens_that_neighbourhood():
     from tests.conftest import open_page
 
-    at = open_page("pages/profile.py", {"nbhd": "s3"})
+    at = open_page("pages/overview.py", {"nbhd": "s3"})
     assert at.session_state["frame_values"]["nbhd"] == "S3"
     assert any("S3" in m.value for m in at.sidebar.markdown)
     assert not [w.value for w in at.warning if "s3" in str(w.value)]  # no "not available" notice
