@@ -8,6 +8,7 @@ import streamlit as st
 from lib.core import disclosure
 from lib.core.contract import FAMILY_LABELS
 from lib.core.selection import BENCHMARKS, CONFIDENCE, default_indicator
+from lib.core.wording import in_sentence
 from lib.methods.indicators import area_table, meta, neighbourhood_order
 from lib.methods.indicators import by_family as indicator_families
 from lib.render import chart_tables, charts
@@ -115,7 +116,7 @@ if tab == "funnel":
         st.header("Funnel plot: is the spread more than chance?")
         if ind not in compare.funnel_indicators(ds):
             st.info(
-                f"No funnel plot for {md_text(m['short_name'].lower())}: it needs a proportion with its counts (a numerator out of a denominator)."
+                f"No funnel plot for {md_text(in_sentence(m['short_name']))}: it needs a proportion with its counts (a numerator out of a denominator)."
             )
         else:
             p0_value = england if bench == "england" else manchester

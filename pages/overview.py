@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lib.core.selection import CONFIDENCE, default_indicator
+from lib.core.wording import in_sentence
 from lib.methods.indicators import has_neighbourhoods, meta, periods
 from lib.render.format import md_text, population_text
 from lib.views import overview
@@ -41,7 +42,7 @@ headcount = overview.headcount_label(ds)
 shown = overview.display_table(table, m, ds.threshold, population_label=headcount)
 widgets.figures_table(
     shown,
-    f"The 12 neighbourhoods: {m['short_name'].lower()}, {period}",
+    f"The 12 neighbourhoods: {in_sentence(m['short_name'])}, {period}",
     m,
     period,
     f"neighbourhoods_{ind}_{period}.csv",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lib.core.selection import BENCHMARKS, CONFIDENCE
+from lib.core.wording import in_sentence
 from lib.methods.indicators import area_table, meta
 from lib.render import chart_tables, charts, maps
 from lib.render import spine as spines
@@ -143,7 +144,7 @@ if view == "wards":
         m = meta(ds.indicators, ind)
         wards = caching.computed(profile.ward_table, ds, nbhd, ind, level=level)
         if wards.empty:
-            st.info(f"There are no ward figures for {md_text(m['short_name'].lower())} in {md_text(name)}.")
+            st.info(f"There are no ward figures for {md_text(in_sentence(m['short_name']))} in {md_text(name)}.")
         else:
             st.markdown(md_text(profile.ward_sentence(wards, m, name)))  # a plain sentence
             ward_bench, ward_col = ("England", "vs_england") if bench == "england" else ("Manchester", "vs_city")

@@ -26,3 +26,67 @@ def test_a_lower_case_link_opens_that_neighbourhood():
     assert at.session_state["frame_values"]["nbhd"] == "S3"
     assert any("S3" in m.value for m in at.sidebar.markdown)
     assert not [w.value for w in at.warning if "s3" in str(w.value)]  # no "not available" notice
+
+
+# ---------------------------------------------------------------- 6. the user's indicator names
+
+LONG_NAME = "Copied From Valuable NHS Records For The Board (Ward Level)"
+
+
+def _long_named_upload():
+    """The SYNTHETIC Fingertips example under a long capitalised name, lower is better."""
+    import pandas as pd
+
+    from lib.imports import geography, indicator_file
+    from tests.test_imports import EXAMPLE
+
+    df = pd.read_csv(EXAMPLE, dtype=str, keep_default_na=False)
+    df["Indicator Name"] = LONG_NAME
+    raw = df.to_csv(index=False).encode("utf-8")
+    return indicator_file.read_indicator_file(raw, "long.csv", geography.load_geography(), polarity="lower_is_better")
+
+
+def test_shorten_cuts_at_a_word_with_an_ellipsis():
+    from lib.core.wording import shorten
+
+    assert shorten("Short name") == "Short name"
+    out = shorten(LONG_NAME)
+    assert out.endswith("…") and len(out) <= 40
+    words = out[:-1].split()
+    assert words == LONG_NAME.split()[: len(words)]  # whole words only, in order
+    assert shorten("x" * 50, 10) == "x" * 9 + "…"  # one long word: cut inside it
+
+
+def test_in_sentence_keeps_abbreviations_and_the_users_capitals():
+    from lib.core.wording import in_sentence
+
+    assert in_sentence("Children in low-income families") == "children in low-income families"
+    assert in_sentence("COPD register") == "COPD register"
+    assert in_sentence("Admissions for COPD in Manchester") == "admissions for COPD in Manchester"
+    assert in_sentence("Copied From NHS (your data)") == "Copied From NHS (your data)"
+
+
+def test_an_uploaded_long_name_is_shortened_at_a_word_and_keeps_its_capitals_in_the_summary():
+    import pandas as pd
+
+    from lib.core import data
+    from lib.core.selection import Selection
+    from lib.views.profile_summary import board_summary
+
+    imported = _long_named_upload()
+    short = imported.indicators["short_name"].iloc[0]
+    stem = short.removesuffix(" (your data)")
+    assert stem.endswith("…") and stem[:-1].split() == LONG_NAME.split()[: len(stem[:-1].split())], short
+    base = data.load_dataset()
+    ds = data.Dataset(
+        indicators=pd.concat([base.indicators, imported.indicators], ignore_index=True),
+        values=pd.concat([base.values, imported.values.reindex(columns=base.values.columns)], ignore_index=True),
+        definition=base.definition,
+        threshold=base.threshold,
+    )
+    v = imported.values
+    worse = v[(v["area_type"] == "neighbourhood") & (v["vs_england"] == "worse")]["area_code"]
+    assert len(worse)  # the fixture makes it worse than England somewhere
+    text = " ".join(board_summary(ds, Selection(nbhd=str(worse.iloc[0]))))
+    assert short in text, text  # as the user wrote it: not "copied from valuable nhs…"
+    assert short.lower() not in text

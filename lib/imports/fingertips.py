@@ -28,6 +28,7 @@ import pandas as pd
 
 from lib.core.contract import INDICATOR_COLUMNS, VALUE_COLUMNS
 from lib.core.definitions import CITY_CODE, ENGLAND_CODE
+from lib.core.wording import shorten
 from lib.imports.reading import list_text
 
 #: Manchester (metropolitan district): the parent area of the city's wards on Fingertips.
@@ -316,7 +317,7 @@ def indicator_row(
     return {
         "indicator_id": f"{ID_PREFIX}{iid}",
         "name": name,
-        "short_name": name if len(name) <= 40 else name[:39].rstrip() + "…",
+        "short_name": shorten(name),
         "family": family,
         "population": "residents",  # Fingertips' ward, MSOA and local authority figures are for residents
         "unit": method["unit"],

@@ -15,6 +15,7 @@ from lib.core.contract import FAMILIES, POPULATION_LABELS
 from lib.core.data import Dataset
 from lib.core.disclosure import DEFAULT_THRESHOLD, display_count, display_count_or_reason
 from lib.core.selection import BENCHMARKS, Selection, suffix
+from lib.core.wording import in_sentence
 from lib.methods.indicators import (
     area_comparison_table,
     comparison_frame,
@@ -362,9 +363,9 @@ def display_ward_table(
 def ward_sentence(wards: pd.DataFrame, m: dict, nbhd_name: str) -> str:
     """One sentence naming the ward with the highest and lowest value."""
     if wards.empty:
-        return f"There are no ward figures for {m['short_name'].lower()}."
+        return f"There are no ward figures for {in_sentence(m['short_name'])}."
     top, low = wards.iloc[0], wards.iloc[-1]
-    s = f"In {nbhd_name}, {top['area_name']} has the highest {m['short_name'].lower()} ({format_value(top['value'], m)}, {top['period']})"
+    s = f"In {nbhd_name}, {top['area_name']} has the highest {in_sentence(m['short_name'])} ({format_value(top['value'], m)}, {top['period']})"
     if len(wards) > 1:
         s += f" and {low['area_name']} the lowest ({format_value(low['value'], m)})"
     return s + "."
