@@ -90,3 +90,47 @@ def test_an_uploaded_long_name_is_shortened_at_a_word_and_keeps_its_capitals_in_
     text = " ".join(board_summary(ds, Selection(nbhd=str(worse.iloc[0]))))
     assert short in text, text  # as the user wrote it: not "copied from valuable nhs…"
     assert short.lower() not in text
+
+
+# ---------------------------------------------------------------- 2. the address in export links
+
+
+def test_links_back_use_the_browsers_address_without_the_page(monkeypatch):
+    from lib.exports import footer
+
+    monkeypatch.delenv(footer.PUBLIC_URL_ENV, raising=False)
+    pages = ["map", "profile", "compare"]
+    assert footer.request_base_url("http://10.1.2.3:8600/profile", {}, pages) == "http://10.1.2.3:8600"
+    assert footer.request_base_url("https://np.example.org/profiles/compare", {}, pages) == (
+        "https://np.example.org/profiles"
+    )
+    assert footer.request_base_url("http://h:1/", {}, pages) == "http://h:1"  # the Overview, at the root
+    url = footer.view_url(footer.request_base_url("http://h:1/map", {}, pages), "map", {"nbhd": "C2"})
+    assert url == "http://h:1/map?nbhd=C2"
+
+
+def test_np_public_url_wins(monkeypatch):
+    from lib.exports import footer
+
+    monkeypatch.setenv(footer.PUBLIC_URL_ENV, "https://profiles.example.nhs.uk/")
+    headers = {"Host": "10.0.0.5:8501", "X-Forwarded-Host": "proxy.example.org"}
+    assert footer.request_base_url("http://10.0.0.5:8501/profile", headers, ["profile"]) == (
+        "https://profiles.example.nhs.uk"
+    )
+
+
+def test_headers_when_there_is_no_browser_address(monkeypatch):
+    from lib.exports import footer
+
+    monkeypatch.delenv(footer.PUBLIC_URL_ENV, raising=False)
+    assert footer.request_base_url(None, {"Host": "127.0.0.1:8765"}) == "http://127.0.0.1:8765"
+    behind = {"Host": "127.0.0.1:8501", "X-Forwarded-Host": "np.example.org, 10.0.0.1", "X-Forwarded-Proto": "https"}
+    assert footer.request_base_url(None, behind, base_path="profiles") == "https://np.example.org/profiles"
+    # not sensible: a path, credentials, markup or a strange scheme fall back to Host and http
+    for bad in ("evil.example/phish", "user@evil.example", "<script>", "a b"):
+        got = footer.request_base_url(None, {"Host": "127.0.0.1:8501", "X-Forwarded-Host": bad})
+        assert got == "http://127.0.0.1:8501", bad
+    got = footer.request_base_url(None, {"Host": "h:1", "X-Forwarded-Proto": "javascript"})
+    assert got == "http://h:1"
+    assert footer.request_base_url("javascript:alert(1)", {}) == footer.DEFAULT_BASE_URL
+    assert footer.request_base_url(None, None) == footer.DEFAULT_BASE_URL

@@ -49,3 +49,37 @@ def test_a_link_to_the_overview_opens_it_without_page_not_found(offline_page, ap
     assert "12 integrated neighbourhoods" in page.locator('[data-testid="stMain"]').inner_text()
     assert_no_exception(page)
     assert not page.blocked_requests, page.blocked_requests
+
+
+def test_export_links_name_the_server_the_page_was_opened_from(offline_page, app_url):
+    """NP_PUBLIC_URL is not set for the test server: the deck's and the image's links back use the
+    address the browser opened (127.0.0.1 and its free port), not http://localhost:8501."""
+    import io
+
+    from pptx import Presentation
+
+    from tests.e2e.test_exports_browser import _download_deck
+
+    page = offline_page
+    page.goto(f"{app_url}/profile?nbhd=C2&bench=england&level=95")
+    wait_ready(page, timeout=60_000)
+    prs = Presentation(io.BytesIO(open(_download_deck(page).path(), "rb").read()))
+    text = " ".join(
+        run.text + " " + (run.hyperlink.address or "")
+        for slide in prs.slides
+        for shape in slide.shapes
+        if shape.has_text_frame
+        for para in shape.text_frame.paragraphs
+        for run in para.runs
+    )
+    assert f"{app_url}/profile?nbhd=C2" in text, text[:2000]
+    assert "localhost:8501" not in text
+    page.keyboard.press("Escape")
+    page.locator('[data-testid="stPopover"] button', has_text="Download image").first.click()
+    svg_button = page.get_by_role("button", name="Image (SVG)")
+    svg_button.wait_for(timeout=30_000)
+    with page.expect_download(timeout=60_000) as info:
+        svg_button.click()
+    svg = open(info.value.path(), encoding="utf-8").read()
+    assert f"View: {app_url}/profile?nbhd=C2" in svg and "localhost:8501" not in svg
+    assert_no_exception(page)
