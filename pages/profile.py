@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib.core.selection import BENCHMARKS, CONFIDENCE
+from lib.core.selection import BENCHMARK_PHRASES, BENCHMARKS, CONFIDENCE
 from lib.core.wording import in_sentence
 from lib.methods.indicators import area_table, meta
 from lib.render import chart_tables, charts, maps
@@ -59,7 +59,9 @@ view, tabs = app_frame.view_tabs("profile", VIEWS, state["view"])
 ind = state["ind"]
 if view == "compare":
     with tabs["compare"]:
-        st.header("How it compares with England" + (": registered patients" if sel.registered else ""))
+        st.header(
+            f"How it compares with {BENCHMARK_PHRASES[bench]}" + (": registered patients" if sel.registered else "")
+        )
         st.markdown(
             f"Each row is one indicator, with its figures and, on the right, its spine: the black line is **England**; "
             f"the grey band is the range of the 12 neighbourhoods; the grey diamond is **Manchester**; the marker is "
@@ -75,12 +77,13 @@ if view == "compare":
                 name,
                 bench_name,
                 f"{nbhd} · {name}: each indicator against England, Manchester and the range of the 12",
+                rest_name=BENCHMARKS["rest"] if bench == "rest" else None,
             )
         )
         export_buttons.export_chart_buttons(
             lambda: spines.spine_spec(spine, area_name=name, bench_name=bench_name),
             f"spine_{nbhd}",
-            f"{nbhd} · {name}: how it compares with England",
+            f"{nbhd} · {name}: how it compares with {BENCHMARK_PHRASES[bench]}",
             export_buttons.export_profile_footer(table, spine, "profile"),
             key="profile_spine",
             width=1100,
@@ -103,7 +106,9 @@ if view == "table":
     with tabs["table"]:
         st.header(f"Every indicator for {md_text(name)}" + (": registered patients" if sel.registered else ""))
         widgets.sources_expander(sources_markdown(lens.indicators, table["indicator_id"], table["period"]))
-        display = profile.display_profile_table(table, lens.indicators, level=level, threshold=lens.threshold)
+        display = profile.display_profile_table(
+            table, lens.indicators, level=level, threshold=lens.threshold, bench=bench
+        )
         widgets.show_table(display, f"Every indicator for {name}, compared with {bench_name}")
         widgets.download_csv(display, f"profile_{nbhd}.csv", key="dl_profile_table")
 

@@ -134,3 +134,56 @@ def test_headers_when_there_is_no_browser_address(monkeypatch):
     assert got == "http://h:1"
     assert footer.request_base_url("javascript:alert(1)", {}) == footer.DEFAULT_BASE_URL
     assert footer.request_base_url(None, None) == footer.DEFAULT_BASE_URL
+
+
+# ---------------------------------------------------------------- 4. the profile against the rest of Manchester
+
+
+def _rest_of_manchester(nbhd: str, indicator_id: str) -> float:
+    """Independently, from the committed values: Manchester's count and denominator less the
+    neighbourhood's, as a percentage (the latest neighbourhood period)."""
+    from tests.conftest import REPO, read_profile_csv
+
+    v = read_profile_csv(REPO / "profiles" / "values.csv")
+    v = v[v["indicator_id"] == indicator_id]
+    period = v.loc[v["area_type"] == "neighbourhood", "period"].astype(str).max()
+    v = v[v["period"].astype(str) == period]
+    city = v[v["area_type"] == "city"].iloc[0]
+    me = v[(v["area_type"] == "neighbourhood") & (v["area_code"] == nbhd)].iloc[0]
+    return 100 * (city["numerator"] - me["numerator"]) / (city["denominator"] - me["denominator"])
+
+
+def _html_tables(at):
+    from lib.render.tables import read_html_tables
+
+    return [t for e in at.get("html") for t in read_html_tables(e.proto.body)]
+
+
+def test_the_profile_against_the_rest_of_manchester_says_so_and_shows_its_figures():
+    from tests.conftest import open_page
+
+    rest = f"{_rest_of_manchester('S3', 'bad_health'):.1f}%"
+    at = open_page("pages/profile.py", {"nbhd": "S3", "bench": "rest"})
+    headers = [h.value for h in at.header]
+    assert "How it compares with the rest of Manchester" in headers, headers
+    assert not any("compares with England" in h for h in headers)
+    [spine] = [t for t in _html_tables(at) if "Indicator" in t.columns]
+    assert "Rest of Manchester" in spine.columns and "Compared with Rest of Manchester" in spine.columns
+    row = spine[spine["Indicator"] == "Bad or very bad health"].iloc[0]
+    assert row["Rest of Manchester"] == rest, (row.to_dict(), rest)
+    assert row["Rest of Manchester"] != row["Manchester"]
+
+    at = open_page("pages/profile.py", {"nbhd": "S3", "bench": "rest", "view": "table"})
+    [table] = [t for t in _html_tables(at) if "Indicator" in t.columns]
+    assert "Rest of Manchester" in table.columns and "Compared with the rest of Manchester" in table.columns
+    row = table[table["Indicator"] == "Bad or very bad health"].iloc[0]
+    assert row["Rest of Manchester"] == rest
+
+
+def test_the_profile_against_england_has_no_rest_of_manchester_column():
+    from tests.conftest import open_page
+
+    at = open_page("pages/profile.py", {"nbhd": "S3"})
+    assert "How it compares with England" in [h.value for h in at.header]
+    [spine] = [t for t in _html_tables(at) if "Indicator" in t.columns]
+    assert "Rest of Manchester" not in spine.columns

@@ -18,7 +18,7 @@ from pptx.dml.color import RGBColor
 from pptx.util import Emu, Inches, Pt
 
 from lib.core.data import Dataset
-from lib.core.selection import Selection
+from lib.core.selection import BENCHMARK_PHRASES, Selection
 from lib.exports.footer import (
     footer_lines,
     footer_paragraphs,
@@ -98,7 +98,7 @@ def neighbourhood_deck(
 
     # 4. spine chart
     slide = prs.slides.add_slide(blank)
-    _title(slide, f"How it compares with England: {s.nbhd}")
+    _title(slide, f"How it compares with {BENCHMARK_PHRASES[s.bench]}: {s.nbhd}")
     _picture(
         slide, chart_png(s.spine_spec(tested_only=True), scale=2), Inches(0.5), Inches(1.15), Inches(12.3), Inches(4.85)
     )

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from lib.core.data import Dataset
-from lib.core.selection import Selection
+from lib.core.selection import BENCHMARK_PHRASES, Selection
 from lib.exports.footer import (
     MAP_ATTRIBUTION,
     base_url,
@@ -88,7 +88,7 @@ class Story:
         chart = spines.spine_chart(spine, area_name=self.name, bench_name=self.bench_name)
         return with_footer(
             chart,
-            f"{self.nbhd} · {self.name}: how it compares with England"
+            f"{self.nbhd} · {self.name}: how it compares with {BENCHMARK_PHRASES[self.bench]}"
             + (" (indicators tested for significance)" if tested_only else ""),
             self.footer(list(spine["indicator_id"]), url),
             subtitle=f"Dot: {self.name}, compared with {self.bench_name} at {self.level_label} confidence. "

@@ -43,6 +43,7 @@ SPINE_COLUMNS = [
     "england_text",
     "manchester_text",
     "range_text",
+    "rest_text",
 ]
 
 
@@ -55,7 +56,8 @@ def spine_data(profile: pd.DataFrame) -> pd.DataFrame:
     for "lower is better" indicators, so better is always to the right and every value lies in
     [-1, 1]. Columns: ``short_name, period, value, england, manchester, flip, scaled``
     (the neighbourhood), ``scaled_city``, ``band_lo``, ``band_hi`` (the 12 neighbourhoods),
-    ``comparison`` (word), ``comparison_text`` and formatted ``*_text`` columns for tooltips.
+    ``comparison`` (word), ``comparison_text`` and formatted ``*_text`` columns for tooltips
+    (``rest_text``: the rest of Manchester, from the profile's ``rest``).
     """
     cols = SPINE_COLUMNS
     if profile.empty:
@@ -95,6 +97,10 @@ def spine_data(profile: pd.DataFrame) -> pd.DataFrame:
             "manchester_text": [format_value(v, m) for v, m in zip(f["manchester"], ms)],
             "range_text": [
                 f"{format_value(lo, m)} to {format_value(hi, m)}" for lo, hi, m in zip(f["nbhd_min"], f["nbhd_max"], ms)
+            ],
+            "rest_text": [
+                format_value(v, m)
+                for v, m in zip(col["rest"].astype(float) if "rest" in col else f["value"] * np.nan, ms)
             ],
         },
         columns=cols,
