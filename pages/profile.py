@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lib.core.selection import BENCHMARK_PHRASES, BENCHMARKS, CONFIDENCE
-from lib.core.wording import in_sentence
+from lib.core.wording import in_sentence, neighbourhood_count
 from lib.methods.indicators import area_table, meta
 from lib.render import chart_tables, charts, maps
 from lib.render import spine as spines
@@ -23,6 +23,7 @@ names = session_data.neighbourhood_names()
 nbhd, level, bench = sel.nbhd, sel.level, sel.bench
 name = names[nbhd]
 bench_name = BENCHMARKS[bench]
+n_nbhd = neighbourhood_count(lens.definition)  # the grouping of the comparison's figures
 ward_choices = profile.ward_indicators(ds)
 VIEWS = {
     "compare": "How it compares",
@@ -64,7 +65,7 @@ if view == "compare":
         )
         st.markdown(
             f"Each row is one indicator, with its figures and, on the right, its spine: the black line is **England**; "
-            f"the grey band is the range of the 12 neighbourhoods; the grey diamond is **Manchester**; the marker is "
+            f"the grey band is the range of the {n_nbhd} neighbourhoods; the grey diamond is **Manchester**; the marker is "
             f"**{md_text(name)}**, coloured and shaped by its comparison with **{bench_name}** at {CONFIDENCE[level]} confidence "
             "(▲ better, ● similar, ▼ worse, ■ not compared). Better is always to the right "
             "(for population figures, with no better or worse, right means higher)."
@@ -76,12 +77,13 @@ if view == "compare":
                 spine,
                 name,
                 bench_name,
-                f"{nbhd} · {name}: each indicator against England, Manchester and the range of the 12",
+                f"{nbhd} · {name}: each indicator against England, Manchester and the range of the {n_nbhd}",
                 rest_name=BENCHMARKS["rest"] if bench == "rest" else None,
+                n_nbhd=n_nbhd,
             )
         )
         export_buttons.export_chart_buttons(
-            lambda: spines.spine_spec(spine, area_name=name, bench_name=bench_name),
+            lambda: spines.spine_spec(spine, area_name=name, bench_name=bench_name, n_nbhd=n_nbhd),
             f"spine_{nbhd}",
             f"{nbhd} · {name}: how it compares with {BENCHMARK_PHRASES[bench]}",
             export_buttons.export_profile_footer(table, spine, "profile"),
@@ -97,7 +99,7 @@ if view == "compare":
                 + "."
             )
         st.caption(
-            "Scaling as in Fingertips: each row is (value − England) ÷ the largest distance from England among the 12 "
+            f"Scaling as in Fingertips: each row is (value − England) ÷ the largest distance from England among the {n_nbhd} "
             "neighbourhoods and Manchester; 'lower is better' rows are flipped. Latest period of each indicator. "
             "Statuses, sources and methods per indicator: see the All indicators tab and the Data and methods page."
         )

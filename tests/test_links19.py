@@ -187,3 +187,65 @@ def test_the_profile_against_england_has_no_rest_of_manchester_column():
     assert "How it compares with England" in [h.value for h in at.header]
     [spine] = [t for t in _html_tables(at) if "Indicator" in t.columns]
     assert "Rest of Manchester" not in spine.columns
+
+
+# ---------------------------------------------------------------- 3. the grouping in use is counted
+
+
+def _thirteen(page: str):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import REPO
+
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+    at.run()
+    at.switch_page("pages/own_data.py")
+    at.run()
+    at.radio(key="own_grouping_choice").set_value("thirteen").run()
+    assert at.session_state["own_data_grouping"]["key"] == "thirteen"
+    at.switch_page(page)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _all_text(at) -> str:
+    parts = [e.value for kind in ("title", "header", "subheader", "markdown", "caption", "info") for e in at.get(kind)]
+    parts += [e.proto.body for e in at.get("html")]
+    parts += [t.label for t in at.tabs]
+    return "\n".join(str(p) for p in parts)
+
+
+def _thirteen_codes() -> int:
+    from lib.core import data
+    from lib.methods import regroup
+
+    d = regroup.load_shipped("thirteen", set(data.load_dataset().definition["ward_code"]))
+    return int(d["neighbourhood_code"].nunique())
+
+
+def test_the_thirteen_neighbourhood_grouping_is_counted_as_thirteen_on_the_overview_and_sidebar():
+    n = _thirteen_codes()
+    assert n == 13
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import REPO
+
+    chosen = _thirteen("pages/own_data.py").session_state["own_data_grouping"]
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)  # through app.py: the sidebar too
+    at.session_state["own_data_grouping"] = chosen
+    at.run()
+    assert not at.exception and len(at.session_state["frame_values"]) and chosen["key"] == "thirteen"
+    text = _all_text(at)
+    assert "12 neighbourhoods" not in text and "12 integrated" not in text, text[:3000]
+    assert f"Manchester's {n} neighbourhoods" in text and f"**{n} integrated neighbourhoods**" in text
+    assert any(f"Manchester's {n} integrated neighbourhoods" in m.value for m in at.sidebar.markdown)
+    assert f" of {n} are significantly" in text  # the headline counts the rows
+
+
+def test_the_thirteen_neighbourhood_grouping_is_counted_as_thirteen_on_compare_and_profile():
+    n = _thirteen_codes()
+    for page in ("pages/compare.py", "pages/profile.py"):
+        text = _all_text(_thirteen(page))
+        assert "the 12" not in text.lower() and "12 neighbourhoods" not in text, (page, text[:3000])
+        assert f"{n} neighbourhoods" in text or f"the {n}" in text, page

@@ -39,3 +39,14 @@ def in_sentence(name: str) -> str:
     if len(first) > 1 and first[0].isupper() and first[1:].islower():
         return name[0].lower() + name[1:]
     return name
+
+
+def neighbourhood_count(definition) -> int:
+    """How many neighbourhoods a grouping (a ``neighbourhoods.csv`` definition) has: the number every
+    "the 12 neighbourhoods" is said with, so another grouping (13, or the user's) is counted right."""
+    return int(definition["neighbourhood_code"].nunique())
+
+
+def locality_names(definition) -> list[str]:
+    """The localities of a grouping, in the order they first appear."""
+    return list(dict.fromkeys(str(x) for x in definition["locality_name"]))

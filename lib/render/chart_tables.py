@@ -83,7 +83,7 @@ def _picture_table(caption: str, head: str, rows: list[str]) -> str:
 
 
 def spine_table_html(
-    df: pd.DataFrame, area_name: str, bench_name: str, caption: str, rest_name: str | None = None
+    df: pd.DataFrame, area_name: str, bench_name: str, caption: str, rest_name: str | None = None, n_nbhd: int = 12
 ) -> str:
     """The spine chart as Fingertips draws its area profiles: a table, one row per indicator of
     :func:`spine_data`, with the figures as text (the neighbourhood, Manchester, England, the range
@@ -91,11 +91,12 @@ def spine_table_html(
     (:func:`spine_image`) in its last column. Every text is escaped; the graphic holds numbers only.
     A screen reader reads the figures; a sighted reader sees them and the picture together.
     With ``rest_name`` (the benchmark is the rest of Manchester), a column of the rest of
-    Manchester's figures, so headed, after Manchester's."""
+    Manchester's figures, so headed, after Manchester's. ``n_nbhd``: how many neighbourhoods the
+    grouping in use has (the range is theirs)."""
     e = html.escape
     rest = rest_name is not None and "rest_text" in df.columns
     head = ["Indicator", "Period", area_name, "Manchester", *([rest_name] if rest else []), "England"]
-    head += ["Range of the 12", f"Compared with {bench_name}"]
+    head += [f"Range of the {n_nbhd}", f"Compared with {bench_name}"]
     nums = (2, 3, 4, 5) if rest else (2, 3, 4)
     num = ' class="num"'
     cells = "".join(f'<th scope="col"{num if i in nums else ""}>{e(str(h))}</th>' for i, h in enumerate(head))
