@@ -250,3 +250,23 @@ def test_the_thirteen_neighbourhood_grouping_is_counted_as_thirteen_on_compare_a
         assert "the 12" not in text.lower() and "12 neighbourhoods" not in text, (page, text[:3000])
         if page != "pages/cohorts.py":  # its first view names no count
             assert f"{n} neighbourhoods" in text or f"the {n}" in text, page
+
+
+def test_the_spine_image_has_room_for_an_uploaded_short_name():
+    """Vega cuts an axis label longer than ``labelLimit`` pixels (mid-word); the longest short name an
+    upload makes (40 characters and " (your data)") must fit at about 6 px a character (11 px type)."""
+    import pandas as pd
+
+    from lib.core.wording import SHORT_NAME_CHARS, USER_SUFFIX, shorten
+    from lib.render import spine as spines
+
+    name = shorten(LONG_NAME * 2) + USER_SUFFIX
+    assert len(name) <= SHORT_NAME_CHARS + len(USER_SUFFIX)
+    rows = pd.DataFrame({c: [""] for c in spines.SPINE_COLUMNS}).assign(short_name=[name])
+    spec = spines.spine_chart(rows).to_dict(validate=False)
+    limits = [
+        layer["encoding"]["y"]["axis"]["labelLimit"]
+        for layer in spec.get("layer", [])
+        if "y" in layer.get("encoding", {}) and "axis" in layer["encoding"]["y"]
+    ]
+    assert limits and min(limits) >= 6 * (SHORT_NAME_CHARS + len(USER_SUFFIX)), limits

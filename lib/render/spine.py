@@ -114,7 +114,7 @@ def spine_chart(
     band, Manchester as a diamond and the neighbourhood as a dot coloured and shaped by its
     comparison with ``bench_name``. Better is always to the right."""
     order = list(df["short_name"])
-    y = alt.Y("short_name:N", sort=order, title=None, axis=alt.Axis(labelLimit=260))
+    y = alt.Y("short_name:N", sort=order, title=None, axis=alt.Axis(labelLimit=320))
     x_scale = alt.Scale(domain=[-1.05, 1.05])
     tooltip = [
         alt.Tooltip("short_name:N", title="Indicator"),
