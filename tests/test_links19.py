@@ -270,3 +270,28 @@ def test_the_spine_image_has_room_for_an_uploaded_short_name():
         if "y" in layer.get("encoding", {}) and "axis" in layer["encoding"]["y"]
     ]
     assert limits and min(limits) >= 6 * (SHORT_NAME_CHARS + len(USER_SUFFIX)), limits
+
+
+# ---------------------------------------------------------------- 7. Fingertips words in an upload
+
+
+def test_an_uploaded_fingertips_export_reads_better_and_worse_from_its_words():
+    """An upload with Fingertips' comparison words (here the SYNTHETIC example's wards, called
+    "Worse 95%" when above England's value, as a lower-is-better indicator would be): polarity
+    lower is better, so the neighbourhoods are better / similar / worse, not higher / lower."""
+    import pandas as pd
+
+    from lib.imports import geography, indicator_file
+    from tests.test_imports import EXAMPLE
+
+    df = pd.read_csv(EXAMPLE, dtype=str, keep_default_na=False)
+    col = "Compared to England value or percentiles"
+    value = pd.to_numeric(df["Value"], errors="coerce")
+    eng = float(value[df["Area Type"] == "England"].iloc[0])
+    df[col] = [
+        "" if a == "England" else ("Worse 95%" if x > eng else "Similar") for a, x in zip(df["Area Type"], value)
+    ]
+    got = indicator_file.read_indicator_file(df.to_csv(index=False).encode(), "ft.csv", geography.load_geography())
+    assert got.indicators["polarity"].iloc[0] == "lower_is_better"
+    nb = got.values[got.values["area_type"] == "neighbourhood"]
+    assert set(nb["vs_england"]) <= {"better", "similar", "worse", "not_compared"} and "worse" in set(nb["vs_england"])
