@@ -46,7 +46,13 @@ def main() -> None:
         initial_sidebar_state="collapsed" if presenting else "auto",
     )
     pages = [
-        st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True, url_path="overview"),
+        st.Page(
+            "pages/overview.py",
+            title="Overview",
+            icon=":material/dashboard:",
+            default=True,
+            url_path=serving.DEFAULT_PAGE_PATH,
+        ),
         st.Page("pages/map.py", title="Map", icon=":material/map:", url_path="map"),
         st.Page(
             "pages/profile.py", title="Neighbourhood profile", icon=":material/person_pin_circle:", url_path="profile"

@@ -21,9 +21,10 @@ code = sel.nbhd
 targets = session_data.seed("activity_targets_2020_21")
 lines = apportion.target_lines(targets)
 measure_names = dict(zip(lines["measure_id"], lines["measure"]))
+n_nbhd = len(names)  # the grouping in use: the shares are split between its neighbourhoods
 VIEWS = {
     "targets": "Targets and this neighbourhood's share",
-    "shares": "All 12 neighbourhoods' shares",
+    "shares": f"All {n_nbhd} neighbourhoods' shares",
     "money": "The money",
     "tracker": "Track your monthly activity",
 }
@@ -41,7 +42,7 @@ app_frame.residents_only(
 )
 st.markdown(
     "Manchester's plan is to move care out of hospital. Below, each in its own tab: the city's **2020/21 target "
-    "reductions** as published with this neighbourhood's **estimated share** of each, all 12 neighbourhoods' shares, "
+    f"reductions** as published with this neighbourhood's **estimated share** of each, all {n_nbhd} neighbourhoods' shares, "
     "the money the targets are meant to release, and a **tracker** for your own monthly activity."
 )
 method = st.radio(
@@ -111,9 +112,9 @@ if view == "targets":
 
 if view == "shares":
     with tabs["shares"]:
-        st.header("All 12 neighbourhoods' shares")
+        st.header(f"All {n_nbhd} neighbourhoods' shares")
         measure = st.selectbox(
-            "Show all 12 neighbourhoods' shares of",
+            f"Show all {n_nbhd} neighbourhoods' shares of",
             list(lines["measure_id"]),
             format_func=measure_names.get,
             key="activity_measure",
@@ -146,7 +147,7 @@ if view == "shares":
             ),
             key="activity_shares",
         )
-        st.caption(f"{MODELLED}: {md_text(words)} The 12 shares add up to the city figure.")
+        st.caption(f"{MODELLED}: {md_text(words)} The {n_nbhd} shares add up to the city figure.")
         position = {c: i for i, c in enumerate(names)}
         one = one.sort_values("neighbourhood_code", key=lambda codes: codes.map(position))  # the chart's order
         one_table = pd.DataFrame(

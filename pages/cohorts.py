@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lib.core.selection import BENCHMARKS
+from lib.core.wording import neighbourhood_count
 from lib.methods.indicators import area_table, meta, periods
 from lib.render import maps
 from lib.render.format import STATUS_BADGE, md_text
@@ -144,7 +145,7 @@ if view == "map":
         status_word = f" ({MODELLED})" if m["status"] == "modelled" else ""
         st.subheader(f"{md_text(m['name'])}{status_word}, {md_text(period)}")
         st.caption(
-            f"Map of the 12 neighbourhoods coloured by {'comparison with ' + BENCHMARKS[bench] if colour == 'comparison' else 'quartile (no confidence interval, so no significance test)'}. "
+            f"Map of the {neighbourhood_count(ds.definition)} neighbourhoods coloured by {'comparison with ' + BENCHMARKS[bench] if colour == 'comparison' else 'quartile (no confidence interval, so no significance test)'}. "
             "The selected neighbourhood has a thick black outline. Click an area to select it. The table below holds the same figures."
         )
         with session_data.needs_data():  # without the boundary file, a message replaces the map; the table still works
@@ -263,10 +264,12 @@ if view == "pyramid":
         )
         st.caption(
             f"Each bar's width is the tier's share of {who}; the labels give people (modelled) and share. "
-            "The table below holds the same figures for all 12 neighbourhoods and the city."
+            f"The table below holds the same figures for all {neighbourhood_count(ds.definition)} neighbourhoods and the city."
         )
         ptable = riskpyramid.display_pyramid_table(pyr, reg)
-        widgets.show_table(ptable, f"The risk pyramid for the 12 neighbourhoods and the city ({who})")
+        widgets.show_table(
+            ptable, f"The risk pyramid for the {neighbourhood_count(ds.definition)} neighbourhoods and the city ({who})"
+        )
         widgets.download_csv(pyr.assign(status="modelled"), f"risk_pyramid_{method}.csv", key="dl_cohorts_pyramid")
 
         st.markdown("**How much the choice matters** (highest + high tiers: each method splits the same 22,000 people)")

@@ -8,6 +8,7 @@ import streamlit as st
 from lib.core import disclosure
 from lib.core.contract import FAMILY_LABELS
 from lib.core.selection import BENCHMARKS, CONFIDENCE, default_indicator
+from lib.core.wording import in_sentence, neighbourhood_count
 from lib.methods.indicators import area_table, meta, neighbourhood_order
 from lib.methods.indicators import by_family as indicator_families
 from lib.render import chart_tables, charts
@@ -28,8 +29,9 @@ nb_periods = {
     for i, g in nb_values[nb_values["indicator_id"].isin(have)].groupby("indicator_id")["period"]
 }
 all_periods = sorted({p for ps in nb_periods.values() for p in ps})
+n_nbhd = neighbourhood_count(ds.definition)  # the grouping in use (the registered lens: always the 12)
 VIEWS = {
-    "bars": "The 12 neighbourhoods",
+    "bars": f"The {n_nbhd} neighbourhoods",
     "funnel": "Funnel plot",
     "trend": "Over time",
     "rug": "All indicators at a glance",
@@ -47,7 +49,7 @@ state = app_frame.page_state(
 )
 short = dict(zip(ds.indicators["indicator_id"], ds.indicators["short_name"]))
 
-st.title("Compare the 12 neighbourhoods")
+st.title(f"Compare the {n_nbhd} neighbourhoods")
 if sel.registered:
     st.info(population_text(sel.population), icon=":material/groups:")
 c1, c2, c3 = st.columns([1, 2, 1])
@@ -102,7 +104,7 @@ if tab == "bars":
         export_buttons.export_chart_buttons(
             lambda: charts.comparison_bars(bars, m, england, manchester, bench_name, level_label, selected=nbhd),
             f"compare_{ind}_{period}".replace("/", "-"),
-            f"{m['name']}, {period}: the 12 neighbourhoods",
+            f"{m['name']}, {period}: the {n_nbhd} neighbourhoods",
             export_buttons.export_footer(m, period, "compare", view),
             key="compare_bars",
             subtitle=f"Bars with {level_label} confidence intervals, compared with {bench_name}. "
@@ -114,7 +116,7 @@ if tab == "funnel":
         st.header("Funnel plot: is the spread more than chance?")
         if ind not in compare.funnel_indicators(ds):
             st.info(
-                f"No funnel plot for {md_text(m['short_name'].lower())}: it needs a proportion with its counts (a numerator out of a denominator)."
+                f"No funnel plot for {md_text(in_sentence(m['short_name']))}: it needs a proportion with its counts (a numerator out of a denominator)."
             )
         else:
             p0_value = england if bench == "england" else manchester

@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lib.core.selection import CONFIDENCE, default_indicator
+from lib.core.wording import in_sentence, locality_names, neighbourhood_count
 from lib.methods.indicators import has_neighbourhoods, meta, periods
 from lib.render.format import md_text, population_text
 from lib.views import overview
@@ -20,10 +21,11 @@ state = app_frame.page_state(
 )
 names = dict(zip(ds.indicators["indicator_id"], ds.indicators["name"]))
 
-st.title("Manchester's 12 neighbourhoods")
+n_nbhd, localities = neighbourhood_count(ds.definition), locality_names(ds.definition)  # the grouping in use
+st.title(f"Manchester's {n_nbhd} neighbourhoods")
 st.markdown(
-    "Out-of-hospital care in Manchester is organised in **12 integrated neighbourhoods** of "
-    "30,000–50,000 residents, grouped into **3 localities** (North, Central, South). "
+    f"Out-of-hospital care in Manchester is organised in **{n_nbhd} integrated neighbourhoods** of "
+    f"30,000–50,000 residents, grouped into **{len(localities)} localities** ({md_text(', '.join(localities))}). "
     "Pick an indicator to see how each neighbourhood compares with Manchester and England."
 )
 if sel.registered:
@@ -41,7 +43,7 @@ headcount = overview.headcount_label(ds)
 shown = overview.display_table(table, m, ds.threshold, population_label=headcount)
 widgets.figures_table(
     shown,
-    f"The 12 neighbourhoods: {m['short_name'].lower()}, {period}",
+    f"The {n_nbhd} neighbourhoods: {in_sentence(m['short_name'])}, {period}",
     m,
     period,
     f"neighbourhoods_{ind}_{period}.csv",

@@ -12,6 +12,7 @@ import streamlit as st
 
 from lib.core import disclosure
 from lib.core.selection import BENCHMARKS, CONFIDENCE
+from lib.core.wording import neighbourhood_count
 from lib.methods import apportion
 from lib.methods.indicators import area_table, meta
 from lib.render import charts, maps
@@ -167,7 +168,7 @@ if current == "map":
         widgets.interactive_map(fmap, "present_map", 640, [])
     with right:
         st.markdown(
-            f"Manchester's 12 neighbourhoods on the most notable indicator for {md_text(name)}, coloured by comparison "
+            f"Manchester's {neighbourhood_count(lens.definition)} neighbourhoods on the most notable indicator for {md_text(name)}, coloured by comparison "
             f"with **{bench_name}** ({level_label} confidence). **{md_text(nbhd)}** has the thick black outline."
         )
         st.markdown(key_sentence())
@@ -326,7 +327,12 @@ else:  # activity
         one = shares[shares["measure_id"] == first_line["measure_id"]]
         spec = present_mode.projector_spec(
             caching.chart_spec(
-                shares_chart, one, nbhd, {c: "" for c in names}, f"{first_line['measure']}: all 12", order=list(names)
+                shares_chart,
+                one,
+                nbhd,
+                {c: "" for c in names},
+                f"{first_line['measure']}: all {len(names)}",
+                order=list(names),
             ),
             1.45,
         )

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib.core.selection import BENCHMARKS, CONFIDENCE
+from lib.core.selection import BENCHMARK_PHRASES, BENCHMARKS, CONFIDENCE
+from lib.core.wording import in_sentence, neighbourhood_count
 from lib.methods.indicators import area_table, meta
 from lib.render import chart_tables, charts, maps
 from lib.render import spine as spines
@@ -22,6 +23,7 @@ names = session_data.neighbourhood_names()
 nbhd, level, bench = sel.nbhd, sel.level, sel.bench
 name = names[nbhd]
 bench_name = BENCHMARKS[bench]
+n_nbhd = neighbourhood_count(lens.definition)  # the grouping of the comparison's figures
 ward_choices = profile.ward_indicators(ds)
 VIEWS = {
     "compare": "How it compares",
@@ -58,10 +60,12 @@ view, tabs = app_frame.view_tabs("profile", VIEWS, state["view"])
 ind = state["ind"]
 if view == "compare":
     with tabs["compare"]:
-        st.header("How it compares with England" + (": registered patients" if sel.registered else ""))
+        st.header(
+            f"How it compares with {BENCHMARK_PHRASES[bench]}" + (": registered patients" if sel.registered else "")
+        )
         st.markdown(
             f"Each row is one indicator, with its figures and, on the right, its spine: the black line is **England**; "
-            f"the grey band is the range of the 12 neighbourhoods; the grey diamond is **Manchester**; the marker is "
+            f"the grey band is the range of the {n_nbhd} neighbourhoods; the grey diamond is **Manchester**; the marker is "
             f"**{md_text(name)}**, coloured and shaped by its comparison with **{bench_name}** at {CONFIDENCE[level]} confidence "
             "(▲ better, ● similar, ▼ worse, ■ not compared). Better is always to the right "
             "(for population figures, with no better or worse, right means higher)."
@@ -73,13 +77,15 @@ if view == "compare":
                 spine,
                 name,
                 bench_name,
-                f"{nbhd} · {name}: each indicator against England, Manchester and the range of the 12",
+                f"{nbhd} · {name}: each indicator against England, Manchester and the range of the {n_nbhd}",
+                rest_name=BENCHMARKS["rest"] if bench == "rest" else None,
+                n_nbhd=n_nbhd,
             )
         )
         export_buttons.export_chart_buttons(
-            lambda: spines.spine_spec(spine, area_name=name, bench_name=bench_name),
+            lambda: spines.spine_spec(spine, area_name=name, bench_name=bench_name, n_nbhd=n_nbhd),
             f"spine_{nbhd}",
-            f"{nbhd} · {name}: how it compares with England",
+            f"{nbhd} · {name}: how it compares with {BENCHMARK_PHRASES[bench]}",
             export_buttons.export_profile_footer(table, spine, "profile"),
             key="profile_spine",
             width=1100,
@@ -88,7 +94,7 @@ if view == "compare":
         for sentence in profile.not_on_spine_sentences(profile.not_on_spine(lens, table, spine)):
             st.caption(md_text(sentence))
         st.caption(
-            "Scaling as in Fingertips: each row is (value − England) ÷ the largest distance from England among the 12 "
+            f"Scaling as in Fingertips: each row is (value − England) ÷ the largest distance from England among the {n_nbhd} "
             "neighbourhoods and Manchester; 'lower is better' rows are flipped. Latest period of each indicator. "
             "Statuses, sources and methods per indicator: see the All indicators tab and the Data and methods page."
         )
@@ -97,7 +103,9 @@ if view == "table":
     with tabs["table"]:
         st.header(f"Every indicator for {md_text(name)}" + (": registered patients" if sel.registered else ""))
         widgets.sources_expander(sources_markdown(lens.indicators, table["indicator_id"], table["period"]))
-        display = profile.display_profile_table(table, lens.indicators, level=level, threshold=lens.threshold)
+        display = profile.display_profile_table(
+            table, lens.indicators, level=level, threshold=lens.threshold, bench=bench
+        )
         widgets.show_table(display, f"Every indicator for {name}, compared with {bench_name}")
         widgets.download_figures(
             table.assign(area_type="neighbourhood", area_code=nbhd), lens, f"profile_{nbhd}.csv", key="dl_profile_table"
@@ -141,7 +149,7 @@ if view == "wards":
         m = meta(ds.indicators, ind)
         wards = caching.computed(profile.ward_table, ds, nbhd, ind, level=level)
         if wards.empty:
-            st.info(f"There are no ward figures for {md_text(m['short_name'].lower())} in {md_text(name)}.")
+            st.info(f"There are no ward figures for {md_text(in_sentence(m['short_name']))} in {md_text(name)}.")
         else:
             st.markdown(md_text(profile.ward_sentence(wards, m, name)))  # a plain sentence
             ward_bench, ward_col = ("England", "vs_england") if bench == "england" else ("Manchester", "vs_city")

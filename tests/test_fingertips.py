@@ -238,13 +238,45 @@ def test_ward_parents_map_wards_to_neighbourhoods() -> None:
 
 
 def test_without_metadata_defaults_are_stated_and_valid() -> None:
-    ind, val = ft_data.to_values_format(ft_data.read_all_data(CSV_99902))
+    raw = ft_data.read_all_data(CSV_99902)
+    ind, val = ft_data.to_values_format(raw)
     row = ind.iloc[0]
-    assert (row["polarity"], row["ci_method"], row["multiplier"]) == ("no_judgement", "none", 1)
+    assert (row["ci_method"], row["multiplier"]) == ("none", 1)
     assert row["unit"] == "as published by Fingertips"
-    # better/worse words are not kept for an indicator without a polarity
-    assert set(val["vs_england"]) <= {"not_compared", "similar"} and "not_compared" in set(val["vs_england"])
+    # no PolarityId: the polarity comes from the export's own words. Read from the raw rows here:
+    # an area called "Worse" than England with a value above England's means lower is better.
+    persons = raw[raw["Sex"] == "Persons"]
+    eng = float(persons.loc[persons["Area Code"] == "E92000001", "Value"].iloc[0])
+    worse_above = [
+        float(v) > eng
+        for v, w in zip(persons["Value"], persons["Compared to England value or percentiles"], strict=True)
+        if w.startswith("Worse")
+    ]
+    assert worse_above and all(worse_above)
+    assert row["polarity"] == "lower_is_better" and "comparisons with England" in row["method_note"]
+    # so the better / worse words are kept, not dropped as "not compared"
+    words = persons.set_index("Area Code")["Compared to England value or percentiles"].str.split().str[0].str.lower()
+    got = val.set_index("area_code")["vs_england"]
+    for code in ("E08000003", "E05000687", "E05000690"):
+        assert got[code] == words[code] == "worse"
     assert contract.validate_indicators(ind) == [] and contract.validate_values(val, ind) == []
+
+
+def test_without_metadata_higher_and_lower_words_mean_no_judgement() -> None:
+    raw = ft_data.read_all_data(CSV_99902)
+    col = "Compared to England value or percentiles"
+    raw[col] = raw[col].str.replace("Worse 95%", "Higher")  # what Fingertips says of an indicator with no polarity
+    ind, val = ft_data.to_values_format(raw)
+    assert ind.iloc[0]["polarity"] == "no_judgement"
+    assert val.set_index("area_code").loc["E05000687", "vs_england"] == "higher"
+
+
+def test_metadata_polarity_wins_over_the_words() -> None:
+    raw = ft_data.read_all_data(CSV_99902)
+    meta = json.loads(META.read_text())
+    meta = {k: {**v, "PolarityId": 0} for k, v in meta.items()}  # say "high is good", against the words
+    ind, _ = ft_data.to_values_format(raw, metadata=meta)
+    assert ind.iloc[0]["polarity"] == "higher_is_better"
 
 
 def test_to_values_format_can_pick_another_sex() -> None:

@@ -299,14 +299,70 @@ def test_the_bench_switch_leaves_out_what_it_names(monkeypatch):
     monkeypatch.delenv(serving.OFF_SWITCH, raising=False)
     assert serving.turned_off() == set()
     full = serving.middleware("profiles")
-    assert [m.cls for m in full] == [serving.PageHead]
-    assert full[0].kwargs == {"base_path": "profiles", "base_url": True}
+    assert [m.cls for m in full] == [serving.DefaultPagePath, serving.PageHead]
+    assert full[1].kwargs == {"base_path": "profiles", "base_url": True}
     monkeypatch.setenv(serving.OFF_SWITCH, "nodelay, baseurl")
     assert serving.turned_off() == {"nodelay", "baseurl"}
     cut = serving.middleware("profiles")
-    assert [m.cls for m in cut] == [serving.PageHead] and cut[0].kwargs == {"base_path": "profiles", "base_url": False}
+    assert [m.cls for m in cut] == [serving.DefaultPagePath, serving.PageHead]
+    assert cut[1].kwargs == {"base_path": "profiles", "base_url": False}
     assert "BACKEND_BASE_URL" not in serving.page_scripts("", base_url=False)
     assert serving.page_scripts("", base_url=False) == POPOVER_FOCUS_SCRIPT + FOCUS_CSS
     monkeypatch.setenv(serving.OFF_SWITCH, "static")
     with pytest.raises(ValueError, match="static"):
         serving.turned_off()
+
+
+# --------------------------------------------------------------------------- links to the Overview
+
+
+def _request(path: str, query: bytes = b"", base_path: str = "", method: str = "GET"):
+    """Run :class:`DefaultPagePath` around an app that answers 200; return (status, headers, reached)."""
+    from lib.web.serving import DefaultPagePath
+
+    reached = []
+
+    async def inner(scope, receive, send):
+        reached.append(scope["path"])
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"page"})
+
+    sent = []
+
+    async def send(message):
+        sent.append(message)
+
+    async def receive():
+        return {"type": "http.request"}
+
+    scope = {"type": "http", "method": method, "path": path, "query_string": query}
+    _run(DefaultPagePath(inner, base_path=base_path)(scope, receive, send))
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    return start["status"], dict(start["headers"]), reached
+
+
+def test_a_link_to_the_overview_by_name_is_sent_to_the_root_with_its_query():
+    status, headers, reached = _request("/overview", b"nbhd=S3&bench=rest")
+    assert (status, headers[b"location"], reached) == (302, b"/?nbhd=S3&bench=rest", [])
+    assert _request("/overview/")[1][b"location"] == b"/"
+    status, headers, _ = _request("/profiles/overview", b"nbhd=S3", base_path="profiles")
+    assert headers[b"location"] == b"/profiles/?nbhd=S3"
+
+
+def test_other_paths_are_left_alone():
+    for path in ("/", "/profile", "/overview.js", "/static/overview", "/_stcore/health"):
+        status, _, reached = _request(path)
+        assert (status, reached) == (200, [path])
+    assert _request("/overview", method="POST")[2] == ["/overview"]
+    assert _request("/overview", base_path="profiles")[2] == ["/overview"]  # not this app's page
+
+
+def test_streamlit_still_serves_the_default_page_at_the_root_whatever_its_url_path():
+    """Fails when Streamlit honours a default page's ``url_path``: then ``DefaultPagePath`` can go."""
+    import streamlit as st
+
+    from lib.web.serving import DEFAULT_PAGE_PATH
+
+    page = st.Page(str(REPO / "pages" / "overview.py"), default=True, url_path=DEFAULT_PAGE_PATH)
+    assert page.url_path == ""
+    assert "url_path=serving.DEFAULT_PAGE_PATH" in (REPO / "app.py").read_text()

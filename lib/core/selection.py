@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 #: Benchmark id -> name as the app says it.
 BENCHMARKS: dict[str, str] = {"england": "England", "city": "Manchester", "rest": "Rest of Manchester"}
+#: Benchmark id -> its name inside a sentence ("How it compares with the rest of Manchester").
+BENCHMARK_PHRASES: dict[str, str] = {"england": "England", "city": "Manchester", "rest": "the rest of Manchester"}
 #: Confidence level id -> label.
 CONFIDENCE: dict[str, str] = {"95": "95%", "99.8": "99.8%"}
 #: The indicator a page opens on in the registered lens (its residents default has no registered

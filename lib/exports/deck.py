@@ -18,7 +18,8 @@ from pptx.dml.color import RGBColor
 from pptx.util import Emu, Inches, Pt
 
 from lib.core.data import Dataset
-from lib.core.selection import Selection
+from lib.core.selection import BENCHMARK_PHRASES, Selection
+from lib.core.wording import neighbourhood_count
 from lib.exports.footer import (
     footer_lines,
     footer_paragraphs,
@@ -98,7 +99,7 @@ def neighbourhood_deck(
 
     # 4. spine chart
     slide = prs.slides.add_slide(blank)
-    _title(slide, f"How it compares with England: {s.nbhd}")
+    _title(slide, f"How it compares with {BENCHMARK_PHRASES[s.bench]}: {s.nbhd}")
     _picture(
         slide, chart_png(s.spine_spec(tested_only=True), scale=2), Inches(0.5), Inches(1.15), Inches(12.3), Inches(4.85)
     )
@@ -106,7 +107,7 @@ def neighbourhood_deck(
 
     # 5. compare
     slide = prs.slides.add_slide(blank)
-    _title(slide, f"Compare the 12: {m['short_name']}")
+    _title(slide, f"Compare the {neighbourhood_count(s.ds.definition)}: {m['short_name']}")
     cmp_url = s.url("compare", family=str(m["family"]), ind=s.key, period=s.key_period)
     _picture(slide, chart_png(s.compare_spec(), scale=2), Inches(0.5), Inches(1.15), Inches(12.3), Inches(4.85))
     _footer(slide, prs, meta_footer(m, s.key_period, cmp_url, day=s.day))

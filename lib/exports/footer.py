@@ -3,16 +3,19 @@
 Every exported image, slide and PDF says its source (and licence), period, status (REAL /
 DERIVED / MODELLED ESTIMATE), the date the figures were accessed and the address of the exact
 view in the app, so a figure pasted into a board paper can be checked and found again. The app's
-public address comes from ``$NP_PUBLIC_URL`` (the server cannot know the name users reach it by).
+address is ``$NP_PUBLIC_URL`` when set (the deployment's public name wins); else the address the
+export was asked for from (:func:`request_base_url`: the browser's own address for the page, else the
+request's headers); else ``http://localhost:8501``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import textwrap
-from collections.abc import Mapping, Sequence
-from urllib.parse import urlencode
+from collections.abc import Iterable, Mapping, Sequence
+from urllib.parse import urlencode, urlsplit
 
 from lib.core.contract import POPULATION_LABELS
 from lib.core.data import Dataset
@@ -29,6 +32,61 @@ MAP_ATTRIBUTION = "Contains National Statistics and OS data © Crown copyright a
 def base_url(default: str = DEFAULT_BASE_URL) -> str:
     """The app's public address: ``$NP_PUBLIC_URL`` if set, else ``default``."""
     return (os.environ.get(PUBLIC_URL_ENV) or default).rstrip("/")
+
+
+#: A host a header may name: a DNS name or IPv4 address, or a bracketed IPv6 address, with an optional port.
+_HOST = re.compile(
+    r"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$"
+)
+
+
+def _sensible_host(value: str | None) -> str | None:
+    """``value`` (one header value; the first of a comma-separated list, as proxies append) if it is
+    a plain host[:port], else None (a path, credentials, spaces or markup are not a host)."""
+    if not value:
+        return None
+    host = str(value).split(",")[0].strip()
+    return host if _HOST.match(host) and len(host) <= 255 else None
+
+
+def request_base_url(
+    url: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    page_paths: Iterable[str] = (),
+    base_path: str = "",
+) -> str:
+    """The app's address for links back to a view: ``$NP_PUBLIC_URL`` if set; else the request's.
+
+    ``url`` is the browser's address of the page the export was asked for (Streamlit's
+    ``st.context.url``: scheme, host, port and path, no query), with its page's path (one of
+    ``page_paths``) taken off: what the user reached the app by, through any proxy, so it is used
+    first. Without it, ``headers`` (``st.context.headers`` of the session's first request): the
+    ``X-Forwarded-Host`` and ``X-Forwarded-Proto`` a reverse proxy sets, each honoured only when
+    sensible (a plain ``host[:port]``, the first of a list; ``http`` or ``https``), else ``Host`` and
+    ``http``; then
+    ``base_path`` (``server.baseUrlPath``). Either is the user's own request, so a forged header
+    only changes the link in that user's own download. Else :data:`DEFAULT_BASE_URL`."""
+    env = os.environ.get(PUBLIC_URL_ENV)
+    if env:
+        return env.rstrip("/")
+    if url:
+        parts = urlsplit(str(url))
+        if parts.scheme in ("http", "https") and _sensible_host(parts.netloc) == parts.netloc:
+            path = parts.path.rstrip("/")
+            for page in sorted({p.strip("/") for p in page_paths if p and p.strip("/")}, key=len, reverse=True):
+                if path == f"/{page}" or path.endswith(f"/{page}"):
+                    path = path[: -len(page) - 1]
+                    break
+            return f"{parts.scheme}://{parts.netloc}{path}"
+    h = {str(k).lower(): str(v) for k, v in (headers or {}).items()}
+    forwarded = _sensible_host(h.get("x-forwarded-host"))
+    host = forwarded or _sensible_host(h.get("host"))
+    if host:
+        proto = h.get("x-forwarded-proto", "").split(",")[0].strip().lower()
+        scheme = proto if proto in ("http", "https") else "http"
+        prefix = "/" + base_path.strip("/") if base_path.strip("/") else ""
+        return f"{scheme}://{host}{prefix}"
+    return DEFAULT_BASE_URL
 
 
 def view_url(base: str | None, page: str, params: Mapping[str, str]) -> str:

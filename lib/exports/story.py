@@ -15,7 +15,8 @@ from typing import Any
 import pandas as pd
 
 from lib.core.data import Dataset
-from lib.core.selection import Selection
+from lib.core.selection import BENCHMARK_PHRASES, Selection
+from lib.core.wording import neighbourhood_count
 from lib.exports.footer import (
     MAP_ATTRIBUTION,
     base_url,
@@ -85,10 +86,12 @@ class Story:
         if tested_only:
             tested = set(self.table.loc[self.table["ci_method"] != "none", "indicator_id"])
             spine = spine[spine["indicator_id"].isin(tested)] if spine["indicator_id"].isin(tested).any() else spine
-        chart = spines.spine_chart(spine, area_name=self.name, bench_name=self.bench_name)
+        chart = spines.spine_chart(
+            spine, area_name=self.name, bench_name=self.bench_name, n_nbhd=neighbourhood_count(self.ds.definition)
+        )
         return with_footer(
             chart,
-            f"{self.nbhd} · {self.name}: how it compares with England"
+            f"{self.nbhd} · {self.name}: how it compares with {BENCHMARK_PHRASES[self.bench]}"
             + (" (indicators tested for significance)" if tested_only else ""),
             self.footer(list(spine["indicator_id"]), url),
             subtitle=f"Dot: {self.name}, compared with {self.bench_name} at {self.level_label} confidence. "
@@ -139,7 +142,7 @@ class Story:
         url = self.url("compare", family=str(m["family"]), ind=self.key, period=self.key_period)
         return with_footer(
             chart,
-            f"{m['name']}, {self.key_period}: the 12 neighbourhoods",
+            f"{m['name']}, {self.key_period}: the {neighbourhood_count(self.ds.definition)} neighbourhoods",
             meta_footer(m, self.key_period, url, day=self.day),
             subtitle=f"Bars with {self.level_label} confidence intervals, compared with {self.bench_name}. "
             f"{charts.SELECTED_MARK} marks {self.nbhd} {self.name}.",

@@ -28,6 +28,7 @@ import pandas as pd
 
 from lib.core.contract import INDICATOR_COLUMNS, VALUE_COLUMNS
 from lib.core.definitions import CITY_CODE, ENGLAND_CODE
+from lib.core.wording import shorten
 from lib.imports.reading import list_text
 
 #: Manchester (metropolitan district): the parent area of the city's wards on Fingertips.
@@ -316,7 +317,7 @@ def indicator_row(
     return {
         "indicator_id": f"{ID_PREFIX}{iid}",
         "name": name,
-        "short_name": name if len(name) <= 40 else name[:39].rstrip() + "…",
+        "short_name": shorten(name),
         "family": family,
         "population": "residents",  # Fingertips' ward, MSOA and local authority figures are for residents
         "unit": method["unit"],
@@ -406,6 +407,8 @@ def to_values_format(
       LSOA -> ``lsoa``; other area types (MSOA, counties) have no contract equivalent and are dropped.
     - ``parent_code``: a ward's neighbourhood from ``ward_parents`` if given, else the published parent.
     - Count -> numerator, Denominator -> denominator, CI columns -> lower/upper 95 and 99.8; blank stays blank.
+    - ``polarity`` from the metadata's ``PolarityId``; without one, from the published "Better" / "Worse"
+      words and the values against England (:func:`polarity_from_comparisons`), else ``no_judgement``.
     - ``vs_england`` from "Compared to England value or percentiles" where consistent with the polarity,
       else ``not_compared``; ``vs_city`` is ``not_compared`` (the aggregation engine computes it).
     - ``note`` carries Fingertips' "Value note".
@@ -435,6 +438,10 @@ def to_values_format(
             retrieved=retrieved,
             family=family,
         )
+        if not isinstance(_meta_for(metadata, iid).get("PolarityId"), (int, float)):
+            ind["polarity"] = _published_polarity(g, parent_code) or "no_judgement"
+            if ind["polarity"] != "no_judgement":
+                ind["method_note"] += " Polarity read from Fingertips' own better / worse comparisons with England."
         ind_rows.append(ind)
         rows = (_value_row(r, ind, parent_code, ward_parents) for r in g.to_dict("records"))
         val_rows.extend(r for r in rows if r is not None)
@@ -445,6 +452,22 @@ def to_values_format(
     for c in ("parent_code", "note"):
         values[c] = values[c].replace("", pd.NA)
     return indicators, values
+
+
+def _published_polarity(g: pd.DataFrame, parent_code: str) -> str | None:
+    """:func:`polarity_from_comparisons` of published rows (every field text, our column names)."""
+    codes = g["area_code"].str.strip()
+    levels = [contract_area_type(t, c, parent_code) for t, c in zip(g["area_type_label"], codes, strict=True)]
+    rows = pd.DataFrame(
+        {
+            "compared_england": g["compared_england"].to_numpy(),
+            "level": levels,
+            "period": g["period"].to_numpy(),
+            "value": [_num(v) for v in g["value"]],
+        }
+    )
+    rows["value"] = pd.to_numeric(rows["value"])
+    return polarity_from_comparisons(rows)
 
 
 def read_all_data(path_or_bytes: str | Path | bytes) -> pd.DataFrame:

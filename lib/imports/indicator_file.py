@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from lib.core.contract import FAMILIES, INDICATOR_COLUMNS, POLARITIES, VALUE_COLUMNS
+from lib.core.wording import USER_SUFFIX, shorten
 from lib.imports import fingertips
 from lib.imports.aggregation import aggregate_indicator, method_for
 from lib.imports.geography import FINEST_FIRST, LEVEL_WORDS, Geography, classify, missing_units, unknown_hint
@@ -53,7 +54,6 @@ from lib.imports.reading import (
 from lib.methods import aggregate
 
 USER_PREFIX = "user_"
-USER_SUFFIX = " (your data)"
 TIDY_REQUIRED = ("indicator_id", "period", "area_code")
 _TEXT_COLUMNS = (
     "indicator_id",
@@ -415,7 +415,7 @@ def _indicator_row(
     return {
         "indicator_id": uid,
         "name": f"{name}{USER_SUFFIX}",
-        "short_name": f"{name[:40]}{USER_SUFFIX}",
+        "short_name": f"{shorten(name)}{USER_SUFFIX}",  # cut at a word, with "…"
         "family": family if family in FAMILIES else "outcome",
         "population": "residents",  # figures for wards, small areas and neighbourhoods: their residents
         "unit": spec["unit"],

@@ -42,7 +42,7 @@ METHODS = {
 }
 ROUNDING_RULE = (
     "Whole numbers by the largest-remainder method: each neighbourhood gets the whole part of its exact "
-    "share, and the units left over go to the largest remainders (ties by neighbourhood code), so the 12 "
+    "share, and the units left over go to the largest remainders (ties by neighbourhood code), so the "
     "shares add up exactly to the city figure."
 )
 

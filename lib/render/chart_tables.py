@@ -82,24 +82,33 @@ def _picture_table(caption: str, head: str, rows: list[str]) -> str:
     )
 
 
-def spine_table_html(df: pd.DataFrame, area_name: str, bench_name: str, caption: str) -> str:
+def spine_table_html(
+    df: pd.DataFrame, area_name: str, bench_name: str, caption: str, rest_name: str | None = None, n_nbhd: int = 12
+) -> str:
     """The spine chart as Fingertips draws its area profiles: a table, one row per indicator of
     :func:`spine_data`, with the figures as text (the neighbourhood, Manchester, England, the range
     of the 12 and the comparison with ``bench_name`` in words and symbol) and the spine graphic
     (:func:`spine_image`) in its last column. Every text is escaped; the graphic holds numbers only.
-    A screen reader reads the figures; a sighted reader sees them and the picture together."""
+    A screen reader reads the figures; a sighted reader sees them and the picture together.
+    With ``rest_name`` (the benchmark is the rest of Manchester), a column of the rest of
+    Manchester's figures, so headed, after Manchester's. ``n_nbhd``: how many neighbourhoods the
+    grouping in use has (the range is theirs)."""
     e = html.escape
-    head = ["Indicator", "Period", area_name, "Manchester", "England", "Range of the 12", f"Compared with {bench_name}"]
+    rest = rest_name is not None and "rest_text" in df.columns
+    head = ["Indicator", "Period", area_name, "Manchester", *([rest_name] if rest else []), "England"]
+    head += [f"Range of the {n_nbhd}", f"Compared with {bench_name}"]
+    nums = (2, 3, 4, 5) if rest else (2, 3, 4)
     num = ' class="num"'
-    cells = "".join(f'<th scope="col"{num if i in (2, 3, 4) else ""}>{e(h)}</th>' for i, h in enumerate(head))
+    cells = "".join(f'<th scope="col"{num if i in nums else ""}>{e(str(h))}</th>' for i, h in enumerate(head))
     cells += '<th scope="col" class="np-spine-cell">Worse ← England → Better</th>'
     rows = []
     for r in df.to_dict("records"):
+        rest_cell = f'<td class="num">{e(str(r["rest_text"]))}</td>' if rest else ""
         rows.append(
             "<tr>"
             f'<th scope="row">{e(str(r["short_name"]))}</th><td>{e(str(r["period"]))}</td>'
             f'<td class="num">{e(str(r["value_text"]))}</td><td class="num">{e(str(r["manchester_text"]))}</td>'
-            f'<td class="num">{e(str(r["england_text"]))}</td><td class="np-nowrap">{e(str(r["range_text"]))}</td>'
+            f'{rest_cell}<td class="num">{e(str(r["england_text"]))}</td><td class="np-nowrap">{e(str(r["range_text"]))}</td>'
             f'<td class="np-nowrap">{e(str(r["comparison_text"]))}</td><td class="np-spine-cell">{spine_image(r)}</td>'
             "</tr>"
         )

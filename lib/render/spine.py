@@ -43,6 +43,7 @@ SPINE_COLUMNS = [
     "england_text",
     "manchester_text",
     "range_text",
+    "rest_text",
 ]
 
 
@@ -55,7 +56,8 @@ def spine_data(profile: pd.DataFrame) -> pd.DataFrame:
     for "lower is better" indicators, so better is always to the right and every value lies in
     [-1, 1]. Columns: ``short_name, period, value, england, manchester, flip, scaled``
     (the neighbourhood), ``scaled_city``, ``band_lo``, ``band_hi`` (the 12 neighbourhoods),
-    ``comparison`` (word), ``comparison_text`` and formatted ``*_text`` columns for tooltips.
+    ``comparison`` (word), ``comparison_text`` and formatted ``*_text`` columns for tooltips
+    (``rest_text``: the rest of Manchester, from the profile's ``rest``).
     """
     cols = SPINE_COLUMNS
     if profile.empty:
@@ -96,17 +98,23 @@ def spine_data(profile: pd.DataFrame) -> pd.DataFrame:
             "range_text": [
                 f"{format_value(lo, m)} to {format_value(hi, m)}" for lo, hi, m in zip(f["nbhd_min"], f["nbhd_max"], ms)
             ],
+            "rest_text": [
+                format_value(v, m)
+                for v, m in zip(col["rest"].astype(float) if "rest" in col else f["value"] * np.nan, ms)
+            ],
         },
         columns=cols,
     )
 
 
-def spine_chart(df: pd.DataFrame, area_name: str = "Neighbourhood", bench_name: str = "England") -> alt.TopLevelMixin:
+def spine_chart(
+    df: pd.DataFrame, area_name: str = "Neighbourhood", bench_name: str = "England", n_nbhd: int = 12
+) -> alt.TopLevelMixin:
     """Spine chart of :func:`spine_data`: England at 0, the 12 neighbourhoods' spread as a grey
     band, Manchester as a diamond and the neighbourhood as a dot coloured and shaped by its
     comparison with ``bench_name``. Better is always to the right."""
     order = list(df["short_name"])
-    y = alt.Y("short_name:N", sort=order, title=None, axis=alt.Axis(labelLimit=260))
+    y = alt.Y("short_name:N", sort=order, title=None, axis=alt.Axis(labelLimit=320))
     x_scale = alt.Scale(domain=[-1.05, 1.05])
     tooltip = [
         alt.Tooltip("short_name:N", title="Indicator"),
@@ -114,7 +122,7 @@ def spine_chart(df: pd.DataFrame, area_name: str = "Neighbourhood", bench_name: 
         alt.Tooltip("value_text:N", title=area_name),
         alt.Tooltip("manchester_text:N", title="Manchester"),
         alt.Tooltip("england_text:N", title="England"),
-        alt.Tooltip("range_text:N", title="Range of the 12"),
+        alt.Tooltip("range_text:N", title=f"Range of the {n_nbhd}"),
         alt.Tooltip("comparison_text:N", title=f"Compared with {bench_name}"),
     ]
     base = alt.Chart()  # the rows are the layer's data, given once (not once per layer: faster to build)
@@ -140,7 +148,9 @@ def spine_chart(df: pd.DataFrame, area_name: str = "Neighbourhood", bench_name: 
         shape=alt.Shape("comparison_text:N", scale=shape_scale(), title=f"Compared with {bench_name}"),
         tooltip=tooltip,
     )
-    legend_marks = pd.DataFrame({"x": [-1.0, 1.0], "label": ["◆ Manchester (diamond); grey band: range of the 12", ""]})
+    legend_marks = pd.DataFrame(
+        {"x": [-1.0, 1.0], "label": [f"◆ Manchester (diamond); grey band: range of the {n_nbhd}", ""]}
+    )
     note = (
         alt.Chart(legend_marks.iloc[:1])
         .mark_text(align="left", dy=-8, fontSize=11, color="#333333")
@@ -157,20 +167,22 @@ _AREA = "@@spine-area-name@@"
 
 
 @functools.lru_cache(maxsize=64)
-def _spine_template(bench_name: str, names: tuple[str, ...]) -> tuple[str, str]:
+def _spine_template(bench_name: str, names: tuple[str, ...], n_nbhd: int = 12) -> tuple[str, str]:
     """The spine chart's spec as JSON text, for rows with these short names (in this order), with
     :data:`_AREA` for the neighbourhood's name; and the name of its rows' dataset."""
     placeholder = pd.DataFrame({c: [""] * len(names) for c in SPINE_COLUMNS}).assign(short_name=list(names))
-    spec = spine_chart(placeholder, area_name=_AREA, bench_name=bench_name).to_dict(validate=False)
+    spec = spine_chart(placeholder, area_name=_AREA, bench_name=bench_name, n_nbhd=n_nbhd).to_dict(validate=False)
     return json.dumps(spec), spec["data"]["name"]
 
 
-def spine_spec(df: pd.DataFrame, area_name: str = "Neighbourhood", bench_name: str = "England") -> dict:
+def spine_spec(
+    df: pd.DataFrame, area_name: str = "Neighbourhood", bench_name: str = "England", n_nbhd: int = 12
+) -> dict:
     """The Vega-Lite spec of :func:`spine_chart` (``.to_dict()``), from a template built once per
     benchmark and list of indicators, with ``df``'s rows and ``area_name`` put in: a few
     milliseconds where building the chart takes tens (moving between neighbourhoods is the
     profile's commonest step). The same spec, up to the name of its rows' dataset."""
-    text, rows_name = _spine_template(bench_name, tuple(df["short_name"]))
+    text, rows_name = _spine_template(bench_name, tuple(df["short_name"]), n_nbhd)
     spec = json.loads(text.replace(_AREA, json.dumps(area_name)[1:-1]))
     spec["datasets"][rows_name] = (
         df[SPINE_COLUMNS].astype(object).where(df[SPINE_COLUMNS].notna(), None).to_dict(orient="records")

@@ -35,7 +35,7 @@ STEPS: tuple[Step, ...] = (
     Step(
         "map",
         "Where it is",
-        "Overview map: the 12 neighbourhoods coloured by comparison with the benchmark on the key indicator, this one outlined.",
+        "Overview map: all the neighbourhoods coloured by comparison with the benchmark on the key indicator, this one outlined.",
     ),
     Step(
         "profile",
@@ -45,7 +45,7 @@ STEPS: tuple[Step, ...] = (
     Step(
         "compare",
         "How it compares",
-        "The 12 neighbourhoods on the key indicator: bars with 95% intervals and the England and Manchester lines.",
+        "All the neighbourhoods on the key indicator: bars with 95% intervals and the England and Manchester lines.",
     ),
     Step("cohorts", "Risk cohorts", "The modelled risk pyramid and the key cohort figures."),
     Step("activity", "Activity shift", "This neighbourhood's modelled share of the city's 2020/21 target reductions."),

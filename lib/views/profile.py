@@ -14,7 +14,8 @@ import pandas as pd
 from lib.core.contract import FAMILIES, POPULATION_LABELS
 from lib.core.data import Dataset
 from lib.core.disclosure import DEFAULT_THRESHOLD, display_count, display_count_or_reason
-from lib.core.selection import BENCHMARKS, Selection, suffix
+from lib.core.selection import BENCHMARK_PHRASES, BENCHMARKS, Selection, suffix
+from lib.core.wording import in_sentence
 from lib.methods.indicators import (
     area_comparison_table,
     comparison_frame,
@@ -50,7 +51,8 @@ def profile_table(ds: Dataset, sel: Selection) -> pd.DataFrame:
     value_type, value, lower, upper`` (interval at ``level``), ``numerator, denominator, manchester,
     england, nbhd_min, nbhd_max, spread`` (max |x - England| over the 12 neighbourhoods and
     Manchester), ``vs_city, vs_england, vs_bench`` (comparisons at ``level``; ``vs_bench``
-    against the chosen benchmark) and ``note``.
+    against the chosen benchmark), ``note`` and ``rest`` (the rest of Manchester: the city without
+    the neighbourhood, for summed indicators; else blank).
     """
     return _one_profile(_profile_parts(ds, sel.level), sel.nbhd, sel.bench)
 
@@ -91,10 +93,8 @@ def _all_profiles(parts: _ProfileParts, benches: list[str]) -> dict[str, dict[st
     me = me.assign(_rank=me["indicator_id"].map(rank)).sort_values(["area_code", "_rank"], kind="stable")
     key = pd.MultiIndex.from_arrays([me["area_code"], me["indicator_id"]])
 
-    def words(frame: pd.DataFrame) -> np.ndarray:
-        first = frame.drop_duplicates(["area_code", "indicator_id"]).set_index(["area_code", "indicator_id"])[
-            "comparison"
-        ]
+    def words(frame: pd.DataFrame, column: str = "comparison") -> np.ndarray:
+        first = frame.drop_duplicates(["area_code", "indicator_id"]).set_index(["area_code", "indicator_id"])[column]
         return first.reindex(key).to_numpy(object)
 
     first = _profile_frame(
@@ -105,6 +105,7 @@ def _all_profiles(parts: _ProfileParts, benches: list[str]) -> dict[str, dict[st
         words(parts.vs_city),
         words(parts.against(benches[0])),
         parts.sfx,
+        words(parts.vs_rest, "benchmark_value").astype(float),
     )
     codes = me["area_code"].to_numpy(object)
     rows = {code: codes == code for code in dict.fromkeys(codes)}
@@ -123,10 +124,11 @@ def _profile_frame(
     vs_city: np.ndarray,
     vs_bench: np.ndarray,
     sfx: str,
+    rest: np.ndarray,
 ) -> pd.DataFrame:
     """The profile table's columns from rows ``me`` of the comparisons with England (one per id in
-    ``ids``, in that order), the catalogue ``ind`` and ``spread`` (indexed by indicator) and the
-    words compared with the city and the benchmark, row for row."""
+    ``ids``, in that order), the catalogue ``ind`` and ``spread`` (indexed by indicator), the
+    words compared with the city and the benchmark and the rest of Manchester's value, row for row."""
     m, sp = ind.loc[ids], spread.loc[ids]
     return pd.DataFrame(
         {
@@ -145,6 +147,7 @@ def _profile_frame(
             "vs_england": me["comparison"].to_numpy(object),
             "vs_bench": vs_bench,
             "note": me["note"].map(lambda x: "" if pd.isna(x) else str(x)).to_numpy(object),
+            "rest": rest,
         }
     )
 
@@ -200,6 +203,12 @@ def _one_profile(parts: _ProfileParts, nbhd: str, bench: str) -> pd.DataFrame:
         vs_city[vs_city["area_code"] == nbhd].drop_duplicates("indicator_id").set_index("indicator_id")["comparison"]
     )
     me_b = vs_b[vs_b["area_code"] == nbhd].drop_duplicates("indicator_id").set_index("indicator_id")["comparison"]
+    vs_rest = parts.vs_rest
+    me_rest = (
+        vs_rest[vs_rest["area_code"] == nbhd]
+        .drop_duplicates("indicator_id")
+        .set_index("indicator_id")["benchmark_value"]
+    )
     order = [i for i in ids if i in me.index]
     return _profile_frame(
         np.asarray(order, dtype=object),
@@ -209,20 +218,43 @@ def _one_profile(parts: _ProfileParts, nbhd: str, bench: str) -> pd.DataFrame:
         me_city.loc[order].to_numpy(object),
         me_b.loc[order].to_numpy(object),
         parts.sfx,
+        me_rest.reindex(order).to_numpy(float),
     )
 
 
 def display_profile_table(
-    table: pd.DataFrame, indicators: pd.DataFrame, level: str = "95", threshold: int = DEFAULT_THRESHOLD
+    table: pd.DataFrame,
+    indicators: pd.DataFrame,
+    level: str = "95",
+    threshold: int = DEFAULT_THRESHOLD,
+    bench: str = "england",
 ) -> pd.DataFrame:
     """The profile table as people read it: formatted text and plain column names (counts at the
-    disclosure ``threshold`` in force, ``Dataset.threshold``). A modelled figure's count is never
+    disclosure ``threshold`` in force, ``Dataset.threshold``). With ``bench`` ``"rest"``, the rest of
+    Manchester's value and the comparison with it too (after Manchester's). A modelled figure's count is never
     shown as an observed one: a modelled count indicator (expected dementia cases, a share of a
     city target) reads as a whole number labelled "expected, modelled" (or "modelled"), its Count
     cell says it is not an observed count, and its Manchester and England cells say they are
     totals; a modelled rate's count reads "about N (modelled estimate)"."""
     ms = {i: meta(indicators, i) for i in table["indicator_id"]}
     lvl = "99.8%" if level == "99.8" else "95%"
+    out = _display_columns(table, ms, lvl, threshold)
+    if bench == "rest" and "rest" in table.columns:
+        rest = BENCHMARKS["rest"]
+        out.insert(
+            out.columns.get_loc("Manchester") + 1,
+            rest,
+            [format_value(v, ms[i]) for v, i in zip(table["rest"], table["indicator_id"])],
+        )
+        out.insert(
+            out.columns.get_loc("Compared with England") + 1,
+            f"Compared with {BENCHMARK_PHRASES['rest']}",
+            table["vs_bench"].map(lambda w: comparison_label(w, BENCHMARK_PHRASES["rest"])).to_numpy(object),
+        )
+    return out
+
+
+def _display_columns(table: pd.DataFrame, ms: dict, lvl: str, threshold: int) -> pd.DataFrame:
     notes = table.get("note", pd.Series(None, index=table.index))
     rows = list(zip(table["indicator_id"], table["status"], table["value_type"]))
     return pd.DataFrame(
@@ -494,9 +526,9 @@ def display_ward_table(
 def ward_sentence(wards: pd.DataFrame, m: dict, nbhd_name: str) -> str:
     """One sentence naming the ward with the highest and lowest value."""
     if wards.empty:
-        return f"There are no ward figures for {m['short_name'].lower()}."
+        return f"There are no ward figures for {in_sentence(m['short_name'])}."
     top, low = wards.iloc[0], wards.iloc[-1]
-    s = f"In {nbhd_name}, {top['area_name']} has the highest {m['short_name'].lower()} ({format_value(top['value'], m)}, {top['period']})"
+    s = f"In {nbhd_name}, {top['area_name']} has the highest {in_sentence(m['short_name'])} ({format_value(top['value'], m)}, {top['period']})"
     if len(wards) > 1:
         s += f" and {low['area_name']} the lowest ({format_value(low['value'], m)})"
     return s + "."

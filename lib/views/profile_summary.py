@@ -11,6 +11,7 @@ import pandas as pd
 from lib.core.contract import trend_across_periods
 from lib.core.data import Dataset
 from lib.core.selection import Selection
+from lib.core.wording import in_sentence
 from lib.render.format import format_value
 from lib.views.profile import profile_table
 
@@ -20,7 +21,7 @@ def _names(table: pd.DataFrame, col: str, word: str) -> list[str]:
 
 
 def _join(items: list[str], limit: int = 5) -> str:
-    items = [i.lower() if not i[:3].isupper() else i for i in items]
+    items = [in_sentence(i) for i in items]  # the user's capitals kept (lib.core.wording)
     if len(items) > limit:
         items = items[:limit] + [f"{len(items) - limit} more"]
     if len(items) == 1:
@@ -212,7 +213,7 @@ def board_summary(ds: Dataset, sel: Selection, table: pd.DataFrame | None = None
         def change(r: dict) -> str:
             m = {"unit": r["unit"], "value_type": r["value_type"]}
             verb = "up" if r["rose"] else "down"
-            return f"{r['short_name'].lower()} ({verb} from {format_value(r['previous'], m)} in {r['previous_period']} to {format_value(r['value'], m)} in {r['period']})"
+            return f"{in_sentence(r['short_name'])} ({verb} from {format_value(r['previous'], m)} in {r['previous_period']} to {format_value(r['value'], m)} in {r['period']})"
 
         bad = [change(r) for r in trends if r["vs_england"] == "worse" and r["got_worse"]]
         if bad:

@@ -1,4 +1,5 @@
-"""How the app is served: one ASGI middleware and two start-up steps, for a faster first page (and one keyboard fix).
+"""How the app is served: ASGI middleware and two start-up steps, for a faster first page (and one keyboard fix,
+and links to the Overview that open it).
 
 Each is a workaround for a behaviour of Streamlit 1.67 (a "Works around:" line in its docstring says
 which); ``tests/test_serving.py`` fails loudly if an upgrade changes that behaviour, and ``make bench``
@@ -13,6 +14,10 @@ every deep link, bookmark and presentation link pays that. Streamlit reads the s
 from ``window.__streamlit.BACKEND_BASE_URL`` when a host page sets it; :func:`base_url_script`
 sets it in the HTML page (:class:`PageHead`), from the app's own ``server.baseUrlPath``, so the
 first probe is the right one.
+
+**Links to the Overview.** The default page is served at the app's root, whatever its
+``url_path``: :class:`DefaultPagePath` redirects ``/overview?...`` there (keeping the query), so a
+shared link to the Overview opens it instead of a "Page not found" dialog.
 
 **Keyboard focus into popovers, and a visible focus ring.** Streamlit draws a popover's content at the end of the page, so
 after Enter opens one, Tab walks the whole page before it reaches what is inside. Every HTML page
@@ -181,6 +186,37 @@ class PageHead:
         await send({"type": "http.response.body", "body": page})
 
 
+#: The default page's own name in links (``app.py`` gives the Overview this ``url_path``).
+DEFAULT_PAGE_PATH = "overview"
+
+
+class DefaultPagePath:
+    """ASGI middleware: a request for the default page by its name (``/overview``, ``/overview/``,
+    under ``base_path``) is redirected to the app's root with its query string unchanged
+    (``/overview?nbhd=S3`` -> ``/?nbhd=S3``), before Streamlit's page is sent, so the browser
+    never opens a page Streamlit does not know.
+
+    Works around: Streamlit serves the default page at the root and ignores its ``url_path``
+    (``st.Page(..., default=True, url_path="overview").url_path`` is ``""``), so ``/overview``
+    showed a "Page not found" dialog, then ran the main page at ``/``; every link the exports
+    and users made to the Overview did that."""
+
+    def __init__(self, app: ASGIApp, base_path: str = "", page: str = DEFAULT_PAGE_PATH) -> None:
+        self.app = app
+        self.root = "/" + base_path.strip("/") + "/" if base_path.strip("/") else "/"
+        self.paths = {self.root + page.strip("/"), self.root + page.strip("/") + "/"}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope.get("method") in ("GET", "HEAD") and scope.get("path") in self.paths:
+            query = scope.get("query_string", b"")
+            location = self.root.encode("utf-8") + (b"?" + query if query else b"")
+            headers = [(b"location", location), (b"content-length", b"0"), (b"cache-control", b"no-store")]
+            await send({"type": "http.response.start", "status": 302, "headers": headers})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        await self.app(scope, receive, send)
+
+
 def no_delay_on_listening_sockets(fd_dir: str = "/proc/self/fd") -> int:
     """Turn on ``TCP_NODELAY`` for this process's listening TCP sockets (connections accepted
     from them inherit it, on Linux). Returns how many were set; 0 where ``fd_dir`` is not there
@@ -241,8 +277,8 @@ def load_and_freeze(
 
 
 def middleware(base_path: str = "") -> list:
-    """The app's serving middleware for ``st.App(..., middleware=...)``: :class:`PageHead`, for
-    an app served under ``base_path``; on the way, turns on
+    """The app's serving middleware for ``st.App(..., middleware=...)``: :class:`DefaultPagePath`
+    and :class:`PageHead`, for an app served under ``base_path``; on the way, turns on
     ``TCP_NODELAY`` for the server's listening socket (:func:`no_delay_on_listening_sockets`).
     The bench switch :data:`OFF_SWITCH` leaves out the workarounds it names."""
     from starlette.middleware import Middleware
@@ -250,4 +286,7 @@ def middleware(base_path: str = "") -> list:
     off = turned_off()
     if "nodelay" not in off:
         no_delay_on_listening_sockets()  # Streamlit has bound its socket by the time it imports the app
-    return [Middleware(PageHead, base_path=base_path, base_url="baseurl" not in off)]
+    return [
+        Middleware(DefaultPagePath, base_path=base_path),  # a fix, not a speed-up: never turned off
+        Middleware(PageHead, base_path=base_path, base_url="baseurl" not in off),
+    ]

@@ -28,6 +28,10 @@ PARAMETERS: dict[str, str] = {
 }
 
 MAX_LENGTH = 64
+#: Parameters whose values are read whatever their case (``nbhd=s3`` is S3): codes people type or
+#: copy from a paper, where the case carries no meaning. The value kept is the app's own spelling,
+#: and only a value matching exactly one choice is accepted. Other parameters stay exact.
+CASE_INSENSITIVE = frozenset({"nbhd"})
 
 
 @dataclass
@@ -45,6 +49,7 @@ def parse(
 
     ``choices`` maps parameter -> allowed values (only these parameters are read);
     ``defaults`` gives the value used when a parameter is absent or invalid.
+    Parameters in :data:`CASE_INSENSITIVE` (neighbourhood codes) match whatever their case.
     Unknown parameters are ignored with a notice; invalid values fall back to the default
     with a notice naming the parameter (values are never echoed back unescaped: notices
     quote at most 64 printable characters).
@@ -59,6 +64,9 @@ def parse(
             continue
         value = str(value)
         allowed = choices[key]
+        if key in CASE_INSENSITIVE and value not in allowed:
+            same = [a for a in allowed if str(a).casefold() == value.strip().casefold()]
+            value = same[0] if len(same) == 1 else value
         if value in allowed:
             state.values[key] = value
         else:

@@ -66,7 +66,7 @@ def frame(show_sidebar: bool = True) -> bool:
 
 def _sidebar(names: dict[str, str]) -> None:
     with st.sidebar:
-        st.markdown("### Neighbourhood Profiles\nManchester's 12 integrated neighbourhoods")
+        st.markdown(f"### Neighbourhood Profiles\nManchester's {len(names)} integrated neighbourhoods")
         # The choice in force, always in view; the controls that change it in a popover, drawn
         # only when opened (a select box costs every page about a fifth of a bare page's load).
         nbhd = st.session_state["nbhd"]

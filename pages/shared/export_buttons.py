@@ -6,6 +6,8 @@ Streamlit code shared by the pages (``pages/shared/``); all logic lives in ``lib
 
 from __future__ import annotations
 
+import contextlib
+
 import pandas as pd
 import streamlit as st
 
@@ -16,10 +18,28 @@ from pages.shared.app_frame import frame_state
 from pages.shared.session_data import dataset, layer, lens_dataset
 
 
+def app_address(page: str = "") -> str:
+    """The app's address for links back to a view, from the request this page run answers
+    (:func:`lib.exports.footer.request_base_url`: ``$NP_PUBLIC_URL`` if set, else the browser's
+    address, else the request's headers). Call it in the page's run (``st.context`` is not there
+    when a download button's function runs)."""
+    paths = {page}
+    with contextlib.suppress(Exception):  # the pages' url paths, to take the page's own off the address
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+        ctx = get_script_run_ctx()
+        paths |= {str(p.get("url_pathname") or "") for p in ctx.pages_manager.get_pages().values()}
+    try:
+        url, headers = st.context.url, dict(st.context.headers)
+    except Exception:  # no request (a bare script run): the default address
+        url, headers = None, {}
+    return footers.request_base_url(url, headers, paths, st.get_option("server.baseUrlPath") or "")
+
+
 def export_footer(meta: dict, period: str, page: str, params: dict[str, str] | None = None) -> list[str]:
     """Footer lines for an exported image: source, period, status, accessed date and the link back
     to this exact view (the shared frame plus ``params``)."""
-    url = footers.view_url(None, page, {**frame_state().params(), **(params or {})})
+    url = footers.view_url(app_address(page), page, {**frame_state().params(), **(params or {})})
     return footers.meta_footer(meta, period, url)
 
 
@@ -71,10 +91,11 @@ def export_neighbourhood_buttons(sel: Selection) -> None:
     # Read now, in the page's run: the files are made when clicked, outside it, where the session's
     # own data, grouping and disclosure threshold cannot be read.
     ds = dataset()
+    base = app_address("profile")
     c1, c2 = st.columns(2)
     c1.download_button(
         "Slide deck (PowerPoint)",
-        lambda: deck.neighbourhood_deck(ds, sel, None, layers),
+        lambda: deck.neighbourhood_deck(ds, sel, base, layers),
         file_name=f"neighbourhood_{sel.nbhd}.pptx",
         key="dl_deck",
         on_click="ignore",
@@ -84,7 +105,7 @@ def export_neighbourhood_buttons(sel: Selection) -> None:
     )
     c2.download_button(
         "One-page profile (PDF)",
-        lambda: pdf.neighbourhood_pdf(ds, sel, None, layers),
+        lambda: pdf.neighbourhood_pdf(ds, sel, base, layers),
         file_name=f"neighbourhood_{sel.nbhd}.pdf",
         mime="application/pdf",
         key="dl_pdf",
@@ -110,7 +131,7 @@ def export_sources_footer(
     if period is None:
         v = ds.values[ds.values["indicator_id"].isin(known) & (ds.values["area_type"] == "neighbourhood")]
         period = footers.period_span(sorted(v.groupby("indicator_id")["period"].max().astype(str).unique()))
-    url = footers.view_url(None, page, {**frame_state().params(), **(params or {})})
+    url = footers.view_url(app_address(page), page, {**frame_state().params(), **(params or {})})
     return footers.footer_lines(source or src, period, status or statuses, url, method=method)
 
 

@@ -144,7 +144,7 @@ def offline_page(page, app_url):
 
 def page_url(app_url: str, path: str) -> str:
     """A page's address: the overview is the default page, served at the app's root ("/overview"
-    makes Streamlit report "page not found" before falling back to it)."""
+    is redirected there by ``lib.web.serving.DefaultPagePath``)."""
     return f"{app_url}/" if path == "overview" else f"{app_url}/{path}"
 
 

@@ -52,6 +52,7 @@ import pandas as pd
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
+from lib.core.wording import shorten
 from tests.e2e.conftest import REPO, assert_no_exception, screenshot, wait_ready
 
 MAP_IFRAME = 'iframe[title*="streamlit_folium"]'
@@ -413,9 +414,8 @@ def test_payloads_in_area_names_indicator_names_and_values_run_nothing(offline_p
         assert_no_exception(page)
         if where in ("overview", "compare"):
             box = main.locator('[data-testid="stSelectbox"]').nth(0 if where == "overview" else 1)
-            _pick(
-                page, box, "visit](https", CORPUS["mdvisit"][:40]
-            )  # the compare page lists short names (40 characters)
+            # the compare page lists short names (cut at a word, lib.core.wording.shorten)
+            _pick(page, box, "visit](https", shorten(CORPUS["mdvisit"]).removesuffix("…"))
             assert_no_exception(page)
         # the other views of the cohorts, activity and methods pages (lazy tabs: drawn when opened)
         views = {
