@@ -207,6 +207,14 @@ class _MapExtras(MacroElement):
   box.setAttribute("role", "region");
   box.setAttribute("aria-label", name);
   try { if (window.frameElement) { window.frameElement.setAttribute("aria-label", name); } } catch (e) {}
+  if (map.keyboard && map.keyboard.enabled()) {
+    // Leaflet focuses the map on mousedown with a plain focus(), which also scrolls the host page to
+    // bring the map's frame into view: mid-click, so the click lands elsewhere and selects nothing.
+    var kb = map.keyboard;
+    kb.disable();
+    kb._onMouseDown = function() { if (!this._focused) { this._map._container.focus({preventScroll: true}); } };
+    kb.enable();
+  }
   var legend = L.control({position: "bottomright"});
   legend.onAdd = function() {
     var div = L.DomUtil.create("div", "np-legend");

@@ -134,3 +134,38 @@ def test_the_profile_maps_the_neighbourhoods_own_wards_offline(offline_page, app
     for word in ("Better than England", "Similar to England", "Worse than England"):
         assert (word in legend) == (word in table), word  # the key names exactly the comparisons the table has
     _map_screenshot(page, f"profile_wards_{nbhd}")
+
+
+def _main_scroll(page) -> float:
+    """How far the page's main area (Streamlit scrolls inside it, not the window) is scrolled."""
+    return page.evaluate(
+        "() => { const m = document.querySelector('[data-testid=\"stMain\"]'); return (m ? m.scrollTop : 0) + window.scrollY; }"
+    )
+
+
+def test_one_click_on_a_map_partly_in_view_selects_without_scrolling(page, app_url):
+    """Issue 19: in a 1600×1000 window the map of /map?nbhd=S3 is only partly in view; a click on an
+    area used to focus the map's container with a plain focus() (Leaflet's keyboard handler), which
+    scrolled the page by ~130 px mid-click, so the click selected nothing. One click must select."""
+    page.set_viewport_size({"width": 1600, "height": 1000})
+    _open_map(page, f"{app_url}/map?nbhd=S3")
+    page.wait_for_timeout(500)
+    iframe = page.locator(MAP_IFRAME)
+    box = iframe.bounding_box()
+    assert box["y"] + box["height"] > 1000 > box["y"], f"the map should be only partly in view: {box}"
+    inner = iframe.element_handle().content_frame()
+    points = inner.evaluate(
+        """() => { const out = {};
+             window.map.eachLayer(l => { if (l.feature && l.feature.properties.label_lat != null) {
+                 const p = l.feature.properties;
+                 out[p.code] = window.map.latLngToContainerPoint([p.label_lat, p.label_lng]); } });
+             return out; }"""
+    )
+    # An area other than S3 whose point is on screen (the real mouse can only click what is in view).
+    code, point = next((c, p) for c, p in sorted(points.items()) if c != "S3" and box["y"] + p["y"] + 14 < 990)
+    before = _main_scroll(page)
+    page.mouse.click(box["x"] + point["x"] + 6, box["y"] + point["y"] + 14)
+    page.wait_for_function("(c) => new URLSearchParams(location.search).get('nbhd') === c", arg=code, timeout=15_000)
+    wait_ready(page)
+    assert _main_scroll(page) == before, "the click scrolled the page"
+    assert code in _selected_nbhd(page)
