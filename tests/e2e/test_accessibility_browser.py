@@ -24,6 +24,8 @@ AXE = Path(axe_playwright_python.__file__).with_name("axe.min.js")
 PAGES = [
     "overview",
     "map",
+    "map_wards",
+    "map_lsoa",
     "profile",
     "profile_wards",
     "profile_practices",
@@ -38,11 +40,13 @@ PAGES = [
     "methods",
     "methods_details",
 ]
-MAP_PAGES = {"map", "cohorts_map", "profile_wards"}
+MAP_PAGES = {"map", "map_wards", "map_lsoa", "cohorts_map", "profile_wards"}
 #: The overview is the default page, at the app's root (where its own links point); the cohorts
 #: page's map and pyramid (and the other lazy views) are views of their own, opened by their links.
 URL_PATH = {
     "overview": "",
+    "map_wards": "map?layer=wards&nbhd=C2",  # zoomed to C2: ward names and symbols drawn
+    "map_lsoa": "map?layer=lsoa&nbhd=N2",  # zoomed to N2: a symbol on each small area
     "profile_wards": "profile?view=wards",
     "profile_practices": "profile?view=practices",
     "cohorts_map": "cohorts?view=map",

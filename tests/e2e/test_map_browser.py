@@ -169,3 +169,57 @@ def test_one_click_on_a_map_partly_in_view_selects_without_scrolling(page, app_u
     wait_ready(page)
     assert _main_scroll(page) == before, "the click scrolled the page"
     assert code in _selected_nbhd(page)
+
+
+def _label_texts(page, cls: str) -> list[str]:
+    """The texts of the map's labels of class ``cls`` that are drawn (not hidden)."""
+    return page.evaluate(
+        """([sel, cls]) => { const d = document.querySelector(sel).contentDocument;
+             return [...d.querySelectorAll('.' + cls)].filter(e => e.offsetParent !== null)
+                 .map(e => e.textContent); }""",
+        [MAP_IFRAME, cls],
+    )
+
+
+def test_wards_zoom_to_the_selected_neighbourhood_and_carry_names_and_symbols(offline_page, app_url):
+    """Issue 19: on the ward detail the map opens on the selected neighbourhood (its boundary fills
+    the view, a choice shows the whole city again) and every ward is labelled with its name and the
+    symbol of its comparison, so the map never speaks by colour alone."""
+    from lib.core import data
+    from lib.methods.indicators import area_comparison_table
+    from lib.render.format import COMPARISON_STYLE
+
+    ds = data.load_dataset()
+    table = area_comparison_table(ds.values, ds.indicators, "disability", "Census 2021", "ward", "england")
+    want = {f"{r.area_name} {COMPARISON_STYLE[r.comparison][0]}" for r in table.itertuples()}
+    page = offline_page
+    _open_map(page, f"{app_url}/map?ind=disability&period=Census+2021&layer=wards&nbhd=C2", polygons=32)
+    assert_no_exception(page)
+    page.locator(MAP_IFRAME).scroll_into_view_if_needed()
+    inner = page.locator(MAP_IFRAME).element_handle().content_frame()
+    c2 = data.load_layer("neighbourhoods").to_crs(4326).set_index("code").loc["C2", "geometry"].bounds
+    view = inner.evaluate(
+        "() => { const b = window.map.getBounds(); return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth(), window.map.getZoom()]; }"
+    )
+    west, south, east, north, zoomed = view
+    assert west <= c2[0] and south <= c2[1] and east >= c2[2] and north >= c2[3], "C2 is not all in view"
+    assert (north - south) < 2 * (c2[3] - c2[1]) or (east - west) < 2 * (c2[2] - c2[0]), "not zoomed to C2"
+    shown = set(_label_texts(page, "np-label-name"))
+    c2_wards = set(ds.definition.loc[ds.definition["neighbourhood_code"] == "C2", "ward_name"])
+    assert shown and shown <= want  # every drawn ward label is its name and its own symbol
+    assert {t.rsplit(" ", 1)[0] for t in shown} >= c2_wards  # C2's own wards are all named
+    _map_screenshot(page, "map_wards_zoomed_C2")
+
+    page.get_by_role("radio", name="The whole city").check(force=True)
+    page.wait_for_function("() => new URLSearchParams(location.search).get('zoom') === 'city'", timeout=15_000)
+    wait_ready(page)
+    page.wait_for_function(
+        """(sel) => { const f = document.querySelector(sel); const w = f && f.contentWindow;
+             return w && w.map && w.map.getZoom() < 12; }""",
+        arg=MAP_IFRAME,
+        timeout=30_000,
+    )
+    assert not _label_texts(page, "np-label-name")  # names would overlap over the whole city...
+    symbols = _label_texts(page, "np-label-coarse")
+    assert sorted(symbols) == sorted(t.rsplit(" ", 1)[1] for t in want)  # ...so each ward shows its symbol
+    assert_no_exception(page)
