@@ -101,15 +101,16 @@ layer = c4.radio(
 colour = c5.radio(
     "Colour by", list(mapview.COLOUR_MODES), format_func=mapview.COLOUR_MODES.get, key="map_colour", horizontal=True
 )
-zoom = c6.radio(
-    "Zoom to",
-    list(mapview.ZOOMS),
-    format_func=lambda k: f"{mapview.ZOOMS[k]} ({sel.nbhd})" if k == "nbhd" else mapview.ZOOMS[k],
-    key="map_zoom",
-    horizontal=True,
-    disabled=layer == "neighbourhoods" or sel.registered,
-    help="For wards and small areas: the selected neighbourhood's areas, or the whole city.",
-)
+zoom = state["zoom"]
+if layer != "neighbourhoods" and not sel.registered:  # wards and small areas only
+    zoom = c6.radio(
+        "Zoom to",
+        list(mapview.ZOOMS),
+        format_func=lambda k: f"{mapview.ZOOMS[k]} ({sel.nbhd})" if k == "nbhd" else mapview.ZOOMS[k],
+        key="map_zoom",
+        horizontal=True,
+        help="The selected neighbourhood's wards or small areas, or the whole city.",
+    )
 app_frame.keep("map", {"family": family, "ind": ind, "period": period, "layer": layer, "colour": colour, "zoom": zoom})
 
 m = meta(ds.indicators, ind)
