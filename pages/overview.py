@@ -56,8 +56,11 @@ period = periods(ds.values, ind)[-1]
 table = caching.computed(overview.neighbourhood_summary, ds, ind, period, level=sel.level)
 st.header(f"{md_text(m['name'])}, {md_text(period)}")
 st.markdown(overview.headline(table, m, level=CONFIDENCE[sel.level]))
-view, tabs = app_frame.view_tabs("overview", VIEWS, state["view"])
-app_frame.keep("overview", {"ind": ind, "view": view})
+view, tabs = app_frame.view_tabs("overview", VIEWS, state.get("view", "table"))
+# The first view is the page's own address: only the map view goes into the link (pages share `view`).
+app_frame.keep("overview", {"ind": ind, **({"view": view} if view != "table" else {})})
+if view == "table" and st.query_params.get("view") == "map":
+    del st.query_params["view"]
 if view == "map":
     with tabs["map"], session_data.needs_data():  # without the boundary file, a message replaces the map
         colour = "comparison" if m["ci_method"] != "none" else "quartile"
