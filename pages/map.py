@@ -50,6 +50,7 @@ defaults = {
     "period": periods(ds.values, default_ind)[-1],
     "layer": "neighbourhoods",
     "colour": "comparison",
+    "zoom": "nbhd",
 }
 if url_ind in family_of and "family" not in st.query_params:
     defaults["family"] = family_of[url_ind]
@@ -60,6 +61,7 @@ state = app_frame.page_state(
         "period": all_periods,
         "layer": list(mapview.LAYERS),
         "colour": list(mapview.COLOUR_MODES),
+        "zoom": list(mapview.ZOOMS),
     },
     defaults,
     prefix="map",
@@ -86,7 +88,7 @@ if st.session_state.get("map_period") not in ind_periods:
     st.session_state["map_period"] = ind_periods[-1]
 period = c3.selectbox("Period", ind_periods[::-1], key="map_period")
 
-c4, c5 = st.columns([1, 1])
+c4, c5, c6 = st.columns([1, 1, 1])
 layer = c4.radio(
     "Detail",
     list(mapview.LAYERS),
@@ -99,7 +101,17 @@ layer = c4.radio(
 colour = c5.radio(
     "Colour by", list(mapview.COLOUR_MODES), format_func=mapview.COLOUR_MODES.get, key="map_colour", horizontal=True
 )
-app_frame.keep("map", {"family": family, "ind": ind, "period": period, "layer": layer, "colour": colour})
+zoom = state["zoom"]
+if layer != "neighbourhoods" and not sel.registered:  # wards and small areas only
+    zoom = c6.radio(
+        "Zoom to",
+        list(mapview.ZOOMS),
+        format_func=lambda k: f"{mapview.ZOOMS[k]} ({sel.nbhd})" if k == "nbhd" else mapview.ZOOMS[k],
+        key="map_zoom",
+        horizontal=True,
+        help="The selected neighbourhood's wards or small areas, or the whole city.",
+    )
+app_frame.keep("map", {"family": family, "ind": ind, "period": period, "layer": layer, "colour": colour, "zoom": zoom})
 
 m = meta(ds.indicators, ind)
 shown = mapview.layer_for(area_types(ds.values, ind, period), layer)
@@ -154,8 +166,9 @@ with session_data.needs_data():  # without a boundary file, a message replaces t
         selected_outline=mapview.select_features(session_data.geojson("neighbourhoods"), [sel.nbhd])
         if detail
         else None,
-        fit=session_data.geojson("neighbourhoods"),
+        fit=mapview.map_extent(session_data.geojson("neighbourhoods"), sel.nbhd, zoom, detail),
         name=f"Map of {map_title}, {_lower(legend_title)}",
+        area_labels=mapview.AREA_LABELS.get(shown),
     )
     st.caption(
         f"Map of Manchester's {len(table)} {_lower(mapview.LAYERS[shown][1])} coloured by "

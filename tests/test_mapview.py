@@ -354,3 +354,87 @@ def test_the_neighbourhood_map_is_the_features_key_and_map_of_the_selection(nbhd
     assert drawn.legend_title == "Compared with Manchester"
     page = drawn.fmap.get_root().render()
     assert "Compared with Manchester" in page and "Map of x" in page
+
+
+def _labels_in(page: str) -> list[list]:
+    """The labels a rendered map draws: the JSON list its script iterates over."""
+    import json
+
+    found = re.search(r"(\[\[[^\n]*?\]\])\.forEach\(function\(l\)", page)
+    return json.loads(found.group(1)) if found else []
+
+
+def test_wards_are_labelled_with_their_names_and_the_symbol_of_their_comparison(ds, ward_geo, m):
+    """Issue 19: wards are never told apart by colour alone: each ward's label is its name and the
+    symbol of its comparison, recomputed here from the ward's CI and England's value."""
+    period = periods(ds.values, "disability")[-1]
+    mi = meta(ds.indicators, "disability")
+    assert mi["ci_method"] == "wilson"  # a tested indicator: wards better, similar and worse
+    table = area_comparison_table(ds.values, ds.indicators, "disability", period, "ward", "england")
+    features = mapview.map_features(ward_geo, table, mi, "comparison", area_type="ward")
+    page = maps.build_map(features, "Key", [], labels=False, area_labels="name").get_root().render()
+    named = {text for _, _, text, cls in (row for row in _labels_in(page) if len(row) == 4) if "name" in cls}
+    eng = ds.values[
+        (ds.values["indicator_id"] == "disability")
+        & (ds.values["period"] == period)
+        & (ds.values["area_type"] == "england")
+    ]["value"].iloc[0]
+    worse_when_higher = mi["polarity"] == "lower_is_better"
+    expected = set()
+    for r in table.itertuples():
+        if pd.isna(r.value):
+            expected.add(f"{r.area_name} –")
+            continue
+        if r.lower_95 <= eng <= r.upper_95:
+            symbol = "●"
+        else:
+            higher = r.lower_95 > eng
+            symbol = "▼" if higher == worse_when_higher else "▲"
+        expected.add(f"{r.area_name} {symbol}")
+    import html as html_lib
+
+    assert {html_lib.unescape(t) for t in named} == expected
+    assert len(named) == len(ward_geo["features"]) == 32
+    assert {t[-1] for t in named} >= {"▲", "●", "▼"}
+
+
+def test_small_areas_carry_symbols_and_area_labels_show_only_zoomed_in(ds, m):
+    """LSOAs are labelled by symbol alone (one per area with a figure); area labels are hidden below
+    the zoom where they are legible, and a map without area labels sets no such zoom."""
+    lsoa = maps.layer_geojson(data.load_layer("lsoa"))
+    period = periods(ds.values, "disability")[-1]
+    table = area_comparison_table(ds.values, ds.indicators, "disability", period, "lsoa", "city")
+    features = mapview.map_features(lsoa, table, m, "comparison", area_type="lsoa")
+    page = maps.build_map(features, "Key", [], labels=False, area_labels="symbol").get_root().render()
+    symbols = [row[2] for row in _labels_in(page) if len(row) == 4]
+    words = table.set_index("area_code")["comparison"]
+    want = sorted(
+        COMPARISON_STYLE[words[f["properties"]["code"]]][0] if f["properties"]["value"] is not None else "–"
+        for f in features["features"]
+    )
+    assert sorted(symbols) == want and len(symbols) == len(lsoa["features"])
+    assert f"var fine = {maps.FINE_ZOOM['symbol']};" in page
+    plain = maps.build_map(features, "Key", [], labels=False).get_root().render()
+    assert "var fine = null;" in plain and not [row for row in _labels_in(plain) if len(row) == 4]
+
+
+def test_area_symbol_follows_the_colour_mode():
+    assert maps.area_symbol({"value": 1.0, "comparison": "worse"}, "comparison") == "▼"
+    assert maps.area_symbol({"value": 1.0, "quartile": 3}, "quartile") == "3"
+    assert maps.area_symbol({"value": None, "comparison": "worse"}, "comparison") == "–"
+    assert maps.area_symbol({"value": 1.0}, "continuous") == ""
+
+
+def test_the_map_zooms_to_the_selected_neighbourhood_on_the_detailed_layers(nbhd_geo, ward_geo, table, m):
+    """map_extent: the selected neighbourhood on wards with zoom "nbhd", the city otherwise; the map
+    fits exactly that boundary's extent."""
+    one = mapview.map_extent(nbhd_geo, "S3", "nbhd", detail=True)
+    assert [f["properties"]["code"] for f in one["features"]] == ["S3"]
+    assert mapview.map_extent(nbhd_geo, "S3", "city", detail=True) is nbhd_geo
+    assert mapview.map_extent(nbhd_geo, "S3", "nbhd", detail=False) is nbhd_geo
+    assert mapview.map_extent(nbhd_geo, "XX", "nbhd", detail=True) is nbhd_geo
+    s3 = data.load_layer("neighbourhoods").to_crs(4326).set_index("code").loc["S3", "geometry"].bounds
+    fmap = maps.build_map(mapview.map_features(ward_geo, table, m, area_type="ward"), "Key", [], fit=one)
+    (south, west), (north, east) = maps.bounds(one)
+    assert (west, south, east, north) == pytest.approx(s3, abs=1e-4)
+    assert f"[[{south}, {west}], [{north}, {east}]]" in fmap.get_root().render()

@@ -38,6 +38,19 @@ VIEWPORT_TAG = '<meta name="viewport" content="width=device-width, initial-scale
 #: Manchester's extent (south-west, north-east) used when a layer is empty.
 CITY_BOUNDS = ((53.34, -2.32), (53.55, -2.14))
 COORD_DIGITS = 5  # ~1 m: plenty for boundaries simplified at 20 m
+#: How the areas themselves are labelled (``build_map(area_labels=...)``) -> the label's CSS class:
+#: a name with its comparison symbol (wards), or the symbol alone (small areas).
+#: A map labelled by name also writes each symbol alone, shown only while the names are not (zoomed out).
+LABEL_CLASSES: dict[str, str] = {
+    "code": "np-label",
+    "name": "np-label np-label-name",
+    "symbol": "np-label np-label-symbol",
+    "coarse": "np-label np-label-symbol np-label-coarse",
+}
+#: Area labels are drawn from this zoom up (measured: the whole city fits at 11.25 in a 620 px map,
+#: one neighbourhood at 13.5 to 13.75): names of 32 wards or symbols of 282 small areas would overlap
+#: below it; there the wards show their symbols alone.
+FINE_ZOOM: dict[str, float] = {"name": 11.9, "symbol": 12.4}
 
 
 def _round_coords(coords: Any, digits: int) -> Any:
@@ -134,6 +147,18 @@ def fill_colour(row: Mapping, colour_mode: str, vmin: float = math.nan, vmax: fl
     return continuous_colour(float(row["value"]), vmin, vmax)
 
 
+def area_symbol(props: Mapping, colour_mode: str) -> str:
+    """The symbol that says what an area's fill says (as the legend's swatches do): its comparison
+    symbol (▲ ● ▼ ○), its quartile (1 to 4), or "–" for no data; none on a continuous scale."""
+    if props.get("value") is None:
+        return "–"
+    if colour_mode == "comparison":
+        return COMPARISON_STYLE.get(props.get("comparison", "not_compared"), COMPARISON_STYLE["not_compared"])[0]
+    if colour_mode == "quartile":
+        return "" if props.get("quartile") is None else str(int(props["quartile"]))
+    return ""
+
+
 def jinja_safe(obj: Any) -> Any:
     """A copy of ``obj`` (dicts, lists, tuples, strings, numbers) whose strings have ``{`` and
     ``}`` as the HTML entities ``&#123;`` and ``&#125;``.
@@ -207,6 +232,14 @@ class _MapExtras(MacroElement):
   box.setAttribute("role", "region");
   box.setAttribute("aria-label", name);
   try { if (window.frameElement) { window.frameElement.setAttribute("aria-label", name); } } catch (e) {}
+  if (map.keyboard && map.keyboard.enabled()) {
+    // Leaflet focuses the map on mousedown with a plain focus(), which also scrolls the host page to
+    // bring the map's frame into view: mid-click, so the click lands elsewhere and selects nothing.
+    var kb = map.keyboard;
+    kb.disable();
+    kb._onMouseDown = function() { if (!this._focused) { this._map._container.focus({preventScroll: true}); } };
+    kb.enable();
+  }
   var legend = L.control({position: "bottomright"});
   legend.onAdd = function() {
     var div = L.DomUtil.create("div", "np-legend");
@@ -218,20 +251,39 @@ class _MapExtras(MacroElement):
   if (map.attributionControl) { map.attributionControl.setPrefix(false); map.attributionControl.addAttribution({{ this.attribution|tojson }}); }
   {{ this.labels|tojson }}.forEach(function(l) {
     L.marker([l[0], l[1]], {interactive: false, keyboard: false,
-      icon: L.divIcon({className: "np-label", html: "<span>" + l[2] + "</span>", iconSize: null})}).addTo(map);
+      icon: L.divIcon({className: l[3] || "np-label", html: "<span>" + l[2] + "</span>", iconSize: null})}).addTo(map);
   });
+  var fine = {{ this.fine_zoom|tojson }};
+  if (fine !== null) {
+    // Area labels (names, symbols) are drawn only where they are legible: zoomed in past fine.
+    var show = function() { box.classList.toggle("np-labels-coarse", map.getZoom() < fine); };
+    map.on("zoomend", show);
+    map.whenReady(show);
+  }
 })({{ this._parent.get_name() }});
 {% endmacro %}
 """)
 
-    def __init__(self, legend: str, attribution: str, labels: list[tuple[float, float, str]], name: str) -> None:
+    def __init__(
+        self,
+        legend: str,
+        attribution: str,
+        labels: Sequence[tuple],
+        name: str,
+        fine_zoom: float | None = None,
+    ) -> None:
         super().__init__()
         self._name = "MapExtras"
         self.name = name
         self.style = style("map")  # static CSS, single braces only: safe in the re-compiled template
         self.legend = jinja_safe(legend)
         self.attribution = jinja_safe(html.escape(attribution))
-        self.labels = [[lat, lng, jinja_safe(html.escape(text))] for lat, lng, text in labels]
+        # (lat, lng, text) or (lat, lng, text, CSS class: one of LABEL_CLASSES, not data)
+        self.labels = [
+            [lat, lng, jinja_safe(html.escape(text)), *(LABEL_CLASSES[cls] for cls in rest[:1])]
+            for lat, lng, text, *rest in labels
+        ]
+        self.fine_zoom = fine_zoom
 
     def render(self, **kwargs) -> None:
         super().render(**kwargs)
@@ -256,6 +308,7 @@ def build_map(
     attribution: str = ATTRIBUTION,
     height: int = 620,
     name: str | None = None,
+    area_labels: str | None = None,
 ) -> folium.Map:
     """A folium map of ``features`` (from :func:`map_features`) with no base tiles.
 
@@ -266,7 +319,10 @@ def build_map(
     FeatureCollection instead labels its features' codes (e.g. neighbourhood codes over wards).
     ``selected_outline`` (a FeatureCollection) is drawn on top as a double black-and-white line.
     The view fits ``fit`` (a FeatureCollection; default ``features``). ``name`` is the map's
-    accessible name (default: from ``legend_title``).
+    accessible name (default: from ``legend_title``). ``area_labels`` also labels every feature
+    itself, so the map never speaks by colour alone: ``"name"`` writes its name and symbol
+    (:func:`area_symbol`, e.g. wards), ``"symbol"`` the symbol alone (e.g. small areas); these are
+    shown only from :data:`FINE_ZOOM` up, where they are legible.
     """
     # No data string may carry a Jinja tag into folium (see jinja_safe); the caller's dicts are not changed.
     features, outlines = jinja_safe(features), [(jinja_safe(geo), w, c) for geo, w, c in outlines]
@@ -322,19 +378,27 @@ def build_map(
             p = f["properties"]
             if p.get("label_lat") is None:
                 continue
-            symbol = (
-                COMPARISON_STYLE.get(p.get("comparison", "not_compared"), COMPARISON_STYLE["not_compared"])[0]
-                if colour_mode == "comparison" and p.get("value") is not None
-                else ""
-            )
+            symbol = area_symbol(p, colour_mode) if colour_mode == "comparison" and p.get("value") is not None else ""
             # p["code"] is already escaped by map_features; _MapExtras escapes again, so unescape first.
             label_rows.append((p["label_lat"], p["label_lng"], f"{html.unescape(p['code'])} {symbol}".strip()))
+    if area_labels is not None:
+        for f in features["features"]:
+            p = f["properties"]
+            if p.get("label_lat") is None:
+                continue
+            symbol = area_symbol(p, colour_mode)
+            text = f"{html.unescape(str(p.get('name', '')))} {symbol}" if area_labels == "name" else symbol
+            if text.strip():
+                label_rows.append((p["label_lat"], p["label_lng"], text.strip(), area_labels))
+            if area_labels == "name" and symbol:
+                label_rows.append((p["label_lat"], p["label_lng"], symbol, "coarse"))
     name = name or f"Map of Manchester: {legend_title}"
     _MapExtras(
         legend_html(legend_title, legend, colour_mode),
         attribution,
         label_rows,  # escapes and defuses
         jinja_safe(f"{name}. Arrow keys pan, plus and minus zoom; the same figures are in a table."),
+        fine_zoom=FINE_ZOOM.get(area_labels or ""),
     ).add_to(m)
     m.fit_bounds(bounds(fit or features), padding=(8, 8))
     return m

@@ -63,6 +63,23 @@ COLOUR_MODES: dict[str, str] = {
     "continuous": "Continuous scale",
 }
 
+#: What the map shows on a detailed layer (wards, small areas): URL value -> plain label.
+ZOOMS: dict[str, str] = {"nbhd": "The selected neighbourhood", "city": "The whole city"}
+#: How the areas of each detailed layer are labelled (``build_map(area_labels=...)``): ward names
+#: with their symbols, the symbol alone for the middle-sized and small areas.
+AREA_LABELS: dict[str, str] = {"wards": "name", "msoa": "symbol", "lsoa": "symbol", "lsoa21": "symbol"}
+
+
+def map_extent(neighbourhoods: Mapping, nbhd: str, zoom: str = "nbhd", detail: bool = True) -> Mapping:
+    """What the map fits (``build_map(fit=...)``): on a detailed layer with ``zoom`` "nbhd", the
+    selected neighbourhood's boundary (from ``neighbourhoods``, the neighbourhood layer's GeoJSON);
+    otherwise, or if it has no boundary, the whole city."""
+    if detail and zoom == "nbhd":
+        one = select_features(neighbourhoods, [nbhd])
+        if one["features"]:
+            return one
+    return neighbourhoods
+
 
 def effective_benchmark(bench: str, area_type: str) -> str:
     """The benchmark actually used: 'Rest of Manchester' exists only for neighbourhoods and

@@ -20,6 +20,7 @@ PARAMETERS: dict[str, str] = {
     "layer": "map detail: neighbourhoods, wards or lsoa",
     "colour": "map colouring: comparison, quartile or continuous",
     "family": "indicator family",
+    "zoom": "map extent on wards and small areas: nbhd (the selected neighbourhood) or city",
     "method": "how modelled figures are split between neighbourhoods: need or population",
     "present": "presentation mode: 1 for full-screen, large-type slides",
     "step": "presentation step: map, profile, compare, cohorts or activity",

@@ -23,7 +23,10 @@ from tests.e2e.conftest import assert_no_exception, screenshot, wait_ready
 AXE = Path(axe_playwright_python.__file__).with_name("axe.min.js")
 PAGES = [
     "overview",
+    "overview_map",
     "map",
+    "map_wards",
+    "map_lsoa",
     "profile",
     "profile_wards",
     "profile_practices",
@@ -38,11 +41,14 @@ PAGES = [
     "methods",
     "methods_details",
 ]
-MAP_PAGES = {"map", "cohorts_map", "profile_wards"}
+MAP_PAGES = {"overview_map", "map", "map_wards", "map_lsoa", "cohorts_map", "profile_wards"}
 #: The overview is the default page, at the app's root (where its own links point); the cohorts
 #: page's map and pyramid (and the other lazy views) are views of their own, opened by their links.
 URL_PATH = {
     "overview": "",
+    "overview_map": "?view=map",
+    "map_wards": "map?layer=wards&nbhd=C2",  # zoomed to C2: ward names and symbols drawn
+    "map_lsoa": "map?layer=lsoa&nbhd=N2",  # zoomed to N2: a symbol on each small area
     "profile_wards": "profile?view=wards",
     "profile_practices": "profile?view=practices",
     "cohorts_map": "cohorts?view=map",

@@ -134,3 +134,92 @@ def test_the_profile_maps_the_neighbourhoods_own_wards_offline(offline_page, app
     for word in ("Better than England", "Similar to England", "Worse than England"):
         assert (word in legend) == (word in table), word  # the key names exactly the comparisons the table has
     _map_screenshot(page, f"profile_wards_{nbhd}")
+
+
+def _main_scroll(page) -> float:
+    """How far the page's main area (Streamlit scrolls inside it, not the window) is scrolled."""
+    return page.evaluate(
+        "() => { const m = document.querySelector('[data-testid=\"stMain\"]'); return (m ? m.scrollTop : 0) + window.scrollY; }"
+    )
+
+
+def test_one_click_on_a_map_partly_in_view_selects_without_scrolling(page, app_url):
+    """Issue 19: in a 1600×1000 window the map of /map?nbhd=S3 is only partly in view; a click on an
+    area used to focus the map's container with a plain focus() (Leaflet's keyboard handler), which
+    scrolled the page by ~130 px mid-click, so the click selected nothing. One click must select."""
+    page.set_viewport_size({"width": 1600, "height": 1000})
+    _open_map(page, f"{app_url}/map?nbhd=S3")
+    page.wait_for_timeout(500)
+    iframe = page.locator(MAP_IFRAME)
+    box = iframe.bounding_box()
+    assert box["y"] + box["height"] > 1000 > box["y"], f"the map should be only partly in view: {box}"
+    inner = iframe.element_handle().content_frame()
+    points = inner.evaluate(
+        """() => { const out = {};
+             window.map.eachLayer(l => { if (l.feature && l.feature.properties.label_lat != null) {
+                 const p = l.feature.properties;
+                 out[p.code] = window.map.latLngToContainerPoint([p.label_lat, p.label_lng]); } });
+             return out; }"""
+    )
+    # An area other than S3 whose point is on screen (the real mouse can only click what is in view).
+    code, point = next((c, p) for c, p in sorted(points.items()) if c != "S3" and box["y"] + p["y"] + 14 < 990)
+    before = _main_scroll(page)
+    page.mouse.click(box["x"] + point["x"] + 6, box["y"] + point["y"] + 14)
+    page.wait_for_function("(c) => new URLSearchParams(location.search).get('nbhd') === c", arg=code, timeout=15_000)
+    wait_ready(page)
+    assert _main_scroll(page) == before, "the click scrolled the page"
+    assert code in _selected_nbhd(page)
+
+
+def _label_texts(page, cls: str) -> list[str]:
+    """The texts of the map's labels of class ``cls`` that are drawn (not hidden)."""
+    return page.evaluate(
+        """([sel, cls]) => { const d = document.querySelector(sel).contentDocument;
+             return [...d.querySelectorAll('.' + cls)].filter(e => e.offsetParent !== null)
+                 .map(e => e.textContent); }""",
+        [MAP_IFRAME, cls],
+    )
+
+
+def test_wards_zoom_to_the_selected_neighbourhood_and_carry_names_and_symbols(offline_page, app_url):
+    """Issue 19: on the ward detail the map opens on the selected neighbourhood (its boundary fills
+    the view, a choice shows the whole city again) and every ward is labelled with its name and the
+    symbol of its comparison, so the map never speaks by colour alone."""
+    from lib.core import data
+    from lib.methods.indicators import area_comparison_table
+    from lib.render.format import COMPARISON_STYLE
+
+    ds = data.load_dataset()
+    table = area_comparison_table(ds.values, ds.indicators, "disability", "Census 2021", "ward", "england")
+    want = {f"{r.area_name} {COMPARISON_STYLE[r.comparison][0]}" for r in table.itertuples()}
+    page = offline_page
+    _open_map(page, f"{app_url}/map?ind=disability&period=Census+2021&layer=wards&nbhd=C2", polygons=32)
+    assert_no_exception(page)
+    page.locator(MAP_IFRAME).scroll_into_view_if_needed()
+    inner = page.locator(MAP_IFRAME).element_handle().content_frame()
+    c2 = data.load_layer("neighbourhoods").to_crs(4326).set_index("code").loc["C2", "geometry"].bounds
+    view = inner.evaluate(
+        "() => { const b = window.map.getBounds(); return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth(), window.map.getZoom()]; }"
+    )
+    west, south, east, north, zoomed = view
+    assert west <= c2[0] and south <= c2[1] and east >= c2[2] and north >= c2[3], "C2 is not all in view"
+    assert (north - south) < 2 * (c2[3] - c2[1]) or (east - west) < 2 * (c2[2] - c2[0]), "not zoomed to C2"
+    shown = set(_label_texts(page, "np-label-name"))
+    c2_wards = set(ds.definition.loc[ds.definition["neighbourhood_code"] == "C2", "ward_name"])
+    assert shown and shown <= want  # every drawn ward label is its name and its own symbol
+    assert {t.rsplit(" ", 1)[0] for t in shown} >= c2_wards  # C2's own wards are all named
+    _map_screenshot(page, "map_wards_zoomed_C2")
+
+    page.get_by_role("radio", name="The whole city").check(force=True)
+    page.wait_for_function("() => new URLSearchParams(location.search).get('zoom') === 'city'", timeout=15_000)
+    wait_ready(page)
+    page.wait_for_function(
+        """(sel) => { const f = document.querySelector(sel); const w = f && f.contentWindow;
+             return w && w.map && w.map.getZoom() < 12; }""",
+        arg=MAP_IFRAME,
+        timeout=30_000,
+    )
+    assert not _label_texts(page, "np-label-name")  # names would overlap over the whole city...
+    symbols = _label_texts(page, "np-label-coarse")
+    assert sorted(symbols) == sorted(t.rsplit(" ", 1)[1] for t in want)  # ...so each ward shows its symbol
+    assert_no_exception(page)
