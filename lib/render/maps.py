@@ -216,10 +216,38 @@ class _MapExtras(MacroElement):
   };
   legend.addTo(map);
   if (map.attributionControl) { map.attributionControl.setPrefix(false); map.attributionControl.addAttribution({{ this.attribution|tojson }}); }
-  {{ this.labels|tojson }}.forEach(function(l) {
-    L.marker([l[0], l[1]], {interactive: false, keyboard: false,
+  var markers = {{ this.labels|tojson }}.map(function(l) {
+    return L.marker([l[0], l[1]], {interactive: false, keyboard: false,
       icon: L.divIcon({className: "np-label", html: "<span>" + l[2] + "</span>", iconSize: null})}).addTo(map);
   });
+  // Labels never overlap (two label points close together, e.g. C1 and C4 in the city centre): in
+  // order, each label that meets one already placed moves up or down, away from it, until it is clear.
+  function declutter() {
+    var spans = markers.map(function(m) { var el = m.getElement(); return el && el.querySelector("span"); })
+      .filter(Boolean);
+    spans.forEach(function(s) { s.style.marginTop = "0px"; });
+    var placed = [], gap = 2;
+    spans.forEach(function(s) {
+      var step = 0;
+      for (var tries = 0; tries < 60; tries++) {
+        var r = s.getBoundingClientRect(), hit = null;
+        for (var i = 0; i < placed.length && !hit; i++) {
+          var p = placed[i];
+          if (r.left < p.right + gap && r.right > p.left - gap && r.top < p.bottom + gap && r.bottom > p.top - gap) { hit = p; }
+        }
+        if (!hit) { break; }
+        if (!step) { step = (r.top + r.bottom >= hit.top + hit.bottom) ? 1 : -1; }
+        var dy = step > 0 ? hit.bottom + gap + 1 - r.top : hit.top - gap - 1 - r.bottom;
+        s.style.marginTop = (parseFloat(s.style.marginTop) + dy) + "px";
+      }
+      placed.push(s.getBoundingClientRect());
+    });
+    box.setAttribute("data-labels-placed", "1");
+  }
+  map.on("zoomend", declutter);
+  map.whenReady(declutter);
+  if (document.fonts && document.fonts.ready) { document.fonts.ready.then(declutter); }
+  window.addEventListener("load", declutter);
 })({{ this._parent.get_name() }});
 {% endmacro %}
 """)
