@@ -221,33 +221,45 @@ class _MapExtras(MacroElement):
       icon: L.divIcon({className: "np-label", html: "<span>" + l[2] + "</span>", iconSize: null})}).addTo(map);
   });
   // Labels never overlap (two label points close together, e.g. C1 and C4 in the city centre): in
-  // order, each label that meets one already placed moves up or down, away from it, until it is clear.
+  // order, each label that meets one already placed moves up or down, away from it, until it is
+  // clear. Boxes come from the map's own projection and each label's size (not from the page, which
+  // is mid-animation while the map zooms), so the result is the same however the map was reached.
   function declutter() {
-    var spans = markers.map(function(m) { var el = m.getElement(); return el && el.querySelector("span"); })
-      .filter(Boolean);
-    spans.forEach(function(s) { s.style.marginTop = "0px"; });
     var placed = [], gap = 2;
-    spans.forEach(function(s) {
-      var step = 0;
+    markers.forEach(function(m) {
+      var el = m.getElement(), s = el && el.querySelector("span");
+      if (!s) { return; }
+      s.style.position = "relative";
+      var pt = map.latLngToContainerPoint(m.getLatLng()), w = s.offsetWidth, h = s.offsetHeight;
+      var r = {left: pt.x - w / 2, right: pt.x + w / 2, top: pt.y - h / 2, bottom: pt.y + h / 2}, dy = 0, step = 0;
       for (var tries = 0; tries < 60; tries++) {
-        var r = s.getBoundingClientRect(), hit = null;
+        var hit = null;
         for (var i = 0; i < placed.length && !hit; i++) {
           var p = placed[i];
-          if (r.left < p.right + gap && r.right > p.left - gap && r.top < p.bottom + gap && r.bottom > p.top - gap) { hit = p; }
+          if (r.left < p.right + gap && r.right > p.left - gap && r.top + dy < p.bottom + gap && r.bottom + dy > p.top - gap) { hit = p; }
         }
         if (!hit) { break; }
-        if (!step) { step = (r.top + r.bottom >= hit.top + hit.bottom) ? 1 : -1; }
-        var dy = step > 0 ? hit.bottom + gap + 1 - r.top : hit.top - gap - 1 - r.bottom;
-        s.style.marginTop = (parseFloat(s.style.marginTop) + dy) + "px";
+        if (!step) { step = (r.top + r.bottom + 2 * dy >= hit.top + hit.bottom) ? 1 : -1; }
+        dy = step > 0 ? hit.bottom + gap + 1 - r.top : hit.top - gap - 1 - r.bottom;
       }
-      placed.push(s.getBoundingClientRect());
+      s.style.top = dy + "px";
+      placed.push({left: r.left, right: r.right, top: r.top + dy, bottom: r.bottom + dy});
     });
     box.setAttribute("data-labels-placed", "1");
   }
-  map.on("zoomend", declutter);
+  var queued = false;
+  function later() {
+    if (!queued) { queued = true; requestAnimationFrame(function() { queued = false; declutter(); }); }
+  }
+  map.on("zoomend viewreset resize", later);
   map.whenReady(declutter);
-  if (document.fonts && document.fonts.ready) { document.fonts.ready.then(declutter); }
-  window.addEventListener("load", declutter);
+  // a label's size changes when its font arrives or the page's style sheet applies: place them again
+  if (window.ResizeObserver) {
+    var watch = new ResizeObserver(later);
+    markers.forEach(function(m) { var el = m.getElement(); if (el && el.firstChild) { watch.observe(el.firstChild); } });
+  }
+  if (document.fonts && document.fonts.ready) { document.fonts.ready.then(later); }
+  window.addEventListener("load", later);
 })({{ this._parent.get_name() }});
 {% endmacro %}
 """)
