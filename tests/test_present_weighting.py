@@ -113,3 +113,15 @@ def test_cap_height_keeps_every_label():
     assert spec["height"] == 700 and spec["config"]["axisY"]["labelOverlap"] is False
     short = {"height": 300}
     assert present_mode.cap_height(short, 700) == {"height": 300}
+
+
+@pytest.mark.parametrize("method", ["need", "population"])
+def test_the_method_text_names_the_edition_once(ds, method):
+    """The need index's edition read 'IoD IoD2025' (the period already says IoD)."""
+    from lib.methods import apportion
+    from lib.views import risk_pyramid
+
+    for text in (risk_pyramid.method_text(ds, method), apportion.method_text(ds.values, method)):
+        assert "IoD IoD" not in text
+    assert "(IoD2025)" in risk_pyramid.method_text(ds, "need")
+    assert "(IoD" in apportion.method_text(ds.values, "need")
