@@ -239,7 +239,7 @@ elif current == "compare":
             selected=nbhd,
         ),
         f"Bar chart: {km['short_name']} in each neighbourhood, compared with {bench_name}.",
-        0.85,
+        1.0,  # 12 rows of 20-pixel labels: shorter, and Vega drops every other one
     )
     st.caption(
         f"{charts.SELECTED_MARK} marks {md_text(name)}. Whiskers: {level_label} confidence intervals; solid line England, dashed line Manchester. "
