@@ -116,7 +116,10 @@ nav[2].button(
     help="Next step (→ key or PageDown)",
 )
 with nav[3].popover(
-    "Take away", icon=":material/download:", width="stretch", help=f"{name}'s slide deck (PowerPoint) and one-page PDF"
+    "Take away",
+    icon=":material/download:",
+    width="stretch",
+    help=f"{md_text(name)}'s slide deck (PowerPoint) and one-page PDF",
 ):
     st.markdown(f"**{md_text(nbhd)} · {md_text(name)}**, to hand out or send after the meeting:")
     export_buttons.export_neighbourhood_buttons(sel)
