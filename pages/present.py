@@ -31,7 +31,7 @@ from lib.views import cohorts, compare
 from lib.views import map as mapview
 from lib.views import present as present_mode
 from lib.views import risk_pyramid as riskpyramid
-from pages.shared import app_frame, caching, presenting, session_data, widgets
+from pages.shared import app_frame, caching, export_buttons, presenting, session_data, widgets
 
 sel = app_frame.frame_state()
 ds = session_data.dataset()  # residents: the cohorts and activity steps
@@ -53,6 +53,8 @@ KEY_COHORT_FIGURES = (
     "expected_depression",
 )
 presenting.present_css()
+#: One weighting for every apportioned figure on the slides (the cohorts and activity steps).
+method = present_mode.weighting(st.query_params.get("method"))
 
 raw_step = st.query_params.get("step")
 current = raw_step if raw_step in present_mode.STEP_IDS else present_mode.STEP_IDS[0]
@@ -63,15 +65,23 @@ if raw_step is not None and raw_step not in present_mode.STEP_IDS:
     )
 st.query_params["present"] = "1"
 st.query_params["step"] = current
+if "method" in st.query_params and st.query_params["method"] != method:
+    st.query_params["method"] = method  # an unknown weighting in the link: the default, said on the steps
 
 
 def _go(step_id: str) -> None:
     st.query_params["step"] = step_id
 
 
-def chart(spec: dict, alt_text: str, height_scale: float = 1.3) -> None:
-    """A chart spec (from ``caching.chart_spec``), restyled for the projector."""
-    widgets.show_chart(present_mode.projector_spec(spec, height_scale), alt_text)
+def chart(
+    spec: dict, alt_text: str, height_scale: float = 1.3, width: str = "full", max_height: int | None = None
+) -> None:
+    """A chart spec (from ``caching.chart_spec``), restyled for the projector, ``width`` one of
+    ``present_mode.CHART_WIDTH``, at most ``max_height`` pixels tall (legend and axes included)."""
+    spec = present_mode.projector_spec(spec, height_scale)
+    if max_height:
+        present_mode.cap_height(spec, max_height)
+    presenting.show_chart(spec, alt_text, present_mode.CHART_WIDTH[width])
 
 
 def source_line(m: dict, period: str) -> None:
@@ -81,7 +91,7 @@ def source_line(m: dict, period: str) -> None:
 
 # --- header: where we are, and the way on
 first, last = current == present_mode.STEP_IDS[0], current == present_mode.STEP_IDS[-1]
-nav = st.columns([1.2, 4.6, 1.2, 1.6], vertical_alignment="center")
+nav = st.columns([1.2, 3.9, 1.2, 1.3, 1.6], vertical_alignment="center")
 nav[0].button(
     "◀ Previous",
     key="np_prev",
@@ -93,8 +103,7 @@ nav[0].button(
     help="Previous step (← key or PageUp)",
 )
 nav[1].markdown(
-    f"**{present_mode.step_label(current)}** · {md_text(nbhd)} {md_text(name)}"
-    + (f" · {sel.lens_label}" if sel.registered else "")
+    f"**{present_mode.step_label(current)}** · {md_text(nbhd)}" + (f" · {sel.lens_label}" if sel.registered else "")
 )
 nav[2].button(
     "Next ▶",
@@ -107,7 +116,15 @@ nav[2].button(
     args=(present_mode.next_step(current),),
     help="Next step (→ key or PageDown)",
 )
-with nav[3]:
+with nav[3].popover(
+    "Take away",
+    icon=":material/download:",
+    width="stretch",
+    help=f"{md_text(name)}'s slide deck (PowerPoint) and one-page PDF",
+):
+    st.markdown(f"**{md_text(nbhd)} · {md_text(name)}**, to hand out or send after the meeting:")
+    export_buttons.export_neighbourhood_buttons(sel)
+with nav[4]:
     st.page_link(
         "pages/profile.py",
         label="Exit presentation",
@@ -189,21 +206,18 @@ elif current == "profile":
         st.markdown("\n".join(f"- {md_text(s)}" for s in caching.profile_parts(lens, sel)[1]))  # plain sentences
     with right:
         spine = caching.pure(spines.spine_data, table[table["ci_method"] != "none"])
-        st.markdown(
-            f"**Tested indicators against England** (better to the right). Dot: {md_text(name)}, shaped by its comparison "
-            f"with {bench_name}; ◆ Manchester; black line England; grey band the range of the 12."
-        )
+        st.markdown("**Tested indicators against England** (better to the right)")
         chart(
             spines.spine_spec(spine, area_name=name, bench_name=bench_name),
             f"Spine chart: each indicator for {name} against England, Manchester and the range of the neighbourhoods.",
             1.25,
+            "wide",
+            max_height=700,  # 21 GP registers in the registered lens: still a row per label
         )
     st.caption(
-        f"Latest period of each indicator; {level_label} confidence. Statuses: "
-        + "; ".join(
-            f"{md_text(r['short_name'])} {md_text(r['status'].upper())} ({md_text(r['period'])})"
-            for r in table[table["ci_method"] != "none"].to_dict("records")
-        )
+        f"Dot: {md_text(name)}, shaped by its comparison with {bench_name}; ◆ Manchester; black line England; grey band "
+        f"the range of the 12. Latest period of each indicator; {level_label} confidence. Status: "
+        + present_mode.status_summary(table[table["ci_method"] != "none"])
         + ". Sources: "
         + "; ".join(dict.fromkeys(md_text(meta(lens.indicators, i)["source"]) for i in spine["indicator_id"]))
         + ". "
@@ -229,33 +243,35 @@ elif current == "compare":
             selected=nbhd,
         ),
         f"Bar chart: {km['short_name']} in each neighbourhood, compared with {bench_name}.",
-        1.0,
+        1.0,  # 12 rows of 20-pixel labels: shorter, and Vega drops every other one
     )
     st.caption(
         f"{charts.SELECTED_MARK} marks {md_text(name)}. Whiskers: {level_label} confidence intervals; solid line England, dashed line Manchester. "
-        "▲ better · ● similar · ▼ worse than the benchmark. " + population_text(sel.population)
+        "▲ better · ● similar · ▼ worse than the benchmark.  \n"
+        + source_text(km, key_period, bold_status=km["status"] == "modelled")
     )
-    source_line(km, key_period)
 
 elif current == "cohorts":
     st.title(f"{md_text(nbhd)} · {md_text(name)}: risk cohorts")
-    pyr = caching.computed(riskpyramid.pyramid, ds, "need")
+    pyr = caching.computed(present_mode.pyramid_and_shares, ds, session_data.seed("activity_targets_2020_21"), method)[
+        0
+    ]
     cohort_rows = {
         r["indicator_id"]: r
         for cid in cohorts.COHORT_IDS
         for r in caching.computed(cohorts.cohort_table, ds, cid, sel).to_dict("records")
     }
+    st.markdown(
+        f":orange-badge[{MODELLED}] **Risk pyramid**: people in each risk tier, split from the city's "
+        "seed figures; not an observed count. " + present_mode.weighting_sentence(method)
+    )
     left, right = st.columns([3, 2], gap="large")
     with left:
-        st.markdown(
-            f":orange-badge[{MODELLED}] **Risk pyramid**: people in each risk tier, apportioned from the city's "
-            "seed figures by need (population × illness and disability ratio). Not an observed count."
-        )
         pc = {
             **caching.chart_spec(riskpyramid.pyramid_chart, riskpyramid.tier_long(pyr, nbhd), f"{nbhd} · {name}"),
-            "height": 300,
+            "height": 220 if sel.registered else 300,  # the registers go under it
         }
-        chart(pc, f"Risk pyramid (modelled estimate) for {name}: residents in each risk tier.", 1.0)
+        chart(pc, f"Risk pyramid (modelled estimate) for {name}: residents in each risk tier.", 1.0, "wide")
     with right:
         st.markdown("**Key cohort figures**")
         lines = []
@@ -279,7 +295,8 @@ elif current == "cohorts":
             f"- Highest + high risk: **{int(me['highest_and_high']):,} people** of {int(me['population']):,} · {MODELLED}",
         )
         st.markdown("\n".join(lines))
-        if sel.registered:
+    if sel.registered:
+        with left:
             reg = session_data.registered()[0]
             st.markdown(f"**From the GP registers** ({sel.lens_label.lower()} of {md_text(name)}'s practices)")
             rows = pd.concat(
@@ -296,20 +313,19 @@ elif current == "cohorts":
             st.markdown("\n".join(reg_lines))
     st.caption(
         f"{MODELLED}: "
-        + riskpyramid.METHODS["need"].format(period=md_text(riskpyramid.need_period(ds)))
+        + riskpyramid.method_text(ds, method, quote=md_text)
         + " City tiers from Manchester council reports 2016–2017 (seeds 003, 004); ONS mid-2020 population. OGL v3.0."
     )
 
 else:  # activity
     st.title(f"{md_text(nbhd)} · {md_text(name)}: activity shift")
     targets = session_data.seed("activity_targets_2020_21")
-    weights = apportion.weights_for(ds.values, "population")
-    words = apportion.method_text(ds.values, "population")
-    shares = apportion.target_shares(targets, weights, "population", words)
+    shares = caching.computed(present_mode.pyramid_and_shares, ds, targets, method)[1]
+    words = str(shares["method"].iloc[0])
     mine = shares[shares["neighbourhood_code"] == nbhd]
     st.markdown(
         f":orange-badge[{MODELLED}] {md_text(name)}'s **estimated share** of the city's published 2020/21 target reductions "
-        "for moving care out of hospital."
+        "for moving care out of hospital. " + present_mode.weighting_sentence(method)
     )
     left, right = st.columns([3, 2], gap="large")
     with left:
@@ -337,8 +353,10 @@ else:  # activity
             1.45,
         )
         present_mode.widen_x(spec, float(one["share"].max()) * 1.45)
-        widgets.show_chart(
-            spec, f"Bar chart: each neighbourhood's modelled share of the city's {first_line['measure']} target."
+        presenting.show_chart(
+            spec,
+            f"Bar chart: each neighbourhood's modelled share of the city's {first_line['measure']} target.",
+            present_mode.CHART_WIDTH["narrow"],
         )
         st.caption(f"Each neighbourhood's modelled share; {md_text(nbhd)} is dark and marked ◆. Codes as on the map.")
     st.caption(

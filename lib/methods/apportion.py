@@ -37,7 +37,7 @@ METHODS = {
     "population": "Population: the city target split in proportion to resident population (ONS mid-2020).",
     "need": (
         "Need: the city target split in proportion to population (ONS mid-2020) × emergency admissions "
-        "ratio (IoD {period}; a population-weighted mean of small-area ratios), i.e. relative emergency admissions."
+        "ratio ({period}; a population-weighted mean of small-area ratios), i.e. relative emergency admissions."
     ),
 }
 ROUNDING_RULE = (

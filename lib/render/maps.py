@@ -249,10 +249,14 @@ class _MapExtras(MacroElement):
   };
   legend.addTo(map);
   if (map.attributionControl) { map.attributionControl.setPrefix(false); map.attributionControl.addAttribution({{ this.attribution|tojson }}); }
-  {{ this.labels|tojson }}.forEach(function(l) {
-    L.marker([l[0], l[1]], {interactive: false, keyboard: false,
+  var labels = {{ this.labels|tojson }};
+  var markers = labels.map(function(l) {
+    return L.marker([l[0], l[1]], {interactive: false, keyboard: false,
       icon: L.divIcon({className: l[3] || "np-label", html: "<span>" + l[2] + "</span>", iconSize: null})}).addTo(map);
   });
+  // Codes and names are moved clear of each other; a small area's symbol stays on its area (it is
+  // drawn small, and moving it would put it on a neighbour).
+  var movable = markers.filter(function(m, i) { return (labels[i][3] || "np-label").indexOf("np-label-symbol") < 0; });
   var fine = {{ this.fine_zoom|tojson }};
   if (fine !== null) {
     // Area labels (names, symbols) are drawn only where they are legible: zoomed in past fine.
@@ -260,6 +264,46 @@ class _MapExtras(MacroElement):
     map.on("zoomend", show);
     map.whenReady(show);
   }
+  // Labels never overlap (two label points close together, e.g. C1 and C4 in the city centre): in
+  // order, each label that meets one already placed moves up or down, away from it, until it is
+  // clear. Boxes come from the map's own projection and each label's size (not from the page, which
+  // is mid-animation while the map zooms), so the result is the same however the map was reached.
+  function declutter() {
+    var placed = [], gap = 2;
+    movable.forEach(function(m) {
+      var el = m.getElement(), s = el && el.querySelector("span");
+      if (!s || !s.offsetWidth) { return; }  // not drawn at this zoom
+      s.style.position = "relative";
+      var pt = map.latLngToContainerPoint(m.getLatLng()), w = s.offsetWidth, h = s.offsetHeight;
+      var r = {left: pt.x - w / 2, right: pt.x + w / 2, top: pt.y - h / 2, bottom: pt.y + h / 2}, dy = 0, step = 0;
+      for (var tries = 0; tries < 60; tries++) {
+        var hit = null;
+        for (var i = 0; i < placed.length && !hit; i++) {
+          var p = placed[i];
+          if (r.left < p.right + gap && r.right > p.left - gap && r.top + dy < p.bottom + gap && r.bottom + dy > p.top - gap) { hit = p; }
+        }
+        if (!hit) { break; }
+        if (!step) { step = (r.top + r.bottom + 2 * dy >= hit.top + hit.bottom) ? 1 : -1; }
+        dy = step > 0 ? hit.bottom + gap + 1 - r.top : hit.top - gap - 1 - r.bottom;
+      }
+      s.style.top = dy + "px";
+      placed.push({left: r.left, right: r.right, top: r.top + dy, bottom: r.bottom + dy});
+    });
+    box.setAttribute("data-labels-placed", "1");
+  }
+  var queued = false;
+  function later() {
+    if (!queued) { queued = true; requestAnimationFrame(function() { queued = false; declutter(); }); }
+  }
+  map.on("zoomend viewreset resize", later);
+  map.whenReady(declutter);
+  // a label's size changes when its font arrives or the page's style sheet applies: place them again
+  if (window.ResizeObserver) {
+    var watch = new ResizeObserver(later);
+    movable.forEach(function(m) { var el = m.getElement(); if (el && el.firstChild) { watch.observe(el.firstChild); } });
+  }
+  if (document.fonts && document.fonts.ready) { document.fonts.ready.then(later); }
+  window.addEventListener("load", later);
 })({{ this._parent.get_name() }});
 {% endmacro %}
 """)

@@ -17,7 +17,10 @@ import pandas as pd
 
 from lib.core.data import Dataset
 from lib.core.selection import Selection
+from lib.methods import apportion
+from lib.render.format import STATUS_BADGE, md_text
 from lib.render.style import style
+from lib.views import risk_pyramid
 from lib.views.profile import profile_table
 
 
@@ -208,3 +211,81 @@ def enlarge_map(fmap: Any) -> Any:
 
     fmap.get_root().header.add_child(Element(MAP_CSS), name="np_projector_css")
     return fmap
+
+
+# --------------------------------------------------------------------------- one weighting for every estimate
+
+#: The weightings the presentation can split the city's figures by (``method`` in the URL): the
+#: risk pyramid's tiers and the activity-shift targets are both split by the one chosen, so every
+#: apportioned figure on the slides rests on the same weights. Plain names, as each step says them.
+WEIGHTINGS: dict[str, str] = {
+    "need": "need index (population × illness and disability ratio, relative to England)",
+    "population": "population (residents, each person counted once)",
+}
+DEFAULT_WEIGHTING = "need"
+
+
+def weighting(raw: object) -> str:
+    """The weighting asked for in the URL (``method=``), or the default (the need index)."""
+    return raw if isinstance(raw, str) and raw in WEIGHTINGS else DEFAULT_WEIGHTING
+
+
+def weights(ds: Dataset, method: str) -> pd.Series:
+    """Neighbourhood code -> weight for ``method``: the risk pyramid's own weights
+    (:func:`lib.views.risk_pyramid.need_index`, or residents), in display order."""
+    if method == "need":
+        return risk_pyramid.need_index(ds).astype(float)
+    if method == "population":
+        return risk_pyramid.population(ds).astype(float)
+    raise ValueError(f"unknown weighting {method!r}: expected one of {', '.join(WEIGHTINGS)}")
+
+
+def weighting_sentence(method: str) -> str:
+    """What each step with estimates says about them (markdown)."""
+    return f"Every estimate in this presentation is split from the city's figures by **{WEIGHTINGS[method]}**."
+
+
+def pyramid_and_shares(ds: Dataset, targets: pd.DataFrame, method: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The risk pyramid and the activity-target shares, both split by the same weights
+    (:func:`weights`), by the largest-remainder method: (pyramid, shares)."""
+    w = weights(ds, method)
+    pyr = risk_pyramid.pyramid(ds, method)
+    words = risk_pyramid.method_text(ds, method)
+    shares = apportion.target_shares(targets, {str(k): float(v) for k, v in w.items()}, method, words)
+    return pyr, shares
+
+
+#: The presentation is laid out for a 1920 x 1080 screen and scaled to the screen in the browser
+#: (``lib/render/styles/present.css``), so charts are drawn at a fixed width in those pixels: the
+#: width of the page's content (1920 less the margins) and of its two column layouts.
+CHART_WIDTH: dict[str, int] = {"full": 1820, "wide": 1050, "narrow": 690}
+
+
+def cap_height(spec: dict, max_height: int) -> dict:
+    """Limit a chart's height (legend and axes included) to ``max_height`` pixels, e.g. a spine
+    chart of 21 GP registers on a 1080-pixel slide; in place, returns it. A chart made shorter
+    keeps every row's label (Vega would otherwise drop every other one where rows are close)."""
+    if isinstance(spec.get("height"), (int, float)) and spec["height"] > max_height:
+        spec["height"] = int(max_height)
+        cfg = spec.setdefault("config", {})
+        cfg["axisY"] = {**cfg.get("axisY", {}), "labelOverlap": False}
+    return spec
+
+
+def status_summary(table: pd.DataFrame) -> str:
+    """Every indicator's status on a slide, grouped: ``'all 10 DERIVED (IoD2019, Census 2021)'``,
+    or each status with the indicators that have it (``table``: rows with ``status``,
+    ``short_name`` and ``period``)."""
+    groups = list(dict.fromkeys(table["status"].astype(str)))
+
+    def periods(rows: pd.DataFrame) -> str:
+        return ", ".join(md_text(p) for p in dict.fromkeys(rows["period"].astype(str)))
+
+    if len(groups) == 1:
+        return f"all {len(table)} {md_text(STATUS_BADGE.get(groups[0], groups[0]))} ({periods(table)})"
+    parts = []
+    for g in groups:
+        rows = table[table["status"].astype(str) == g]
+        names = ", ".join(md_text(n) for n in rows["short_name"].astype(str))
+        parts.append(f"{md_text(STATUS_BADGE.get(g, g))}: {names} ({periods(rows)})")
+    return "; ".join(parts)

@@ -101,7 +101,7 @@ METHODS: dict[str, str] = {
         "is public."
     ),
     "need": (
-        "Need index = population (ONS mid-2020) × comparative illness and disability ratio (IoD {period}) ÷ "
+        "Need index = population (ONS mid-2020) × comparative illness and disability ratio ({period}) ÷ "
         "England's ratio (both population-weighted means of the small-area ratios, so England's own figure, "
         "not 100, is the yardstick): people weighted by work-limiting illness or disability relative to England."
     ),

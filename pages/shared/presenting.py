@@ -17,3 +17,12 @@ PRESENT_CSS = style("present")
 def present_css() -> None:
     """Hide the chrome and enlarge the type (static CSS only; never data)."""
     st.html(PRESENT_CSS)
+
+
+def show_chart(spec: dict, alt_text: str, width: int) -> None:
+    """A chart at a fixed width in the presentation's 1920 x 1080 layout pixels
+    (``lib.views.present.CHART_WIDTH``): the page is scaled to the screen by CSS zoom, which
+    Streamlit's own container-width measure does not see (it would draw the chart too narrow)."""
+    st.vega_lite_chart(
+        {**spec, "width": width, "autosize": {"type": "fit", "contains": "padding"}}, width="content", alt=alt_text
+    )
