@@ -122,7 +122,7 @@ def test_tartan_table_is_wide(ds):
     rug = compare.tartan_data(ds, "england", "95")
     wide = compare.tartan_table(rug)
     assert len(wide) == rug["indicator_id"].nunique()
-    assert wide.shape[1] == 2 + 12
+    assert wide.shape[1] == 2 + 12 + 2  # indicator, period, the 12, Manchester, England
 
 
 def test_funnel_limits_widen_as_n_falls_and_nest():

@@ -256,3 +256,66 @@ def trend_table(df: pd.DataFrame, m: dict, level_label: str = "95%") -> pd.DataF
             [format_interval(nb["lower"].get(p), nb["upper"].get(p), m) for p in wide["Period"]],
         )
     return wide
+
+
+# --------------------------------------------------------------------------- the tartan rug
+
+RUG_CSS = style("rug")
+
+
+def tartan_html(df: pd.DataFrame, caption: str) -> str:
+    """The tartan rug as a table (:func:`lib.views.compare.tartan_data` rows): one row per
+    indicator (its name and period, a row header that stays in view when the rug scrolls
+    sideways), the neighbourhoods as columns headed by code and name and grouped under their
+    locality, then Manchester and England (their values). Each neighbourhood's cell shows its value
+    and comparison symbol on its comparison's colour (never colour alone). The rug scrolls inside
+    its own region, so a phone's page stays its own width. Every text is escaped."""
+    e = html.escape
+    label = e(caption, quote=True)
+    if df.empty:
+        return f'{TABLE_CSS}<div class="np-table" role="region" aria-label="{label}" tabindex="0"><p>No indicators to show.</p></div>'
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for code, name, loc in df.drop_duplicates("area_code")[["area_code", "area_name", "locality"]].itertuples(
+        index=False
+    ):
+        groups.setdefault(str(loc), []).append((str(code), str(name)))
+    first_of_group = {codes[0][0] for codes in groups.values()}
+    top = ['<td aria-hidden="true"></td>'] + [
+        f'<th scope="colgroup" colspan="{len(codes)}" class="np-rug-group np-rug-start">{e(loc or "Neighbourhoods")}</th>'
+        for loc, codes in groups.items()
+    ]
+    top.append('<th scope="colgroup" colspan="2" class="np-rug-group np-rug-start">Benchmarks</th>')
+    order = [c for codes in groups.values() for c, _ in codes]
+    names = {c: n for codes in groups.values() for c, n in codes}
+
+    def start(code: str) -> str:
+        return ' class="np-rug-start"' if code in first_of_group else ""
+
+    second = ['<th scope="col">Indicator (period)</th>'] + [
+        f'<th scope="col"{start(c)}><b>{e(c)}</b> {e(names[c])}</th>' for c in order
+    ]
+    second += ['<th scope="col" class="np-rug-start">Manchester</th>', '<th scope="col">England</th>']
+    cells = df.set_index(["indicator_id", "area_code"])
+    rows = []
+    for ind, g in df.groupby("indicator_id", sort=False):
+        r0 = g.iloc[0]
+        tds = [
+            f'<th scope="row">{e(str(r0["short_name"]))}<span class="np-rug-period"> ({e(str(r0["period"]))})</span></th>'
+        ]
+        for c in order:
+            if (ind, c) not in cells.index:
+                tds.append(f"<td{start(c)}>–</td>")
+                continue
+            cell = cells.loc[(ind, c)]
+            tds.append(
+                f'<td{start(c)} style="background: {e(str(cell["fill"]))}; color: {e(str(cell["text_colour"]))};">'
+                f"{e(str(cell['text']))}</td>"
+            )
+        tds.append(f'<td class="np-rug-bench np-rug-start">{e(str(r0["manchester_text"]))}</td>')
+        tds.append(f'<td class="np-rug-bench">{e(str(r0["england_text"]))}</td>')
+        rows.append("<tr>" + "".join(tds) + "</tr>")
+    return (
+        f'{TABLE_CSS}{RUG_CSS}<div class="np-table np-rug" role="region" aria-label="{label}" tabindex="0">'
+        f"<table><caption>{label}</caption><thead><tr>{''.join(top)}</tr><tr>{''.join(second)}</tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )
