@@ -17,55 +17,66 @@ from lib.render.format import COMPARISON_STYLE, format_interval, format_value
 from lib.render.style import style
 from lib.render.tables import TABLE_CSS, highlight_mark, row_start
 
-#: The spine graphic drawn in each row of :func:`spine_table_html`: pixels, and where England (0) sits.
+#: The bar pictures of :func:`bars_table_html` (pixels); the spine graphic of :func:`spine_table_html`
+#: is as wide as its column and :data:`SPINE_HEIGHT` high.
 SPINE_WIDTH, SPINE_HEIGHT = 200, 24
 #: Room at each end for a marker at ±1 (pixels).
 SPINE_PAD = 8
 SPINE_CSS = style("spine")
 
 
-def _spine_x(v: float) -> float:
-    half = SPINE_WIDTH / 2
-    return round(half + float(v) / 1.05 * (half - SPINE_PAD), 1)
+#: Where ±1.05 (the spine's ends) sit in :func:`spine_svg`'s width, in per cent either side of
+#: England's 50%: the rest is room for a marker (7 px) at ±1 in a cell of 200 px or more.
+SPINE_HALF_PCT = 46.0
 
 
-def _spine_marker(word: str, x: float, y: float) -> str:
-    """The neighbourhood's marker: the comparison's colour and shape (as on the chart's legend)."""
+def spine_pct(v: float) -> float:
+    """Where a scaled spine value (-1.05..1.05, England 0) sits across the spine graphic, in per cent."""
+    return round(50.0 + float(v) / 1.05 * SPINE_HALF_PCT, 2)
+
+
+def _marker_shape(word: str, mark_id: str) -> str:
+    """The neighbourhood's marker centred on (0, 0), with ``id`` ``mark_id``: the comparison's
+    colour and shape (as on the chart's legend)."""
     fill = COMPARISON_STYLE.get(word, COMPARISON_STYLE["not_compared"])[1]
     shape = COMPARISON_SHAPES.get(word, "square")
     r = 7
+    common = f'id="{mark_id}" fill="{fill}" stroke="#000000" stroke-width="1"'
     if shape == "triangle-up":
-        pts = f"{x},{y - r} {x - r},{y + r * 0.8} {x + r},{y + r * 0.8}"
-        return f'<polygon points="{pts}" fill="{fill}" stroke="#000000" stroke-width="1"/>'
+        return f'<polygon {common} points="0,{-r} {-r},{r * 0.8} {r},{r * 0.8}"/>'
     if shape == "triangle-down":
-        pts = f"{x},{y + r} {x - r},{y - r * 0.8} {x + r},{y - r * 0.8}"
-        return f'<polygon points="{pts}" fill="{fill}" stroke="#000000" stroke-width="1"/>'
+        return f'<polygon {common} points="0,{r} {-r},{-r * 0.8} {r},{-r * 0.8}"/>'
     if shape == "circle":
-        return f'<circle cx="{x}" cy="{y}" r="{r - 1}" fill="{fill}" stroke="#000000" stroke-width="1"/>'
-    return f'<rect x="{x - r + 1.5}" y="{y - r + 1.5}" width="{2 * r - 3}" height="{2 * r - 3}" fill="{fill}" stroke="#000000" stroke-width="1"/>'
+        return f'<circle {common} cx="0" cy="0" r="{r - 1}"/>'
+    return f'<rect {common} x="{-r + 1.5}" y="{-r + 1.5}" width="{2 * r - 3}" height="{2 * r - 3}"/>'
 
 
 def spine_svg(row: dict) -> str:
-    """One row's spine graphic (an SVG document): the 12
-    neighbourhoods' range as a grey band, England as a black line in the middle, Manchester as a
-    grey diamond and the neighbourhood as its comparison's marker. Better is to the right."""
+    """One row's spine graphic (an SVG document as wide as its cell): the 12 neighbourhoods'
+    range as a grey band, England as a black line in the middle, Manchester as a grey diamond and
+    the neighbourhood as its comparison's marker. Better is to the right. Positions are per cent
+    of the width (:func:`spine_pct`) and the shapes are drawn at their own size, so the graphic
+    widens with its column without stretching the markers."""
     y = SPINE_HEIGHT / 2
-    lo, hi = _spine_x(row["band_lo"]), _spine_x(row["band_hi"])
-    cx, nx, ex = _spine_x(row["scaled_city"]), _spine_x(row["scaled"]), _spine_x(0.0)
+    lo, hi = spine_pct(row["band_lo"]), spine_pct(row["band_hi"])
+    cx, nx = spine_pct(row["scaled_city"]), spine_pct(row["scaled"])
     d = 6
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{SPINE_WIDTH}" height="{SPINE_HEIGHT}" viewBox="0 0 {SPINE_WIDTH} {SPINE_HEIGHT}">'
-        f'<rect x="{lo}" y="{y - 7}" width="{max(hi - lo, 1)}" height="14" fill="{BAND_GREY}"/>'
-        f'<line x1="{ex}" y1="1" x2="{ex}" y2="{SPINE_HEIGHT - 1}" stroke="{ENGLAND_COLOUR}" stroke-width="2"/>'
-        f'<polygon points="{cx},{y - d} {cx + d},{y} {cx},{y + d} {cx - d},{y}" fill="{CITY_COLOUR}" stroke="#FFFFFF" stroke-width="1"/>'
-        f"{_spine_marker(str(row['comparison']), nx, y)}</svg>"
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="100%" height="{SPINE_HEIGHT}">'
+        f'<defs><polygon id="city" points="0,{-d} {d},0 0,{d} {-d},0" fill="{CITY_COLOUR}" stroke="#FFFFFF" stroke-width="1"/>'
+        f"{_marker_shape(str(row['comparison']), 'mark')}</defs>"
+        f'<rect x="{lo}%" y="{y - 7}" width="{round(max(hi - lo, 0.5), 2)}%" height="14" fill="{BAND_GREY}"/>'
+        f'<line x1="50%" y1="1" x2="50%" y2="{SPINE_HEIGHT - 1}" stroke="{ENGLAND_COLOUR}" stroke-width="2"/>'
+        f'<use href="#city" x="{cx}%" y="{y}"/><use href="#mark" x="{nx}%" y="{y}"/></svg>'
     )
 
 
 def spine_image(row: dict) -> str:
-    """:func:`spine_svg` as an image (``alt=""``: decorative, the row holds its figures as text).
-    An image because the app's HTML is sanitised, and inline SVG does not survive that."""
-    return _svg_image(spine_svg(row))
+    """:func:`spine_svg` as an image as wide as its cell (``alt=""``: decorative, the row holds its
+    figures as text). An image because the app's HTML is sanitised, and inline SVG does not
+    survive that."""
+    data = base64.b64encode(spine_svg(row).encode("utf-8")).decode("ascii")
+    return f'<img src="data:image/svg+xml;base64,{data}" class="np-spine-pic" height="{SPINE_HEIGHT}" alt="">'
 
 
 def _svg_image(svg: str) -> str:
@@ -73,12 +84,13 @@ def _svg_image(svg: str) -> str:
     return f'<img src="data:image/svg+xml;base64,{data}" width="{SPINE_WIDTH}" height="{SPINE_HEIGHT}" alt="">'
 
 
-def _picture_table(caption: str, head: str, rows: list[str]) -> str:
+def _picture_table(caption: str, head: str, rows: list[str], table_class: str = "") -> str:
     """The table of :func:`spine_table_html` and :func:`bars_table_html`: a named, focusable region."""
     label = html.escape(caption, quote=True)
+    cls = f' class="{table_class}"' if table_class else ""
     return (
         f'{TABLE_CSS}{SPINE_CSS}<div class="np-table np-spine" role="region" aria-label="{label}" tabindex="0">'
-        f"<table><caption>{label}</caption><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+        f"<table{cls}><caption>{label}</caption><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
     )
 
 
@@ -92,18 +104,18 @@ def spine_table_html(df: pd.DataFrame, area_name: str, bench_name: str, caption:
     head = ["Indicator", "Period", area_name, "Manchester", "England", "Range of the 12", f"Compared with {bench_name}"]
     num = ' class="num"'
     cells = "".join(f'<th scope="col"{num if i in (2, 3, 4) else ""}>{e(h)}</th>' for i, h in enumerate(head))
-    cells += '<th scope="col" class="np-spine-cell">Worse ← England → Better</th>'
+    cells += '<th scope="col" class="np-spine-cell np-spine-wide">Worse ← England → Better</th>'
     rows = []
     for r in df.to_dict("records"):
         rows.append(
             "<tr>"
             f'<th scope="row">{e(str(r["short_name"]))}</th><td>{e(str(r["period"]))}</td>'
             f'<td class="num">{e(str(r["value_text"]))}</td><td class="num">{e(str(r["manchester_text"]))}</td>'
-            f'<td class="num">{e(str(r["england_text"]))}</td><td class="np-nowrap">{e(str(r["range_text"]))}</td>'
-            f'<td class="np-nowrap">{e(str(r["comparison_text"]))}</td><td class="np-spine-cell">{spine_image(r)}</td>'
+            f'<td class="num">{e(str(r["england_text"]))}</td><td>{e(str(r["range_text"]))}</td>'
+            f'<td>{e(str(r["comparison_text"]))}</td><td class="np-spine-cell np-spine-wide">{spine_image(r)}</td>'
             "</tr>"
         )
-    return _picture_table(caption, cells, rows)
+    return _picture_table(caption, cells, rows, "np-spine-fluid")
 
 
 # --------------------------------------------------------------------------- tables behind the compare charts
