@@ -193,30 +193,30 @@ if tab == "rug":
     with tabs["rug"]:
         st.header(f"All indicators at a glance, compared with {bench_name}")
         st.markdown(
-            f"Each cell is one neighbourhood (column) on one indicator (row), latest period, coloured and marked by its "
-            f"comparison with {bench_name} at {level_label} confidence: ▲ better, ● similar, ▼ worse, ○ not compared."
+            f"Each cell is one neighbourhood (column, grouped by locality) on one indicator (row), latest period, coloured and "
+            f"marked by its comparison with {bench_name} at {level_label} confidence: ▲ better, ● similar, ▼ worse, "
+            "○ not compared. Manchester's and England's values are in the last two columns."
         )
-        rug = caching.tartan_data(ds, bench, level, order=neighbourhood_order(ds.definition))
-        rug_spec = caching.chart_spec(charts.tartan_chart, rug, bench_name)
-        widgets.show_chart(
-            rug_spec,
-            f"Tartan rug: every indicator (rows) for every neighbourhood (columns), marked by its comparison with {bench_name}. "
-            "The same figures are in the table below.",
-        )
+        show_all = st.toggle("Show estimates and untested indicators", key="compare_rug_all")
+        rug_all = caching.tartan_data(ds, bench, level, order=neighbourhood_order(ds.definition))
+        rug = compare.rug_rows(rug_all, show_untested=show_all)
+        if hidden := compare.rug_hidden_sentence(rug_all, show_all):
+            st.caption(hidden)
+        # a table of coloured cells (static HTML: it scrolls sideways in its own region on a phone, the
+        # indicator names staying in view); the chart library's rug is made only for the image download
+        st.html(chart_tables.tartan_html(rug, f"Every indicator for every neighbourhood, compared with {bench_name}"))
         export_buttons.export_chart_buttons(
-            rug_spec,
+            lambda: charts.tartan_chart(rug, bench_name),
             f"tartan_rug_{bench}_{level}",
             f"All indicators at a glance, compared with {bench_name}",
-            export_buttons.export_sources_footer(list(rug["indicator_id"]), "compare", view),
+            export_buttons.export_sources_footer(list(dict.fromkeys(rug["indicator_id"])), "compare", view),
             key="compare_tartan",
             width=1200,
         )
-        rug_tbl = compare.tartan_table(rug)
-        widgets.show_table(rug_tbl, f"Every indicator for every neighbourhood, compared with {bench_name}")
         st.caption(
             "Sources, statuses and methods vary by indicator (see the Data and methods page). Estimates and whole-population "
-            "figures are not tested (○). Neighbourhoods: "
-            + "; ".join(f"{md_text(c)} {md_text(n)}" for c, n in names.items())
-            + "."
+            "figures are not tested (○)."
         )
-        widgets.download_figures(rug, ds, f"tartan_rug_{bench}_{level}.csv", key="dl_compare_tartan")
+        widgets.download_figures(
+            compare.rug_download_rows(ds, rug), ds, f"tartan_rug_{bench}_{level}.csv", key="dl_compare_tartan"
+        )

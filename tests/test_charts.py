@@ -122,7 +122,7 @@ def test_tartan_table_is_wide(ds):
     rug = compare.tartan_data(ds, "england", "95")
     wide = compare.tartan_table(rug)
     assert len(wide) == rug["indicator_id"].nunique()
-    assert wide.shape[1] == 2 + 12
+    assert wide.shape[1] == 2 + 12 + 2  # indicator, period, the 12, Manchester, England
 
 
 def test_funnel_limits_widen_as_n_falls_and_nest():
@@ -241,25 +241,31 @@ def test_spine_table_has_every_row_as_text_and_its_spine_drawn_to_scale(ds):
     import base64
 
     images = re.findall(
-        r'<img src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)" width="\d+" height="\d+" alt="">', out
+        r'<img src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)" class="np-spine-pic" height="24" alt="">', out
     )
     svgs = [base64.b64decode(i).decode("utf-8") for i in images]
     assert len(svgs) == len(rows) and all(s.startswith('<svg xmlns="http://www.w3.org/2000/svg"') for s in svgs)
-    half = chart_tables.SPINE_WIDTH / 2
+    # as wide as its column: positions in per cent of the width, shapes at their own size (not stretched)
+    assert all('width="100%"' in s and "viewBox" not in s for s in svgs)
 
-    def x(v):  # independent: England at the middle, ±1.05 at the edges less the padding
-        return half + v / 1.05 * (half - chart_tables.SPINE_PAD)
+    def x(v):  # independent: England at 50%, ±1.05 at 4% from either edge
+        return 50 + v / 1.05 * 46
+
+    def pct(text):
+        return float(text.rstrip("%"))
 
     for svg, r in zip(svgs, rows.to_dict("records")):
-        band = re.search(r'<rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)"', svg)
-        assert float(band.group(1)) == pytest.approx(x(r["band_lo"]), abs=0.06)
+        band = re.search(r'<rect x="([\d.]+)%" y="[\d.]+" width="([\d.]+)%"', svg)
+        assert float(band.group(1)) == pytest.approx(x(r["band_lo"]), abs=0.006)
         assert float(band.group(1)) + float(band.group(2)) == pytest.approx(
-            max(x(r["band_hi"]), x(r["band_lo"]) + 1), abs=0.1
+            max(x(r["band_hi"]), x(r["band_lo"]) + 0.5), abs=0.02
         )
-        assert f'x1="{half}"' in svg  # England
-        diamond = re.search(r'<polygon points="([\d.]+),', svg)
-        assert float(diamond.group(1)) == pytest.approx(x(r["scaled_city"]), abs=0.06)
-        marker = svg.split('stroke="#FFFFFF" stroke-width="1"/>', 1)[1]  # what follows Manchester's diamond
+        assert 'x1="50%"' in svg and 'x2="50%"' in svg  # England
+        city = re.search(r'<use href="#city" x="([\d.]+%)"', svg)
+        assert pct(city.group(1)) == pytest.approx(x(r["scaled_city"]), abs=0.006)
+        mark = re.search(r'<use href="#mark" x="([\d.]+%)"', svg)
+        assert pct(mark.group(1)) == pytest.approx(x(r["scaled"]), abs=0.006)
+        assert 4 <= pct(mark.group(1)) <= 96
         shape = {
             "better": "<polygon",
             "worse": "<polygon",
@@ -268,13 +274,13 @@ def test_spine_table_has_every_row_as_text_and_its_spine_drawn_to_scale(ds):
             "similar": "<circle",
             "not_compared": "<rect",
         }[r["comparison"]]
-        assert marker.startswith(shape), (r["comparison"], marker[:40])
-        assert re.search(r'fill="(#[0-9A-F]{6})"', marker).group(1) == charts.COMPARISON_STYLE[r["comparison"]][1]
-        at = float(
-            re.search(r'(?:cx="|points="|x=")([\d.]+)', marker).group(1)
-        )  # a triangle's apex, a circle's centre, a square's left edge
-        assert at == pytest.approx(x(r["scaled"]) - (5.5 if shape == "<rect" else 0), abs=0.06)
-        assert 7 <= x(r["scaled"]) <= chart_tables.SPINE_WIDTH - 7  # a marker (7 px) at ±1 stays inside
+        marker = re.search(r'<(polygon|circle|rect) id="mark" fill="(#[0-9A-F]{6})"', svg)
+        assert f"<{marker.group(1)}" == shape, (r["comparison"], svg)
+        assert marker.group(2) == charts.COMPARISON_STYLE[r["comparison"]][1]
+        if r["comparison"] in ("better", "higher"):  # pointing up: the apex above the centre
+            assert re.search(r'id="mark"[^>]*points="0,-7', svg)
+        if r["comparison"] in ("worse", "lower"):
+            assert re.search(r'id="mark"[^>]*points="0,7', svg)
 
 
 def test_bars_table_has_the_figures_as_text_and_each_bar_drawn_to_scale(ds):

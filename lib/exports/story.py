@@ -202,12 +202,15 @@ class Story:
             )
         return pd.DataFrame(rows)
 
-    def key_table(self, limit: int = 14) -> pd.DataFrame:
-        """Compact table of the tested indicators (then the rest), for the PDF."""
+    def key_table(self, limit: int | None = None) -> pd.DataFrame:
+        """Compact table of the tested indicators (then the rest; every one unless ``limit``),
+        without the activity-shift targets, for the PDF. ``_id`` holds each row's indicator."""
         t = self.table.copy()
         t["_tested"] = (t["ci_method"] != "none").astype(int)
         t = t[~t["indicator_id"].str.startswith("target_")]
-        t = t.sort_values("_tested", ascending=False, kind="stable").head(limit)
+        t = t.sort_values("_tested", ascending=False, kind="stable")
+        if limit is not None:
+            t = t.head(limit)
         rows = []
         for r in t.to_dict("records"):
             m = meta(self.ds.indicators, r["indicator_id"])
@@ -220,6 +223,7 @@ class Story:
                     "England": format_value(r["england"], m),
                     f"vs {self.bench_name}": comparison_label(r["vs_bench"]),
                     "Status": STATUS_BADGE.get(r["status"], r["status"]),
+                    "_id": r["indicator_id"],
                 }
             )
         return pd.DataFrame(rows)

@@ -17,55 +17,66 @@ from lib.render.format import COMPARISON_STYLE, format_interval, format_value
 from lib.render.style import style
 from lib.render.tables import TABLE_CSS, highlight_mark, row_start
 
-#: The spine graphic drawn in each row of :func:`spine_table_html`: pixels, and where England (0) sits.
+#: The bar pictures of :func:`bars_table_html` (pixels); the spine graphic of :func:`spine_table_html`
+#: is as wide as its column and :data:`SPINE_HEIGHT` high.
 SPINE_WIDTH, SPINE_HEIGHT = 200, 24
 #: Room at each end for a marker at ±1 (pixels).
 SPINE_PAD = 8
 SPINE_CSS = style("spine")
 
 
-def _spine_x(v: float) -> float:
-    half = SPINE_WIDTH / 2
-    return round(half + float(v) / 1.05 * (half - SPINE_PAD), 1)
+#: Where ±1.05 (the spine's ends) sit in :func:`spine_svg`'s width, in per cent either side of
+#: England's 50%: the rest is room for a marker (7 px) at ±1 in a cell of 200 px or more.
+SPINE_HALF_PCT = 46.0
 
 
-def _spine_marker(word: str, x: float, y: float) -> str:
-    """The neighbourhood's marker: the comparison's colour and shape (as on the chart's legend)."""
+def spine_pct(v: float) -> float:
+    """Where a scaled spine value (-1.05..1.05, England 0) sits across the spine graphic, in per cent."""
+    return round(50.0 + float(v) / 1.05 * SPINE_HALF_PCT, 2)
+
+
+def _marker_shape(word: str, mark_id: str) -> str:
+    """The neighbourhood's marker centred on (0, 0), with ``id`` ``mark_id``: the comparison's
+    colour and shape (as on the chart's legend)."""
     fill = COMPARISON_STYLE.get(word, COMPARISON_STYLE["not_compared"])[1]
     shape = COMPARISON_SHAPES.get(word, "square")
     r = 7
+    common = f'id="{mark_id}" fill="{fill}" stroke="#000000" stroke-width="1"'
     if shape == "triangle-up":
-        pts = f"{x},{y - r} {x - r},{y + r * 0.8} {x + r},{y + r * 0.8}"
-        return f'<polygon points="{pts}" fill="{fill}" stroke="#000000" stroke-width="1"/>'
+        return f'<polygon {common} points="0,{-r} {-r},{r * 0.8} {r},{r * 0.8}"/>'
     if shape == "triangle-down":
-        pts = f"{x},{y + r} {x - r},{y - r * 0.8} {x + r},{y - r * 0.8}"
-        return f'<polygon points="{pts}" fill="{fill}" stroke="#000000" stroke-width="1"/>'
+        return f'<polygon {common} points="0,{r} {-r},{-r * 0.8} {r},{-r * 0.8}"/>'
     if shape == "circle":
-        return f'<circle cx="{x}" cy="{y}" r="{r - 1}" fill="{fill}" stroke="#000000" stroke-width="1"/>'
-    return f'<rect x="{x - r + 1.5}" y="{y - r + 1.5}" width="{2 * r - 3}" height="{2 * r - 3}" fill="{fill}" stroke="#000000" stroke-width="1"/>'
+        return f'<circle {common} cx="0" cy="0" r="{r - 1}"/>'
+    return f'<rect {common} x="{-r + 1.5}" y="{-r + 1.5}" width="{2 * r - 3}" height="{2 * r - 3}"/>'
 
 
 def spine_svg(row: dict) -> str:
-    """One row's spine graphic (an SVG document): the 12
-    neighbourhoods' range as a grey band, England as a black line in the middle, Manchester as a
-    grey diamond and the neighbourhood as its comparison's marker. Better is to the right."""
+    """One row's spine graphic (an SVG document as wide as its cell): the 12 neighbourhoods'
+    range as a grey band, England as a black line in the middle, Manchester as a grey diamond and
+    the neighbourhood as its comparison's marker. Better is to the right. Positions are per cent
+    of the width (:func:`spine_pct`) and the shapes are drawn at their own size, so the graphic
+    widens with its column without stretching the markers."""
     y = SPINE_HEIGHT / 2
-    lo, hi = _spine_x(row["band_lo"]), _spine_x(row["band_hi"])
-    cx, nx, ex = _spine_x(row["scaled_city"]), _spine_x(row["scaled"]), _spine_x(0.0)
+    lo, hi = spine_pct(row["band_lo"]), spine_pct(row["band_hi"])
+    cx, nx = spine_pct(row["scaled_city"]), spine_pct(row["scaled"])
     d = 6
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{SPINE_WIDTH}" height="{SPINE_HEIGHT}" viewBox="0 0 {SPINE_WIDTH} {SPINE_HEIGHT}">'
-        f'<rect x="{lo}" y="{y - 7}" width="{max(hi - lo, 1)}" height="14" fill="{BAND_GREY}"/>'
-        f'<line x1="{ex}" y1="1" x2="{ex}" y2="{SPINE_HEIGHT - 1}" stroke="{ENGLAND_COLOUR}" stroke-width="2"/>'
-        f'<polygon points="{cx},{y - d} {cx + d},{y} {cx},{y + d} {cx - d},{y}" fill="{CITY_COLOUR}" stroke="#FFFFFF" stroke-width="1"/>'
-        f"{_spine_marker(str(row['comparison']), nx, y)}</svg>"
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="100%" height="{SPINE_HEIGHT}">'
+        f'<defs><polygon id="city" points="0,{-d} {d},0 0,{d} {-d},0" fill="{CITY_COLOUR}" stroke="#FFFFFF" stroke-width="1"/>'
+        f"{_marker_shape(str(row['comparison']), 'mark')}</defs>"
+        f'<rect x="{lo}%" y="{y - 7}" width="{round(max(hi - lo, 0.5), 2)}%" height="14" fill="{BAND_GREY}"/>'
+        f'<line x1="50%" y1="1" x2="50%" y2="{SPINE_HEIGHT - 1}" stroke="{ENGLAND_COLOUR}" stroke-width="2"/>'
+        f'<use href="#city" x="{cx}%" y="{y}"/><use href="#mark" x="{nx}%" y="{y}"/></svg>'
     )
 
 
 def spine_image(row: dict) -> str:
-    """:func:`spine_svg` as an image (``alt=""``: decorative, the row holds its figures as text).
-    An image because the app's HTML is sanitised, and inline SVG does not survive that."""
-    return _svg_image(spine_svg(row))
+    """:func:`spine_svg` as an image as wide as its cell (``alt=""``: decorative, the row holds its
+    figures as text). An image because the app's HTML is sanitised, and inline SVG does not
+    survive that."""
+    data = base64.b64encode(spine_svg(row).encode("utf-8")).decode("ascii")
+    return f'<img src="data:image/svg+xml;base64,{data}" class="np-spine-pic" height="{SPINE_HEIGHT}" alt="">'
 
 
 def _svg_image(svg: str) -> str:
@@ -73,12 +84,13 @@ def _svg_image(svg: str) -> str:
     return f'<img src="data:image/svg+xml;base64,{data}" width="{SPINE_WIDTH}" height="{SPINE_HEIGHT}" alt="">'
 
 
-def _picture_table(caption: str, head: str, rows: list[str]) -> str:
+def _picture_table(caption: str, head: str, rows: list[str], table_class: str = "") -> str:
     """The table of :func:`spine_table_html` and :func:`bars_table_html`: a named, focusable region."""
     label = html.escape(caption, quote=True)
+    cls = f' class="{table_class}"' if table_class else ""
     return (
         f'{TABLE_CSS}{SPINE_CSS}<div class="np-table np-spine" role="region" aria-label="{label}" tabindex="0">'
-        f"<table><caption>{label}</caption><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+        f"<table{cls}><caption>{label}</caption><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
     )
 
 
@@ -100,7 +112,7 @@ def spine_table_html(
     nums = (2, 3, 4, 5) if rest else (2, 3, 4)
     num = ' class="num"'
     cells = "".join(f'<th scope="col"{num if i in nums else ""}>{e(str(h))}</th>' for i, h in enumerate(head))
-    cells += '<th scope="col" class="np-spine-cell">Worse ← England → Better</th>'
+    cells += '<th scope="col" class="np-spine-cell np-spine-wide">Worse ← England → Better</th>'
     rows = []
     for r in df.to_dict("records"):
         rest_cell = f'<td class="num">{e(str(r["rest_text"]))}</td>' if rest else ""
@@ -108,11 +120,11 @@ def spine_table_html(
             "<tr>"
             f'<th scope="row">{e(str(r["short_name"]))}</th><td>{e(str(r["period"]))}</td>'
             f'<td class="num">{e(str(r["value_text"]))}</td><td class="num">{e(str(r["manchester_text"]))}</td>'
-            f'{rest_cell}<td class="num">{e(str(r["england_text"]))}</td><td class="np-nowrap">{e(str(r["range_text"]))}</td>'
-            f'<td class="np-nowrap">{e(str(r["comparison_text"]))}</td><td class="np-spine-cell">{spine_image(r)}</td>'
+            f'{rest_cell}<td class="num">{e(str(r["england_text"]))}</td><td>{e(str(r["range_text"]))}</td>'
+            f'<td>{e(str(r["comparison_text"]))}</td><td class="np-spine-cell np-spine-wide">{spine_image(r)}</td>'
             "</tr>"
         )
-    return _picture_table(caption, cells, rows)
+    return _picture_table(caption, cells, rows, "np-spine-fluid")
 
 
 # --------------------------------------------------------------------------- tables behind the compare charts
@@ -265,3 +277,66 @@ def trend_table(df: pd.DataFrame, m: dict, level_label: str = "95%") -> pd.DataF
             [format_interval(nb["lower"].get(p), nb["upper"].get(p), m) for p in wide["Period"]],
         )
     return wide
+
+
+# --------------------------------------------------------------------------- the tartan rug
+
+RUG_CSS = style("rug")
+
+
+def tartan_html(df: pd.DataFrame, caption: str) -> str:
+    """The tartan rug as a table (:func:`lib.views.compare.tartan_data` rows): one row per
+    indicator (its name and period, a row header that stays in view when the rug scrolls
+    sideways), the neighbourhoods as columns headed by code and name and grouped under their
+    locality, then Manchester and England (their values). Each neighbourhood's cell shows its value
+    and comparison symbol on its comparison's colour (never colour alone). The rug scrolls inside
+    its own region, so a phone's page stays its own width. Every text is escaped."""
+    e = html.escape
+    label = e(caption, quote=True)
+    if df.empty:
+        return f'{TABLE_CSS}<div class="np-table" role="region" aria-label="{label}" tabindex="0"><p>No indicators to show.</p></div>'
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for code, name, loc in df.drop_duplicates("area_code")[["area_code", "area_name", "locality"]].itertuples(
+        index=False
+    ):
+        groups.setdefault(str(loc), []).append((str(code), str(name)))
+    first_of_group = {codes[0][0] for codes in groups.values()}
+    top = ['<td aria-hidden="true"></td>'] + [
+        f'<th scope="colgroup" colspan="{len(codes)}" class="np-rug-group np-rug-start">{e(loc or "Neighbourhoods")}</th>'
+        for loc, codes in groups.items()
+    ]
+    top.append('<th scope="colgroup" colspan="2" class="np-rug-group np-rug-start">Benchmarks</th>')
+    order = [c for codes in groups.values() for c, _ in codes]
+    names = {c: n for codes in groups.values() for c, n in codes}
+
+    def start(code: str) -> str:
+        return ' class="np-rug-start"' if code in first_of_group else ""
+
+    second = ['<th scope="col">Indicator (period)</th>'] + [
+        f'<th scope="col"{start(c)}><b>{e(c)}</b> {e(names[c])}</th>' for c in order
+    ]
+    second += ['<th scope="col" class="np-rug-start">Manchester</th>', '<th scope="col">England</th>']
+    cells = df.set_index(["indicator_id", "area_code"])
+    rows = []
+    for ind, g in df.groupby("indicator_id", sort=False):
+        r0 = g.iloc[0]
+        tds = [
+            f'<th scope="row">{e(str(r0["short_name"]))}<span class="np-rug-period"> ({e(str(r0["period"]))})</span></th>'
+        ]
+        for c in order:
+            if (ind, c) not in cells.index:
+                tds.append(f"<td{start(c)}>–</td>")
+                continue
+            cell = cells.loc[(ind, c)]
+            tds.append(
+                f'<td{start(c)} style="background: {e(str(cell["fill"]))}; color: {e(str(cell["text_colour"]))};">'
+                f"{e(str(cell['text']))}</td>"
+            )
+        tds.append(f'<td class="np-rug-bench np-rug-start">{e(str(r0["manchester_text"]))}</td>')
+        tds.append(f'<td class="np-rug-bench">{e(str(r0["england_text"]))}</td>')
+        rows.append("<tr>" + "".join(tds) + "</tr>")
+    return (
+        f'{TABLE_CSS}{RUG_CSS}<div class="np-table np-rug" role="region" aria-label="{label}" tabindex="0">'
+        f"<table><caption>{label}</caption><thead><tr>{''.join(top)}</tr><tr>{''.join(second)}</tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )

@@ -131,31 +131,87 @@ def comparison_bars(
 # --------------------------------------------------------------------------- compare: tartan rug
 
 
+#: The rug's first row in :func:`tartan_chart`: each column's locality.
+RUG_LOCALITY_ROW = "Locality"
+RUG_BENCH_FILL = "#F3F2F1"
+
+
 def tartan_chart(df: pd.DataFrame, bench_name: str) -> alt.TopLevelMixin:
-    """Tartan rug: cells coloured by comparison with ``bench_name``, each showing value and symbol."""
-    x = alt.X(
-        "area_code:N", sort=list(dict.fromkeys(df["area_code"])), title=None, axis=alt.Axis(orient="top", labelAngle=0)
+    """Tartan rug (:func:`lib.views.compare.tartan_data` rows): the neighbourhoods as columns
+    (code and name, in the rows' order: by locality), each column's locality in the first row,
+    then Manchester and England (their values, uncoloured); cells coloured by comparison with
+    ``bench_name``, each showing value and symbol."""
+    columns = list(dict.fromkeys(df["area_label"])) + ["Manchester", "England"]
+    indicators = list(dict.fromkeys(df["short_name"]))
+    bench = df.drop_duplicates("indicator_id")
+    bench_rows = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "short_name": bench["short_name"],
+                    "area_label": label,
+                    "area_name": label,
+                    "period": bench["period"],
+                    "text": bench[col],
+                    "comparison_text": "Benchmark",
+                }
+            )
+            for label, col in (("Manchester", "manchester_text"), ("England", "england_text"))
+        ],
+        ignore_index=True,
     )
-    y = alt.Y("short_name:N", sort=list(dict.fromkeys(df["short_name"])), title=None, axis=alt.Axis(labelLimit=260))
+    loc = df.drop_duplicates("area_label")
+    loc_rows = pd.DataFrame({"short_name": RUG_LOCALITY_ROW, "area_label": loc["area_label"], "text": loc["locality"]})
+    loc_rows = pd.concat(
+        [loc_rows, pd.DataFrame({"short_name": RUG_LOCALITY_ROW, "area_label": ["Manchester"], "text": ["Benchmarks"]})]
+    )
+    x = alt.X(
+        "area_label:N",
+        sort=columns,
+        title=None,
+        axis=alt.Axis(orient="top", labelAngle=-40, labelLimit=220, labelAlign="left"),
+        scale=alt.Scale(domain=columns),
+    )
+    y = alt.Y(
+        "short_name:N",
+        sort=[RUG_LOCALITY_ROW] + indicators,
+        title=None,
+        axis=alt.Axis(labelLimit=260),
+        scale=alt.Scale(domain=[RUG_LOCALITY_ROW] + indicators),
+    )
     tooltip = [
-        alt.Tooltip("area_name:N", title="Neighbourhood"),
+        alt.Tooltip("area_name:N", title="Area"),
         alt.Tooltip("short_name:N", title="Indicator"),
         alt.Tooltip("period:N", title="Period"),
         alt.Tooltip("text:N", title="Value"),
         alt.Tooltip("comparison_text:N", title=f"Compared with {bench_name}"),
     ]
-    base = alt.Chart(df)
-    cells = base.mark_rect(stroke="white", strokeWidth=1).encode(
-        x=x,
-        y=y,
-        color=alt.Color("comparison_text:N", scale=colour_scale(), title=f"Compared with {bench_name}"),
-        tooltip=tooltip,
+    cells = (
+        alt.Chart(df)
+        .mark_rect(stroke="white", strokeWidth=1)
+        .encode(
+            x=x,
+            y=y,
+            color=alt.Color("comparison_text:N", scale=colour_scale(), title=f"Compared with {bench_name}"),
+            tooltip=tooltip,
+        )
     )
-    text = base.mark_text(fontSize=11).encode(
-        x=x, y=y, text="text:N", color=alt.Color("text_colour:N", scale=None), tooltip=tooltip
+    text = (
+        alt.Chart(df)
+        .mark_text(fontSize=11)
+        .encode(x=x, y=y, text="text:N", color=alt.Color("text_colour:N", scale=None), tooltip=tooltip)
     )
-    n_rows = df["short_name"].nunique()
-    return configure(alt.layer(cells, text).properties(height=28 * n_rows + CHROME, width="container"))
+    bench_cells = alt.Chart(bench_rows).mark_rect(stroke="white", strokeWidth=1, color=RUG_BENCH_FILL).encode(x=x, y=y)
+    bench_text = alt.Chart(bench_rows).mark_text(fontSize=11, color="#0B0C0C").encode(x=x, y=y, text="text:N")
+    loc_text = (
+        alt.Chart(loc_rows).mark_text(fontSize=12, fontWeight="bold", color="#0B0C0C").encode(x=x, y=y, text="text:N")
+    )
+    n_rows = len(indicators) + 1
+    return configure(
+        alt.layer(cells, text, bench_cells, bench_text, loc_text).properties(
+            height=28 * n_rows + CHROME + 120, width="container"
+        )
+    )
 
 
 # --------------------------------------------------------------------------- compare: funnel plot

@@ -174,13 +174,13 @@ class _TableReader(HTMLParser):
 
 
 def read_html_tables(text: str) -> list[pd.DataFrame]:
-    """Every table in ``text`` as a DataFrame of strings (columns from its header row; the
-    caption in ``df.attrs["caption"]``)."""
+    """Every table in ``text`` as a DataFrame of strings (columns from its (last) header row, the
+    one above the cells where a table groups its columns; the caption in ``df.attrs["caption"]``)."""
     reader = _TableReader()
     reader.feed(text)
     out = []
     for t in reader.tables:
-        header = t["header"][0] if t["header"] else None
+        header = t["header"][-1] if t["header"] else None  # the last header row names the columns
         df = pd.DataFrame(t["rows"], columns=header)
         df.attrs["caption"] = t["caption"]
         out.append(df)

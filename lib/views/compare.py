@@ -57,11 +57,16 @@ def tartan_data(
     """The tartan rug: 12 neighbourhoods x every indicator with neighbourhood values (latest
     period), compared with ``benchmark`` at ``level``.
 
-    Columns: ``indicator_id, short_name, period, area_code, area_name, value, comparison,
-    comparison_text, text`` (value and symbol), ``fill`` and ``text_colour``.
+    Columns: ``indicator_id, short_name, period, area_code, area_name, area_label`` (code and
+    name), ``locality`` (its locality's name, from the definition), ``value, comparison,
+    comparison_text, text`` (value and symbol), ``fill, text_colour``, the indicator's
+    ``ci_method`` and ``status``, and the benchmarks' ``manchester, england`` with their
+    ``manchester_text, england_text``.
     """
     rows = []
     have = set(has_neighbourhoods(ds.values))
+    d = ds.definition.drop_duplicates("neighbourhood_code").set_index("neighbourhood_code")
+    locality = d["locality_name"].astype(str).to_dict() if "locality_name" in d.columns else {}
     for ind in [i for i in ds.indicators["indicator_id"] if i in have]:
         m = meta(ds.indicators, ind)
         sel = (ds.values["indicator_id"] == ind) & (ds.values["area_type"] == "neighbourhood")
@@ -69,6 +74,7 @@ def tartan_data(
         t = area_comparison_table(ds.values, ds.indicators, ind, period, "neighbourhood", benchmark, level)
         for _, r in t.iterrows():
             w = r["comparison"]
+            style = COMPARISON_STYLE.get(w, COMPARISON_STYLE["not_compared"])
             rows.append(
                 {
                     "indicator_id": ind,
@@ -76,12 +82,20 @@ def tartan_data(
                     "period": period,
                     "area_code": r["area_code"],
                     "area_name": r["area_name"],
+                    "area_label": f"{r['area_code']} {r['area_name']}",
+                    "locality": locality.get(str(r["area_code"]), ""),
                     "value": r["value"],
                     "comparison": w,
                     "comparison_text": comparison_text(w),
-                    "text": f"{format_value(r['value'], m)} {COMPARISON_STYLE.get(w, COMPARISON_STYLE['not_compared'])[0]}",
-                    "fill": COMPARISON_STYLE.get(w, COMPARISON_STYLE["not_compared"])[1],
-                    "text_colour": COMPARISON_STYLE.get(w, COMPARISON_STYLE["not_compared"])[2],
+                    "text": f"{format_value(r['value'], m)} {style[0]}",
+                    "fill": style[1],
+                    "text_colour": style[2],
+                    "ci_method": m["ci_method"],
+                    "status": m["status"],
+                    "manchester": r["manchester"],
+                    "england": r["england"],
+                    "manchester_text": format_value(r["manchester"], m),
+                    "england_text": format_value(r["england"], m),
                 }
             )
     df = pd.DataFrame(rows)
@@ -91,14 +105,77 @@ def tartan_data(
     return df.reset_index(drop=True)
 
 
+def rug_untested(df: pd.DataFrame) -> list[str]:
+    """The rug's indicators hidden by default (in rug order): estimates (status ``modelled``),
+    figures without a confidence interval (``ci_method`` none) and indicators not compared in any
+    neighbourhood. What is left was tested for significance somewhere."""
+    if df.empty:
+        return []
+    g = df.groupby("indicator_id", sort=False)
+    untested = (
+        g["status"].first().eq("modelled")
+        | g["ci_method"].first().eq("none")
+        | g["comparison"].agg(lambda s: bool(s.eq("not_compared").all()))
+    )
+    return [i for i in dict.fromkeys(df["indicator_id"]) if bool(untested[i])]
+
+
+def rug_rows(df: pd.DataFrame, show_untested: bool = False) -> pd.DataFrame:
+    """The rug's rows as shown: without :func:`rug_untested` indicators unless ``show_untested``."""
+    if show_untested or df.empty:
+        return df
+    return df[~df["indicator_id"].isin(rug_untested(df))].reset_index(drop=True)
+
+
+def rug_hidden_sentence(df: pd.DataFrame, show_untested: bool) -> str | None:
+    """A plain sentence saying how many indicators the rug hides (None when it hides none)."""
+    n = len(rug_untested(df))
+    if not n:
+        return None
+    if show_untested:
+        return (
+            f"Showing all indicators, including {n} estimates or figures not tested for significance "
+            "(their cells are ○ Not compared)."
+        )
+    return (
+        f"{n} {'indicator is' if n == 1 else 'indicators are'} hidden: estimates and figures that are not tested for "
+        "significance. Switch on 'Show estimates and untested indicators' to see them."
+    )
+
+
+def rug_groups(df: pd.DataFrame) -> list[tuple[str, list[str]]]:
+    """The rug's column groups, in rug order: each locality with its neighbourhoods' codes."""
+    cols = df.drop_duplicates("area_code")
+    out: dict[str, list[str]] = {}
+    for code, loc in zip(cols["area_code"], cols["locality"]):
+        out.setdefault(str(loc), []).append(str(code))
+    return list(out.items())
+
+
+def rug_download_rows(ds: Dataset, df: pd.DataFrame) -> pd.DataFrame:
+    """The value rows behind the rug shown (its neighbourhoods, Manchester and England, each
+    indicator's period), for its analysis-ready download."""
+    if df.empty:
+        return df
+    keys = df[["indicator_id", "period"]].drop_duplicates()
+    v = ds.values[ds.values["area_type"].isin(["neighbourhood", "city", "england"])]
+    v = v.assign(period=v["period"].astype(str)).merge(keys, on=["indicator_id", "period"])
+    return v[["indicator_id", "period", "area_type", "area_code"]].reset_index(drop=True)
+
+
 def tartan_table(df: pd.DataFrame) -> pd.DataFrame:
-    """The tartan rug as a wide table: one row per indicator, one column per neighbourhood."""
+    """The tartan rug as a wide table: one row per indicator, one column per neighbourhood
+    (headed by its code and name), then Manchester and England (their values)."""
     if df.empty:
         return pd.DataFrame()
     wide = df.pivot_table(
-        index=["short_name", "period"], columns="area_code", values="text", aggfunc="first", sort=False
+        index=["short_name", "period"], columns="area_label", values="text", aggfunc="first", sort=False
     )
-    wide = wide[list(dict.fromkeys(df["area_code"]))]
+    wide = wide[list(dict.fromkeys(df["area_label"]))]
+    bench = df.drop_duplicates(["short_name", "period"]).set_index(["short_name", "period"])
+    wide["Manchester"] = bench["manchester_text"].reindex(wide.index)
+    wide["England"] = bench["england_text"].reindex(wide.index)
+    wide.columns.name = None
     return wide.reset_index().rename(columns={"short_name": "Indicator", "period": "Period"})
 
 
