@@ -256,3 +256,16 @@ def trend_table(df: pd.DataFrame, m: dict, level_label: str = "95%") -> pd.DataF
             [format_interval(nb["lower"].get(p), nb["upper"].get(p), m) for p in wide["Period"]],
         )
     return wide
+
+
+def trend_test_table(tests: pd.DataFrame) -> pd.DataFrame:
+    """The recent-trend results (:func:`lib.views.compare.trend_tests`) as people read them."""
+    return pd.DataFrame(
+        {
+            "Area": tests["area_name"],
+            "Recent trend": tests["recent_trend"],
+            "Points tested": tests["periods_tested"],
+            "Chi-squared (1 df)": [("" if pd.isna(x) else f"{x:.2f}") for x in tests["chi_squared"]],
+            "p-value": [("" if pd.isna(x) else (f"{x:.4f}" if x >= 0.0001 else "<0.0001")) for x in tests["p_value"]],
+        }
+    )
