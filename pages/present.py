@@ -302,9 +302,7 @@ elif current == "cohorts":
 else:  # activity
     st.title(f"{md_text(nbhd)} · {md_text(name)}: activity shift")
     targets = session_data.seed("activity_targets_2020_21")
-    weights = apportion.weights_for(ds.values, "population")
-    words = apportion.method_text(ds.values, "population")
-    shares = apportion.target_shares(targets, weights, "population", words)
+    shares, words = caching.computed(apportion.shares_by_method, ds, targets, "driver")  # as the dataset's target_*
     mine = shares[shares["neighbourhood_code"] == nbhd]
     st.markdown(
         f":orange-badge[{MODELLED}] {md_text(name)}'s **estimated share** of the city's published 2020/21 target reductions "

@@ -154,3 +154,14 @@ def test_page_states_the_driver_per_line_and_the_tracker_baseline():
     at.select_slider(key="activity_baseline_ae_attendances").set_range(months[0], months[11]).run()
     assert not at.exception
     assert any("Limits from the baseline" in c.value and "(12 months)" in c.value for c in at.caption)
+
+
+def test_the_datasets_target_shares_follow_the_same_drivers(values, targets):
+    """The explorer views' ``target_*`` indicators (built by the pipeline) agree with the Activity
+    shift page's default split, each line by its driver, and say which driver in their notes."""
+    city = dict(zip(targets["measure_id"], targets["activity_shift_2020_21"]))
+    for measure, w in _driver_weights(values).items():
+        got = _nb(values, f"target_{measure}", "numerator", "2020/21").astype(int)
+        assert got.to_dict() == _hamilton(int(city[measure]), w).to_dict(), measure
+    notes = values[(values["indicator_id"] == "target_school_readiness") & (values["area_type"] == "neighbourhood")]
+    assert notes["note"].str.contains("children aged 0 to 15").all()
