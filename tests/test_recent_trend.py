@@ -152,3 +152,10 @@ def test_compare_trend_view_says_which_test():
     text = " ".join(m.value for m in at.markdown)
     assert "Recent trend." in text
     assert any("other 11 neighbourhoods" in c.value for c in at.caption)
+
+
+def test_a_modelled_rate_says_it_is_an_estimate_and_a_derived_share_is_not_a_proportion(ds):
+    _, words = compare.trend_tests(ds, "children_low_income", "C2")
+    assert "estimates (modelled)" in words
+    _, words = compare.trend_tests(ds, "imd_most_deprived_10pct", "C2")
+    assert "not a proportion" in words

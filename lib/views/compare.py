@@ -242,10 +242,10 @@ def trend_tests(ds: Dataset, indicator_id: str, nbhd: str, level: str = "95") ->
     """
     m = meta(ds.indicators, indicator_id)
     rows = trend_rows(ds, indicator_id, nbhd)
-    if str(m["value_type"]) != "proportion":
-        why = "The recent-trend test is for proportions with counts; this indicator is not a proportion."
-    elif str(m["status"]) == "modelled":
+    if str(m["status"]) == "modelled":
         why = "Not tested for a trend: these figures are estimates (modelled), and estimates are not tested as if observed."
+    elif str(m["value_type"]) != "proportion":
+        why = "The recent-trend test is for proportions with counts; this indicator is not a proportion."
     else:
         why = None
     kind = {"neighbourhood": 0, "city": 1, "england": 2}
