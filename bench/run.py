@@ -30,6 +30,10 @@ What it measures (targets from the "fast, safe and accessible" issue):
    of them on and with each one off in turn (the bench switch ``NP_SERVING_OFF``), one server each;
    page ready of the default page and two deep links, the variants interleaved within each round;
    and server CPU per interaction with and without ``gc.freeze``.
+7. **Click to drawn** (``bench/clicks.py``): from a click to the new view drawn, in headless
+   Chromium, for *Next* in presentation mode, changing the Map page's indicator and choosing another
+   neighbourhood on the profile, as ratios to a bare page's button rerun in the same run (target
+   within 2x each). ``--only clicks`` runs it alone and prints it.
 """
 
 from __future__ import annotations
@@ -57,12 +61,20 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench import clicks  # noqa: E402
 from bench.protocol import Session  # noqa: E402
 from lib.web.serving import OFF_SWITCH, WORKAROUNDS  # noqa: E402
 from tests.e2e.conftest import CHROMIUM, LAUNCH_ARGS, page_url, start_server, stop_server, wait_ready  # noqa: E402
 
 PAGES = ["overview", "map", "profile", "compare", "cohorts", "activity", "own_data", "present", "methods"]
-TARGETS = {"page_ratio": 1.5, "map_ratio": 1.7, "cpu_ms": 150.0, "map_kb": 150.0, "p95_s": 2.0}
+TARGETS = {
+    "page_ratio": 1.5,
+    "map_ratio": 1.7,
+    "cpu_ms": 150.0,
+    "map_kb": 150.0,
+    "p95_s": 2.0,
+    "click_ratio": clicks.CLICK_TARGET,
+}
 
 
 def page_target(page: str) -> float:
@@ -721,8 +733,28 @@ def verdict(ok: bool) -> str:
     return "met" if ok else "**NOT MET**"
 
 
+def click_section(repeats: int) -> dict[str, list[float]]:
+    """Section 7 (:mod:`bench.clicks`): the app and a bare button page, each on its own server."""
+    with tempfile.TemporaryDirectory() as tmp:
+        bproc, burl = start_server(clicks.write_bare_button_page(Path(tmp)), cwd=Path(tmp))
+        aproc, aurl = start_server(REPO / "app.py")
+        try:
+            return clicks.click_to_drawn(aurl, burl, repeats)
+        finally:
+            for proc in (aproc, bproc):
+                stop_server(proc)
+
+
 def report(
-    info: dict, ready: dict, cpu: dict, payload: dict, load: dict, pipe: dict, serving: dict, args
+    info: dict,
+    ready: dict,
+    cpu: dict,
+    payload: dict,
+    load: dict,
+    pipe: dict,
+    serving: dict,
+    args,
+    click_times: dict | None = None,
 ) -> tuple[str, bool]:
     lines = (
         [
@@ -854,6 +886,11 @@ def report(
         all_ok &= pipe["ok"] and pipe["byte_identical"]
     # 6
     lines += workaround_report(serving)
+    # 7
+    if click_times is not None:
+        click_lines, ok = clicks.click_report(click_times, args.repeats)
+        lines += click_lines
+        all_ok &= ok
     lines += [
         "",
         "## Reproduce",
@@ -861,6 +898,7 @@ def report(
         "```",
         "make bench            # = .venv/bin/python -m bench.run --out BENCHMARKS.md",
         ".venv/bin/python -m bench.run --only serving --rounds 3   # section 6 alone (printed, not written here)",
+        ".venv/bin/python -m bench.run --only clicks --repeats 4   # section 7 alone (printed, not written here)",
         "```",
         "",
         "On a quiet machine (no test run or other load): the page-ready ratio and the load test share the CPU with Chromium "
@@ -883,7 +921,9 @@ def main() -> int:
     )
     ap.add_argument("--out", type=Path, default=REPO / "BENCHMARKS.md")
     ap.add_argument(
-        "--only", choices=["serving"], help="run one section alone and print it (BENCHMARKS.md is left as it is)"
+        "--only",
+        choices=["serving", "clicks"],
+        help="run one section alone and print it (BENCHMARKS.md is left as it is)",
     )
     args = ap.parse_args()
     info = machine()
@@ -895,6 +935,12 @@ def main() -> int:
         serving = serving_workarounds(args.rounds, args.repeats)
         (res / "serving.json").write_text(json.dumps({"machine": info, "serving": serving}, indent=1, default=str))
         print("\n".join(workaround_report(serving)))
+        return 0
+    if args.only == "clicks":
+        print("7. click to drawn…", flush=True)
+        click_times = click_section(args.repeats)
+        (res / "clicks.json").write_text(json.dumps({"machine": info, "clicks": click_times}, indent=1))
+        print("\n".join(clicks.click_report(click_times, args.repeats)[0]))
         return 0
     with tempfile.TemporaryDirectory() as tmp:
         bare = write_bare_page(Path(tmp))
@@ -924,7 +970,9 @@ def main() -> int:
     pipe = pipeline_rebuild()
     print("6. serving workarounds…", flush=True)
     serving = serving_workarounds(args.rounds, args.repeats)
-    text, ok = report(info, ready, cpu, payload, load, pipe, serving, args)
+    print("7. click to drawn…", flush=True)
+    click_times = click_section(args.repeats)
+    text, ok = report(info, ready, cpu, payload, load, pipe, serving, args, click_times)
     args.out.write_text(text)
     (res / "latest.json").write_text(
         json.dumps(
@@ -936,6 +984,7 @@ def main() -> int:
                 "load": load,
                 "pipeline": pipe,
                 "serving": serving,
+                "clicks": click_times,
             },
             indent=1,
             default=str,

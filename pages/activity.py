@@ -29,8 +29,8 @@ VIEWS = {
     "tracker": "Track your monthly activity",
 }
 state = app_frame.page_state(
-    {"method": ["population", "need"], "view": list(VIEWS)},
-    {"method": "population", "view": "targets"},
+    {"method": ["driver", "population", "need"], "view": list(VIEWS)},
+    {"method": "driver", "view": "targets"},
     prefix="activity",
 )
 SAMPLE = "profiles/samples/SYNTHETIC_activity_sample.csv"
@@ -47,11 +47,17 @@ st.markdown(
 )
 method = st.radio(
     "Share the city targets out by",
-    ["population", "need"],
+    ["driver", "population", "need"],
     key="activity_method",
     horizontal=True,
-    format_func={"population": "Population", "need": "Need (emergency admissions)"}.get,
-    help="Need weights each neighbourhood's population by its emergency admissions ratio (relative to England's).",
+    format_func={
+        "driver": "Each target's own driver",
+        "population": "Population",
+        "need": "Need (emergency admissions)",
+    }.get,
+    help="Each target's own driver: the measure that fits what it counts (e.g. children for school readiness, "
+    "people aged 75+ for care packages), stated on every line. Need weights each neighbourhood's population "
+    "by its emergency admissions ratio (relative to England's).",
 )
 shares, words = caching.computed(apportion.shares_by_method, ds, targets, method)
 mine = shares[shares["neighbourhood_code"] == code]
@@ -74,6 +80,10 @@ if view == "targets":
                 f"{code} weight share": (100 * mine["weight_share"]).map(lambda v: f"{v:.1f}%"),
             }
         )
+        if "driver_text" in mine:  # each line split by its own driver: say which, and why
+            table1["Split by (driver)"] = [
+                f"{t.capitalize()}: {r}" for t, r in zip(mine["driver_text"], mine["driver_reason"])
+            ]
         widgets.show_table(table1, f"{code} {names[code]}: modelled share of each city activity-shift target, 2020/21")
         st.caption(
             "\n\n".join(
@@ -120,12 +130,13 @@ if view == "shares":
             key="activity_measure",
         )
         one = shares[shares["measure_id"] == measure]
+        split_by = f"{one['driver_text'].iloc[0]} ({method})" if method == "driver" else method
         shares_spec = caching.chart_spec(
             shares_chart,
             one,
             code,
             names,
-            f"{measure_names[measure]}: share of {int(one['city_target'].iloc[0]):,} by {method} ({MODELLED})",
+            f"{measure_names[measure]}: share of {int(one['city_target'].iloc[0]):,} by {split_by} ({MODELLED})",
             order=list(names),
         )
         widgets.show_chart(
@@ -147,7 +158,14 @@ if view == "shares":
             ),
             key="activity_shares",
         )
-        st.caption(f"{MODELLED}: {md_text(words)} The {n_nbhd} shares add up to the city figure.")
+        driver_words = (
+            f" This target follows {one['driver_text'].iloc[0]}: {one['driver_reason'].iloc[0]}."
+            if method == "driver"
+            else ""
+        )
+        st.caption(
+            f"{MODELLED}: {md_text(words)}{md_text(driver_words)} The {n_nbhd} shares add up to the city figure."
+        )
         position = {c: i for i, c in enumerate(names)}
         one = one.sort_values("neighbourhood_code", key=lambda codes: codes.map(position))  # the chart's order
         one_table = pd.DataFrame(
@@ -196,7 +214,7 @@ if view == "tracker":
         st.markdown(
             "Upload monthly activity per neighbourhood as a CSV. Each measure gets an **XmR statistical process "
             "control chart** (NHS 'Making Data Count'): the mean, process limits (mean ± 2.66 × average moving range, "
-            "from all points), and special causes: a point outside the limits; 7 or more points in a row above or below "
+            "from all points, or from a baseline you pick under each chart), and special causes: a point outside the limits; 7 or more points in a row above or below "
             "the mean (shift); 7 or more points in a row rising or falling (trend); 2 of 3 points beyond two thirds of "
             "the way to a limit. Lower activity is counted as improvement."
         )
@@ -267,6 +285,7 @@ if view == "tracker":
                     f"The loaded data have no rows for {md_text(code)} {md_text(names[code])}. Pick another neighbourhood in the sidebar."
                 )
             share_of = dict(zip(mine["measure_id"], mine["share"]))
+            split_of = dict(zip(mine["measure_id"], mine["driver_text"])) if "driver_text" in mine else {}
             for m_id in sorted(mine_data["measure_id"].unique()):
                 s = activity.series(current.frame, code, m_id)
                 months, counts = list(s["month"]), s["count"].astype(float).tolist()
@@ -282,7 +301,19 @@ if view == "tracker":
                 annual = float(share_of.get(m_id, 0))
                 path = activity.trajectory(months, counts, annual)
                 goal = float(path["target"].iloc[-1]) if len(counts) > activity.BASELINE_MONTHS else None
-                points, summary = spc.xmr(counts, polarity="lower_is_better", target=goal, lower_bound=0.0)
+                chosen = st.select_slider(
+                    "Baseline for the process limits (first and last month)",
+                    options=months,
+                    value=(months[0], months[-1]),
+                    format_func=activity.month_label,
+                    key=f"activity_baseline_{m_id}",
+                    help="Making Data Count: pick the months of a stable period; the mean and limits are worked out from "
+                    "them alone, and every month is judged against them. The whole series by default.",
+                )
+                first, last = activity.baseline_positions(months, chosen)
+                points, summary = spc.xmr(
+                    counts, polarity="lower_is_better", target=goal, lower_bound=0.0, baseline_range=(first, last)
+                )
                 widgets.show_chart(
                     caching.chart_spec(
                         xmr_chart,
@@ -312,10 +343,10 @@ if view == "tracker":
                         f"against the modelled target reduction of {prog['target_per_month']:,.0f} a month{pct}."
                     )
                 st.caption(
-                    f"Target path **{MODELLED}**: {md_text(code)}'s share of the city's 2020/21 reduction ({format_count(annual)} a year, by {method}) "
+                    f"Target path **{MODELLED}**: {md_text(code)}'s share of the city's 2020/21 reduction ({format_count(annual)} a year, by {md_text(split_of.get(m_id, method))}) "
                     f"taken off the baseline in a straight line over the 12 months after it, then held. The published unit "
                     f"('{dict(zip(lines['measure_id'], lines['unit_as_published'])).get(m_id, '')}') may not match your counts. "
-                    f"Limits from all {summary['n']} points; MR̄ {summary['mr_bar']:,.1f}; lower limit not below 0."
+                    f"{activity.baseline_text(months, first, last)} MR̄ {summary['mr_bar']:,.1f}; lower limit not below 0."
                 )
                 rules = points[["rule_astronomical", "rule_shift", "rule_trend", "rule_two_of_three"]]
                 rule_names = ["outside limits", "shift", "trend", "two of three"]
@@ -331,6 +362,7 @@ if view == "tracker":
                             ", ".join(n for n, f in zip(rule_names, r) if f) for r in rules.itertuples(index=False)
                         ],
                         "assessment": points["assessment"],
+                        "in_baseline": points["in_baseline"],
                         "target_path_modelled": path["target"].round(1),
                         "data_status": "SYNTHETIC" if current.synthetic else "uploaded",
                     }

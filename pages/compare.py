@@ -162,7 +162,8 @@ if tab == "trend":
             st.info(f"{md_text(m['short_name'])} {compare.no_trend_reason(ds, ind) or 'has no trend to show.'}")
         else:
             trend = caching.computed(compare.trend_data, ds, ind, nbhd, level)
-            trend_spec = caching.chart_spec(charts.trend_chart, trend, m, level_label)
+            others = caching.computed(compare.trend_others, ds, ind, nbhd)
+            trend_spec = caching.chart_spec(charts.trend_chart, trend, m, level_label, others)
             widgets.show_chart(
                 trend_spec,
                 f"Line chart: {m['short_name']} over time in {names[nbhd]}, Manchester and England. The same figures are in the table below.",
@@ -176,8 +177,15 @@ if tab == "trend":
             )
             if m["ci_method"] != "none":
                 st.caption(f"The shaded band is {md_text(names[nbhd])}'s {level_label} confidence interval.")
+            st.caption("The thin grey lines are the other 11 neighbourhoods, for context.")
             if gap_note := compare.trend_gap_note(trend):
                 st.caption(gap_note)
+            tests, test_words = caching.computed(compare.trend_tests, ds, ind, nbhd, level)
+            st.markdown(f"**Recent trend.** {md_text(test_words)}")
+            widgets.show_table(
+                chart_tables.trend_test_table(tests),
+                f"Recent trend: {m['short_name']}, {names[nbhd]}, Manchester and England",
+            )
             ttbl = chart_tables.trend_table(trend, m, level_label)
             widgets.figures_table(
                 ttbl,

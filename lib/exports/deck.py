@@ -138,10 +138,10 @@ def neighbourhood_deck(
         slide,
         prs,
         footer_lines(
-            sources(ds, list(act["_id"]))[0], "2020/21", "modelled", s.url("activity", method="population"), day=s.day
+            sources(ds, list(act["_id"]))[0], "2020/21", "modelled", s.url("activity", method="driver"), day=s.day
         )
         + wrap(
-            "Method: city target split by resident population (ONS mid-2020), largest-remainder rounding. MODELLED ESTIMATE, not a published neighbourhood target."
+            "Method: each city target split by its own driver (e.g. children aged 0 to 15 for school readiness, residents aged 75+ for care packages; see the Activity shift page), largest-remainder rounding. MODELLED ESTIMATE, not a published neighbourhood target."
         ),
     )
 

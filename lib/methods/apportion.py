@@ -9,6 +9,11 @@ the city figure split in proportion to a weight, either
   figure is not 100), so neighbourhoods with more emergency admissions than expected for their
   age and sex carry a larger share. Only the ratios between neighbourhoods matter to the split.
 
+or **driver** (:func:`target_shares_by_driver`): each target line by the weight that fits what it
+counts (:data:`TARGET_DRIVERS`, stated per line): emergency activity by need, older people's
+services by residents aged 65+ or 75+, school readiness by children aged 0-15, ESA claimants by
+working-age residents × the comparative illness and disability ratio.
+
 Rounding rule (stated on screen): shares are whole numbers found by the **largest-remainder
 (Hamilton) method**, so the 12 shares always add back to the published city figure exactly.
 Each area first gets the whole part of its exact quota; the units left over go one each to the
@@ -44,6 +49,37 @@ ROUNDING_RULE = (
     "Whole numbers by the largest-remainder method: each neighbourhood gets the whole part of its exact "
     "share, and the units left over go to the largest remainders (ties by neighbourhood code), so the "
     "shares add up exactly to the city figure."
+)
+
+
+#: What each driver weighs, in words (``{period}``: the IoD edition of the ratio used).
+DRIVERS: dict[str, str] = {
+    "population": "all residents (ONS mid-2020)",
+    "need": "residents × emergency admissions ratio (IoD {period})",
+    "age_65plus": "residents aged 65 and over (ONS mid-2020)",
+    "age_75plus": "residents aged 75 and over (ONS mid-2020)",
+    "age_0_15": "children aged 0 to 15 (ONS mid-2020)",
+    "working_age_cidr": (
+        "working-age residents, 16 to 64 (ONS mid-2020), × comparative illness and disability ratio (IoD {period})"
+    ),
+}
+#: Each 2020/21 target line's driver and why it fits (the lines of ``activity_targets_2020_21``).
+TARGET_DRIVERS: dict[str, tuple[str, str]] = {
+    "ae_attendances": ("need", "A&E attendances follow emergency need"),
+    "acute_length_of_stay": ("age_65plus", "most hospital bed days are for people aged 65 and over"),
+    "avoidable_gp_visits": ("population", "GP visits are made by residents of every age"),
+    "avoidable_prescribing": ("age_65plus", "most prescribing is for people aged 65 and over"),
+    "elective_admissions": ("age_65plus", "planned admissions rise steeply with age"),
+    "non_elective_admissions": ("need", "emergency admissions are what the need ratio measures"),
+    "outpatient_attendances": ("population", "outpatient attendances are made by residents of every age"),
+    "care_packages": ("age_75plus", "care packages are mostly for people aged 75 and over"),
+    "asc_contacts_referrals": ("age_65plus", "adult social care contacts are mostly for people aged 65 and over"),
+    "esa_claimants": ("working_age_cidr", "ESA is claimed by working-age people with work-limiting illness"),
+    "school_readiness": ("age_0_15", "school readiness is about children (the nearest age band published)"),
+}
+DRIVER_METHOD = (
+    "Driver: each city target split in proportion to the measure that fits what it counts (its driver, "
+    "stated on every line)."
 )
 
 
@@ -123,6 +159,74 @@ def need_weights(
     return {code: pop[code] * ratio[code] / 100.0 for code in pop}
 
 
+def _age_counts(values: pd.DataFrame, indicator_id: str, period: str = "mid-2020") -> dict[str, float]:
+    rows = values[
+        (values["indicator_id"] == indicator_id)
+        & (values["area_type"] == "neighbourhood")
+        & (values["period"] == period)
+    ]
+    if rows.empty or rows["numerator"].isna().any():
+        raise ValueError(f"no neighbourhood counts of {indicator_id} for {period}")
+    return {str(c): float(v) for c, v in zip(rows["area_code"], rows["numerator"])}
+
+
+def _latest_ratio(values: pd.DataFrame, indicator_id: str) -> tuple[dict[str, float], str]:
+    rows = values[(values["indicator_id"] == indicator_id) & (values["area_type"] == "neighbourhood")]
+    if rows.empty:
+        raise ValueError(f"no neighbourhood values of {indicator_id}")
+    period = sorted(rows["period"].astype(str).unique())[-1]
+    rows = rows[rows["period"].astype(str) == period]
+    return {str(c): float(v) for c, v in zip(rows["area_code"], rows["value"])}, period
+
+
+def driver_weights(values: pd.DataFrame, driver: str) -> dict[str, float]:
+    """Neighbourhood code -> weight for a driver of :data:`DRIVERS`: a head-count (all residents,
+    an age band) or residents × a ratio (need; working age × illness and disability ratio)."""
+    if driver in ("population", "need"):
+        return weights_for(values, driver)
+    if driver in ("age_65plus", "age_75plus", "age_0_15"):
+        return _age_counts(values, f"population_{driver}")
+    if driver == "working_age_cidr":
+        pop = population_weights(values)
+        young, old = _age_counts(values, "population_age_0_15"), _age_counts(values, "population_age_65plus")
+        ratio, period = _latest_ratio(values, "cidr")
+        missing = sorted(set(pop) - set(ratio))
+        if missing:
+            raise ValueError(f"no illness and disability ratio for {', '.join(missing)} in {period}")
+        return {c: (pop[c] - young[c] - old[c]) * ratio[c] / 100.0 for c in pop}
+    raise ValueError(f"unknown driver {driver!r}; use one of {', '.join(DRIVERS)}")
+
+
+def driver_text(values: pd.DataFrame, driver: str) -> str:
+    """A driver in words, with the IoD edition of its ratio."""
+    if driver == "need":
+        return DRIVERS[driver].format(period=need_period(values))
+    if driver == "working_age_cidr":
+        return DRIVERS[driver].format(period=_latest_ratio(values, "cidr")[1])
+    return DRIVERS[driver]
+
+
+def target_shares_by_driver(targets: pd.DataFrame, values: pd.DataFrame) -> pd.DataFrame:
+    """:func:`target_shares` with each line split by its own driver (:data:`TARGET_DRIVERS`).
+
+    Adds ``driver`` (its id), ``driver_text`` (what it weighs) and ``driver_reason`` (why it fits);
+    ``method`` says the driver of the line. Shares of each measure still sum to its city target.
+    A line with no driver of its own (e.g. a new target) is split by population, and says so.
+    """
+    parts = []
+    cache: dict[str, dict[str, float]] = {}
+    for _, line in target_lines(targets).iterrows():
+        driver, reason = TARGET_DRIVERS.get(
+            str(line["measure_id"]), ("population", "no driver of its own is set: split by population")
+        )
+        if driver not in cache:
+            cache[driver] = driver_weights(values, driver)
+        words = driver_text(values, driver)
+        one = target_shares(line.to_frame().T, cache[driver], "driver", f"Driver: {words}")
+        parts.append(one.assign(driver=driver, driver_text=words, driver_reason=reason))
+    return pd.concat(parts, ignore_index=True)
+
+
 def weights_for(values: pd.DataFrame, method: str) -> dict[str, float]:
     """The weights for ``method`` (``population`` or ``need``)."""
     if method == "population":
@@ -134,6 +238,8 @@ def weights_for(values: pd.DataFrame, method: str) -> dict[str, float]:
 
 def method_text(values: pd.DataFrame, method: str) -> str:
     """The method in words (for the screen and the download)."""
+    if method == "driver":
+        return DRIVER_METHOD
     if method == "need":
         return METHODS["need"].format(period=need_period(values))
     return METHODS[method]
@@ -204,8 +310,11 @@ def choice_difference(targets: pd.DataFrame, values: pd.DataFrame) -> pd.DataFra
 
 def shares_by_method(ds: Dataset, targets: pd.DataFrame, method: str) -> tuple[pd.DataFrame, str]:
     """The neighbourhoods' shares of the city targets (:func:`target_shares`) with the method's
-    weights from the dataset (:func:`weights_for`), and the method in words (:func:`method_text`)."""
+    weights from the dataset (:func:`weights_for`; for ``driver``, each line's own,
+    :func:`target_shares_by_driver`), and the method in words (:func:`method_text`)."""
     words = method_text(ds.values, method)
+    if method == "driver":
+        return target_shares_by_driver(targets, ds.values), words
     return target_shares(targets, weights_for(ds.values, method), method, words), words
 
 

@@ -111,6 +111,7 @@ def xmr(
     target: float | None = None,
     baseline: int | None = None,
     lower_bound: float | None = None,
+    baseline_range: tuple[int, int] | None = None,
 ) -> tuple[pd.DataFrame, dict]:
     """An XmR chart of ``values`` (in time order).
 
@@ -120,6 +121,11 @@ def xmr(
     ``assessment`` (``improvement``/``concern``/``neither``/``common_cause``).
     ``summary`` has ``mean, mr_bar, ucl, lcl, sigma, n, variation, variation_icon,
     variation_text, assurance, assurance_icon, assurance_text, text``.
+
+    ``baseline_range = (first, last)`` (positions, both included, at least 2 points apart by one)
+    fixes the mean and limits on those points alone, as Making Data Count does when a user picks a
+    baseline period: every point, inside and after it, is then judged against them. Its moving
+    ranges are those between consecutive baseline points. ``points`` then also has ``in_baseline``.
     """
     if polarity not in POLARITIES:
         raise ValueError(f"polarity must be one of {POLARITIES}")
@@ -128,8 +134,14 @@ def xmr(
         raise ValueError("an XmR chart needs at least 2 points")
     if not np.all(np.isfinite(x)):
         raise ValueError("values must be finite numbers")
-    n_base = len(x) if baseline is None else max(2, min(int(baseline), len(x)))
-    base = x[:n_base]
+    if baseline_range is not None:
+        first, last = int(baseline_range[0]), int(baseline_range[1])
+        if not 0 <= first < last < len(x):
+            raise ValueError("the baseline needs at least 2 points inside the series (first < last)")
+    else:
+        first, last = 0, (len(x) if baseline is None else max(2, min(int(baseline), len(x)))) - 1
+    n_base = last - first + 1
+    base = x[first : last + 1]
     mean = float(base.mean())
     mr = np.abs(np.diff(x))
     mr_bar = float(np.abs(np.diff(base)).mean())
@@ -172,6 +184,7 @@ def xmr(
             "special_cause": special,
             "direction": direction,
             "assessment": assessment,
+            "in_baseline": (np.arange(len(x)) >= first) & (np.arange(len(x)) <= last),
         }
     )
     variation = "common_cause" if not special[-1] else f"{assessment[-1]}_{direction[-1]}"
@@ -186,6 +199,8 @@ def xmr(
         "sigma": sigma,
         "n": int(len(x)),
         "baseline_points": n_base,
+        "baseline_first": first,
+        "baseline_last": last,
         "variation": variation,
         "variation_icon": v_icon,
         "variation_text": v_text,

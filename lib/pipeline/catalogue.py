@@ -797,6 +797,15 @@ INDICATORS += registered_indicators()
 SRC_TARGETS = 'Manchester Locality Plan / LCO Commissioning Prospectus (2017), seed 004, "Activity reduction and efficiency measures"'
 
 
+def _driver_words(measure_id: str) -> str:
+    """A target line's driver in words and why it fits (:data:`lib.methods.apportion.TARGET_DRIVERS`);
+    the IoD edition of a ratio is the latest the dataset holds."""
+    from lib.methods.apportion import DRIVERS, TARGET_DRIVERS
+
+    driver, reason = TARGET_DRIVERS.get(measure_id, ("population", "no driver of its own is set"))
+    return f"{DRIVERS[driver].format(period='latest edition')} ({reason})"
+
+
 def activity_target_entries(targets: pd.DataFrame) -> list[dict]:
     """One modelled indicator per published 2020/21 activity-shift target line.
 
@@ -821,9 +830,10 @@ def activity_target_entries(targets: pd.DataFrame) -> list[dict]:
                 period="2020/21",
                 definition=f"The city's 2020/21 target reduction for '{t['measure']}' ({int(t['activity_shift_2020_21']):,}, as published), split between neighbourhoods.",
                 method_note=(
-                    "Modelled: the city target split in proportion to resident population (ONS mid-2020), whole numbers by the "
-                    "largest-remainder method so the 12 shares add up exactly to the city figure; localities are sums of their "
-                    "neighbourhoods. The Activity shift page also offers a split by need (population x emergency admissions ratio)."
+                    f"Modelled: the city target split in proportion to its driver, {_driver_words(t['measure_id'])}, whole "
+                    "numbers by the largest-remainder method so the 12 shares add up exactly to the city figure; localities are "
+                    "sums of their neighbourhoods. The Activity shift page also offers a split of every line by population, or "
+                    "by need (population x emergency admissions ratio)."
                 ),
                 caveats="An apportionment, not a published neighbourhood target. Units are printed as published; some look shifted by a row in the source.",
             )

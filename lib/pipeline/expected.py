@@ -65,22 +65,23 @@ def indicators_expected(data_dir: Path, lk: Lookups, pop: pd.DataFrame) -> Part:
 
 
 def activity_target_rows(data_dir: Path, values: pd.DataFrame, definition: pd.DataFrame) -> pd.DataFrame:
-    """Modelled neighbourhood shares of the 2020/21 city targets (by population), with their
-    locality sums and the city target, for the explorer views.
+    """Modelled neighbourhood shares of the 2020/21 city targets (each line by its own driver:
+    :data:`lib.methods.apportion.TARGET_DRIVERS`), with their locality sums and the city target,
+    for the explorer views.
 
-    Uses the same function as the Activity shift page (:func:`lib.methods.apportion.target_shares`), so
-    the numbers agree. No ward rows: the targets were set for the city, and a ward split would
-    add nothing but rounding.
+    Uses the same function as the Activity shift page's default
+    (:func:`lib.methods.apportion.target_shares_by_driver`), so the numbers agree. No ward rows:
+    the targets were set for the city, and a ward split would add nothing but rounding.
     """
     from lib.methods import apportion
     from lib.pipeline.seeds import activity_targets
 
-    shares = apportion.target_shares(activity_targets(data_dir), apportion.population_weights(values), "population")
+    shares = apportion.target_shares_by_driver(activity_targets(data_dir), values)
     d = definition.drop_duplicates("neighbourhood_code").set_index("neighbourhood_code")
     rows = []
-    note = "Modelled: city target split by population (largest remainder)"
     for mid, grp in shares.groupby("measure_id", sort=True):
         ind = f"target_{mid}"
+        note = f"Modelled: city target split by {grp['driver_text'].iloc[0]} (largest remainder)"
         for _, r in grp.iterrows():
             rows.append(
                 {

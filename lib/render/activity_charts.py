@@ -15,6 +15,7 @@ POINT_CLASSES = {
     "concern": ("Special cause: concern", "#D55E00", "triangle-up"),
     "neither": ("Special cause: no judgement", "#542788", "diamond"),
 }
+BASELINE_FILL = "#E5EEF6"
 LINE_STYLES = {
     "Mean": ("#000000", [1, 0]),
     "Process limits": ("#7F7F7F", [6, 4]),
@@ -26,7 +27,11 @@ def xmr_chart(
     points: pd.DataFrame, months: list[str], title: str, target: pd.DataFrame | None = None, height: int = 260
 ) -> alt.LayerChart:
     """An XmR chart: the monthly values joined by a line, the mean, the process limits, special-cause
-    points coloured and shaped by assessment, and (optionally) the modelled target path."""
+    points coloured and shaped by assessment, and (optionally) the modelled target path.
+
+    When the limits come from a baseline that is not the whole series (``points["in_baseline"]``,
+    :func:`lib.methods.spc.xmr`), the baseline months are shaded and labelled "Baseline: limits
+    from these months"."""
     df = points.copy()
     df["month"] = pd.to_datetime(pd.Series(months, index=df.index) + "-01")
     df["Point"] = df["assessment"].map(lambda a: POINT_CLASSES[a][0])
@@ -96,6 +101,28 @@ def xmr_chart(
         )
     )
     layers = [ref, line, pts]
+    if "in_baseline" in df and not df["in_baseline"].all():
+        inside = df.loc[df["in_baseline"], "month"]
+        band = pd.DataFrame(
+            {
+                "start": [inside.min() - pd.Timedelta(days=14)],
+                "end": [inside.max() + pd.Timedelta(days=14)],
+                "label": ["Baseline: limits from these months"],
+                "months": [f"{inside.min():%b %Y} to {inside.max():%b %Y}"],
+            }
+        )
+        shade = alt.Chart(band)
+        layers.insert(
+            0,
+            shade.mark_rect(color=BASELINE_FILL, opacity=0.6).encode(
+                x="start:T", x2="end:T", tooltip=[alt.Tooltip("months:N", title="Baseline")]
+            ),
+        )
+        layers.append(
+            shade.mark_text(align="left", baseline="top", dx=3, dy=4, fontSize=11, color="#333333").encode(
+                x="start:T", text="label:N", y=alt.value(0)
+            )
+        )
     if target is not None and not target.empty:
         end = ldf[ldf["series"] == "Target path (modelled)"].tail(1).assign(label="Target (modelled)")
         layers.append(

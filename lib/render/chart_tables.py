@@ -340,3 +340,16 @@ def tartan_html(df: pd.DataFrame, caption: str) -> str:
         f"<table><caption>{label}</caption><thead><tr>{''.join(top)}</tr><tr>{''.join(second)}</tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table></div>"
     )
+
+
+def trend_test_table(tests: pd.DataFrame) -> pd.DataFrame:
+    """The recent-trend results (:func:`lib.views.compare.trend_tests`) as people read them."""
+    return pd.DataFrame(
+        {
+            "Area": tests["area_name"],
+            "Recent trend": tests["recent_trend"],
+            "Points tested": tests["periods_tested"],
+            "Chi-squared (1 df)": [("" if pd.isna(x) else f"{x:.2f}") for x in tests["chi_squared"]],
+            "p-value": [("" if pd.isna(x) else (f"{x:.4f}" if x >= 0.0001 else "<0.0001")) for x in tests["p_value"]],
+        }
+    )

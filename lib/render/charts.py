@@ -317,8 +317,15 @@ def line_segments(periods: pd.Series) -> pd.Series:
     return periods.astype(str).map(lambda p: sum(_month_index(p) > s for s in starts)).astype(int)
 
 
-def trend_chart(df: pd.DataFrame, m: dict, level_label: str = "95%") -> alt.TopLevelMixin:
-    """Lines for the neighbourhood, Manchester and England, with the neighbourhood's CI band.
+OTHERS_COLOUR = "#BBBBBB"
+
+
+def trend_chart(
+    df: pd.DataFrame, m: dict, level_label: str = "95%", others: pd.DataFrame | None = None
+) -> alt.TopLevelMixin:
+    """Lines for the neighbourhood, Manchester and England, with the neighbourhood's CI band;
+    ``others`` (:func:`lib.views.compare.trend_others`), when given, are the other neighbourhoods,
+    drawn as thin faint grey lines behind them (outside the legend, named in their tooltips).
 
     A monthly series with missing months is drawn as separate line segments (a break, never a line
     across the gap), and each gap is shaded and labelled "No figures"."""
@@ -361,6 +368,24 @@ def trend_chart(df: pd.DataFrame, m: dict, level_label: str = "95%") -> alt.TopL
         **({"detail": alt.Detail("segment:N")} if gaps else {}),
     )
     layers = [band, lines]
+    if others is not None and not others.empty:
+        o = others.assign(segment=line_segments(others["period"])) if gaps else others
+        layers.insert(
+            0,
+            alt.Chart(o)
+            .mark_line(strokeWidth=1, color=OTHERS_COLOUR, opacity=0.7)
+            .encode(
+                x=x,
+                y="value:Q",
+                detail=alt.Detail("key:N"),
+                tooltip=[
+                    alt.Tooltip("series:N", title="Other neighbourhood"),
+                    alt.Tooltip("period:N", title="Period"),
+                    alt.Tooltip("value_text:N", title="Value"),
+                ],
+            )
+            .transform_calculate(key="datum.series + '|' + (datum.segment || 0)"),
+        )
     if gaps:
         # a month alone between gaps (or after the last one) has no line to be part of: show it as a
         # point in its series' colour (a fixed colour per series, so the legend keeps its line symbols)

@@ -127,3 +127,35 @@ def money_download(t: pd.DataFrame) -> pd.DataFrame:
         out.get("row_type", pd.Series("", index=out.index)) == "recomputed_total", "derived", "real"
     )
     return out
+
+
+# --------------------------------------------------------------------------- the tracker's baseline
+
+
+def month_label(month: str) -> str:
+    """``'2019-04'`` -> ``'Apr 2019'``."""
+    return pd.Timestamp(f"{month}-01").strftime("%b %Y")
+
+
+def baseline_positions(months: list[str], chosen: tuple[str, str] | None = None) -> tuple[int, int]:
+    """The positions (first, last; both included) of the baseline the user picked among ``months``
+    (in time order), for :func:`lib.methods.spc.xmr`'s ``baseline_range``. No choice, a month not in
+    the series, or fewer than 2 months: the whole series (Making Data Count's default)."""
+    whole = (0, len(months) - 1)
+    if not chosen or chosen[0] not in months or chosen[1] not in months:
+        return whole
+    first, last = sorted((months.index(chosen[0]), months.index(chosen[1])))
+    return (first, last) if last > first else whole
+
+
+def baseline_text(months: list[str], first: int, last: int) -> str:
+    """How the limits were set, in words, e.g. "Limits from the baseline Jan 2019 to Dec 2019
+    (12 months); the other 12 months are judged against them." """
+    n = last - first + 1
+    if n == len(months):
+        return f"Limits from all {n} months."
+    rest = len(months) - n
+    return (
+        f"Limits from the baseline {month_label(months[first])} to {month_label(months[last])} ({n} months); "
+        f"the other {rest} month{'s' if rest != 1 else ''} {'are' if rest != 1 else 'is'} judged against them."
+    )

@@ -11,7 +11,7 @@ import pandas as pd
 from lib.core.contract import NOT_A_TREND, trend_across_periods
 from lib.core.data import Dataset
 from lib.core.selection import suffix
-from lib.methods import stats
+from lib.methods import stats, trend
 from lib.methods.indicators import area_comparison_table, has_neighbourhoods, meta
 from lib.render.charts import comparison_text, gap_label, month_gaps, value_texts
 from lib.render.format import COMPARISON_STYLE, format_interval, format_value
@@ -289,3 +289,75 @@ def trend_gap_note(trend: pd.DataFrame) -> str | None:
         return None
     words = " or ".join(gap_label(first, last) for first, last in gaps)
     return f"No figures for {words} in the source data, so the lines break there."
+
+
+def trend_others(ds: Dataset, indicator_id: str, nbhd: str) -> pd.DataFrame:
+    """The other neighbourhoods' values of the indicator in every period, drawn faint behind the
+    selected one. Columns: ``series`` (code and name), ``area_code, period, value, value_text``."""
+    m = meta(ds.indicators, indicator_id)
+    v = ds.values
+    t = v[(v["indicator_id"] == indicator_id) & (v["area_type"] == "neighbourhood") & (v["area_code"] != nbhd)]
+    out = pd.DataFrame(
+        {
+            "series": t["area_code"].astype(str) + " " + t["area_name"].astype(str),
+            "area_code": t["area_code"],
+            "period": t["period"].astype(str),
+            "value": t["value"],
+        }
+    ).dropna(subset=["value"])
+    out["value_text"] = value_texts(out["value"], m)
+    return out.sort_values(["area_code", "period"]).reset_index(drop=True)
+
+
+def trend_tests(ds: Dataset, indicator_id: str, nbhd: str, level: str = "95") -> tuple[pd.DataFrame, str]:
+    """Fingertips' recent trend (:func:`lib.methods.trend.recent_trend`) for the neighbourhood,
+    Manchester and England, and a sentence saying which test on which points (or why none).
+
+    The test runs only for a proportion with counts that is not an estimate (a modelled figure is
+    never tested as if observed). Columns: ``area_code, area_name, area_type, recent_trend,
+    periods_tested, chi_squared, p_value``.
+    """
+    m = meta(ds.indicators, indicator_id)
+    rows = trend_rows(ds, indicator_id, nbhd)
+    if str(m["status"]) == "modelled":
+        why = "Not tested for a trend: these figures are estimates (modelled), and estimates are not tested as if observed."
+    elif str(m["value_type"]) != "proportion":
+        why = "The recent-trend test is for proportions with counts; this indicator is not a proportion."
+    else:
+        why = None
+    kind = {"neighbourhood": 0, "city": 1, "england": 2}
+    out = []
+    for (atype, code, name), g in sorted(
+        rows.groupby(["area_type", "area_code", "area_name"]), key=lambda kv: kind.get(kv[0][0], 9)
+    ):
+        g = g.assign(period=g["period"].astype(str)).sort_values("period")
+        if why:
+            res = {"text": "Not tested", "periods": [], "chi2": np.nan, "p_value": np.nan}
+        else:
+            res = trend.recent_trend(
+                list(g["period"]), list(g["numerator"]), list(g["denominator"]), str(m["polarity"]), level
+            )
+        out.append(
+            {
+                "area_code": code,
+                "area_name": name,
+                "area_type": atype,
+                "recent_trend": res["text"],
+                "periods_tested": " to ".join([res["periods"][0], res["periods"][-1]]) if res["periods"] else "",
+                "chi_squared": res["chi2"],
+                "p_value": res["p_value"],
+            }
+        )
+    table = pd.DataFrame(out)
+    if why:
+        return table, why
+    n_periods = rows["period"].astype(str).nunique()
+    if n_periods < trend.POINTS:
+        return table, (
+            f"Not enough points for a trend test: {n_periods} periods, and the recent-trend test needs the latest {trend.POINTS}."
+        )
+    latest = sorted(rows["period"].astype(str).unique())[-trend.POINTS :]
+    return table, (
+        f"Recent trend: the {trend.TEST_NAME} on the latest {trend.POINTS} points ({latest[0]} to {latest[-1]}), "
+        f"significant at {level}% confidence, as Fingertips tests it."
+    )

@@ -67,7 +67,14 @@ METHODS_MARKDOWN = """
 - **Over time.** Scores and ratios from different editions of the Indices of Deprivation (the IMD score, years
   of life lost, the illness and disability ratio, the emergency admissions ratio) are not drawn or described as
   a trend: each edition is built afresh with different data years and models. Ranks and the share of residents
-  in the most deprived 10% (relative positions) can be read across editions.
+  in the most deprived 10% (relative positions) can be read across editions. The *recent trend* is
+  Fingertips' test: the chi-squared test for trend (extended Mantel-Haenszel) on the latest 5 points, for
+  proportions with counts that are not estimates; with fewer than 5 points it says there are not enough.
+- **Activity shift.** Each 2020/21 city target is split between the neighbourhoods by a driver that fits it
+  (need for A&E and emergency admissions, residents aged 65+ or 75+ for older people's services, children
+  aged 0 to 15 for school readiness, working-age residents × the illness and disability ratio for ESA
+  claimants), stated on every line; the tracker's process limits come from the whole series or from a
+  baseline you pick (Making Data Count).
 - **IoD ratios.** The illness and disability ratio and the emergency admissions ratio are published per small
   area; every figure here, England's included, is the population-weighted mean of those small-area ratios.
   England's own mean is not 100, so read an area against England's figure, not against 100.
