@@ -360,7 +360,7 @@ def _labels_in(page: str) -> list[list]:
     """The labels a rendered map draws: the JSON list its script iterates over."""
     import json
 
-    found = re.search(r"(\[\[[^\n]*?\]\])\.forEach\(function\(l\)", page)
+    found = re.search(r"var labels = (\[\[[^\n]*?\]\]);", page)
     return json.loads(found.group(1)) if found else []
 
 
