@@ -13,6 +13,7 @@ import streamlit as st
 from lib.core import disclosure
 from lib.core.selection import BENCHMARKS, CONFIDENCE
 from lib.core.wording import neighbourhood_count
+from lib.exports.story import ActivitySplit
 from lib.methods import apportion
 from lib.methods.indicators import area_table, meta
 from lib.render import charts, maps
@@ -123,7 +124,10 @@ with nav[3].popover(
     help=f"{md_text(name)}'s slide deck (PowerPoint) and one-page PDF",
 ):
     st.markdown(f"**{md_text(nbhd)} · {md_text(name)}**, to hand out or send after the meeting:")
-    export_buttons.export_neighbourhood_buttons(sel)
+    split = caching.computed(
+        present_mode.pyramid_and_shares, ds, session_data.seed("activity_targets_2020_21"), method
+    )[1]
+    export_buttons.export_neighbourhood_buttons(sel, ActivitySplit(split, method, str(split["method"].iloc[0])))
 with nav[4]:
     st.page_link(
         "pages/profile.py",

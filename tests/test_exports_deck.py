@@ -58,3 +58,48 @@ def test_pdf_opens_with_the_name(ds, layers):
     name = name.iloc[0] if hasattr(name, "iloc") else name
     assert name in text
     assert "Accessed on" in text and any(w in text for w in ("Worse", "Better", "Similar"))
+
+
+def _activity_slide(raw: bytes) -> tuple[dict[str, str], str]:
+    """The deck's activity slide: each target's share (as written) and its footer."""
+    from pptx import Presentation
+
+    slide = list(Presentation(io.BytesIO(raw)).slides)[6]
+    table = next(sh.table for sh in slide.shapes if sh.has_table)
+    head = [c.text for c in table.rows[0].cells]
+    col = next(i for i, h in enumerate(head) if "share" in h)
+    shares = {r.cells[0].text: r.cells[col].text for r in list(table.rows)[1:]}
+    footer = next(sh for sh in slide.shapes if sh.name == "Footer").text_frame.text
+    return shares, footer
+
+
+def test_deck_from_the_presentation_splits_the_targets_by_the_presentations_weighting(ds, layers):
+    """Issue 19: the deck handed out from presentation mode shows the activity shares the room saw
+    (split by the presentation's one weighting), not each target's own driver; recomputed here by
+    largest remainder from the need index directly."""
+    from lib.exports.story import ActivitySplit
+    from lib.methods import apportion
+    from lib.views import present as present_mode
+    from lib.views import risk_pyramid
+
+    targets = data.load_seed("activity_targets_2020_21")
+    sel = Selection("S3", "england", "95")
+    split = present_mode.pyramid_and_shares(ds, targets, "need")[1]
+    with_need, need_footer = _activity_slide(
+        deck.neighbourhood_deck(ds, sel, "http://np.test", layers, activity=ActivitySplit(split, "need", "need words"))
+    )
+    by_driver, driver_footer = _activity_slide(deck.neighbourhood_deck(ds, sel, "http://np.test", layers))
+    need = risk_pyramid.need_index(ds).astype(float)
+    lines = apportion.target_lines(targets)
+    assert len(with_need) == len(lines)
+    for t in lines.to_dict("records"):
+        # largest remainder, independently: floors, then the biggest remainders get one more
+        total = int(t["activity_shift_2020_21"])
+        exact = need / need.sum() * total
+        floor = exact.apply(int)
+        extra = (exact - floor).sort_values(ascending=False, kind="stable").index[: total - int(floor.sum())]
+        mine = int(floor["S3"]) + (1 if "S3" in extra else 0)
+        assert with_need[str(t["measure"])].replace(",", "") == str(mine)
+    assert "method=need" in need_footer and "need words" in need_footer
+    assert "method=driver" in driver_footer and "own driver" in driver_footer
+    assert with_need != by_driver  # the two weightings give different shares for S3

@@ -29,7 +29,7 @@ from lib.exports.footer import (
     wrap,
 )
 from lib.exports.images import chart_png, png_size
-from lib.exports.story import APP_NAME, Story, source_rows
+from lib.exports.story import APP_NAME, ActivitySplit, Story, source_rows
 
 #: What each slide is about, in order (the first is the neighbourhood's name).
 SLIDE_TITLES = (
@@ -50,6 +50,7 @@ def neighbourhood_deck(
     base_url: str | None = None,
     layers: Mapping[str, Any] | None = None,
     day: dt.date | None = None,
+    activity: ActivitySplit | None = None,
 ) -> bytes:
     """A 16:9 PowerPoint deck for one neighbourhood (8 slides): title, board summary, map, spine
     chart, compare, risk cohorts, activity shift (MODELLED) and sources and methods. Every slide
@@ -57,9 +58,11 @@ def neighbourhood_deck(
 
     ``sel`` is the neighbourhood, benchmark and confidence level; ``base_url`` the app's address for
     the links (``None``: :func:`lib.exports.footer.base_url`); ``layers`` maps ``"neighbourhoods"`` to
-    the boundary layer (GeoJSON dict or GeoDataFrame).
+    the boundary layer (GeoJSON dict or GeoDataFrame). ``activity``: the activity-shift shares
+    as the presentation split them (one weighting for every estimate); without it, each target
+    follows its own driver, as on the Activity shift page.
     """
-    s = Story(ds, sel, base_url, layers or {}, day)
+    s = Story(ds, sel, base_url, layers or {}, day, activity=activity)
     prs = Presentation()
     prs.slide_width, prs.slide_height = Inches(13.333), Inches(7.5)
     blank = prs.slide_layouts[6]
@@ -131,6 +134,12 @@ def neighbourhood_deck(
     slide = prs.slides.add_slide(blank)
     _title(slide, f"Activity shift: {s.nbhd} target shares (modelled)")
     act = s.activity_rows()
+    method = activity.method if activity else "driver"
+    how = (
+        activity.words
+        if activity
+        else "each city target split by its own driver (e.g. children aged 0 to 15 for school readiness, residents aged 75+ for care packages; see the Activity shift page)"
+    )
     _table(
         slide, act.drop(columns=["_id", "_period"]), Inches(0.5), Inches(1.15), Inches(12.3), size=14, row_height=0.36
     )
@@ -138,10 +147,10 @@ def neighbourhood_deck(
         slide,
         prs,
         footer_lines(
-            sources(ds, list(act["_id"]))[0], "2020/21", "modelled", s.url("activity", method="driver"), day=s.day
+            sources(ds, list(act["_id"]))[0], "2020/21", "modelled", s.url("activity", method=method), day=s.day
         )
         + wrap(
-            "Method: each city target split by its own driver (e.g. children aged 0 to 15 for school readiness, residents aged 75+ for care packages; see the Activity shift page), largest-remainder rounding. MODELLED ESTIMATE, not a published neighbourhood target."
+            f"Method: {how.rstrip('.')}, largest-remainder rounding. MODELLED ESTIMATE, not a published neighbourhood target."
         ),
     )
 

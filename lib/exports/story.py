@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -32,11 +33,22 @@ from lib.exports.static_map import latest_neighbourhood_period, neighbourhood_ma
 from lib.methods.indicators import area_comparison_table, meta
 from lib.render import charts
 from lib.render import spine as spines
-from lib.render.format import STATUS_BADGE, comparison_label, format_value
+from lib.render.format import STATUS_BADGE, comparison_label, format_count, format_value
 from lib.views import cohorts, compare, profile, profile_summary
 from lib.views import present as present_mode
 
 APP_NAME = "Neighbourhood Profiles"
+
+
+@dataclass(frozen=True)
+class ActivitySplit:
+    """The activity-shift shares as a presentation split them: ``shares`` (one row per
+    neighbourhood x target line, :func:`lib.methods.apportion.target_shares`), the weighting's
+    ``method`` (for the link back) and its ``words``."""
+
+    shares: pd.DataFrame
+    method: str
+    words: str
 
 
 class Story:
@@ -48,7 +60,13 @@ class Story:
     """
 
     def __init__(
-        self, ds: Dataset, sel: Selection, base: str | None, layers: Mapping[str, Any], day: dt.date | None = None
+        self,
+        ds: Dataset,
+        sel: Selection,
+        base: str | None,
+        layers: Mapping[str, Any],
+        day: dt.date | None = None,
+        activity: ActivitySplit | None = None,
     ) -> None:
         nbhd, bench, level = sel.nbhd, sel.bench, sel.level
         self.ds, self.sel, self.nbhd, self.bench, self.level = ds, sel, nbhd, bench, level
@@ -67,6 +85,7 @@ class Story:
         self.key_meta = meta(ds.indicators, self.key)
         self.key_period = latest_neighbourhood_period(ds, self.key)
         self.layers = layers
+        self.activity = activity
 
     def url(self, page: str, **extra: str) -> str:
         return view_url(self.base, page, {**self.sel.params(), **extra})
@@ -180,6 +199,21 @@ class Story:
         return pd.DataFrame(out)
 
     def activity_rows(self) -> pd.DataFrame:
+        """The neighbourhood's modelled share of each 2020/21 target: as the presentation split
+        them (``activity``), else the dataset's ``target_*`` rows (each line by its own driver)."""
+        if self.activity is not None:
+            mine = self.activity.shares[self.activity.shares["neighbourhood_code"] == self.nbhd]
+            ids = {str(i) for i in self.ds.indicators["indicator_id"] if str(i).startswith("target_")}
+            return pd.DataFrame(
+                {
+                    "Target (2020/21)": mine["measure"].astype(str),
+                    "City reduction (published)": mine["city_target"].map(format_count),
+                    f"{self.nbhd} share (MODELLED)": mine["share"].map(format_count),
+                    "Unit as published": mine["unit_as_published"].astype(str),
+                    "_id": [f"target_{m}" if f"target_{m}" in ids else "" for m in mine["measure_id"]],
+                    "_period": "2020/21",
+                }
+            ).reset_index(drop=True)
         v = self.ds.values
         ids = [i for i in self.ds.indicators["indicator_id"] if str(i).startswith("target_")]
         rows = []

@@ -14,6 +14,7 @@ import streamlit as st
 from lib.core.selection import Selection
 from lib.exports import deck, images, pdf, static_map
 from lib.exports import footer as footers
+from lib.exports.story import ActivitySplit
 from pages.shared.app_frame import frame_state
 from pages.shared.session_data import dataset, layer, lens_dataset
 
@@ -85,8 +86,10 @@ def export_chart_buttons(
         )
 
 
-def export_neighbourhood_buttons(sel: Selection) -> None:
-    """The neighbourhood's slide deck (PowerPoint) and one-page PDF profile, made when clicked."""
+def export_neighbourhood_buttons(sel: Selection, activity: ActivitySplit | None = None) -> None:
+    """The neighbourhood's slide deck (PowerPoint) and one-page PDF profile, made when clicked.
+    ``activity``: the activity-shift shares as the page split them (presentation mode's one
+    weighting), for the deck's activity slide."""
     layers = {"neighbourhoods": layer("neighbourhoods")}
     # Read now, in the page's run: the files are made when clicked, outside it, where the session's
     # own data, grouping and disclosure threshold cannot be read.
@@ -95,7 +98,7 @@ def export_neighbourhood_buttons(sel: Selection) -> None:
     c1, c2 = st.columns(2)
     c1.download_button(
         "Slide deck (PowerPoint)",
-        lambda: deck.neighbourhood_deck(ds, sel, base, layers),
+        lambda: deck.neighbourhood_deck(ds, sel, base, layers, activity=activity),
         file_name=f"neighbourhood_{sel.nbhd}.pptx",
         key="dl_deck",
         on_click="ignore",
