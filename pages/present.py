@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from lib.core import disclosure
+from lib.core.data import DataFileError
 from lib.core.selection import BENCHMARKS, CONFIDENCE
 from lib.core.wording import neighbourhood_count
 from lib.exports.story import ActivitySplit
@@ -124,10 +125,13 @@ with nav[3].popover(
     help=f"{md_text(name)}'s slide deck (PowerPoint) and one-page PDF",
 ):
     st.markdown(f"**{md_text(nbhd)} · {md_text(name)}**, to hand out or send after the meeting:")
-    split = caching.computed(
-        present_mode.pyramid_and_shares, ds, session_data.seed("activity_targets_2020_21"), method
-    )[1]
-    export_buttons.export_neighbourhood_buttons(sel, ActivitySplit(split, method, str(split["method"].iloc[0])))
+    try:  # the deck's activity slide as the room saw it (no targets file: each target's own driver, said)
+        targets = session_data.seed("activity_targets_2020_21")
+        split = caching.computed(present_mode.pyramid_and_shares, ds, targets, method)[1]
+        activity = ActivitySplit(split, method, str(split["method"].iloc[0]))
+    except DataFileError:
+        activity = None
+    export_buttons.export_neighbourhood_buttons(sel, activity)
 with nav[4]:
     st.page_link(
         "pages/profile.py",

@@ -16,7 +16,7 @@ from lib.exports import deck, images, pdf, static_map
 from lib.exports import footer as footers
 from lib.exports.story import ActivitySplit
 from pages.shared.app_frame import frame_state
-from pages.shared.session_data import dataset, layer, lens_dataset
+from pages.shared.session_data import dataset, layer, lens_dataset, needs_data
 
 
 def app_address(page: str = "") -> str:
@@ -90,31 +90,32 @@ def export_neighbourhood_buttons(sel: Selection, activity: ActivitySplit | None 
     """The neighbourhood's slide deck (PowerPoint) and one-page PDF profile, made when clicked.
     ``activity``: the activity-shift shares as the page split them (presentation mode's one
     weighting), for the deck's activity slide."""
-    layers = {"neighbourhoods": layer("neighbourhoods")}
-    # Read now, in the page's run: the files are made when clicked, outside it, where the session's
-    # own data, grouping and disclosure threshold cannot be read.
-    ds = dataset()
-    base = app_address("profile")
-    c1, c2 = st.columns(2)
-    c1.download_button(
-        "Slide deck (PowerPoint)",
-        lambda: deck.neighbourhood_deck(ds, sel, base, layers, activity=activity),
-        file_name=f"neighbourhood_{sel.nbhd}.pptx",
-        key="dl_deck",
-        on_click="ignore",
-        type="primary",
-        mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
-        icon=":material/slideshow:",
-    )
-    c2.download_button(
-        "One-page profile (PDF)",
-        lambda: pdf.neighbourhood_pdf(ds, sel, base, layers),
-        file_name=f"neighbourhood_{sel.nbhd}.pdf",
-        mime="application/pdf",
-        key="dl_pdf",
-        on_click="ignore",
-        icon=":material/picture_as_pdf:",
-    )
+    with needs_data():  # without the boundary file, the deck and PDF say so; the page goes on
+        layers = {"neighbourhoods": layer("neighbourhoods")}
+        # Read now, in the page's run: the files are made when clicked, outside it, where the session's
+        # own data, grouping and disclosure threshold cannot be read.
+        ds = dataset()
+        base = app_address("profile")
+        c1, c2 = st.columns(2)
+        c1.download_button(
+            "Slide deck (PowerPoint)",
+            lambda: deck.neighbourhood_deck(ds, sel, base, layers, activity=activity),
+            file_name=f"neighbourhood_{sel.nbhd}.pptx",
+            key="dl_deck",
+            on_click="ignore",
+            type="primary",
+            mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+            icon=":material/slideshow:",
+        )
+        c2.download_button(
+            "One-page profile (PDF)",
+            lambda: pdf.neighbourhood_pdf(ds, sel, base, layers),
+            file_name=f"neighbourhood_{sel.nbhd}.pdf",
+            mime="application/pdf",
+            key="dl_pdf",
+            on_click="ignore",
+            icon=":material/picture_as_pdf:",
+        )
 
 
 def export_sources_footer(
