@@ -31,6 +31,9 @@ PAGES = [
     "profile_wards",
     "profile_practices",
     "compare",
+    "compare_funnel",
+    "compare_trend",
+    "compare_rug",
     "cohorts",
     "cohorts_map",
     "cohorts_pyramid",
@@ -51,6 +54,9 @@ URL_PATH = {
     "map_lsoa": "map?layer=lsoa&nbhd=N2",  # zoomed to N2: a symbol on each small area
     "profile_wards": "profile?view=wards",
     "profile_practices": "profile?view=practices",
+    "compare_funnel": "compare?view=funnel",
+    "compare_trend": "compare?view=trend&ind=children_low_income",  # 8 years: the faint neighbourhoods, the trend test
+    "compare_rug": "compare?view=rug",  # the board's tartan rug (an HTML table)
     "cohorts_map": "cohorts?view=map",
     "cohorts_pyramid": "cohorts?view=pyramid",
     "methods_details": "methods?view=details",
