@@ -211,7 +211,8 @@ elif current == "profile":
     st.title(f"{md_text(nbhd)} · {md_text(name)}: board summary" + (" (registered patients)" if sel.registered else ""))
     left, right = st.columns([2, 3], gap="large")
     with left:
-        st.markdown("\n".join(f"- {md_text(s)}" for s in caching.profile_parts(lens, sel)[1]))  # plain sentences
+        bullets, estimates = present_mode.summary_for_slide(caching.profile_parts(lens, sel)[1])
+        st.markdown("\n".join(f"- {md_text(s)}" for s in bullets))  # plain sentences
     with right:
         spine = caching.pure(spines.spine_data, table[table["ci_method"] != "none"])
         st.markdown("**Tested indicators against England** (better to the right)")
@@ -230,7 +231,8 @@ elif current == "profile":
         + "; ".join(dict.fromkeys(md_text(meta(lens.indicators, i)["source"]) for i in spine["indicator_id"]))
         + ". "
         + "; ".join(dict.fromkeys(md_text(meta(lens.indicators, i)["licence"]) for i in spine["indicator_id"]))
-        + ". Estimates are listed on the profile page; they are not tested for significance. "
+        + ". "
+        + (md_text(estimates) + " They are listed on the profile page. " if estimates else "")
         + population_text(sel.population)
     )
 

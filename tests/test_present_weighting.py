@@ -125,3 +125,19 @@ def test_the_method_text_names_the_edition_once(ds, method):
         assert "IoD IoD" not in text
     assert "(IoD2025)" in risk_pyramid.method_text(ds, "need")
     assert "(IoD" in apportion.method_text(ds.values, "need")
+
+
+def test_the_slides_board_summary_keeps_every_sentence_with_the_estimates_in_the_footnote(ds):
+    """Issue 19 (the profile step fits 1280x720): the board summary's findings are the slide's
+    bullets and its sentence on estimates moves to the footnote; nothing is dropped or repeated."""
+    from lib.core.selection import Selection
+    from lib.views import present as present_mode
+    from lib.views import profile_summary
+
+    for nbhd in ("C3", "S3", "N1"):
+        sentences = profile_summary.board_summary(ds, Selection(nbhd, "england", "95"))
+        bullets, footnote = present_mode.summary_for_slide(sentences)
+        estimates = [s for s in sentences if "estimates, not observed counts" in s]
+        assert footnote == " ".join(estimates)
+        assert bullets == [s for s in sentences if s not in estimates]
+        assert estimates, nbhd  # the committed data has modelled figures for every neighbourhood

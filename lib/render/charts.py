@@ -367,7 +367,9 @@ def trend_chart(
         tooltip=tooltip,
         **({"detail": alt.Detail("segment:N")} if gaps else {}),
     )
-    layers = [band, lines]
+    # no interval anywhere (e.g. a modelled count): no band layer, whose empty mark group a screen
+    # reader would meet as an unnamed graphic
+    layers = [band, lines] if "lower" in df.columns and df["lower"].notna().any() else [lines]
     if others is not None and not others.empty:
         o = others.assign(segment=line_segments(others["period"])) if gaps else others
         layers.insert(

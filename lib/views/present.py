@@ -20,7 +20,7 @@ from lib.core.selection import Selection
 from lib.methods import apportion
 from lib.render.format import STATUS_BADGE, md_text
 from lib.render.style import style
-from lib.views import risk_pyramid
+from lib.views import profile_summary, risk_pyramid
 from lib.views.profile import profile_table
 
 
@@ -270,6 +270,14 @@ def cap_height(spec: dict, max_height: int) -> dict:
         cfg = spec.setdefault("config", {})
         cfg["axisY"] = {**cfg.get("axisY", {}), "labelOverlap": False}
     return spec
+
+
+def summary_for_slide(sentences: list[str]) -> tuple[list[str], str]:
+    """The board summary on a slide: its findings as bullets, and its sentence on which figures
+    are estimates (if any) as a footnote, so the findings keep the slide's large type and the
+    step still fits the screen: (bullets, footnote or "")."""
+    lead = profile_summary.ESTIMATES_LEAD
+    return [s for s in sentences if not s.startswith(lead)], " ".join(s for s in sentences if s.startswith(lead))
 
 
 def status_summary(table: pd.DataFrame) -> str:

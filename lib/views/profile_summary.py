@@ -157,6 +157,10 @@ def _trends(ds: Dataset, nbhd: str, records: list[dict]) -> list[dict]:
     return rows
 
 
+#: How the board summary's sentence on estimates begins (a slide moves it to its footnote).
+ESTIMATES_LEAD = "Some figures are estimates, not observed counts: "
+
+
 def board_summary(ds: Dataset, sel: Selection, table: pd.DataFrame | None = None) -> list[str]:
     """Three to five plain-English sentences for a board: where the neighbourhood is significantly
     better or worse than England and than Manchester (or the rest of Manchester when ``bench`` is
@@ -243,11 +247,7 @@ def board_summary(ds: Dataset, sel: Selection, table: pd.DataFrame | None = None
             f"{len(averaged)} scores and ratios averaged from small areas (such as {_join([r['short_name'] for r in averaged], 2)})"
         )
     if parts:
-        out.append(
-            "Some figures are estimates, not observed counts: "
-            + _join(parts)
-            + "; they are shown but not tested for significance."
-        )
+        out.append(ESTIMATES_LEAD + _join(parts) + "; they are shown but not tested for significance.")
     else:
         out.append(
             "No figure in this profile is an estimate: every figure is observed or computed from published counts."

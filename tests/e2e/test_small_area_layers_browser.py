@@ -20,14 +20,14 @@ pytestmark = pytest.mark.skipif(
 #: (link query, geodata layer, areas drawn, the fallback notice expected, screenshot name)
 LAYERS = {
     "msoa": (
-        "family=outcome&ind=life_expectancy_male&layer=neighbourhoods&colour=continuous&nbhd=N1",
+        "family=outcome&ind=life_expectancy_male&layer=neighbourhoods&colour=continuous&nbhd=N1&zoom=city",
         "msoa.geojson",
         57,
         "showing middle-sized areas (MSOAs) instead",
         "life_expectancy_msoa",
     ),
     "lsoa21": (
-        "family=outcome&ind=bad_health&layer=lsoa21&colour=comparison&nbhd=N1",
+        "family=outcome&ind=bad_health&layer=lsoa21&colour=comparison&nbhd=N1&zoom=city",
         "lsoa21.geojson",
         295,
         None,
