@@ -16,7 +16,7 @@ from lib.imports.practices import PracticeAssignmentError, read_practice_assignm
 from lib.methods import regroup
 from lib.render.format import md_message, md_text
 from lib.views import own_data
-from pages.shared import app_frame, session_data, widgets
+from pages.shared import admin_views, app_frame, session_data, signin, widgets
 
 POLARITY_LABELS = {
     "": "Read it from the file (else no judgement)",
@@ -66,11 +66,18 @@ polarity = st.radio(
     key="own_polarity",
     horizontal=True,
 )
-uploads = st.file_uploader(
-    "CSV files (Fingertips 'all data' export or your own format)",
-    type=None,
-    accept_multiple_files=True,
-    key="own_upload",
+may_load = signin.may_load()  # team mode: editors and admins only (lib/workspace/access.py)
+if not may_load:
+    st.info(signin.why_not("load"), icon=":material/lock:")
+uploads = (
+    st.file_uploader(
+        "CSV files (Fingertips 'all data' export or your own format)",
+        type=None,
+        accept_multiple_files=True,
+        key="own_upload",
+    )
+    if may_load
+    else []
 )
 seen: set = st.session_state.setdefault("own_seen", set())
 for up in uploads or []:
@@ -177,7 +184,7 @@ ward_names = base_def.set_index("ward_code")["ward_name"]
 options = (
     {"twelve": "12 neighbourhoods (the app's definition)"}
     | {k: v[0] for k, v in regroup.SHIPPED.items()}
-    | {"upload": "Upload my own grouping"}
+    | ({"upload": "Upload my own grouping"} if may_load else {})
 )
 current = st.session_state.get(session_data.GROUPING_KEY)
 current_key = current["key"] if current else "twelve"
@@ -283,7 +290,7 @@ with session_data.needs_data():  # without geodata/practices.csv, a message repl
     widgets.download_csv(
         practices_in_use, "practices.csv", "Download the practice assignment in use (CSV)", key="own_dl_practices"
     )
-    pfile = st.file_uploader("Practice assignment CSV", key="own_practices_upload")
+    pfile = st.file_uploader("Practice assignment CSV", key="own_practices_upload") if may_load else None
     if pfile is not None and st.session_state.get("own_practices_file") != pfile.file_id:
         st.session_state["own_practices_file"] = pfile.file_id
         try:
@@ -341,3 +348,5 @@ st.caption(
     "(expected cases, apportioned targets) are estimates, not counts of people: the data keeps them, but a page "
     f"shows one below {session_data.threshold()} as hidden too, so no small number appears on screen."
 )
+
+admin_views.show_workspace()  # admins only: members and the audit log
