@@ -181,3 +181,15 @@ def test_audit_csv_is_analysis_ready():
     assert list(screen["Action"]) == ["replaced", "set a member's role"]
     assert screen.loc[0, "What"] == "indicator file: my file" and screen.loc[1, "Version"] == ""
     assert screen.loc[0, "When"] == "07 Dec 2026 15:00:05 UTC"
+
+
+def test_the_laptop_default_serves_this_computer_only():
+    import tomllib
+    from pathlib import Path
+
+    config = tomllib.loads((Path(__file__).resolve().parents[1] / ".streamlit" / "config.toml").read_text())
+    assert access.is_loopback(config["server"]["address"])
+    ignored = (Path(__file__).resolve().parents[1] / ".gitignore").read_text().splitlines()
+    assert ".streamlit/secrets.toml" in ignored
+    example = tomllib.loads((Path(__file__).resolve().parents[1] / ".streamlit" / "secrets.example.toml").read_text())
+    assert set(access.AUTH_KEYS) <= set(example["auth"])  # the shape, with placeholders only
