@@ -21,7 +21,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 STREAMLIT_CONTRACT = "lib never imports streamlit"
-LAYERS_CONTRACT = "lib layers: web > exports > views | workspace > render | imports > methods > core"
+LAYERS_CONTRACT = "lib layers: web > exports > views|workspace > render|imports > methods > core"
 PIPELINE_CONTRACT = "lib.pipeline builds the dataset: it never imports views, render, exports or web"
 
 
