@@ -128,6 +128,4 @@ def audit_view(store, limit: int = 200) -> None:
 def show_workspace() -> None:
     """:func:`show` for the workspace's store (admins only)."""
     if signin.may_admin():
-        from pages.shared import workspace  # store20's Streamlit side
-
-        show(workspace.store())
+        show(signin.store())
