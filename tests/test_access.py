@@ -193,3 +193,14 @@ def test_the_laptop_default_serves_this_computer_only():
     assert ".streamlit/secrets.toml" in ignored
     example = tomllib.loads((Path(__file__).resolve().parents[1] / ".streamlit" / "secrets.example.toml").read_text())
     assert set(access.AUTH_KEYS) <= set(example["auth"])  # the shape, with placeholders only
+
+
+@pytest.mark.parametrize("value", [None, "", "0", "off", "1", "true", "YES", "on", "2"])
+def test_the_store_and_sign_in_read_the_switch_alike(monkeypatch, value):
+    from lib.workspace import config
+
+    if value is None:
+        monkeypatch.delenv("NP_SIGN_IN", raising=False)
+    else:
+        monkeypatch.setenv("NP_SIGN_IN", value)
+    assert config.team_mode() is access.team_mode()

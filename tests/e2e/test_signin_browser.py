@@ -200,6 +200,9 @@ def test_a_viewer_sees_the_saved_data_but_cannot_upload(browser_page, team_app):
     screenshot(page, "signin_viewer_your_data")
     # signing out leaves the public data
     page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(re.compile(re.escape(idp_url) + r"/oauth2/end_session.*"), timeout=30_000)
+    page.get_by_role("button", name="End session").click()  # the provider ends its session too
+    page.wait_for_url(re.compile(re.escape(app_url) + r"/.*"), timeout=30_000)
     page.get_by_role("button", name="Sign in").wait_for(timeout=30_000)
     wait_ready(page)
     assert SAVED_NAME not in _your_data(page, app_url)
