@@ -116,10 +116,9 @@ def test_a_store_that_cannot_be_read_leaves_only_np_admins(monkeypatch):
     assert at.session_state["gates"] == (True, True, True)
 
 
-def test_laptop_mode_open_to_other_computers_trusts_nobody():
-    from streamlit.testing.v1.util import patch_config_options
-
-    with patch_config_options({"server.address": "0.0.0.0"}):
-        at = _run()
+def test_laptop_mode_open_to_other_computers_trusts_nobody(monkeypatch):
+    assert signin.server_address() == "127.0.0.1"  # .streamlit/config.toml: the laptop default
+    monkeypatch.setattr(signin, "server_address", lambda: "0.0.0.0")
+    at = _run()
     assert at.session_state["gates"] == (False, False, False)
     assert "NP_SIGN_IN=1" in _sidebar_text(at)

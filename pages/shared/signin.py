@@ -95,10 +95,15 @@ def sign_in_problems() -> list[str]:
     return access.auth_problems(auth_section()) if team_mode() else []
 
 
+def server_address() -> str:
+    """The address this server listens on (``server.address``; blank: every interface)."""
+    return st.get_option("server.address") or ""
+
+
 def current_user() -> User:
     """The person using this session (see the module's docstring)."""
     if not team_mode():
-        return access.local_user(st.get_option("server.address"))
+        return access.local_user(server_address())
     if sign_in_problems():
         return access.SIGNED_OUT
     claims = st.user.to_dict()
