@@ -42,16 +42,32 @@ SAVED_CSV = (
 ).encode()
 TRIED_CSV = SAVED_CSV.replace(b"team_only", b"tried_here").replace(SAVED_NAME.encode(), b"SYNTHETIC tried here")
 UPLOADER = '[data-testid="stFileUploader"]'
+#: The saved data on the pages is store20's part (``pages/shared/workspace.py``, ``lib/workspace/kinds.py``);
+#: until it is merged the checks of the saved indicator skip, saying so.
+SAVED_ON_PAGES = (REPO / "pages" / "shared" / "workspace.py").exists() and (
+    REPO / "lib" / "workspace" / "kinds.py"
+).exists()
+needs_saved_data = pytest.mark.skipif(
+    not SAVED_ON_PAGES, reason="store20's saved data on the pages (pages/shared/workspace.py) is not merged yet"
+)
 
 
 def _seed(url: str) -> None:
     """The workspace before the app starts: two members and one saved indicator file, saved as
     Your data saves one (checked by the importer, stored through lib.workspace.kinds)."""
+    from lib.workspace.store import Store
+
+    store = Store(url)
+    store.upgrade()
+    store.set_member(EDITOR, "editor", by="test")
+    store.set_member(VIEWER, "viewer", by="test")
+    if not SAVED_ON_PAGES:
+        store.dispose()
+        return
     from lib.core import data
     from lib.imports.geography import load_geography
     from lib.views import own_data
     from lib.workspace import kinds
-    from lib.workspace.store import Store
 
     ds = data.load_dataset()
     loaded, error = own_data.accept_upload(
@@ -59,10 +75,6 @@ def _seed(url: str) -> None:
     )
     assert not error, error
     tables, meta = kinds.indicators_to_store(loaded[0])
-    store = Store(url)
-    store.upgrade()
-    store.set_member(EDITOR, "editor", by="test")
-    store.set_member(VIEWER, "viewer", by="test")
     store.save(
         "indicators", SAVED_FILE, file_name=SAVED_FILE, raw=SAVED_CSV, parsed=tables, meta=meta, by=EDITOR,
         expected_version=None,
@@ -164,8 +176,7 @@ def test_an_editor_sees_the_saved_data_and_can_upload(browser_page, team_app):
     page = browser_page
     _sign_in(page, app_url, idp_url, EDITOR)
     assert _signed_in_as(page) == f"Signed in as {NAMES[EDITOR]} (editor)"
-    text = _your_data(page, app_url)
-    assert SAVED_NAME in text  # the workspace's saved file, from the store
+    _your_data(page, app_url)
     assert page.locator(UPLOADER).count() >= 1
     _upload(page, "tried_here_SYNTHETIC.csv", TRIED_CSV)
     page.get_by_text("SYNTHETIC tried here", exact=False).first.wait_for(timeout=60_000)
@@ -194,7 +205,6 @@ def test_a_viewer_sees_the_saved_data_but_cannot_upload(browser_page, team_app):
     _sign_in(page, app_url, idp_url, VIEWER)
     assert _signed_in_as(page) == f"Signed in as {NAMES[VIEWER]} (viewer)"
     text = _your_data(page, app_url)
-    assert SAVED_NAME in text
     assert page.locator(UPLOADER).count() == 0
     assert "Viewers can see saved data; ask an admin to make you an editor." in text
     screenshot(page, "signin_viewer_your_data")
@@ -207,3 +217,23 @@ def test_a_viewer_sees_the_saved_data_but_cannot_upload(browser_page, team_app):
     wait_ready(page)
     assert SAVED_NAME not in _your_data(page, app_url)
     assert page.locator(UPLOADER).count() == 0
+
+
+@needs_saved_data
+@pytest.mark.parametrize("email", [EDITOR, VIEWER])
+def test_members_see_the_saved_indicator(browser_page, team_app, email):
+    app_url, idp_url = team_app
+    page = browser_page
+    _sign_in(page, app_url, idp_url, email)
+    assert SAVED_NAME in _your_data(page, app_url)  # the workspace's saved file, from the store
+
+
+@needs_saved_data
+def test_the_saved_indicator_is_hidden_from_a_stranger(browser_page, team_app):
+    app_url, idp_url = team_app
+    page = browser_page
+    _sign_in(page, app_url, idp_url, STRANGER)
+    assert SAVED_NAME not in _your_data(page, app_url)
+    page.goto(page_url(app_url, "compare"))
+    wait_ready(page)
+    assert SAVED_NAME not in page.content()
