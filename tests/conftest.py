@@ -22,6 +22,14 @@ DEFINITION_CSV = REPO / "geodata" / "neighbourhoods.csv"
 #: A file every build needs; its absence means "no raw data here".
 DATA_MARKER = Path("geo") / "manchester_wards_dec2017_wd17.geojson"
 
+# Tests never touch the workspace of the checkout (data/workspace/): unless a test run names one,
+# the whole run (and every server it starts) uses a throw-away SQLite file. Tests of saved data
+# set their own NP_DATABASE_URL.
+if not os.environ.get("NP_DATABASE_URL"):
+    import tempfile
+
+    os.environ["NP_DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp(prefix='np-tests-')}/workspace.sqlite"
+
 
 def read_profile_csv(path: Path) -> pd.DataFrame:
     """Read a dataset CSV the way users should: only an empty cell is missing (so "NA" stays text)."""
@@ -122,17 +130,3 @@ def shown_tables(at) -> list[pd.DataFrame]:
     from lib.render.tables import read_html_tables
 
     return [f.value for f in at.dataframe] + [t for h in at.html for t in read_html_tables(h.value)]
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _throwaway_workspace(tmp_path_factory: pytest.TempPathFactory):
-    """Tests never touch a real workspace (``data/workspace/`` or a server's NP_DATABASE_URL): the
-    app's pages, run in-process by AppTest or as servers started by the tests, save to one
-    throw-away SQLite file for the test session. Store tests name their own databases."""
-    saved = os.environ.get("NP_DATABASE_URL")
-    os.environ["NP_DATABASE_URL"] = f"sqlite:///{tmp_path_factory.mktemp('workspace') / 'workspace.sqlite'}"
-    yield
-    if saved is None:
-        os.environ.pop("NP_DATABASE_URL", None)
-    else:
-        os.environ["NP_DATABASE_URL"] = saved

@@ -30,19 +30,10 @@ MEMBERS_TTL = 15
 
 
 def store():
-    """The workspace's store, shared by the sessions of this server."""
-    try:
-        from pages.shared import workspace  # store20's Streamlit side; imported here: it imports this module
-    except ImportError:  # STAND-IN until store20's pages/shared/workspace.py is merged
-        return _standin_store()
+    """The workspace's store, shared by the sessions of this server (``pages/shared/workspace.py``)."""
+    from pages.shared import workspace  # imported here: it imports this module
+
     return workspace.store()
-
-
-@st.cache_resource(show_spinner=False)
-def _standin_store():
-    from lib.workspace.store import Store
-
-    return Store.from_env()
 
 
 def _store_members() -> Mapping[str, str]:
