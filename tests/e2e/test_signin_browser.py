@@ -35,6 +35,7 @@ STRANGER = "stranger@example.org"
 NAMES = {EDITOR: "Ed Itor", VIEWER: "Vi Ewer", STRANGER: "Stan Ger"}
 SAVED_NAME = "SYNTHETIC team-only indicator"
 SAVED_FILE = "team_only_SYNTHETIC.csv"
+SAVED_ID = "user_team_only"  # the importer's id for the file's indicator "team_only"
 WARDS = sorted(pd.read_csv(REPO / "geodata" / "neighbourhoods.csv")["ward_code"])
 SAVED_CSV = (
     "indicator_id,period,area_code,indicator_name,numerator,denominator\n"
@@ -165,7 +166,7 @@ def test_signed_out_sees_public_data_only(browser_page, team_app):
     assert SAVED_NAME not in overview
     assert page.get_by_role("button", name="Sign in").count() == 1
     text = _your_data(page, app_url)
-    assert SAVED_NAME not in text
+    assert SAVED_NAME not in text and SAVED_FILE not in text
     assert page.locator(UPLOADER).count() == 0
     assert "Sign in (in the sidebar)" in text
     screenshot(page, "signin_signed_out_your_data")
@@ -225,7 +226,12 @@ def test_members_see_the_saved_indicator(browser_page, team_app, email):
     app_url, idp_url = team_app
     page = browser_page
     _sign_in(page, app_url, idp_url, email)
-    assert SAVED_NAME in _your_data(page, app_url)  # the workspace's saved file, from the store
+    text = _your_data(page, app_url)
+    assert SAVED_FILE in text  # the workspace's saved file, listed from the store
+    page.goto(f"{app_url}/compare?ind={SAVED_ID}")  # and on another page, from a link
+    wait_ready(page)
+    page.get_by_text(SAVED_NAME, exact=False).first.wait_for(timeout=30_000)
+    assert_no_exception(page)
 
 
 @needs_saved_data
@@ -233,7 +239,10 @@ def test_the_saved_indicator_is_hidden_from_a_stranger(browser_page, team_app):
     app_url, idp_url = team_app
     page = browser_page
     _sign_in(page, app_url, idp_url, STRANGER)
-    assert SAVED_NAME not in _your_data(page, app_url)
-    page.goto(page_url(app_url, "compare"))
+    text = _your_data(page, app_url)
+    assert SAVED_FILE not in text and SAVED_NAME not in text
+    page.goto(f"{app_url}/compare?ind={SAVED_ID}")
     wait_ready(page)
+    assert_no_exception(page)
+    assert "Compare" in page.locator('[data-testid="stMain"]').inner_text()
     assert SAVED_NAME not in page.content()
