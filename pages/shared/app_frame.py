@@ -12,6 +12,7 @@ from lib.core import data
 from lib.core.selection import BENCHMARKS, CONFIDENCE, LENSES, Selection
 from lib.render.format import COMPARISON_STYLE, STATUS_BADGE, md_text, status_sentence
 from lib.web import urlstate
+from pages.shared import signin
 from pages.shared.session_data import dataset, neighbourhood_names
 
 ATTRIBUTION = (
@@ -67,6 +68,7 @@ def frame(show_sidebar: bool = True) -> bool:
 def _sidebar(names: dict[str, str]) -> None:
     with st.sidebar:
         st.markdown(f"### Neighbourhood Profiles\nManchester's {len(names)} integrated neighbourhoods")
+        signin.sidebar()  # who is signed in, Sign in / Sign out (team mode only)
         # The choice in force, always in view; the controls that change it in a popover, drawn
         # only when opened (a select box costs every page about a fifth of a bare page's load).
         nbhd = st.session_state["nbhd"]

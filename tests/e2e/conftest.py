@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 import pytest
@@ -52,8 +52,15 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(script: Path, cwd: Path = REPO, timeout: float = 60.0) -> tuple[subprocess.Popen, str]:
-    """Start ``streamlit run script`` on a free port; return (process, base URL) once healthy."""
+def start_server(
+    script: Path,
+    cwd: Path = REPO,
+    timeout: float = 60.0,
+    extra_args: Sequence[str] = (),
+    env: Mapping[str, str] | None = None,
+) -> tuple[subprocess.Popen, str]:
+    """Start ``streamlit run script`` on a free port; return (process, base URL) once healthy.
+    ``extra_args`` are more ``streamlit run`` options; ``env`` more environment variables."""
     port = _free_port()
     cmd = [
         sys.executable,
@@ -71,13 +78,14 @@ def start_server(script: Path, cwd: Path = REPO, timeout: float = 60.0) -> tuple
         "false",
         "--server.fileWatcherType",
         "none",
+        *extra_args,
     ]
     ARTIFACTS.mkdir(exist_ok=True)
     log = open(
         ARTIFACTS / f"server-{script.stem}-{port}.log", "wb"
     )  # a file, not a pipe: a full pipe would block the server
     proc = subprocess.Popen(
-        cmd, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"}
+        cmd, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
     )
     proc.log_path = log.name
     url = f"http://127.0.0.1:{port}"

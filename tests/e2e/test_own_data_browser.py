@@ -39,7 +39,7 @@ def test_upload_small_counts_then_bad_file_then_map(offline_page, app_url):
     wait_ready(page)
     assert page.get_by_text("Page not found").count() == 0
     assert_no_exception(page)
-    page.get_by_text("Nothing loaded yet", exact=False).wait_for(timeout=30_000)
+    page.get_by_text("Nothing loaded", exact=False).wait_for(timeout=30_000)
 
     _upload(page, "small_counts_SYNTHETIC.csv", SMALL)
     page.get_by_text("SYNTHETIC small counts (your data)", exact=False).first.wait_for(timeout=60_000)
