@@ -1,7 +1,7 @@
 """Architecture: the import-linter contracts in ``pyproject.toml`` (``[tool.importlinter]``) hold.
 
 - ``lib`` never imports Streamlit (pages and app.py are the only Streamlit code);
-- the layers of ``lib``: web > exports > views > render | imports > methods > core (a layer may
+- the layers of ``lib``: web > exports > views | workspace > render | imports > methods > core (a layer may
   import the layers below it, never those above; render and imports never import each other);
 - ``lib.pipeline`` (which builds the dataset) never imports views, render, exports or web.
 
@@ -21,7 +21,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 STREAMLIT_CONTRACT = "lib never imports streamlit"
-LAYERS_CONTRACT = "lib layers: web > exports > views > render | imports > methods > core"
+LAYERS_CONTRACT = "lib layers: web > exports > views|workspace > render|imports > methods > core"
 PIPELINE_CONTRACT = "lib.pipeline builds the dataset: it never imports views, render, exports or web"
 
 
