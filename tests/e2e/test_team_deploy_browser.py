@@ -9,12 +9,10 @@ session on the killed one, reloading, is served by the other.
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 import pytest
 
 from tests.e2e.conftest import assert_no_exception, screenshot, wait_ready
+from tests.servers import postgres
 from tests.servers.deployment import team_deployment
 from tests.servers.nginx import NGINX, UPSTREAM_HEADER
 
@@ -23,10 +21,11 @@ pytestmark = pytest.mark.skipif(not NGINX.exists(), reason=f"nginx not found at 
 
 @pytest.fixture(scope="module")
 def deployment():
-    with tempfile.TemporaryDirectory(prefix="np-team-") as tmp:
-        url = f"sqlite:///{Path(tmp) / 'workspace.sqlite'}"
-        with team_deployment(2, database_url=url) as d:
-            yield d
+    """Two app processes behind nginx on one PostgreSQL workspace (as compose.yaml runs them)."""
+    if not postgres.available():
+        pytest.skip("PostgreSQL binaries not found under /usr/lib/postgresql/*/bin: apt-get install postgresql")
+    with team_deployment(2, database="postgresql") as d:
+        yield d
 
 
 def served_by(response) -> str:

@@ -9,9 +9,12 @@ sends each browser to one of them and keeps it there. Used by the browser tests
 from __future__ import annotations
 
 import contextlib
+import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
+from tests.servers import postgres
 from tests.servers.apps import AppProcess, start_apps
 from tests.servers.nginx import Nginx
 
@@ -23,6 +26,8 @@ class Deployment:
     nginx: Nginx
     apps: list[AppProcess]
     database_url: str | None
+    #: The throw-away PostgreSQL server, when the deployment runs on one.
+    postgres: postgres.PostgresServer | None = None
 
     @property
     def url(self) -> str:
@@ -39,19 +44,38 @@ class Deployment:
         return next(a for a in self.apps if a is not app)
 
 
+def migrate(database_url: str) -> None:
+    """What compose.yaml's ``migrate`` service does before any app process starts: the workspace's
+    schema to the latest version."""
+    from lib.workspace.store import Store
+
+    store = Store(database_url)
+    try:
+        store.upgrade()
+    finally:
+        store.dispose()
+
+
 @contextlib.contextmanager
 def team_deployment(
-    n: int = 2, database_url: str | None = None, env: Mapping[str, str] | None = None
+    n: int = 2, database: str = "postgresql", env: Mapping[str, str] | None = None
 ) -> Iterator[Deployment]:
-    """Start ``n`` app processes (each with ``NP_DATABASE_URL=database_url`` when given) and nginx
-    in front of them; stop everything at the end."""
-    app_env = dict(env or {})
-    if database_url:
-        app_env["NP_DATABASE_URL"] = database_url
-    apps = start_apps(n, app_env)
-    try:
-        with Nginx([a.addr for a in apps]) as nginx:
-            yield Deployment(nginx=nginx, apps=apps, database_url=database_url)
-    finally:
-        for a in apps:
-            a.stop()
+    """Start the workspace database, migrate it, start ``n`` app processes (each with the same
+    ``NP_DATABASE_URL``) and nginx in front of them; stop everything at the end.
+
+    ``database``: ``"postgresql"`` (a throw-away server, as the team deployment runs; needs Debian's
+    postgresql), ``"sqlite"`` (one file the processes share), or a SQLAlchemy URL to use as it is."""
+    with contextlib.ExitStack() as stack:
+        pg = None
+        if database == "postgresql":
+            pg = stack.enter_context(postgres.PostgresServer())
+            url = pg.url
+        elif database == "sqlite":
+            url = f"sqlite:///{Path(stack.enter_context(tempfile.TemporaryDirectory(prefix='np-team-'))) / 'workspace.sqlite'}"
+        else:
+            url = database
+        migrate(url)
+        apps = start_apps(n, {**(env or {}), "NP_DATABASE_URL": url})
+        stack.callback(lambda: [a.stop() for a in apps])
+        nginx = stack.enter_context(Nginx([a.addr for a in apps]))
+        yield Deployment(nginx=nginx, apps=apps, database_url=url, postgres=pg)
