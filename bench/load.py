@@ -364,8 +364,10 @@ def report(res: dict) -> tuple[list[str], bool]:
             f"{m.get('date', '?')}, commit {m.get('commit', '?')}, load average at start {m.get('load average at start', '?')}."
         ),
         "",
-        "Run on the shared 2-core machine while other workers' tests were running: nginx, both app processes, PostgreSQL and the 100 sessions' client share those 2 cores. "
-        "The integrator re-runs it on a quiet machine.",
+        "Run on a 2-core machine shared with other workers, who may have been running tests during it (the load "
+        "average above is at the start only); nginx, both app processes, PostgreSQL and the sessions' client share "
+        "those 2 cores, so after the kill one process serves every session on about one core. To be re-run on a "
+        "quiet machine.",
         "",
         f"**Load: {'every target met' if ok_load else 'NOT every target met'}. Failover: "
         f"{'as required' if ok_fo else 'NOT as required'}.**",
