@@ -12,7 +12,7 @@ from lib.methods import apportion, spc
 from lib.render.activity_charts import shares_chart, xmr_chart
 from lib.render.format import STATUS_BADGE, format_count, md_text
 from lib.views import activity
-from pages.shared import app_frame, caching, export_buttons, session_data, widgets
+from pages.shared import app_frame, caching, export_buttons, session_data, widgets, workspace_ui
 
 sel = app_frame.frame_state()
 ds = session_data.dataset()
@@ -256,7 +256,8 @@ if view == "tracker":
             st.session_state["activity_data"] = loaded
             st.session_state["activity_error"] = (upload.name, error) if error else None
 
-        current: activity_file.ActivityData | None = st.session_state.get("activity_data")
+        current: activity_file.ActivityData | None = session_data.activity_data()
+        workspace_ui.offer_activity_save(current)  # save this session's upload for the team; or say whose is shown
         err = st.session_state.get("activity_error")
         if err:
             kept = " Your previously loaded data is still shown below." if current is not None else ""

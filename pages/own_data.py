@@ -1,6 +1,7 @@
 """Your data: load your own indicator files (tidy values.csv format or a Fingertips export), choose
-another neighbourhood grouping, and set the disclosure threshold. Everything lives in this
-session only; every other page sees it through ``session_data.dataset()``. Logic is in
+another neighbourhood grouping, and set the disclosure threshold: saved in the workspace (every page,
+every session, after a restart: ``pages/shared/workspace_ui.py``) or tried in this session only; every
+other page sees them through ``session_data.dataset()``. Logic is in
 ``lib/views/own_data.py`` (reading a file: ``lib/imports/``), ``lib/methods/regroup.py`` and ``lib/core/disclosure.py``."""
 
 from __future__ import annotations
@@ -10,13 +11,14 @@ import streamlit as st
 
 from lib.core import data, disclosure
 from lib.core.contract import FAMILIES, FAMILY_LABELS
+from lib.imports import activity_file
 from lib.imports.geography import Geography, load_geography
 from lib.imports.indicator_file import ImportedData
 from lib.imports.practices import PracticeAssignmentError, read_practice_assignment
-from lib.methods import regroup
+from lib.methods import apportion, regroup
 from lib.render.format import md_message, md_text
 from lib.views import own_data
-from pages.shared import app_frame, session_data, widgets
+from pages.shared import app_frame, session_data, widgets, workspace, workspace_ui
 
 POLARITY_LABELS = {
     "": "Read it from the file (else no judgement)",
@@ -50,7 +52,8 @@ st.markdown(
     "Add your own indicators (a **Fingertips download** or a file in this app's **own format**) at LSOA, MSOA, "
     "ward or neighbourhood level. They are summed to neighbourhoods, localities and Manchester by the same methods "
     "as the app's data, get confidence intervals and comparisons, and appear on every page marked **(your data)**. "
-    "They stay in this browser session only: nothing is stored on the server."
+    "**Save it in the workspace** and everyone who may see the workspace finds it on every page, after a restart "
+    "too; **try without saving** and it stays in this browser session only."
 )
 
 loaded: list[ImportedData] = st.session_state.setdefault(session_data.USER_DATA_KEY, [])
@@ -72,6 +75,7 @@ uploads = st.file_uploader(
     accept_multiple_files=True,
     key="own_upload",
 )
+save_it = workspace_ui.save_or_try()
 seen: set = st.session_state.setdefault("own_seen", set())
 for up in uploads or []:
     if up.file_id in seen:
@@ -80,9 +84,14 @@ for up in uploads or []:
     with st.spinner(f"Checking {md_text(up.name)}…"):
         # Kept as markdown: the importer's plain-text message (which quotes the file) shown literally.
         try:
-            loaded, error = own_data.accept_upload(
-                loaded, up.getvalue(), up.name, geography(), family=family, polarity=polarity or None
-            )
+            if save_it:  # checked in full, then saved in one transaction (a bad file saves nothing)
+                error = workspace_ui.save_indicator_upload(
+                    up.getvalue(), up.name, geography(), family=family, polarity=polarity or None
+                )
+            else:
+                loaded, error = own_data.accept_upload(
+                    loaded, up.getvalue(), up.name, geography(), family=family, polarity=polarity or None
+                )
             error = md_message(error) if error else error
         except data.DataFileError as exc:  # a lookup the app ships is missing or damaged: not the user's file
             error = f"{md_text(up.name)} could not be checked. {exc}"  # the app's own message (markdown)
@@ -118,10 +127,57 @@ with st.expander("What the files must look like"):
         "combined as population-weighted means, flagged as estimates and not tested."
     )
 
+# ---------------------------------------------------------------- saved in the workspace
+
+
+def _check_indicators(raw: bytes, name: str):
+    try:
+        checked, error = own_data.accept_upload([], raw, name, geography(), family=family, polarity=polarity or None)
+    except data.DataFileError as exc:
+        return None, f"{name} could not be checked. {exc}"
+    return (None, error) if error else (checked[0], None)
+
+
+def _check_grouping(raw: bytes, name: str):
+    try:
+        gdef, gnotes = regroup.read_grouping(raw, name, ward_names, geography().lsoa_to_ward, lookups2018())
+    except (regroup.DefinitionError, data.DataFileError) as exc:
+        return None, str(exc)
+    return {"key": "upload", "label": f"Your grouping: {name}", "notes": gnotes, "csv": gdef.to_csv(index=False)}, None
+
+
+def _check_practices(raw: bytes, name: str):
+    try:
+        codes = list(session_data.registered()[0].definition["neighbourhood_code"].unique())
+        passign = read_practice_assignment(raw, name, codes, session_data.committed_practices()["practice_code"])
+    except (PracticeAssignmentError, data.DataFileError) as exc:
+        return None, str(exc)
+    return {"name": name, "csv": passign.to_csv(index=False)}, None
+
+
+def _check_activity(raw: bytes, name: str):
+    measures = apportion.target_lines(session_data.seed("activity_targets_2020_21"))["measure_id"]
+    got, error = activity_file.accept_upload(
+        None, raw, list(session_data.neighbourhood_names()), list(measures), name=name
+    )
+    return (None, error) if error else (got, None)
+
+
+base_def = session_data.embedded().definition
+ward_names = base_def.set_index("ward_code")["ward_name"]
+workspace_ui.saved_section(
+    {
+        "indicators": _check_indicators,
+        "grouping": _check_grouping,
+        "practices": _check_practices,
+        "activity": _check_activity,
+    }
+)
+
 # ---------------------------------------------------------------- loaded
-st.header("Loaded in this session")
+st.header("Tried without saving (this session only)")
 if not loaded:
-    st.info("Nothing loaded yet.", icon=":material/info:")
+    st.info("Nothing loaded for this session only.", icon=":material/info:")
 for i, item in enumerate(list(loaded)):
     with st.container(border=True):
         a, b = st.columns([5, 1])
@@ -172,8 +228,7 @@ for i, item in enumerate(list(loaded)):
 
 # ---------------------------------------------------------------- grouping
 st.header("Neighbourhood grouping")
-base_def = session_data.embedded().definition
-ward_names = base_def.set_index("ward_code")["ward_name"]
+workspace_ui.saved_caption("grouping", overridden=st.session_state.get(session_data.GROUPING_KEY) is not None)
 options = (
     {"twelve": "12 neighbourhoods (the app's definition)"}
     | {k: v[0] for k, v in regroup.SHIPPED.items()}
@@ -243,8 +298,17 @@ elif choice == "upload":
             st.session_state["own_grouping_error"] + "\n\nThe grouping in use has not changed.", icon=":material/error:"
         )
 
-current = st.session_state.get(session_data.GROUPING_KEY)
+current = session_data.grouping()
 if current:
+    own_grouping = st.session_state.get(session_data.GROUPING_KEY)
+    workspace_ui.save_button(
+        "grouping",
+        own_grouping,
+        file_name=(own_grouping or {}).get("label", ""),
+        raw=((own_grouping or {}).get("csv") or "").encode(),
+        label="Save this grouping in the workspace",
+        key="ws_save_grouping",
+    )
     st.success(
         f"In use: **{md_text(current['label'])}**. Every page now shows these neighbourhoods.", icon=":material/check:"
     )
@@ -283,6 +347,7 @@ with session_data.needs_data():  # without geodata/practices.csv, a message repl
     widgets.download_csv(
         practices_in_use, "practices.csv", "Download the practice assignment in use (CSV)", key="own_dl_practices"
     )
+    workspace_ui.saved_caption("practices", overridden=st.session_state.get(session_data.PRACTICES_KEY) is not None)
     pfile = st.file_uploader("Practice assignment CSV", key="own_practices_upload")
     if pfile is not None and st.session_state.get("own_practices_file") != pfile.file_id:
         st.session_state["own_practices_file"] = pfile.file_id
@@ -305,6 +370,15 @@ with session_data.needs_data():  # without geodata/practices.csv, a message repl
         st.success(
             f"In use: **{md_text(session_data.practice_assignment_name())}**. Every registered-patient figure now follows it.",
             icon=":material/check:",
+        )
+        own_practices = st.session_state.get(session_data.PRACTICES_KEY)
+        workspace_ui.save_button(
+            "practices",
+            own_practices,
+            file_name=(own_practices or {}).get("name", ""),
+            raw=((own_practices or {}).get("csv") or "").encode(),
+            label="Save this practice assignment in the workspace",
+            key="ws_save_practices",
         )
         moves = own_data.practice_moves(committed_practices, practices_in_use, nbhd_names)
         if moves.empty:
@@ -332,9 +406,22 @@ t = st.number_input(
     "in downloads and on the map. The minimum is set for this installation "
     f"({floor}); you can only make it stricter.",
 )
-if int(t) != session_data.threshold():
+if int(t) != session_data.threshold() and int(t) != st.session_state.get(session_data.THRESHOLD_KEY):
     st.session_state[session_data.THRESHOLD_KEY] = int(t)
     st.rerun()
+saved_t = workspace.saved_threshold()
+workspace_ui.saved_caption("threshold", overridden=False)
+if saved_t is not None and int(t) < saved_t:
+    st.caption(f"The workspace's threshold ({saved_t}) is the minimum here: a session can only make it stricter.")
+if st.session_state.get(session_data.THRESHOLD_KEY) is not None and session_data.threshold() != saved_t:
+    workspace_ui.save_button(
+        "threshold",
+        session_data.threshold(),
+        file_name="",
+        raw=str(session_data.threshold()).encode(),
+        label=f"Save {session_data.threshold()} as the workspace's threshold",
+        key="ws_save_threshold",
+    )
 st.caption(
     f"Counts of 1 to {session_data.threshold() - 1} are hidden (zero is shown). Where a hidden count could be worked out "
     "from a total (e.g. the other wards of a neighbourhood), the next smallest count is hidden too. Modelled counts "

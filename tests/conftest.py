@@ -22,6 +22,14 @@ DEFINITION_CSV = REPO / "geodata" / "neighbourhoods.csv"
 #: A file every build needs; its absence means "no raw data here".
 DATA_MARKER = Path("geo") / "manchester_wards_dec2017_wd17.geojson"
 
+# Tests never touch the workspace of the checkout (data/workspace/): unless a test run names one,
+# the whole run (and every server it starts) uses a throw-away SQLite file. Tests of saved data
+# set their own NP_DATABASE_URL.
+if not os.environ.get("NP_DATABASE_URL"):
+    import tempfile
+
+    os.environ["NP_DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp(prefix='np-tests-')}/workspace.sqlite"
+
 
 def read_profile_csv(path: Path) -> pd.DataFrame:
     """Read a dataset CSV the way users should: only an empty cell is missing (so "NA" stays text)."""

@@ -13,19 +13,23 @@ from lib.core import data
 from lib.core.selection import Selection
 from lib.render import spine as spines
 from lib.views import compare, profile, profile_summary
-from pages.shared.session_data import USER_DATA_KEY, grouping_csv, threshold
+from pages.shared import workspace
+from pages.shared.session_data import USER_DATA_KEY, grouping_csv, practices_csv, threshold
 
 
 def shared_cache_key(ds: data.Dataset) -> tuple | None:
     """A key for results computed from ``ds`` (the session's dataset of one population lens) that
     every session can share: the lens, the grouping and the threshold in use. None when this
     session has its own data loaded in the residents lens (then results are computed for the
-    session alone, never shared)."""
+    session alone, never shared). The registered lens's key has the practice assignment in force,
+    the residents' the workspace's saved items (shared by everyone allowed to see them)."""
     if ds.population == "registered":
-        return ("registered", threshold())  # the user's data and grouping are residents' figures
+        # the user's indicator files and grouping are residents' figures; the practice assignment is not
+        return ("registered", threshold(), hash(practices_csv()))
     if st.session_state.get(USER_DATA_KEY):
         return None
-    return (ds.population, hash(grouping_csv()), threshold())
+    # the workspace's saved files are shared by everyone who may see them: part of the key
+    return (ds.population, hash(grouping_csv()), threshold(), workspace.token())
 
 
 @st.cache_data(show_spinner=False, max_entries=3072)

@@ -1,6 +1,11 @@
 """The session's dataset: the embedded data, the chosen neighbourhood grouping, the disclosure
 threshold in force and the user's own data, combined once per change; boundary layers and seeds.
 
+The user's own data are what is saved in the workspace (``pages/shared/workspace.py``: indicator
+files, grouping, practice assignment, threshold, activity) and what this session loaded without
+saving, which overrides the saved data for a quick look (a saved threshold is a floor: a session
+may only make it stricter).
+
 Streamlit code shared by the pages (``pages/shared/``); all logic lives in ``lib/``.
 """
 
@@ -18,6 +23,7 @@ from lib.methods import practice_groups, regroup
 from lib.methods.indicators import neighbourhood_order
 from lib.render.format import csv_bytes
 from lib.views import own_data
+from pages.shared import workspace
 
 #: Session keys of the "Your data" page (pages/own_data.py): loaded imports, the chosen grouping
 #: (None = the 12 neighbourhoods) and the disclosure threshold the user asked for.
@@ -112,15 +118,21 @@ def _registered(threshold: int, practices_csv: str | None = None) -> tuple[data.
     return suppressed, practices
 
 
+def practice_assignment() -> dict | None:
+    """The practice assignment in force (``name``, ``csv``): this session's upload, else the one
+    saved in the workspace, else None (``geodata/practices.csv``)."""
+    return st.session_state.get(PRACTICES_KEY) or workspace.saved_practices()
+
+
 def practices_csv() -> str | None:
     """The uploaded practice assignment as CSV text (None for ``geodata/practices.csv``)."""
-    p = st.session_state.get(PRACTICES_KEY)
+    p = practice_assignment()
     return p["csv"] if p else None
 
 
 def practice_assignment_name() -> str:
     """Where the session's practices get their neighbourhoods, in words (plain text)."""
-    p = st.session_state.get(PRACTICES_KEY)
+    p = practice_assignment()
     return f"your practice assignment “{p['name']}”" if p else "geodata/practices.csv"
 
 
@@ -133,15 +145,37 @@ def registered() -> tuple[data.Dataset, pd.DataFrame]:
     return _copy(ds), practices.copy()
 
 
+def grouping() -> dict | None:
+    """The grouping in force (``key``, ``label``, ``notes``, ``csv``): this session's choice, else
+    the one saved in the workspace, else None (the 12 neighbourhoods)."""
+    return st.session_state.get(GROUPING_KEY) or workspace.saved_grouping()
+
+
 def grouping_csv() -> str | None:
     """The chosen grouping as CSV text (None for the 12 neighbourhoods)."""
-    g = st.session_state.get(GROUPING_KEY)
+    g = grouping()
     return g["csv"] if g else None
 
 
 def threshold() -> int:
-    """The disclosure threshold in force (never below the deployment's, ``NP_SUPPRESS_BELOW``)."""
-    return disclosure.effective_threshold(st.session_state.get(THRESHOLD_KEY))
+    """The disclosure threshold in force (never below the deployment's, ``NP_SUPPRESS_BELOW``, nor
+    below the one saved in the workspace: a session may only make it stricter)."""
+    return max(disclosure.effective_threshold(st.session_state.get(THRESHOLD_KEY)), workspace.saved_threshold() or 0)
+
+
+def activity_data():
+    """The monthly activity in force: this session's upload, else the workspace's (None if neither)."""
+    return st.session_state.get("activity_data") or workspace.saved_activity()
+
+
+def user_data() -> list:
+    """The indicator files every page shows: the workspace's saved files, and this session's own
+    (which replace a saved file holding the same indicators, for this session)."""
+    session = list(st.session_state.get(USER_DATA_KEY) or [])
+    mine = {i for d in session for i in d.indicator_ids}
+    names = {d.name for d in session}
+    saved = [d for d in workspace.saved_indicators() if d.name not in names and not set(d.indicator_ids) & mine]
+    return saved + session
 
 
 def not_regrouped() -> tuple[str, ...]:
@@ -159,7 +193,7 @@ def dataset() -> data.Dataset:
     """
     gcsv, t = grouping_csv(), threshold()
     base, _ = _base(gcsv, t)
-    loaded = st.session_state.get(USER_DATA_KEY) or []
+    loaded = user_data()
     if not loaded:
         return _copy(base)
     key = (tuple((d.name, tuple(d.indicator_ids), id(d)) for d in loaded), hash(gcsv), t)
