@@ -6,7 +6,8 @@ leaving the other sections as they are); ``make bench`` runs it with the rest.
 The deployment is the one the tests run (``tests/servers/deployment.py``): nginx with
 ``deploy/nginx.conf.template`` in front of two app processes, on a throw-away PostgreSQL workspace
 migrated first, as ``compose.yaml`` runs them (no containers). One indicator file is saved in the
-workspace before the run (:func:`save_indicator`).
+workspace before the run (``tests/servers/saved.py``, as *Your data*'s "Save in the workspace" does);
+sessions open its link (``compare?ind=<its id>``) and check its name is drawn.
 
 Sessions speak Streamlit's own WebSocket protocol (``bench/protocol.py``), as a browser does through
 nginx: a first HTTP request gets nginx's route cookie, and the session's WebSocket carries it, so
@@ -45,6 +46,7 @@ from bench.protocol import Session
 from tests.servers import postgres
 from tests.servers.deployment import Deployment, team_deployment
 from tests.servers.nginx import NGINX, UPSTREAM_HEADER
+from tests.servers.saved import save_indicator
 
 REPO = Path(__file__).resolve().parents[1]
 HEADING = "## 8. Team deployment: two app processes behind nginx, PostgreSQL"
@@ -59,7 +61,7 @@ PLAN = [
     ("map", "Compare with"),
     ("profile", None),
     ("profile", "Neighbourhood"),
-    ("overview", "saved"),
+    ("compare", "saved"),
     ("compare", None),
     ("compare", "Indicator"),
     ("compare", "Compare with"),
@@ -82,18 +84,9 @@ def pct(xs: list[float], q: float) -> float:
 # --------------------------------------------------------------------------- the saved indicator
 
 
-def save_indicator(database_url: str) -> dict | None:
-    """Save one indicator file in the workspace, as an editor's upload on *Your data* does; return
-    its id, name and the link query that opens it, or None where this build cannot yet save one."""
-    try:
-        from bench import saved_indicator
-    except ImportError:
-        return None
-    return saved_indicator.save(database_url)
-
-
 def saved_shown(texts: list[str], saved: dict) -> bool:
-    return any(saved["name"] in t for t in texts)
+    """The saved indicator is on the page: its name in a heading or text (as the pages write it)."""
+    return any(saved["shown"] in t or saved["name"] in t for t in texts)
 
 
 # --------------------------------------------------------------------------- one user
@@ -136,7 +129,7 @@ async def one_user(d: Deployment, n: int, think: tuple[float, float], rng: rando
                     r = await s.open(rng.choice(["overview", "map", "profile"]))
                     rec.open.append(r.seconds)
                 else:  # after a reload: the saved indicator's link, as the user's own page would be
-                    r = await s.open("overview", saved["query"] if saved else "")
+                    r = await s.open("compare", saved["query"] if saved else "")
                     reload["seconds"] = time.perf_counter() - reload_started
                     if saved:
                         reload["saved found"] = saved_shown(r.texts, saved)
@@ -237,7 +230,7 @@ def deploy_section(users: int = 100, interactions: int = 20, think=(2.0, 8.0)) -
     if not postgres.available():
         return {"skipped": "PostgreSQL binaries not found under /usr/lib/postgresql/*/bin (apt-get install postgresql)"}
     with team_deployment(2, database="postgresql") as d:
-        saved = save_indicator(d.database_url)
+        saved = save_indicator(d.database_url)  # before any page is drawn
         asyncio.run(warm_up(d))
         load = asyncio.run(run_sessions(d, users, interactions, think, saved, 20261207, None))
         failover = asyncio.run(run_sessions(d, users, interactions, think, saved, 20261208, 0.4))
@@ -263,7 +256,7 @@ def _version(cmd: list[str]) -> str:
 
 def _saved_line(checks: list[bool], saved) -> str:
     if not saved:
-        return "not measured: this build cannot save an indicator in the workspace yet"
+        return "not measured: no indicator saved"
     return f"{sum(checks)} of {len(checks)}"
 
 
@@ -285,7 +278,7 @@ def report(res: dict) -> tuple[list[str], bool]:
         + (
             f"One indicator file saved in the workspace first ({saved['name']}); "
             if saved
-            else "No indicator saved first (this build's pages do not read the workspace yet); "
+            else "No indicator saved first; "
         )
         + f"after one warm-up visit to every page on each process, {load['users']} sessions start together, each opens "
         f"a page then makes {load['interactions']} interactions (change indicator, select neighbourhood, change "

@@ -4,7 +4,8 @@ nginx runs ``deploy/nginx.conf.template`` (the file compose.yaml ships) with a r
 the app process that answered (tests/servers/nginx.py), so a test can tell which process serves a browser.
 Checked in headless Chromium: the app loads and draws through nginx (its WebSocket proxied), a browser
 stays on one process, and when one process is killed a session on the other carries on while a
-session on the killed one, reloading, is served by the other.
+session on the killed one, reloading, is served by the other and finds the indicator saved in the
+workspace (PostgreSQL) before the run.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from tests.e2e.conftest import assert_no_exception, screenshot, wait_ready
 from tests.servers import postgres
 from tests.servers.deployment import team_deployment
 from tests.servers.nginx import NGINX, UPSTREAM_HEADER
+from tests.servers.saved import save_indicator
 
 pytestmark = pytest.mark.skipif(not NGINX.exists(), reason=f"nginx not found at {NGINX}: apt-get install nginx")
 
@@ -25,6 +27,7 @@ def deployment():
     if not postgres.available():
         pytest.skip("PostgreSQL binaries not found under /usr/lib/postgresql/*/bin: apt-get install postgresql")
     with team_deployment(2, database="postgresql") as d:
+        d.saved = save_indicator(d.database_url, by="an editor")  # before any page is drawn
         yield d
 
 
@@ -138,6 +141,14 @@ def test_when_one_app_process_is_killed_the_other_carries_on(browser, deployment
         assert served_by(response) == survivor.addr
         assert doomed_page.locator("h1").first.inner_text().startswith("Manchester's 12 neighbourhoods")
         assert choose_next_indicator(doomed_page)
+        # and finds the saved data: the saved indicator's link opens it, from the other process
+        response = doomed_page.goto(f"{deployment.url}/compare?{deployment.saved['query']}")
+        wait_ready(doomed_page, timeout=60_000)
+        assert_no_exception(doomed_page)
+        assert served_by(response) == survivor.addr
+        heading = doomed_page.locator("h2", has_text=deployment.saved["name"]).first
+        heading.wait_for(timeout=30_000)
+        assert doomed_page.get_by_text("saved in the workspace by an editor", exact=False).count() >= 1
         screenshot(doomed_page, "team_deploy_after_failover")
     finally:
         for ctx in contexts.values():
