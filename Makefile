@@ -51,7 +51,8 @@ test: setup-dev lint
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: treat as a failure"; exit 1; fi; exit $$rc
 
 # The benchmark suite (page-ready ratios, server CPU per interaction, map payload, 25 concurrent
-# sessions, pipeline rebuild): writes BENCHMARKS.md. Not part of `make test`; run on a quiet machine.
+# sessions, pipeline rebuild, the team deployment under load and failover): writes BENCHMARKS.md. Not part of
+# `make test`; run on a quiet machine. Section 8 alone: .venv/bin/python -m bench.run --only deploy
 bench: setup-dev
 	$(BIN)/python -m bench.run --out BENCHMARKS.md
 

@@ -49,8 +49,10 @@ class RunResult:
 class Session:
     """One browser-like session of the app (``async with Session(url) as s``)."""
 
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, headers: dict[str, str] | None = None) -> None:
         self.ws_url = base_url.replace("http://", "ws://").rstrip("/") + "/_stcore/stream"
+        #: Sent with the WebSocket's opening request, as a browser sends its cookies (e.g. nginx's route cookie).
+        self.headers = dict(headers or {})
         self.widgets: dict[str, Widget] = {}
         self.values: dict[str, str] = {}  # widget id -> chosen option label
         self.page = ""
@@ -59,7 +61,9 @@ class Session:
         self._ws = None
 
     async def __aenter__(self) -> Session:
-        self._ws = await websockets.connect(self.ws_url, subprotocols=["streamlit"], max_size=None, open_timeout=60)
+        self._ws = await websockets.connect(
+            self.ws_url, subprotocols=["streamlit"], max_size=None, open_timeout=60, additional_headers=self.headers
+        )
         return self
 
     async def __aexit__(self, *exc) -> None:
@@ -130,6 +134,8 @@ class Session:
                     result.exceptions.append(f"{el.exception.type}: {el.exception.message}")
                 elif which == "markdown":
                     result.texts.append(el.markdown.body)
+                elif which == "heading":
+                    result.texts.append(el.heading.body)
             elif kind == "page_info_changed":
                 result.urls.append(fm.page_info_changed.query_string)
                 self.query = fm.page_info_changed.query_string

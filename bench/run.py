@@ -34,6 +34,10 @@ What it measures (targets from the "fast, safe and accessible" issue):
    Chromium, for *Next* in presentation mode, changing the Map page's indicator and choosing another
    neighbourhood on the profile, as ratios to a bare page's button rerun in the same run (target
    within 2x each). ``--only clicks`` runs it alone and prints it.
+8. **Team deployment** (``bench/load.py``): nginx in front of two app processes on PostgreSQL,
+   100 concurrent sessions × 20 interactions (target p95 < 1 s, 0 errors, memory per session),
+   then the same with one app process killed mid-run (failover). ``--only deploy`` runs it alone
+   and writes its section into BENCHMARKS.md.
 """
 
 from __future__ import annotations
@@ -62,6 +66,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bench import clicks  # noqa: E402
+from bench import load as deploy_load  # noqa: E402
 from bench.protocol import Session  # noqa: E402
 from lib.web.serving import OFF_SWITCH, WORKAROUNDS  # noqa: E402
 from tests.e2e.conftest import CHROMIUM, LAUNCH_ARGS, page_url, start_server, stop_server, wait_ready  # noqa: E402
@@ -755,6 +760,7 @@ def report(
     serving: dict,
     args,
     click_times: dict | None = None,
+    deploy: dict | None = None,
 ) -> tuple[str, bool]:
     lines = (
         [
@@ -891,6 +897,11 @@ def report(
         click_lines, ok = clicks.click_report(click_times, args.repeats)
         lines += click_lines
         all_ok &= ok
+    # 8
+    if deploy is not None:
+        deploy_lines, ok = deploy_load.report(deploy)
+        lines += ["", *deploy_lines]
+        all_ok &= ok
     lines += [
         "",
         "## Reproduce",
@@ -899,6 +910,7 @@ def report(
         "make bench            # = .venv/bin/python -m bench.run --out BENCHMARKS.md",
         ".venv/bin/python -m bench.run --only serving --rounds 3   # section 6 alone (printed, not written here)",
         ".venv/bin/python -m bench.run --only clicks --repeats 4   # section 7 alone (printed, not written here)",
+        ".venv/bin/python -m bench.run --only deploy               # section 8 alone (written into BENCHMARKS.md)",
         "```",
         "",
         "On a quiet machine (no test run or other load): the page-ready ratio and the load test share the CPU with Chromium "
@@ -922,9 +934,10 @@ def main() -> int:
     ap.add_argument("--out", type=Path, default=REPO / "BENCHMARKS.md")
     ap.add_argument(
         "--only",
-        choices=["serving", "clicks"],
-        help="run one section alone and print it (BENCHMARKS.md is left as it is)",
+        choices=["serving", "clicks", "deploy"],
+        help="run one section alone and print it (BENCHMARKS.md is left as it is, except deploy: its section is replaced)",
     )
+    ap.add_argument("--deploy-users", type=int, default=100, help="section 8's concurrent sessions")
     args = ap.parse_args()
     info = machine()
     print("machine:", info, flush=True)
@@ -942,6 +955,16 @@ def main() -> int:
         (res / "clicks.json").write_text(json.dumps({"machine": info, "clicks": click_times}, indent=1))
         print("\n".join(clicks.click_report(click_times, args.repeats)[0]))
         return 0
+    if args.only == "deploy":
+        print("8. team deployment…", flush=True)
+        deploy = deploy_load.deploy_section(args.deploy_users, args.interactions, tuple(args.think))
+        deploy["machine"] = info
+        (res / "deploy.json").write_text(json.dumps({"machine": info, "deploy": deploy}, indent=1, default=str))
+        section, ok = deploy_load.report(deploy)
+        if args.out.exists():
+            args.out.write_text(deploy_load.replace_section(args.out.read_text(), section))
+        print("\n".join(section))
+        return 0 if ok else 1
     with tempfile.TemporaryDirectory() as tmp:
         bare = write_bare_page(Path(tmp))
         bproc, burl = start_server(bare, cwd=Path(tmp))
@@ -972,7 +995,10 @@ def main() -> int:
     serving = serving_workarounds(args.rounds, args.repeats)
     print("7. click to drawn…", flush=True)
     click_times = click_section(args.repeats)
-    text, ok = report(info, ready, cpu, payload, load, pipe, serving, args, click_times)
+    print("8. team deployment…", flush=True)
+    deploy = deploy_load.deploy_section(args.deploy_users, args.interactions, tuple(args.think))
+    deploy["machine"] = info
+    text, ok = report(info, ready, cpu, payload, load, pipe, serving, args, click_times, deploy)
     args.out.write_text(text)
     (res / "latest.json").write_text(
         json.dumps(
@@ -985,6 +1011,7 @@ def main() -> int:
                 "pipeline": pipe,
                 "serving": serving,
                 "clicks": click_times,
+                "deploy": deploy,
             },
             indent=1,
             default=str,
