@@ -158,7 +158,9 @@ with st.container(key="np_clicker"):  # hidden: presentation clickers send PageD
     )
 
 table = caching.profile_table(lens, sel)
-key_ind = present_mode.key_indicator(lens, nbhd, level=level, table=table)
+key_ind = caching.per_selection(  # once per selection, shared
+    lens, sel, "present.key_indicator", lambda: present_mode.key_indicator(lens, nbhd, level=level, table=table)
+)
 km = meta(lens.indicators, key_ind)
 key_period = str(table.loc[table["indicator_id"] == key_ind, "period"].iloc[0])
 
@@ -217,7 +219,9 @@ elif current == "profile":
         spine = caching.pure(spines.spine_data, table[table["ci_method"] != "none"])
         st.markdown("**Tested indicators against England** (better to the right)")
         chart(
-            spines.spine_spec(spine, area_name=name, bench_name=bench_name),
+            caching.per_selection(  # the spec once per selection, shared
+                lens, sel, "present.spine_spec", lambda: spines.spine_spec(spine, area_name=name, bench_name=bench_name)
+            ),
             f"Spine chart: each indicator for {name} against England, Manchester and the range of the neighbourhoods.",
             1.25,
             "wide",

@@ -73,8 +73,9 @@ if view == "compare":
         # Fingertips' area-profile layout: a table whose last column draws the spine (static HTML and SVG,
         # read cell by cell by a screen reader); the same chart as an image for slides is under "Download image".
         st.html(
-            chart_tables.spine_table_html(
-                spine,
+            caching.spine_table_html(
+                lens,
+                sel,
                 name,
                 bench_name,
                 f"{nbhd} · {name}: each indicator against England, Manchester and the range of the {n_nbhd}",
@@ -91,7 +92,7 @@ if view == "compare":
             width=1100,
             subtitle=f"Dot: {name}, compared with {bench_name} at {CONFIDENCE[level]} confidence. Better is always to the right.",
         )
-        for sentence in profile.not_on_spine_sentences(profile.not_on_spine(lens, table, spine)):
+        for sentence in caching.off_spine_sentences(lens, sel):
             st.caption(md_text(sentence))
         st.caption(
             f"Scaling as in Fingertips: each row is (value − England) ÷ the largest distance from England among the {n_nbhd} "

@@ -287,3 +287,21 @@ def map_caption(
     row = rng[(rng["indicator_id"] == indicator_id) & (rng["area_code"] == nbhd)]
     here = range_sentence(row.iloc[0].to_dict()) if len(row) else ""
     return " ".join(s for s in (WHY_NO_FIGURE, ASSIGNMENT, here, NO_BENCHMARK) if s)
+
+
+def profile_section_of(ds, nbhd: str, level: str = "95") -> dict | None:
+    """Everything the profile's life expectancy section shows for one neighbourhood, computed in one
+    go (so a page can keep it per neighbourhood and level; None when the dataset holds no MSOA life
+    expectancy): ``ranges`` (:func:`for_neighbourhood` of :func:`ranges`), ``sentences`` (its own
+    rows, :func:`range_sentence`), ``table`` (:func:`display_ranges`), ``msoas`` (:func:`msoa_table`)
+    and ``msoa_rows`` (:func:`msoa_rows`, the download's rows)."""
+    if not has_life_expectancy(ds.values):
+        return None
+    rng = for_neighbourhood(ranges(ds.values, ds.definition, level), ds.definition, nbhd)
+    return {
+        "ranges": rng,
+        "sentences": [range_sentence(r) for r in rng[rng["area_code"] == nbhd].to_dict("records")],
+        "table": display_ranges(rng),
+        "msoas": msoa_table(ds.values, ds.definition, nbhd, level),
+        "msoa_rows": msoa_rows(ds.values, ds.definition, nbhd),
+    }

@@ -351,14 +351,24 @@ def not_on_spine(ds: Dataset, table: pd.DataFrame, spine: pd.DataFrame) -> dict[
     for Manchester only; life expectancy: MSOAs only). Short names, catalogue order."""
     on_spine = set(spine["indicator_id"]) if "indicator_id" in spine else set()
     in_table = set(table["indicator_id"])
-    area_types = ds.values.groupby("indicator_id")["area_type"].agg(lambda s: set(s.astype(str)))
-    by_id = table.drop_duplicates("indicator_id").set_index("indicator_id")
+    # the area types of each indicator, from its distinct (indicator, area type) pairs (a row-wise
+    # groupby of every value took most of a profile run)
+    pairs = ds.values[["indicator_id", "area_type"]].drop_duplicates()
+    area_types: dict[str, set[str]] = {}
+    for i, at in zip(pairs["indicator_id"], pairs["area_type"]):
+        area_types.setdefault(i, set()).add(str(at))
+    by_id = {
+        r["indicator_id"]: r
+        for r in table.drop_duplicates("indicator_id")[["indicator_id", "value_type", "value", "england"]].to_dict(
+            "records"
+        )
+    }
     out: dict[str, list[str]] = {k: [] for k in OFF_SPINE_REASONS}
     for ind, short in zip(ds.indicators["indicator_id"], ds.indicators["short_name"]):
-        if ind in on_spine or ind not in area_types.index:
+        if ind in on_spine or ind not in area_types:
             continue
         if ind in in_table:
-            r = by_id.loc[ind]
+            r = by_id[ind]
             reason = (
                 "count"
                 if r["value_type"] == "count"

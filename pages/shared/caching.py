@@ -118,3 +118,36 @@ def chart_spec(build, *args, **kwargs) -> dict:
     # Not validated against the Vega-Lite schema here (half the cost): the builders' specs are
     # validated in the unit tests (tests/test_charts.py).
     return _shared(("chart spec",), _name(build), args, kwargs, lambda: build(*args, **kwargs).to_dict(validate=False))
+
+
+def per_selection(ds: data.Dataset, sel: Selection, name: str, make, *args):
+    """``make()``, a result for the selection ``sel`` named ``name`` (with small hashable ``args``:
+    strings, numbers), computed once per selection and shared across sessions where the data are
+    shared (each call gets a copy); computed for the session alone when it has its own data. For
+    what a page draws from the selection's profile (:func:`profile_parts`) on every run."""
+    key = shared_cache_key(ds)
+    if key is None:
+        return make()
+    return _shared(key, name, (sel.nbhd, sel.bench, sel.level, sel.population, *args), {}, make)
+
+
+def off_spine_sentences(ds: data.Dataset, sel: Selection) -> list[str]:
+    """:func:`lib.views.profile.not_on_spine_sentences` of the selection's profile (why each
+    indicator left off its spine is not on it), once per selection."""
+
+    def make() -> list[str]:
+        table, _, spine = profile_parts(ds, sel)
+        return profile.not_on_spine_sentences(profile.not_on_spine(ds, table, spine))
+
+    return per_selection(ds, sel, "off_spine_sentences", make)
+
+
+def spine_table_html(ds: data.Dataset, sel: Selection, name: str, bench_name: str, caption: str, **kwargs) -> str:
+    """:func:`lib.render.chart_tables.spine_table_html` of the selection's spine (the profile's
+    spine chart as a table), once per selection and wording."""
+    from lib.render import chart_tables
+
+    def make() -> str:
+        return chart_tables.spine_table_html(profile_parts(ds, sel)[2], name, bench_name, caption, **kwargs)
+
+    return per_selection(ds, sel, "spine_table_html", make, name, bench_name, caption, *sorted(kwargs.items()))

@@ -16,25 +16,23 @@ from pages.shared import caching, widgets
 def profile_section(ds: Dataset, nbhd: str, name: str, level: str = "95") -> None:
     """Draw "Life expectancy inside <name>": a sentence per sex, the range table (the neighbourhood,
     its locality and Manchester), why there is no neighbourhood figure, and its MSOAs."""
-    if not le.has_life_expectancy(ds.values):
+    part = caching.computed(le.profile_section_of, ds, nbhd, level)  # once per neighbourhood and level
+    if part is None:
         return
     st.subheader(f"Life expectancy inside {md_text(name)}")
-    rng = le.for_neighbourhood(caching.computed(le.ranges_of, ds, level), ds.definition, nbhd)
-    mine = rng[rng["area_code"] == nbhd]
-    st.markdown("\n".join(f"- {md_text(le.range_sentence(r))}" for r in mine.to_dict("records")))
+    rng = part["ranges"]
+    st.markdown("\n".join(f"- {md_text(s)}" for s in part["sentences"]))
     st.info(md_text(le.WHY_NO_FIGURE) + " " + md_text(le.ASSIGNMENT), icon=":material/info:")
-    table = le.display_ranges(rng)
     widgets.show_table(
-        table,
+        part["table"],
         f"Life expectancy at birth, 2016 to 2020: the lowest and highest MSOA in {name}, its locality and "
         f"Manchester, with {CONFIDENCE.get(level, level)} intervals",
     )
     widgets.download_csv(rng, f"life_expectancy_range_{nbhd}.csv", key="dl_profile_le_range")
     with st.expander(f"The MSOAs of {md_text(name)}"):
-        msoas = caching.computed(le.msoa_table_of, ds, nbhd, level)
-        widgets.show_table(msoas, f"Life expectancy at birth, 2016 to 2020, in each MSOA of {name}")
+        widgets.show_table(part["msoas"], f"Life expectancy at birth, 2016 to 2020, in each MSOA of {name}")
         widgets.download_figures(
-            le.msoa_rows(ds.values, ds.definition, nbhd),
+            part["msoa_rows"],
             ds,
             f"life_expectancy_msoas_{nbhd}.csv",
             key="dl_profile_le_msoas",
