@@ -15,6 +15,7 @@ from lib.render import maps
 from lib.render.format import md_text, population_text
 from lib.views import life_expectancy as le
 from lib.views import map as mapview
+from lib.views import map_area
 from pages.shared import app_frame, caching, export_buttons, session_data, widgets
 
 MAP_KEY = "map_view"
@@ -127,6 +128,24 @@ area_type = mapview.LAYERS[shown][0]
 table = caching.computed(area_table, ds, ind, period, area_type, sel.bench, sel.level)
 table = mapview.sort_areas(table, list(session_data.neighbourhood_names()) if area_type == "neighbourhood" else None)
 bench_name = BENCHMARKS[mapview.effective_benchmark(sel.bench, area_type)]
+if first_visit:  # a link's ward (area=, e.g. from the profile's ward grid): zoomed to, outlined and named
+    st.session_state["map_area"] = str(st.query_params.get("area", ""))
+    ward_nbhd = map_area.ward_of_link(ds.definition, st.session_state["map_area"])
+    if ward_nbhd and ward_nbhd != sel.nbhd and shown == "wards":  # the ward decides the neighbourhood
+        st.session_state["map_area_moved"] = map_area.moved_sentence(ds.definition, st.session_state["map_area"])
+        st.session_state["nbhd"] = ward_nbhd
+        st.session_state["frame_values"]["nbhd"] = ward_nbhd
+        st.rerun()
+if moved := st.session_state.pop("map_area_moved", None):
+    st.info(md_text(moved), icon=":material/info:")
+ward = map_area.ward_choice(ds.definition, st.session_state.get("map_area"), shown, sel.nbhd, from_link=first_visit)
+if ward.notice:
+    st.warning(md_text(ward.notice), icon=":material/link_off:")
+st.session_state["map_area"] = ward.code or ""
+if ward.code:
+    app_frame.write_url({"area": ward.code})
+elif "area" in st.query_params:
+    del st.query_params["area"]
 detail = (
     shown != "neighbourhoods"
 )  # wards/LSOAs: neighbourhood outlines on top; the selected one drawn as a double line
@@ -134,6 +153,12 @@ map_title = f"{m['name']}, {period}: {_lower(mapview.LAYERS[shown][1])}"
 st.header(md_text(map_title))  # plain text (also the export's title): shown literally
 if le_note := le.map_caption(ds.values, ds.definition, ind, sel.nbhd, sel.level):  # why MSOAs, not neighbourhoods
     st.caption(md_text(le_note))
+if ward.code:
+    st.info(
+        md_text(map_area.selected_sentence(ward, table, m, period, sel.bench, ds.threshold)),
+        icon=":material/my_location:",
+    )
+    st.button("Clear the ward selection", key="map_area_clear", on_click=lambda: st.session_state.update(map_area=""))
 in_selected = None  # the table's rows in the selected neighbourhood (from the boundaries)
 with session_data.needs_data():  # without a boundary file, a message replaces the map; the table below still works
     shapes = session_data.geojson(shown)
@@ -166,9 +191,12 @@ with session_data.needs_data():  # without a boundary file, a message replaces t
         selected_outline=mapview.select_features(session_data.geojson("neighbourhoods"), [sel.nbhd])
         if detail
         else None,
-        fit=mapview.map_extent(session_data.geojson("neighbourhoods"), sel.nbhd, zoom, detail),
-        name=f"Map of {map_title}, {_lower(legend_title)}",
+        fit=mapview.select_features(shapes, [ward.code])
+        if ward.code and zoom == "nbhd"
+        else mapview.map_extent(session_data.geojson("neighbourhoods"), sel.nbhd, zoom, detail),
+        name=f"Map of {map_title}, {_lower(legend_title)}" + (f", ward {ward.name} outlined" if ward.code else ""),
         area_labels=mapview.AREA_LABELS.get(shown),
+        marked=mapview.select_features(shapes, [ward.code]) if ward.code else None,
     )
     st.caption(
         f"Map of Manchester's {len(table)} {_lower(mapview.LAYERS[shown][1])} coloured by "

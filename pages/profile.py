@@ -11,7 +11,7 @@ from lib.methods.indicators import area_table, meta
 from lib.render import chart_tables, charts, maps
 from lib.render import spine as spines
 from lib.render.format import md_text, population_text, sources_markdown
-from lib.views import compare, profile, profile_registered
+from lib.views import compare, profile, profile_registered, ward_grid
 from lib.views import map as mapview
 from pages.shared import app_frame, caching, export_buttons, session_data, widgets
 from pages.shared import life_expectancy as life_expectancy_section
@@ -30,6 +30,7 @@ VIEWS = {
     "table": "All indicators",
     "age": "Population by age",
     "wards": "Its wards",
+    "wardgrid": "Its wards, every indicator",
     "practices": "Its GP practices",
 }
 state = app_frame.page_state(
@@ -205,6 +206,34 @@ if view == "wards":
                 download=widgets.analysis_ready(wards.assign(indicator_id=ind, area_type="ward"), ds),
             )
 app_frame.keep("profile", {"ind": ind, "view": view})
+
+if view == "wardgrid":
+    with tabs["wardgrid"]:
+        st.header("Which ward drives it: its wards on every indicator")
+        if sel.registered:
+            st.info(population_text("residents") + " The grid describes residents.", icon=":material/home:")
+        st.markdown(md_text(ward_grid.grid_sentence(name, bench, level)))
+        st.markdown("**Click a ward's name, or any of its figures, to open that ward on the Map.**")
+        show_all = st.toggle("Show estimates and untested indicators", key="profile_wardgrid_all")
+        grid_all = caching.computed(ward_grid.ward_grid, ds, nbhd, bench, level)
+        grid = compare.rug_rows(grid_all, show_untested=show_all)
+        if hidden := compare.rug_hidden_sentence(grid_all, show_all):
+            st.caption(hidden)
+        st.html(
+            chart_tables.tartan_html(
+                grid,
+                f"Every indicator for {name} and each of its wards, compared with {BENCHMARKS[mapview.effective_benchmark(bench, 'ward')]}",
+                header_codes={nbhd},
+                links=ward_grid.header_links(grid, nbhd, ind, bench, level),
+            )
+        )
+        if len(grid):
+            widgets.sources_expander(
+                sources_markdown(ds.indicators, *zip(*grid[["indicator_id", "period"]].drop_duplicates().to_numpy()))
+            )
+        widgets.download_figures(
+            ward_grid.download_rows(ds, grid), ds, f"ward_grid_{nbhd}_{bench}_{level}.csv", key="dl_profile_wardgrid"
+        )
 
 if view == "practices":
     with tabs["practices"]:

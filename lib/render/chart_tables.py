@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import html
+from collections.abc import Collection, Mapping
 
 import numpy as np
 import pandas as pd
@@ -284,13 +285,24 @@ def trend_table(df: pd.DataFrame, m: dict, level_label: str = "95%") -> pd.DataF
 RUG_CSS = style("rug")
 
 
-def tartan_html(df: pd.DataFrame, caption: str) -> str:
+def tartan_html(
+    df: pd.DataFrame,
+    caption: str,
+    header_codes: bool | Collection[str] = True,
+    links: Mapping[str, str] | None = None,
+) -> str:
     """The tartan rug as a table (:func:`lib.views.compare.tartan_data` rows): one row per
     indicator (its name and period, a row header that stays in view when the rug scrolls
     sideways), the neighbourhoods as columns headed by code and name and grouped under their
     locality, then Manchester and England (their values). Each neighbourhood's cell shows its value
     and comparison symbol on its comparison's colour (never colour alone). The rug scrolls inside
-    its own region, so a phone's page stays its own width. Every text is escaped."""
+    its own region, so a phone's page stays its own width. Every text is escaped.
+
+    The same table draws a neighbourhood's wards (:func:`lib.views.ward_grid.ward_grid` rows):
+    ``header_codes`` says which columns' headers show their code (True: all; a collection: those
+    codes only, e.g. the neighbourhood's and not its wards' long ONS codes); ``links`` maps a
+    column's code to an address its header links to; and rows with an ``href`` make their cell a
+    link (named by ``href_label``, which begins with the cell's own text)."""
     e = html.escape
     label = e(caption, quote=True)
     if df.empty:
@@ -312,8 +324,15 @@ def tartan_html(df: pd.DataFrame, caption: str) -> str:
     def start(code: str) -> str:
         return ' class="np-rug-start"' if code in first_of_group else ""
 
+    def header(code: str) -> str:
+        shown = header_codes is True or (not isinstance(header_codes, bool) and code in header_codes)
+        name = e(names[code])
+        if links and links.get(code):
+            name = f'<a href="{e(links[code], quote=True)}" target="_self">{name}</a>'
+        return f"<b>{e(code)}</b> {name}" if shown else name
+
     second = ['<th scope="col">Indicator (period)</th>'] + [
-        f'<th scope="col"{start(c)}><b>{e(c)}</b> {e(names[c])}</th>' for c in order
+        f'<th scope="col"{start(c)}>{header(c)}</th>' for c in order
     ]
     second += ['<th scope="col" class="np-rug-start">Manchester</th>', '<th scope="col">England</th>']
     cells = df.set_index(["indicator_id", "area_code"])
@@ -328,9 +347,14 @@ def tartan_html(df: pd.DataFrame, caption: str) -> str:
                 tds.append(f"<td{start(c)}>–</td>")
                 continue
             cell = cells.loc[(ind, c)]
+            text = e(str(cell["text"]))
+            href = cell.get("href")
+            if isinstance(href, str) and href:
+                link_name = e(str(cell.get("href_label") or cell["text"]), quote=True)
+                text = f'<a href="{e(href, quote=True)}" target="_self" aria-label="{link_name}">{text}</a>'
             tds.append(
                 f'<td{start(c)} style="background: {e(str(cell["fill"]))}; color: {e(str(cell["text_colour"]))};">'
-                f"{e(str(cell['text']))}</td>"
+                f"{text}</td>"
             )
         tds.append(f'<td class="np-rug-bench np-rug-start">{e(str(r0["manchester_text"]))}</td>')
         tds.append(f'<td class="np-rug-bench">{e(str(r0["england_text"]))}</td>')

@@ -353,6 +353,7 @@ def build_map(
     height: int = 620,
     name: str | None = None,
     area_labels: str | None = None,
+    marked: Mapping | None = None,
 ) -> folium.Map:
     """A folium map of ``features`` (from :func:`map_features`) with no base tiles.
 
@@ -366,12 +367,15 @@ def build_map(
     accessible name (default: from ``legend_title``). ``area_labels`` also labels every feature
     itself, so the map never speaks by colour alone: ``"name"`` writes its name and symbol
     (:func:`area_symbol`, e.g. wards), ``"symbol"`` the symbol alone (e.g. small areas); these are
-    shown only from :data:`FINE_ZOOM` up, where they are legible.
+    shown only from :data:`FINE_ZOOM` up, where they are legible. ``marked`` (a FeatureCollection,
+    e.g. the one ward a link selects) is drawn on top of everything as a thicker line, black
+    with a dashed white line inside (unlike the selected neighbourhood's solid double line).
     """
     # No data string may carry a Jinja tag into folium (see jinja_safe); the caller's dicts are not changed.
     features, outlines = jinja_safe(features), [(jinja_safe(geo), w, c) for geo, w, c in outlines]
     labels = jinja_safe(labels) if isinstance(labels, Mapping) else labels
     selected_outline = jinja_safe(selected_outline) if selected_outline is not None else None
+    marked = jinja_safe(marked) if marked is not None else None
     m = folium.Map(
         tiles=None, zoom_control=True, control_scale=False, height=height, zoom_snap=0.25, prefer_canvas=False
     )
@@ -410,6 +414,21 @@ def build_map(
                 interactive=False,
                 zoom_on_click=False,
                 style_function=lambda f, w=weight, c=colour: {"fill": False, "color": c, "weight": w, "opacity": 1},
+            ).add_to(m)
+    if marked is not None and marked.get("features"):
+        for weight, colour, dash in ((11, "#000000", None), (5, "#FFFFFF", "12 8")):
+            folium.GeoJson(
+                dict(marked),
+                name="marked",
+                interactive=False,
+                zoom_on_click=False,
+                style_function=lambda f, w=weight, c=colour, d=dash: {
+                    "fill": False,
+                    "color": c,
+                    "weight": w,
+                    "opacity": 1,
+                    "dashArray": d,
+                },
             ).add_to(m)
     label_rows: list[tuple[float, float, str]] = []
     if isinstance(labels, Mapping):

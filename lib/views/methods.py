@@ -63,7 +63,10 @@ METHODS_MARKDOWN = """
 - **Comparisons.** The Fingertips rule: if the benchmark lies inside the area's confidence interval the area
   is *similar*; otherwise *better* or *worse* by the indicator's direction (or *higher*/*lower* when there is
   no judgement). Benchmarks: England, Manchester, and the rest of Manchester (the city without the
-  neighbourhood). 99.8% is the stricter level.
+  neighbourhood). 99.8% is the stricter level. Wards (on the map, and in the profile's *Its wards* views, where
+  *Its wards, every indicator* shows which ward drives a neighbourhood's figure) are compared with England or
+  Manchester: when the rest of Manchester is chosen, wards are compared with Manchester, as it is defined for
+  neighbourhoods only.
 - **Over time.** Scores and ratios from different editions of the Indices of Deprivation (the IMD score, years
   of life lost, the illness and disability ratio, the emergency admissions ratio) are not drawn or described as
   a trend: each edition is built afresh with different data years and models. Ranks and the share of residents

@@ -26,6 +26,7 @@ PARAMETERS: dict[str, str] = {
     "step": "presentation step: map, profile, compare, cohorts or activity",
     "view": "the part (tab) of a page shown",
     "cohort": "the risk cohort shown on the Risk cohorts page",
+    "area": "the ward selected on the Map page (a ward code, e.g. E05000689, with layer=wards): zoomed to and outlined",
 }
 
 MAX_LENGTH = 64

@@ -26,9 +26,11 @@ PAGES = [
     "overview_map",
     "map",
     "map_wards",
+    "map_ward_selected",
     "map_lsoa",
     "profile",
     "profile_wards",
+    "profile_wardgrid",
     "profile_practices",
     "compare",
     "compare_funnel",
@@ -44,15 +46,17 @@ PAGES = [
     "methods",
     "methods_details",
 ]
-MAP_PAGES = {"overview_map", "map", "map_wards", "map_lsoa", "cohorts_map", "profile_wards"}
+MAP_PAGES = {"overview_map", "map", "map_wards", "map_ward_selected", "map_lsoa", "cohorts_map", "profile_wards"}
 #: The overview is the default page, at the app's root (where its own links point); the cohorts
 #: page's map and pyramid (and the other lazy views) are views of their own, opened by their links.
 URL_PATH = {
     "overview": "",
     "overview_map": "?view=map",
     "map_wards": "map?layer=wards&nbhd=C2",  # zoomed to C2: ward names and symbols drawn
+    "map_ward_selected": "map?layer=wards&nbhd=S3&area=E05000715",  # a ward opened from the ward grid
     "map_lsoa": "map?layer=lsoa&nbhd=N2",  # zoomed to N2: a symbol on each small area
     "profile_wards": "profile?view=wards",
+    "profile_wardgrid": "profile?view=wardgrid&nbhd=S3",  # which ward drives it: the ward x indicator grid
     "profile_practices": "profile?view=practices",
     "compare_funnel": "compare?view=funnel",
     "compare_trend": "compare?view=trend&ind=children_low_income",  # 8 years: the faint neighbourhoods, the trend test
