@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: app test lint setup setup-dev assets browser data bench clean
+.PHONY: app test lint setup setup-dev assets browser data bench clean workspace
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,7 +37,12 @@ browser:
 	  else echo "Chromium is not installed and this is not root: browser tests will be skipped (sudo apt-get install chromium)."; fi; \
 	fi
 
-app: setup
+# The workspace database (saved local data): NP_DATABASE_URL, else the git-ignored SQLite file
+# data/workspace/workspace.sqlite, created here (or its new migrations run) before the app starts.
+workspace: $(VENV)/.runtime
+	$(BIN)/python -m lib.workspace upgrade
+
+app: setup workspace
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
 # Lint: ruff's linter and formatter check, and the import-linter contracts (pyproject.toml).

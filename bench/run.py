@@ -68,6 +68,7 @@ sys.path.insert(0, str(REPO))
 from bench import clicks  # noqa: E402
 from bench import load as deploy_load  # noqa: E402
 from bench.protocol import Session  # noqa: E402
+from bench.store import store_report, store_section  # noqa: E402
 from lib.web.serving import OFF_SWITCH, WORKAROUNDS  # noqa: E402
 from tests.e2e.conftest import CHROMIUM, LAUNCH_ARGS, page_url, start_server, stop_server, wait_ready  # noqa: E402
 
@@ -922,6 +923,17 @@ def report(
     return "\n".join(lines), all_ok
 
 
+def with_store_section(text: str, section: list[str]) -> str:
+    """``text`` (BENCHMARKS.md) with section 9 in place of an earlier one, before "## Reproduce"."""
+    start = text.find("## 9. Workspace store")
+    if start >= 0:
+        nxt = text.find("\n## ", start + 1)
+        text = text[:start] + (text[nxt + 1 :] if nxt >= 0 else "")
+    at = text.find("## Reproduce")
+    block = "\n".join(section) + "\n"
+    return text[:at] + block + text[at:] if at >= 0 else text.rstrip("\n") + "\n\n" + block
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rounds", type=int, default=5, help="page-ready rounds")
@@ -934,8 +946,8 @@ def main() -> int:
     ap.add_argument("--out", type=Path, default=REPO / "BENCHMARKS.md")
     ap.add_argument(
         "--only",
-        choices=["serving", "clicks", "deploy"],
-        help="run one section alone and print it (BENCHMARKS.md is left as it is, except deploy: its section is replaced)",
+        choices=["serving", "clicks", "deploy", "store"],
+        help="run one section alone and print it (BENCHMARKS.md is left as it is, except deploy and store: their sections are replaced)",
     )
     ap.add_argument("--deploy-users", type=int, default=100, help="section 8's concurrent sessions")
     args = ap.parse_args()
@@ -948,6 +960,14 @@ def main() -> int:
         serving = serving_workarounds(args.rounds, args.repeats)
         (res / "serving.json").write_text(json.dumps({"machine": info, "serving": serving}, indent=1, default=str))
         print("\n".join(workaround_report(serving)))
+        return 0
+    if args.only == "store":
+        print("9. workspace store…", flush=True)
+        store_res = store_section(args.rounds, args.rounds, PAGES, page_ready)
+        (res / "store.json").write_text(json.dumps({"machine": info, "store": store_res}, indent=1, default=str))
+        section = store_report(store_res, info, PAGES)
+        args.out.write_text(with_store_section(args.out.read_text() if args.out.exists() else "", section))
+        print("\n".join(section))
         return 0
     if args.only == "clicks":
         print("7. click to drawn…", flush=True)
@@ -998,7 +1018,10 @@ def main() -> int:
     print("8. team deployment…", flush=True)
     deploy = deploy_load.deploy_section(args.deploy_users, args.interactions, tuple(args.think))
     deploy["machine"] = info
+    print("9. workspace store…", flush=True)
+    store_res = store_section(args.rounds, args.rounds, PAGES, page_ready)
     text, ok = report(info, ready, cpu, payload, load, pipe, serving, args, click_times, deploy)
+    text = with_store_section(text, store_report(store_res, info, PAGES))
     args.out.write_text(text)
     (res / "latest.json").write_text(
         json.dumps(
@@ -1012,6 +1035,7 @@ def main() -> int:
                 "serving": serving,
                 "clicks": click_times,
                 "deploy": deploy,
+                "store": store_res,
             },
             indent=1,
             default=str,

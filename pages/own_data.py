@@ -184,7 +184,7 @@ workspace_ui.saved_section(
 # ---------------------------------------------------------------- loaded
 st.header("Tried without saving (this session only)")
 if not loaded:
-    st.info("Nothing loaded for this session only.", icon=":material/info:")
+    st.info("Nothing loaded yet.", icon=":material/info:")
 for i, item in enumerate(list(loaded)):
     with st.container(border=True):
         a, b = st.columns([5, 1])

@@ -1,0 +1,66 @@
+"""The workspace in a real browser: with NP_DATABASE_URL naming a fresh SQLite file, a file saved
+on Your data is there after the server process restarts, in a new browser context (a new
+session), from a link (``/compare?ind=<its id>``)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from lib.workspace.store import Store
+from tests.e2e.conftest import REPO, assert_no_exception, screenshot, start_server, stop_server, wait_ready
+
+WARDS = sorted(pd.read_csv(REPO / "geodata" / "neighbourhoods.csv")["ward_code"])
+FILE = (
+    "indicator_id,period,area_code,indicator_name,numerator,denominator\n"
+    + "".join(f"saved_check,2021,{c},SYNTHETIC saved check,{20 + k},{900 + k}\n" for k, c in enumerate(WARDS))
+).encode()
+
+pytestmark = pytest.mark.skipif(
+    not (REPO / "static" / "vendor" / "leaflet" / "leaflet.js").exists(),
+    reason="Leaflet assets missing: run `make setup` (python -m lib.web.assets) before the browser tests",
+)
+
+
+def test_a_saved_file_survives_a_restart_and_opens_from_a_link(browser, tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'workspace.sqlite'}"
+    monkeypatch.setenv("NP_DATABASE_URL", url)
+    proc, app_url = start_server(REPO / "app.py")
+    try:
+        ctx = browser.new_context(viewport={"width": 1400, "height": 900})
+        page = ctx.new_page()
+        page.goto(f"{app_url}/own_data")
+        wait_ready(page)
+        page.locator('[data-testid="stRadio"]').filter(has_text="Where should it go?").get_by_text(
+            "Save it in the workspace", exact=False
+        ).first.click()
+        wait_ready(page)
+        uploader = page.locator('[data-testid="stFileUploader"] input[type="file"]').first
+        uploader.set_input_files(files=[{"name": "saved_check.csv", "mimeType": "text/csv", "buffer": FILE}])
+        page.get_by_text("in the workspace (version 1)", exact=False).first.wait_for(timeout=60_000)
+        wait_ready(page)
+        assert_no_exception(page)
+        screenshot(page, "workspace_saved")
+        ctx.close()
+    finally:
+        stop_server(proc)
+
+    store = Store(url)
+    [item] = store.current()
+    ind_id = item.meta["indicator_ids"][0]
+    store.dispose()
+
+    proc, app_url = start_server(REPO / "app.py")  # a new server process: nothing in memory
+    try:
+        ctx = browser.new_context(viewport={"width": 1400, "height": 900})
+        page = ctx.new_page()
+        page.goto(f"{app_url}/compare?ind={ind_id}")
+        wait_ready(page, timeout=60_000)
+        main = page.locator('[data-testid="stMain"]')
+        main.get_by_text("SYNTHETIC saved check (your data)", exact=False).first.wait_for(timeout=60_000)
+        assert_no_exception(page)
+        assert "saved in the workspace by this computer" in main.inner_text()
+        screenshot(page, "workspace_after_restart_compare")
+        ctx.close()
+    finally:
+        stop_server(proc)
