@@ -137,8 +137,9 @@ async def one_user(d: Deployment, n: int, think: tuple[float, float], rng: rando
                 while i < n:
                     await asyncio.sleep(rng.uniform(*think))
                     page, label = PLAN[(start + i) % len(PLAN)]
-                    if label == "saved":
-                        r = await s.open(page, saved["query"] if saved else "")
+                    if label == "saved":  # a link opens in a new tab: a new session (its own ?ind= wins)
+                        async with Session(url, headers={"Cookie": cookie}) as tab:
+                            r = await tab.open(page, saved["query"] if saved else "")
                         if saved:
                             rec.saved_checks.append(saved_shown(r.texts, saved))
                     elif label is None or s.page != page:
