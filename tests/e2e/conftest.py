@@ -9,13 +9,14 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 import pytest
+
+from tests.servers.apps import streamlit_command
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("NP_CHROMIUM", "/usr/bin/chromium"))
@@ -62,24 +63,7 @@ def start_server(
     """Start ``streamlit run script`` on a free port; return (process, base URL) once healthy.
     ``extra_args`` are more ``streamlit run`` options; ``env`` more environment variables."""
     port = _free_port()
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(script),
-        "--server.headless",
-        "true",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.fileWatcherType",
-        "none",
-        *extra_args,
-    ]
+    cmd = streamlit_command(script, port, list(extra_args))
     ARTIFACTS.mkdir(exist_ok=True)
     log = open(
         ARTIFACTS / f"server-{script.stem}-{port}.log", "wb"

@@ -23,6 +23,28 @@ REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
 
 
+def streamlit_command(script: Path, port: int, extra_args: tuple[str, ...] | list[str] = ()) -> list[str]:
+    """``streamlit run script`` headless on 127.0.0.1:``port``, as every test and bench server runs."""
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(script),
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+        *extra_args,
+    ]
+
+
 class AppProcess:
     """One ``streamlit run app.py`` on ``127.0.0.1:<free port>``."""
 
@@ -42,23 +64,7 @@ class AppProcess:
         return self.proc.pid
 
     def start(self) -> AppProcess:
-        cmd = [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(self.script),
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(self.port),
-            "--server.address",
-            "127.0.0.1",
-            "--browser.gatherUsageStats",
-            "false",
-            "--server.fileWatcherType",
-            "none",
-        ]
+        cmd = streamlit_command(self.script, self.port)
         ARTIFACTS.mkdir(exist_ok=True)
         log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, env=self.env)
