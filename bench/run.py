@@ -37,7 +37,7 @@ What it measures (targets from the "fast, safe and accessible" issue):
 8. **Team deployment** (``bench/load.py``): nginx in front of two app processes on PostgreSQL,
    100 concurrent sessions × 20 interactions (target p95 < 1 s, 0 errors, memory per session),
    then the same with one app process killed mid-run (failover). ``--only deploy`` runs it alone
-   and writes its section into BENCHMARKS.md.
+   and writes its section into BENCHMARKS.md; ``--only team`` runs sections 8 and 9 together, one run.
 """
 
 from __future__ import annotations
@@ -946,8 +946,9 @@ def main() -> int:
     ap.add_argument("--out", type=Path, default=REPO / "BENCHMARKS.md")
     ap.add_argument(
         "--only",
-        choices=["serving", "clicks", "deploy", "store"],
-        help="run one section alone and print it (BENCHMARKS.md is left as it is, except deploy and store: their sections are replaced)",
+        choices=["serving", "clicks", "deploy", "store", "team"],
+        help="run one section alone and print it (BENCHMARKS.md is left as it is, except deploy and store: their "
+        "sections are replaced); team: sections 8 and 9 in one run, both replaced",
     )
     ap.add_argument("--deploy-users", type=int, default=100, help="section 8's concurrent sessions")
     args = ap.parse_args()
@@ -975,7 +976,7 @@ def main() -> int:
         (res / "clicks.json").write_text(json.dumps({"machine": info, "clicks": click_times}, indent=1))
         print("\n".join(clicks.click_report(click_times, args.repeats)[0]))
         return 0
-    if args.only == "deploy":
+    if args.only in ("deploy", "team"):
         print("8. team deployment…", flush=True)
         deploy = deploy_load.deploy_section(args.deploy_users, args.interactions, tuple(args.think))
         deploy["machine"] = info
@@ -984,6 +985,13 @@ def main() -> int:
         if args.out.exists():
             args.out.write_text(deploy_load.replace_section(args.out.read_text(), section))
         print("\n".join(section))
+        if args.only == "team":  # the store's figures in the same run
+            print("9. workspace store…", flush=True)
+            store_res = store_section(args.rounds, args.rounds, PAGES, page_ready)
+            (res / "store.json").write_text(json.dumps({"machine": info, "store": store_res}, indent=1, default=str))
+            store_text = store_report(store_res, info, PAGES)
+            args.out.write_text(with_store_section(args.out.read_text() if args.out.exists() else "", store_text))
+            print("\n".join(store_text))
         return 0 if ok else 1
     with tempfile.TemporaryDirectory() as tmp:
         bare = write_bare_page(Path(tmp))

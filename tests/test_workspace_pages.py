@@ -182,3 +182,40 @@ def test_a_saved_grouping_and_threshold_are_what_a_new_session_uses(db):
     overview = _open("pages/overview.py")
     tables = shown_tables(overview)
     assert any(len(t) == n_codes for t in tables), [len(t) for t in tables]
+
+
+def test_many_saved_items_list_every_one_and_draw_one_box_for_the_item_picked(db):
+    """Beyond ``BOXES_SHOWN`` saved items, Your data lists them all in its table and draws the
+    Replace/Roll back/Delete box of the one picked (50 boxes made the page twice as slow to open)."""
+    from bench.store import fill_with_indicators
+    from pages.shared.workspace_ui import BOXES_SHOWN
+
+    n = BOXES_SHOWN + 3
+    fill_with_indicators(db, n)
+    at = _open("pages/own_data.py")
+    [table] = [t for t in shown_tables(at) if "Name" in t.columns]
+    assert sorted(table["Name"]) == [f"SYNTHETIC_saved_{i:02d}.csv" for i in range(n)], table
+    assert len([b for b in at.button if b.label == "Delete"]) == 1
+    pick = at.selectbox(key="ws_manage")
+    assert len(pick.options) == n
+    boxes = [m.value for m in at.markdown if m.value.startswith("**Indicator file")]
+    assert len(boxes) == 1 and md_text("SYNTHETIC_saved_00.csv") in boxes[0], boxes
+    pick.set_value(("indicators", f"SYNTHETIC_saved_{n - 1:02d}.csv")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    boxes = [m.value for m in at.markdown if m.value.startswith("**Indicator file")]
+    assert len(boxes) == 1 and md_text(f"SYNTHETIC_saved_{n - 1:02d}.csv") in boxes[0], boxes
+    # the box acts on the item picked
+    [b for b in at.button if b.label == "Delete"][0].click().run()
+    [b for b in at.button if b.label == "Yes, delete it"][0].click().run()
+    assert f"SYNTHETIC_saved_{n - 1:02d}.csv" not in [i.key for i in Store(db).current()]
+    assert len(Store(db).current()) == n - 1
+
+
+def test_a_few_saved_items_each_have_their_box(db):
+    from bench.store import fill_with_indicators
+    from pages.shared.workspace_ui import BOXES_SHOWN
+
+    fill_with_indicators(db, 2)
+    at = _open("pages/own_data.py")
+    assert len([b for b in at.button if b.label == "Delete"]) == 2 <= BOXES_SHOWN
+    assert not [s for s in at.selectbox if s.key == "ws_manage"]

@@ -167,7 +167,7 @@ def saved_section(checkers: Checkers) -> None:
         )
         widgets.show_table(ws_view.saved_table(items), "What is saved in the workspace", row_header="Name")
     editor = workspace.can("load")
-    for item in items:
+    for item in _managed(items):
         _item_box(item, checkers, editor)
     deleted = [i for i in _deleted_items() if (i.kind, i.key) != tuple(undo or ())]
     if deleted and editor:
@@ -184,6 +184,28 @@ def saved_section(checkers: Checkers) -> None:
                     st.rerun()
     # Admins: the members and the audit log are at the foot of the page (pages/shared/admin_views.py).
     workspace.remember_seen()  # a save made from this page expects what it showed
+
+
+#: Up to this many saved items, each has its own box (Replace, Roll back, Delete, History); beyond it,
+#: the table lists them all and one box shows the item picked, so a workspace of 50 files opens as fast.
+BOXES_SHOWN = 6
+
+
+def _managed(items: list) -> list:
+    """The saved items to draw a box for: all of them, or beyond :data:`BOXES_SHOWN` the one picked."""
+    if len(items) <= BOXES_SHOWN:
+        return items
+    labels = {(i.kind, i.key): f"{ws_view.KIND_LABELS[i.kind]}: {ws_view.item_name(i)}" for i in items}
+    if st.session_state.get("ws_manage") not in labels:
+        st.session_state["ws_manage"] = next(iter(labels))
+    chosen = st.selectbox(
+        f"Manage a saved item ({len(items)} saved)",
+        list(labels),
+        format_func=labels.get,
+        key="ws_manage",
+        help="Replace, roll back, delete or see the history of the item you pick; the table above lists every one.",
+    )
+    return [i for i in items if (i.kind, i.key) == chosen]
 
 
 def _deleted_items():
