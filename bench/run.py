@@ -912,6 +912,7 @@ def report(
         ".venv/bin/python -m bench.run --only serving --rounds 3   # section 6 alone (printed, not written here)",
         ".venv/bin/python -m bench.run --only clicks --repeats 4   # section 7 alone (printed, not written here)",
         ".venv/bin/python -m bench.run --only deploy               # section 8 alone (written into BENCHMARKS.md)",
+        ".venv/bin/python -m bench.run --only team --rounds 3      # sections 8 and 9 in one run (both written)",
         "```",
         "",
         "On a quiet machine (no test run or other load): the page-ready ratio and the load test share the CPU with Chromium "

@@ -74,3 +74,12 @@ def test_only_its_own_section_is_replaced():
     twice = load.replace_section(once, [load.HEADING, "", "newer 8", ""])
     assert "new 8" not in twice and "newer 8" in twice and "old 7" in twice and twice.count(load.HEADING) == 1
     assert twice.endswith("make bench\n")
+
+
+def test_the_report_says_whether_the_machine_was_quiet_from_its_load_average():
+    from bench.load import machine_note
+
+    assert machine_note("0.31 0.13 0.05").startswith("A quiet machine")
+    shared = machine_note("6.50 4.00 2.00")
+    assert "shared machine" in shared and "6.50" in shared and "re-run" in shared
+    assert "not on record" in machine_note("")
