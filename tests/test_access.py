@@ -204,3 +204,16 @@ def test_the_store_and_sign_in_read_the_switch_alike(monkeypatch, value):
     else:
         monkeypatch.setenv("NP_SIGN_IN", value)
     assert config.team_mode() is access.team_mode()
+
+
+def test_through_a_proxy_the_laptop_user_is_nobody_unless_the_proxy_is_trusted():
+    # nginx on this machine reaches a loopback server: without this rule, anyone it serves is the local admin
+    assert access.proxied({"X-Forwarded-For": "203.0.113.9"}) and access.proxied({"x-real-ip": "203.0.113.9"})
+    assert access.proxied({"Forwarded": "for=203.0.113.9"})
+    assert not access.proxied({"Host": "127.0.0.1:8501", "User-Agent": "x"}) and not access.proxied(None)
+    assert access.local_user("127.0.0.1", via_proxy=True).role is None
+    assert access.local_user("127.0.0.1", via_proxy=True, proxy_trusted=True) == access.LOCAL_USER
+    assert access.local_user("0.0.0.0", via_proxy=True, proxy_trusted=True).role is None  # exposed anyway
+    assert access.trusted_proxy({"NP_TRUSTED_PROXY": "1"}) and access.trusted_proxy({"NP_TRUSTED_PROXY": "yes"})
+    assert not access.trusted_proxy({}) and not access.trusted_proxy({"NP_TRUSTED_PROXY": "0"})
+    assert "NP_TRUSTED_PROXY=1" in access.why_not(access.local_user("127.0.0.1", True), "load", team=False)

@@ -175,11 +175,36 @@ def is_loopback(address: str | None) -> bool:
 EXPOSED_LOCAL_USER = User(name="this computer", email="", role=None, signed_in=False)
 
 
-def local_user(address: str | None) -> User:
+#: Headers a reverse proxy adds to what it passes on (nginx's ``deploy/nginx.conf.template`` sets the
+#: first two): a request carrying one came from elsewhere, even though it reaches a loopback server.
+PROXY_HEADERS: tuple[str, ...] = ("X-Forwarded-For", "X-Real-IP", "Forwarded")
+#: The environment switch that says a proxy in front of a laptop-mode server decides who reaches it
+#: (e.g. a private network); only then are proxied requests this computer's own.
+TRUSTED_PROXY_ENV = "NP_TRUSTED_PROXY"
+
+
+def proxied(headers: Mapping[str, str] | None) -> bool:
+    """Whether a request came through a reverse proxy (it carries one of :data:`PROXY_HEADERS`;
+    header names in any case)."""
+    names = {str(k).lower() for k in (headers or {})}
+    return any(h.lower() in names for h in PROXY_HEADERS)
+
+
+def trusted_proxy(env: Mapping[str, str] | None = None) -> bool:
+    """True when ``NP_TRUSTED_PROXY`` is ``1`` (or ``true``, ``yes``, ``on``)."""
+    env = os.environ if env is None else env
+    return env.get(TRUSTED_PROXY_ENV, "").strip().lower() in _TRUE
+
+
+def local_user(address: str | None, via_proxy: bool = False, proxy_trusted: bool = False) -> User:
     """The user of laptop mode: the local admin when the server listens on this machine only
-    (``make app``: 127.0.0.1), else nobody with a role (saved data stays hidden), because without
-    sign-in anyone who can reach the server would be that admin."""
-    return LOCAL_USER if is_loopback(address) else EXPOSED_LOCAL_USER
+    (``make app``: 127.0.0.1) and the request did not come through a proxy (``via_proxy``; a proxy
+    on this machine, e.g. nginx, would make anyone it serves that admin) unless the proxy is
+    trusted (``proxy_trusted``: :func:`trusted_proxy`); else nobody with a role (saved data stays
+    hidden), because without sign-in anyone who can reach the server would be that admin."""
+    if not is_loopback(address) or (via_proxy and not proxy_trusted):
+        return EXPOSED_LOCAL_USER
+    return LOCAL_USER
 
 
 #: What a viewer is told where the controls to load files would be.
@@ -192,9 +217,10 @@ def why_not(user: User, action: str, team: bool) -> str:
         return ""
     if not team:
         return (
-            "This app is open to other computers without sign-in, so the saved data is hidden and files "
-            "cannot be loaded or saved. Turn sign-in on (NP_SIGN_IN=1: see “Sign-in on a team server” in the "
-            "README) or serve it on this computer only (`make app` does)."
+            "This app is open to other computers without sign-in (it listens beyond this computer, or a proxy "
+            "passes other people's requests on to it), so the saved data is hidden and files cannot be loaded or "
+            "saved. Turn sign-in on (NP_SIGN_IN=1: see “Sign-in on a team server” in the README), serve it on this "
+            "computer only (`make app` does) or, if the proxy in front decides who reaches it, set NP_TRUSTED_PROXY=1."
         )
     if not user.signed_in:
         return (

@@ -2,7 +2,8 @@
 (``st.login`` / ``st.logout`` / ``st.user``) on a team server, nobody to sign in on a laptop.
 
 * Laptop mode (the default): :func:`current_user` is the local admin ("this computer"), as long
-  as the server listens on this machine only (``lib.workspace.access.local_user``).
+  as the server listens on this machine only and the request did not come through a proxy
+  (unless ``NP_TRUSTED_PROXY=1``: ``lib.workspace.access.local_user``).
 * Team mode (``NP_SIGN_IN=1``): the signed-in person from ``st.user``, their role from the
   workspace's members and ``NP_ADMINS`` (``lib.workspace.access.role_for``). Signed out or not a
   member: no role (the public data only). Sign-in configured wrongly: nobody signs in, and the
@@ -91,10 +92,18 @@ def server_address() -> str:
     return st.get_option("server.address") or ""
 
 
+def request_proxied() -> bool:
+    """Whether this session's request came through a reverse proxy (``lib.workspace.access.proxied``)."""
+    try:
+        return access.proxied(st.context.headers)
+    except Exception:  # no request (e.g. AppTest): this machine's own
+        return False
+
+
 def current_user() -> User:
     """The person using this session (see the module's docstring)."""
     if not team_mode():
-        return access.local_user(server_address())
+        return access.local_user(server_address(), request_proxied(), access.trusted_proxy())
     if sign_in_problems():
         return access.SIGNED_OUT
     claims = st.user.to_dict()

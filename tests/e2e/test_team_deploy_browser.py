@@ -154,3 +154,28 @@ def test_when_one_app_process_is_killed_the_other_carries_on(browser, deployment
         for ctx in contexts.values():
             ctx.close()
         victim.start().wait_healthy()  # for any test after this one
+
+
+def test_without_sign_in_a_proxy_does_not_make_its_users_the_local_admin(browser):
+    """A laptop-mode app behind nginx on this machine: a browser through nginx is not this computer's
+    own user (the saved data stays hidden, and Your data says why and what to do), while the same
+    app opened directly on loopback is. Before, anyone nginx served was the local admin."""
+    with team_deployment(1, database="sqlite", env={"NP_TRUSTED_PROXY": ""}) as d:
+        saved = save_indicator(d.database_url, by="an editor")
+        ctx = browser.new_context()
+        try:
+            page, _ = open_app(ctx, d.url, "own_data")
+            page.get_by_text("a proxy passes other people's requests on to it", exact=False).first.wait_for(
+                timeout=30_000
+            )
+            assert page.get_by_text("NP_TRUSTED_PROXY=1", exact=False).count() >= 1
+            page.goto(f"{d.url}/compare?{saved['query']}")
+            wait_ready(page, timeout=60_000)
+            assert_no_exception(page)
+            assert page.locator("h2", has_text=saved["name"]).count() == 0
+            # the same app on loopback, no proxy: this computer's own user sees the saved indicator
+            page.goto(f"{d.apps[0].url}/compare?{saved['query']}")
+            wait_ready(page, timeout=60_000)
+            page.locator("h2", has_text=saved["name"]).first.wait_for(timeout=30_000)
+        finally:
+            ctx.close()

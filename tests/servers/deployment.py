@@ -75,7 +75,8 @@ def team_deployment(
         else:
             url = database
         migrate(url)
-        apps = start_apps(n, {**(env or {}), "NP_DATABASE_URL": url})
+        # Nobody but the tests reaches this loopback nginx, so it is a trusted proxy unless ``env`` says not.
+        apps = start_apps(n, {"NP_TRUSTED_PROXY": "1", **(env or {}), "NP_DATABASE_URL": url})
         stack.callback(lambda: [a.stop() for a in apps])
         nginx = stack.enter_context(Nginx([a.addr for a in apps]))
         yield Deployment(nginx=nginx, apps=apps, database_url=url, postgres=pg)
