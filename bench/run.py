@@ -935,6 +935,17 @@ def with_store_section(text: str, section: list[str]) -> str:
     return text[:at] + block + text[at:] if at >= 0 else text.rstrip("\n") + "\n\n" + block
 
 
+def store_alone(args: argparse.Namespace, info: dict, res: Path) -> None:
+    """Section 9 run on its own (``--only store``, or after section 8 with ``--only team``): its raw
+    figures into ``res/store.json``, its section into ``args.out``, and printed."""
+    print("9. workspace store…", flush=True)
+    store_res = store_section(args.rounds, args.rounds, PAGES, page_ready)
+    (res / "store.json").write_text(json.dumps({"machine": info, "store": store_res}, indent=1, default=str))
+    section = store_report(store_res, info, PAGES)
+    args.out.write_text(with_store_section(args.out.read_text() if args.out.exists() else "", section))
+    print("\n".join(section))
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rounds", type=int, default=5, help="page-ready rounds")
@@ -964,12 +975,7 @@ def main() -> int:
         print("\n".join(workaround_report(serving)))
         return 0
     if args.only == "store":
-        print("9. workspace store…", flush=True)
-        store_res = store_section(args.rounds, args.rounds, PAGES, page_ready)
-        (res / "store.json").write_text(json.dumps({"machine": info, "store": store_res}, indent=1, default=str))
-        section = store_report(store_res, info, PAGES)
-        args.out.write_text(with_store_section(args.out.read_text() if args.out.exists() else "", section))
-        print("\n".join(section))
+        store_alone(args, info, res)
         return 0
     if args.only == "clicks":
         print("7. click to drawn…", flush=True)
@@ -987,12 +993,7 @@ def main() -> int:
             args.out.write_text(deploy_load.replace_section(args.out.read_text(), section))
         print("\n".join(section))
         if args.only == "team":  # the store's figures in the same run
-            print("9. workspace store…", flush=True)
-            store_res = store_section(args.rounds, args.rounds, PAGES, page_ready)
-            (res / "store.json").write_text(json.dumps({"machine": info, "store": store_res}, indent=1, default=str))
-            store_text = store_report(store_res, info, PAGES)
-            args.out.write_text(with_store_section(args.out.read_text() if args.out.exists() else "", store_text))
-            print("\n".join(store_text))
+            store_alone(args, info, res)
         return 0 if ok else 1
     with tempfile.TemporaryDirectory() as tmp:
         bare = write_bare_page(Path(tmp))

@@ -44,21 +44,28 @@ def _saved_state(url: str) -> tuple:
         store.dispose()
 
 
+def _save_on_your_data(ctx, app_url: str, raw: bytes):
+    """A page of ``ctx`` on Your data that chose *Save it in the workspace* and loaded ``raw`` as
+    saved_check.csv (what happens next is the caller's to wait for)."""
+    page = ctx.new_page()
+    page.goto(f"{app_url}/own_data")
+    wait_ready(page)
+    page.locator('[data-testid="stRadio"]').filter(has_text="Where should it go?").get_by_text(
+        "Save it in the workspace", exact=False
+    ).first.click()
+    wait_ready(page)
+    uploader = page.locator('[data-testid="stFileUploader"] input[type="file"]').first
+    uploader.set_input_files(files=[{"name": "saved_check.csv", "mimeType": "text/csv", "buffer": raw}])
+    return page
+
+
 def test_a_saved_file_survives_a_restart_and_opens_from_a_link(browser, database_url, monkeypatch):
     url = database_url
     monkeypatch.setenv("NP_DATABASE_URL", url)
     proc, app_url = start_server(REPO / "app.py")
     try:
         ctx = browser.new_context(viewport={"width": 1400, "height": 900})
-        page = ctx.new_page()
-        page.goto(f"{app_url}/own_data")
-        wait_ready(page)
-        page.locator('[data-testid="stRadio"]').filter(has_text="Where should it go?").get_by_text(
-            "Save it in the workspace", exact=False
-        ).first.click()
-        wait_ready(page)
-        uploader = page.locator('[data-testid="stFileUploader"] input[type="file"]').first
-        uploader.set_input_files(files=[{"name": "saved_check.csv", "mimeType": "text/csv", "buffer": FILE}])
+        page = _save_on_your_data(ctx, app_url, FILE)
         page.get_by_text("in the workspace (version 1)", exact=False).first.wait_for(timeout=60_000)
         wait_ready(page)
         assert_no_exception(page)
@@ -92,16 +99,8 @@ def test_a_saved_file_survives_a_restart_and_opens_from_a_link(browser, database
     proc, app_url = start_server(REPO / "app.py")
     try:
         ctx = browser.new_context(viewport={"width": 1400, "height": 900})
-        page = ctx.new_page()
-        page.goto(f"{app_url}/own_data")
-        wait_ready(page)
-        page.locator('[data-testid="stRadio"]').filter(has_text="Where should it go?").get_by_text(
-            "Save it in the workspace", exact=False
-        ).first.click()
-        wait_ready(page)
-        uploader = page.locator('[data-testid="stFileUploader"] input[type="file"]').first
         bad = b"indicator_id,period,area_code,numerator\nsaved_check,2021,NOT_AN_AREA,-5\n"
-        uploader.set_input_files(files=[{"name": "saved_check.csv", "mimeType": "text/csv", "buffer": bad}])
+        page = _save_on_your_data(ctx, app_url, bad)
         page.locator('[data-testid="stAlert"]').filter(has_text="saved_check.csv").first.wait_for(timeout=60_000)
         wait_ready(page)
         assert_no_exception(page)
