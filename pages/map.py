@@ -181,7 +181,7 @@ with session_data.needs_data():  # without a boundary file, a message replaces t
         if detail
         else []
     )
-    fmap = maps.build_map(
+    fmap, layers = maps.map_parts(
         features,
         legend_title,
         legend,
@@ -204,7 +204,7 @@ with session_data.needs_data():  # without a boundary file, a message replaces t
         f"{'black-and-white outline; black lines mark neighbourhoods and (thicker) localities' if detail else 'black outline'}. "
         "The table below holds the same figures."
     )
-    widgets.interactive_map(fmap, MAP_KEY, 620, ["last_active_drawing"], on_change=_select_clicked)
+    widgets.interactive_map(fmap, MAP_KEY, 620, ["last_active_drawing"], on_change=_select_clicked, layers=layers)
     st.markdown("**Key:** " + maps.legend_text(legend))
     export_buttons.export_map_buttons(
         features,

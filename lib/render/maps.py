@@ -32,7 +32,7 @@ CONTINUOUS_STOPS: tuple[str, ...] = ("#FFFFCC", "#A1DAB4", "#41B6C4", "#2C7FB8",
 ASSET_BASE = "/app/static/vendor/leaflet"
 ATTRIBUTION = "Contains National Statistics and OS data © Crown copyright and database right 2017–2024"
 #: folium's viewport tag forbids zooming (``maximum-scale=1.0, user-scalable=no``), which fails
-#: WCAG 1.4.4 (axe rule ``meta-viewport``); :class:`_MapExtras` swaps it for one that allows it.
+#: WCAG 1.4.4 (axe rule ``meta-viewport``); :class:`_MapFrame` swaps it for one that allows it.
 _ZOOM_LOCK = re.compile(r'<meta name="viewport"[^>]*>', re.S)
 VIEWPORT_TAG = '<meta name="viewport" content="width=device-width, initial-scale=1.0" />'
 #: Manchester's extent (south-west, north-east) used when a layer is empty.
@@ -214,12 +214,10 @@ def luminance(colour: str) -> float:
     return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b)
 
 
-class _MapExtras(MacroElement):
-    """Legend, attribution, area labels and page style, drawn by Leaflet itself (no plugins).
-
-    Also for assistive technology: the map container (focusable by Leaflet: arrow keys pan, +/-
-    zoom) is a named region, the frame the map is drawn in gets the same name (Streamlit titles it
-    after the component), and the viewport tag allows zooming."""
+class _MapFrame(MacroElement):
+    """What stays the same whatever the map shows: the page style, the attribution, the viewport tag
+    and Leaflet's keyboard focus without scrolling the host page. (What changes with the indicator,
+    the areas and :class:`_Overlay`, can then be swapped inside the same frame.)"""
 
     _template = Template("""
 {% macro header(this, kwargs) %}
@@ -227,11 +225,8 @@ class _MapExtras(MacroElement):
 {% endmacro %}
 {% macro script(this, kwargs) %}
 (function(map) {
-  var name = {{ this.name|tojson }};
   var box = map.getContainer();
   box.setAttribute("role", "region");
-  box.setAttribute("aria-label", name);
-  try { if (window.frameElement) { window.frameElement.setAttribute("aria-label", name); } } catch (e) {}
   if (map.keyboard && map.keyboard.enabled()) {
     // Leaflet focuses the map on mousedown with a plain focus(), which also scrolls the host page to
     // bring the map's frame into view: mid-click, so the click lands elsewhere and selects nothing.
@@ -240,94 +235,16 @@ class _MapExtras(MacroElement):
     kb._onMouseDown = function() { if (!this._focused) { this._map._container.focus({preventScroll: true}); } };
     kb.enable();
   }
-  var legend = L.control({position: "bottomright"});
-  legend.onAdd = function() {
-    var div = L.DomUtil.create("div", "np-legend");
-    div.setAttribute("role", "note");
-    div.innerHTML = {{ this.legend|tojson }};
-    return div;
-  };
-  legend.addTo(map);
   if (map.attributionControl) { map.attributionControl.setPrefix(false); map.attributionControl.addAttribution({{ this.attribution|tojson }}); }
-  var labels = {{ this.labels|tojson }};
-  var markers = labels.map(function(l) {
-    return L.marker([l[0], l[1]], {interactive: false, keyboard: false,
-      icon: L.divIcon({className: l[3] || "np-label", html: "<span>" + l[2] + "</span>", iconSize: null})}).addTo(map);
-  });
-  // Codes and names are moved clear of each other; a small area's symbol stays on its area (it is
-  // drawn small, and moving it would put it on a neighbour).
-  var movable = markers.filter(function(m, i) { return (labels[i][3] || "np-label").indexOf("np-label-symbol") < 0; });
-  var fine = {{ this.fine_zoom|tojson }};
-  if (fine !== null) {
-    // Area labels (names, symbols) are drawn only where they are legible: zoomed in past fine.
-    var show = function() { box.classList.toggle("np-labels-coarse", map.getZoom() < fine); };
-    map.on("zoomend", show);
-    map.whenReady(show);
-  }
-  // Labels never overlap (two label points close together, e.g. C1 and C4 in the city centre): in
-  // order, each label that meets one already placed moves up or down, away from it, until it is
-  // clear. Boxes come from the map's own projection and each label's size (not from the page, which
-  // is mid-animation while the map zooms), so the result is the same however the map was reached.
-  function declutter() {
-    var placed = [], gap = 2;
-    movable.forEach(function(m) {
-      var el = m.getElement(), s = el && el.querySelector("span");
-      if (!s || !s.offsetWidth) { return; }  // not drawn at this zoom
-      s.style.position = "relative";
-      var pt = map.latLngToContainerPoint(m.getLatLng()), w = s.offsetWidth, h = s.offsetHeight;
-      var r = {left: pt.x - w / 2, right: pt.x + w / 2, top: pt.y - h / 2, bottom: pt.y + h / 2}, dy = 0, step = 0;
-      for (var tries = 0; tries < 60; tries++) {
-        var hit = null;
-        for (var i = 0; i < placed.length && !hit; i++) {
-          var p = placed[i];
-          if (r.left < p.right + gap && r.right > p.left - gap && r.top + dy < p.bottom + gap && r.bottom + dy > p.top - gap) { hit = p; }
-        }
-        if (!hit) { break; }
-        if (!step) { step = (r.top + r.bottom + 2 * dy >= hit.top + hit.bottom) ? 1 : -1; }
-        dy = step > 0 ? hit.bottom + gap + 1 - r.top : hit.top - gap - 1 - r.bottom;
-      }
-      s.style.top = dy + "px";
-      placed.push({left: r.left, right: r.right, top: r.top + dy, bottom: r.bottom + dy});
-    });
-    box.setAttribute("data-labels-placed", "1");
-  }
-  var queued = false;
-  function later() {
-    if (!queued) { queued = true; requestAnimationFrame(function() { queued = false; declutter(); }); }
-  }
-  map.on("zoomend viewreset resize", later);
-  map.whenReady(declutter);
-  // a label's size changes when its font arrives or the page's style sheet applies: place them again
-  if (window.ResizeObserver) {
-    var watch = new ResizeObserver(later);
-    movable.forEach(function(m) { var el = m.getElement(); if (el && el.firstChild) { watch.observe(el.firstChild); } });
-  }
-  if (document.fonts && document.fonts.ready) { document.fonts.ready.then(later); }
-  window.addEventListener("load", later);
 })({{ this._parent.get_name() }});
 {% endmacro %}
 """)
 
-    def __init__(
-        self,
-        legend: str,
-        attribution: str,
-        labels: Sequence[tuple],
-        name: str,
-        fine_zoom: float | None = None,
-    ) -> None:
+    def __init__(self, attribution: str) -> None:
         super().__init__()
-        self._name = "MapExtras"
-        self.name = name
+        self._name = "MapFrame"
         self.style = style("map")  # static CSS, single braces only: safe in the re-compiled template
-        self.legend = jinja_safe(legend)
         self.attribution = jinja_safe(html.escape(attribution))
-        # (lat, lng, text) or (lat, lng, text, CSS class: one of LABEL_CLASSES, not data)
-        self.labels = [
-            [lat, lng, jinja_safe(html.escape(text)), *(LABEL_CLASSES[cls] for cls in rest[:1])]
-            for lat, lng, text, *rest in labels
-        ]
-        self.fine_zoom = fine_zoom
 
     def render(self, **kwargs) -> None:
         super().render(**kwargs)
@@ -339,7 +256,122 @@ class _MapExtras(MacroElement):
             header.add_child(Element("{% raw %}" + fixed + "{% endraw %}"), name=key)
 
 
-def build_map(
+class _Overlay(MacroElement):
+    """Legend, area labels and the map's accessible name, drawn by Leaflet itself (no plugins), as
+    one Leaflet layer of the areas' group: added with the group and removed with it (its legend,
+    labels and listeners too), so the group can be swapped for another indicator's.
+
+    For assistive technology the map container (focusable by Leaflet: arrow keys pan, +/- zoom) is
+    a named region, and the frame the map is drawn in gets the same name (Streamlit titles it after
+    the component)."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+(function(group) {
+  var name = {{ this.name|tojson }};
+  var labels = {{ this.labels|tojson }};
+  var fine = {{ this.fine_zoom|tojson }};
+  var legendHtml = {{ this.legend|tojson }};
+  var Overlay = L.Layer.extend({
+    onAdd: function(map) {
+      var box = map.getContainer(), self = this;
+      box.setAttribute("aria-label", name);
+      try { if (window.frameElement) { window.frameElement.setAttribute("aria-label", name); } } catch (e) {}
+      this._legend = L.control({position: "bottomright"});
+      this._legend.onAdd = function() {
+        var div = L.DomUtil.create("div", "np-legend");
+        div.setAttribute("role", "note");
+        div.innerHTML = legendHtml;
+        return div;
+      };
+      this._legend.addTo(map);
+      this._labels = L.layerGroup().addTo(map);
+      var markers = labels.map(function(l) {
+        return L.marker([l[0], l[1]], {interactive: false, keyboard: false,
+          icon: L.divIcon({className: l[3] || "np-label", html: "<span>" + l[2] + "</span>", iconSize: null})}).addTo(self._labels);
+      });
+      // Codes and names are moved clear of each other; a small area's symbol stays on its area (it is
+      // drawn small, and moving it would put it on a neighbour).
+      var movable = markers.filter(function(m, i) { return (labels[i][3] || "np-label").indexOf("np-label-symbol") < 0; });
+      this._show = function() { box.classList.toggle("np-labels-coarse", fine !== null && map.getZoom() < fine); };
+      map.on("zoomend", this._show);
+      map.whenReady(this._show);
+      // Labels never overlap (two label points close together, e.g. C1 and C4 in the city centre): in
+      // order, each label that meets one already placed moves up or down, away from it, until it is
+      // clear. Boxes come from the map's own projection and each label's size (not from the page, which
+      // is mid-animation while the map zooms), so the result is the same however the map was reached.
+      function declutter() {
+        var placed = [], gap = 2;
+        movable.forEach(function(m) {
+          var el = m.getElement(), s = el && el.querySelector("span");
+          if (!s || !s.offsetWidth) { return; }  // not drawn at this zoom
+          s.style.position = "relative";
+          var pt = map.latLngToContainerPoint(m.getLatLng()), w = s.offsetWidth, h = s.offsetHeight;
+          var r = {left: pt.x - w / 2, right: pt.x + w / 2, top: pt.y - h / 2, bottom: pt.y + h / 2}, dy = 0, step = 0;
+          for (var tries = 0; tries < 60; tries++) {
+            var hit = null;
+            for (var i = 0; i < placed.length && !hit; i++) {
+              var p = placed[i];
+              if (r.left < p.right + gap && r.right > p.left - gap && r.top + dy < p.bottom + gap && r.bottom + dy > p.top - gap) { hit = p; }
+            }
+            if (!hit) { break; }
+            if (!step) { step = (r.top + r.bottom + 2 * dy >= hit.top + hit.bottom) ? 1 : -1; }
+            dy = step > 0 ? hit.bottom + gap + 1 - r.top : hit.top - gap - 1 - r.bottom;
+          }
+          s.style.top = dy + "px";
+          placed.push({left: r.left, right: r.right, top: r.top + dy, bottom: r.bottom + dy});
+        });
+        box.setAttribute("data-labels-placed", "1");
+      }
+      var queued = false;
+      this._later = function() {
+        if (!queued) { queued = true; requestAnimationFrame(function() { queued = false; declutter(); }); }
+      };
+      map.on("zoomend viewreset resize", this._later);
+      map.whenReady(declutter);
+      // a label's size changes when its font arrives or the page's style sheet applies: place them again
+      if (window.ResizeObserver) {
+        this._watch = new ResizeObserver(this._later);
+        movable.forEach(function(m) { var el = m.getElement(); if (el && el.firstChild) { self._watch.observe(el.firstChild); } });
+      }
+      if (document.fonts && document.fonts.ready) { document.fonts.ready.then(this._later); }
+      window.addEventListener("load", this._later);
+    },
+    onRemove: function(map) {
+      map.removeControl(this._legend);
+      map.removeLayer(this._labels);
+      map.off("zoomend", this._show);
+      map.off("zoomend viewreset resize", this._later);
+      if (this._watch) { this._watch.disconnect(); }
+      window.removeEventListener("load", this._later);
+      map.getContainer().classList.remove("np-labels-coarse");
+    }
+  });
+  new Overlay().addTo(group);
+})({{ this._parent.get_name() }});
+{% endmacro %}
+""")
+
+    def __init__(
+        self,
+        legend: str,
+        labels: Sequence[tuple],
+        name: str,
+        fine_zoom: float | None = None,
+    ) -> None:
+        super().__init__()
+        self._name = "Overlay"
+        self.name = name
+        self.legend = jinja_safe(legend)
+        # (lat, lng, text) or (lat, lng, text, CSS class: one of LABEL_CLASSES, not data)
+        self.labels = [
+            [lat, lng, jinja_safe(html.escape(text)), *(LABEL_CLASSES[cls] for cls in rest[:1])]
+            for lat, lng, text, *rest in labels
+        ]
+        self.fine_zoom = fine_zoom
+
+
+def map_parts(
     features: Mapping,
     legend_title: str,
     legend: Sequence[tuple[str, str, str]],
@@ -354,7 +386,7 @@ def build_map(
     name: str | None = None,
     area_labels: str | None = None,
     marked: Mapping | None = None,
-) -> folium.Map:
+) -> tuple[folium.Map, folium.FeatureGroup]:
     """A folium map of ``features`` (from :func:`map_features`) with no base tiles.
 
     Only Leaflet's JS and CSS are loaded, from ``asset_base`` (served by the app). ``outlines``
@@ -370,6 +402,12 @@ def build_map(
     shown only from :data:`FINE_ZOOM` up, where they are legible. ``marked`` (a FeatureCollection,
     e.g. the one ward a link selects) is drawn on top of everything as a thicker line, black
     with a dashed white line inside (unlike the selected neighbourhood's solid double line).
+
+    Returned in two parts: the frame (the map, its style, attribution and view: the same for every
+    indicator of a layer) and the group of everything the indicator decides (areas, outlines,
+    labels, legend and the map's name), which :func:`build_map` adds to the frame and the Map page
+    passes to ``st_folium(..., feature_group_to_add=)`` so that a new indicator swaps the group
+    inside the same frame instead of rebuilding it.
     """
     # No data string may carry a Jinja tag into folium (see jinja_safe); the caller's dicts are not changed.
     features, outlines = jinja_safe(features), [(jinja_safe(geo), w, c) for geo, w, c in outlines]
@@ -381,6 +419,8 @@ def build_map(
     )
     m.default_js = [("leaflet", f"{asset_base}/leaflet.js")]
     m.default_css = [("leaflet_css", f"{asset_base}/leaflet.css")]
+    _MapFrame(attribution).add_to(m)
+    group = folium.FeatureGroup(name="np-indicator", control=False)
 
     def style(feature: dict) -> dict:
         p = feature["properties"]
@@ -399,14 +439,14 @@ def build_map(
         zoom_on_click=False,
         highlight_function=lambda f: {"weight": 4, "color": "#222222", "fillOpacity": 0.95},
         tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False, sticky=True),
-    ).add_to(m)
+    ).add_to(group)
     for geo, weight, colour in outlines:
         folium.GeoJson(
             dict(geo),
             interactive=False,
             zoom_on_click=False,
             style_function=lambda f, w=weight, c=colour: {"fill": False, "color": c, "weight": w, "opacity": 1},
-        ).add_to(m)
+        ).add_to(group)
     if selected_outline is not None and selected_outline.get("features"):
         for weight, colour in ((7, "#000000"), (2.5, "#FFFFFF")):
             folium.GeoJson(
@@ -414,7 +454,7 @@ def build_map(
                 interactive=False,
                 zoom_on_click=False,
                 style_function=lambda f, w=weight, c=colour: {"fill": False, "color": c, "weight": w, "opacity": 1},
-            ).add_to(m)
+            ).add_to(group)
     if marked is not None and marked.get("features"):
         for weight, colour, dash in ((11, "#000000", None), (5, "#FFFFFF", "12 8")):
             folium.GeoJson(
@@ -429,7 +469,7 @@ def build_map(
                     "opacity": 1,
                     "dashArray": d,
                 },
-            ).add_to(m)
+            ).add_to(group)
     label_rows: list[tuple[float, float, str]] = []
     if isinstance(labels, Mapping):
         for f in labels["features"]:
@@ -442,7 +482,7 @@ def build_map(
             if p.get("label_lat") is None:
                 continue
             symbol = area_symbol(p, colour_mode) if colour_mode == "comparison" and p.get("value") is not None else ""
-            # p["code"] is already escaped by map_features; _MapExtras escapes again, so unescape first.
+            # p["code"] is already escaped by map_features; _Overlay escapes again, so unescape first.
             label_rows.append((p["label_lat"], p["label_lng"], f"{html.unescape(p['code'])} {symbol}".strip()))
     if area_labels is not None:
         for f in features["features"]:
@@ -456,14 +496,21 @@ def build_map(
             if area_labels == "name" and symbol:
                 label_rows.append((p["label_lat"], p["label_lng"], symbol, "coarse"))
     name = name or f"Map of Manchester: {legend_title}"
-    _MapExtras(
+    _Overlay(
         legend_html(legend_title, legend, colour_mode),
-        attribution,
         label_rows,  # escapes and defuses
         jinja_safe(f"{name}. Arrow keys pan, plus and minus zoom; the same figures are in a table."),
         fine_zoom=FINE_ZOOM.get(area_labels or ""),
-    ).add_to(m)
+    ).add_to(group)
     m.fit_bounds(bounds(fit or features), padding=(8, 8))
+    return m, group
+
+
+def build_map(*args: Any, **kwargs: Any) -> folium.Map:
+    """The whole map in one (:func:`map_parts`, its group added to its frame): for a map drawn once
+    (the Overview, the presentation) and for the tests; same arguments."""
+    m, group = map_parts(*args, **kwargs)
+    group.add_to(m)
     return m
 
 

@@ -135,8 +135,12 @@ def accessed_on() -> str:
     return dt.date.today().isoformat()
 
 
-def interactive_map(fmap, key: str, height: int, returned_objects: list[str], on_change=None):
+def interactive_map(fmap, key: str, height: int, returned_objects: list[str], on_change=None, layers=None):
     """Draw a folium map with streamlit-folium at the container's width; returns what it returns.
+
+    ``layers`` (a folium FeatureGroup: ``lib.render.maps.map_parts``) is drawn into the map's frame
+    and swapped on the next run without rebuilding the frame, which is kept as long as ``fmap``'s
+    own script is the same (a new indicator recolours the areas in place).
 
     ``render=False``: otherwise ``st_folium`` renders the whole figure, discards the result and
     renders the map again; the second pass alone gives the same component arguments
@@ -151,4 +155,5 @@ def interactive_map(fmap, key: str, height: int, returned_objects: list[str], on
         returned_objects=returned_objects,
         on_change=on_change,
         render=False,
+        feature_group_to_add=layers,
     )

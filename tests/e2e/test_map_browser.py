@@ -223,3 +223,38 @@ def test_wards_zoom_to_the_selected_neighbourhood_and_carry_names_and_symbols(of
     symbols = _label_texts(page, "np-label-coarse")
     assert sorted(symbols) == sorted(t.rsplit(" ", 1)[1] for t in want)  # ...so each ward shows its symbol
     assert_no_exception(page)
+
+
+def test_a_new_indicator_recolours_the_areas_inside_the_same_map_frame(offline_page, app_url):
+    """Issue 19 (click to drawn): changing the indicator swaps the areas, labels and legend inside the
+    map's frame instead of rebuilding the frame and reloading Leaflet (which took 300+ ms of ~400)."""
+    page = offline_page
+    _open_map(page, f"{app_url}/map")
+    read = """(sel) => { const f = document.querySelector(sel); const w = f.contentWindow;
+        const props = []; w.map.eachLayer(l => { if (l.feature) props.push(l.feature.properties.tooltip); });
+        return {mark: w.__sameFrame || null, legend: w.document.querySelectorAll('.np-legend').length,
+                legendText: (w.document.querySelector('.np-legend') || {}).innerText || '',
+                labels: w.document.querySelectorAll('.leaflet-marker-icon').length, props: props.sort().join('|'),
+                name: w.map.getContainer().getAttribute('aria-label')}; }"""
+    page.evaluate("(sel) => { document.querySelector(sel).contentWindow.__sameFrame = 'kept'; }", MAP_IFRAME)
+    before = page.evaluate(read, MAP_IFRAME)
+    assert before["mark"] == "kept" and before["legend"] == 1 and before["labels"] >= 12
+    box = page.get_by_role("combobox", name="Indicator").first
+    box.click()
+    page.get_by_role("listbox").first.wait_for()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    wait_ready(page)
+    page.wait_for_function(
+        "([sel, old]) => { const w = document.querySelector(sel).contentWindow; const p = [];"
+        " w.map.eachLayer(l => { if (l.feature) p.push(l.feature.properties.tooltip); }); return p.sort().join('|') !== old; }",
+        arg=[MAP_IFRAME, before["props"]],
+        timeout=30_000,
+    )
+    after = page.evaluate(read, MAP_IFRAME)
+    assert after["mark"] == "kept", "the map's frame was rebuilt"
+    assert after["legend"] == 1, "the old legend was left behind"
+    assert after["labels"] == before["labels"], "labels were left behind or lost"
+    assert after["name"] != before["name"] and after["name"].startswith("Map of")
+    assert len(after["props"].split("|")) == len(before["props"].split("|")) == 12
+    assert_no_exception(page)
