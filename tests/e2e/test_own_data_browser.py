@@ -79,15 +79,20 @@ def test_upload_small_counts_then_bad_file_then_map(offline_page, app_url):
     wait_ready(page)
     main.get_by_text("Wards", exact=True).first.click()
     wait_ready(page)
+    # what the map holds: its page, and the areas' properties (tooltips included) that the indicator's
+    # layer brought into it (swapped in by script, so not in the page's HTML)
+    in_map = """(sel) => { const f = document.querySelector(sel); const w = f && f.contentWindow;
+        if (!w || !w.map) { return ''; } const p = [];
+        w.map.eachLayer(l => { if (l.feature) { p.push(JSON.stringify(l.feature.properties)); } });
+        return w.document.documentElement.innerHTML + p.join('\\n'); }"""
     page.wait_for_function(
-        """(sel) => { const f = document.querySelector(sel); const d = f && f.contentDocument;
-               return d && d.documentElement && d.documentElement.innerHTML.includes('SYNTHETIC small counts')
-                      && d.querySelectorAll('path.leaflet-interactive').length >= 32; }""",
+        "(sel) => { const t = (" + in_map + ")(sel); const d = document.querySelector(sel).contentDocument;"
+        " return t.includes('SYNTHETIC small counts') && d.querySelectorAll('path.leaflet-interactive').length >= 32; }",
         arg=MAP_IFRAME,
         timeout=60_000,
     )
     assert_no_exception(page)
-    html = page.locator(MAP_IFRAME).element_handle().content_frame().content()
+    html = page.evaluate(in_map, MAP_IFRAME)
     srcdoc = page.locator(MAP_IFRAME).get_attribute("srcdoc") or ""
     for text in (html, srcdoc):
         assert "SYNTHETIC small counts" in text or text == ""
