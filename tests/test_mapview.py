@@ -438,3 +438,43 @@ def test_the_map_zooms_to_the_selected_neighbourhood_on_the_detailed_layers(nbhd
     (south, west), (north, east) = maps.bounds(one)
     assert (west, south, east, north) == pytest.approx(s3, abs=1e-4)
     assert f"[[{south}, {west}], [{north}, {east}]]" in fmap.get_root().render()
+
+
+@pytest.mark.parametrize(
+    "text", ["", "\n", "a\n", "a\r\nb\n\n", "var x = {a: {b: 1}};", "x {{ 7*7 }}", "{% if 1 %}y{% endif %}", "{# c #}"]
+)
+def test_an_element_text_renders_as_jinja_would_render_it(text):
+    """branca's Element(text) compiles text as a template; maps.element_template keeps a text without
+    Jinja syntax as it is: it must render to exactly what Jinja makes of it (newlines included)."""
+    from jinja2 import Template
+
+    assert maps.element_template(text).render(this=None, kwargs={}) == Template(text).render(this=None, kwargs={})
+
+
+def test_a_map_renders_the_same_with_and_without_compiling_its_scripts(monkeypatch, nbhd_geo, ward_geo, table, m):
+    """The whole page of a map (areas, outlines, labels, legend), rendered with every element's text
+    compiled by Jinja (branca's own way) and with maps.element_template: the same HTML."""
+    import itertools
+
+    import branca.element
+    from jinja2 import Template
+
+    def page() -> str:  # the same map each time: element ids from a counter, not at random
+        ids = itertools.count()
+        monkeypatch.setattr(branca.element.Element, "_generate_id", classmethod(lambda cls: f"{next(ids):032x}"))
+        fc = mapview.map_features(nbhd_geo, table, m, "comparison", level="95")
+        fmap = maps.build_map(
+            fc,
+            "Compared with England",
+            mapview.legend_items("comparison", table, m),
+            outlines=[(ward_geo, 1, "#555555")],
+            labels=nbhd_geo,
+            selected_outline=nbhd_geo,
+        )
+        return fmap.get_root().render()
+
+    assert branca.element.Template is maps.element_template
+    kept = page()
+    monkeypatch.setattr(branca.element, "Template", Template)
+    compiled = page()
+    assert kept == compiled and len(kept) > 10_000

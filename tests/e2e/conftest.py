@@ -166,3 +166,24 @@ def assert_no_exception(page) -> None:
     assert page.locator('[data-testid="stException"]').count() == 0, page.locator(
         '[data-testid="stException"]'
     ).first.inner_text()
+
+
+def watch_reruns(page) -> list[str]:
+    """Record every rerun the browser asks the server for, from now on: the fragment's id, or ``""``
+    for the whole app (the ``rerun_script`` BackMsgs on the page's websockets, decoded). Call it
+    before the page opens its websocket (before ``goto``)."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+
+    reruns: list[str] = []
+
+    def on_socket(ws) -> None:
+        def sent(payload) -> None:
+            if isinstance(payload, (bytes, bytearray)):
+                msg = BackMsg.FromString(bytes(payload))
+                if msg.WhichOneof("type") == "rerun_script":
+                    reruns.append(msg.rerun_script.fragment_id)
+
+        ws.on("framesent", sent)
+
+    page.on("websocket", on_socket)
+    return reruns

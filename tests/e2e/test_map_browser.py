@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.e2e.conftest import ARTIFACTS, REPO, assert_no_exception, screenshot, wait_ready
+from tests.e2e.conftest import ARTIFACTS, REPO, assert_no_exception, screenshot, wait_ready, watch_reruns
 
 MAP_IFRAME = 'iframe[title*="streamlit_folium"]'
 
@@ -258,3 +258,22 @@ def test_a_new_indicator_recolours_the_areas_inside_the_same_map_frame(offline_p
     assert after["name"] != before["name"] and after["name"].startswith("Map of")
     assert len(after["props"].split("|")) == len(before["props"].split("|")) == 12
     assert_no_exception(page)
+
+
+def test_a_new_indicator_reruns_only_the_map_and_an_area_click_the_whole_app(offline_page, app_url):
+    """Issue 19 (click to drawn): the Map page's own selections rerun only the page below the frame
+    (a fragment), not the router and the sidebar; a click on an area, which changes the shared
+    neighbourhood, still reruns everything (the sidebar shows the new one)."""
+    page = offline_page
+    reruns = watch_reruns(page)
+    _open_map(page, f"{app_url}/map")
+    reruns.clear()
+    box = page.get_by_role("combobox", name="Indicator").first
+    box.click()
+    page.get_by_role("listbox").first.wait_for()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => new URLSearchParams(location.search).has('ind')", timeout=15_000)
+    wait_ready(page)
+    assert reruns and all(reruns), f"changing the indicator reran the whole app: {reruns}"
+    assert "N1" in _selected_nbhd(page)

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from lib.views.present import STEPS, step_label
-from tests.e2e.conftest import assert_no_exception, screenshot, wait_ready
+from tests.e2e.conftest import assert_no_exception, screenshot, wait_ready, watch_reruns
 
 FIRST, SECOND = STEPS[0].step_id, STEPS[1].step_id
 
@@ -64,11 +64,15 @@ def test_keys_move_through_the_steps_and_the_url_follows(offline_page, app_url):
 
 
 def test_buttons_move_through_the_steps(offline_page, app_url):
+    reruns = watch_reruns(offline_page)
     _open(offline_page, app_url, FIRST)
+    reruns.clear()
     offline_page.get_by_role("button", name=re.compile("Next")).first.click()
     _wait_step(offline_page, SECOND)
     offline_page.get_by_role("button", name=re.compile("Previous")).first.click()
     _wait_step(offline_page, FIRST)
+    # issue 19 (click to drawn): Next and Previous rerun only the step (a fragment), not the app
+    assert len(reruns) >= 2 and all(reruns), f"a step button reran the whole app: {reruns}"
 
 
 @pytest.mark.parametrize("i", range(len(STEPS)))
