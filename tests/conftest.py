@@ -72,6 +72,17 @@ def rebuilt_dataset(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) ->
     return RebuiltDataset(root=root, written=tuple(written), seconds=time.perf_counter() - start)
 
 
+#: The ``[auth]`` secrets of team mode for AppTest (``at.secrets = {"auth": TEAM_AUTH}``, with
+#: ``at.user`` set by the test): no identity provider is reached.
+TEAM_AUTH = {
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": "not-a-secret-for-tests",
+    "client_id": "np-test",
+    "client_secret": "np-test-secret",
+    "server_metadata_url": "http://localhost:1/.well-known/openid-configuration",
+}
+
+
 def open_page(page: str, params: dict[str, str] | None = None, timeout: float = 120):
     """Run the app with URL parameters, then switch to ``page`` (AppTest), asserting no exception."""
     from streamlit.testing.v1 import AppTest

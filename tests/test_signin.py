@@ -7,14 +7,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from pages.shared import signin
+from tests.conftest import TEAM_AUTH as AUTH
 
-AUTH = {
-    "redirect_uri": "http://localhost:8501/oauth2callback",
-    "cookie_secret": "not-a-secret-for-tests",
-    "client_id": "np-test",
-    "client_secret": "np-test-secret",
-    "server_metadata_url": "http://localhost:1/.well-known/openid-configuration",
-}
 MEMBERS = {"ed@example.org": "editor", "vi@example.org": "viewer"}
 
 

@@ -11,15 +11,9 @@ from lib.render.format import md_text
 from lib.workspace import admin
 from pages.shared import signin
 from tests.conftest import REPO
+from tests.conftest import TEAM_AUTH as AUTH
 
 TIMEOUT = 120
-AUTH = {
-    "redirect_uri": "http://localhost:8501/oauth2callback",
-    "cookie_secret": "not-a-secret-for-tests",
-    "client_id": "np-test",
-    "client_secret": "np-test-secret",
-    "server_metadata_url": "http://localhost:1/.well-known/openid-configuration",
-}
 ADMIN = "pages-admin@example.org"
 
 
