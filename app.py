@@ -15,15 +15,10 @@ from pathlib import Path
 import streamlit as st
 from streamlit.logger import get_logger
 
-from lib.core import data
 from lib.views import present as present_mode
 from lib.web import assets, serving
 
 LOG = get_logger(__name__)
-PAGE_FAILED = (
-    "This page could not be drawn because of an error in the app. The other pages still work: pick one "
-    "in the sidebar. Please report this (which page, and what you did) to the team that runs the app."
-)
 
 # A local favicon: a Material icon here (or a page's icon, used when none is set) makes the
 # browser fetch an SVG from Google's font servers, which fails offline.
@@ -35,7 +30,6 @@ def main() -> None:
     """Declare the pages, draw the shared frame and run the selected page."""
     from pages.shared import (
         app_frame,
-        session_data,
     )  # here, not at the top: serving imports this file before Streamlit's runtime exists
 
     presenting = st.query_params.get("present") == "1"
@@ -68,7 +62,9 @@ def main() -> None:
     if page.url_path == PRESENT_PAGE and not presenting:
         st.query_params["present"] = "1"  # the presentation page is always in presentation mode
         st.rerun()
-    try:
+    # A failing page must not take the app down: the navigation above is already drawn
+    # (app_frame.page_guard; the pages' fragments carry the same guard).
+    with app_frame.page_guard(page.url_path):
         ok = app_frame.frame(show_sidebar=not presenting)
         if not ok:
             return
@@ -79,15 +75,6 @@ def main() -> None:
             )
             st.switch_page(pages[-1], query_params={**st.session_state["frame_values"], "present": "1", "step": step})
         page.run()
-    # A failing page must not take the app down: the navigation above is already drawn. Streamlit's
-    # st.rerun / st.stop / st.switch_page raise ScriptControlException, a BaseException (not an
-    # Exception), so they pass through (tests/test_resilience.py checks this stays true).
-    except data.DataFileError as exc:  # a missing or damaged embedded file: say which, and what to do
-        LOG.warning("Page %s: %s", page.url_path, exc)
-        session_data.data_file_error(exc)
-    except Exception:
-        LOG.exception("Page %s failed", page.url_path)  # the details go to the server log only
-        st.error(PAGE_FAILED, icon=":material/error:")
 
 
 if __name__ == "__main__":

@@ -35,7 +35,7 @@ def _lower(label: str) -> str:
     return label[:1].lower() + label[1:]
 
 
-@st.fragment
+@app_frame.page_fragment
 def map_view() -> None:
     """The page below the shared frame, as a fragment: its own selections (family, indicator,
     period, detail, colour, zoom, the ward) rerun only this, not the sidebar and router; a click

@@ -56,7 +56,7 @@ def _go(step_id: str) -> None:
 presenting.present_css()
 
 
-@st.fragment
+@app_frame.page_fragment
 def presentation() -> None:
     """The step and its navigation, as a fragment: *Next* and *Previous* (buttons, keys, clickers)
     rerun only this, not the router and the frame (the step is in the URL)."""

@@ -6,14 +6,25 @@ Streamlit code shared by the pages (``pages/shared/``); all logic lives in ``lib
 
 from __future__ import annotations
 
+import contextlib
+import functools
+from collections.abc import Callable, Iterator
+
 import streamlit as st
+from streamlit.logger import get_logger
 
 from lib.core import data
 from lib.core.selection import BENCHMARKS, CONFIDENCE, LENSES, Selection
 from lib.render.format import COMPARISON_STYLE, STATUS_BADGE, md_text, status_sentence
 from lib.web import urlstate
-from pages.shared import signin
+from pages.shared import session_data, signin
 from pages.shared.session_data import dataset, neighbourhood_names
+
+LOG = get_logger(__name__)
+PAGE_FAILED = (
+    "This page could not be drawn because of an error in the app. The other pages still work: pick one "
+    "in the sidebar. Please report this (which page, and what you did) to the team that runs the app."
+)
 
 ATTRIBUTION = (
     "Contains National Statistics and OS data © Crown copyright and database right 2017–2024. "
@@ -238,3 +249,33 @@ def present_link(step: str = "map", label: str = "Present", widgets: bool = Fals
         query_params=step_url_params(sel, step),
         help="Full screen, large type, step by step: for a projector.",
     )
+
+
+@contextlib.contextmanager
+def page_guard(page: str) -> Iterator[None]:
+    """A failing page must not take the app down: a missing or damaged embedded file says which and
+    what to do; any other error shows :data:`PAGE_FAILED` (the details go to the server log only).
+    Streamlit's st.rerun / st.stop / st.switch_page raise a BaseException, not an Exception, so they
+    pass through (tests/test_resilience.py checks this stays true)."""
+    try:
+        yield
+    except data.DataFileError as exc:
+        LOG.warning("Page %s: %s", page, exc)
+        session_data.data_file_error(exc)
+    except Exception:
+        LOG.exception("Page %s failed", page)
+        st.error(PAGE_FAILED, icon=":material/error:")
+
+
+def page_fragment(body: Callable[[], None]) -> Callable[[], None]:
+    """``body`` (a page's part below the frame) as an ``st.fragment``, so its own widgets rerun only
+    it, with :func:`page_guard` inside: Streamlit handles an error in a fragment itself, so the
+    guard around the page in ``app.py`` does not see it."""
+
+    @st.fragment
+    @functools.wraps(body)
+    def run() -> None:
+        with page_guard(body.__module__):
+            body()
+
+    return run
